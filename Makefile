@@ -1,0 +1,55 @@
+# Two commands on a fresh machine: `make serve` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: serve site test lint typecheck validate ci bench clean lock system-deps
+
+$(STAMP): requirements.lock pyproject.toml
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本，请先安装（例如 brew install python@3.12）。")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	@touch $(STAMP)
+
+system-deps:
+	@bash scripts/system-deps.sh
+
+## Build and serve on http://127.0.0.1:8000 with live reload (drafts shown).
+serve: $(STAMP) system-deps
+	$(BIN)/mkdocs serve --strict -a 127.0.0.1:8000 --livereload
+
+## Build into site/ with --strict; a failed build keeps the previous site/.
+site: $(STAMP) system-deps
+	$(BIN)/site-builder build --site-dir site
+
+validate: $(STAMP)
+	$(BIN)/site-builder validate cases
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+## Everything CI checks, browser tests included (installs Chromium and a CJK font with apt-get if missing).
+test: $(STAMP)
+	@bash scripts/system-deps.sh --browser
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+	$(BIN)/site-builder schema --check
+	$(BIN)/site-builder validate cases
+	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_build.py
+
+## Regenerate the lock file from pyproject.toml (needs network to PyPI).
+lock: $(STAMP)
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -q -o requirements.lock
+
+clean:
+	rm -rf site .site-* .cache .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Simulate the pull-request run of .github/workflows/ci.yml on this machine.
+#
+# Runs the "check" job's steps in the same order, with the same commands, and
+# like the workflow keeps going after a failed step so one run shows every
+# problem.  Validation runs with GITHUB_ACTIONS=true, so it also prints the
+# ::error annotations GitHub shows on the offending lines.
+#
+#   scripts/ci_local.sh              # every step
+#   scripts/ci_local.sh validate lint  # only some: install validate lint test site linkcheck
+#
+# tests/test_workflows.py checks that the commands below match the workflow's.
+set -uo pipefail
+cd "$(dirname "$0")/.." || exit 1
+
+export PIP_DISABLE_PIP_VERSION_CHECK=1 NO_MKDOCS_2_WARNING=1 PYTHONUNBUFFERED=1
+
+wanted=("$@")
+failed=()
+skipped=()
+
+want() {
+  [ ${#wanted[@]} -eq 0 ] && return 0
+  local w
+  for w in "${wanted[@]}"; do [ "$w" = "$1" ] && return 0; done
+  return 1
+}
+
+# step NAME NEEDS COMMAND...: run COMMAND unless NAME was not asked for or a step it needs failed.
+step() {
+  local name=$1 needs=$2
+  shift 2
+  want "$name" || return 0
+  local f
+  for f in "${failed[@]}" "${skipped[@]}"; do
+    if [ -n "$needs" ] && [ "$f" = "$needs" ]; then
+      echo "== $name：跳过（$needs 未通过）"
+      skipped+=("$name")
+      return 0
+    fi
+  done
+  echo "== $name: $*"
+  if "$@"; then
+    echo "== $name：通过"
+  else
+    echo "== $name：失败"
+    failed+=("$name")
+  fi
+}
+
+step install "" make .venv/.installed-stamp
+step validate install env GITHUB_ACTIONS=true make validate
+step lint install make lint
+step test install make test
+step site install make site
+step linkcheck site .venv/bin/python -m site_builder.linkcheck site
+
+if [ ${#failed[@]} -gt 0 ]; then
+  echo "未通过的步骤：${failed[*]}${skipped:+（跳过：${skipped[*]}）}"
+  exit 1
+fi
+echo "全部检查通过。"

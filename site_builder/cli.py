@@ -1,0 +1,245 @@
+"""``site-builder``: validate case files, start a new case, build the site safely."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from . import __version__
+from .errors import CaseError, InternalError, Location, format_errors
+from .loader import LoadResult, load_cases
+from .models import ID_MAX, ID_PATTERN
+from .schema import SCHEMA_PATH, render_schema
+from .vocab import load_vocabularies
+
+SKELETON = """\
+# yaml-language-server: $schema=../schema/case.schema.json
+# 新案例模板：把「……」换成真实内容，删掉用不到的可选字段。写法见 docs/guide.md（投稿指南）。
+# 必填：title、summary、district、fields、year、practice、sources。
+
+# 标题，4–40 个字
+title: {title}
+# 摘要，30–200 个字，用于案例卡片、搜索结果和分享
+summary: ……
+# 所在区：上海 16 个区之一，全市性的案例写「全市」
+district: {district}
+# 街道或镇（可选）
+locality: ……
+# 领域，1–3 个：{fields}
+fields: [{field}]
+# 服务群体（可选）：{groups}
+groups: []
+# 标签（可选），每个 1–12 个字
+tags: []
+# 做法开始或首次报道的年份
+year: {year}
+# 数据（可选）：value 只写数字
+metrics:
+  - label: ……
+    value: 0
+    unit: 个
+# 以下四段可以使用 Markdown；「主要做法」必填
+background: |
+  ……
+practice: |
+  ……
+results: |
+  ……
+# 来源：至少一篇，title 与 publisher 必填，日期写成 2023-04-13
+sources:
+  - title: ……
+    publisher: ……
+    date: "{year}"
+# 相关案例（可选）：写其他案例的编号（文件名去掉 .yaml）
+related: []
+# 草稿只在本地预览中显示；准备发布时删掉这一行
+status: draft
+"""
+
+
+def _print_errors(errors: list[CaseError], annotate: bool) -> None:
+    if not errors:
+        return
+    print(format_errors(errors), file=sys.stderr)
+    if annotate:
+        for e in errors:
+            print(e.github_annotation())
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    """Validate case files; exit 1 if any error (or, with --strict, any warning)."""
+    paths = [Path(p) for p in args.paths] or [Path("cases")]
+    result = load_cases(paths, cases_root=_cases_root(paths))
+    errors = list(result.errors)
+    if result.cases:
+        errors.extend(_lint(result, args.strict))
+    errors.sort()
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    _print_errors(errors, annotate)
+    failed = any(e.severity == "error" for e in errors) or (args.strict and errors)
+    if not failed:
+        n = len(result.cases)
+        print(f"检查通过：{n} 个案例，{sum(1 for e in errors if e.severity == 'warning')} 条提醒。")
+    return 1 if failed else 0
+
+
+def _lint(result: LoadResult, strict: bool) -> list[CaseError]:
+    """Content lint findings (traditional characters, punctuation, near-duplicate titles) as CaseErrors."""
+    try:
+        from .lint import lint_cases
+    except ImportError:
+        return []
+    return [
+        CaseError(Location(f.path, f.line, f.col), f.field, f.message, f.severity)
+        for f in lint_cases(result.cases, result.positions, strict=strict)
+    ]
+
+
+def _cases_root(paths: list[Path]) -> Path | None:
+    default = Path("cases")
+    if default.is_dir() and all(p.resolve().is_relative_to(default.resolve()) for p in paths):
+        return default
+    return None
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    """Write a commented skeleton case ``cases/<id>.yaml`` that editors fill in."""
+    case_id: str = args.id
+    if not re.match(ID_PATTERN, case_id) or len(case_id) > ID_MAX:
+        print(f"编号「{case_id}」不符合要求：只能由小写英文字母、数字和连字符组成，最多 {ID_MAX} 个字符，"
+              "例如 pudong-golden-helmet-riders", file=sys.stderr)
+        return 2
+    target = Path(args.dir) / f"{case_id}.yaml"
+    if target.exists():
+        print(f"{target} 已经存在，没有覆盖。", file=sys.stderr)
+        return 2
+    vocab = load_vocabularies()
+    interactive = sys.stdin.isatty() and not args.no_input
+
+    def ask(value: str | None, prompt: str, default: str) -> str:
+        if value:
+            return value
+        if interactive:
+            answer = input(f"{prompt}（回车使用「{default}」）：").strip()
+            return answer or default
+        return default
+
+    title = ask(args.title, "标题", "……")
+    district = ask(args.district, "所在区", "……")
+    field = ask(args.field, "领域", vocab.fields.names()[0])
+    year = ask(args.year, "年份", "2024")
+    for value, voc, label in ((district, vocab.districts, "区"), (field, vocab.fields, "领域")):
+        if value != "……" and voc.resolve(value) is None:
+            hint = voc.suggest(value)
+            print(f"未知的{label}「{value}」" + (f"，您是不是要找「{hint}」？" if hint else ""), file=sys.stderr)
+            return 2
+    if not year.isdigit():
+        print(f"年份「{year}」应为整数，例如 2021", file=sys.stderr)
+        return 2
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(
+        SKELETON.format(
+            title=title,
+            district=district,
+            field=field,
+            year=year,
+            fields="、".join(vocab.fields.names()),
+            groups="、".join(vocab.groups.names()),
+        ),
+        encoding="utf-8",
+    )
+    print(f"已创建 {target}。填写后运行 site-builder validate {target} 检查。")
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    """Write (or with --check, compare) the committed JSON Schema."""
+    text = render_schema()
+    path = Path(args.output)
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            print(f"{path} 已过期：请运行 site-builder schema", file=sys.stderr)
+            return 1
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"已写入 {path}")
+    return 0
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    """Build with ``mkdocs build --strict`` into a scratch folder, then swap it into place.
+
+    A failed build (invalid case, strict-mode warning, crash) leaves the previous site untouched.
+    """
+    target = Path(args.site_dir).resolve()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", args.config, "-d", str(scratch)]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    code = subprocess.call(cmd, env=env)
+    if code != 0:
+        shutil.rmtree(scratch, ignore_errors=True)
+        kept = "之前的网站保持不变" if target.exists() else "没有生成网站"
+        print(f"构建失败，{kept}（{target}）。", file=sys.stderr)
+        return 1
+    old = target.with_name(f".{target.name}-old")
+    shutil.rmtree(old, ignore_errors=True)
+    if target.exists():
+        target.rename(old)
+    scratch.rename(target)
+    shutil.rmtree(old, ignore_errors=True)
+    print(f"网站已生成：{target}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (Chinese help for editors)."""
+    parser = argparse.ArgumentParser(prog="site-builder", description="上海新兴领域党建案例库：检查案例、生成网站")
+    parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    v = sub.add_parser("validate", help="检查案例文件（默认检查 cases/ 文件夹）")
+    v.add_argument("paths", nargs="*", help="案例文件或文件夹")
+    v.add_argument("--strict", action="store_true", help="把提醒也当作错误")
+    v.set_defaults(func=cmd_validate)
+    n = sub.add_parser("new", help="新建一个案例模板 cases/<编号>.yaml")
+    n.add_argument("id", help="案例编号，例如 pudong-golden-helmet-riders")
+    n.add_argument("--title")
+    n.add_argument("--district")
+    n.add_argument("--field")
+    n.add_argument("--year")
+    n.add_argument("--dir", default="cases")
+    n.add_argument("--no-input", action="store_true", help="不提问，直接写出模板")
+    n.set_defaults(func=cmd_new)
+    s = sub.add_parser("schema", help="生成 JSON Schema（编辑器自动补全用）")
+    s.add_argument("--output", default=str(SCHEMA_PATH))
+    s.add_argument("--check", action="store_true", help="只检查是否过期")
+    s.set_defaults(func=cmd_schema)
+    b = sub.add_parser("build", help="构建网站（失败时保留之前的网站）")
+    b.add_argument("--site-dir", default="site")
+    b.add_argument("--config", default="mkdocs.yml")
+    b.set_defaults(func=cmd_build)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``site-builder`` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except InternalError as exc:
+        print(f"site_builder 内部错误（请报告给开发者）：{exc}", file=sys.stderr)
+        return 3
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

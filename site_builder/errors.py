@@ -1,0 +1,78 @@
+"""Two kinds of failure: an editor's mistake (located, in Chinese) and a bug of ours."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a source file; ``line`` and ``col`` are 1-based."""
+
+    path: str
+    line: int = 1
+    col: int = 1
+
+
+@dataclass(frozen=True, order=True)
+class CaseError:
+    """One problem in one case file, reported as ``path:line:col: field: message``."""
+
+    location: Location
+    field: str
+    message: str
+    severity: str = "error"
+
+    def format(self) -> str:
+        """Render the one-line form editors read in terminals and CI logs."""
+        loc = self.location
+        field = f"{self.field}: " if self.field else ""
+        prefix = "警告：" if self.severity == "warning" else ""
+        return f"{loc.path}:{loc.line}:{loc.col}: {field}{prefix}{self.message}"
+
+    def github_annotation(self) -> str:
+        """Render a GitHub Actions workflow command so the error shows on the changed line."""
+        loc = self.location
+        kind = "warning" if self.severity == "warning" else "error"
+        text = f"{self.field}: {self.message}" if self.field else self.message
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        return f"::{kind} file={loc.path},line={loc.line},col={loc.col}::{text}"
+
+
+class CaseFileError(Exception):
+    """Editors' mistakes: carries every located error found in one run."""
+
+    def __init__(self, errors: list[CaseError]):
+        self.errors = sorted(errors)
+        super().__init__(format_errors(self.errors))
+
+
+class InternalError(RuntimeError):
+    """A bug or broken installation in site_builder itself, never an editor's mistake."""
+
+
+class EnvironmentProblem(Exception):
+    """Something the machine lacks (a font, a browser): one line saying what to install."""
+
+
+def display_path(path: Path) -> str:
+    """Show a path relative to the working directory when possible, with forward slashes."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        rel = str(path)
+    if rel.startswith(".."):
+        rel = str(path)
+    return rel.replace(os.sep, "/")
+
+
+def format_errors(errors: list[CaseError]) -> str:
+    """Join errors, one per line, followed by a count in Chinese."""
+    lines = [e.format() for e in errors]
+    n_err = sum(1 for e in errors if e.severity == "error")
+    files = len({e.location.path for e in errors})
+    if n_err:
+        lines.append(f"共 {n_err} 个错误，涉及 {files} 个文件。")
+    return "\n".join(lines)

@@ -1,0 +1,119 @@
+"""The MkDocs adapter: the only module that imports mkdocs.
+
+It translates MkDocs events into calls of the plain core: load and validate
+cases (``on_config``, before MkDocs touches ``site/``), add generated pages as
+virtual files (``on_files``), and swap in pre-rendered bodies
+(``on_page_content``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any, Literal
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from .errors import CaseFileError
+from .loader import require_cases
+from .models import Case
+from .render import GeneratedPage, build_pages
+from .site import SiteModel
+from .vocab import load_vocabularies
+
+log = get_plugin_logger(__name__)
+
+
+class CasesPluginConfig(Config):
+    """Options under ``plugins: - site_builder:`` in mkdocs.yml."""
+
+    cases_dir = c.Type(str, default="cases")
+    drafts = c.Choice(("auto", "always", "never"), default="auto")
+    edit_branch = c.Type(str, default="main")
+
+
+class CasesPlugin(BasePlugin[CasesPluginConfig]):
+    """Generate case and browse pages from ``cases/*.yaml``."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.command: str = "build"
+        self.site: SiteModel | None = None
+        self.pages: dict[str, GeneratedPage] = {}
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if not config.use_directory_urls:
+            raise PluginError("site_builder 需要 use_directory_urls: true（案例页面地址形如 /cases/<id>/）")
+        cases_dir = Path(config.config_file_path or ".").parent / self.config.cases_dir
+        if not cases_dir.is_dir():
+            raise PluginError(f"找不到案例文件夹：{cases_dir}")
+        try:
+            result = require_cases([cases_dir], cases_root=cases_dir)
+        except CaseFileError as exc:
+            raise PluginError("案例文件有错误，网站没有生成：\n" + str(exc)) from None
+        show_drafts = self.config.drafts == "always" or (self.config.drafts == "auto" and self.command == "serve")
+        cases = result.cases if show_drafts else result.published()
+        self.site = SiteModel(cases, load_vocabularies())
+        config.watch.append(str(cases_dir))
+        log.info("已载入 %d 个案例（草稿 %d 个）", len(cases), sum(1 for x in cases if x.is_draft))
+        return config
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.site is not None
+        edit_base = _edit_base(config, self.config.edit_branch, self.config.cases_dir)
+        pages = build_pages(
+            self.site,
+            site_title=config.site_name,
+            edit_url_for=(lambda case: f"{edit_base}{case.id}.yaml") if edit_base else None,
+            home=files.get_file_from_path("index.md") is None,
+        )
+        self.pages = {}
+        for page in pages:
+            if files.get_file_from_path(page.src_uri) is not None:
+                raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除")
+            files.append(File.generated(config, page.src_uri, content=page.front_matter()))
+            self.pages[page.src_uri] = page
+        # --- search (owned by the search engineer; see site_builder/search/) ---
+        from .search import SEARCH_PAGE_DESCRIPTION, SEARCH_PAGE_TITLE, build_search_files, render_search_page
+
+        search_html = render_search_page(self.site.cases, self.site.vocab)
+        search_page = GeneratedPage(
+            "search/index.md", "search/", SEARCH_PAGE_TITLE, SEARCH_PAGE_DESCRIPTION, search_html, hide=("toc",)
+        )
+        if files.get_file_from_path(search_page.src_uri) is not None:
+            raise PluginError(f"docs/{search_page.src_uri} 与自动生成的搜索页重名，请改名或删除")
+        files.append(File.generated(config, search_page.src_uri, content=search_page.front_matter()))
+        self.pages[search_page.src_uri] = search_page
+        for path, data in build_search_files(self.site.cases, self.site.vocab).items():
+            files.append(File.generated(config, path, content=data))
+        # --- end search ---
+        return files
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        generated = self.pages.get(page.file.src_uri)
+        return generated.html if generated else html
+
+    def on_page_context(
+        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> dict[str, Any]:
+        generated = self.pages.get(page.file.src_uri)
+        if generated and self.site and "case_id" in generated.extra:
+            case: Case = self.site.by_id[generated.extra["case_id"]]
+            context["sb_case"] = case
+        return context
+
+
+def _edit_base(config: MkDocsConfig, branch: str, cases_dir: str) -> str | None:
+    repo = (config.repo_url or "").rstrip("/")
+    if not repo.startswith("https://github.com/"):
+        return None
+    return f"{repo}/edit/{branch}/{cases_dir.strip('/')}/"

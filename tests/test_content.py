@@ -1,0 +1,150 @@
+"""Content checks over every case file in ``cases/``.
+
+These tests look at the raw text of each ``cases/*.yaml`` (so they also catch
+dirt in comments and keys) and at the parsed data (coverage counts). They use
+plain ``yaml.safe_load`` on purpose, independent of the site builder's own
+loader, so a bug in the loader cannot hide a problem in the content.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CASES_DIR = ROOT / "cases"
+CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))
+
+MIN_CASES = 20
+MIN_DISTRICTS = 8
+MIN_FIELDS = 6
+MIN_GROUPS = 6
+
+# Pinyin machine-inserted after a CJK character, e.g. 党建(dǎng jiàn) or 楼宇（lou yu）.
+CJK = r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]"
+LATIN_WORD = r"[a-zA-Z\u00c0-\u024f\u01cd-\u01dc]+"
+PINYIN_IN_BRACKETS = re.compile(CJK + r"\s*[（(]\s*" + LATIN_WORD + r"(?:\s+" + LATIN_WORD + r")*\s*[）)]")
+
+SPAM_KEYWORDS = ("博彩", "娱乐城", "成人", "赌场", "彩票", "百家乐", "六合彩", "色情")
+URL_RE = re.compile(r"https?://|www\.", re.IGNORECASE)
+URL_FIELD_LINE = re.compile(r"^\s*(?:-\s+)?url:\s*['\"]?https?://\S+['\"]?\s*$")
+
+# A hand-kept list of traditional and variant characters seen in the source
+# articles (written as escapes so this file stays clean itself). It always
+# runs, even if site_builder.textnorm is unavailable.
+KNOWN_NONSIMPLIFIED = (
+    "\u5340\u9ee8\u6a13\u8207\u70ba\u52d9\u54e1\u6703\u9a0e\u9ad4\u8c50\u83ef"
+    "\u696d\u9109\u958b\u95dc\u9580\u9593\u6771\u8eca\u9054\u904b\u9032\u904e"
+    "\u9084\u9019\u6a23\u5f8c\u5f9e\u5011\u4f86\u6642\u8aaa\u8a71\u8a9e\u8b80"
+    "\u66f8\u8a18\u9304\u5e79\u7522\u5be6\u969b\u8655\u8077\u6b0a\u7e3d\u8fb2"
+    "\u9ede\u64da\u61c9\u7576\u5354\u5834\u7d93\u6fdf\u767c\u7dda\u7d44\u7e54"
+    "\u806f\u7db2\u5275\u8eb0\u90c3\u7add\u66cf\u4fb7\u742f\u938b\u9eaa\u9205"
+    "\u69fc\u7e02\u6406\u88e1\u7d25\u64e7\u509a\u965e\u894d"
+)
+
+
+def _case_ids() -> list[str]:
+    return [p.stem for p in CASE_FILES]
+
+
+def _load(path: Path) -> dict:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), f"{path.name}: top level is not a mapping"
+    return data
+
+
+def _line_col(text: str, offset: int) -> tuple[int, int]:
+    line = text.count("\n", 0, offset) + 1
+    col = offset - (text.rfind("\n", 0, offset) + 1) + 1
+    return line, col
+
+
+def test_there_are_case_files() -> None:
+    assert CASE_FILES, "no cases/*.yaml found"
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=_case_ids())
+def test_case_parses_with_safe_load(path: Path) -> None:
+    _load(path)
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=_case_ids())
+def test_no_nonsimplified_characters(path: Path) -> None:
+    textnorm = pytest.importorskip("site_builder.textnorm")
+    text = path.read_text(encoding="utf-8")
+    found = textnorm.find_nonsimplified(text)
+    problems = [
+        "{}:{}:{}: 「{}」应改为「{}」".format(path.name, *_line_col(text, off), ch, sugg)
+        for off, ch, sugg in found
+    ]
+    assert not problems, "\n".join(problems)
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=_case_ids())
+def test_no_known_traditional_or_variant_characters(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    bad = sorted({ch for ch in text if ch in KNOWN_NONSIMPLIFIED})
+    assert not bad, f"{path.name}: 含繁体字或异体字：{''.join(bad)}"
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=_case_ids())
+def test_no_pinyin_in_brackets(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    hits = [
+        "{}:{}:{}: {}".format(path.name, *_line_col(text, m.start()), m.group(0))
+        for m in PINYIN_IN_BRACKETS.finditer(text)
+    ]
+    assert not hits, "括号中的拼音：\n" + "\n".join(hits)
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=_case_ids())
+def test_no_spam_keywords(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    hits = [kw for kw in SPAM_KEYWORDS if kw in text]
+    assert not hits, f"{path.name}: 含可疑词：{'、'.join(hits)}"
+
+
+@pytest.mark.parametrize("path", CASE_FILES, ids=_case_ids())
+def test_links_only_in_url_fields(path: Path) -> None:
+    text = path.read_text(encoding="utf-8")
+    bad = [
+        f"{path.name}:{n}: {line.strip()}"
+        for n, line in enumerate(text.splitlines(), start=1)
+        if URL_RE.search(line) and not URL_FIELD_LINE.match(line)
+    ]
+    assert not bad, "链接只能出现在 sources 的 url 字段里：\n" + "\n".join(bad)
+
+
+def test_pinyin_pattern_itself() -> None:
+    assert PINYIN_IN_BRACKETS.search("党建（dang jian）")
+    assert PINYIN_IN_BRACKETS.search("楼宇(lóu yǔ)")
+    assert not PINYIN_IN_BRACKETS.search("陆家嘴（浦东新区）")
+    assert not PINYIN_IN_BRACKETS.search("title: B站")
+
+
+def test_coverage_counts() -> None:
+    cases = [_load(p) for p in CASE_FILES]
+    districts = Counter(c.get("district") for c in cases)
+    fields = Counter(f for c in cases for f in c.get("fields") or [])
+    groups = Counter(g for c in cases for g in c.get("groups") or [])
+    real_districts = {d for d in districts if d and d != "全市"}
+
+    assert len(cases) >= MIN_CASES, f"只有 {len(cases)} 个案例，至少需要 {MIN_CASES} 个"
+    assert len(real_districts) >= MIN_DISTRICTS, f"只覆盖 {sorted(real_districts)}"
+    assert len(fields) >= MIN_FIELDS, f"只覆盖领域 {sorted(fields)}"
+    assert len(groups) >= MIN_GROUPS, f"只覆盖群体 {sorted(groups)}"
+
+
+def test_ids_and_related_links() -> None:
+    ids = set(_case_ids())
+    id_re = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+    for path in CASE_FILES:
+        assert id_re.match(path.stem) and len(path.stem) <= 60, path.name
+        data = _load(path)
+        for rel in data.get("related") or []:
+            assert rel != path.stem, f"{path.name}: related 指向自己"
+            assert rel in ids, f"{path.name}: related 中的「{rel}」不存在"
