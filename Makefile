@@ -5,12 +5,14 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: serve site test lint typecheck validate ci bench clean lock system-deps
+.PHONY: install serve site test lint typecheck validate linkcheck ci bench clean lock system-deps
+
+install: $(STAMP)
 
 $(STAMP): requirements.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本，请先安装（例如 brew install python@3.12）。")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip
+	$(BIN)/python -m pip install -q --upgrade pip "setuptools==80.9.0"
 	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
@@ -43,6 +45,13 @@ test: $(STAMP)
 	$(BIN)/site-builder schema --check
 	$(BIN)/site-builder validate cases
 	$(BIN)/python -m pytest -q
+
+linkcheck: site
+	$(BIN)/python -m site_builder.linkcheck site
+
+## The pull-request workflow's steps, in order, on this machine.
+ci:
+	bash scripts/ci_local.sh
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_build.py

@@ -48,7 +48,7 @@ step() {
   fi
 }
 
-step install "" make .venv/.installed-stamp
+step install "" make install
 step validate install env GITHUB_ACTIONS=true make validate
 step lint install make lint
 step test install make test

@@ -55,7 +55,7 @@ def discover_case_files(paths: Iterable[Path]) -> tuple[list[Path], list[CaseErr
             for child in sorted(p.iterdir()):
                 if child.name.startswith("."):
                     continue
-                if child.suffix.lower() == CASE_SUFFIX and child.suffix != CASE_SUFFIX or child.suffix.lower() == ".yml":
+                if (child.suffix.lower() == CASE_SUFFIX and child.suffix != CASE_SUFFIX) or child.suffix.lower() == ".yml":
                     errors.append(
                         CaseError(Location(display_path(child)), "", "案例文件的扩展名必须是小写的 .yaml")
                     )
@@ -108,7 +108,10 @@ def load_cases(
         seen[case_id] = path
         case.bind(case_id, path)
         result.cases.append(case)
-    result.errors.extend(_check_related(related, result.positions))
+    known = set(related)
+    if cases_root is not None and cases_root.is_dir():
+        known |= {p.name[: -len(CASE_SUFFIX)] for p in cases_root.glob(f"*{CASE_SUFFIX}")}
+    result.errors.extend(_check_related(related, result.positions, known))
     result.cases.sort(key=lambda c: c.id)
     result.errors.sort()
     return result
@@ -152,9 +155,7 @@ def _walk(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], Any, bool]:
     """Follow ``loc`` into ``data``; return the part that exists, the value there, and if all of it did."""
     node = data
     for i, part in enumerate(loc):
-        if isinstance(node, dict) and isinstance(part, str) and part in node:
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        if (isinstance(node, dict) and isinstance(part, str) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
             node = node[part]
         else:
             return tuple(loc[:i]), node, False
@@ -231,8 +232,7 @@ def _show(value: Any) -> str:
     return f" {value}"
 
 
-def _check_related(related: dict[str, Any], positions: dict[str, Positions]) -> list[CaseError]:
-    ids = set(related)
+def _check_related(related: dict[str, Any], positions: dict[str, Positions], ids: set[str]) -> list[CaseError]:
     errors = []
     for case_id, others in related.items():
         if not isinstance(others, list):

@@ -210,7 +210,7 @@ class Case(_Strict):
     )
     metrics: list[Metric] = Field(default_factory=list, description="数据指标")
     background: str | None = Field(default=None, description="背景（Markdown）")
-    practice: str = Field(min_length=10, description="主要做法（Markdown），必填")
+    practice: str = Field(min_length=1, description="主要做法（Markdown），必填")
     results: str | None = Field(default=None, description="成效（Markdown）")
     insights: str | None = Field(default=None, description="经验启示（Markdown）")
     quotes: list[Quote] = Field(default_factory=list, description="引语：只收录来源文章中的原话")

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import heapq
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
 from .models import Case
+from .vocab import Term as VocabTerm
 from .vocab import Vocabularies
 
 RELATED_LIMIT = 4
@@ -47,7 +49,7 @@ def slugify_tag(text: str) -> str:
     """A readable, stable ASCII slug for a free-text Chinese tag (pinyin, hyphen-joined)."""
     from pypinyin import lazy_pinyin
 
-    parts = lazy_pinyin(text, errors=lambda s: [s])
+    parts = lazy_pinyin(text, errors=lambda s: s)
     slug = "-".join(re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in parts)
     slug = re.sub(r"-+", "-", slug).strip("-")
     return slug or "t-" + hashlib.sha1(text.encode()).hexdigest()[:8]
@@ -74,7 +76,9 @@ class SiteModel:
             "tag": self._tag_facet(),
         }
 
-    def _facet_from_vocab(self, key, label, url, terms, values) -> Facet:  # type: ignore[no-untyped-def]
+    def _facet_from_vocab(
+        self, key: str, label: str, url: str, terms: list[VocabTerm], values: Callable[[Case], list[str]]
+    ) -> Facet:
         members: dict[str, list[Case]] = defaultdict(list)
         for case in self.cases:
             for v in values(case):
@@ -115,28 +119,51 @@ class SiteModel:
         return newest_first(self.cases)[:n]
 
     @cached_property
-    def _signature_index(self) -> dict[str, list[Case]]:
-        index: dict[str, list[Case]] = defaultdict(list)
-        for case in self.cases:
-            for k in _keys(case):
-                index[k].append(case)
+    def _key_index(self) -> dict[str, list[int]]:
+        index: dict[str, list[int]] = defaultdict(list)
+        for i, keys in enumerate(self._case_keys):
+            for k in keys:
+                index[k].append(i)
         return index
 
+    @cached_property
+    def _case_keys(self) -> list[list[str]]:
+        return [_keys(c) for c in self.cases]
+
+    @cached_property
+    def _position(self) -> dict[str, int]:
+        return {c.id: i for i, c in enumerate(self.cases)}
+
     def related(self, case: Case, limit: int = RELATED_LIMIT) -> list[tuple[Case, bool]]:
-        """Explicit related cases first, then the most similar ones; ``(case, explicit)`` pairs."""
+        """Explicit related cases first, then the most similar ones; ``(case, explicit)`` pairs.
+
+        Similarity weighs shared fields and groups over district over tags; ties go to the
+        closest year, then the id, so the choice is deterministic.
+        """
         out: list[tuple[Case, bool]] = [(self.by_id[r], True) for r in case.related if r in self.by_id]
         if len(out) >= limit:
             return out[:limit]
-        taken = {case.id, *(c.id for c, _ in out)}
-        scores: Counter[str] = Counter()
-        for k in _keys(case):
+        me = self._position[case.id]
+        taken = {me, *(self._position[c.id] for c, _ in out)}
+        scores: Counter[int] = Counter()
+        for k in self._case_keys[me]:
             weight = _WEIGHTS[k[0]]
-            for other in self._signature_index[k]:
-                if other.id not in taken:
-                    scores[other.id] += weight
-        ranked = sorted(scores, key=lambda i: (-scores[i], abs(self.by_id[i].year - case.year), i))
-        out.extend((self.by_id[i], False) for i in ranked[: limit - len(out)] if scores[i] >= 2)
+            for other in self._key_index[k]:
+                scores[other] += weight
+        for i in taken:
+            scores.pop(i, None)
+        year = case.year
+        years = self._years
+        best = heapq.nsmallest(
+            limit - len(out), (i for i, s in scores.items() if s >= 2),
+            key=lambda i: (-scores[i], abs(years[i] - year), i),
+        )
+        out.extend((self.cases[i], False) for i in best)
         return out
+
+    @cached_property
+    def _years(self) -> list[int]:
+        return [c.year for c in self.cases]
 
 
 _WEIGHTS = {"f": 3, "g": 3, "d": 2, "t": 1}

@@ -1,0 +1,94 @@
+"""Shared fixtures: build a small site once per session, serve it, and drive Debian's Chromium."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+FIXTURE_CASES = Path(__file__).parent / "fixtures" / "site" / "cases"
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def make_project(dest: Path, cases: Path | None = None, *, strict: bool = True) -> Path:
+    """A throwaway MkDocs project using the repository's config, theme and docs, with its own cases."""
+    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config["docs_dir"] = str(ROOT / "docs")
+    config["theme"]["custom_dir"] = str(ROOT / "theme")
+    config["strict"] = strict
+    dest.mkdir(parents=True, exist_ok=True)
+    if cases is not None:
+        shutil.copytree(cases, dest / "cases", dirs_exist_ok=True)
+    (dest / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
+    return dest / "mkdocs.yml"
+
+
+def run_build(config: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+    """Run ``mkdocs build --strict`` in a subprocess, as an editor's machine would."""
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out), *extra]
+    return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=config.parent, timeout=600)
+
+
+@pytest.fixture(scope="session")
+def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture cases built into a site once for the whole session."""
+    base = tmp_path_factory.mktemp("small")
+    config = make_project(base / "project", FIXTURE_CASES)
+    out = base / "site"
+    proc = run_build(config, out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+def serve(directory: Path) -> tuple[str, http.server.ThreadingHTTPServer]:
+    """Serve a folder on 127.0.0.1 at a free port; returns the base URL and the server."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return f"http://127.0.0.1:{server.server_address[1]}/", server
+
+
+@pytest.fixture(scope="session")
+def small_site_url(small_site: Path) -> Iterator[str]:
+    """The small site served over HTTP on loopback."""
+    url, server = serve(small_site)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"找不到 Chromium（{CHROMIUM}）：请运行 make test（会用 apt-get 安装），或设置 CHROMIUM=路径")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield b
+        b.close()

@@ -1,0 +1,205 @@
+"""Integration: build a small site with MkDocs and check the HTML readers get."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+from conftest import FIXTURE_CASES, ROOT, make_project, run_build
+
+
+class _Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+        self.title = ""
+        self._in_title = False
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+        self._in_title = tag == "title"
+
+    def handle_endtag(self, tag: str) -> None:
+        self._in_title = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_title:
+            self.title += data
+        self.text.append(data)
+
+
+def parse(path: Path) -> _Collector:
+    c = _Collector()
+    c.feed(path.read_text(encoding="utf-8"))
+    return c
+
+
+def meta(doc: _Collector, key: str) -> str | None:
+    for tag, attrs in doc.tags:
+        if tag == "meta" and (attrs.get("name") == key or attrs.get("property") == key):
+            return attrs.get("content")
+    return None
+
+
+def test_case_page(small_site: Path) -> None:
+    html = (small_site / "cases/riders-golden-helmet/index.html").read_text(encoding="utf-8")
+    doc = parse(small_site / "cases/riders-golden-helmet/index.html")
+    assert doc.title.startswith("金色头盔：骑手先锋在街区 - ")
+    assert '<h1 class="sb-case__title">金色头盔：骑手先锋在街区</h1>' in html
+    assert meta(doc, "description", ).startswith("浦东新区为外卖骑手中的先锋")  # type: ignore[union-attr]
+    assert meta(doc, "og:title") == "金色头盔：骑手先锋在街区"
+    # info panel values link to their browse pages
+    for href in ("../../districts/pudong/", "../../years/2021/", "../../fields/new-employment/",
+                 "../../groups/delivery-riders/"):
+        assert f'href="{href}"' in html
+    assert re.search(r'href="../../tags/[a-z-]+/">#金色头盔</a>', html)
+    assert "陆家嘴街道" in html and "浦东新区委组织部" in html and "示范案例" in html
+    # metrics, highlights, sections in order, quotes, numbered sources, related, review date
+    assert '1,200<small>名</small>' in html and "36.5<small>个</small>" in html and "含临时站点" in html
+    order = [html.index(h) for h in ("亮点", ">背景<", ">主要做法<", ">成效<", "原话摘录", ">来源<", "相关案例")]
+    assert order == sorted(order)
+    assert "<strong>金色头盔</strong>" in html
+    assert "—— 李师傅，骑手" in html
+    assert re.search(r"<ol>\s*<li><a href=\"https://example.org/a\"", html)
+    assert "2023年4月13日" in html
+    related = html[html.index("相关案例"):]
+    assert related.index("couriers-joint-meeting") < related.index("</section>")
+    assert "最近审核：2026年11月1日" in html
+    assert "https://github.com/example/site_builder/edit/main/cases/riders-golden-helmet.yaml" in html
+
+
+def test_former_district_is_shown_with_todays(small_site: Path) -> None:
+    html = (small_site / "cases/luwan-building-branch/index.html").read_text(encoding="utf-8")
+    assert "黄浦区（原卢湾区）" in html
+    assert 'href="../../districts/huangpu/"' in html
+
+
+def test_browse_pages(small_site: Path) -> None:
+    html = (small_site / "districts/pudong/index.html").read_text(encoding="utf-8")
+    assert "共 2 个案例" in html
+    cards = re.findall(r'class="sb-card__link" href="../../cases/([a-z0-9-]+)/"', html)
+    assert cards == ["riders-golden-helmet", "couriers-joint-meeting"]  # newest first
+    index = (small_site / "districts/index.html").read_text(encoding="utf-8")
+    assert re.search(r"浦东新区</span><span class=\"sb-terms__count\"[^>]*>2<", index)
+    for page in ("fields/index.html", "groups/index.html", "years/index.html", "tags/index.html",
+                 "years/2001/index.html", "groups/couriers/index.html", "cases/index.html"):
+        assert (small_site / page).is_file(), page
+    table = (small_site / "cases/index.html").read_text(encoding="utf-8")
+    assert table.count('<tr><td><a href="../cases/') == 4
+
+
+def test_home_page(small_site: Path) -> None:
+    html = (small_site / "index.html").read_text(encoding="utf-8")
+    assert re.search(r'sb-stats__value">4<', html)  # drafts are not counted
+    assert re.search(r'sb-stats__value">3<', html)  # 3 districts: pudong, huangpu, xuhui
+    assert 'href="cases/riders-golden-helmet/"' in html
+    for url in ("districts/", "fields/", "groups/", "years/", "tags/", "cases/"):
+        assert f'href="{url}"' in html
+
+
+def test_drafts_stay_out_of_builds(small_site: Path) -> None:
+    assert not (small_site / "cases/draft-case").exists()
+    assert "draft-case" not in (small_site / "index.html").read_text(encoding="utf-8")
+
+
+def test_untrusted_text_stays_text(small_site: Path) -> None:
+    page = small_site / "cases/hostile-text/index.html"
+    html = page.read_text(encoding="utf-8")
+    doc = parse(page)
+    assert doc.title.startswith('</title><script>alert("t")</script>标题测试 - ')
+    for tag, attrs in doc.tags:
+        assert not any(k.startswith("on") for k in attrs), (tag, attrs)
+        for key in ("href", "src"):
+            value = (attrs.get(key) or "").strip().lower()
+            assert not value.startswith(("javascript:", "data:", "vbscript:")), (tag, attrs)
+    scripts = [a for t, a in doc.tags if t == "script"]
+    assert all(a.get("src") or a.get("id") == "__config" or not a for a in scripts)
+    assert "alert(" not in "".join(re.findall(r"<script[^>]*>(.*?)</script>", html, re.S))
+    assert "<img src=x" not in html and "<b>粗体</b>" not in html and "<i onmouseover" not in html
+    assert "&lt;b&gt;粗体&lt;/b&gt;" in html
+    assert 'href="https://example.org/ok"' in html
+    assert meta(doc, "description", ).startswith('"><img src=x onerror=alert(1)>')  # type: ignore[union-attr]
+    # cards and listings escape too
+    for listing in ("districts/xuhui/index.html", "cases/index.html", "index.html", "tags/index.html"):
+        text = (small_site / listing).read_text(encoding="utf-8")
+        assert "<script>alert" not in text and "<img src=x" not in text, listing
+
+
+def test_no_third_party_requests_in_markup(small_site: Path) -> None:
+    """Nothing the browser fetches by itself (scripts, styles, images, fonts, frames) is off-site."""
+    fetched = {"script": "src", "img": "src", "iframe": "src", "source": "srcset", "link": "href"}
+    pages = list(small_site.rglob("*.html"))
+    assert len(pages) > 10
+    for page in pages:
+        for tag, attrs in parse(page).tags:
+            key = fetched.get(tag)
+            if key is None or (tag == "link" and attrs.get("rel") in ("canonical", "alternate")):
+                continue
+            value = (attrs.get(key) or "").strip()
+            assert not value.startswith(("http:", "https:", "//")), f"{page}: <{tag} {key}={value}>"
+    css = "".join(p.read_text(encoding="utf-8") for p in small_site.rglob("*.css"))
+    assert "fonts.googleapis" not in css and "fonts.gstatic" not in css
+    assert not re.search(r"url\((['\"]?)(https?:)?//", css)
+
+
+def test_invalid_case_fails_the_build_and_keeps_the_previous_site(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    config = make_project(tmp_path / "p", FIXTURE_CASES)
+    out = tmp_path / "p" / "site"
+    cmd = [sys.executable, "-m", "site_builder.cli", "build", "--site-dir", str(out), "--config", str(config)]
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path / "p", env=env)
+    assert first.returncode == 0, first.stderr
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    bad = tmp_path / "p" / "cases" / "couriers-joint-meeting.yaml"
+    bad.write_text(bad.read_text(encoding="utf-8").replace("district: 浦东新区", "district: 浦江区"), encoding="utf-8")
+    second = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path / "p", env=env)
+    assert second.returncode != 0
+    assert "cases/couriers-joint-meeting.yaml:3:11: district: 未知的区「浦江区」" in second.stderr
+    assert "Traceback" not in second.stderr
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert not list((tmp_path / "p").glob(".site-build-*"))
+    # plain `mkdocs build` refuses before it cleans its output folder, too
+    plain = run_build(config, out)
+    assert plain.returncode != 0 and "浦江区" in plain.stderr
+    assert {p.relative_to(out) for p in out.rglob("*") if p.is_file()} == set(before)
+
+
+def test_unseen_case_file_builds_without_code_changes(tmp_path: Path) -> None:
+    cases = tmp_path / "cases"
+    shutil.copytree(FIXTURE_CASES, cases)
+    (cases / "hostile-text.yaml").unlink()
+    (cases / "jiading-new-case.yaml").write_text(
+        "title: 嘉定区园区党群服务站\n"
+        "summary: 嘉定区在产业园区设立党群服务站，为园区里的企业员工和快递员提供休息、学习和办事服务，方便就近参加活动。\n"
+        "district: jiading\nfields: [园区]\ngroups: [快递员]\nyear: 2022\n"
+        "practice: |\n  在园区设立服务站。\n"
+        "sources:\n  - {title: 园区党建报道, publisher: 嘉定报, date: 2022-05}\n",
+        encoding="utf-8",
+    )
+    config = make_project(tmp_path / "p", cases)
+    out = tmp_path / "out"
+    proc = run_build(config, out)
+    assert proc.returncode == 0, proc.stderr
+    html = (out / "cases/jiading-new-case/index.html").read_text(encoding="utf-8")
+    assert "嘉定区园区党群服务站" in html and 'href="../../districts/jiading/"' in html
+    assert "jiading-new-case" in (out / "fields/parks/index.html").read_text(encoding="utf-8")
+
+
+def test_pages_stay_light(small_site: Path) -> None:
+    sizes = {p: p.stat().st_size for p in (small_site / "cases").rglob("index.html")}
+    assert max(sizes.values()) < 60_000, sizes
+
+
+def test_repository_site_builds_strict(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    proc = run_build(ROOT / "mkdocs.yml", out)
+    assert proc.returncode == 0, proc.stderr
+    assert len(list((out / "cases").glob("*/index.html"))) >= 3

