@@ -155,10 +155,13 @@ def _walk(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], Any, bool]:
     """Follow ``loc`` into ``data``; return the part that exists, the value there, and if all of it did."""
     node = data
     for i, part in enumerate(loc):
-        if (isinstance(node, dict) and isinstance(part, str) and part in node) or (isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)):
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
             node = node[part]
-        else:
-            return tuple(loc[:i]), node, False
+            continue
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            continue
+        return tuple(loc[:i]), node, False
     return tuple(loc), node, True
 
 
