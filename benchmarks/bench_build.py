@@ -25,6 +25,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from synthetic import write_cases, write_plain_markdown
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+from conftest import load_mkdocs_config  # noqa: E402
+
 _RUNNER = """
 import resource, sys, time
 from mkdocs.__main__ import cli
@@ -37,7 +40,7 @@ finally:
 
 
 def _config(project: Path, *, plugin: bool) -> Path:
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = load_mkdocs_config(ROOT / "mkdocs.yml")
     config["theme"]["custom_dir"] = str(ROOT / "theme")
     config["strict"] = False
     if plugin:

@@ -13,6 +13,7 @@ Usage: ``python -m site_builder.linkcheck [SITE_DIR] [--base-path /repo/] [--anc
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -164,14 +165,18 @@ def _print(broken: Iterable[BrokenLink]) -> None:
 
 def base_path_from_config(config: Path = Path("mkdocs.yml")) -> str:
     """The URL path of ``site_url`` in ``mkdocs.yml`` (``/repo/``), or ``/`` when unknown."""
-    try:
-        text = config.read_text(encoding="utf-8")
-    except OSError:
-        return "/"
-    match = re.search(r"^site_url:\s*['\"]?([^'\"\s#]+)", text, re.MULTILINE)
-    if not match:
-        return "/"
-    path = urlsplit(match.group(1)).path or "/"
+    url = os.environ.get("SITE_URL")
+    if not url:
+        try:
+            text = config.read_text(encoding="utf-8")
+        except OSError:
+            return "/"
+        # plain `site_url: https://...` or `site_url: !ENV [SITE_URL, "https://..."]`
+        match = re.search(r"^site_url:[^\n]*?(https?://[^'\"\s\],#]+)", text, re.MULTILINE)
+        if not match:
+            return "/"
+        url = match.group(1)
+    path = urlsplit(url).path or "/"
     return path if path.endswith("/") else path + "/"
 
 

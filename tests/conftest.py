@@ -29,9 +29,23 @@ CHROMIUM_ARGS = [
 ]
 
 
+class _ConfigLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml, resolving ``!ENV [NAME, default]`` to its default."""
+
+
+_ConfigLoader.add_constructor(
+    "!ENV", lambda loader, node: loader.construct_sequence(node)[-1] if isinstance(node, yaml.SequenceNode) else None
+)
+
+
+def load_mkdocs_config(path: Path) -> dict:  # type: ignore[type-arg]
+    """The repository's mkdocs.yml as plain data."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader)
+
+
 def make_project(dest: Path, cases: Path | None = None, *, strict: bool = True) -> Path:
     """A throwaway MkDocs project using the repository's config, theme and docs, with its own cases."""
-    config = yaml.safe_load((ROOT / "mkdocs.yml").read_text(encoding="utf-8"))
+    config = load_mkdocs_config(ROOT / "mkdocs.yml")
     config["docs_dir"] = str(ROOT / "docs")
     config["theme"]["custom_dir"] = str(ROOT / "theme")
     config["strict"] = strict

@@ -1,0 +1,257 @@
+"""Search budget benchmark: gzip bytes before the first result and time to first result.
+
+Usage: ``python benchmarks/bench_search.py [--sizes 100 1000] [--throttle 4]``
+
+Builds the search files for N synthetic cases (text sampled from the real ``cases/`` corpus,
+or a built-in sample), serves them with a bare page that has the real header search box, types
+queries in Chromium with CPU throttling (CDP ``Emulation.setCPUThrottlingRate``) and reports,
+per query, the gzip-compressed bytes of every search request made before the first result
+appeared and the time from the last keystroke to the first rendered result.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import gzip
+import http.server
+import json
+import random
+import socketserver
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from site_builder.search import build_search_files  # noqa: E402
+from site_builder.vocab import load_vocabularies  # noqa: E402
+
+QUERIES = ["外卖骑手", "B站", "快递小哥", "浦东外卖骑手", "貨車司機", "楼宇党建", "党群服务"]
+FALLBACK_TEXT = (
+    "浦东新区在商圈设立骑手驿站，为外卖骑手提供休息、充电和饮水服务，并组织党员骑手参与社区治理。"
+    "静安区街道组织快递员议事会，快递员与物业、居委一起商量小区配送难题，党建引领基层治理。"
+    "宝山区在物流园区建设货车司机之家，为长途货车司机提供休息、就餐和党员学习的场所。"
+    "杨浦区五角场的哔哩哔哩成立党支部，党支部借助直播和弹幕形式凝聚青年员工。"
+    "徐汇区商务楼宇成立党建联盟，覆盖楼宇里的中小企业和白领，开展午间课堂和志愿服务活动。"
+)
+
+
+@dataclass
+class FakeCase:
+    """Duck-typed stand-in for ``site_builder.models.Case``."""
+
+    id: str
+    title: str
+    summary: str
+    district: str
+    fields: list[str]
+    groups: list[str]
+    tags: list[str]
+    year: int
+    practice: str
+    background: str | None = None
+    results: str | None = None
+    insights: str | None = None
+    locality: str | None = None
+    organizations: list[str] = field(default_factory=list)
+    awards: list[str] = field(default_factory=list)
+    highlights: list[str] = field(default_factory=list)
+    district_slug: str = ""
+    former_district: str | None = None
+
+
+def corpus() -> str:
+    """Chinese text from the real case files (falls back to a built-in sample)."""
+    import yaml
+
+    parts = []
+    for p in sorted((ROOT / "cases").glob("*.yaml")):
+        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
+        for k in ("title", "summary", "background", "practice", "results", "insights"):
+            if isinstance(data.get(k), str):
+                parts.append(data[k])
+    text = "".join(parts) or FALLBACK_TEXT
+    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch in "，。、；")
+
+
+def synthetic_cases(n: int, seed: int = 1) -> list[FakeCase]:
+    """``n`` cases whose text is random phrases cut from the corpus (realistic bigrams)."""
+    rnd = random.Random(seed)
+    text = corpus()
+    vocab = load_vocabularies()
+    districts = [t.name for t in vocab.districts.terms]
+    fields_ = [t.name for t in vocab.fields.terms]
+    groups = [t.name for t in vocab.groups.terms]
+
+    def phrase(lo: int, hi: int) -> str:
+        k = rnd.randint(lo, hi)
+        i = rnd.randrange(0, max(1, len(text) - k))
+        return text[i : i + k]
+
+    def para(chars: int) -> str:
+        out = []
+        total = 0
+        while total < chars:
+            p = phrase(4, 16)
+            out.append(p)
+            total += len(p)
+        return "，".join(out) + "。"
+
+    cases = []
+    for i in range(n):
+        cases.append(
+            FakeCase(
+                id=f"case-{i:04d}",
+                title=phrase(8, 18),
+                summary=para(110),
+                district=rnd.choice(districts),
+                fields=rnd.sample(fields_, rnd.randint(1, 2)),
+                groups=rnd.sample(groups, rnd.randint(0, 2)),
+                tags=[phrase(2, 5) for _ in range(rnd.randint(1, 3))],
+                year=rnd.randint(2012, 2025),
+                background=para(300),
+                practice=para(900),
+                results=para(300),
+                insights=para(200),
+                highlights=[phrase(8, 20) for _ in range(3)],
+            )
+        )
+    return cases
+
+
+PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width,initial-scale=1">
+<link rel="stylesheet" href="assets/search/search.css"></head><body>
+<form class="cs-header" id="cs-header" role="search" action="search/" data-root=".">
+<input id="cs-header-input" type="search" role="combobox" aria-expanded="false"
+ aria-controls="cs-header-list">
+<div class="cs-header__panel" hidden><ul id="cs-header-list" class="cs-results" role="listbox"></ul></div>
+<div aria-live="polite"></div></form>
+<script src="assets/search/search.js" defer></script></body></html>"""
+
+
+def write_site(dest: Path, n: int) -> dict[str, float]:
+    """Write a bare benchmark site; return raw and gzip sizes of the search data."""
+    files = build_search_files(synthetic_cases(n), load_vocabularies())
+    for rel, data in files.items():
+        p = dest / rel
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_bytes(data)
+    assets = dest / "assets" / "search"
+    assets.mkdir(parents=True, exist_ok=True)
+    for name in ("search.js", "search.css"):
+        (assets / name).write_bytes((ROOT / "theme" / "assets" / "search" / name).read_bytes())
+    (dest / "index.html").write_text(PAGE, encoding="utf-8")
+    shards = [v for k, v in files.items() if k.startswith("search/i/")]
+    out: dict[str, float] = {
+        "files": len(files),
+        "index_shards": len(shards),
+        "total_raw": sum(len(v) for v in files.values()),
+        "total_gzip": sum(len(gzip.compress(v, 6)) for v in files.values()),
+        "meta_gzip": len(gzip.compress(files["search/meta.json"], 6)),
+        "fold_gzip": len(gzip.compress(files["search/fold.json"], 6)),
+        "avg_shard_gzip": int(statistics.mean(len(gzip.compress(v, 6)) for v in shards)),
+    }
+    return out
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def measure(site: Path, throttle: float, queries: list[str]) -> list[dict[str, Any]]:
+    """Type each query in a fresh page; return bytes before first result and latency."""
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_Quiet, directory=str(site))
+    results = []
+    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        with sync_playwright() as p:
+            browser = p.chromium.launch(
+                executable_path="/usr/bin/chromium",
+                args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
+            )
+            for q in queries:
+                ctx = browser.new_context()
+                page = ctx.new_page()
+                cdp = ctx.new_cdp_session(page)
+                cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+                page.goto(base)
+                page.wait_for_function("window.caseSearch")
+                page.evaluate(
+                    """q => {
+                      window.__bench = {};
+                      document.querySelector('#cs-header-input').addEventListener('input',
+                        () => { window.__bench.key = performance.now(); });
+                      document.querySelector('form.cs-header').addEventListener('cs:results', e => {
+                        if (e.detail.q === q && !window.__bench.done) {
+                          window.__bench.done = performance.now();
+                          window.__bench.urls = performance.getEntriesByType('resource').map(r => r.name);
+                        }
+                      });
+                    }""",
+                    q,
+                )
+                page.click("#cs-header-input")
+                page.keyboard.type(q, delay=120)
+                page.wait_for_function("window.__bench.done", timeout=20000)
+                bench = page.evaluate("window.__bench")
+                elapsed = bench["done"] - bench["key"]
+                seen = [u for u in bench["urls"] if u.startswith(base) and u != base]
+                size = 0
+                for u in dict.fromkeys(seen):
+                    if not (site / unquote(u[len(base) :])).is_file():
+                        continue
+                    size += len(gzip.compress((site / unquote(u[len(base) :])).read_bytes(), 6))
+                n_results = page.locator("#cs-header-list li[role=option]").count() - 1
+                results.append(
+                    {
+                        "query": q,
+                        "ms": round(elapsed),
+                        "gzip_bytes": size,
+                        "requests": len(seen),
+                        "shown": n_results,
+                    }
+                )
+                ctx.close()
+            browser.close()
+        httpd.shutdown()
+    return results
+
+
+def main() -> None:
+    """Run the benchmark and print a JSON report."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000])
+    ap.add_argument("--throttle", type=float, default=4.0)
+    args = ap.parse_args()
+    report = {}
+    for n in args.sizes:
+        with tempfile.TemporaryDirectory() as tmp:
+            site = Path(tmp)
+            t = time.perf_counter()
+            sizes = write_site(site, n)
+            sizes["build_s"] = round(time.perf_counter() - t, 2)
+            runs = measure(site, args.throttle, QUERIES)
+            report[n] = {
+                "data": sizes,
+                "queries": runs,
+                "max_ms": max(r["ms"] for r in runs),
+                "max_gzip_bytes": max(r["gzip_bytes"] for r in runs),
+            }
+    print(json.dumps(report, ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,686 @@
+"""A defensive Pillow pipeline for photos attached to cases.
+
+Photos come from editors, so every file is treated as hostile:
+
+* only JPEG, PNG and WebP are accepted, identified by content, never by name;
+* files over :data:`MAX_FILE_BYTES` and images over :data:`MAX_PIXELS` are
+  refused *before* any pixel data is decoded (decompression bombs);
+* a full decode proves the file is complete (truncated files are errors,
+  ``ImageFile.LOAD_TRUNCATED_IMAGES`` is never honoured);
+* EXIF orientation is applied, colours are converted to sRGB, and every
+  metadata block (EXIF with GPS, XMP, ICC, text chunks) is dropped from the
+  outputs.
+
+Outputs are responsive WebP variants plus one JPEG fallback, stored in a cache
+directory keyed by a hash of the input bytes and the pipeline settings, so an
+unchanged photo is never decoded twice.  This module is pure (no MkDocs).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import html
+import io
+import json
+import math
+import os
+import shutil
+import tempfile
+import threading
+import warnings
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from PIL import Image, ImageCms, ImageFile, ImageOps
+
+# --- settings -----------------------------------------------------------------
+
+ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP")
+MAX_FILE_BYTES = 15 * 1024 * 1024
+MAX_PIXELS = 40_000_000
+MIN_SIDE = 16
+WEBP_WIDTHS: tuple[int, ...] = (480, 960, 1600)
+JPEG_FALLBACK_WIDTH = 1280
+WEBP_QUALITY = 78
+JPEG_QUALITY = 82
+BACKGROUND = (255, 255, 255)
+DEFAULT_SIZES = "(max-width: 960px) 100vw, 800px"
+
+# Bump when the output of the pipeline changes for the same input.
+PIPELINE_VERSION = "1"
+
+_SETTINGS_FINGERPRINT = json.dumps(
+    {
+        "v": PIPELINE_VERSION,
+        "webp": WEBP_WIDTHS,
+        "jpeg": JPEG_FALLBACK_WIDTH,
+        "qw": WEBP_QUALITY,
+        "qj": JPEG_QUALITY,
+        "bg": BACKGROUND,
+        "pil": Image.__version__,
+        # Any change to this module's code invalidates cached outputs automatically.
+        "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
+    },
+    sort_keys=True,
+).encode()
+
+_FORMAT_NAMES = {"JPEG": "JPEG", "PNG": "PNG", "WEBP": "WebP"}
+
+
+# --- statistics (used by tests and the benchmark) ------------------------------
+
+
+@dataclass
+class PipelineStats:
+    """Counters proving how much image work a build actually did."""
+
+    decodes: int = 0
+    cache_hits: int = 0
+    cache_misses: int = 0
+    check_cache_hits: int = 0
+
+    def reset(self) -> None:
+        """Zero every counter."""
+        self.decodes = self.cache_hits = self.cache_misses = self.check_cache_hits = 0
+
+
+stats = PipelineStats()
+
+
+# --- errors --------------------------------------------------------------------
+
+
+class ImageRejectedError(ValueError):
+    """The file is not an acceptable photo; ``str(err)`` is a Chinese reason for editors."""
+
+
+# --- content sniffing ---------------------------------------------------------
+
+
+def _sniff_other_format(head: bytes) -> str | None:
+    """Name a well-known non-accepted format from its magic bytes, for friendlier messages."""
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "GIF"
+    if head.startswith(b"BM"):
+        return "BMP"
+    if head.startswith((b"II*\x00", b"MM\x00*")):
+        return "TIFF"
+    if head.startswith(b"%PDF"):
+        return "PDF"
+    if head[4:12] in (b"ftypheic", b"ftypheix", b"ftypmif1", b"ftypmsf1", b"ftyphevc"):
+        return "HEIC"
+    if head[4:12] in (b"ftypavif", b"ftypavis"):
+        return "AVIF"
+    if head.startswith(b"\x00\x00\x01\x00"):
+        return "ICO"
+    if head.startswith(b"8BPS"):
+        return "PSD"
+    stripped = head.lstrip()
+    if stripped.startswith(b"<") and b"svg" in head.lower():
+        return "SVG"
+    if head.startswith((b"PK\x03\x04", b"Rar!", b"\x1f\x8b", b"7z\xbc\xaf")):
+        return "压缩包"
+    return None
+
+
+@contextlib.contextmanager
+def _strict_decoding() -> Iterator[None]:
+    """Refuse truncated data and turn Pillow's bomb warnings into errors while decoding."""
+    previous = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = previous
+
+
+def _open_checked(data: bytes, *, max_width: int | None = None) -> Image.Image:
+    """Identify, size-check and fully decode ``data``; raise :class:`ImageRejectedError`.
+
+    The returned image is fully loaded (first frame only for animations).  With
+    ``max_width``, JPEGs are decoded with DCT scaling to the smallest size that
+    is still at least ``max_width`` wide once oriented; every byte of the
+    entropy-coded data is still decoded, so truncation is still detected.
+    """
+    if len(data) > MAX_FILE_BYTES:
+        mb = len(data) / (1024 * 1024)
+        raise ImageRejectedError(
+            f"图片文件过大（{mb:.1f} MB），上限为 {MAX_FILE_BYTES // (1024 * 1024)} MB，请压缩后再提交"
+        )
+    if not data:
+        raise ImageRejectedError("图片文件是空的（0 字节）")
+    with _strict_decoding():
+        try:
+            im = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
+        except Image.UnidentifiedImageError:
+            other = _sniff_other_format(data[:64])
+            if other == "HEIC":
+                raise ImageRejectedError(
+                    "文件内容实际是 HEIC 格式（iPhone 默认照片格式），只接受 JPEG、PNG 或 WebP 图片："
+                    "请导出为 JPEG，或在 iPhone“设置 > 相机 > 格式”中选择“兼容性最佳”后重新拍摄"
+                ) from None
+            if other:
+                raise ImageRejectedError(
+                    f"文件内容实际是 {other} 格式，只接受 JPEG、PNG 或 WebP 图片"
+                    "（按文件内容识别，与扩展名无关）"
+                ) from None
+            raise ImageRejectedError(
+                "无法识别为 JPEG、PNG 或 WebP 图片（按文件内容识别，与扩展名无关），文件可能已损坏或不是图片"
+            ) from None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageRejectedError(_bomb_message(None)) from None
+        except (OSError, SyntaxError, ValueError) as exc:
+            raise ImageRejectedError(_CORRUPT + f"（{_short(exc)}）") from None
+        width, height = im.size
+        if width * height > MAX_PIXELS:
+            im.close()
+            raise ImageRejectedError(_bomb_message((width, height)))
+        if width < MIN_SIDE or height < MIN_SIDE:
+            im.close()
+            raise ImageRejectedError(f"图片尺寸过小（{width}×{height} 像素），宽和高至少 {MIN_SIDE} 像素")
+        if max_width is not None and im.format in ("JPEG", "MPO"):
+            _draft(im, max_width)
+        try:
+            im.load()  # a full decode: truncated or corrupt data raises here
+            stats.decodes += 1
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            raise ImageRejectedError(_bomb_message((width, height))) from None
+        except (OSError, SyntaxError, ValueError, EOFError) as exc:
+            raise ImageRejectedError(_decode_failure(exc)) from None
+        if im.format == "PNG":
+            # PNG pixels can be complete while the file is cut short: check every chunk's CRC up to IEND.
+            try:
+                Image.open(io.BytesIO(data), formats=["PNG"]).verify()
+            except (OSError, SyntaxError, ValueError, EOFError) as exc:
+                im.close()
+                raise ImageRejectedError(_decode_failure(exc)) from None
+    return im
+
+
+_TRUNCATED = "图片文件不完整（可能上传或复制时被截断），请重新导出或重新上传原图"
+_CORRUPT = "图片文件已损坏，无法读取，请重新导出或重新上传原图"
+
+
+def _decode_failure(exc: BaseException) -> str:
+    msg = str(exc).lower()
+    if isinstance(exc, EOFError) or "truncated" in msg or "eof" in msg:
+        return _TRUNCATED
+    if "broken" in msg or "checksum" in msg or "crc" in msg:
+        return "图片数据已损坏或不完整（可能上传或复制时出错），请重新导出或重新上传原图"
+    return _CORRUPT + f"（{_short(exc)}）"
+
+
+def _draft(im: Image.Image, max_width: int) -> None:
+    orientation = im.getexif().get(0x0112, 1)
+    oriented_width = im.height if orientation in (5, 6, 7, 8) else im.width
+    if oriented_width <= max_width:
+        return
+    scale = max_width / oriented_width
+    requested = (math.ceil(im.width * scale), math.ceil(im.height * scale))
+    im.draft(im.mode, requested)
+
+
+def _bomb_message(size: tuple[int, int] | None) -> str:
+    limit = MAX_PIXELS // 1_000_000
+    if size is None:
+        return f"图片像素数量异常巨大（疑似“解压炸弹”），上限为 {limit} 百万像素，已拒绝处理"
+    w, h = size
+    return (
+        f"图片像素过多（{w}×{h}，约 {w * h / 1_000_000:.0f} 百万像素），上限为 {limit} 百万像素，"
+        "请缩小尺寸后再提交（也可能是伪造的“解压炸弹”文件）"
+    )
+
+
+def _short(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text[:80]
+
+
+# --- validation API -----------------------------------------------------------
+
+_check_cache: dict[str, str | None] = {}
+_check_lock = threading.Lock()
+
+
+def check_image(path: Path) -> str | None:
+    """Validate one photo; return a Chinese reason if it must be refused, else ``None``.
+
+    Cheap enough for validation: results are cached per process by a hash of
+    the file's bytes.  The size limit is checked from ``stat`` before reading.
+    """
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        return "找不到图片文件（请检查路径与大小写）"
+    except OSError as exc:
+        return f"无法读取图片文件（{_short(exc)}）"
+    if not path.is_file():
+        return "图片路径不是一个文件"
+    if size > MAX_FILE_BYTES:
+        return (
+            f"图片文件过大（{size / (1024 * 1024):.1f} MB），上限为 {MAX_FILE_BYTES // (1024 * 1024)} MB，"
+            "请压缩后再提交"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        return f"无法读取图片文件（{_short(exc)}）"
+    digest = hashlib.sha256(data).hexdigest()
+    with _check_lock:
+        if digest in _check_cache:
+            stats.check_cache_hits += 1
+            return _check_cache[digest]
+    try:
+        # DCT scaling to 1/8 keeps validation fast while still decoding every byte.
+        im = _open_checked(data, max_width=1)
+        im.close()
+        result: str | None = None
+    except ImageRejectedError as exc:
+        result = str(exc)
+    with _check_lock:
+        _check_cache[digest] = result
+    return result
+
+
+# --- colour / mode normalisation ---------------------------------------------
+
+_SRGB = ImageCms.createProfile("sRGB")
+
+
+def _to_8bit(im: Image.Image) -> Image.Image:
+    """Scale 16/32-bit greyscale and float images down to 8-bit ``L`` with correct levels."""
+    if im.mode.startswith("I;16") or im.mode == "I":
+        # 16-bit PNG greyscale (Pillow opens it as I;16, older versions as I) spans 0..65535.
+        im32 = im.convert("I") if im.mode != "I" else im
+        return im32.point(lambda v: v * (1 / 257)).convert("L")
+    if im.mode == "F":
+        hi = _extrema(im)[1]
+        scale = 255.0 / hi if hi > 255 else 1.0
+        return im.point(lambda v: v * scale).convert("L")
+    return im
+
+
+def _extrema(band: Image.Image) -> tuple[float, float]:
+    lo, hi = band.getextrema()
+    assert isinstance(lo, int | float) and isinstance(hi, int | float)
+    return float(lo), float(hi)
+
+
+def _apply_icc(im: Image.Image, icc: bytes | None) -> Image.Image:
+    """Convert ``im`` to sRGB using its embedded ICC profile (if any); return RGB or RGBA."""
+    has_alpha = im.mode in ("RGBA", "LA", "PA") or (im.mode == "P" and "transparency" in im.info)
+    if im.mode == "P":
+        im = im.convert("RGBA" if has_alpha else "RGB")
+    elif im.mode == "PA":
+        im = im.convert("RGBA")
+    elif im.mode == "1":
+        im = im.convert("L")
+    elif im.mode in ("YCbCr", "LAB", "HSV"):
+        im = im.convert("RGB")
+    if icc:
+        try:
+            src = ImageCms.ImageCmsProfile(io.BytesIO(icc))
+            if not _is_srgb(src):
+                alpha = None
+                base = im
+                if im.mode in ("RGBA", "LA"):
+                    alpha = im.getchannel("A")
+                    base = im.convert("RGB" if im.mode == "RGBA" else "L")
+                converted = ImageCms.profileToProfile(
+                    base,
+                    src,
+                    _SRGB,
+                    renderingIntent=ImageCms.Intent.PERCEPTUAL,
+                    outputMode="RGB",
+                )
+                if converted is not None:
+                    if alpha is not None:
+                        converted.putalpha(alpha)
+                    return converted
+        except (ImageCms.PyCMSError, OSError, ValueError, TypeError):
+            pass  # an unusable profile: fall back to a plain conversion
+    if im.mode in ("RGB", "RGBA"):
+        return im
+    if im.mode == "LA":
+        return im.convert("RGBA")
+    return im.convert("RGB")  # L, CMYK (Adobe inversion is handled by the decoder)
+
+
+def _is_srgb(profile: ImageCms.ImageCmsProfile) -> bool:
+    try:
+        desc = (ImageCms.getProfileDescription(profile) or "").lower()
+    except ImageCms.PyCMSError:
+        return False
+    return "srgb" in desc.replace(" ", "") and "linear" not in desc
+
+
+def _normalise(im: Image.Image) -> Image.Image:
+    """Orientation, bit depth and colour space: return an sRGB ``RGB``/``RGBA`` image with no metadata."""
+    icc = im.info.get("icc_profile")
+    if isinstance(im, Image.Image) and getattr(im, "n_frames", 1) > 1:
+        im.seek(0)
+    oriented = ImageOps.exif_transpose(im) or im
+    oriented = _to_8bit(oriented)
+    out = _apply_icc(oriented, icc if isinstance(icc, bytes) else None)
+    if out.mode == "RGBA" and _extrema(out.getchannel("A"))[0] == 255:
+        out = out.convert("RGB")
+    # A fresh image without any info dict: nothing can leak into the outputs.
+    clean = out.copy() if out is im else out
+    clean.info = {}
+    return clean
+
+
+def _prereduce(im: Image.Image, max_width: int) -> Image.Image:
+    """Cheaply box-reduce a large non-palette image by an integer factor, keeping >= ``max_width``.
+
+    Saves memory and time on huge PNG/WebP inputs (JPEGs are already DCT-scaled).
+    The metadata needed later (EXIF orientation, ICC profile) is carried over.
+    """
+    if im.mode not in ("RGB", "RGBA", "L", "LA", "CMYK") or getattr(im, "n_frames", 1) > 1:
+        return im
+    orientation = im.getexif().get(0x0112, 1)
+    oriented_width = im.height if orientation in (5, 6, 7, 8) else im.width
+    factor = oriented_width // max_width
+    if factor < 2:
+        return im
+    small = im.reduce(factor)
+    small.info = dict(im.info)
+    if "exif" not in small.info and orientation != 1:
+        small.info["exif"] = im.getexif().tobytes()
+    return small
+
+
+def _resized(im: Image.Image, width: int) -> Image.Image:
+    if width >= im.width:
+        return im
+    height = max(1, round(im.height * width / im.width))
+    return im.resize((width, height), Image.Resampling.LANCZOS, reducing_gap=3.0)
+
+
+def _flatten(im: Image.Image) -> Image.Image:
+    if im.mode != "RGBA":
+        return im
+    bg = Image.new("RGB", im.size, BACKGROUND)
+    bg.paste(im, mask=im.getchannel("A"))
+    return bg
+
+
+def _target_widths(width: int) -> list[int]:
+    widths = sorted({min(w, width) for w in WEBP_WIDTHS})
+    return widths
+
+
+# --- processing API ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ImageVariant:
+    """One output file of the pipeline."""
+
+    path: Path
+    width: int
+    height: int
+    mime: str
+
+    @property
+    def name(self) -> str:
+        """The file name (content-hashed)."""
+        return self.path.name
+
+
+@dataclass(frozen=True)
+class ProcessedImage:
+    """The outputs for one source photo, all inside one cache entry."""
+
+    key: str
+    width: int
+    height: int
+    webp: tuple[ImageVariant, ...]
+    jpeg: ImageVariant
+    has_alpha: bool = False
+    source: Path | None = field(default=None, compare=False)
+
+    @property
+    def files(self) -> tuple[Path, ...]:
+        """Every output file, to be copied into the site."""
+        return (*(v.path for v in self.webp), self.jpeg.path)
+
+    @property
+    def largest(self) -> ImageVariant:
+        """The largest WebP variant (used for the lightbox)."""
+        return self.webp[-1]
+
+
+def cache_key(data: bytes) -> str:
+    """Return the cache key for image bytes under the current pipeline settings."""
+    h = hashlib.sha256()
+    h.update(_SETTINGS_FINGERPRINT)
+    h.update(b"\x00")
+    h.update(data)
+    return h.hexdigest()[:32]
+
+
+def _meta_from_json(entry: Path, meta: dict[str, object]) -> ProcessedImage:
+    def variant(d: object) -> ImageVariant:
+        assert isinstance(d, dict)
+        return ImageVariant(entry / str(d["name"]), int(d["width"]), int(d["height"]), str(d["mime"]))
+
+    webp = meta["webp"]
+    assert isinstance(webp, list)
+    return ProcessedImage(
+        key=str(meta["key"]),
+        width=int(str(meta["width"])),
+        height=int(str(meta["height"])),
+        webp=tuple(variant(d) for d in webp),
+        jpeg=variant(meta["jpeg"]),
+        has_alpha=bool(meta.get("has_alpha", False)),
+    )
+
+
+def _load_cached(entry: Path) -> ProcessedImage | None:
+    meta_path = entry / "meta.json"
+    try:
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        processed = _meta_from_json(entry, meta)
+    except (OSError, ValueError, KeyError, AssertionError, TypeError):
+        return None
+    if not all(p.is_file() for p in processed.files):
+        return None
+    return processed
+
+
+def process_image(src: Path, *, cache_dir: Path) -> ProcessedImage:
+    """Validate and convert one photo into WebP variants and a JPEG fallback.
+
+    Results are cached in ``cache_dir/<key>/`` where ``key`` hashes the input
+    bytes and the pipeline settings; a cache hit reads only the source bytes
+    (to hash them) and a small JSON file - no image is decoded.  Output names
+    are ``<key16>-<width>.webp`` / ``<key16>-<width>.jpg``.
+
+    Raises :class:`ImageRejectedError` (Chinese message) for unacceptable files.
+    """
+    data = src.read_bytes()
+    key = cache_key(data)
+    entry = cache_dir / key
+    cached = _load_cached(entry)
+    if cached is not None:
+        stats.cache_hits += 1
+        return ProcessedImage(**{**cached.__dict__, "source": src})
+    stats.cache_misses += 1
+
+    im = _open_checked(data, max_width=max(WEBP_WIDTHS))
+    try:
+        base = _normalise(_prereduce(im, max(WEBP_WIDTHS)))
+    finally:
+        im.close()
+    del data
+
+    has_alpha = base.mode == "RGBA"
+    top_width = max(_target_widths(base.width))
+    # Downscale once to the largest output, then derive smaller ones from it.
+    top = _resized(base, top_width)
+    del base
+
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=cache_dir))
+    stem = key[:16]
+    try:
+        webp: list[ImageVariant] = []
+        for width in _target_widths(top.width):
+            out = _resized(top, width)
+            path = tmp / f"{stem}-{out.width}.webp"
+            out.save(path, "WEBP", quality=WEBP_QUALITY, method=4, exif=b"", icc_profile=None, xmp="")
+            webp.append(ImageVariant(entry / path.name, out.width, out.height, "image/webp"))
+        fallback = _flatten(_resized(top, min(JPEG_FALLBACK_WIDTH, top.width)))
+        jpath = tmp / f"{stem}-{fallback.width}.jpg"
+        fallback.save(
+            jpath, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True, exif=b"", icc_profile=None
+        )
+        jpeg = ImageVariant(entry / jpath.name, fallback.width, fallback.height, "image/jpeg")
+        processed = ProcessedImage(
+            key=key,
+            width=top.width,
+            height=top.height,
+            webp=tuple(webp),
+            jpeg=jpeg,
+            has_alpha=has_alpha,
+        )
+        meta = {
+            "key": key,
+            "width": processed.width,
+            "height": processed.height,
+            "has_alpha": has_alpha,
+            "webp": [{"name": v.name, "width": v.width, "height": v.height, "mime": v.mime} for v in webp],
+            "jpeg": {"name": jpeg.name, "width": jpeg.width, "height": jpeg.height, "mime": jpeg.mime},
+        }
+        (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
+        if entry.exists():
+            shutil.rmtree(entry, ignore_errors=True)
+        try:
+            os.replace(tmp, entry)
+        except OSError:
+            # Another process finished the same entry first; use theirs.
+            shutil.rmtree(tmp, ignore_errors=True)
+            again = _load_cached(entry)
+            if again is None:
+                raise
+            return ProcessedImage(**{**again.__dict__, "source": src})
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return ProcessedImage(**{**processed.__dict__, "source": src})
+
+
+def _process_for_pool(src: Path, cache_dir: Path) -> ProcessedImage | ImageRejectedError:
+    try:
+        return process_image(src, cache_dir=cache_dir)
+    except ImageRejectedError as exc:
+        return exc
+
+
+def process_images(
+    srcs: list[Path], *, cache_dir: Path, jobs: int | None = None
+) -> dict[Path, ProcessedImage | ImageRejectedError]:
+    """Process many photos, in parallel worker processes for the cache misses.
+
+    Cache hits are resolved in this process without any decode.  Misses run
+    in a ``spawn`` process pool of ``jobs`` workers (default: CPU count, at
+    most 8); ``jobs=1`` processes sequentially.  Rejected files map to their
+    :class:`ImageRejectedError` instead of raising, so one bad photo does not
+    hide the others.  Other errors (e.g. a missing file) propagate.
+    """
+    results: dict[Path, ProcessedImage | ImageRejectedError] = {}
+    misses: list[Path] = []
+    for src in dict.fromkeys(srcs):
+        cached = _load_cached(cache_dir / cache_key(src.read_bytes()))
+        if cached is not None:
+            stats.cache_hits += 1
+            results[src] = ProcessedImage(**{**cached.__dict__, "source": src})
+        else:
+            misses.append(src)
+    workers = min(jobs or min(os.cpu_count() or 1, 8), len(misses))
+    if workers <= 1:
+        for src in misses:
+            results[src] = _process_for_pool(src, cache_dir)
+        return results
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        futures = {src: pool.submit(_process_for_pool, src, cache_dir) for src in misses}
+        for src, fut in futures.items():
+            results[src] = fut.result()
+            stats.cache_misses += 1
+            if isinstance(results[src], ProcessedImage):
+                stats.decodes += 1
+    return results
+
+
+def prune_cache(cache_dir: Path, keep: set[str]) -> int:
+    """Delete cache entries whose key is not in ``keep``; return how many were removed.
+
+    Only directories that look like our entries (32 hex characters) and stale
+    ``.tmp-*`` directories are touched.
+    """
+    if not cache_dir.is_dir():
+        return 0
+    removed = 0
+    for child in cache_dir.iterdir():
+        name = child.name
+        is_entry = len(name) == 32 and all(c in "0123456789abcdef" for c in name)
+        if child.is_dir() and ((is_entry and name not in keep) or name.startswith(".tmp-")):
+            shutil.rmtree(child, ignore_errors=True)
+            removed += 1
+    return removed
+
+
+# --- HTML ---------------------------------------------------------------------
+
+
+def _esc(text: str) -> str:
+    return html.escape(text, quote=True)
+
+
+def render_picture_html(
+    processed: ProcessedImage,
+    url_prefix: str,
+    alt: str,
+    caption: str | None = None,
+    credit: str | None = None,
+    lazy: bool = True,
+    sizes: str = DEFAULT_SIZES,
+) -> str:
+    """Return a ``<figure><picture>…</picture><figcaption>…</figcaption></figure>`` snippet.
+
+    ``url_prefix`` is the (relative or absolute) URL of the directory the
+    output files are copied to.  Every text value is HTML-escaped.  The
+    figure carries ``data-sb-full`` (largest WebP) and ``data-sb-fallback``
+    (JPEG) for the optional lightbox script.
+    """
+    prefix = url_prefix if not url_prefix or url_prefix.endswith("/") else url_prefix + "/"
+    srcset = ", ".join(f"{prefix}{v.name} {v.width}w" for v in processed.webp)
+    jpeg = processed.jpeg
+    loading = ' loading="lazy"' if lazy else ' fetchpriority="high"'
+    parts = [
+        f'<figure class="sb-figure" data-sb-full="{_esc(prefix + processed.largest.name)}"'
+        f' data-sb-fallback="{_esc(prefix + jpeg.name)}">',
+        "<picture>",
+        f'<source type="image/webp" srcset="{_esc(srcset)}" sizes="{_esc(sizes)}">',
+        f'<img src="{_esc(prefix + jpeg.name)}" width="{jpeg.width}" height="{jpeg.height}"'
+        f' alt="{_esc(alt)}"{loading} decoding="async">',
+        "</picture>",
+    ]
+    caption = (caption or "").strip()
+    credit = (credit or "").strip()
+    if caption or credit:
+        text = _esc(caption)
+        if credit:
+            text += (" · " if caption else "") + "图片来源：" + _esc(credit)
+        parts.append(f"<figcaption>{text}</figcaption>")
+    parts.append("</figure>")
+    return "".join(parts)
