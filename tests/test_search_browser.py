@@ -7,16 +7,14 @@ import http.server
 import socketserver
 import threading
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from search_fixtures import FAKE_CASES, build_site
+from test_search_fixtures import FAKE_CASES, build_site
 
 pytestmark = pytest.mark.browser
 
-CHROMIUM = "/usr/bin/chromium"
 ZERO_WIDTH = "\u200b\u200c\u200d\u2060\ufeff\u00ad"
 
 # query -> case id expected among the top 3 of the header dropdown
@@ -72,20 +70,6 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         thread.start()
         yield f"http://127.0.0.1:{httpd.server_address[1]}/"
         httpd.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("chromium not installed")
-    sync_api = pytest.importorskip("playwright.sync_api")
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
-        )
-        yield b
-        b.close()
 
 
 @pytest.fixture
