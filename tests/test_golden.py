@@ -72,3 +72,22 @@ def test_yml_extension_is_flagged(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     Path("a-case.yml").write_text("title: x\n", encoding="utf-8")
     result = load_cases([Path(".")])
     assert [e.format() for e in result.errors] == ["a-case.yml:1:1: 案例文件的扩展名必须是小写的 .yaml"]
+
+
+def test_duplicate_ids_across_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for folder in ("a", "b"):
+        Path(folder).mkdir()
+        (Path(folder) / "same-case.yaml").write_text((GOLDEN / "good" / "minimal.yaml").read_text(encoding="utf-8"),
+                                                      encoding="utf-8")
+    result = load_cases([Path("a"), Path("b")])
+    assert [e.format() for e in result.errors] == ["b/same-case.yaml:1:1: 案例编号「same-case」与 a/same-case.yaml 重复"]
+    assert [c.id for c in result.cases] == ["same-case"]
+
+
+def test_single_file_may_relate_to_cases_beside_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Path(__file__).resolve().parent.parent
+    monkeypatch.chdir(root)
+    one = Path("cases/baoshan-truck-driver-stations.yaml")
+    result = load_cases([one], cases_root=Path("cases"))
+    assert result.errors == []
