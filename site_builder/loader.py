@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import multiprocessing
 import os
 import re
 from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,40 +76,34 @@ def load_cases(
     vocab: Vocabularies | None = None,
     cases_root: Path | None = None,
     check_images: bool = True,
+    parallel: bool = True,
 ) -> LoadResult:
     """Read and validate case files, returning all cases that passed and all errors.
 
-    ``cases_root`` is the folder images must stay inside (default: each file's folder).
+    ``cases_root`` is the folder images must stay inside (default: each file's folder). Large sets
+    are read by two forked processes unless ``parallel`` is false (e.g. beside a server's threads).
     """
     vocab = vocab or load_vocabularies()
     files, errors = discover_case_files([Path(p) for p in paths])
     result = LoadResult(errors=errors)
     seen: dict[str, Path] = {}
     related: dict[str, Any] = {}
-    for path in files:
-        shown = display_path(path)
-        case_id = path.name[: -len(CASE_SUFFIX)] if path.name.endswith(CASE_SUFFIX) else path.stem
-        id_errors = _check_id(case_id, shown)
-        doc, read_errors = read_yaml(path, shown)
-        result.errors.extend(id_errors + read_errors)
-        if doc is None:
+    for item in _load_files(files, vocab, cases_root, check_images, parallel):
+        result.errors.extend(item.errors)
+        if item.positions is None:
             continue
-        result.positions[case_id] = doc.positions
-        related[case_id] = doc.data.get("related")
-        case, model_errors = validate_document(doc.data, doc.positions, vocab)
-        result.errors.extend(model_errors)
-        result.errors.extend(_check_images(doc.data.get("images"), path, doc.positions, cases_root or path.parent,
-                                           check_images))
-        if case is None or id_errors:
+        result.positions.setdefault(item.case_id, item.positions)
+        related.setdefault(item.case_id, item.related)
+        if item.case is None:
             continue
-        if case_id in seen:
+        if item.case_id in seen:
             result.errors.append(
-                CaseError(Location(shown), "", f"案例编号「{case_id}」与 {display_path(seen[case_id])} 重复")
+                CaseError(Location(item.shown), "", f"案例编号「{item.case_id}」与 {display_path(seen[item.case_id])} 重复")
             )
             continue
-        seen[case_id] = path
-        case.bind(case_id, path)
-        result.cases.append(case)
+        seen[item.case_id] = item.path
+        item.case.bind(item.case_id, item.path)
+        result.cases.append(item.case)
     known = set(related)
     if cases_root is not None and cases_root.is_dir():
         known |= {p.name[: -len(CASE_SUFFIX)] for p in cases_root.glob(f"*{CASE_SUFFIX}")}
@@ -115,6 +111,51 @@ def load_cases(
     result.cases.sort(key=lambda c: c.id)
     result.errors.sort()
     return result
+
+
+PARALLEL_FROM = 200
+
+
+@dataclass
+class _FileResult:
+    path: Path
+    shown: str
+    case_id: str
+    positions: Positions | None
+    related: Any
+    case: Case | None
+    errors: list[CaseError]
+
+
+def _load_file(path: Path, vocab: Vocabularies, cases_root: Path | None, check_images: bool) -> _FileResult:
+    shown = display_path(path)
+    case_id = path.name[: -len(CASE_SUFFIX)] if path.name.endswith(CASE_SUFFIX) else path.stem
+    id_errors = _check_id(case_id, shown)
+    doc, read_errors = read_yaml(path, shown)
+    errors = id_errors + read_errors
+    if doc is None:
+        return _FileResult(path, shown, case_id, None, None, None, errors)
+    case, model_errors = validate_document(doc.data, doc.positions, vocab)
+    errors += model_errors
+    errors += _check_images(doc.data.get("images"), path, doc.positions, cases_root or path.parent, check_images)
+    return _FileResult(
+        path, shown, case_id, doc.positions, doc.data.get("related"), None if id_errors else case, errors
+    )
+
+
+def _load_chunk(files: list[Path], vocab: Vocabularies, cases_root: Path | None, check: bool) -> list[_FileResult]:
+    return [_load_file(p, vocab, cases_root, check) for p in files]
+
+
+def _load_files(
+    files: list[Path], vocab: Vocabularies, cases_root: Path | None, check: bool, parallel: bool
+) -> list[_FileResult]:
+    if not parallel or len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return _load_chunk(files, vocab, cases_root, check)
+    half = len(files) // 2
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        rest = pool.submit(_load_chunk, files[half:], vocab, cases_root, check)
+        return _load_chunk(files[:half], vocab, cases_root, check) + rest.result()
 
 
 def require_cases(paths: Iterable[Path] = (Path("cases"),), **kwargs: Any) -> LoadResult:

@@ -22,10 +22,11 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from .errors import CaseFileError, EnvironmentProblem
+from .generate import Generation, generate_site
 from .loader import require_cases
-from .media import MediaPlan, build_media
+from .media import MediaPlan
 from .models import Case
-from .render import GeneratedPage, build_pages
+from .render import GeneratedPage
 from .site import SiteModel
 from .vocab import load_vocabularies
 
@@ -50,6 +51,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):
         self.site: SiteModel | None = None
         self.pages: dict[str, GeneratedPage] = {}
         self.media: MediaPlan | None = None
+        self.generation: Generation | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = command
@@ -61,7 +63,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):
         if not cases_dir.is_dir():
             raise PluginError(f"找不到案例文件夹：{cases_dir}")
         try:
-            result = require_cases([cases_dir], cases_root=cases_dir)
+            result = require_cases([cases_dir], cases_root=cases_dir, parallel=self.command != "serve")
         except CaseFileError as exc:
             raise PluginError("案例文件有错误，网站没有生成：\n" + str(exc)) from None
         show_drafts = self.config.drafts == "always" or (self.config.drafts == "auto" and self.command == "serve")
@@ -73,48 +75,36 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.site is not None
-        edit_base = _edit_base(config, self.config.edit_branch, self.config.cases_dir)
-        root = Path(config.config_file_path or ".").parent
         try:
-            self.media = build_media(
-                self.site.cases, self.site.vocab, root=root,
-                site_name=config.site_name, site_description=config.site_description or "",
+            self.generation = generate_site(
+                self.site,
+                root=Path(config.config_file_path or ".").parent,
+                site_name=config.site_name,
+                site_description=config.site_description or "",
+                edit_base=_edit_base(config, self.config.edit_branch, self.config.cases_dir),
+                home=files.get_file_from_path("index.md") is None,
+                site_dir=Path(config.site_dir),
+                parallel=self.command != "serve",  # never fork beside the live-reload server's threads
             )
         except EnvironmentProblem as exc:
             raise PluginError(str(exc)) from None
-        for uri, cached in sorted(self.media.files.items()):
-            if files.get_file_from_path(uri) is None:
-                files.append(File.generated(config, uri, abs_src_path=str(cached)))
-        pages = build_pages(
-            self.site,
-            site_title=config.site_name,
-            edit_url_for=(lambda case: f"{edit_base}{case.id}.yaml") if edit_base else None,
-            images_html_for=self.media.images_html_for,
-            covers=self.media.covers,
-            home=files.get_file_from_path("index.md") is None,
-        )
+        self.media = self.generation.media
         self.pages = {}
-        for page in pages:
+        for page in self.generation.pages:
             if files.get_file_from_path(page.src_uri) is not None:
                 raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除")
             files.append(File.generated(config, page.src_uri, content=page.front_matter()))
             self.pages[page.src_uri] = page
-        # --- search (owned by the search engineer; see site_builder/search/) ---
-        from .search import SEARCH_PAGE_DESCRIPTION, SEARCH_PAGE_TITLE, build_search_files, render_search_page
-
-        search_html = render_search_page(self.site.cases, self.site.vocab)
-        search_page = GeneratedPage(
-            "search/index.md", "search/", SEARCH_PAGE_TITLE, SEARCH_PAGE_DESCRIPTION, search_html,
-            hide=("toc",),
-        )
-        if files.get_file_from_path(search_page.src_uri) is not None:
-            raise PluginError(f"docs/{search_page.src_uri} 与自动生成的搜索页重名，请改名或删除")
-        files.append(File.generated(config, search_page.src_uri, content=search_page.front_matter()))
-        self.pages[search_page.src_uri] = search_page
-        for path, data in build_search_files(self.site.cases, self.site.vocab).items():
-            files.append(File.generated(config, path, content=data))
-        # --- end search ---
         return files
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.generation is not None:
+            self.generation.finish()
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.generation is not None:
+            self.generation.close()
+            self.generation = None
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         generated = self.pages.get(page.file.src_uri)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import html
-from collections.abc import Callable
+import json
+import os
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -111,27 +114,107 @@ def _facet_heading(facet: Facet, term: Term) -> str:
     return term.name
 
 
+def render_case_bodies(
+    site: SiteModel,
+    ids: list[str],
+    *,
+    edit_base: str | None = None,
+    images_html: dict[str, list[str]] | None = None,
+    covers: dict[str, str] | None = None,
+    cache_dir: Path | None = None,
+) -> list[str]:
+    """Bodies of the given cases' pages, in order (a unit of work that can run in another process).
+
+    With ``cache_dir``, each body is cached under a hash of everything it shows (the case, its
+    related cases' cards, browse URLs, images, templates and code version), so unchanged cases are
+    not rendered again on the next build.
+    """
+    images_html = images_html or {}
+    out = []
+    for i in ids:
+        case = site.by_id[i]
+        edit_url = f"{edit_base}{i}.yaml" if edit_base else None
+        figures = images_html.get(i)
+        cached: Path | None = None
+        if cache_dir is not None:
+            cached = cache_dir / f"{_body_key(case, site, edit_url, figures, covers)}.html"
+            if cached.is_file():
+                out.append(cached.read_text(encoding="utf-8"))
+                continue
+        body = render_case(case, site, edit_url=edit_url, images_html=figures, covers=covers)
+        if cached is not None:
+            cached.parent.mkdir(parents=True, exist_ok=True)
+            tmp = cached.with_name(f".tmp-{os.getpid()}-{cached.name}")
+            tmp.write_text(body, encoding="utf-8")
+            tmp.replace(cached)
+        out.append(body)
+    return out
+
+
+@lru_cache(maxsize=1)
+def _code_fingerprint() -> str:
+    """Changes whenever templates or the rendering code change, invalidating cached bodies."""
+    h = hashlib.sha256()
+    here = Path(__file__).parent
+    for path in sorted([*here.glob("templates/*.html"), here / "render.py", here / "markup.py", here / "site.py"]):
+        h.update(path.name.encode())
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _body_key(
+    case: Case, site: SiteModel, edit_url: str | None, figures: list[str] | None, covers: dict[str, str] | None
+) -> str:
+    facets = site.facets
+    related = [
+        (c.id, c.title, c.summary, c.district_label, c.year, c.fields, (covers or {}).get(c.id))
+        for c, _ in site.related(case)
+    ]
+    terms = [facets["district"].term_for(case.district).url]
+    terms += [facets["field"].term_for(f).url for f in case.fields]
+    terms += [facets["group"].term_for(g).url for g in case.groups]
+    terms += [facets["tag"].term_for(t).url for t in case.tags]
+    payload = json.dumps(
+        [_code_fingerprint(), case.id, case.model_dump(mode="json"), case.district_label, related, terms, edit_url,
+         figures],
+        ensure_ascii=False,
+        sort_keys=True,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+def prune_body_cache(cache_dir: Path, keep_count: int) -> None:
+    """Keep the cache from growing without bound: drop the oldest entries beyond twice the site's size."""
+    if not cache_dir.is_dir():
+        return
+    entries = sorted(cache_dir.glob("*.html"), key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[2 * keep_count :]:
+        old.unlink(missing_ok=True)
+
+
 def build_pages(
     site: SiteModel,
     *,
     site_title: str,
-    edit_url_for: Callable[[Case], str | None] | None = None,
-    images_html_for: Callable[[Case], list[str]] | None = None,
+    edit_base: str | None = None,
+    images_html: dict[str, list[str]] | None = None,
     covers: dict[str, str] | None = None,
     home: bool = True,
+    bodies: list[str] | None = None,
 ) -> list[GeneratedPage]:
-    """Every generated page of the site, in a deterministic order."""
+    """Every generated page of the site, in a deterministic order.
+
+    ``bodies`` are the case pages' bodies when already rendered (in parallel, see
+    :mod:`site_builder.generate`); otherwise they are rendered here.
+    """
     env = template_env()
     pages: list[GeneratedPage] = []
     facet_list = list(site.facets.values())
-    for case in site.cases:
-        body = render_case(
-            case,
-            site,
-            edit_url=edit_url_for(case) if edit_url_for else None,
-            images_html=images_html_for(case) if images_html_for else None,
-            covers=covers,
+    if bodies is None:
+        bodies = render_case_bodies(
+            site, [c.id for c in site.cases], edit_base=edit_base, images_html=images_html, covers=covers
         )
+    for case, body in zip(site.cases, bodies, strict=True):
         pages.append(
             GeneratedPage(f"cases/{case.id}.md", f"cases/{case.id}/", case.title, case.summary, body,
                           extra={"case_id": case.id})

@@ -147,19 +147,23 @@ class SiteModel:
         taken = {me, *(self._position[c.id] for c, _ in out)}
         scores: Counter[int] = Counter()
         for k in self._case_keys[me]:
-            weight = _WEIGHTS[k[0]]
-            for other in self._key_index[k]:
-                scores[other] += weight
+            scores.update(self._weighted_members[k])  # C-speed counting; weights are repetitions
         for i in taken:
             scores.pop(i, None)
-        year = case.year
-        years = self._years
-        best = heapq.nsmallest(
-            limit - len(out), (i for i, s in scores.items() if s >= 2),
-            key=lambda i: (-scores[i], abs(years[i] - year), i),
-        )
-        out.extend((self.cases[i], False) for i in best)
+        want = limit - len(out)
+        best_values = heapq.nlargest(want, scores.values())
+        if not best_values:
+            return out
+        threshold = max(best_values[-1], 2)
+        candidates = [i for i, s in scores.items() if s >= threshold]
+        year, years = case.year, self._years
+        candidates.sort(key=lambda i: (-scores[i], abs(years[i] - year), i))
+        out.extend((self.cases[i], False) for i in candidates[:want])
         return out
+
+    @cached_property
+    def _weighted_members(self) -> dict[str, list[int]]:
+        return {k: members * _WEIGHTS[k[0]] for k, members in self._key_index.items()}
 
     @cached_property
     def _years(self) -> list[int]:
