@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from .errors import CaseError, Location, display_path
+from .yamlio import dotted_path
 
 __all__ = [
     "DUPLICATE_TITLE_RATIO",
@@ -223,16 +224,6 @@ def _texts(value: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, str]]:
             yield from _texts(child, (*path, i))
 
 
-def _dotted(path: PathKey) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + part
-    return out
-
-
 class _Locator:
     """Turn (field path, offset in the value) into a file line and column."""
 
@@ -302,7 +293,7 @@ def lint_case(case: Any, positions: PositionsLike | None = None, *, strict: bool
     findings: list[Finding] = []
 
     def add(path: PathKey, line_col: tuple[int, int], message: str) -> None:
-        findings.append(Finding(shown, line_col[0], line_col[1], _dotted(path), message))
+        findings.append(Finding(shown, line_col[0], line_col[1], dotted_path(path), message))
 
     finder = _nonsimplified_finder()
     for path, text in _texts(data):
