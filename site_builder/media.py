@@ -36,10 +36,6 @@ class MediaPlan:
     covers: dict[str, str] = field(default_factory=dict)  # case id -> URI relative to the site root
     social: dict[str, str] = field(default_factory=dict)  # page src_uri -> URI relative to the site root
 
-    def images_html_for(self, case: Case) -> list[str]:
-        """The photo figures of ``case`` (for ``build_pages(images_html_for=...)``)."""
-        return self.images_html.get(case.id, [])
-
     def social_image_url(self, site_url: str | None, src_uri: str) -> str | None:
         """Absolute ``og:image`` URL of a page (its own card, else the home card); None without site_url."""
         if not site_url:

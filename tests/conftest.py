@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -11,6 +12,7 @@ import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -93,6 +95,25 @@ def small_site_url(small_site: Path) -> Iterator[str]:
     url, server = serve(small_site)
     yield url
     server.shutdown()
+
+
+@contextlib.contextmanager
+def watched_page(browser: Any, base_url: str, start: str) -> Iterator[tuple[Any, list[str], list[str]]]:
+    """A desktop-sized page opened at ``start``, with its script errors and off-site requests recorded."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page = context.new_page()
+    errors: list[str] = []
+    outside: list[str] = []
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on(
+        "request",
+        lambda r: None if r.url.startswith(base_url) or r.url.startswith("data:") else outside.append(r.url),
+    )
+    page.goto(start)
+    try:
+        yield page, errors, outside
+    finally:
+        context.close()
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import pytest
-from conftest import serve
+from conftest import serve, watched_page
 from test_search_fixtures import FAKE_CASES, build_site
 
 pytestmark = pytest.mark.browser
@@ -63,20 +63,10 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Any, site_url: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    pg = context.new_page()
-    errors: list[str] = []
-    outside: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on(
-        "request",
-        lambda r: None if r.url.startswith(site_url) or r.url.startswith("data:") else outside.append(r.url),
-    )
-    pg.goto(site_url + "about/")
-    yield pg
-    assert errors == []
-    assert outside == [], "third-party requests"
-    context.close()
+    with watched_page(browser, site_url, site_url + "about/") as (pg, errors, outside):
+        yield pg
+        assert errors == []
+        assert outside == [], "third-party requests"
 
 
 def _ids(pg: Any) -> list[str]:

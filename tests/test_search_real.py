@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import ROOT, run_build, serve
+from conftest import ROOT, run_build, serve, watched_page
 from test_search_browser import _page_ids, _search
 
 pytestmark = pytest.mark.browser
@@ -53,14 +53,9 @@ def real_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 @pytest.fixture
 def page(browser: Any, real_site_url: str) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    pg = context.new_page()
-    outside: list[str] = []
-    pg.on("request", lambda r: None if r.url.startswith(real_site_url) else outside.append(r.url))
-    pg.goto(real_site_url)
-    yield pg
-    assert outside == [], "third-party requests"
-    context.close()
+    with watched_page(browser, real_site_url, real_site_url) as (pg, _errors, outside):
+        yield pg
+        assert outside == [], "third-party requests"
 
 
 def test_every_query_kind_finds_its_case_in_the_top_3(page: Any) -> None:
