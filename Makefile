@@ -47,7 +47,7 @@ test: $(STAMP)
 	$(BIN)/python -m pytest -q
 
 linkcheck: site
-	$(BIN)/python -m site_builder.linkcheck site
+	$(BIN)/python -m site_builder.checks.linkcheck site
 
 ## The pull-request workflow's steps, in order, on this machine.
 ci:

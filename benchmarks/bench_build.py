@@ -22,12 +22,10 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from synthetic import write_cases, write_plain_markdown
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "tests"))
-from conftest import load_mkdocs_config  # noqa: E402
+sys.path.insert(0, str(ROOT))
+from tests.support.project import load_mkdocs_config  # noqa: E402
+from tests.support.synthetic import write_cases, write_plain_markdown  # noqa: E402
 
 _RUNNER = """
 import resource, sys, time
@@ -57,8 +55,13 @@ def _config(project: Path, *, plugin: bool) -> Path:
 
 def _build(config: Path, out: Path) -> tuple[float, float]:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run([sys.executable, "-c", _RUNNER, str(config), str(out)], capture_output=True, text=True,
-                          env=env, cwd=config.parent)
+    proc = subprocess.run(
+        [sys.executable, "-c", _RUNNER, str(config), str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=config.parent,
+    )
     line = [ln for ln in proc.stderr.splitlines() if ln.startswith("RESULT")]
     if proc.returncode != 0 or not line:
         raise SystemExit(f"build failed:\n{proc.stderr[-3000:]}")
@@ -106,8 +109,10 @@ def main() -> None:
     header = f"{'cases':>6} {'cold s':>7} {'warm s':>9} {'plain s':>8} {'ratio':>6} {'plugin MB':>10} {'plain MB':>9} {'page KB':>8}"
     print(header)
     for r in rows:
-        print(f"{r['cases']:>6} {r['plugin_cold_s']:>7} {r['plugin_median_s']:>9} {r['plain_median_s']:>8} {r['ratio']:>6} "
-              f"{r['plugin_peak_mb']:>10} {r['plain_peak_mb']:>9} {r['case_page_kb']:>8}")
+        print(
+            f"{r['cases']:>6} {r['plugin_cold_s']:>7} {r['plugin_median_s']:>9} {r['plain_median_s']:>8} {r['ratio']:>6} "
+            f"{r['plugin_peak_mb']:>10} {r['plain_peak_mb']:>9} {r['case_page_kb']:>8}"
+        )
     print(json.dumps(rows, ensure_ascii=False))
 
 

@@ -58,7 +58,7 @@ def _generate(directory: str, count: int, width: int, height: int) -> dict[str, 
 
 
 def _process(directory: str, cache_dir: str) -> dict[str, Any]:
-    from site_builder import images
+    from site_builder.media import photos as images
 
     images.stats.reset()
     times = []
@@ -78,7 +78,7 @@ def _process(directory: str, cache_dir: str) -> dict[str, Any]:
 
 
 def _process_parallel(directory: str, cache_dir: str) -> dict[str, Any]:
-    from site_builder import images
+    from site_builder.media import photos as images
 
     images.stats.reset()
     paths = sorted(Path(directory).glob("*.jpg"))
@@ -97,7 +97,7 @@ def _process_parallel(directory: str, cache_dir: str) -> dict[str, Any]:
 
 
 def _check(directory: str) -> dict[str, Any]:
-    from site_builder import images
+    from site_builder.media import photos as images
 
     times = []
     start = time.perf_counter()

@@ -16,14 +16,12 @@ import functools
 import gzip
 import http.server
 import json
-import random
 import socketserver
 import statistics
 import sys
 import tempfile
 import threading
 import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -31,102 +29,11 @@ from urllib.parse import unquote
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from site_builder.search import build_search_files  # noqa: E402
-from site_builder.vocab import load_vocabularies  # noqa: E402
+from site_builder.casefile.vocab import load_vocabularies  # noqa: E402
+from site_builder.outputs.search import build_search_files  # noqa: E402
+from tests.support.synthetic import synthetic_cases  # noqa: E402
 
 QUERIES = ["外卖骑手", "B站", "快递小哥", "浦东外卖骑手", "貨車司機", "楼宇党建", "党群服务"]
-FALLBACK_TEXT = (
-    "浦东新区在商圈设立骑手驿站，为外卖骑手提供休息、充电和饮水服务，并组织党员骑手参与社区治理。"
-    "静安区街道组织快递员议事会，快递员与物业、居委一起商量小区配送难题，党建引领基层治理。"
-    "宝山区在物流园区建设货车司机之家，为长途货车司机提供休息、就餐和党员学习的场所。"
-    "杨浦区五角场的哔哩哔哩成立党支部，党支部借助直播和弹幕形式凝聚青年员工。"
-    "徐汇区商务楼宇成立党建联盟，覆盖楼宇里的中小企业和白领，开展午间课堂和志愿服务活动。"
-)
-
-
-@dataclass
-class FakeCase:
-    """Duck-typed stand-in for ``site_builder.models.Case``."""
-
-    id: str
-    title: str
-    summary: str
-    district: str
-    fields: list[str]
-    groups: list[str]
-    tags: list[str]
-    year: int
-    practice: str
-    background: str | None = None
-    results: str | None = None
-    insights: str | None = None
-    locality: str | None = None
-    organizations: list[str] = field(default_factory=list)
-    awards: list[str] = field(default_factory=list)
-    highlights: list[str] = field(default_factory=list)
-    district_slug: str = ""
-    former_district: str | None = None
-
-
-def corpus() -> str:
-    """Chinese text from the real case files (falls back to a built-in sample)."""
-    import yaml
-
-    parts = []
-    for p in sorted((ROOT / "cases").glob("*.yaml")):
-        data = yaml.safe_load(p.read_text(encoding="utf-8")) or {}
-        for k in ("title", "summary", "background", "practice", "results", "insights"):
-            if isinstance(data.get(k), str):
-                parts.append(data[k])
-    text = "".join(parts) or FALLBACK_TEXT
-    return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch in "，。、；")
-
-
-def synthetic_cases(n: int, seed: int = 1) -> list[FakeCase]:
-    """``n`` cases whose text is random phrases cut from the corpus (realistic bigrams)."""
-    rnd = random.Random(seed)
-    text = corpus()
-    vocab = load_vocabularies()
-    districts = [t.name for t in vocab.districts.terms]
-    fields_ = [t.name for t in vocab.fields.terms]
-    groups = [t.name for t in vocab.groups.terms]
-
-    def phrase(lo: int, hi: int) -> str:
-        k = rnd.randint(lo, hi)
-        i = rnd.randrange(0, max(1, len(text) - k))
-        return text[i : i + k]
-
-    def para(chars: int) -> str:
-        out = []
-        total = 0
-        while total < chars:
-            p = phrase(4, 16)
-            out.append(p)
-            total += len(p)
-        return "，".join(out) + "。"
-
-    cases = []
-    for i in range(n):
-        cases.append(
-            FakeCase(
-                id=f"case-{i:04d}",
-                title=phrase(8, 18),
-                summary=para(110),
-                district=rnd.choice(districts),
-                fields=rnd.sample(fields_, rnd.randint(1, 2)),
-                groups=rnd.sample(groups, rnd.randint(0, 2)),
-                tags=[phrase(2, 5) for _ in range(rnd.randint(1, 3))],
-                year=rnd.randint(2012, 2025),
-                background=para(300),
-                practice=para(900),
-                results=para(300),
-                insights=para(200),
-                highlights=[phrase(8, 20) for _ in range(3)],
-            )
-        )
-    return cases
-
-
 PAGE = """<!doctype html><html lang="zh"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1">
 <link rel="stylesheet" href="assets/search/search.css"></head><body>

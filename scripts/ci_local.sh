@@ -53,7 +53,7 @@ step validate install env GITHUB_ACTIONS=true make validate
 step lint install make lint
 step test install make test
 step site install make site
-step linkcheck site .venv/bin/python -m site_builder.linkcheck site
+step linkcheck site .venv/bin/python -m site_builder.checks.linkcheck site
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "未通过的步骤：${failed[*]}${skipped:+（跳过：${skipped[*]}）}"

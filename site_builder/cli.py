@@ -11,12 +11,12 @@ import sys
 import tempfile
 from pathlib import Path
 
-from . import __version__
-from .errors import CaseError, InternalError, Location, format_errors
-from .loader import LoadResult, load_cases
-from .models import ID_MAX, ID_PATTERN
-from .schema import SCHEMA_PATH, render_schema
-from .vocab import load_vocabularies
+from site_builder import __version__
+from site_builder.casefile.jsonschema import SCHEMA_PATH, render_schema
+from site_builder.casefile.loader import LoadResult, load_cases
+from site_builder.casefile.models import ID_MAX, ID_PATTERN
+from site_builder.casefile.vocab import load_vocabularies
+from site_builder.errors import CaseError, InternalError, Location, format_errors
 
 SKELETON = """\
 # yaml-language-server: $schema=../schema/case.schema.json
@@ -51,11 +51,11 @@ practice: |
   ……
 results: |
   ……
-# 来源：至少一篇，title 与 publisher 必填，日期写成 2023-04-13
+# 来源：至少一篇，title 与 publisher 必填。date 照文章上写的填：2023-04-13、2023-04、2023，
+# 或只有月日时写 12-13；不知道就不写。年份是推断的，写在 date_note 里说明
 sources:
   - title: ……
     publisher: ……
-    date: "{year}"
 # 相关案例（可选）：写其他案例的编号（文件名去掉 .yaml）
 related: []
 # 草稿只在本地预览中显示；准备发布时删掉这一行
@@ -92,7 +92,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _lint(result: LoadResult, strict: bool) -> list[CaseError]:
     """Content lint findings (traditional characters, punctuation, near-duplicate titles) as CaseErrors."""
     try:
-        from .lint import lint_cases
+        from site_builder.checks.lint import lint_cases
     except ImportError:
         return []
     return [
@@ -112,8 +112,11 @@ def cmd_new(args: argparse.Namespace) -> int:
     """Write a commented skeleton case ``cases/<id>.yaml`` that editors fill in."""
     case_id: str = args.id
     if not re.match(ID_PATTERN, case_id) or len(case_id) > ID_MAX:
-        print(f"编号「{case_id}」不符合要求：只能由小写英文字母、数字和连字符组成，最多 {ID_MAX} 个字符，"
-              "例如 pudong-golden-helmet-riders", file=sys.stderr)
+        print(
+            f"编号「{case_id}」不符合要求：只能由小写英文字母、数字和连字符组成，最多 {ID_MAX} 个字符，"
+            "例如 pudong-golden-helmet-riders",
+            file=sys.stderr,
+        )
         return 2
     target = Path(args.dir) / f"{case_id}.yaml"
     if target.exists():
@@ -137,7 +140,9 @@ def cmd_new(args: argparse.Namespace) -> int:
     for value, voc, label in ((district, vocab.districts, "区"), (field, vocab.fields, "领域")):
         if value != "……" and voc.resolve(value) is None:
             hint = voc.suggest(value)
-            print(f"未知的{label}「{value}」" + (f"，您是不是要找「{hint}」？" if hint else ""), file=sys.stderr)
+            print(
+                f"未知的{label}「{value}」" + (f"，您是不是要找「{hint}」？" if hint else ""), file=sys.stderr
+            )
             return 2
     if not year.isdigit():
         print(f"年份「{year}」应为整数，例如 2021", file=sys.stderr)
@@ -182,7 +187,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     target = Path(args.site_dir).resolve()
     target.parent.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
-    cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "--clean", "-f", args.config, "-d", str(scratch)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "build",
+        "--strict",
+        "--clean",
+        "-f",
+        args.config,
+        "-d",
+        str(scratch),
+    ]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     code = subprocess.call(cmd, env=env)
     if code != 0:
@@ -202,7 +218,9 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (Chinese help for editors)."""
-    parser = argparse.ArgumentParser(prog="site-builder", description="上海新兴领域党建案例库：检查案例、生成网站")
+    parser = argparse.ArgumentParser(
+        prog="site-builder", description="上海新兴领域党建案例库：检查案例、生成网站"
+    )
     parser.add_argument("--version", action="version", version=f"site-builder {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     v = sub.add_parser("validate", help="检查案例文件（默认检查 cases/ 文件夹）")

@@ -21,14 +21,14 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
-from .errors import CaseFileError, EnvironmentProblem
-from .generate import Generation, generate_site
-from .loader import require_cases
-from .media import MediaPlan
-from .models import Case
-from .render import GeneratedPage
-from .site import SiteModel
-from .vocab import load_vocabularies
+from site_builder.browse.model import SiteModel
+from site_builder.build import Generation, generate_site
+from site_builder.casefile.loader import require_cases
+from site_builder.casefile.models import Case
+from site_builder.casefile.vocab import load_vocabularies
+from site_builder.errors import CaseFileError, EnvironmentProblem
+from site_builder.media.plan import MediaPlan
+from site_builder.pages.render import GeneratedPage
 
 log = get_plugin_logger(__name__)
 
@@ -66,7 +66,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):
             result = require_cases([cases_dir], cases_root=cases_dir, parallel=self.command != "serve")
         except CaseFileError as exc:
             raise PluginError("案例文件有错误，网站没有生成：\n" + str(exc)) from None
-        show_drafts = self.config.drafts == "always" or (self.config.drafts == "auto" and self.command == "serve")
+        show_drafts = self.config.drafts == "always" or (
+            self.config.drafts == "auto" and self.command == "serve"
+        )
         cases = result.cases if show_drafts else result.published()
         self.site = SiteModel(cases, load_vocabularies())
         config.watch.append(str(cases_dir))
@@ -128,5 +130,3 @@ def _edit_base(config: MkDocsConfig, branch: str, cases_dir: str) -> str | None:
     if not repo.startswith("https://github.com/"):
         return None
     return f"{repo}/edit/{branch}/{cases_dir.strip('/')}/"
-
-

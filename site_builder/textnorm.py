@@ -4,7 +4,7 @@
 compatibility ideographs -> unified), lowercase, zero-width/format characters removed and
 traditional / variant characters mapped to the simplified standard.  The character table is
 generated from maintained data (OpenCC, char-converter, Unihan kTGH) by
-``site_builder.search.foldgen`` into ``site_builder/data/fold_table.json``; the browser search
+``tools.foldgen`` into ``site_builder/data/fold_table.json``; the browser search
 receives the same table, so both sides fold identically.
 """
 

@@ -7,7 +7,7 @@ import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
-from conftest import FIXTURE_CASES, ROOT, make_project, run_build
+from tests.support.project import FIXTURE_CASES, ROOT, make_project, run_build
 
 
 class _Collector(HTMLParser):
@@ -49,23 +49,32 @@ def test_case_page(small_site: Path) -> None:
     doc = parse(small_site / "cases/riders-golden-helmet/index.html")
     assert doc.title.startswith("金色头盔：骑手先锋在街区 - ")
     assert '<h1 class="sb-case__title">金色头盔：骑手先锋在街区</h1>' in html
-    assert meta(doc, "description", ).startswith("浦东新区为外卖骑手中的先锋")  # type: ignore[union-attr]
+    assert meta(
+        doc,
+        "description",
+    ).startswith("浦东新区为外卖骑手中的先锋")  # type: ignore[union-attr]
     assert meta(doc, "og:title") == "金色头盔：骑手先锋在街区"
     # info panel values link to their browse pages
-    for href in ("../../districts/pudong/", "../../years/2021/", "../../fields/new-employment/",
-                 "../../groups/delivery-riders/"):
+    for href in (
+        "../../districts/pudong/",
+        "../../years/2021/",
+        "../../fields/new-employment/",
+        "../../groups/delivery-riders/",
+    ):
         assert f'href="{href}"' in html
     assert re.search(r'href="../../tags/[a-z-]+/">#金色头盔</a>', html)
     assert "陆家嘴街道" in html and "浦东新区委组织部" in html and "示范案例" in html
     # metrics, highlights, sections in order, quotes, numbered sources, related, review date
-    assert '1,200<small>名</small>' in html and "36.5<small>个</small>" in html and "含临时站点" in html
-    order = [html.index(h) for h in ("亮点", ">背景<", ">主要做法<", ">成效<", "原话摘录", ">来源<", "相关案例")]
+    assert "1,200<small>名</small>" in html and "36.5<small>个</small>" in html and "含临时站点" in html
+    order = [
+        html.index(h) for h in ("亮点", ">背景<", ">主要做法<", ">成效<", "原话摘录", ">来源<", "相关案例")
+    ]
     assert order == sorted(order)
     assert "<strong>金色头盔</strong>" in html
     assert "—— 李师傅，骑手" in html
     assert re.search(r"<ol>\s*<li><a href=\"https://example.org/a\"", html)
     assert "2023年4月13日" in html
-    related = html[html.index("相关案例"):]
+    related = html[html.index("相关案例") :]
     assert related.index("couriers-joint-meeting") < related.index("</section>")
     assert "最近审核：2026年11月1日" in html
     assert "https://github.com/example/site_builder/edit/main/cases/riders-golden-helmet.yaml" in html
@@ -84,8 +93,15 @@ def test_browse_pages(small_site: Path) -> None:
     assert cards == ["riders-golden-helmet", "couriers-joint-meeting"]  # newest first
     index = (small_site / "districts/index.html").read_text(encoding="utf-8")
     assert re.search(r"浦东新区</span><span class=\"sb-terms__count\"[^>]*>2<", index)
-    for page in ("fields/index.html", "groups/index.html", "years/index.html", "tags/index.html",
-                 "years/2001/index.html", "groups/couriers/index.html", "cases/index.html"):
+    for page in (
+        "fields/index.html",
+        "groups/index.html",
+        "years/index.html",
+        "tags/index.html",
+        "years/2001/index.html",
+        "groups/couriers/index.html",
+        "cases/index.html",
+    ):
         assert (small_site / page).is_file(), page
     table = (small_site / "cases/index.html").read_text(encoding="utf-8")
     assert table.count('<tr><td><a href="../cases/') == 4
@@ -121,7 +137,10 @@ def test_untrusted_text_stays_text(small_site: Path) -> None:
     assert "<img src=x" not in html and "<b>粗体</b>" not in html and "<i onmouseover" not in html
     assert "&lt;b&gt;粗体&lt;/b&gt;" in html
     assert 'href="https://example.org/ok"' in html
-    assert meta(doc, "description", ).startswith('"><img src=x onerror=alert(1)>')  # type: ignore[union-attr]
+    assert meta(
+        doc,
+        "description",
+    ).startswith('"><img src=x onerror=alert(1)>')  # type: ignore[union-attr]
     # cards and listings escape too
     for listing in ("districts/xuhui/index.html", "cases/index.html", "index.html", "tags/index.html"):
         text = (small_site / listing).read_text(encoding="utf-8")
@@ -158,7 +177,9 @@ def test_invalid_case_fails_the_build_and_keeps_the_previous_site(tmp_path: Path
     assert first.returncode == 0, first.stderr
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad = tmp_path / "p" / "cases" / "couriers-joint-meeting.yaml"
-    bad.write_text(bad.read_text(encoding="utf-8").replace("district: 浦东新区", "district: 浦江区"), encoding="utf-8")
+    bad.write_text(
+        bad.read_text(encoding="utf-8").replace("district: 浦东新区", "district: 浦江区"), encoding="utf-8"
+    )
     second = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path / "p", env=env)
     assert second.returncode != 0
     assert "cases/couriers-joint-meeting.yaml:3:11: district: 未知的区「浦江区」" in second.stderr

@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 
 from site_builder import cli
-from site_builder.markup import render_markdown
-from site_builder.models import Case
-from site_builder.render import GeneratedPage, base_for
-from site_builder.schema import render_schema
-from site_builder.site import slugify_tag
-from site_builder.vocab import load_vocabularies
-from site_builder.yamlio import read_yaml
+from site_builder.browse.model import slugify_tag
+from site_builder.casefile.jsonschema import render_schema
+from site_builder.casefile.models import Case
+from site_builder.casefile.vocab import load_vocabularies
+from site_builder.casefile.yamlio import read_yaml
+from site_builder.pages.markup import render_markdown
+from site_builder.pages.render import GeneratedPage, base_for
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -26,10 +26,21 @@ def _read(tmp_path: Path, text: str):  # type: ignore[no-untyped-def]
 
 
 def test_yaml_scalars_are_not_reinterpreted(tmp_path: Path) -> None:
-    doc, errors = _read(tmp_path, "a: yes\nb: off\nc: 2023-04-13\nd: 2021\ne: 3.5\nf: '12'\ng: ~\nh: true\ni: 0x1F\n")
+    doc, errors = _read(
+        tmp_path, "a: yes\nb: off\nc: 2023-04-13\nd: 2021\ne: 3.5\nf: '12'\ng: ~\nh: true\ni: 0x1F\n"
+    )
     assert errors == []
-    assert doc.data == {"a": "yes", "b": "off", "c": "2023-04-13", "d": 2021, "e": 3.5, "f": "12", "g": None,
-                        "h": True, "i": "0x1F"}
+    assert doc.data == {
+        "a": "yes",
+        "b": "off",
+        "c": "2023-04-13",
+        "d": 2021,
+        "e": 3.5,
+        "f": "12",
+        "g": None,
+        "h": True,
+        "i": "0x1F",
+    }
 
 
 def test_positions_of_values_and_keys(tmp_path: Path) -> None:
@@ -60,9 +71,19 @@ def test_vocabulary_slugs_are_ascii_and_unique() -> None:
         slugs = [t.slug for t in voc.terms]
         assert len(set(slugs)) == len(slugs)
         assert all(s.isascii() and s == s.lower() and " " not in s for s in slugs)
-    assert {"楼宇", "园区", "商圈与街区", "新就业群体", "互联网与新兴产业", "小微企业与个体工商户", "民营企业",
-            "社会组织"} <= set(vocab.fields.names())
-    assert {"外卖骑手", "快递员", "货车司机", "网约车司机", "楼宇白领", "个体工商户"} <= set(vocab.groups.names())
+    assert {
+        "楼宇",
+        "园区",
+        "商圈与街区",
+        "新就业群体",
+        "互联网与新兴产业",
+        "小微企业与个体工商户",
+        "民营企业",
+        "社会组织",
+    } <= set(vocab.fields.names())
+    assert {"外卖骑手", "快递员", "货车司机", "网约车司机", "楼宇白领", "个体工商户"} <= set(
+        vocab.groups.names()
+    )
 
 
 @pytest.mark.parametrize(
@@ -73,7 +94,7 @@ def test_vocabulary_slugs_are_ascii_and_unique() -> None:
         ("[a](javascript:alert(1))", "javascript:"),
         ("[a](data:text/html;base64,xx)", "data:"),
         ("[a](//evil.example/x)", "evil.example"),
-        ('段落\n{: onclick="alert(1)" }', '<p onclick'),
+        ('段落\n{: onclick="alert(1)" }', "<p onclick"),
         ('<a href="https://x.org" onclick="alert(1)">x</a>', "onclick"),
         ("<style>body{}</style>", "<style"),
         ("<iframe src='https://x.org'></iframe>", "<iframe"),
@@ -117,7 +138,15 @@ def test_schema_is_up_to_date() -> None:
     assert committed == render_schema(), "运行 .venv/bin/site-builder schema 重新生成"
     schema = json.loads(committed)
     assert schema["additionalProperties"] is False
-    assert set(schema["required"]) == {"title", "summary", "district", "fields", "year", "practice", "sources"}
+    assert set(schema["required"]) == {
+        "title",
+        "summary",
+        "district",
+        "fields",
+        "year",
+        "practice",
+        "sources",
+    }
     assert "浦东新区" in schema["properties"]["district"]["enum"]
 
 
@@ -128,8 +157,24 @@ def test_schema_covers_every_field() -> None:
 
 def test_cli_new_writes_a_skeleton_that_validates_once_filled(tmp_path: Path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.chdir(tmp_path)
-    assert cli.main(["new", "songjiang-test-case", "--title", "松江测试案例", "--district", "松江",
-                     "--field", "楼宇", "--year", "2022", "--no-input"]) == 0
+    assert (
+        cli.main(
+            [
+                "new",
+                "songjiang-test-case",
+                "--title",
+                "松江测试案例",
+                "--district",
+                "松江",
+                "--field",
+                "楼宇",
+                "--year",
+                "2022",
+                "--no-input",
+            ]
+        )
+        == 0
+    )
     path = tmp_path / "cases" / "songjiang-test-case.yaml"
     text = path.read_text(encoding="utf-8")
     assert text.startswith("# yaml-language-server: $schema=../schema/case.schema.json\n")
@@ -137,7 +182,10 @@ def test_cli_new_writes_a_skeleton_that_validates_once_filled(tmp_path: Path, mo
     err = capsys.readouterr().err
     assert "cases/songjiang-test-case.yaml:" in err and "summary" in err
     filled = (
-        text.replace("summary: ……", "summary: " + "松江区在商务楼宇里建立党群服务站，为楼宇白领和小微企业提供学习交流与办事服务。")
+        text.replace(
+            "summary: ……",
+            "summary: " + "松江区在商务楼宇里建立党群服务站，为楼宇白领和小微企业提供学习交流与办事服务。",
+        )
         .replace("locality: ……", "locality: 岳阳街道")
         .replace("  - label: ……", "  - label: 服务站")
         .replace("  ……", "  内容。")

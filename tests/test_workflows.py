@@ -200,7 +200,7 @@ def test_check_job_runs_readme_commands_in_order(ci: dict[str, Any]) -> None:
         "make lint",
         "make test",
         "make site",
-        ".venv/bin/python -m site_builder.linkcheck site",
+        ".venv/bin/python -m site_builder.checks.linkcheck site",
     ]
 
 

@@ -1,0 +1,370 @@
+"""Load every case file, validate it, and collect every located error in one run."""
+
+from __future__ import annotations
+
+import difflib
+import multiprocessing
+import os
+import re
+from collections.abc import Iterable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from site_builder.casefile.models import ID_MAX, ID_PATTERN, Case, CaseImage, GeoPoint, Metric, Quote, Source
+from site_builder.casefile.vocab import Vocabularies, load_vocabularies
+from site_builder.casefile.yamlio import Positions, dotted_path, read_yaml
+from site_builder.errors import CaseError, CaseFileError, Location, display_path
+
+CASE_SUFFIX = ".yaml"
+
+_SUBMODELS: dict[str, type[BaseModel]] = {
+    "metrics": Metric,
+    "quotes": Quote,
+    "images": CaseImage,
+    "sources": Source,
+    "location": GeoPoint,
+}
+
+
+@dataclass
+class LoadResult:
+    """Cases that validated, every error, and where each case's values sit in its file."""
+
+    cases: list[Case] = field(default_factory=list)
+    errors: list[CaseError] = field(default_factory=list)
+    positions: dict[str, Positions] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        """True when no error (warnings allowed) was found."""
+        return not any(e.severity == "error" for e in self.errors)
+
+    def published(self) -> list[Case]:
+        """Cases that appear on the public site."""
+        return [c for c in self.cases if not c.is_draft]
+
+
+def discover_case_files(paths: Iterable[Path]) -> tuple[list[Path], list[CaseError]]:
+    """Expand folders into their ``*.yaml`` files; flag files that look like cases but aren't named so."""
+    found: list[Path] = []
+    errors: list[CaseError] = []
+    for p in paths:
+        if p.is_dir():
+            for child in sorted(p.iterdir()):
+                if child.name.startswith("."):
+                    continue
+                if (
+                    child.suffix.lower() == CASE_SUFFIX and child.suffix != CASE_SUFFIX
+                ) or child.suffix.lower() == ".yml":
+                    errors.append(
+                        CaseError(Location(display_path(child)), "", "案例文件的扩展名必须是小写的 .yaml")
+                    )
+                elif child.suffix == CASE_SUFFIX:
+                    found.append(child)
+        elif p.exists() or p.is_symlink():
+            found.append(p)
+        else:
+            errors.append(CaseError(Location(display_path(p)), "", "找不到这个文件或文件夹"))
+    return found, errors
+
+
+def load_cases(
+    paths: Iterable[Path] = (Path("cases"),),
+    *,
+    vocab: Vocabularies | None = None,
+    cases_root: Path | None = None,
+    check_images: bool = True,
+    parallel: bool = True,
+) -> LoadResult:
+    """Read and validate case files, returning all cases that passed and all errors.
+
+    ``cases_root`` is the folder images must stay inside (default: each file's folder). Large sets
+    are read by two forked processes unless ``parallel`` is false (e.g. beside a server's threads).
+    """
+    vocab = vocab or load_vocabularies()
+    files, errors = discover_case_files([Path(p) for p in paths])
+    result = LoadResult(errors=errors)
+    seen: dict[str, Path] = {}
+    related: dict[str, Any] = {}
+    for item in _load_files(files, vocab, cases_root, check_images, parallel):
+        result.errors.extend(item.errors)
+        if item.positions is None:
+            continue
+        result.positions.setdefault(item.case_id, item.positions)
+        related.setdefault(item.case_id, item.related)
+        if item.case is None:
+            continue
+        if item.case_id in seen:
+            result.errors.append(
+                CaseError(
+                    Location(item.shown),
+                    "",
+                    f"案例编号「{item.case_id}」与 {display_path(seen[item.case_id])} 重复",
+                )
+            )
+            continue
+        seen[item.case_id] = item.path
+        item.case.bind(item.case_id, item.path)
+        result.cases.append(item.case)
+    known = set(related)
+    if cases_root is not None and cases_root.is_dir():
+        known |= {p.name[: -len(CASE_SUFFIX)] for p in cases_root.glob(f"*{CASE_SUFFIX}")}
+    result.errors.extend(_check_related(related, result.positions, known))
+    result.cases.sort(key=lambda c: c.id)
+    result.errors.sort()
+    return result
+
+
+PARALLEL_FROM = 200
+
+
+@dataclass
+class _FileResult:
+    path: Path
+    shown: str
+    case_id: str
+    positions: Positions | None
+    related: Any
+    case: Case | None
+    errors: list[CaseError]
+
+
+def _load_file(path: Path, vocab: Vocabularies, cases_root: Path | None, check_images: bool) -> _FileResult:
+    shown = display_path(path)
+    case_id = path.name[: -len(CASE_SUFFIX)] if path.name.endswith(CASE_SUFFIX) else path.stem
+    id_errors = _check_id(case_id, shown)
+    doc, read_errors = read_yaml(path, shown)
+    errors = id_errors + read_errors
+    if doc is None:
+        return _FileResult(path, shown, case_id, None, None, None, errors)
+    case, model_errors = validate_document(doc.data, doc.positions, vocab)
+    errors += model_errors
+    errors += _check_images(
+        doc.data.get("images"), path, doc.positions, cases_root or path.parent, check_images
+    )
+    return _FileResult(
+        path, shown, case_id, doc.positions, doc.data.get("related"), None if id_errors else case, errors
+    )
+
+
+def _load_chunk(
+    files: list[Path], vocab: Vocabularies, cases_root: Path | None, check: bool
+) -> list[_FileResult]:
+    return [_load_file(p, vocab, cases_root, check) for p in files]
+
+
+def _load_files(
+    files: list[Path], vocab: Vocabularies, cases_root: Path | None, check: bool, parallel: bool
+) -> list[_FileResult]:
+    if not parallel or len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return _load_chunk(files, vocab, cases_root, check)
+    half = len(files) // 2
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        rest = pool.submit(_load_chunk, files[half:], vocab, cases_root, check)
+        return _load_chunk(files[:half], vocab, cases_root, check) + rest.result()
+
+
+def require_cases(paths: Iterable[Path] = (Path("cases"),), **kwargs: Any) -> LoadResult:
+    """Like :func:`load_cases`, but raise :class:`CaseFileError` when any error was found."""
+    result = load_cases(paths, **kwargs)
+    if not result.ok:
+        raise CaseFileError([e for e in result.errors if e.severity == "error"])
+    return result
+
+
+def _check_id(case_id: str, shown: str) -> list[CaseError]:
+    if re.match(ID_PATTERN, case_id) and len(case_id) <= ID_MAX:
+        return []
+    if len(case_id) > ID_MAX:
+        why = f"太长（{len(case_id)} 个字符，最多 {ID_MAX} 个）"
+    else:
+        why = "只能由小写英文字母、数字和连字符「-」组成，例如 pudong-golden-helmet-riders.yaml"
+    return [CaseError(Location(shown), "", f"文件名「{case_id}{CASE_SUFFIX}」不符合要求：{why}")]
+
+
+def validate_document(
+    data: dict[str, Any], positions: Positions, vocab: Vocabularies
+) -> tuple[Case | None, list[CaseError]]:
+    """Validate one parsed document against the model, mapping each error to its line and column."""
+    try:
+        return Case.model_validate(data, context={"vocab": vocab}), []
+    except ValidationError as exc:
+        errors: dict[tuple[Any, ...], CaseError] = {}
+        for err in exc.errors(include_url=False):
+            loc, message = _explain(err, data)
+            at = positions.locate(loc, prefer_key=err["type"] == "extra_forbidden")
+            key = (loc, err["type"] in ("int_type", "float_type", "int_from_float"))
+            errors.setdefault(key, CaseError(at, dotted_path(loc), message))
+        return None, list(errors.values())
+
+
+def _walk(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], Any, bool]:
+    """Follow ``loc`` into ``data``; return the part that exists, the value there, and if all of it did."""
+    node = data
+    for i, part in enumerate(loc):
+        if isinstance(node, dict) and isinstance(part, str) and part in node:
+            node = node[part]
+            continue
+        if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            node = node[part]
+            continue
+        return tuple(loc[:i]), node, False
+    return tuple(loc), node, True
+
+
+def _model_for(loc: tuple[Any, ...]) -> type[BaseModel]:
+    if loc and isinstance(loc[0], str) and loc[0] in _SUBMODELS:
+        return _SUBMODELS[loc[0]]
+    return Case
+
+
+def _explain(err: Any, data: Any) -> tuple[tuple[Any, ...], str]:
+    kind: str = err["type"]
+    loc = tuple(err["loc"])
+    ctx = err.get("ctx") or {}
+    found, value, complete = _walk(loc, data)
+    if kind == "missing":
+        return loc, f"缺少必填字段「{loc[-1]}」"
+    if kind == "extra_forbidden":
+        name = str(loc[-1])
+        allowed = list(_model_for(loc[:-1]).model_fields)
+        guess = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        hint = f"，您是不是要写「{guess[0]}」？" if guess else f"。可用的字段：{', '.join(allowed)}"
+        return loc, f"未知字段「{name}」{hint}"
+    loc = found if not complete else loc
+    shown = _show(value)
+    if kind == "value_error":
+        return loc, str(ctx.get("error", err["msg"]))
+    if kind == "string_type":
+        hint = "（数字、true/false 等请加引号）" if isinstance(value, int | float) else ""
+        return loc, f"应为文本，而不是{shown}{hint}"
+    if kind in ("int_type", "float_type", "int_parsing", "float_parsing", "int_from_float"):
+        if loc and loc[-1] == "year":
+            return loc, f"应为整数年份，例如 2021，而不是{shown}"
+        return loc, f"应为数字（不加引号、不带单位），而不是{shown}"
+    if kind == "list_type":
+        return loc, f"应为列表（例如 [甲, 乙]，或每行一个「- 」），而不是{shown}"
+    if kind in ("model_type", "dict_type", "model_attributes_type"):
+        return loc, f"应为「字段: 值」形式的映射，而不是{shown}"
+    if kind == "string_too_short":
+        n = len(value) if isinstance(value, str) else 0
+        if n == 0:
+            return loc, "不能为空"
+        return loc, f"太短：至少 {ctx.get('min_length')} 个字，现在只有 {n} 个"
+    if kind == "string_too_long":
+        n = len(value) if isinstance(value, str) else 0
+        return loc, f"太长：最多 {ctx.get('max_length')} 个字，现在有 {n} 个"
+    if kind == "too_short":
+        return loc, f"至少需要 {ctx.get('min_length')} 项"
+    if kind == "too_long":
+        return loc, f"最多 {ctx.get('max_length')} 项，现在有 {ctx.get('actual_length')} 项"
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", " 或 ")
+        return loc, f"只能是 {expected}，而不是{shown}"
+    if kind == "string_pattern_mismatch":
+        if loc and loc[0] == "related":
+            return loc, f"案例编号{shown}不对：只能由小写英文字母、数字和连字符组成"
+        return loc, f"格式不对：{shown}应写成 YYYY、YYYY-MM 或 YYYY-MM-DD，例如 2023-04-13"
+    return loc, f"值不符合要求（{err['msg']}）"
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "空值"
+    if isinstance(value, bool):
+        return f"布尔值 {str(value).lower()}"
+    if isinstance(value, dict):
+        return "映射"
+    if isinstance(value, list):
+        return "列表"
+    if isinstance(value, str):
+        return f"「{value[:30]}」"
+    return f" {value}"
+
+
+def _check_related(
+    related: dict[str, Any], positions: dict[str, Positions], ids: set[str]
+) -> list[CaseError]:
+    errors = []
+    for case_id, others in related.items():
+        if not isinstance(others, list):
+            continue
+        pos = positions[case_id]
+        for i, other in enumerate(others):
+            if not isinstance(other, str) or not re.match(ID_PATTERN, other):
+                continue
+            at = pos.locate(("related", i))
+            if other == case_id:
+                errors.append(CaseError(at, f"related[{i}]", "不能把案例自己列为相关案例"))
+            elif other not in ids:
+                guess = difflib.get_close_matches(other, sorted(ids), n=1, cutoff=0.6)
+                hint = (
+                    f"，您是不是要写「{guess[0]}」？" if guess else "，请检查拼写（编号即文件名去掉 .yaml）"
+                )
+                errors.append(CaseError(at, f"related[{i}]", f"找不到相关案例「{other}」{hint}"))
+    return errors
+
+
+def _check_images(images: Any, source: Path, pos: Positions, root: Path, deep: bool) -> list[CaseError]:
+    """Check each ``images[n].file``: relative, inside ``cases/``, present with the exact case, a real image."""
+    if not isinstance(images, list):
+        return []
+    errors = []
+    base = source.parent
+    root_real = root.resolve()
+    for i, image in enumerate(images):
+        if not isinstance(image, dict) or not isinstance(image.get("file"), str) or not image["file"].strip():
+            continue
+        at = pos.locate(("images", i, "file"))
+        field = f"images[{i}].file"
+        rel = image["file"].strip().replace("\\", "/")
+        if rel.startswith("/") or re.match(r"^[a-zA-Z]:", rel):
+            errors.append(CaseError(at, field, "请写相对于案例文件的路径，例如 images/photo.jpg"))
+            continue
+        target = base / rel
+        if not target.resolve().is_relative_to(root_real):
+            errors.append(CaseError(at, field, "图片必须放在 cases/ 文件夹之内"))
+            continue
+        problem = _exact_case_problem(base, rel)
+        if problem:
+            errors.append(CaseError(at, field, problem))
+            continue
+        if target.is_symlink() or not target.is_file():
+            errors.append(CaseError(at, field, f"「{rel}」不是普通文件"))
+            continue
+        if deep:
+            reason = _image_problem(target)
+            if reason:
+                errors.append(CaseError(at, field, reason))
+    return errors
+
+
+def _exact_case_problem(base: Path, rel: str) -> str | None:
+    current = base
+    for part in [p for p in rel.split("/") if p not in ("", ".")]:
+        if part == "..":
+            current = current.parent
+            continue
+        try:
+            names = os.listdir(current)
+        except OSError:
+            return f"找不到图片「{rel}」"
+        if part not in names:
+            same = [n for n in names if n.lower() == part.lower()]
+            if same:
+                return f"找不到「{part}」：文件名大小写不一致，实际文件叫「{same[0]}」"
+            return f"找不到图片「{rel}」（路径相对于案例文件所在的文件夹）"
+        current = current / part
+    return None
+
+
+def _image_problem(path: Path) -> str | None:
+    try:
+        from site_builder.media.photos import check_image
+    except ImportError:
+        return None
+    return check_image(path)

@@ -1,0 +1,373 @@
+"""The case file format, version 1, as pydantic models.
+
+Keys are English, values simplified Chinese. ``extra="forbid"`` makes unknown
+keys errors; vocabulary checks need the vocabularies passed as validation
+context (``{"vocab": Vocabularies}``).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import re
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from site_builder.casefile.vocab import Vocabularies, Vocabulary
+
+ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+ID_MAX = 60
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+SOURCE_DATE_PATTERN = r"^(\d{4}(-\d{2}(-\d{2})?)?|\d{2}-\d{2})$"
+"""A source may give month and day without a year ("12月13日电"): written ``12-13``."""
+LAT_RANGE = (30.6, 31.9)
+LON_RANGE = (120.8, 122.2)
+FIRST_YEAR = 1990
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+
+
+def _clean_line(value: str) -> str:
+    if "\n" in value.strip():
+        raise ValueError("应为一行文字，不能换行")
+    if _CONTROL.search(value):
+        raise ValueError("含有不可见的控制字符，请删除后重新输入")
+    return " ".join(value.split())
+
+
+def _clean_block(value: str) -> str:
+    if _CONTROL.search(value.replace("\n", "").replace("\t", "")):
+        raise ValueError("含有不可见的控制字符，请删除后重新输入")
+    return value.strip("\n").rstrip() + "\n" if value.strip() else ""
+
+
+def _check_date(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)
+    if not isinstance(value, str):
+        return value
+    value = value.strip()
+    if not re.match(DATE_PATTERN, value):
+        raise ValueError(f"日期「{value}」格式不对，应写成 YYYY、YYYY-MM 或 YYYY-MM-DD，例如 2023-04-13")
+    parts = [int(p) for p in value.split("-")]
+    try:
+        _dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        raise ValueError(f"日期「{value}」不存在，请检查月份和日期") from None
+    return value
+
+
+def _check_source_date(value: Any) -> Any:
+    if isinstance(value, str) and re.match(r"^\s*\d{2}-\d{2}\s*$", value):
+        month, day = (int(p) for p in value.strip().split("-"))
+        try:
+            _dt.date(2000, month, day)
+        except ValueError:
+            raise ValueError(f"日期「{value.strip()}」不存在，请检查月份和日期") from None
+        return value.strip()
+    try:
+        return _check_date(value)
+    except ValueError:
+        raise ValueError(
+            f"日期「{value}」格式不对，应写成 YYYY、YYYY-MM、YYYY-MM-DD，"
+            "或文章只写了月日时写成 MM-DD（例如 12-13）"
+        ) from None
+
+
+def _check_unique(values: list[str], what: str) -> list[str]:
+    seen: set[str] = set()
+    for v in values:
+        if v in seen:
+            raise ValueError(f"{what}「{v}」重复出现")
+        seen.add(v)
+    return values
+
+
+PlainLine = Annotated[str, Field(min_length=1)]
+DateText = Annotated[str, Field(pattern=DATE_PATTERN, examples=["2023-04-13", "2023-04", "2023"])]
+SourceDateText = Annotated[
+    str, Field(pattern=SOURCE_DATE_PATTERN, examples=["2023-04-13", "2023-04", "2023", "12-13"])
+]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=False)
+
+
+class Metric(_Strict):
+    """A figure shown as a card: 120 名党员骑手."""
+
+    label: str = Field(min_length=1, max_length=30, description="指标名称，例如「党员骑手」")
+    value: int | float = Field(description="数值，只写数字，例如 120 或 3.5")
+    unit: str | None = Field(default=None, max_length=10, description="单位，例如「名」「个」「%」")
+    note: str | None = Field(default=None, max_length=80, description="补充说明，例如统计时间")
+
+    _v_line = field_validator("label", "unit", "note")(lambda v: _clean_line(v) if isinstance(v, str) else v)
+
+
+class Quote(_Strict):
+    """A short, exact quotation from the cited article."""
+
+    text: str = Field(min_length=2, max_length=200, description="原话，须与来源一致")
+    speaker: str = Field(min_length=1, max_length=30, description="说话人")
+    role: str | None = Field(default=None, max_length=60, description="身份或职务")
+
+    _v_line = field_validator("speaker", "role")(lambda v: _clean_line(v) if isinstance(v, str) else v)
+
+
+class CaseImage(_Strict):
+    """A photo stored beside the case file."""
+
+    file: str = Field(min_length=1, description="图片文件路径，相对于本案例文件，例如 images/x.jpg")
+    alt: str = Field(min_length=2, max_length=120, description="替代文字：为看不到图片的读者描述图片内容")
+    caption: str | None = Field(default=None, max_length=120, description="图片说明")
+    credit: str | None = Field(default=None, max_length=60, description="图片来源或作者")
+
+    _v_line = field_validator("alt", "caption", "credit")(
+        lambda v: _clean_line(v) if isinstance(v, str) else v
+    )
+
+
+class GeoPoint(_Strict):
+    """A point inside Shanghai; catches swapped coordinates."""
+
+    lat: float = Field(description="纬度，30.6 到 31.9 之间")
+    lon: float = Field(description="经度，120.8 到 122.2 之间")
+
+    @model_validator(mode="after")
+    def _inside_shanghai(self) -> GeoPoint:
+        in_lat = LAT_RANGE[0] <= self.lat <= LAT_RANGE[1]
+        in_lon = LON_RANGE[0] <= self.lon <= LON_RANGE[1]
+        if not (in_lat and in_lon):
+            if LAT_RANGE[0] <= self.lon <= LAT_RANGE[1] and LON_RANGE[0] <= self.lat <= LON_RANGE[1]:
+                raise ValueError("纬度和经度似乎写反了：lat 是纬度（约 31），lon 是经度（约 121）")
+            raise ValueError(
+                f"坐标（{self.lat}, {self.lon}）不在上海范围内：纬度应在 30.6–31.9，经度应在 120.8–122.2"
+            )
+        return self
+
+
+class Source(_Strict):
+    """A published article the case's facts come from."""
+
+    title: str = Field(min_length=2, max_length=120, description="文章标题")
+    publisher: str = Field(min_length=1, max_length=60, description="发布媒体或机构")
+    date: SourceDateText | None = Field(
+        default=None,
+        description="文章上写的发布日期：YYYY、YYYY-MM、YYYY-MM-DD；只写了月日时写 MM-DD（例如 12-13）。不要猜测",
+    )
+    date_note: str | None = Field(
+        default=None,
+        min_length=2,
+        max_length=40,
+        description="关于日期的说明，例如「年份据文意推断为 2018 年」",
+    )
+    url: str | None = Field(default=None, description="网址，只接受 http:// 或 https:// 开头")
+
+    _v_line = field_validator("title", "publisher", "date_note")(
+        lambda v: _clean_line(v) if isinstance(v, str) else v
+    )
+    _v_date = field_validator("date", mode="before")(_check_source_date)
+
+    @field_validator("url")
+    @classmethod
+    def _http_only(cls, v: str | None) -> str | None:
+        if v is None:
+            return v
+        v = v.strip()
+        if not re.match(r"^https?://[^\s/$.?#][^\s]*$", v, re.IGNORECASE):
+            raise ValueError("网址只能以 http:// 或 https:// 开头，且不能含空格")
+        return v
+
+
+def _vocab(info: ValidationInfo) -> Vocabularies | None:
+    ctx = info.context or {}
+    return ctx.get("vocab")
+
+
+_KIND_LABEL = {"fields": "领域", "groups": "群体"}
+
+
+def _term(kind: str) -> AfterValidator:
+    def check(value: str, info: ValidationInfo) -> str:
+        vocab = _vocab(info)
+        if vocab is None:
+            return value
+        terms: Vocabulary = getattr(vocab, kind)
+        hit = terms.resolve(value)
+        if hit is None:
+            hint = terms.suggest(value)
+            extra = f"，您是不是要找「{hint}」？" if hint else "。"
+            raise ValueError(f"未知的{_KIND_LABEL[kind]}「{value}」{extra}可选值：{'、'.join(terms.names())}")
+        return hit.term.name
+
+    return AfterValidator(check)
+
+
+FieldName = Annotated[str, _term("fields")]
+GroupName = Annotated[str, _term("groups")]
+
+
+class Case(_Strict):
+    """One exemplary case: the schema of ``cases/<id>.yaml``."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        strict=True,
+        title="上海新兴领域党建案例",
+        json_schema_extra={
+            "$comment": "由 site_builder.casefile.jsonschema 根据 models.py 生成，请勿手工修改"
+        },
+    )
+
+    title: str = Field(min_length=4, max_length=40, description="标题，4–40 个字")
+    summary: str = Field(
+        min_length=30, max_length=200, description="摘要，30–200 个字，用于卡片、搜索结果和分享"
+    )
+    district: str = Field(description="所在区，例如「浦东新区」；全市性的案例写「全市」")
+    locality: str | None = Field(default=None, max_length=30, description="街道或镇，例如「岳阳街道」")
+    fields: list[FieldName] = Field(min_length=1, max_length=3, description="所属领域，1–3 个")
+    groups: list[GroupName] = Field(default_factory=list, description="服务的群体，例如「外卖骑手」")
+    tags: list[Annotated[str, Field(min_length=1, max_length=12)]] = Field(
+        default_factory=list, description="标签：自由填写的短语，每个 1–12 个字"
+    )
+    year: int = Field(description="做法开始或首次报道的年份")
+    organizations: list[PlainLine] = Field(default_factory=list, description="主要参与单位")
+    awards: list[PlainLine] = Field(default_factory=list, description="获得的荣誉")
+    highlights: list[Annotated[str, Field(min_length=2, max_length=60)]] = Field(
+        default_factory=list, max_length=5, description="亮点，1–5 条，每条一行，不超过 60 个字"
+    )
+    metrics: list[Metric] = Field(default_factory=list, description="数据指标")
+    background: str | None = Field(default=None, description="背景（Markdown）")
+    practice: str = Field(min_length=1, description="主要做法（Markdown），必填")
+    results: str | None = Field(default=None, description="成效（Markdown）")
+    insights: str | None = Field(default=None, description="经验启示（Markdown）")
+    quotes: list[Quote] = Field(default_factory=list, description="引语：只收录来源文章中的原话")
+    images: list[CaseImage] = Field(default_factory=list, description="图片")
+    location: GeoPoint | None = Field(default=None, description="地图位置（纬度、经度）")
+    sources: list[Source] = Field(min_length=1, description="来源文章，至少 1 篇")
+    related: list[Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX)]] = Field(
+        default_factory=list, description="相关案例的编号（文件名去掉 .yaml）"
+    )
+    status: Literal["published", "draft"] = Field(
+        default="published", description="published 或 draft（草稿）"
+    )
+    updated: DateText | None = Field(default=None, description="最近一次审核的日期")
+
+    _id: str = PrivateAttr(default="")
+    _source_path: Path | None = PrivateAttr(default=None)
+    _district_slug: str = PrivateAttr(default="")
+    _former_district: str | None = PrivateAttr(default=None)
+    _former_slug: str | None = PrivateAttr(default=None)
+
+    _v_line = field_validator("title", "summary", "locality")(
+        lambda v: _clean_line(v) if isinstance(v, str) else v
+    )
+    _v_block = field_validator("background", "practice", "results", "insights")(
+        lambda v: _clean_block(v) if isinstance(v, str) else v
+    )
+    _v_date = field_validator("updated", mode="before")(_check_date)
+
+    @field_validator("organizations", "awards", "highlights", "tags")
+    @classmethod
+    def _lines(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        cleaned = [_clean_line(x) for x in v]
+        if info.field_name == "tags":
+            _check_unique(cleaned, "标签")
+        return cleaned
+
+    @field_validator("year")
+    @classmethod
+    def _year(cls, v: int) -> int:
+        last = _dt.date.today().year + 1
+        if not FIRST_YEAR <= v <= last:
+            raise ValueError(f"年份 {v} 不在 {FIRST_YEAR} 到 {last} 之间")
+        return v
+
+    @field_validator("district")
+    @classmethod
+    def _district(cls, v: str, info: ValidationInfo) -> str:
+        vocab = _vocab(info)
+        if vocab is None:
+            return v
+        hit = vocab.districts.resolve(v)
+        if hit is None:
+            hint = vocab.districts.suggest(v)
+            extra = f"，您是不是要找「{hint}」？" if hint else "。"
+            raise ValueError(f"未知的区「{v}」{extra}应填写上海 16 个区之一或「全市」")
+        assert info.context is not None
+        info.context["_district"] = hit
+        return hit.term.name
+
+    @field_validator("fields", "groups")
+    @classmethod
+    def _unique_terms(cls, v: list[str], info: ValidationInfo) -> list[str]:
+        return _check_unique(v, _KIND_LABEL[str(info.field_name)])
+
+    @field_validator("related")
+    @classmethod
+    def _related(cls, v: list[str]) -> list[str]:
+        return _check_unique(v, "相关案例")
+
+    @model_validator(mode="after")
+    def _derive(self, info: ValidationInfo) -> Case:
+        ctx = info.context or {}
+        hit = ctx.pop("_district", None)
+        if hit is not None:
+            self._district_slug = hit.term.slug
+            if hit.former is not None:
+                self._former_district = hit.former.name
+                self._former_slug = hit.former.slug
+        return self
+
+    # Derived, read-only views used by pages and search.
+    @property
+    def id(self) -> str:
+        """The file name without ``.yaml``: the case's URL slug."""
+        return self._id
+
+    @property
+    def source_path(self) -> Path | None:
+        """The YAML file this case was read from."""
+        return self._source_path
+
+    @property
+    def district_slug(self) -> str:
+        """ASCII slug of the (current) district."""
+        return self._district_slug
+
+    @property
+    def former_district(self) -> str | None:
+        """The former district named in the file, e.g. 卢湾区, if any."""
+        return self._former_district
+
+    @property
+    def district_label(self) -> str:
+        """District as shown to readers: 黄浦区（原卢湾区）."""
+        if self._former_district:
+            return f"{self.district}（原{self._former_district}）"
+        return self.district
+
+    @property
+    def is_draft(self) -> bool:
+        """Drafts show in ``make serve`` only."""
+        return self.status == "draft"
+
+    def bind(self, case_id: str, source_path: Path) -> Case:
+        """Attach the id and path the loader derived from the file name."""
+        self._id = case_id
+        self._source_path = source_path
+        return self
+
+
+FIELD_ORDER = list(Case.model_fields)

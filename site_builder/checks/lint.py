@@ -1,0 +1,397 @@
+"""Content lint for case files: style problems that are not schema errors.
+
+Pure functions over already loaded cases (no MkDocs).  Each check yields a
+:class:`Finding` with the file path, the field path (``sources[0].date``), a
+message in Chinese and the line/column of the offending text.  Findings are
+warnings unless ``strict=True`` (``site-builder validate --strict``) turns them
+into errors.
+
+Checks:
+
+* traditional or variant characters in simplified text (``site_builder.textnorm``);
+* half-width punctuation ``, : ; ( ) ? !`` inside Chinese sentences;
+* a summary shorter than the title;
+* duplicate or near-duplicate titles across cases.
+
+Run through ``site-builder validate`` (``--strict`` turns warnings into errors).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any, Protocol
+
+from site_builder.casefile.yamlio import dotted_path
+from site_builder.errors import CaseError, Location, display_path
+
+__all__ = [
+    "DUPLICATE_TITLE_RATIO",
+    "Finding",
+    "find_halfwidth_punctuation",
+    "lint_case",
+    "lint_cases",
+    "lint_titles",
+]
+
+#: Two titles at least this similar (difflib ratio, after folding) are reported.
+DUPLICATE_TITLE_RATIO = 0.85
+
+WARNING = "warning"
+ERROR = "error"
+
+PathKey = tuple[str | int, ...]
+
+
+class PositionsLike(Protocol):
+    """What lint needs from ``site_builder.casefile.yamlio.Positions``."""
+
+    path: str
+
+    def locate(self, key: PathKey, *, prefer_key: bool = False) -> Location:
+        """Return the closest known position of ``key``."""
+        ...
+
+
+@dataclass(frozen=True, order=True)
+class Finding:
+    """One lint result, printed like a validation error: ``path:line:col: field: message``."""
+
+    path: str
+    line: int
+    col: int
+    field: str
+    message: str
+    severity: str = WARNING
+
+    def to_case_error(self) -> CaseError:
+        """Convert to the validator's error type so both print and sort the same way."""
+        return CaseError(Location(self.path, self.line, self.col), self.field, self.message, self.severity)
+
+    def format(self) -> str:
+        """Render the one-line form editors read in terminals and CI logs."""
+        return self.to_case_error().format()
+
+    def github_annotation(self) -> str:
+        """Render a GitHub Actions ``::warning``/``::error`` workflow command."""
+        return self.to_case_error().github_annotation()
+
+    def as_error(self) -> Finding:
+        """The same finding with severity ``error`` (for ``--strict``)."""
+        return Finding(self.path, self.line, self.col, self.field, self.message, ERROR)
+
+
+# ---------------------------------------------------------------------------
+# Character classes
+
+_CJK_RANGES = (
+    (0x3400, 0x4DBF),
+    (0x4E00, 0x9FFF),
+    (0xF900, 0xFAFF),
+    (0x20000, 0x3FFFF),
+)
+# Full-width / CJK punctuation, including the curly quotes used in Chinese text.
+_CJK_PUNCT = set("，。、；：？！…—·「」『』《》〈〉【】〔〕（）“”‘’～")
+
+_FULLWIDTH = {",": "，", ":": "：", ";": "；", "(": "（", ")": "）", "?": "？", "!": "！"}
+
+
+def _is_cjk(ch: str) -> bool:
+    if not ch:
+        return False
+    cp = ord(ch)
+    return any(lo <= cp <= hi for lo, hi in _CJK_RANGES)
+
+
+def _is_cjkish(ch: str) -> bool:
+    return _is_cjk(ch) or ch in _CJK_PUNCT
+
+
+# Spans that are not prose: inline code, link targets, autolinks/HTML tags, bare URLs.
+_NOT_PROSE = re.compile(
+    r"```.*?```"  # fenced code (rare in cases)
+    r"|`[^`\n]*`"  # inline code
+    r"|\]\([^)\n]*\)"  # Markdown link target
+    r"|<[^<>\n]+>"  # autolink or HTML tag
+    r"|https?://[^\s）)」』，。]+",  # bare URL
+    re.DOTALL,
+)
+
+
+def _mask_non_prose(text: str) -> str:
+    """Replace code, link targets and URLs by spaces, keeping offsets."""
+    return _NOT_PROSE.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+
+
+def find_halfwidth_punctuation(text: str) -> list[tuple[int, str, str]]:
+    """List half-width punctuation used inside Chinese sentences.
+
+    Returns ``(offset, found, suggested_fullwidth)``.  A comma, colon or semicolon is reported
+    between two Chinese characters (spaces around it ignored); ``?``/``!`` after a Chinese
+    character at the end of a clause; a parenthesis when the text on both sides of it is
+    Chinese.  Code spans, link targets and URLs are skipped, so ``1,000`` or ``a:b`` never match.
+    """
+    masked = _mask_non_prose(text)
+    out: list[tuple[int, str, str]] = []
+    n = len(masked)
+    for i, ch in enumerate(masked):
+        if ch not in _FULLWIDTH:
+            continue
+        before = masked[i - 1] if i > 0 else ""
+        after = masked[i + 1] if i + 1 < n else ""
+        j = i - 1
+        while j >= 0 and masked[j] in " \u3000":
+            j -= 1
+        k = i + 1
+        while k < n and masked[k] in " \u3000":
+            k += 1
+        prev_ns = masked[j] if j >= 0 else ""
+        next_ns = masked[k] if k < n else ""
+        if ch in ",:;":
+            hit = _is_cjkish(prev_ns) and _is_cjkish(next_ns) and (_is_cjk(prev_ns) or _is_cjk(next_ns))
+        elif ch in "?!":
+            hit = _is_cjk(before) and (after in ("", "\n", " ", "\u3000") or _is_cjkish(after))
+        elif ch == "(":
+            hit = _is_cjk(after) and (before in ("", "\n") or _is_cjkish(before))
+        else:  # ")"
+            hit = _is_cjk(before) and (after in ("", "\n") or _is_cjkish(after))
+        if hit:
+            out.append((i, ch, _FULLWIDTH[ch]))
+    return out
+
+
+@cache
+def _nonsimplified_finder() -> Callable[[str], list[tuple[int, str, str]]] | None:
+    try:
+        from site_builder.textnorm import find_nonsimplified
+    except ImportError:  # pragma: no cover - textnorm ships with the package
+        return None
+    return find_nonsimplified
+
+
+@cache
+def _folder() -> Callable[[str], str]:
+    try:
+        from site_builder.textnorm import fold
+    except ImportError:  # pragma: no cover
+
+        def fold(text: str) -> str:
+            return unicodedata.normalize("NFKC", text).lower()
+
+    return fold
+
+
+# ---------------------------------------------------------------------------
+# Walking a case's text
+
+# Values that are not prose: identifiers, paths, URLs, dates, enums.
+_SKIP_KEYS = {"url", "file", "related", "status", "updated", "date", "year", "location", "value"}
+# Verbatim titles of cited articles: punctuation is theirs, not ours.
+_VERBATIM = {("sources", "title")}
+
+
+def _case_data(case: Any) -> dict[str, Any]:
+    if isinstance(case, Mapping):
+        return dict(case)
+    dump = getattr(case, "model_dump", None)
+    if callable(dump):
+        data = dump()
+        if isinstance(data, dict):
+            return data
+    return {k: v for k, v in vars(case).items() if not k.startswith("_")}
+
+
+def _texts(value: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, str]]:
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, Mapping):
+        for key, child in value.items():
+            if key in _SKIP_KEYS:
+                continue
+            yield from _texts(child, (*path, str(key)))
+    elif isinstance(value, list | tuple):
+        for i, child in enumerate(value):
+            yield from _texts(child, (*path, i))
+
+
+class _Locator:
+    """Turn (field path, offset in the value) into a file line and column."""
+
+    def __init__(self, shown: str, positions: PositionsLike | None, source: Path | None):
+        self.shown = shown
+        self.positions = positions
+        self.source = source
+        self._lines: list[str] | None = None
+
+    def node(self, path: PathKey) -> tuple[int, int]:
+        if self.positions is None:
+            return (1, 1)
+        loc = self.positions.locate(path)
+        return (loc.line, loc.col)
+
+    def lines(self) -> list[str]:
+        if self._lines is None:
+            try:
+                self._lines = self.source.read_text(encoding="utf-8-sig").splitlines() if self.source else []
+            except (OSError, UnicodeDecodeError):
+                self._lines = []
+        return self._lines
+
+    def at(self, path: PathKey, value: str, offset: int) -> tuple[int, int]:
+        """Best position of ``value[offset]``: find its line of text in the file near the node."""
+        line, col = self.node(path)
+        start = value.rfind("\n", 0, offset) + 1
+        end = value.find("\n", offset)
+        snippet = value[start : end if end != -1 else len(value)]
+        within = offset - start
+        lines = self.lines()
+        if not snippet.strip() or not lines:
+            return (line, col)
+        # Values are cleaned (whitespace collapsed), so match on a short window around the char.
+        lo = max(0, within - 8)
+        window = snippet[lo : within + 8]
+        first = max(0, line - 1)
+        for idx in range(first, min(len(lines), first + 400)):
+            hit = lines[idx].find(window, col - 1 if idx == first else 0)
+            if hit != -1:
+                return (idx + 1, hit + (within - lo) + 1)
+        return (line, col)
+
+
+def _shown_path(case: Any, positions: PositionsLike | None) -> tuple[str, Path | None]:
+    source = getattr(case, "source_path", None)
+    source_path = Path(source) if source else None
+    if positions is not None and positions.path:
+        return positions.path, source_path
+    if source_path is not None:
+        return display_path(source_path), source_path
+    return f"cases/{getattr(case, 'id', '?')}.yaml", source_path
+
+
+# ---------------------------------------------------------------------------
+# Checks on one case
+
+
+def lint_case(case: Any, positions: PositionsLike | None = None, *, strict: bool = False) -> list[Finding]:
+    """Lint one loaded case; ``positions`` (from ``LoadResult.positions[case.id]``) gives line/col.
+
+    Returns findings sorted by position; severity is ``warning``, or ``error`` when ``strict``.
+    """
+    shown, source = _shown_path(case, positions)
+    where = _Locator(shown, positions, source)
+    data = _case_data(case)
+    findings: list[Finding] = []
+
+    def add(path: PathKey, line_col: tuple[int, int], message: str) -> None:
+        findings.append(Finding(shown, line_col[0], line_col[1], dotted_path(path), message))
+
+    finder = _nonsimplified_finder()
+    for path, text in _texts(data):
+        if finder is not None:
+            for offset, found, suggestion in finder(text):
+                add(
+                    path,
+                    where.at(path, text, offset),
+                    f"「{found}」是繁体字或异体字，请改为规范简体「{suggestion}」",
+                )
+        if tuple(p for p in path if isinstance(p, str)) in _VERBATIM:
+            continue
+        for offset, found, suggestion in find_halfwidth_punctuation(text):
+            context = text[max(0, offset - 4) : offset + 5].replace("\n", " ")
+            add(
+                path,
+                where.at(path, text, offset),
+                f"中文句子里用了半角标点「{found}」，请改为全角「{suggestion}」（…{context}…）",
+            )
+
+    title = data.get("title")
+    summary = data.get("summary")
+    if isinstance(title, str) and isinstance(summary, str) and len(summary) < len(title):
+        add(
+            ("summary",),
+            where.node(("summary",)),
+            f"摘要（{len(summary)} 个字）比标题（{len(title)} 个字）还短，请用一两句话完整介绍这个案例",
+        )
+
+    if strict:
+        findings = [f.as_error() for f in findings]
+    return sorted(findings)
+
+
+# ---------------------------------------------------------------------------
+# Checks across cases
+
+
+def _title_key(title: str) -> str:
+    folded = _folder()(title)
+    return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PSZC")
+
+
+def lint_titles(
+    cases: Sequence[Any],
+    positions: Mapping[str, PositionsLike] | None = None,
+    *,
+    ratio: float = DUPLICATE_TITLE_RATIO,
+    strict: bool = False,
+) -> list[Finding]:
+    """Report duplicate or near-duplicate titles (difflib ratio >= ``ratio`` after folding).
+
+    Each case of a pair gets its own finding naming the other file, so the annotation shows
+    on whichever file a pull request touches.
+    """
+    positions = positions or {}
+    keyed = []
+    for case in cases:
+        title = getattr(case, "title", None)
+        if not isinstance(title, str):
+            continue
+        pos = positions.get(getattr(case, "id", ""))
+        shown, _ = _shown_path(case, pos)
+        keyed.append((case, _title_key(title), shown, pos))
+    findings: list[Finding] = []
+    for i, (case_a, key_a, shown_a, pos_a) in enumerate(keyed):
+        for case_b, key_b, shown_b, pos_b in keyed[i + 1 :]:
+            if not key_a or not key_b:
+                continue
+            matcher = difflib.SequenceMatcher(None, key_a, key_b, autojunk=False)
+            if matcher.real_quick_ratio() < ratio or matcher.quick_ratio() < ratio:
+                continue
+            similarity = matcher.ratio()
+            if similarity < ratio:
+                continue
+            for shown, pos, other_case, other_shown in (
+                (shown_a, pos_a, case_b, shown_b),
+                (shown_b, pos_b, case_a, shown_a),
+            ):
+                loc = pos.locate(("title",)) if pos is not None else Location(shown)
+                if key_a == key_b:
+                    message = f"标题与 {other_shown} 的标题「{other_case.title}」重复，请换一个能区分的标题"
+                else:
+                    message = (
+                        f"标题与 {other_shown} 的标题「{other_case.title}」几乎相同"
+                        f"（相似度 {similarity:.0%}），请确认不是同一个案例"
+                    )
+                findings.append(
+                    Finding(shown, loc.line, loc.col, "title", message, ERROR if strict else WARNING)
+                )
+    return sorted(findings)
+
+
+def lint_cases(
+    cases: Sequence[Any],
+    positions: Mapping[str, PositionsLike] | None = None,
+    *,
+    strict: bool = False,
+) -> list[Finding]:
+    """Lint every case and compare titles across them; ``positions`` maps case id to positions."""
+    positions = positions or {}
+    findings: list[Finding] = []
+    for case in cases:
+        findings.extend(lint_case(case, positions.get(getattr(case, "id", "")), strict=strict))
+    findings.extend(lint_titles(cases, positions, strict=strict))
+    return sorted(findings)

@@ -1,0 +1,604 @@
+"""Generated artwork: case covers (800×450 WebP) and social cards (1200×630 PNG).
+
+Every case gets a consistent visual identity without any photo:
+
+* a colour per district (a curated palette keyed by the district's ASCII
+  slug, with a deterministic hash-derived colour for unknown slugs);
+* a pattern per field (skyline, grid, street map, ...), again with a
+  deterministic fallback for unknown field slugs;
+* the title drawn in a real CJK font (see :mod:`site_builder.media.fonts`), wrapped
+  by pixel width with basic Chinese line-breaking rules and an ellipsis when
+  too long.  Missing glyphs raise instead of drawing tofu.
+
+Output is deterministic: the same input and font give the same bytes.  This
+module is pure (no MkDocs).
+"""
+
+from __future__ import annotations
+
+import colorsys
+import hashlib
+import io
+import json
+import random
+import re
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from PIL import Image, ImageDraw, ImageFont
+
+from site_builder.media.fonts import FontSpec, ensure_glyphs, find_cjk_font
+
+ART_VERSION = "1"
+COVER_SIZE = (800, 450)
+SOCIAL_SIZE = (1200, 630)
+DEFAULT_SITE_NAME = "上海新兴领域党建优秀案例"
+ELLIPSIS = "…"
+
+RGB = tuple[int, int, int]
+
+# Deep colours: white text on each of them has a contrast ratio above 4.5:1.
+DISTRICT_COLOURS: dict[str, str] = {
+    "huangpu": "#A61B29",
+    "xuhui": "#1F4E9A",
+    "changning": "#0F6B63",
+    "jingan": "#6B2A86",
+    "putuo": "#2F5D50",
+    "hongkou": "#9A4A0B",
+    "yangpu": "#1E3A7A",
+    "minhang": "#8E1A4B",
+    "baoshan": "#155E75",
+    "jiading": "#4A6B12",
+    "pudong": "#B23A0E",
+    "jinshan": "#7A4412",
+    "songjiang": "#17613A",
+    "qingpu": "#0B6480",
+    "fengxian": "#5B2DB0",
+    "chongming": "#3B5E16",
+    "citywide": "#B0161E",
+}
+
+PatternName = Literal["skyline", "grid", "streets", "wheels", "network", "awnings", "chevrons", "rings"]
+FIELD_PATTERNS: dict[str, PatternName] = {
+    "buildings": "skyline",
+    "parks": "grid",
+    "street-blocks": "streets",
+    "new-employment": "wheels",
+    "internet": "network",
+    "small-business": "awnings",
+    "private-enterprise": "chevrons",
+    "social-organizations": "rings",
+}
+_ALL_PATTERNS: tuple[PatternName, ...] = (
+    "skyline",
+    "grid",
+    "streets",
+    "wheels",
+    "network",
+    "awnings",
+    "chevrons",
+    "rings",
+)
+
+
+def _seed(*parts: str) -> int:
+    return int.from_bytes(hashlib.sha256("\x1f".join(parts).encode()).digest()[:8], "big")
+
+
+def _hex(colour: str) -> RGB:
+    colour = colour.lstrip("#")
+    return (int(colour[0:2], 16), int(colour[2:4], 16), int(colour[4:6], 16))
+
+
+def district_colour(district_slug: str | None) -> RGB:
+    """Return the identity colour of a district (deterministic for unknown slugs)."""
+    slug = (district_slug or "citywide").strip().lower()
+    if slug in DISTRICT_COLOURS:
+        return _hex(DISTRICT_COLOURS[slug])
+    hue = (_seed("district", slug) % 360) / 360.0
+    r, g, b = colorsys.hls_to_rgb(hue, 0.26, 0.60)
+    return (round(r * 255), round(g * 255), round(b * 255))
+
+
+def field_pattern(field_slug: str | None) -> PatternName:
+    """Return the pattern drawn for a field (deterministic for unknown slugs)."""
+    slug = (field_slug or "").strip().lower()
+    if slug in FIELD_PATTERNS:
+        return FIELD_PATTERNS[slug]
+    return _ALL_PATTERNS[_seed("field", slug) % len(_ALL_PATTERNS)]
+
+
+def _mix(a: RGB, b: RGB, t: float) -> RGB:
+    return (round(a[0] + (b[0] - a[0]) * t), round(a[1] + (b[1] - a[1]) * t), round(a[2] + (b[2] - a[2]) * t))
+
+
+# --- text layout ---------------------------------------------------------------
+
+_TOKEN = re.compile(r"[A-Za-z0-9][A-Za-z0-9.\-+/&%'_]*|\s+|.", re.S)
+# Characters that must not start a line (kinsoku) and must not end one.
+_NO_LINE_START = set("，。、；：！？）》」』】〕〉”’…—·～%,.;:!?)]}")
+_NO_LINE_END = set("（《「『【〔〈“‘([{")
+
+
+def _width(font: ImageFont.FreeTypeFont, text: str) -> float:
+    return float(font.getlength(text))
+
+
+def wrap_text(text: str, font: ImageFont.FreeTypeFont, max_width: int, max_lines: int) -> list[str]:
+    """Wrap ``text`` into at most ``max_lines`` lines no wider than ``max_width`` pixels.
+
+    Chinese has no spaces, so any CJK character may break; Latin words and
+    numbers stay whole unless a single word is wider than a line.  Closing
+    punctuation never starts a line (it hangs into the margin instead) and
+    opening punctuation never ends one.  Overflow ends the last line with "…".
+    """
+    text = " ".join(text.split())
+    tokens: list[str] = []
+    for tok in _TOKEN.findall(text):
+        if len(tok) > 1 and _width(font, tok) > max_width:
+            tokens.extend(tok)  # a very long word: break anywhere
+        else:
+            tokens.append(tok)
+
+    lines: list[str] = []
+    cur = ""
+    for tok in tokens:
+        if not cur and tok.isspace():
+            continue
+        if not cur or _width(font, cur + tok) <= max_width or tok in _NO_LINE_START:
+            cur += tok
+            continue
+        carry = ""
+        while len(cur) > 1 and cur[-1] in _NO_LINE_END:
+            carry = cur[-1] + carry
+            cur = cur[:-1]
+        lines.append(cur.rstrip())
+        cur = (carry + tok).lstrip()
+    if cur.strip():
+        lines.append(cur.rstrip())
+
+    if len(lines) <= max_lines:
+        return lines
+    kept = lines[:max_lines]
+    last = kept[-1]
+    while last and _width(font, last + ELLIPSIS) > max_width:
+        last = last[:-1]
+    kept[-1] = last.rstrip(" ，。、；：,.;:-—") + ELLIPSIS
+    return kept
+
+
+@dataclass(frozen=True)
+class _Fonts:
+    bold: FontSpec
+    regular: FontSpec
+
+
+def _fonts() -> _Fonts:
+    return _Fonts(find_cjk_font("bold"), find_cjk_font("regular"))
+
+
+def _fit_title(
+    title: str, spec: FontSpec, sizes: tuple[int, ...], max_width: int, max_lines: int
+) -> tuple[ImageFont.FreeTypeFont, list[str]]:
+    """Pick the largest size at which ``title`` fits in ``max_lines`` lines (else ellipsize)."""
+    font = spec.load(sizes[-1])
+    for size in sizes:
+        font = spec.load(size)
+        lines = wrap_text(title, font, max_width, max_lines + 1)
+        if len(lines) <= max_lines:
+            return font, balance_lines(title, font, max_width, lines)
+    return font, wrap_text(title, font, max_width, max_lines)
+
+
+def balance_lines(text: str, font: ImageFont.FreeTypeFont, max_width: int, lines: list[str]) -> list[str]:
+    """Narrow the wrap width while the line count stays the same, avoiding a lone last character."""
+    if len(lines) < 2:
+        return lines
+    step = max(4, int(font.size) // 3)
+    best = lines
+    width = max_width
+    while width > max_width // 3:
+        width -= step
+        trial = wrap_text(text, font, width, len(lines) + 1)
+        if len(trial) != len(lines):
+            break
+        best = trial
+    return best
+
+
+def _draw_lines(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[int, int],
+    lines: list[str],
+    font: ImageFont.FreeTypeFont,
+    fill: tuple[int, ...],
+    line_height: float,
+) -> int:
+    """Draw ``lines`` from ``xy`` (top-left); return the y below the last line."""
+    x, y = xy
+    for i, line in enumerate(lines):
+        dx = 0
+        if line and line[0] in _NO_LINE_END:
+            # Full-width opening punctuation has its ink in the right half: align the ink instead.
+            ink = font.getmask(line[0]).getbbox()
+            dx = min(int(ink[0]), int(font.size) // 2) if ink else 0
+        draw.text((x - dx, round(y + i * line_height)), line, font=font, fill=fill, anchor="la")
+    return round(y + len(lines) * line_height)
+
+
+# --- backgrounds & patterns -----------------------------------------------------
+
+
+def _background(size: tuple[int, int], base: RGB) -> Image.Image:
+    """A diagonal gradient from a darker to a slightly lighter shade of ``base``."""
+    dark = _mix(base, (0, 0, 0), 0.35)
+    light = _mix(base, (255, 255, 255), 0.08)
+    ramp = Image.linear_gradient("L").rotate(45, resample=Image.Resampling.BICUBIC, expand=True)
+    ramp = ramp.crop((90, 90, ramp.width - 90, ramp.height - 90)).resize(size, Image.Resampling.BILINEAR)
+    im = Image.composite(Image.new("RGB", size, light), Image.new("RGB", size, dark), ramp)
+    return im
+
+
+def _pattern_layer(
+    size: tuple[int, int], pattern: PatternName, seed: int, box: tuple[int, int, int, int]
+) -> Image.Image:
+    """Draw ``pattern`` in white into ``box`` of a transparent layer (alpha is the intensity)."""
+    layer = Image.new("L", size, 0)
+    d = ImageDraw.Draw(layer)
+    rnd = random.Random(seed)
+    x0, y0, x1, y1 = box
+    bw, bh = x1 - x0, y1 - y0
+    unit = max(12, bh // 12)
+    line = max(2, unit // 6)
+    if pattern == "skyline":
+        x = x0
+        while x < x1:
+            w = rnd.randint(unit * 2, unit * 4)
+            top = y1 - rnd.randint(bh // 4, bh * 9 // 10)
+            d.rectangle((x, top, x + w - line * 2, y1), fill=70)
+            for wy in range(top + unit, y1 - unit, unit):
+                for wx in range(x + unit // 2, x + w - line * 2 - unit // 2, unit):
+                    if rnd.random() < 0.55:
+                        d.rectangle((wx, wy, wx + unit // 3, wy + unit // 2), fill=150)
+            x += w
+    elif pattern == "grid":
+        step = unit * 3
+        for gx in range(x0, x1, step):
+            for gy in range(y0, y1, step):
+                if rnd.random() < 0.6:
+                    d.rounded_rectangle(
+                        (gx, gy, gx + step - line * 3, gy + step - line * 3),
+                        radius=unit // 2,
+                        fill=rnd.choice((50, 80, 110)),
+                    )
+    elif pattern == "streets":
+        for _ in range(7):
+            gx = rnd.randint(x0, x1)
+            d.line((gx, y0, gx + rnd.randint(-bw // 4, bw // 4), y1), fill=110, width=line * 2)
+        for _ in range(6):
+            gy = rnd.randint(y0, y1)
+            d.line((x0, gy, x1, gy + rnd.randint(-bh // 5, bh // 5)), fill=90, width=line * 2)
+        for _ in range(5):
+            cx, cy = rnd.randint(x0, x1), rnd.randint(y0, y1)
+            d.ellipse((cx - unit // 2, cy - unit // 2, cx + unit // 2, cy + unit // 2), fill=170)
+    elif pattern == "wheels":
+        for _ in range(9):
+            r = rnd.randint(unit, unit * 4)
+            cx, cy = rnd.randint(x0, x1), rnd.randint(y0, y1)
+            d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=110, width=line * 2)
+            d.ellipse((cx - r // 4, cy - r // 4, cx + r // 4, cy + r // 4), fill=110)
+        for gy in range(y0 + unit, y1, unit * 2):
+            length = rnd.randint(bw // 5, bw // 2)
+            gx = rnd.randint(x0, x1 - length)
+            d.line((gx, gy, gx + length, gy), fill=60, width=line)
+    elif pattern == "network":
+        nodes = [(rnd.randint(x0, x1), rnd.randint(y0, y1)) for _ in range(16)]
+        for i, a in enumerate(nodes):
+            for b in nodes[i + 1 :]:
+                if abs(a[0] - b[0]) + abs(a[1] - b[1]) < bw // 2:
+                    d.line((a, b), fill=70, width=line)
+        for cx, cy in nodes:
+            r = rnd.randint(unit // 3, unit)
+            d.ellipse((cx - r, cy - r, cx + r, cy + r), fill=150)
+    elif pattern == "awnings":
+        stripe = unit
+        for row, gy in enumerate(range(y0, y1, unit * 4)):
+            for i, gx in enumerate(range(x0 + (row % 2) * stripe, x1, stripe * 2)):
+                if rnd.random() < 0.8:
+                    d.rectangle((gx, gy, gx + stripe - 1, gy + unit * 2), fill=90 if i % 2 else 120)
+                    d.pieslice(
+                        (gx, gy + unit * 2 - stripe // 2, gx + stripe - 1, gy + unit * 2 + stripe // 2),
+                        0,
+                        180,
+                        fill=90 if i % 2 else 120,
+                    )
+    elif pattern == "chevrons":
+        step = unit * 3
+        for gy in range(y0, y1 + step, step):
+            pts: list[tuple[int, int]] = []
+            for k, gx in enumerate(range(x0, x1 + step, step)):
+                pts.append((gx, gy + (unit if k % 2 else -unit)))
+            d.line(pts, fill=rnd.choice((60, 90, 120)), width=line * 2, joint="curve")
+    elif pattern == "rings":
+        for _ in range(3):
+            cx, cy = rnd.randint(x0 + bw // 4, x1), rnd.randint(y0, y1)
+            for r in range(unit, unit * 10, unit * 2):
+                d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=rnd.choice((50, 80, 110)), width=line)
+    # Fade the pattern in from the left edge of its box so text stays legible.
+    fade = Image.linear_gradient("L").rotate(90).resize((bw, bh))
+    fade = fade.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    mask = Image.new("L", size, 0)
+    mask.paste(fade, (x0, y0))
+    return Image.composite(layer, Image.new("L", size, 0), mask)
+
+
+def _compose(
+    size: tuple[int, int],
+    district_slug: str | None,
+    field_slug: str | None,
+    pattern_box: tuple[int, int, int, int],
+) -> Image.Image:
+    base = district_colour(district_slug)
+    im = _background(size, base)
+    seed = _seed("art", district_slug or "", field_slug or "")
+    alpha = _pattern_layer(size, field_pattern(field_slug), seed, pattern_box)
+    white = Image.new("RGB", size, (255, 255, 255))
+    im.paste(white, (0, 0), alpha.point(lambda v: v * 45 // 100))
+    return im
+
+
+def _pill(
+    draw: ImageDraw.ImageDraw,
+    xy: tuple[int, int],
+    text: str,
+    font: ImageFont.FreeTypeFont,
+    pad: tuple[int, int],
+) -> int:
+    """Draw a translucent rounded label; return its right edge."""
+    x, y = xy
+    _left, _top, right, _bottom = draw.textbbox((x + pad[0], y + pad[1]), text, font=font, anchor="la")
+    ascent, descent = font.getmetrics()
+    box = (x, y, round(right) + pad[0], y + ascent + descent + pad[1] * 2)
+    draw.rounded_rectangle(box, radius=(box[3] - box[1]) // 2, fill=(255, 255, 255, 56))
+    draw.text((x + pad[0], y + pad[1]), text, font=font, fill=(255, 255, 255, 255), anchor="la")
+    return box[2]
+
+
+def _label(district: str | None, field: str | None) -> str:
+    return "·".join(p for p in ((district or "").strip(), (field or "").strip()) if p)
+
+
+def _encode(im: Image.Image, fmt: str) -> bytes:
+    buf = io.BytesIO()
+    rgb = im.convert("RGB")
+    if fmt == "WEBP":
+        rgb.save(buf, "WEBP", quality=82, method=6, exif=b"", icc_profile=None)
+    elif fmt == "JPEG":
+        rgb.save(buf, "JPEG", quality=88, optimize=True, exif=b"", icc_profile=None)
+    else:
+        rgb.save(buf, "PNG", optimize=True)
+    return buf.getvalue()
+
+
+# --- public renderers -------------------------------------------------------------
+
+
+def render_cover(
+    title: str,
+    district: str | None,
+    district_slug: str | None,
+    field: str | None,
+    field_slug: str | None,
+    *,
+    site_name: str = DEFAULT_SITE_NAME,
+    fmt: Literal["WEBP", "PNG", "JPEG"] = "WEBP",
+) -> bytes:
+    """Render an 800×450 case-card cover (WebP by default) for a case without a photo.
+
+    The district sets the colour, the field sets the pattern; the title is
+    drawn in bold CJK type sized for a phone-width card.  Raises
+    :class:`~site_builder.media.fonts.CJKFontNotFoundError` when no CJK font exists
+    and :class:`~site_builder.media.fonts.MissingGlyphError` for undrawable text.
+    """
+    w, h = COVER_SIZE
+    margin = 44
+    fonts = _fonts()
+    label = _label(district, field)
+    label_font = fonts.regular.load(28)
+    small = fonts.regular.load(22)
+    title_font, lines = _fit_title(title.strip() or "未命名案例", fonts.bold, (60, 54, 48), w - margin * 2, 3)
+    for font, text in ((label_font, label), (small, site_name), (title_font, "".join(lines))):
+        ensure_glyphs(font, text)
+
+    im = _compose(COVER_SIZE, district_slug, field_slug, (w * 2 // 5, 0, w, h)).convert("RGBA")
+    overlay = Image.new("RGBA", COVER_SIZE, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    if label:
+        _pill(draw, (margin, margin - 6), label, label_font, (18, 6))
+    size = int(title_font.size)
+    line_height = size * 1.3
+    block = line_height * len(lines)
+    top = max(margin + 64, round((h - block) / 2 + 16))
+    _draw_lines(draw, (margin, top), lines, title_font, (255, 255, 255, 255), line_height)
+    draw.text((margin, h - margin + 6), site_name, font=small, fill=(255, 255, 255, 190), anchor="ld")
+    im.alpha_composite(overlay)
+    return _encode(im, fmt)
+
+
+def render_social_card(
+    title: str,
+    subtitle: str | None,
+    district: str | None,
+    *,
+    district_slug: str | None = None,
+    field: str | None = None,
+    field_slug: str | None = None,
+    site_name: str = DEFAULT_SITE_NAME,
+    fmt: Literal["PNG", "JPEG"] = "PNG",
+) -> bytes:
+    """Render a 1200×630 social-sharing card (``og:image``) as PNG (default) or JPEG bytes.
+
+    Used per case (title, summary, district, field) and for the home page
+    (site title and description, no district: the citywide colour).  Text is
+    wrapped by pixel width with an ellipsis when too long.  Raises like
+    :func:`render_cover`.
+    """
+    w, h = SOCIAL_SIZE
+    margin = 72
+    fonts = _fonts()
+    site_font = fonts.bold.load(32)
+    label_font = fonts.regular.load(30)
+    sub_font = fonts.regular.load(34)
+    label = _label(district, field)
+    title_font, lines = _fit_title(title.strip() or site_name, fonts.bold, (76, 68, 60), w - margin * 2, 3)
+    title_top = margin + 88
+    title_line_height = int(title_font.size) * 1.28
+    sub_line_height = 34 * 1.45
+    sub_top = title_top + round(title_line_height * len(lines)) + 28
+    pill_top = h - margin - 52
+    sub_room = int((pill_top - 16 - sub_top) // sub_line_height) if label else 3
+    sub_lines = wrap_text(subtitle or "", sub_font, w - margin * 2, max(0, min(2, sub_room)))
+    for font, text in (
+        (site_font, site_name),
+        (label_font, label),
+        (title_font, "".join(lines)),
+        (sub_font, "".join(sub_lines)),
+    ):
+        ensure_glyphs(font, text)
+
+    im = _compose(SOCIAL_SIZE, district_slug, field_slug, (w // 2, 0, w, h)).convert("RGBA")
+    overlay = Image.new("RGBA", SOCIAL_SIZE, (0, 0, 0, 0))
+    draw = ImageDraw.Draw(overlay)
+    # Header: a short accent bar and the site name.
+    draw.rectangle((margin, margin, margin + 10, margin + 40), fill=(255, 214, 102, 255))
+    draw.text((margin + 28, margin - 2), site_name, font=site_font, fill=(255, 255, 255, 235), anchor="la")
+    _draw_lines(draw, (margin, title_top), lines, title_font, (255, 255, 255, 255), title_line_height)
+    if sub_lines:
+        _draw_lines(draw, (margin, sub_top), sub_lines, sub_font, (255, 255, 255, 215), sub_line_height)
+    if label:
+        _pill(draw, (margin, pill_top), label, label_font, (22, 8))
+    im.alpha_composite(overlay)
+    return _encode(im, fmt)
+
+
+# --- caching ----------------------------------------------------------------------
+
+
+# Any change to this module's drawing code invalidates cached art automatically.
+_CODE_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
+
+
+def _art_key(kind: str, args: dict[str, object]) -> str:
+    fonts = _fonts()
+    payload = json.dumps(
+        {
+            "kind": kind,
+            "v": ART_VERSION,
+            "code": _CODE_HASH,
+            "pil": Image.__version__,
+            "fonts": [fonts.bold.identity, fonts.regular.identity],
+            "args": args,
+        },
+        sort_keys=True,
+        ensure_ascii=False,
+    )
+    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+
+
+def _cached(
+    cache_dir: Path, kind: str, ext: str, args: dict[str, object], render: Callable[[], bytes]
+) -> Path:
+    path = cache_dir / f"{kind}-{_art_key(kind, args)}.{ext}"
+    if path.is_file():
+        return path
+    data = render()
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=".tmp-", delete=False) as fh:
+        fh.write(data)
+    Path(fh.name).replace(path)
+    return path
+
+
+def cached_cover(
+    cache_dir: Path,
+    title: str,
+    district: str | None,
+    district_slug: str | None,
+    field: str | None,
+    field_slug: str | None,
+    *,
+    site_name: str = DEFAULT_SITE_NAME,
+) -> Path:
+    """Like :func:`render_cover` but cached on disk; return the ``cover-<hash>.webp`` path."""
+    args: dict[str, object] = {
+        "title": title,
+        "district": district,
+        "district_slug": district_slug,
+        "field": field,
+        "field_slug": field_slug,
+        "site_name": site_name,
+    }
+    return _cached(
+        cache_dir,
+        "cover",
+        "webp",
+        args,
+        lambda: render_cover(title, district, district_slug, field, field_slug, site_name=site_name),
+    )
+
+
+def cached_social_card(
+    cache_dir: Path,
+    title: str,
+    subtitle: str | None,
+    district: str | None,
+    *,
+    district_slug: str | None = None,
+    field: str | None = None,
+    field_slug: str | None = None,
+    site_name: str = DEFAULT_SITE_NAME,
+) -> Path:
+    """Like :func:`render_social_card` but cached on disk; return the ``social-<hash>.jpg`` path (JPEG: a third of the PNG's size)."""
+    args: dict[str, object] = {
+        "title": title,
+        "subtitle": subtitle,
+        "district": district,
+        "district_slug": district_slug,
+        "field": field,
+        "field_slug": field_slug,
+        "site_name": site_name,
+        "fmt": "JPEG",
+    }
+    return _cached(
+        cache_dir,
+        "social",
+        "jpg",
+        args,
+        lambda: render_social_card(
+            title,
+            subtitle,
+            district,
+            district_slug=district_slug,
+            field=field,
+            field_slug=field_slug,
+            site_name=site_name,
+            fmt="JPEG",
+        ),
+    )
+
+
+def prune_art_cache(cache_dir: Path, keep: set[Path]) -> int:
+    """Delete cached covers/cards not in ``keep`` (and stale temp files); return the count."""
+    if not cache_dir.is_dir():
+        return 0
+    keep_names = {p.name for p in keep}
+    removed = 0
+    for child in cache_dir.iterdir():
+        ours = child.name.startswith(("cover-", "social-", ".tmp-"))
+        if child.is_file() and ours and child.name not in keep_names:
+            child.unlink(missing_ok=True)
+            removed += 1
+    return removed

@@ -1,0 +1,186 @@
+"""Everything a build needs from the image pipeline: photo variants, card covers, social cards.
+
+Plain Python (the plugin only adds the resulting files to MkDocs). All outputs are cached under
+``<project>/.cache/site_builder`` by a hash of their inputs, so an unchanged rebuild does no image work.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import threading
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from site_builder.casefile.models import Case
+from site_builder.casefile.vocab import Vocabularies
+from site_builder.errors import EnvironmentProblem, InternalError
+from site_builder.media import art
+from site_builder.media import photos as images
+from site_builder.media.fonts import CJKFontNotFoundError, MissingGlyphError
+
+log = logging.getLogger("mkdocs.plugins.site_builder.media")
+
+MEDIA_PHOTOS = "assets/photos/"
+MEDIA_COVERS = "assets/covers/"
+MEDIA_SOCIAL = "assets/social/"
+
+
+@dataclass
+class MediaPlan:
+    """The site files to add and how pages refer to them."""
+
+    files: dict[str, Path] = field(default_factory=dict)  # site URI -> cached file to copy
+    images_html: dict[str, list[str]] = field(default_factory=dict)  # case id -> <figure> snippets
+    covers: dict[str, str] = field(default_factory=dict)  # case id -> URI relative to the site root
+    social: dict[str, str] = field(default_factory=dict)  # page src_uri -> URI relative to the site root
+
+    def social_image_url(self, site_url: str | None, src_uri: str) -> str | None:
+        """Absolute ``og:image`` URL of a page (its own card, else the home card); None without site_url."""
+        if not site_url:
+            return None
+        uri = self.social.get(src_uri) or self.social.get("index.md")
+        return site_url.rstrip("/") + "/" + uri if uri else None
+
+
+def build_media(
+    cases: list[Case], vocab: Vocabularies, *, root: Path, site_name: str, site_description: str
+) -> MediaPlan:
+    """Process photos, render covers and social cards (cached), and prune unused cache entries."""
+    cache = root / ".cache" / "site_builder"
+    plan = MediaPlan()
+    sources = {
+        case.id: [(case.source_path or root).parent / img.file.strip() for img in case.images]
+        for case in cases
+    }
+    results = images.process_images(
+        [p for paths in sources.values() for p in paths], cache_dir=cache / "images"
+    )
+    bad = [f"{p}: {r}" for p, r in results.items() if isinstance(r, images.ImageRejectedError)]
+    if bad:
+        raise InternalError("validated images failed to process:\n" + "\n".join(bad))
+    art_files: set[Path] = set()
+    _prerender_art(cases, vocab, plan, results, sources, cache, site_name)
+    try:
+        for case in cases:
+            _case_media(case, vocab, plan, results, sources[case.id], cache, site_name, art_files)
+        home = art.cached_social_card(cache / "art", site_name, site_description, None, site_name=site_name)
+    except CJKFontNotFoundError as exc:
+        raise EnvironmentProblem(str(exc)) from None
+    art_files.add(home)
+    plan.files[MEDIA_SOCIAL + home.name] = home
+    plan.social["index.md"] = MEDIA_SOCIAL + home.name
+    images.prune_cache(
+        cache / "images", {r.key for r in results.values() if isinstance(r, images.ProcessedImage)}
+    )
+    art.prune_art_cache(cache / "art", art_files)
+    return plan
+
+
+PARALLEL_ART_FROM = 40
+
+
+def _prerender_art(
+    cases: list[Case],
+    vocab: Vocabularies,
+    plan: MediaPlan,
+    results: dict[Path, images.ProcessedImage | images.ImageRejectedError],
+    sources: dict[str, list[Path]],
+    cache: Path,
+    site_name: str,
+) -> None:
+    """Fill the art cache for half of the cases in a forked worker while this process does the rest.
+
+    Covers and social cards take ~80 ms each to draw; on a cold cache this halves the wait.
+    The serial pass that follows then only reads the cache.
+    """
+    if len(cases) < PARALLEL_ART_FROM or "fork" not in multiprocessing.get_all_start_methods():
+        return
+    if threading.active_count() > 1:  # e.g. beside `mkdocs serve`'s server threads: forking is unsafe
+        return
+    half = len(cases) // 2
+
+    def draw(part: list[Case]) -> int:
+        scratch = MediaPlan()
+        for case in part:
+            try:
+                _case_media(case, vocab, scratch, results, sources[case.id], cache, site_name, set())
+            except CJKFontNotFoundError:
+                return 0
+        return len(part)
+
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
+        _FORK_JOBS["draw"] = lambda: draw(cases[half:])
+        other = pool.submit(_run_forked, "draw")
+        draw(cases[:half])
+        other.result()
+    _FORK_JOBS.clear()
+
+
+_FORK_JOBS: dict[str, Callable[[], int]] = {}
+
+
+def _run_forked(name: str) -> int:
+    return _FORK_JOBS[name]()
+
+
+def _case_media(
+    case: Case,
+    vocab: Vocabularies,
+    plan: MediaPlan,
+    results: dict[Path, images.ProcessedImage | images.ImageRejectedError],
+    paths: list[Path],
+    cache: Path,
+    site_name: str,
+    art_files: set[Path],
+) -> None:
+    figures = []
+    first: images.ProcessedImage | None = None
+    for img, path in zip(case.images, paths, strict=True):
+        processed = results[path]
+        assert isinstance(processed, images.ProcessedImage)
+        first = first or processed
+        for out in processed.files:
+            plan.files[MEDIA_PHOTOS + out.name] = out
+        figures.append(
+            images.render_picture_html(
+                processed, "../../" + MEDIA_PHOTOS, img.alt, img.caption, img.credit, lazy=True
+            )
+        )
+    plan.images_html[case.id] = figures
+    field_name = case.fields[0] if case.fields else None
+    term = vocab.fields.by_name.get(field_name) if field_name else None
+    field_slug = term.slug if term else None
+    try:
+        if first is not None:
+            plan.covers[case.id] = MEDIA_PHOTOS + first.webp[min(1, len(first.webp) - 1)].name
+        else:
+            cover = art.cached_cover(
+                cache / "art",
+                case.title,
+                case.district,
+                case.district_slug,
+                field_name,
+                field_slug,
+                site_name=site_name,
+            )
+            art_files.add(cover)
+            plan.covers[case.id] = MEDIA_COVERS + cover.name
+            plan.files[MEDIA_COVERS + cover.name] = cover
+        card = art.cached_social_card(
+            cache / "art",
+            case.title,
+            case.summary,
+            case.district,
+            district_slug=case.district_slug,
+            field=field_name,
+            field_slug=field_slug,
+            site_name=site_name,
+        )
+        art_files.add(card)
+        plan.files[MEDIA_SOCIAL + card.name] = card
+        plan.social[f"cases/{case.id}.md"] = MEDIA_SOCIAL + card.name
+    except MissingGlyphError as exc:
+        log.warning("%s：%s（此案例不生成封面和分享卡片）", case.id, exc)

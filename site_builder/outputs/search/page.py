@@ -1,0 +1,93 @@
+"""Server-side HTML for the /search/ page (filters work in JS; counts are pre-rendered)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from html import escape
+from typing import Any
+
+from site_builder.outputs.search.index import docs_from_cases
+
+__all__ = ["SEARCH_PAGE_DESCRIPTION", "SEARCH_PAGE_TITLE", "render_search_page"]
+
+SEARCH_PAGE_TITLE = "搜索与筛选"
+SEARCH_PAGE_DESCRIPTION = "按关键词、区、领域、服务群体和年份搜索和筛选上海新兴领域党建案例。"
+
+
+def _facet(name: str, legend: str, values: list[tuple[str, str, int]]) -> str:
+    items = []
+    for i, (label, slug, count) in enumerate(values):
+        if count == 0:  # values no case uses are left out; data-index keeps meta.json's order
+            continue
+        items.append(
+            f'<label class="cs-check{" cs-zero" if count == 0 else ""}">'
+            f'<input type="checkbox" name="{name}" value="{escape(slug)}" data-index="{i}">'
+            f'<span class="cs-check__label">{escape(label)}</span>'
+            f'<span class="cs-count">{count}</span></label>'
+        )
+    return (
+        f'<fieldset class="cs-facet"><legend>{escape(legend)}</legend>'
+        f'<div class="cs-facet__values">{"".join(items)}</div></fieldset>'
+    )
+
+
+def render_search_page(cases: Iterable[Any], vocab: Any = None) -> str:
+    """HTML body of ``/search/``; the same facet order and indexes as ``search/meta.json``.
+
+    All case-derived text is HTML-escaped.  The page must live at ``search/`` (it links to
+    its data with ``data-root="../"``).
+    """
+    docs = docs_from_cases(cases)
+
+    def order(values: Iterable[str], v: Any) -> list[str]:
+        known = [t.name for t in v.terms] if v is not None else []
+        return known + sorted({x for x in values if x not in known})
+
+    def slugs(v: Any) -> dict[str, str]:
+        return {t.name: t.slug for t in v.terms} if v is not None else {}
+
+    facets = []
+    for name, legend, attr, kind in (
+        ("district", "区", "district", "districts"),
+        ("field", "领域", "fields", "fields"),
+        ("group", "服务群体", "groups", "groups"),
+    ):
+        v = getattr(vocab, kind) if vocab is not None else None
+        counts: Counter[str] = Counter()
+        for d in docs:
+            vals = [d.district] if attr == "district" else list(getattr(d, attr))
+            counts.update(vals)
+        names = order(counts, v)
+        table = slugs(v)
+        values = [(n, table.get(n) or f"x{i}", counts.get(n, 0)) for i, n in enumerate(names)]
+        facets.append(_facet(name, legend, values))
+    years = sorted({d.year for d in docs})
+    lo, hi = (years[0], years[-1]) if years else (2000, 2030)
+    return f"""<div class="cs-page" data-root="../">
+<form class="cs-page__form" action="./" method="get" role="search" aria-label="搜索和筛选案例">
+<div class="cs-page__query">
+<label for="cs-page-q">关键词</label>
+<input id="cs-page-q" type="search" name="q" autocomplete="off" autocapitalize="off" spellcheck="false"
+ enterkeyhint="search" placeholder="例如：外卖骑手 驿站、B站、楼宇党建">
+<button type="submit" class="md-button md-button--primary">搜索</button>
+</div>
+<div class="cs-page__facets">
+{"".join(facets)}
+<fieldset class="cs-facet cs-years"><legend>年份</legend>
+<label>从 <input type="number" name="from" inputmode="numeric"
+ min="{lo}" max="{hi}" placeholder="{lo}"> 年</label>
+<label>到 <input type="number" name="to" inputmode="numeric"
+ min="{lo}" max="{hi}" placeholder="{hi}"> 年</label>
+</fieldset>
+</div>
+<div class="cs-page__actions"><button type="reset" class="md-button">清除全部条件</button></div>
+</form>
+<p class="cs-page__status" role="status" aria-live="polite">共 {len(docs)} 个案例</p>
+<ol class="cs-page__results cs-results"></ol>
+<button type="button" class="cs-page__more md-button" hidden>显示更多</button>
+<noscript><p>搜索和筛选需要启用 JavaScript。也可以从<a href="../districts/">按区</a>、
+<a href="../fields/">按领域</a>、<a href="../groups/">按群体</a>、
+<a href="../years/">按年份</a>浏览全部案例。</p></noscript>
+</div>
+"""

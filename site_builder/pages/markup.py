@@ -1,0 +1,82 @@
+"""Editor-written Markdown to safe HTML.
+
+Case files come from pull requests by people we do not vet, so Markdown is
+rendered with a small extension set and the result is sanitized with nh3
+(ammonia): no raw ``<script>``, no event handlers, no ``style``, links only to
+http(s), headings shifted below the page's section headings.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+import markdown
+import nh3
+
+ALLOWED_TAGS = {
+    "p",
+    "br",
+    "hr",
+    "strong",
+    "em",
+    "b",
+    "i",
+    "del",
+    "sup",
+    "sub",
+    "code",
+    "pre",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "a",
+    "h3",
+    "h4",
+    "h5",
+    "table",
+    "thead",
+    "tbody",
+    "tr",
+    "th",
+    "td",
+}
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "ol": {"start"}, "th": {"align"}, "td": {"align"}}
+_HEADING = re.compile(r"<(/?)h([1-6])\b")
+_SAFE_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+
+
+def _shift_heading(m: re.Match[str]) -> str:
+    level = min(max(int(m.group(2)) + 1, 3), 5)
+    return f"<{m.group(1)}h{level}"
+
+
+def _filter_attribute(tag: str, attr: str, value: str) -> str | None:
+    if tag == "a" and attr == "href":
+        return value if _SAFE_URL.match(value.strip()) else None
+    return value
+
+
+@lru_cache(maxsize=1)
+def _renderer() -> markdown.Markdown:
+    return markdown.Markdown(extensions=["tables", "sane_lists", "nl2br"], output_format="html")
+
+
+def render_markdown(text: str | None) -> str:
+    """Render one Markdown field to sanitized HTML ('' for empty input)."""
+    if not text or not text.strip():
+        return ""
+    md = _renderer()
+    md.reset()
+    html = md.convert(text)
+    html = _HEADING.sub(_shift_heading, html)
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https"},
+        link_rel="noopener noreferrer nofollow",
+        attribute_filter=_filter_attribute,
+        strip_comments=True,
+    )

@@ -1,0 +1,54 @@
+"""A reader on a phone: open the home page, tap through to a case, never leave 127.0.0.1."""
+
+from __future__ import annotations
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
+
+
+def test_phone_home_to_case(browser, small_site_url: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(**PHONE, locale="zh-CN")
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(small_site_url)
+    assert page.locator("h1").first.inner_text() == "上海新兴领域党建案例库"
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    newest = page.locator("section", has=page.locator("#sb-h-newest")).locator("a.sb-card__link")
+    assert newest.count() == 4
+    newest.filter(has_text="金色头盔").first.tap()
+    page.wait_for_url("**/cases/riders-golden-helmet/")
+    assert page.locator("h1").inner_text() == "金色头盔：骑手先锋在街区"
+    assert page.title().startswith("金色头盔：骑手先锋在街区")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert page.locator(".sb-metric").count() == 2
+    # from the info panel to the district's browse page and back into another case
+    page.get_by_role("link", name="浦东新区").first.click()
+    page.wait_for_url("**/districts/pudong/")
+    page.get_by_role("link", name="快递外卖行业党建联席会议").click()
+    page.wait_for_url("**/cases/couriers-joint-meeting/")
+    assert page.locator("h1").inner_text() == "快递外卖行业党建联席会议"
+    off_site = [u for u in requests if not u.startswith(small_site_url)]
+    assert off_site == []
+    context.close()
+
+
+def test_hostile_title_is_shown_as_text(browser, small_site_url: str) -> None:  # type: ignore[no-untyped-def]
+    page = browser.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    page.goto(small_site_url + "cases/hostile-text/")
+    assert page.locator("h1").inner_text() == '</title><script>alert("t")</script>标题测试'
+    assert page.title().startswith('</title><script>alert("t")</script>标题测试')
+    page.get_by_text("点我").hover()
+    page.get_by_text("内联").click()
+    assert dialogs == []
+    page.close()

@@ -1,0 +1,96 @@
+"""Golden tests: each file in tests/golden/{good,bad} sits beside the exact messages it must produce.
+
+Regenerate after an intended message change with ``UPDATE_GOLDEN=1 pytest tests/test_golden.py``
+and review the diff.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from site_builder.casefile.loader import load_cases
+
+GOLDEN = Path(__file__).parent / "golden"
+CASES = sorted(GOLDEN.glob("good/*.yaml")) + sorted(GOLDEN.glob("bad/*.yaml"))
+
+
+def _messages(path: Path) -> str:
+    result = load_cases([path.relative_to(GOLDEN)], cases_root=path.parent.relative_to(GOLDEN))
+    return "".join(e.format() + "\n" for e in result.errors)
+
+
+@pytest.mark.parametrize("path", CASES, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_golden(path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GOLDEN)
+    actual = _messages(path)
+    expected_file = path.with_suffix(".expected")
+    if os.environ.get("UPDATE_GOLDEN"):
+        expected_file.write_text(actual, encoding="utf-8")
+    expected = expected_file.read_text(encoding="utf-8")
+    assert actual == expected
+    if path.parent.name == "good":
+        assert actual == "", "good examples must load without any message"
+    else:
+        assert actual, "every bad example must produce at least one message"
+        for line in actual.splitlines():
+            head = line.split(": ", 1)[0]
+            assert head.startswith(f"bad/{path.name}:"), line
+            _, lineno, col = head.rsplit(":", 2)
+            assert int(lineno) >= 1 and int(col) >= 1
+
+
+def test_every_error_of_a_file_is_reported_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GOLDEN)
+    lines = _messages(GOLDEN / "bad" / "sources.yaml").splitlines()
+    assert len(lines) >= 4
+
+
+def test_every_file_is_reported_in_one_run(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(GOLDEN)
+    result = load_cases([Path("bad"), Path("good")], cases_root=Path("."))
+    files = {e.location.path for e in result.errors}
+    assert len(files) >= len(list(GOLDEN.glob("bad/*.yaml"))) - 1
+    assert {c.id for c in result.cases} >= {"minimal", "aliases-and-former-district"}
+
+
+def test_too_large_and_symlinked_files(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    big = Path("big-case.yaml")
+    big.write_text("title: " + "长" * 100_000 + "\n", encoding="utf-8")
+    Path("linked-case.yaml").symlink_to(big.resolve())
+    result = load_cases([Path(".")])
+    messages = {e.location.path: e.format() for e in result.errors}
+    assert "文件太大" in messages["big-case.yaml"]
+    assert "符号链接" in messages["linked-case.yaml"]
+
+
+def test_yml_extension_is_flagged(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("a-case.yml").write_text("title: x\n", encoding="utf-8")
+    result = load_cases([Path(".")])
+    assert [e.format() for e in result.errors] == ["a-case.yml:1:1: 案例文件的扩展名必须是小写的 .yaml"]
+
+
+def test_duplicate_ids_across_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    for folder in ("a", "b"):
+        Path(folder).mkdir()
+        (Path(folder) / "same-case.yaml").write_text(
+            (GOLDEN / "good" / "minimal.yaml").read_text(encoding="utf-8"), encoding="utf-8"
+        )
+    result = load_cases([Path("a"), Path("b")])
+    assert [e.format() for e in result.errors] == [
+        "b/same-case.yaml:1:1: 案例编号「same-case」与 a/same-case.yaml 重复"
+    ]
+    assert [c.id for c in result.cases] == ["same-case"]
+
+
+def test_single_file_may_relate_to_cases_beside_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    root = Path(__file__).resolve().parents[2]
+    monkeypatch.chdir(root)
+    one = Path("cases/baoshan-truck-driver-stations.yaml")
+    result = load_cases([one], cases_root=Path("cases"))
+    assert result.errors == []

@@ -1,0 +1,227 @@
+"""Tests for generated covers and social cards (and the CJK font lookup behind them)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops, ImageFont
+
+from site_builder.media import art, fonts
+from site_builder.media.art import (
+    cached_cover,
+    cached_social_card,
+    district_colour,
+    field_pattern,
+    prune_art_cache,
+    render_cover,
+    render_social_card,
+    wrap_text,
+)
+from site_builder.media.fonts import CJKFontNotFoundError, MissingGlyphError, find_cjk_font, missing_glyphs
+
+TITLE = "陆家嘴金融城楼宇党建：“楼事会”让白领找到组织"
+
+
+@pytest.fixture(scope="module")
+def bold() -> ImageFont.FreeTypeFont:
+    try:
+        return find_cjk_font("bold").load(60)
+    except CJKFontNotFoundError as exc:  # pragma: no cover - depends on the machine
+        pytest.skip(f"no CJK font installed: {exc}")
+
+
+def _img(data: bytes) -> Image.Image:
+    im = Image.open(io.BytesIO(data))
+    im.load()
+    return im
+
+
+# --- fonts -----------------------------------------------------------------------
+
+
+def test_font_is_simplified_chinese(bold: ImageFont.FreeTypeFont) -> None:
+    family, _style = bold.getname()
+    assert family is not None
+    assert missing_glyphs(bold, TITLE) == ""
+
+
+def test_missing_font_raises_one_clear_chinese_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(fonts, "_candidates", lambda weight: [])
+    find_cjk_font.cache_clear()
+    try:
+        with pytest.raises(CJKFontNotFoundError) as info:
+            find_cjk_font("bold")
+    finally:
+        find_cjk_font.cache_clear()
+    message = str(info.value)
+    assert "\n" not in message
+    assert "sudo apt-get install fonts-noto-cjk" in message and "macOS" in message
+
+
+def test_non_cjk_font_detected_as_missing_glyphs() -> None:
+    latin = ImageFont.load_default(size=40)
+    assert isinstance(latin, ImageFont.FreeTypeFont)
+    assert missing_glyphs(latin, "党建 ABC") == "党建"
+
+
+def test_env_override_with_non_cjk_font_is_ignored(
+    monkeypatch: pytest.MonkeyPatch, bold: ImageFont.FreeTypeFont
+) -> None:
+    monkeypatch.setenv("SITE_BUILDER_CJK_FONT_BOLD", "/nonexistent/font.ttf")
+    find_cjk_font.cache_clear()
+    try:
+        assert find_cjk_font("bold").path.exists()
+    finally:
+        find_cjk_font.cache_clear()
+
+
+def test_missing_glyph_refuses_to_draw_tofu(bold: ImageFont.FreeTypeFont) -> None:
+    with pytest.raises(MissingGlyphError) as info:
+        render_cover("党建\U0001f389活动\U0010fffd", "浦东新区", "pudong", "楼宇", "buildings")
+    assert "\U0001f389" in info.value.chars
+
+
+def test_title_glyphs_are_real_not_notdef(bold: ImageFont.FreeTypeFont) -> None:
+    notdef = bold.getmask("\U0010ffff")
+    notdef_sig = (notdef.getbbox(), bytes(notdef))
+    sigs = []
+    for ch in dict.fromkeys(TITLE):
+        mask = bold.getmask(ch)
+        sig = (mask.getbbox(), bytes(mask))
+        assert mask.getbbox() is not None, ch
+        assert sig != notdef_sig, ch
+        sigs.append(sig)
+    assert len(set(sigs)) == len(sigs)  # every distinct character draws a distinct glyph
+
+
+# --- text wrapping ---------------------------------------------------------------------
+
+
+def test_wrap_respects_width_and_lines(bold: ImageFont.FreeTypeFont) -> None:
+    lines = wrap_text(TITLE * 3, bold, 600, 3)
+    assert len(lines) == 3
+    assert lines[-1].endswith("…")
+    for line in lines:
+        # Hanging closing punctuation may overshoot by one glyph.
+        assert bold.getlength(line) <= 600 + bold.size
+
+
+def test_wrap_kinsoku_and_latin_words(bold: ImageFont.FreeTypeFont) -> None:
+    text = "党建引领，服务（骑手）、白领与Bilibili公司员工的创新实践，共同建设美好城市。"
+    for width in range(240, 900, 37):
+        lines = wrap_text(text, bold, width, 10)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+        for line in lines[1:]:
+            assert line[0] not in "，。、）"
+        for line in lines:
+            assert line[-1] not in "（"
+        assert any("Bilibili" in line for line in lines)
+
+
+def test_wrap_short_text_is_one_line(bold: ImageFont.FreeTypeFont) -> None:
+    assert wrap_text("  外卖骑手\n暖心驿站 ", bold, 1000, 3) == ["外卖骑手 暖心驿站"]
+    assert wrap_text("", bold, 1000, 3) == []
+
+
+# --- identity ---------------------------------------------------------------------------
+
+
+def test_district_colours_distinct_and_deterministic() -> None:
+    colours = {slug: district_colour(slug) for slug in art.DISTRICT_COLOURS}
+    assert len(set(colours.values())) == len(colours)
+    assert district_colour("nowhere") == district_colour("nowhere")
+    assert district_colour("nowhere") != district_colour("elsewhere")
+    unknown = [district_colour(f"district-{i}") for i in range(200)]
+    for colour in [*colours.values(), *unknown]:
+        # White text must pass WCAG AA (4.5:1), even on the lighter end of the gradient.
+        assert _contrast_with_white(art._mix(colour, (255, 255, 255), 0.08)) >= 4.5, colour
+
+
+def _contrast_with_white(colour: tuple[int, int, int]) -> float:
+    def linear(c: int) -> float:
+        v = c / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+
+    lum = sum(w * linear(c) for c, w in zip(colour, (0.2126, 0.7152, 0.0722), strict=True))
+    return 1.05 / (lum + 0.05)
+
+
+def test_field_patterns() -> None:
+    assert field_pattern("buildings") == "skyline"
+    assert field_pattern("unknown-field") == field_pattern("unknown-field")
+    assert len(set(art.FIELD_PATTERNS.values())) == len(art.FIELD_PATTERNS)
+
+
+# --- rendering ----------------------------------------------------------------------------
+
+
+def test_cover_size_format_and_determinism(bold: ImageFont.FreeTypeFont) -> None:
+    a = render_cover(TITLE, "浦东新区", "pudong", "楼宇", "buildings")
+    b = render_cover(TITLE, "浦东新区", "pudong", "楼宇", "buildings")
+    assert a == b
+    im = _img(a)
+    assert im.format == "WEBP" and im.size == (800, 450)
+
+
+def test_social_card_size_format_and_determinism(bold: ImageFont.FreeTypeFont) -> None:
+    a = render_social_card(
+        TITLE, "摘要", "浦东新区", district_slug="pudong", field="楼宇", field_slug="buildings"
+    )
+    assert a == render_social_card(
+        TITLE, "摘要", "浦东新区", district_slug="pudong", field="楼宇", field_slug="buildings"
+    )
+    im = _img(a)
+    assert im.format == "PNG" and im.size == (1200, 630)
+    assert not im.info.get("icc_profile") and not im.getexif()
+    home = _img(render_social_card("上海新兴领域党建优秀案例", "首页", None, fmt="JPEG"))
+    assert home.format == "JPEG" and home.size == (1200, 630)
+
+
+def _diff_bbox(a: bytes, b: bytes) -> tuple[int, int, int, int] | None:
+    return ImageChops.difference(_img(a).convert("RGB"), _img(b).convert("RGB")).getbbox()
+
+
+def test_title_is_actually_drawn(bold: ImageFont.FreeTypeFont) -> None:
+    kw = {"district_slug": "xuhui", "field": "园区", "field_slug": "parks"}
+    one = render_social_card("张江科学城", None, "徐汇区", fmt="PNG", **kw)
+    two = render_social_card("漕河泾园区", None, "徐汇区", fmt="PNG", **kw)
+    bbox = _diff_bbox(one, two)
+    assert bbox is not None
+    # The difference lies in the title area, and covers a title-sized region.
+    left, top, right, bottom = bbox
+    assert top >= 150 and bottom <= 420 and right - left > 250
+    # Different characters draw different shapes: the differing pixels are many.
+    diff = ImageChops.difference(_img(one).convert("L"), _img(two).convert("L"))
+    changed = diff.point(lambda v: 255 if v > 64 else 0).histogram()[255]
+    assert changed > 2000
+
+
+def test_cover_colour_follows_district(bold: ImageFont.FreeTypeFont) -> None:
+    a = _img(render_cover("案例", "浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")).convert("RGB")
+    b = _img(render_cover("案例", "徐汇区", "xuhui", "楼宇", "buildings", fmt="PNG")).convert("RGB")
+    pa, pb = a.getpixel((20, 430)), b.getpixel((20, 430))
+    assert isinstance(pa, tuple) and isinstance(pb, tuple)
+    assert pa[0] > pa[2]  # pudong: warm
+    assert pb[2] > pb[0]  # xuhui: blue
+
+
+def test_cached_art(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bold: ImageFont.FreeTypeFont) -> None:
+    calls = {"n": 0}
+    real = art.render_cover
+
+    def counting(*args: object, **kwargs: object) -> bytes:
+        calls["n"] += 1
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(art, "render_cover", counting)
+    p1 = cached_cover(tmp_path, "案例一", "浦东新区", "pudong", "楼宇", "buildings")
+    p2 = cached_cover(tmp_path, "案例一", "浦东新区", "pudong", "楼宇", "buildings")
+    p3 = cached_cover(tmp_path, "案例二", "浦东新区", "pudong", "楼宇", "buildings")
+    assert p1 == p2 != p3 and calls["n"] == 2
+    assert p1.name.startswith("cover-") and p1.suffix == ".webp"
+    card = cached_social_card(tmp_path, "案例一", "摘要", "浦东新区", district_slug="pudong")
+    assert card.suffix == ".jpg" and _img(card.read_bytes()).size == (1200, 630)
+    assert prune_art_cache(tmp_path, {p1, card}) == 1
+    assert p1.exists() and card.exists() and not p3.exists()

@@ -1,0 +1,155 @@
+"""Fake cases for search tests (valid case YAML) and a helper to build a small site."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+FAKE_CASES: dict[str, dict[str, object]] = {
+    "pudong-riders-station": {
+        "title": "浦东外卖骑手暖心驿站",
+        "summary": (
+            "浦东新区在商圈设立骑手驿站，为外卖骑手提供休息、充电和饮水服务，并组织党员骑手参与社区治理。"
+        ),
+        "district": "浦东新区",
+        "fields": ["新就业群体"],
+        "groups": ["外卖骑手"],
+        "tags": ["骑手驿站", "暖心服务"],
+        "year": 2021,
+        "practice": "在陆家嘴商圈设立驿站，党员骑手轮流值守，收集骑手诉求。",
+    },
+    "jingan-courier-council": {
+        "title": "静安快递员议事会",
+        "summary": ("静安区街道组织快递员议事会，快递员与物业、居委一起商量小区配送难题，党建引领基层治理。"),
+        "district": "静安区",
+        "fields": ["新就业群体"],
+        "groups": ["快递员"],
+        "tags": ["议事会"],
+        "year": 2019,
+        "practice": "每月召开一次议事会，快递员提出进小区难、停车难等问题，由街道协调解决。",
+    },
+    "baoshan-truck-drivers": {
+        "title": "宝山货车司机之家",
+        "summary": (
+            "宝山区在物流园区建设货车司机之家，"
+            "为长途货车司机提供休息、就餐和党员学习的场所，集卡司机有了港湾。"
+        ),
+        "district": "宝山区",
+        "fields": ["新就业群体"],
+        "groups": ["货车司机"],
+        "tags": ["司机之家"],
+        "year": 2022,
+        "practice": "司机之家提供淋浴、就餐和学习空间，流动党员在这里过组织生活。",
+    },
+    "yangpu-bilibili-branch": {
+        "title": "哔哩哔哩党支部成立",
+        "summary": (
+            "杨浦区五角场的哔哩哔哩成立党支部，员工大多是九零后，党支部借助直播和弹幕形式凝聚青年员工。"
+        ),
+        "district": "杨浦区",
+        "fields": ["互联网与新兴产业"],
+        "groups": ["互联网从业者"],
+        "tags": ["B站", "青年党员"],
+        "year": 2017,
+        "practice": "党支部用直播讲党课，把弹幕互动用到学习中。",
+    },
+    "xuhui-building-party": {
+        "title": "徐汇楼宇党建联盟",
+        "summary": (
+            "徐汇区商务楼宇成立党建联盟，覆盖楼宇里的中小企业和白领，"
+            "开展午间课堂和志愿服务活动，白领在这里体验党建服务。"
+        ),
+        "district": "徐汇区",
+        "fields": ["楼宇"],
+        "groups": ["楼宇白领"],
+        "tags": ["楼宇党建"],
+        "year": 2018,
+        "practice": "联盟在楼宇大堂设立服务点，白领可以在午休时间参加课堂。",
+    },
+    "minhang-takeaway-platform": {
+        "title": "闵行外卖平台党建",
+        "summary": (
+            "闵行区推动外卖平台企业建立党组织，平台站点的站长和骑手中的党员亮身份，参与社区应急保供。"
+        ),
+        "district": "闵行区",
+        "fields": ["新就业群体", "民营企业"],
+        "groups": ["外卖骑手"],
+        "tags": ["平台企业"],
+        "year": 2020,
+        "practice": "平台企业党组织与街道结对，站点设立党员先锋岗。",
+    },
+    "songjiang-street-block": {
+        "title": "松江商圈街区党建",
+        "summary": (
+            "松江区在商圈街区推动个体工商户联合党建，小店店主组成志愿队伍，参与街区环境整治和邻里服务。"
+        ),
+        "district": "松江区",
+        "fields": ["商圈与街区"],
+        "groups": ["个体工商户"],
+        "tags": ["商圈党建"],
+        "year": 2023,
+        "practice": "街区党支部组织店主议事，外卖和骑手停车问题也在议事中解决。",
+    },
+    "citywide-ride-hailing": {
+        "title": "全市网约车司机党建",
+        "summary": (
+            "上海全市推动网约车平台建立党组织，网约车司机中的党员在服务站点亮身份，参与城市志愿服务活动。"
+        ),
+        "district": "全市",
+        "fields": ["新就业群体"],
+        "groups": ["网约车司机"],
+        "tags": ["网约车"],
+        "year": 2024,
+        "practice": "服务站点为司机提供休息和学习场所，在重大活动期间组织志愿服务。",
+    },
+}
+
+
+def write_fake_cases(cases_dir: Path, cases: dict[str, dict[str, object]] | None = None) -> None:
+    """Write valid case YAML files into ``cases_dir``."""
+    cases_dir.mkdir(parents=True, exist_ok=True)
+    for case_id, data in (cases or FAKE_CASES).items():
+        full = {
+            **data,
+            "sources": [{"title": "测试来源文章标题", "publisher": "测试媒体"}],
+            "status": "published",
+        }
+        (cases_dir / f"{case_id}.yaml").write_text(
+            yaml.safe_dump(full, allow_unicode=True, sort_keys=False), encoding="utf-8"
+        )
+
+
+def build_site(tmp: Path, cases: dict[str, dict[str, object]] | None = None) -> Path:
+    """Build a minimal MkDocs site with the project's theme and plugin; return the site dir."""
+    write_fake_cases(tmp / "cases", cases)
+    (tmp / "docs").mkdir(exist_ok=True)
+    (tmp / "docs" / "about.md").write_text("# 关于\n\n测试站点。\n", encoding="utf-8")
+    (tmp / "mkdocs.yml").write_text(
+        yaml.safe_dump(
+            {
+                "site_name": "测试案例库",
+                "site_url": "http://127.0.0.1/",
+                "docs_dir": "docs",
+                "site_dir": "site",
+                "use_directory_urls": True,
+                "theme": {
+                    "name": "material",
+                    "custom_dir": str(ROOT / "theme"),
+                    "language": "zh",
+                    "font": False,
+                },
+                "plugins": [{"site_builder": {"cases_dir": "cases"}}],
+            },
+            allow_unicode=True,
+        ),
+        encoding="utf-8",
+    )
+    mkdocs = shutil.which("mkdocs", path=str(Path(sys.executable).parent)) or "mkdocs"
+    subprocess.run([mkdocs, "build", "-q"], cwd=tmp, check=True, capture_output=True, env=None)
+    return tmp / "site"
