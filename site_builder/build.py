@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from site_builder.browse import urls
 from site_builder.browse.model import SiteModel
 from site_builder.media.plan import MediaPlan, build_media
 from site_builder.outputs.search import (
@@ -130,8 +131,8 @@ def generate_site(
     pages = build_pages(site, site_title=site_name, home=home, bodies=bodies, covers=media.covers)
     pages.append(
         GeneratedPage(
-            "search/index.md",
-            "search/",
+            urls.page_src(urls.SEARCH),
+            urls.SEARCH,
             SEARCH_PAGE_TITLE,
             SEARCH_PAGE_DESCRIPTION,
             render_search_page(site.cases, site.vocab),

@@ -9,7 +9,7 @@ virtual files (``on_files``), and swap in pre-rendered bodies
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -21,6 +21,8 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from site_builder.browse import urls
+from site_builder.browse.facets import BROWSE_SECTION, browse_nav
 from site_builder.browse.model import SiteModel
 from site_builder.build import Generation, generate_site
 from site_builder.casefile.loader import require_cases
@@ -71,6 +73,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):
         )
         cases = result.cases if show_drafts else result.published()
         self.site = SiteModel(cases, load_vocabularies())
+        config.nav = fill_browse_nav(config.nav)
         config.watch.append(str(cases_dir))
         log.info("已载入 %d 个案例（草稿 %d 个）", len(cases), sum(1 for x in cases if x.is_draft))
         return config
@@ -84,7 +87,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):
                 site_name=config.site_name,
                 site_description=config.site_description or "",
                 edit_base=_edit_base(config, self.config.edit_branch, self.config.cases_dir),
-                home=files.get_file_from_path("index.md") is None,
+                home=files.get_file_from_path(urls.page_src(urls.HOME)) is None,
                 site_dir=Path(config.site_dir),
                 parallel=self.command != "serve",  # never fork beside the live-reload server's threads
             )
@@ -130,3 +133,13 @@ def _edit_base(config: MkDocsConfig, branch: str, cases_dir: str) -> str | None:
     if not repo.startswith("https://github.com/"):
         return None
     return f"{repo}/edit/{branch}/{cases_dir.strip('/')}/"
+
+
+def fill_browse_nav(nav: list[Any] | None) -> list[Any] | None:
+    """Put the facet pages under the empty 浏览 section of mkdocs.yml's nav."""
+    if nav is None:
+        return None
+    return [
+        {BROWSE_SECTION: browse_nav()} if isinstance(e, dict) and list(e) == [BROWSE_SECTION] else e
+        for e in nav
+    ]

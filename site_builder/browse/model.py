@@ -6,10 +6,12 @@ import hashlib
 import heapq
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from site_builder.browse.facets import FACETS, FacetSpec
+from site_builder.browse.urls import term_url
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import Term as VocabTerm
 from site_builder.casefile.vocab import Vocabularies
@@ -19,16 +21,33 @@ RELATED_LIMIT = 4
 
 @dataclass
 class Facet:
-    """One browse dimension (district, field, ...) and its values."""
+    """One browse dimension (its row of the facet table) and the values cases carry."""
 
-    key: str
-    label: str
-    url: str
+    spec: FacetSpec
     terms: list[Term] = field(default_factory=list)
+
+    @property
+    def key(self) -> str:
+        """The facet's key in :data:`FACETS`."""
+        return self.spec.key
+
+    @property
+    def label(self) -> str:
+        """Title of the facet's index page."""
+        return self.spec.label
+
+    @property
+    def url(self) -> str:
+        """Address of the facet's index page."""
+        return self.spec.prefix
 
     def term_for(self, name: str) -> Term:
         """The browse term with this display name."""
         return self._by_name[name]
+
+    def terms_of(self, case: Case) -> list[Term]:
+        """The terms a case carries, in the case's own order."""
+        return [self._by_name[v] for v in self.spec.values(case)]
 
     @cached_property
     def _by_name(self) -> dict[str, Term]:
@@ -43,6 +62,8 @@ class Term:
     slug: str
     url: str
     cases: list[Case] = field(default_factory=list)
+    label: str = ""
+    title: str = ""
 
 
 def slugify_tag(text: str) -> str:
@@ -53,6 +74,23 @@ def slugify_tag(text: str) -> str:
     slug = "-".join(re.sub(r"[^a-z0-9]+", "-", p.lower()).strip("-") for p in parts)
     slug = re.sub(r"-+", "-", slug).strip("-")
     return slug or "t-" + hashlib.sha1(text.encode()).hexdigest()[:8]
+
+
+def _year_key(value: str) -> tuple[int, str]:
+    return (int(value), value) if value.isdigit() else (0, value)
+
+
+def _pinyin_slugs(members: dict[str, list[Case]]) -> list[tuple[str, str]]:
+    """Readable, unique ASCII slugs for free-text values (a short hash separates collisions)."""
+    out: list[tuple[str, str]] = []
+    used: dict[str, str] = {}
+    for value in sorted(members, key=lambda t: (slugify_tag(t), t)):
+        slug = slugify_tag(value)
+        if slug in used and used[slug] != value:
+            slug = f"{slug}-{hashlib.sha1(value.encode()).hexdigest()[:6]}"
+        used[slug] = value
+        out.append((value, slug))
+    return out
 
 
 def newest_first(cases: Iterable[Case]) -> list[Case]:
@@ -67,56 +105,34 @@ class SiteModel:
         self.cases = sorted(cases, key=lambda c: c.id)
         self.vocab = vocab
         self.by_id = {c.id: c for c in self.cases}
-        self.facets = {
-            "district": self._facet_from_vocab(
-                "district", "按区浏览", "districts/", vocab.districts.terms, lambda c: [c.district]
-            ),
-            "field": self._facet_from_vocab(
-                "field", "按领域浏览", "fields/", vocab.fields.terms, lambda c: c.fields
-            ),
-            "group": self._facet_from_vocab(
-                "group", "按群体浏览", "groups/", vocab.groups.terms, lambda c: c.groups
-            ),
-            "year": self._year_facet(),
-            "tag": self._tag_facet(),
-        }
+        self.facets = {spec.key: self._facet(spec) for spec in FACETS}
 
-    def _facet_from_vocab(
-        self, key: str, label: str, url: str, terms: list[VocabTerm], values: Callable[[Case], list[str]]
-    ) -> Facet:
+    def _facet(self, spec: FacetSpec) -> Facet:
         members: dict[str, list[Case]] = defaultdict(list)
         for case in self.cases:
-            for v in values(case):
+            for v in spec.values(case):
                 members[v].append(case)
-        facet = Facet(key, label, url)
-        for t in terms:
-            if members.get(t.name):
-                facet.terms.append(Term(t.name, t.slug, f"{url}{t.slug}/", newest_first(members[t.name])))
-        return facet
-
-    def _year_facet(self) -> Facet:
-        members: dict[int, list[Case]] = defaultdict(list)
-        for case in self.cases:
-            members[case.year].append(case)
-        facet = Facet("year", "按年份浏览", "years/")
-        for year in sorted(members, reverse=True):
-            facet.terms.append(Term(str(year), str(year), f"years/{year}/", newest_first(members[year])))
-        return facet
-
-    def _tag_facet(self) -> Facet:
-        members: dict[str, list[Case]] = defaultdict(list)
-        for case in self.cases:
-            for tag in case.tags:
-                members[tag].append(case)
-        facet = Facet("tag", "按标签浏览", "tags/")
-        used: dict[str, str] = {}
-        for tag in sorted(members, key=lambda t: (slugify_tag(t), t)):
-            slug = slugify_tag(tag)
-            if slug in used and used[slug] != tag:
-                slug = f"{slug}-{hashlib.sha1(tag.encode()).hexdigest()[:6]}"
-            used[slug] = tag
-            facet.terms.append(Term(tag, slug, f"tags/{slug}/", newest_first(members[tag])))
-        facet.terms.sort(key=lambda t: (-len(t.cases), t.slug))
+        if spec.vocab is not None:
+            vocab_terms: list[VocabTerm] = getattr(self.vocab, spec.vocab).terms
+            named = [(t.name, t.slug) for t in vocab_terms if members.get(t.name)]
+        elif spec.order == "newest":
+            named = [(v, v) for v in sorted(members, key=_year_key, reverse=True)]
+        else:
+            named = _pinyin_slugs(members)
+        facet = Facet(spec)
+        for name, slug in named:
+            facet.terms.append(
+                Term(
+                    name,
+                    slug,
+                    term_url(spec.prefix, slug),
+                    newest_first(members[name]),
+                    label=spec.value_label.format(name=name),
+                    title=spec.term_title.format(name=name),
+                )
+            )
+        if spec.order == "count":
+            facet.terms.sort(key=lambda t: (-len(t.cases), t.slug))
         return facet
 
     def newest(self, n: int) -> list[Case]:

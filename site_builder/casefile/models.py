@@ -107,10 +107,14 @@ class _Strict(BaseModel):
 class Metric(_Strict):
     """A figure shown as a card: 120 名党员骑手."""
 
-    label: str = Field(min_length=1, max_length=30, description="指标名称，例如「党员骑手」")
-    value: int | float = Field(description="数值，只写数字，例如 120 或 3.5")
-    unit: str | None = Field(default=None, max_length=10, description="单位，例如「名」「个」「%」")
-    note: str | None = Field(default=None, max_length=80, description="补充说明，例如统计时间")
+    label: str = Field(
+        title="指标名称", min_length=1, max_length=30, description="指标名称，例如「党员骑手」"
+    )
+    value: int | float = Field(title="数值", description="数值，只写数字，例如 120 或 3.5")
+    unit: str | None = Field(
+        title="单位", default=None, max_length=10, description="单位，例如「名」「个」「%」"
+    )
+    note: str | None = Field(title="说明", default=None, max_length=80, description="补充说明，例如统计时间")
 
     _v_line = field_validator("label", "unit", "note")(lambda v: _clean_line(v) if isinstance(v, str) else v)
 
@@ -118,9 +122,9 @@ class Metric(_Strict):
 class Quote(_Strict):
     """A short, exact quotation from the cited article."""
 
-    text: str = Field(min_length=2, max_length=200, description="原话，须与来源一致")
-    speaker: str = Field(min_length=1, max_length=30, description="说话人")
-    role: str | None = Field(default=None, max_length=60, description="身份或职务")
+    text: str = Field(title="原话", min_length=2, max_length=200, description="原话，须与来源一致")
+    speaker: str = Field(title="说话人", min_length=1, max_length=30, description="说话人")
+    role: str | None = Field(title="身份或职务", default=None, max_length=60, description="身份或职务")
 
     _v_line = field_validator("speaker", "role")(lambda v: _clean_line(v) if isinstance(v, str) else v)
 
@@ -128,10 +132,14 @@ class Quote(_Strict):
 class CaseImage(_Strict):
     """A photo stored beside the case file."""
 
-    file: str = Field(min_length=1, description="图片文件路径，相对于本案例文件，例如 images/x.jpg")
-    alt: str = Field(min_length=2, max_length=120, description="替代文字：为看不到图片的读者描述图片内容")
-    caption: str | None = Field(default=None, max_length=120, description="图片说明")
-    credit: str | None = Field(default=None, max_length=60, description="图片来源或作者")
+    file: str = Field(
+        title="图片文件", min_length=1, description="图片文件路径，相对于本案例文件，例如 images/x.jpg"
+    )
+    alt: str = Field(
+        title="替代文字", min_length=2, max_length=120, description="替代文字：为看不到图片的读者描述图片内容"
+    )
+    caption: str | None = Field(title="图片说明", default=None, max_length=120, description="图片说明")
+    credit: str | None = Field(title="图片来源", default=None, max_length=60, description="图片来源或作者")
 
     _v_line = field_validator("alt", "caption", "credit")(
         lambda v: _clean_line(v) if isinstance(v, str) else v
@@ -141,8 +149,8 @@ class CaseImage(_Strict):
 class GeoPoint(_Strict):
     """A point inside Shanghai; catches swapped coordinates."""
 
-    lat: float = Field(description="纬度，30.6 到 31.9 之间")
-    lon: float = Field(description="经度，120.8 到 122.2 之间")
+    lat: float = Field(title="纬度", description="纬度，30.6 到 31.9 之间")
+    lon: float = Field(title="经度", description="经度，120.8 到 122.2 之间")
 
     @model_validator(mode="after")
     def _inside_shanghai(self) -> GeoPoint:
@@ -160,19 +168,21 @@ class GeoPoint(_Strict):
 class Source(_Strict):
     """A published article the case's facts come from."""
 
-    title: str = Field(min_length=2, max_length=120, description="文章标题")
-    publisher: str = Field(min_length=1, max_length=60, description="发布媒体或机构")
+    title: str = Field(title="文章标题", min_length=2, max_length=120, description="文章标题")
+    publisher: str = Field(title="发布媒体", min_length=1, max_length=60, description="发布媒体或机构")
     date: SourceDateText | None = Field(
+        title="发布日期",
         default=None,
         description="文章上写的发布日期：YYYY、YYYY-MM、YYYY-MM-DD；只写了月日时写 MM-DD（例如 12-13）。不要猜测",
     )
     date_note: str | None = Field(
+        title="日期说明",
         default=None,
         min_length=2,
         max_length=40,
         description="关于日期的说明，例如「年份据文意推断为 2018 年」",
     )
-    url: str | None = Field(default=None, description="网址，只接受 http:// 或 https:// 开头")
+    url: str | None = Field(title="网址", default=None, description="网址，只接受 http:// 或 https:// 开头")
 
     _v_line = field_validator("title", "publisher", "date_note")(
         lambda v: _clean_line(v) if isinstance(v, str) else v
@@ -230,39 +240,133 @@ class Case(_Strict):
         },
     )
 
-    title: str = Field(min_length=4, max_length=40, description="标题，4–40 个字")
+    title: str = Field(
+        title="标题",
+        json_schema_extra={"x-search": "title"},
+        min_length=4,
+        max_length=40,
+        description="标题，4–40 个字",
+    )
     summary: str = Field(
-        min_length=30, max_length=200, description="摘要，30–200 个字，用于卡片、搜索结果和分享"
+        title="摘要",
+        json_schema_extra={"x-search": "summary"},
+        min_length=30,
+        max_length=200,
+        description="摘要，30–200 个字，用于卡片、搜索结果和分享",
     )
-    district: str = Field(description="所在区，例如「浦东新区」；全市性的案例写「全市」")
-    locality: str | None = Field(default=None, max_length=30, description="街道或镇，例如「岳阳街道」")
-    fields: list[FieldName] = Field(min_length=1, max_length=3, description="所属领域，1–3 个")
-    groups: list[GroupName] = Field(default_factory=list, description="服务的群体，例如「外卖骑手」")
+    district: str = Field(
+        title="所在区",
+        json_schema_extra={"x-search": "meta"},
+        description="所在区，例如「浦东新区」；全市性的案例写「全市」",
+    )
+    locality: str | None = Field(
+        title="街道或镇",
+        json_schema_extra={"x-search": "meta"},
+        default=None,
+        max_length=30,
+        description="街道或镇，例如「岳阳街道」",
+    )
+    fields: list[FieldName] = Field(
+        title="领域",
+        json_schema_extra={"x-search": "meta"},
+        min_length=1,
+        max_length=3,
+        description="所属领域，1–3 个",
+    )
+    groups: list[GroupName] = Field(
+        title="服务群体",
+        json_schema_extra={"x-search": "meta"},
+        default_factory=list,
+        description="服务的群体，例如「外卖骑手」",
+    )
     tags: list[Annotated[str, Field(min_length=1, max_length=12)]] = Field(
-        default_factory=list, description="标签：自由填写的短语，每个 1–12 个字"
+        title="标签",
+        json_schema_extra={"x-search": "meta"},
+        default_factory=list,
+        description="标签：自由填写的短语，每个 1–12 个字",
     )
-    year: int = Field(description="做法开始或首次报道的年份")
-    organizations: list[PlainLine] = Field(default_factory=list, description="主要参与单位")
-    awards: list[PlainLine] = Field(default_factory=list, description="获得的荣誉")
+    year: int = Field(
+        title="年份", json_schema_extra={"x-search": "meta"}, description="做法开始或首次报道的年份"
+    )
+    organizations: list[PlainLine] = Field(
+        title="参与单位",
+        json_schema_extra={"x-search": "body"},
+        default_factory=list,
+        description="主要参与单位",
+    )
+    awards: list[PlainLine] = Field(
+        title="所获荣誉",
+        json_schema_extra={"x-search": "body"},
+        default_factory=list,
+        description="获得的荣誉",
+    )
     highlights: list[Annotated[str, Field(min_length=2, max_length=60)]] = Field(
-        default_factory=list, max_length=5, description="亮点，1–5 条，每条一行，不超过 60 个字"
+        title="亮点",
+        json_schema_extra={"x-search": "summary"},
+        default_factory=list,
+        max_length=5,
+        description="亮点，1–5 条，每条一行，不超过 60 个字",
     )
-    metrics: list[Metric] = Field(default_factory=list, description="数据指标")
-    background: str | None = Field(default=None, description="背景（Markdown）")
-    practice: str = Field(min_length=1, description="主要做法（Markdown），必填")
-    results: str | None = Field(default=None, description="成效（Markdown）")
-    insights: str | None = Field(default=None, description="经验启示（Markdown）")
-    quotes: list[Quote] = Field(default_factory=list, description="引语：只收录来源文章中的原话")
-    images: list[CaseImage] = Field(default_factory=list, description="图片")
-    location: GeoPoint | None = Field(default=None, description="地图位置（纬度、经度）")
-    sources: list[Source] = Field(min_length=1, description="来源文章，至少 1 篇")
+    metrics: list[Metric] = Field(
+        title="数据", json_schema_extra={"x-search": "body"}, default_factory=list, description="数据指标"
+    )
+    background: str | None = Field(
+        title="背景",
+        json_schema_extra={"x-search": "body", "x-format": "markdown"},
+        default=None,
+        description="背景（Markdown）",
+    )
+    practice: str = Field(
+        title="主要做法",
+        json_schema_extra={"x-search": "body", "x-format": "markdown"},
+        min_length=1,
+        description="主要做法（Markdown），必填",
+    )
+    results: str | None = Field(
+        title="成效",
+        json_schema_extra={"x-search": "body", "x-format": "markdown"},
+        default=None,
+        description="成效（Markdown）",
+    )
+    insights: str | None = Field(
+        title="经验启示",
+        json_schema_extra={"x-search": "body", "x-format": "markdown"},
+        default=None,
+        description="经验启示（Markdown）",
+    )
+    quotes: list[Quote] = Field(
+        title="原话摘录",
+        json_schema_extra={"x-search": "body"},
+        default_factory=list,
+        description="引语：只收录来源文章中的原话",
+    )
+    images: list[CaseImage] = Field(
+        title="图片", json_schema_extra={"x-search": "body"}, default_factory=list, description="图片"
+    )
+    location: GeoPoint | None = Field(
+        title="地图位置",
+        json_schema_extra={"x-search": None},
+        default=None,
+        description="地图位置（纬度、经度）",
+    )
+    sources: list[Source] = Field(
+        title="来源", json_schema_extra={"x-search": "body"}, min_length=1, description="来源文章，至少 1 篇"
+    )
     related: list[Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX)]] = Field(
-        default_factory=list, description="相关案例的编号（文件名去掉 .yaml）"
+        title="相关案例",
+        json_schema_extra={"x-search": None},
+        default_factory=list,
+        description="相关案例的编号（文件名去掉 .yaml）",
     )
     status: Literal["published", "draft"] = Field(
-        default="published", description="published 或 draft（草稿）"
+        title="状态",
+        json_schema_extra={"x-search": None},
+        default="published",
+        description="published 或 draft（草稿）",
     )
-    updated: DateText | None = Field(default=None, description="最近一次审核的日期")
+    updated: DateText | None = Field(
+        title="最近审核", json_schema_extra={"x-search": None}, default=None, description="最近一次审核的日期"
+    )
 
     _id: str = PrivateAttr(default="")
     _source_path: Path | None = PrivateAttr(default=None)
@@ -288,8 +392,9 @@ class Case(_Strict):
 
     @field_validator("year")
     @classmethod
-    def _year(cls, v: int) -> int:
-        last = _dt.date.today().year + 1
+    def _year(cls, v: int, info: ValidationInfo) -> int:
+        today = (info.context or {}).get("today") or _dt.date.today()
+        last = today.year + 1
         if not FIRST_YEAR <= v <= last:
             raise ValueError(f"年份 {v} 不在 {FIRST_YEAR} 到 {last} 之间")
         return v

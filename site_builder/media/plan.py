@@ -14,6 +14,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_builder.browse import urls
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import Vocabularies
 from site_builder.errors import EnvironmentProblem, InternalError
@@ -23,9 +24,9 @@ from site_builder.media.fonts import CJKFontNotFoundError, MissingGlyphError
 
 log = logging.getLogger("mkdocs.plugins.site_builder.media")
 
-MEDIA_PHOTOS = "assets/photos/"
-MEDIA_COVERS = "assets/covers/"
-MEDIA_SOCIAL = "assets/social/"
+MEDIA_PHOTOS = urls.PHOTOS
+MEDIA_COVERS = urls.COVERS
+MEDIA_SOCIAL = urls.SOCIAL
 
 
 @dataclass
@@ -41,8 +42,8 @@ class MediaPlan:
         """Absolute ``og:image`` URL of a page (its own card, else the home card); None without site_url."""
         if not site_url:
             return None
-        uri = self.social.get(src_uri) or self.social.get("index.md")
-        return site_url.rstrip("/") + "/" + uri if uri else None
+        uri = self.social.get(src_uri) or self.social.get(urls.page_src(urls.HOME))
+        return urls.absolute(site_url, uri) if uri else None
 
 
 def build_media(
@@ -71,7 +72,7 @@ def build_media(
         raise EnvironmentProblem(str(exc)) from None
     art_files.add(home)
     plan.files[MEDIA_SOCIAL + home.name] = home
-    plan.social["index.md"] = MEDIA_SOCIAL + home.name
+    plan.social[urls.page_src(urls.HOME)] = MEDIA_SOCIAL + home.name
     images.prune_cache(
         cache / "images", {r.key for r in results.values() if isinstance(r, images.ProcessedImage)}
     )
@@ -146,7 +147,12 @@ def _case_media(
             plan.files[MEDIA_PHOTOS + out.name] = out
         figures.append(
             images.render_picture_html(
-                processed, "../../" + MEDIA_PHOTOS, img.alt, img.caption, img.credit, lazy=True
+                processed,
+                urls.base_for(urls.case_url(case.id)) + MEDIA_PHOTOS,
+                img.alt,
+                img.caption,
+                img.credit,
+                lazy=True,
             )
         )
     plan.images_html[case.id] = figures
@@ -181,6 +187,6 @@ def _case_media(
         )
         art_files.add(card)
         plan.files[MEDIA_SOCIAL + card.name] = card
-        plan.social[f"cases/{case.id}.md"] = MEDIA_SOCIAL + card.name
+        plan.social[urls.case_src(case.id)] = MEDIA_SOCIAL + card.name
     except MissingGlyphError as exc:
         log.warning("%s：%s（此案例不生成封面和分享卡片）", case.id, exc)

@@ -13,7 +13,9 @@ from typing import Any
 
 import jinja2
 
-from site_builder.browse.model import Facet, SiteModel, Term
+from site_builder.browse import urls
+from site_builder.browse.model import SiteModel, newest_first
+from site_builder.browse.urls import base_for
 from site_builder.casefile.models import Case
 from site_builder.pages.markup import render_markdown
 
@@ -70,13 +72,9 @@ def template_env() -> jinja2.Environment:
     env.filters["number"] = _number
     env.filters["cndate"] = _cndate
     env.globals["covers"] = None
+    env.globals["case_url"] = urls.case_url
+    env.globals["urls"] = urls
     return env
-
-
-def base_for(url: str) -> str:
-    """Relative prefix from a directory-style page URL back to the site root."""
-    depth = url.strip("/").count("/") + 1 if url.strip("/") else 0
-    return "../" * depth
 
 
 def render_case(
@@ -88,8 +86,7 @@ def render_case(
     covers: dict[str, str] | None = None,
 ) -> str:
     """The body of ``/cases/<id>/``: info panel, metrics, sections, quotes, sources, related cases."""
-    url = f"cases/{case.id}/"
-    facets = site.facets
+    url = urls.case_url(case.id)
     sections = [(k, h, render_markdown(getattr(case, k))) for k, h in SECTIONS]
     return (
         template_env()
@@ -97,10 +94,7 @@ def render_case(
         .render(
             case=case,
             base=base_for(url),
-            district_term=facets["district"].term_for(case.district),
-            field_terms=[facets["field"].term_for(f) for f in case.fields],
-            group_terms=[facets["group"].term_for(g) for g in case.groups],
-            tag_terms=[facets["tag"].term_for(t) for t in case.tags],
+            facet_rows=[(f, f.terms_of(case)) for f in site.facets.values() if f.spec.on_case],
             sections=[s for s in sections if s[2]],
             related=[c for c, _ in site.related(case)],
             edit_url=edit_url,
@@ -108,14 +102,6 @@ def render_case(
             covers=covers,
         )
     )
-
-
-def _facet_heading(facet: Facet, term: Term) -> str:
-    if facet.key == "year":
-        return f"{term.name} 年的案例"
-    if facet.key == "tag":
-        return f"标签：{term.name}"
-    return term.name
 
 
 def render_case_bodies(
@@ -137,7 +123,7 @@ def render_case_bodies(
     out = []
     for i in ids:
         case = site.by_id[i]
-        edit_url = f"{edit_base}{i}.yaml" if edit_base else None
+        edit_url = urls.edit_url(edit_base, i)
         figures = images_html.get(i)
         cached: Path | None = None
         if cache_dir is not None:
@@ -180,15 +166,11 @@ def _body_key(
     figures: list[str] | None,
     covers: dict[str, str] | None,
 ) -> str:
-    facets = site.facets
     related = [
         (c.id, c.title, c.summary, c.district_label, c.year, c.fields, (covers or {}).get(c.id))
         for c, _ in site.related(case)
     ]
-    terms = [facets["district"].term_for(case.district).url]
-    terms += [facets["field"].term_for(f).url for f in case.fields]
-    terms += [facets["group"].term_for(g).url for g in case.groups]
-    terms += [facets["tag"].term_for(t).url for t in case.tags]
+    terms = [t.url for f in site.facets.values() for t in f.terms_of(case)]
     payload = json.dumps(
         [
             _code_fingerprint(),
@@ -219,29 +201,23 @@ def build_pages(
     site: SiteModel,
     *,
     site_title: str,
-    edit_base: str | None = None,
-    images_html: dict[str, list[str]] | None = None,
+    bodies: list[str],
     covers: dict[str, str] | None = None,
     home: bool = True,
-    bodies: list[str] | None = None,
 ) -> list[GeneratedPage]:
     """Every generated page of the site, in a deterministic order.
 
-    ``bodies`` are the case pages' bodies when already rendered (in parallel, see
-    :mod:`site_builder.build`); otherwise they are rendered here.
+    ``bodies`` are the case pages' bodies, rendered by :func:`render_case_bodies` (in parallel
+    for large sites, see :mod:`site_builder.build`).
     """
     env = template_env()
     pages: list[GeneratedPage] = []
     facet_list = list(site.facets.values())
-    if bodies is None:
-        bodies = render_case_bodies(
-            site, [c.id for c in site.cases], edit_base=edit_base, images_html=images_html, covers=covers
-        )
     for case, body in zip(site.cases, bodies, strict=True):
         pages.append(
             GeneratedPage(
-                f"cases/{case.id}.md",
-                f"cases/{case.id}/",
+                urls.case_src(case.id),
+                urls.case_url(case.id),
                 case.title,
                 case.summary,
                 body,
@@ -252,20 +228,20 @@ def build_pages(
         url = facet.url
         body = env.get_template("facet.html").render(facet=facet, facets=facet_list, base=base_for(url))
         desc = f"{facet.label}：" + "、".join(f"{t.name}（{len(t.cases)}）" for t in facet.terms[:20])
-        pages.append(GeneratedPage(f"{url}index.md", url, facet.label, desc, body, hide=("toc",)))
+        pages.append(GeneratedPage(urls.page_src(url), url, facet.label, desc, body, hide=("toc",)))
         for term in facet.terms:
-            heading = _facet_heading(facet, term)
             body = env.get_template("term.html").render(
-                facet=facet, term=term, heading=heading, base=base_for(term.url), covers=covers
+                facet=facet, term=term, heading=term.title, base=base_for(term.url), covers=covers
             )
-            desc = f"{heading}：共 {len(term.cases)} 个案例。" + "；".join(c.title for c in term.cases[:5])
-            pages.append(GeneratedPage(f"{term.url}index.md", term.url, heading, desc[:200], body))
-    newest = sorted(site.cases, key=lambda c: (-c.year, c.id))
-    body = env.get_template("all.html").render(cases=newest, facets=facet_list, base=base_for("cases/"))
+            desc = f"{term.title}：共 {len(term.cases)} 个案例。" + "；".join(c.title for c in term.cases[:5])
+            pages.append(GeneratedPage(urls.page_src(term.url), term.url, term.title, desc[:200], body))
+    body = env.get_template("all.html").render(
+        cases=newest_first(site.cases), facets=facet_list, base=base_for(urls.ALL_CASES)
+    )
     pages.append(
         GeneratedPage(
-            "cases/index.md",
-            "cases/",
+            urls.page_src(urls.ALL_CASES),
+            urls.ALL_CASES,
             "全部案例",
             f"全部 {len(site.cases)} 个案例一览。",
             body,
@@ -279,15 +255,14 @@ def build_pages(
             n_districts=len(site.facets["district"].terms),
             n_fields=len(site.facets["field"].terms),
             facets=facet_list,
-            facet_map=site.facets,
             newest=site.newest(6),
             base="",
             covers=covers,
         )
         pages.append(
             GeneratedPage(
-                "index.md",
-                "",
+                urls.page_src(urls.HOME),
+                urls.HOME,
                 site_title,
                 "上海新兴领域党建优秀案例：楼宇、商圈街区、外卖骑手、快递员、货车司机等。",
                 body,

@@ -6,6 +6,7 @@ and review the diff.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 from pathlib import Path
 
@@ -14,11 +15,13 @@ import pytest
 from site_builder.casefile.loader import load_cases
 
 GOLDEN = Path(__file__).parent / "golden"
+TODAY = dt.date(2026, 11, 30)
+"""Goldens are read as of a fixed day, so year-range messages never age."""
 CASES = sorted(GOLDEN.glob("good/*.yaml")) + sorted(GOLDEN.glob("bad/*.yaml"))
 
 
 def _messages(path: Path) -> str:
-    result = load_cases([path.relative_to(GOLDEN)], cases_root=path.parent.relative_to(GOLDEN))
+    result = load_cases([path.relative_to(GOLDEN)], cases_root=path.parent.relative_to(GOLDEN), today=TODAY)
     return "".join(e.format() + "\n" for e in result.errors)
 
 

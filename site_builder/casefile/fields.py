@@ -1,0 +1,185 @@
+"""The field registry: one description of every case field, read by every consumer.
+
+The models in :mod:`site_builder.casefile.models` are the single source: each ``Field`` carries
+a Chinese ``title`` (the label editors and readers see), a ``description`` (the hint) and, on
+top-level fields, ``x-search`` (which search tier indexes it) and ``x-format``. This module turns
+them into plain :class:`FieldSpec` records so that the case page, the search index, the open-data
+export and the form editor's configuration all iterate the same list: a new optional field is the
+model plus the template, and a test fails when a field is shown nowhere.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cache
+from typing import Any, Literal
+
+from pydantic import BaseModel
+
+from site_builder.casefile.models import Case
+from site_builder.casefile.vocab import Vocabularies, load_vocabularies
+
+Kind = Literal["line", "markdown", "int", "number", "date", "choice", "lines", "choices", "objects", "object"]
+SearchTier = Literal["title", "meta", "summary", "body"]
+
+_VOCAB_FIELDS = {"district": "districts", "fields": "fields", "groups": "groups"}
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """One field of a case file (or of a list item / object inside it)."""
+
+    key: str
+    label: str
+    help: str
+    kind: Kind
+    required: bool
+    search: SearchTier | None = None
+    min_length: int | None = None
+    max_length: int | None = None
+    min_items: int | None = None
+    max_items: int | None = None
+    pattern: str | None = None
+    choices: tuple[str, ...] | None = None
+    children: tuple[FieldSpec, ...] = ()
+
+    def child(self, key: str) -> FieldSpec:
+        """The sub-field ``key`` of an object or list-of-objects field."""
+        for c in self.children:
+            if c.key == key:
+                return c
+        raise KeyError(key)
+
+
+def _resolve(schema: dict[str, Any], defs: dict[str, Any]) -> dict[str, Any]:
+    """Follow ``$ref`` and unwrap ``anyOf: [X, null]`` (optional fields)."""
+    if "$ref" in schema:
+        return _resolve(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
+    options = [s for s in schema.get("anyOf", []) if s.get("type") != "null"]
+    if len(options) == 1:
+        merged = {k: v for k, v in schema.items() if k != "anyOf"}
+        return {**_resolve(options[0], defs), **merged}
+    return schema
+
+
+def _specs(model: type[BaseModel], vocab: Vocabularies) -> tuple[FieldSpec, ...]:
+    schema = model.model_json_schema(mode="validation")
+    defs = schema.get("$defs", {})
+    required = set(schema.get("required", []))
+    out = []
+    for key, raw in schema["properties"].items():
+        prop = _resolve(raw, defs)
+        out.append(_spec(model, key, prop, defs, key in required, vocab))
+    return tuple(out)
+
+
+def _spec(
+    model: type[BaseModel],
+    key: str,
+    prop: dict[str, Any],
+    defs: dict[str, Any],
+    required: bool,
+    vocab: Vocabularies,
+) -> FieldSpec:
+    label = str(prop.get("title") or key)
+    help_ = str(prop.get("description") or "")
+    search = prop.get("x-search")
+    choices: tuple[str, ...] | None = None
+    children: tuple[FieldSpec, ...] = ()
+    items = _resolve(prop.get("items", {}), defs) if prop.get("type") == "array" else {}
+    kind: Kind
+    if key in _VOCAB_FIELDS and model is Case:
+        terms = getattr(vocab, _VOCAB_FIELDS[key])
+        choices = tuple(terms.names())
+        kind = "choice" if prop.get("type") != "array" else "choices"
+    elif "enum" in prop:
+        kind, choices = "choice", tuple(str(v) for v in prop["enum"])
+    elif prop.get("type") == "array" and items.get("type") == "object":
+        kind = "objects"
+        children = _children(model, key, defs, vocab)
+    elif prop.get("type") == "array":
+        kind = "lines"
+    elif prop.get("type") == "object":
+        kind = "object"
+        children = _children(model, key, defs, vocab)
+    elif prop.get("type") == "integer":
+        kind = "int"
+    elif prop.get("type") == "number" or "anyOf" in prop:
+        kind = "number"
+    elif prop.get("x-format") == "markdown":
+        kind = "markdown"
+    elif "examples" in prop and str(prop.get("pattern", "")).startswith("^"):
+        kind = "date"
+    else:
+        kind = "line"
+    item_limits = items if kind == "lines" else {}
+    return FieldSpec(
+        key=key,
+        label=label,
+        help=help_,
+        kind=kind,
+        required=required,
+        search=search,
+        min_length=prop.get("minLength", item_limits.get("minLength")),
+        max_length=prop.get("maxLength", item_limits.get("maxLength")),
+        min_items=prop.get("minItems"),
+        max_items=prop.get("maxItems"),
+        pattern=prop.get("pattern", item_limits.get("pattern")),
+        choices=choices,
+        children=children,
+    )
+
+
+def _children(
+    model: type[BaseModel], key: str, defs: dict[str, Any], vocab: Vocabularies
+) -> tuple[FieldSpec, ...]:
+    annotation = model.model_fields[key].annotation
+    for sub in _submodels(annotation):
+        return _specs(sub, vocab)
+    return ()
+
+
+def _submodels(annotation: Any) -> Iterator[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        yield annotation
+    for arg in getattr(annotation, "__args__", ()):
+        yield from _submodels(arg)
+
+
+@cache
+def _default_fields() -> tuple[FieldSpec, ...]:
+    return _specs(Case, load_vocabularies())
+
+
+def case_fields(vocab: Vocabularies | None = None) -> tuple[FieldSpec, ...]:
+    """Every top-level field of a case file, in the models' order, with its sub-fields."""
+    return _default_fields() if vocab is None else _specs(Case, vocab)
+
+
+def field_spec(key: str) -> FieldSpec:
+    """The registry entry of one top-level field."""
+    for spec in case_fields():
+        if spec.key == key:
+            return spec
+    raise KeyError(key)
+
+
+def field_texts(value: Any) -> list[str]:
+    """Every piece of text inside a field value (strings, numbers, list items, sub-model fields).
+
+    Search and export use this so that a new field, or a new sub-field of metrics, quotes or
+    sources, is indexed without naming it anywhere else.
+    """
+    if value is None:
+        return []
+    if isinstance(value, BaseModel):
+        return [t for k in type(value).model_fields for t in field_texts(getattr(value, k))]
+    if isinstance(value, list | tuple):
+        return [t for v in value for t in field_texts(v)]
+    if isinstance(value, bool):
+        return []
+    if isinstance(value, int | float):
+        return [str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)]
+    text = str(value).strip()
+    return [text] if text else []
