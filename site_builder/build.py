@@ -1,21 +1,22 @@
-"""Produce everything the site needs from validated cases: media, pages, search data.
+"""One build: from validated cases to media, page bodies and output files.
 
-The expensive, independent parts run in forked worker processes when the site is large (both
-cores of a small CI machine): half of the case pages and the search index are built there while
-this process renders the rest. Results are identical to a serial run.
+This is the orchestration the MkDocs adapter calls (``plugin.py`` only translates events). Pages
+go to MkDocs; every other file (search index, photos, covers, cards and, as they are added, data
+exports and feeds) comes from an entry of :data:`OUTPUTS` or the media plan and is written
+straight into the site folder. Large sites render case bodies on every core and write the output
+files in a forked child meanwhile; the result is byte-identical to a serial run.
 """
 
 from __future__ import annotations
 
-import multiprocessing
 import shutil
-from concurrent.futures import Future, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from site_builder.browse import urls
 from site_builder.browse.model import SiteModel
+from site_builder.cache import Store, cache_root
 from site_builder.media.plan import MediaPlan, build_media
 from site_builder.outputs.search import (
     SEARCH_PAGE_DESCRIPTION,
@@ -23,112 +24,114 @@ from site_builder.outputs.search import (
     build_search_files,
     render_search_page,
 )
-from site_builder.pages.render import GeneratedPage, build_pages, prune_body_cache, render_case_bodies
+from site_builder.pages.render import GeneratedPage, build_pages, render_case_bodies
+from site_builder.parallel import PARALLEL_FROM, Forked, fork_call, map_chunks, should_split
 
-PARALLEL_FROM = 200  # below this many cases, starting workers costs more than it saves
-
-_STATE: dict[str, Any] = {}
-
-
-def _render_job(ids: list[str]) -> list[str]:
-    return render_case_bodies(_STATE["site"], ids, **_STATE["kwargs"])
+BODY_CACHE_GRACE = 7 * 24 * 3600
+"""Cached bodies this build did not use are kept this long (the preview with drafts uses others)."""
 
 
-def write_outputs(site: SiteModel, media: MediaPlan, site_dir: Path) -> int:
-    """Write the search index and copy photos, covers and social cards into the built site."""
+@dataclass(frozen=True)
+class BuildSettings:
+    """What a build needs to know besides the cases (from mkdocs.yml and the command line)."""
+
+    root: Path
+    site_dir: Path
+    site_name: str
+    site_description: str = ""
+    site_url: str | None = None
+    edit_base: str | None = None
+    home: bool = True
+    parallel: bool = True
+
+
+Output = Callable[[SiteModel, BuildSettings], dict[str, bytes]]
+"""A non-page output: ``{site-relative path: bytes}`` from the site model, pure and deterministic."""
+
+
+def search_outputs(site: SiteModel, settings: BuildSettings) -> dict[str, bytes]:
+    """The search index files."""
+    return build_search_files(site.cases, site.vocab)
+
+
+OUTPUTS: tuple[Output, ...] = (search_outputs,)
+
+
+def write_outputs(site: SiteModel, media: MediaPlan, settings: BuildSettings) -> int:
+    """Write every output file and copy photos, covers and social cards into the site folder."""
     count = 0
-    for rel, data in sorted(build_search_files(site.cases, site.vocab).items()):
-        target = site_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-        count += 1
+    for output in OUTPUTS:
+        for rel, data in sorted(output(site, settings).items()):
+            target = settings.site_dir / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+            count += 1
     for uri, cached in sorted(media.files.items()):
-        target = site_dir / uri
+        target = settings.site_dir / uri
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(cached, target)
         count += 1
     return count
 
 
-def _output_job(site_dir: str) -> int:
-    return write_outputs(_STATE["site"], _STATE["media"], Path(site_dir))
-
-
 @dataclass
 class Generation:
-    """Pages to hand to MkDocs now; search data and media files written beside them."""
+    """Pages to hand to MkDocs now; output and media files written beside them."""
 
     pages: list[GeneratedPage]
     media: MediaPlan
     site: SiteModel
-    site_dir: Path
-    _writing: Future[int] | None = field(default=None, repr=False)
-    _pool: ProcessPoolExecutor | None = field(default=None, repr=False)
+    settings: BuildSettings
+    writing: Forked[int] | None = None
 
     def finish(self) -> int:
-        """Make sure the search index and media are in the site folder; return how many files."""
-        try:
-            if self._writing is not None:
-                return self._writing.result()
-            return write_outputs(self.site, self.media, self.site_dir)
-        finally:
-            if self._pool is not None:
-                self._pool.shutdown()
-                self._pool = None
+        """Make sure the output and media files are in the site folder; return how many."""
+        if self.writing is not None:
+            return self.writing.result()
+        return write_outputs(self.site, self.media, self.settings)
 
     def close(self) -> None:
-        """Stop the workers without waiting (the build failed)."""
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
-            self._pool = None
+        """Stop the writer without waiting (the build failed)."""
+        if self.writing is not None:
+            self.writing.cancel()
+            self.writing = None
 
 
-def _fork_pool(n_cases: int, allow: bool) -> ProcessPoolExecutor | None:
-    if not allow or n_cases < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return None
-    return ProcessPoolExecutor(max_workers=2, mp_context=multiprocessing.get_context("fork"))
+def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
+    """Media, every generated page (cases, browse, home, search) and the output files of ``site``.
 
-
-def generate_site(
-    site: SiteModel,
-    *,
-    root: Path,
-    site_name: str,
-    site_description: str,
-    edit_base: str | None,
-    home: bool,
-    site_dir: Path,
-    parallel: bool = True,
-) -> Generation:
-    """Media, every generated page (cases, browse, home, search) and the search index of ``site``.
-
-    In parallel mode a worker starts writing the search index and media into ``site_dir`` at once
+    In parallel mode a forked child starts writing the output files into ``site_dir`` at once
     (MkDocs has already cleaned it by the time it asks for files); call :meth:`Generation.finish`.
     """
     media = build_media(
-        site.cases, site.vocab, root=root, site_name=site_name, site_description=site_description
+        site.cases,
+        site.vocab,
+        root=settings.root,
+        site_name=settings.site_name,
+        site_description=settings.site_description,
     )
-    cache_dir = root / ".cache" / "site_builder" / "pages"
-    kwargs: dict[str, Any] = {
-        "edit_base": edit_base,
-        "images_html": media.images_html,
-        "covers": media.covers,
-        "cache_dir": cache_dir,
-    }
+    store = Store(cache_root(settings.root), "pages")
     ids = [c.id for c in site.cases]
-    pool = _fork_pool(len(ids), parallel)
-    writing: Future[int] | None = None
-    if pool is not None:
-        _STATE.update(site=site, kwargs=kwargs, media=media)  # set before the first submit forks the workers
-        writing = pool.submit(_output_job, str(site_dir))
-        half = len(ids) // 2
-        rest = pool.submit(_render_job, ids[half:])
-        bodies = render_case_bodies(site, ids[:half], **kwargs) + rest.result()
-        _STATE.clear()
-    else:
-        bodies = render_case_bodies(site, ids, **kwargs)
-    prune_body_cache(cache_dir, len(ids))
-    pages = build_pages(site, site_title=site_name, home=home, bodies=bodies, covers=media.covers)
+    forked = should_split(len(ids), PARALLEL_FROM, allow=settings.parallel)
+    writing = fork_call(lambda: write_outputs(site, media, settings)) if forked else None
+    rendered = map_chunks(
+        lambda chunk: render_case_bodies(
+            site,
+            chunk,
+            edit_base=settings.edit_base,
+            images_html=media.images_html,
+            covers=media.covers,
+            store=store,
+        ),
+        ids,
+        threshold=PARALLEL_FROM,
+        allow=forked,
+    )
+    store.prune({name for name, _ in rendered}, older_than=BODY_CACHE_GRACE)
+    bodies = [body for _, body in rendered]
+    pages = build_pages(
+        site, site_title=settings.site_name, home=settings.home, bodies=bodies, covers=media.covers
+    )
     pages.append(
         GeneratedPage(
             urls.page_src(urls.SEARCH),
@@ -139,4 +142,4 @@ def generate_site(
             hide=("toc",),
         )
     )
-    return Generation(pages, media, site, site_dir, writing, pool)
+    return Generation(pages, media, site, settings, writing)

@@ -1,9 +1,13 @@
 """The MkDocs adapter: the only module that imports mkdocs.
 
-It translates MkDocs events into calls of the plain core: load and validate
-cases (``on_config``, before MkDocs touches ``site/``), add generated pages as
-virtual files (``on_files``), and swap in pre-rendered bodies
-(``on_page_content``).
+It translates MkDocs events into calls of the plain core:
+- ``on_config``: load and validate the cases (before MkDocs touches ``site/``), fill the
+  浏览 navigation from the facet table;
+- ``on_files``: run :func:`site_builder.build.build_site` and add the generated pages as
+  virtual files (``File.generated``);
+- ``on_page_content`` / ``on_page_context``: swap in the pre-rendered bodies, pass the social
+  card and the case to the theme;
+- ``on_post_build`` / ``on_build_error``: collect or stop the output writer.
 """
 
 from __future__ import annotations
@@ -24,12 +28,11 @@ from mkdocs.utils.templates import TemplateContext
 from site_builder.browse import urls
 from site_builder.browse.facets import BROWSE_SECTION, browse_nav
 from site_builder.browse.model import SiteModel
-from site_builder.build import Generation, generate_site
+from site_builder.build import BuildSettings, Generation, build_site
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.errors import CaseFileError, EnvironmentProblem
-from site_builder.media.plan import MediaPlan
 from site_builder.pages.render import GeneratedPage
 
 log = get_plugin_logger(__name__)
@@ -52,7 +55,6 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):
         self.command: str = "build"
         self.site: SiteModel | None = None
         self.pages: dict[str, GeneratedPage] = {}
-        self.media: MediaPlan | None = None
         self.generation: Generation | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
@@ -81,19 +83,21 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.site is not None
         try:
-            self.generation = generate_site(
+            self.generation = build_site(
                 self.site,
-                root=Path(config.config_file_path or ".").parent,
-                site_name=config.site_name,
-                site_description=config.site_description or "",
-                edit_base=_edit_base(config, self.config.edit_branch, self.config.cases_dir),
-                home=files.get_file_from_path(urls.page_src(urls.HOME)) is None,
-                site_dir=Path(config.site_dir),
-                parallel=self.command != "serve",  # never fork beside the live-reload server's threads
+                BuildSettings(
+                    root=Path(config.config_file_path or ".").parent,
+                    site_dir=Path(config.site_dir),
+                    site_name=config.site_name,
+                    site_description=config.site_description or "",
+                    site_url=config.site_url,
+                    edit_base=_edit_base(config, self.config.edit_branch, self.config.cases_dir),
+                    home=files.get_file_from_path(urls.page_src(urls.HOME)) is None,
+                    parallel=self.command != "serve",  # never fork beside the live-reload server's threads
+                ),
             )
         except EnvironmentProblem as exc:
             raise PluginError(str(exc)) from None
-        self.media = self.generation.media
         self.pages = {}
         for page in self.generation.pages:
             if files.get_file_from_path(page.src_uri) is not None:
@@ -118,8 +122,8 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        if self.media is not None:
-            image = self.media.social_image_url(config.site_url, page.file.src_uri)
+        if self.generation is not None:
+            image = self.generation.media.social_image_url(config.site_url, page.file.src_uri)
             context["sb_social_image"] = image  # type: ignore[typeddict-unknown-key]
         generated = self.pages.get(page.file.src_uri)
         if generated and self.site and "case_id" in generated.extra:

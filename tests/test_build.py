@@ -224,3 +224,32 @@ def test_repository_site_builds_strict(tmp_path: Path) -> None:
     proc = run_build(ROOT / "mkdocs.yml", out)
     assert proc.returncode == 0, proc.stderr
     assert len(list((out / "cases").glob("*/index.html"))) >= 3
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_forked_and_serial_builds_are_byte_identical(tmp_path: Path) -> None:
+    """Every parallel path (loading, art, photos, bodies, output writer) gives the serial result."""
+    config = make_project(tmp_path / "project", FIXTURE_CASES)
+    trees = []
+    for label, threshold in (("serial", "999999"), ("forked", "2")):
+        shutil.rmtree(tmp_path / "project" / ".cache", ignore_errors=True)  # cold: art and photos drawn
+        proc = run_build(config, tmp_path / label, env={"SITE_BUILDER_PARALLEL_FROM": threshold})
+        assert proc.returncode == 0, proc.stderr
+        trees.append(_tree(tmp_path / label))
+    serial, forked = trees
+    assert serial.keys() == forked.keys()
+    assert [k for k in serial if serial[k] != forked[k]] == []
+
+
+def test_case_photo_is_processed_and_shown(small_site: Path) -> None:
+    html = (small_site / "cases/riders-golden-helmet/index.html").read_text(encoding="utf-8")
+    figure = re.search(r'<figure class="sb-figure".*?</figure>', html, re.S)
+    assert figure, "the photo's <figure> is on the case page"
+    srcs = re.findall(r'(?:src|srcset)="([^"]+)"', figure.group(0))
+    files = {u.split()[0] for s in srcs for u in s.split(",")}
+    assert files and all((small_site / "cases/riders-golden-helmet" / f).resolve().is_file() for f in files)
+    assert 'alt="红色背景上的黄色条纹和白色圆形"' in figure.group(0)
+    assert "骑手驿站示意图" in figure.group(0) and "测试图片" in figure.group(0)

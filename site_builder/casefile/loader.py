@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import multiprocessing
 import os
 import re
 from collections.abc import Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,7 @@ from site_builder.casefile.models import ID_MAX, ID_PATTERN, Case, CaseImage, Ge
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 from site_builder.casefile.yamlio import Positions, dotted_path, read_yaml
 from site_builder.errors import CaseError, CaseFileError, Location, display_path
+from site_builder.parallel import PARALLEL_FROM, map_chunks
 
 CASE_SUFFIX = ".yaml"
 
@@ -85,7 +84,7 @@ def load_cases(
     """Read and validate case files, returning all cases that passed and all errors.
 
     ``cases_root`` is the folder images must stay inside (default: each file's folder). Large sets
-    are read by two forked processes unless ``parallel`` is false (e.g. beside a server's threads).
+    are read on every core unless ``parallel`` is false (e.g. beside a server's threads).
     ``today`` sets the latest accepted year (next year); tests fix it so messages never age.
     """
     vocab = vocab or load_vocabularies()
@@ -122,9 +121,6 @@ def load_cases(
     result.cases.sort(key=lambda c: c.id)
     result.errors.sort()
     return result
-
-
-PARALLEL_FROM = 200
 
 
 @dataclass
@@ -169,12 +165,12 @@ def _load_chunk(files: list[Path], ctx: _Context, cases_root: Path | None, check
 def _load_files(
     files: list[Path], ctx: _Context, cases_root: Path | None, check: bool, parallel: bool
 ) -> list[_FileResult]:
-    if not parallel or len(files) < PARALLEL_FROM or "fork" not in multiprocessing.get_all_start_methods():
-        return _load_chunk(files, ctx, cases_root, check)
-    half = len(files) // 2
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        rest = pool.submit(_load_chunk, files[half:], ctx, cases_root, check)
-        return _load_chunk(files[:half], ctx, cases_root, check) + rest.result()
+    return map_chunks(
+        lambda chunk: _load_chunk(chunk, ctx, cases_root, check),
+        files,
+        threshold=PARALLEL_FROM,
+        allow=parallel,
+    )
 
 
 def require_cases(paths: Iterable[Path] = (Path("cases"),), **kwargs: Any) -> LoadResult:

@@ -22,7 +22,6 @@ import io
 import json
 import random
 import re
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +29,7 @@ from typing import Literal
 
 from PIL import Image, ImageDraw, ImageFont
 
+from site_builder.cache import Store, code_fingerprint
 from site_builder.media.fonts import FontSpec, ensure_glyphs, find_cjk_font
 
 ART_VERSION = "1"
@@ -487,17 +487,13 @@ def render_social_card(
 # --- caching ----------------------------------------------------------------------
 
 
-# Any change to this module's drawing code invalidates cached art automatically.
-_CODE_HASH = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16]
-
-
 def _art_key(kind: str, args: dict[str, object]) -> str:
     fonts = _fonts()
     payload = json.dumps(
         {
             "kind": kind,
             "v": ART_VERSION,
-            "code": _CODE_HASH,
+            "code": code_fingerprint("media/art.py"),  # drawing code changes invalidate cached art
             "pil": Image.__version__,
             "fonts": [fonts.bold.identity, fonts.regular.identity],
             "args": args,
@@ -511,15 +507,11 @@ def _art_key(kind: str, args: dict[str, object]) -> str:
 def _cached(
     cache_dir: Path, kind: str, ext: str, args: dict[str, object], render: Callable[[], bytes]
 ) -> Path:
-    path = cache_dir / f"{kind}-{_art_key(kind, args)}.{ext}"
-    if path.is_file():
-        return path
-    data = render()
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=cache_dir, prefix=".tmp-", delete=False) as fh:
-        fh.write(data)
-    Path(fh.name).replace(path)
-    return path
+    store = Store(cache_dir.parent, cache_dir.name)
+    name = f"{kind}-{_art_key(kind, args)}.{ext}"
+    if store.has(name):
+        return store.path(name)
+    return store.put(name, render())
 
 
 def cached_cover(
@@ -592,13 +584,4 @@ def cached_social_card(
 
 def prune_art_cache(cache_dir: Path, keep: set[Path]) -> int:
     """Delete cached covers/cards not in ``keep`` (and stale temp files); return the count."""
-    if not cache_dir.is_dir():
-        return 0
-    keep_names = {p.name for p in keep}
-    removed = 0
-    for child in cache_dir.iterdir():
-        ours = child.name.startswith(("cover-", "social-", ".tmp-"))
-        if child.is_file() and ours and child.name not in keep_names:
-            child.unlink(missing_ok=True)
-            removed += 1
-    return removed
+    return Store(cache_dir.parent, cache_dir.name).prune({p.name for p in keep})

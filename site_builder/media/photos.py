@@ -24,16 +24,17 @@ import html
 import io
 import json
 import math
-import os
-import shutil
-import tempfile
 import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PIL import Image, ImageCms, ImageFile, ImageOps
+
+from site_builder.cache import Store
+from site_builder.parallel import map_chunks, should_split
 
 # --- settings -----------------------------------------------------------------
 
@@ -464,10 +465,10 @@ def cache_key(data: bytes) -> str:
     return h.hexdigest()[:32]
 
 
-def _meta_from_json(entry: Path, meta: dict[str, object]) -> ProcessedImage:
+def _meta_from_json(store: Store, meta: dict[str, object]) -> ProcessedImage:
     def variant(d: object) -> ImageVariant:
         assert isinstance(d, dict)
-        return ImageVariant(entry / str(d["name"]), int(d["width"]), int(d["height"]), str(d["mime"]))
+        return ImageVariant(store.path(str(d["name"])), int(d["width"]), int(d["height"]), str(d["mime"]))
 
     webp = meta["webp"]
     assert isinstance(webp, list)
@@ -481,35 +482,42 @@ def _meta_from_json(entry: Path, meta: dict[str, object]) -> ProcessedImage:
     )
 
 
-def _load_cached(entry: Path) -> ProcessedImage | None:
-    meta_path = entry / "meta.json"
-    try:
-        meta = json.loads(meta_path.read_text(encoding="utf-8"))
-        processed = _meta_from_json(entry, meta)
-    except (OSError, ValueError, KeyError, AssertionError, TypeError):
+def _load_cached(store: Store, key: str) -> ProcessedImage | None:
+    raw = store.get(f"{key}.json")
+    if raw is None:
         return None
-    if not all(p.is_file() for p in processed.files):
+    try:
+        processed = _meta_from_json(store, json.loads(raw))
+    except (ValueError, KeyError, AssertionError, TypeError):
+        return None
+    if not all(store.has(p.name) for p in processed.files):
         return None
     return processed
+
+
+def _encoded(im: Image.Image, fmt: str, **options: Any) -> bytes:
+    buf = io.BytesIO()
+    im.save(buf, fmt, **options)
+    return buf.getvalue()
 
 
 def process_image(src: Path, *, cache_dir: Path) -> ProcessedImage:
     """Validate and convert one photo into WebP variants and a JPEG fallback.
 
-    Results are cached in ``cache_dir/<key>/`` where ``key`` hashes the input
-    bytes and the pipeline settings; a cache hit reads only the source bytes
-    (to hash them) and a small JSON file - no image is decoded.  Output names
-    are ``<key16>-<width>.webp`` / ``<key16>-<width>.jpg``.
+    Results are cached in ``cache_dir`` (a :class:`~site_builder.cache.Store`) under a key that
+    hashes the input bytes and the pipeline settings; a cache hit reads the source bytes (to hash
+    them) and checks the stored files' digests - no image is decoded. Output names are
+    ``<key16>-<width>.webp`` / ``<key16>-<width>.jpg``; ``<key>.json`` describes them.
 
     Raises :class:`ImageRejectedError` (Chinese message) for unacceptable files.
     """
+    store = Store(cache_dir.parent, cache_dir.name)
     data = src.read_bytes()
     key = cache_key(data)
-    entry = cache_dir / key
-    cached = _load_cached(entry)
+    cached = _load_cached(store, key)
     if cached is not None:
         stats.cache_hits += 1
-        return ProcessedImage(**{**cached.__dict__, "source": src})
+        return cached
     stats.cache_misses += 1
 
     im = _open_checked(data, max_width=max(WEBP_WIDTHS))
@@ -525,118 +533,96 @@ def process_image(src: Path, *, cache_dir: Path) -> ProcessedImage:
     top = _resized(base, top_width)
     del base
 
-    cache_dir.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=cache_dir))
     stem = key[:16]
-    try:
-        webp: list[ImageVariant] = []
-        for width in _target_widths(top.width):
-            out = _resized(top, width)
-            path = tmp / f"{stem}-{out.width}.webp"
-            out.save(path, "WEBP", quality=WEBP_QUALITY, method=4, exif=b"", icc_profile=None, xmp="")
-            webp.append(ImageVariant(entry / path.name, out.width, out.height, "image/webp"))
-        fallback = _flatten(_resized(top, min(JPEG_FALLBACK_WIDTH, top.width)))
-        jpath = tmp / f"{stem}-{fallback.width}.jpg"
-        fallback.save(
-            jpath, "JPEG", quality=JPEG_QUALITY, optimize=True, progressive=True, exif=b"", icc_profile=None
+    webp: list[ImageVariant] = []
+    for width in _target_widths(top.width):
+        out = _resized(top, width)
+        name = f"{stem}-{out.width}.webp"
+        store.put(
+            name, _encoded(out, "WEBP", quality=WEBP_QUALITY, method=4, exif=b"", icc_profile=None, xmp="")
         )
-        jpeg = ImageVariant(entry / jpath.name, fallback.width, fallback.height, "image/jpeg")
-        processed = ProcessedImage(
-            key=key,
-            width=top.width,
-            height=top.height,
-            webp=tuple(webp),
-            jpeg=jpeg,
-            has_alpha=has_alpha,
-        )
-        meta = {
-            "key": key,
-            "width": processed.width,
-            "height": processed.height,
-            "has_alpha": has_alpha,
-            "webp": [{"name": v.name, "width": v.width, "height": v.height, "mime": v.mime} for v in webp],
-            "jpeg": {"name": jpeg.name, "width": jpeg.width, "height": jpeg.height, "mime": jpeg.mime},
-        }
-        (tmp / "meta.json").write_text(json.dumps(meta, sort_keys=True), encoding="utf-8")
-        if entry.exists():
-            shutil.rmtree(entry, ignore_errors=True)
+        webp.append(ImageVariant(store.path(name), out.width, out.height, "image/webp"))
+    fallback = _flatten(_resized(top, min(JPEG_FALLBACK_WIDTH, top.width)))
+    jname = f"{stem}-{fallback.width}.jpg"
+    store.put(
+        jname,
+        _encoded(
+            fallback,
+            "JPEG",
+            quality=JPEG_QUALITY,
+            optimize=True,
+            progressive=True,
+            exif=b"",
+            icc_profile=None,
+        ),
+    )
+    jpeg = ImageVariant(store.path(jname), fallback.width, fallback.height, "image/jpeg")
+    processed = ProcessedImage(
+        key=key, width=top.width, height=top.height, webp=tuple(webp), jpeg=jpeg, has_alpha=has_alpha
+    )
+    meta = {
+        "key": key,
+        "width": processed.width,
+        "height": processed.height,
+        "has_alpha": has_alpha,
+        "webp": [{"name": v.name, "width": v.width, "height": v.height, "mime": v.mime} for v in webp],
+        "jpeg": {"name": jpeg.name, "width": jpeg.width, "height": jpeg.height, "mime": jpeg.mime},
+    }
+    store.put(f"{key}.json", json.dumps(meta, sort_keys=True).encode())  # last: marks the entry complete
+    return processed
+
+
+def _process_chunk(srcs: list[Path], cache_dir: Path) -> list[ProcessedImage | ImageRejectedError]:
+    out: list[ProcessedImage | ImageRejectedError] = []
+    for src in srcs:
         try:
-            os.replace(tmp, entry)
-        except OSError:
-            # Another process finished the same entry first; use theirs.
-            shutil.rmtree(tmp, ignore_errors=True)
-            again = _load_cached(entry)
-            if again is None:
-                raise
-            return ProcessedImage(**{**again.__dict__, "source": src})
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return ProcessedImage(**{**processed.__dict__, "source": src})
-
-
-def _process_for_pool(src: Path, cache_dir: Path) -> ProcessedImage | ImageRejectedError:
-    try:
-        return process_image(src, cache_dir=cache_dir)
-    except ImageRejectedError as exc:
-        return exc
+            out.append(process_image(src, cache_dir=cache_dir))
+        except ImageRejectedError as exc:
+            out.append(exc)
+    return out
 
 
 def process_images(
     srcs: list[Path], *, cache_dir: Path, jobs: int | None = None
 ) -> dict[Path, ProcessedImage | ImageRejectedError]:
-    """Process many photos, in parallel worker processes for the cache misses.
+    """Process many photos; the cache misses are spread over every core.
 
-    Cache hits are resolved in this process without any decode.  Misses run
-    in a ``spawn`` process pool of ``jobs`` workers (default: CPU count, at
-    most 8); ``jobs=1`` processes sequentially.  Rejected files map to their
-    :class:`ImageRejectedError` instead of raising, so one bad photo does not
-    hide the others.  Other errors (e.g. a missing file) propagate.
+    Cache hits are resolved in this process without any decode. Rejected files map to their
+    :class:`ImageRejectedError` instead of raising, so one bad photo does not hide the others.
+    Other errors (e.g. a missing file) propagate.
     """
+    store = Store(cache_dir.parent, cache_dir.name)
     results: dict[Path, ProcessedImage | ImageRejectedError] = {}
     misses: list[Path] = []
     for src in dict.fromkeys(srcs):
-        cached = _load_cached(cache_dir / cache_key(src.read_bytes()))
+        cached = _load_cached(store, cache_key(src.read_bytes()))
         if cached is not None:
             stats.cache_hits += 1
-            results[src] = ProcessedImage(**{**cached.__dict__, "source": src})
+            results[src] = cached
         else:
             misses.append(src)
-    workers = min(jobs or min(os.cpu_count() or 1, 8), len(misses))
-    if workers <= 1:
-        for src in misses:
-            results[src] = _process_for_pool(src, cache_dir)
-        return results
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    ctx = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {src: pool.submit(_process_for_pool, src, cache_dir) for src in misses}
-        for src, fut in futures.items():
-            results[src] = fut.result()
-            stats.cache_misses += 1
-            if isinstance(results[src], ProcessedImage):
-                stats.decodes += 1
+    before = stats.decodes
+    forked = should_split(len(misses), 2) and jobs != 1
+    done = map_chunks(
+        lambda chunk: _process_chunk(chunk, cache_dir), misses, jobs=jobs, threshold=2, allow=jobs != 1
+    )
+    for src, result in zip(misses, done, strict=True):
+        results[src] = result
+    stats.cache_misses += len(misses)
+    if forked:  # children count their own decodes; report every miss that was decoded
+        stats.decodes = before + sum(1 for s in misses if isinstance(results[s], ProcessedImage))
     return results
 
 
 def prune_cache(cache_dir: Path, keep: set[str]) -> int:
-    """Delete cache entries whose key is not in ``keep``; return how many were removed.
-
-    Only directories that look like our entries (32 hex characters) and stale
-    ``.tmp-*`` directories are touched.
-    """
-    if not cache_dir.is_dir():
-        return 0
-    removed = 0
-    for child in cache_dir.iterdir():
-        name = child.name
-        is_entry = len(name) == 32 and all(c in "0123456789abcdef" for c in name)
-        if child.is_dir() and ((is_entry and name not in keep) or name.startswith(".tmp-")):
-            shutil.rmtree(child, ignore_errors=True)
-            removed += 1
-    return removed
+    """Delete photo cache entries whose key is not in ``keep``; return how many files were removed."""
+    store = Store(cache_dir.parent, cache_dir.name)
+    names: set[str] = set()
+    for key in keep:
+        processed = _load_cached(store, key)
+        if processed is not None:
+            names |= {f"{key}.json", *(p.name for p in processed.files)}
+    return store.prune(names)
 
 
 # --- HTML ---------------------------------------------------------------------

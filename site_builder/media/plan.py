@@ -7,10 +7,6 @@ Plain Python (the plugin only adds the resulting files to MkDocs). All outputs a
 from __future__ import annotations
 
 import logging
-import multiprocessing
-import threading
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,6 +17,7 @@ from site_builder.errors import EnvironmentProblem, InternalError
 from site_builder.media import art
 from site_builder.media import photos as images
 from site_builder.media.fonts import CJKFontNotFoundError, MissingGlyphError
+from site_builder.parallel import map_chunks, should_split
 
 log = logging.getLogger("mkdocs.plugins.site_builder.media")
 
@@ -92,39 +89,24 @@ def _prerender_art(
     cache: Path,
     site_name: str,
 ) -> None:
-    """Fill the art cache for half of the cases in a forked worker while this process does the rest.
+    """Fill the art cache on every core when many covers and cards are missing.
 
-    Covers and social cards take ~80 ms each to draw; on a cold cache this halves the wait.
-    The serial pass that follows then only reads the cache.
+    Covers and social cards take tens of milliseconds each to draw; on a cold cache this divides
+    the wait by the number of cores. The serial pass that follows then only reads the cache.
     """
-    if len(cases) < PARALLEL_ART_FROM or "fork" not in multiprocessing.get_all_start_methods():
+    if not should_split(len(cases), PARALLEL_ART_FROM):
         return
-    if threading.active_count() > 1:  # e.g. beside `mkdocs serve`'s server threads: forking is unsafe
-        return
-    half = len(cases) // 2
 
-    def draw(part: list[Case]) -> int:
+    def draw(part: list[Case]) -> list[bool]:
         scratch = MediaPlan()
         for case in part:
             try:
                 _case_media(case, vocab, scratch, results, sources[case.id], cache, site_name, set())
             except CJKFontNotFoundError:
-                return 0
-        return len(part)
+                return [False] * len(part)  # reported once by the serial pass
+        return [True] * len(part)
 
-    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork")) as pool:
-        _FORK_JOBS["draw"] = lambda: draw(cases[half:])
-        other = pool.submit(_run_forked, "draw")
-        draw(cases[:half])
-        other.result()
-    _FORK_JOBS.clear()
-
-
-_FORK_JOBS: dict[str, Callable[[], int]] = {}
-
-
-def _run_forked(name: str) -> int:
-    return _FORK_JOBS[name]()
+    map_chunks(draw, cases, threshold=PARALLEL_ART_FROM)
 
 
 def _case_media(

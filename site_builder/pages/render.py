@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import hashlib
 import html
 import json
-import os
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import jinja2
 
 from site_builder.browse import urls
-from site_builder.browse.model import SiteModel, newest_first
+from site_builder.browse.model import Facet, SiteModel, Term, newest_first
 from site_builder.browse.urls import base_for
+from site_builder.cache import Store, code_fingerprint, fingerprint
 from site_builder.casefile.models import Case
 from site_builder.pages.markup import render_markdown
 
@@ -77,6 +75,27 @@ def template_env() -> jinja2.Environment:
     return env
 
 
+def case_context(
+    case: Case,
+    site: SiteModel,
+    *,
+    edit_url: str | None = None,
+    images_html: list[str] | None = None,
+    covers: dict[str, str] | None = None,
+) -> dict[str, Any]:
+    """Everything the case template shows except the rendered Markdown (cheap to compute)."""
+    related = [c for c, _ in site.related(case)]
+    return {
+        "case": case,
+        "base": base_for(urls.case_url(case.id)),
+        "facet_rows": [(f, f.terms_of(case)) for f in site.facets.values() if f.spec.on_case],
+        "related": related,
+        "edit_url": edit_url,
+        "images_html": images_html or [],
+        "covers": {c.id: covers[c.id] for c in related if covers and c.id in covers},
+    }
+
+
 def render_case(
     case: Case,
     site: SiteModel,
@@ -86,22 +105,35 @@ def render_case(
     covers: dict[str, str] | None = None,
 ) -> str:
     """The body of ``/cases/<id>/``: info panel, metrics, sections, quotes, sources, related cases."""
-    url = urls.case_url(case.id)
+    context = case_context(case, site, edit_url=edit_url, images_html=images_html, covers=covers)
+    return _render_case_context(context)
+
+
+def _render_case_context(context: dict[str, Any]) -> str:
+    case = context["case"]
     sections = [(k, h, render_markdown(getattr(case, k))) for k, h in SECTIONS]
-    return (
-        template_env()
-        .get_template("case.html")
-        .render(
-            case=case,
-            base=base_for(url),
-            facet_rows=[(f, f.terms_of(case)) for f in site.facets.values() if f.spec.on_case],
-            sections=[s for s in sections if s[2]],
-            related=[c for c, _ in site.related(case)],
-            edit_url=edit_url,
-            images_html=images_html or [],
-            covers=covers,
-        )
-    )
+    return template_env().get_template("case.html").render(**context, sections=[s for s in sections if s[2]])
+
+
+def _plain(value: Any) -> Any:
+    """JSON form of a template context value: what the template can read, for the cache key."""
+    if isinstance(value, Case):
+        return {**value.model_dump(mode="json"), "id": value.id, "district_label": value.district_label}
+    if isinstance(value, Term):
+        return [value.name, value.slug, value.url, value.label, value.title]
+    if isinstance(value, Facet):
+        return {k: v for k, v in vars(value.spec).items() if not callable(v)}
+    raise TypeError(f"no cache form for {type(value).__name__}")
+
+
+def body_cache_key(context: dict[str, Any]) -> str:
+    """Cache key of a case body: a hash of the template context actually rendered and of the code.
+
+    Nothing is listed by hand: whatever the template receives is in the key, so a new value in
+    the context can never be served stale.
+    """
+    plain = json.dumps(context, default=_plain, sort_keys=True, ensure_ascii=False)
+    return fingerprint(code_fingerprint("pages", "browse"), plain)
 
 
 def render_case_bodies(
@@ -111,90 +143,33 @@ def render_case_bodies(
     edit_base: str | None = None,
     images_html: dict[str, list[str]] | None = None,
     covers: dict[str, str] | None = None,
-    cache_dir: Path | None = None,
-) -> list[str]:
-    """Bodies of the given cases' pages, in order (a unit of work that can run in another process).
+    store: Store | None = None,
+) -> list[tuple[str, str]]:
+    """``(cache entry name, body)`` of the given cases' pages, in order (a unit of work for a worker).
 
-    With ``cache_dir``, each body is cached under a hash of everything it shows (the case, its
-    related cases' cards, browse URLs, images, templates and code version), so unchanged cases are
-    not rendered again on the next build.
+    With ``store``, each body is cached under :func:`body_cache_key`, so unchanged cases are not
+    rendered again on the next build; a damaged entry is rendered again.
     """
     images_html = images_html or {}
-    out = []
+    out: list[tuple[str, str]] = []
     for i in ids:
-        case = site.by_id[i]
-        edit_url = urls.edit_url(edit_base, i)
-        figures = images_html.get(i)
-        cached: Path | None = None
-        if cache_dir is not None:
-            cached = cache_dir / f"{_body_key(case, site, edit_url, figures, covers)}.html"
-            if cached.is_file():
-                out.append(cached.read_text(encoding="utf-8"))
-                continue
-        body = render_case(case, site, edit_url=edit_url, images_html=figures, covers=covers)
+        context = case_context(
+            site.by_id[i],
+            site,
+            edit_url=urls.edit_url(edit_base, i),
+            images_html=images_html.get(i),
+            covers=covers,
+        )
+        name = f"{body_cache_key(context)}.html" if store is not None else ""
+        cached = store.get(name) if store is not None else None
         if cached is not None:
-            cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_name(f".tmp-{os.getpid()}-{cached.name}")
-            tmp.write_text(body, encoding="utf-8")
-            tmp.replace(cached)
-        out.append(body)
+            out.append((name, cached.decode("utf-8")))
+            continue
+        body = _render_case_context(context)
+        if store is not None:
+            store.put(name, body.encode("utf-8"))
+        out.append((name, body))
     return out
-
-
-@lru_cache(maxsize=1)
-def _code_fingerprint() -> str:
-    """Changes whenever templates or the rendering code change, invalidating cached bodies."""
-    h = hashlib.sha256()
-    here = Path(__file__).parent
-    for path in sorted(
-        [
-            *here.glob("templates/*.html"),
-            here / "render.py",
-            here / "markup.py",
-            here.parent / "browse" / "model.py",
-        ]
-    ):
-        h.update(path.name.encode())
-        h.update(path.read_bytes())
-    return h.hexdigest()
-
-
-def _body_key(
-    case: Case,
-    site: SiteModel,
-    edit_url: str | None,
-    figures: list[str] | None,
-    covers: dict[str, str] | None,
-) -> str:
-    related = [
-        (c.id, c.title, c.summary, c.district_label, c.year, c.fields, (covers or {}).get(c.id))
-        for c, _ in site.related(case)
-    ]
-    terms = [t.url for f in site.facets.values() for t in f.terms_of(case)]
-    payload = json.dumps(
-        [
-            _code_fingerprint(),
-            case.id,
-            case.model_dump(mode="json"),
-            case.district_label,
-            related,
-            terms,
-            edit_url,
-            figures,
-        ],
-        ensure_ascii=False,
-        sort_keys=True,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()[:32]
-
-
-def prune_body_cache(cache_dir: Path, keep_count: int) -> None:
-    """Keep the cache from growing without bound: drop the oldest entries beyond twice the site's size."""
-    if not cache_dir.is_dir():
-        return
-    entries = sorted(cache_dir.glob("*.html"), key=lambda p: p.stat().st_mtime, reverse=True)
-    for old in entries[2 * keep_count :]:
-        old.unlink(missing_ok=True)
 
 
 def build_pages(

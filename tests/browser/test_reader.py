@@ -52,3 +52,37 @@ def test_hostile_title_is_shown_as_text(browser, small_site_url: str) -> None:  
     page.get_by_text("内联").click()
     assert dialogs == []
     page.close()
+
+
+def test_case_photo_and_lightbox(browser, small_site_url: str) -> None:  # type: ignore[no-untyped-def]
+    context = browser.new_context(**PHONE, locale="zh-CN")
+    page = context.new_page()
+    requests: list[str] = []
+    page.on("request", lambda r: requests.append(r.url))
+    page.goto(small_site_url + "cases/riders-golden-helmet/")
+    photo = page.locator(".sb-figure img").first
+    photo.scroll_into_view_if_needed()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.sb-figure img'); return i && i.complete && i.naturalWidth > 0 }"
+    )
+    assert photo.get_attribute("alt") == "红色背景上的黄色条纹和白色圆形"
+    assert page.locator(".sb-figure figcaption").inner_text().startswith("骑手驿站示意图")
+    # by keyboard: focus the photo, Enter opens the full-size view, Esc closes it and focus returns
+    photo.focus()
+    page.keyboard.press("Enter")
+    dialog = page.get_by_role("dialog")
+    dialog.wait_for()
+    page.wait_for_function(
+        "() => { const i = document.querySelector('.sb-lightbox img'); return i && i.complete && i.naturalWidth > 0 }"
+    )
+    assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "关闭"
+    page.keyboard.press("Escape")
+    dialog.wait_for(state="detached")
+    assert page.evaluate("document.activeElement.matches('.sb-figure img')"), "focus returns to the photo"
+    # by touch: tap opens, tap closes
+    photo.tap()
+    dialog.wait_for()
+    dialog.tap()
+    dialog.wait_for(state="detached")
+    assert [u for u in requests if not u.startswith(small_site_url)] == []
+    context.close()

@@ -213,13 +213,21 @@ def test_prune_cache(corpus: dict[str, Path], tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     keep = process_image(corpus["ok_jpeg"], cache_dir=cache)
     drop = process_image(corpus["alpha_png"], cache_dir=cache)
-    (cache / ".tmp-stale").mkdir()
-    (cache / "README").write_text("not ours")
-    assert prune_cache(cache, {keep.key}) == 2
-    assert (cache / keep.key).is_dir()
-    assert not (cache / drop.key).exists()
-    assert (cache / "README").exists()
+    (cache / ".tmp-stale").write_bytes(b"left by a killed build")
+    assert prune_cache(cache, {keep.key}) == len(drop.files) + 2  # the dropped files, its meta, the temp file
+    assert all(p.is_file() for p in keep.files)
+    assert not any(p.exists() for p in drop.files)
     assert prune_cache(tmp_path / "missing", set()) == 0
+
+
+def test_damaged_cache_entry_is_made_again_not_served(corpus: dict[str, Path], tmp_path: Path) -> None:
+    first = process_image(corpus["ok_jpeg"], cache_dir=tmp_path)
+    victim = first.files[0]
+    victim.write_bytes(victim.read_bytes()[:100])  # truncated, as by a full disk or a kill
+    images.stats.reset()
+    again = process_image(corpus["ok_jpeg"], cache_dir=tmp_path)
+    assert images.stats.decodes == 1
+    assert again == first and len(victim.read_bytes()) > 100
 
 
 def test_render_picture_html_escapes_everything(corpus: dict[str, Path], tmp_path: Path) -> None:

@@ -58,9 +58,11 @@ def make_project(dest: Path, cases: Path | None = None, *, strict: bool = True) 
     return dest / "mkdocs.yml"
 
 
-def run_build(config: Path, out: Path, *extra: str) -> subprocess.CompletedProcess[str]:
+def run_build(
+    config: Path, out: Path, *extra: str, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
     """Run ``mkdocs build --strict`` in a subprocess, as an editor's machine would."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out), *extra]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=config.parent, timeout=600)
 

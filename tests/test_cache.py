@@ -1,0 +1,50 @@
+"""The one cache helper: atomic entries with digests; damaged entries are misses, never served."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from site_builder.cache import Store, atomic_write, code_fingerprint, fingerprint
+
+
+def test_put_get_and_damage(tmp_path: Path) -> None:
+    store = Store(tmp_path, "ns")
+    store.put("a.bin", b"hello")
+    assert store.get("a.bin") == b"hello"
+    store.path("a.bin").write_bytes(b"hell")  # truncated
+    assert store.get("a.bin") is None
+    store.path("a.bin").write_bytes(b"HELLO")  # edited
+    assert store.get("a.bin") is None
+    (tmp_path / "ns" / ".a.bin.sha256").unlink()  # killed between data and digest
+    store.path("a.bin").write_bytes(b"hello")
+    assert store.get("a.bin") is None
+    assert store.get("missing") is None
+
+
+def test_prune_keeps_wanted_and_recent(tmp_path: Path) -> None:
+    store = Store(tmp_path, "ns")
+    for name in ("keep", "old", "new"):
+        store.put(name, name.encode())
+    past = time.time() - 3600
+    for name in ("old", ".old.sha256"):
+        os.utime(store.dir / name, (past, past))
+    (store.dir / ".tmp-stale").write_bytes(b"x")
+    os.utime(store.dir / ".tmp-stale", (past, past))
+    assert store.prune({"keep"}, older_than=60) == 2  # "old" and the stale temp file
+    assert store.get("keep") == b"keep" and store.get("new") == b"new" and store.get("old") is None
+
+
+def test_fingerprints_are_stable() -> None:
+    assert fingerprint({"b": 1, "a": [1, 2]}) == fingerprint({"a": [1, 2], "b": 1})
+    assert fingerprint("x") != fingerprint("y")
+    assert code_fingerprint("pages") == code_fingerprint("pages") != code_fingerprint("browse")
+
+
+def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
+    target = tmp_path / "d" / "f.txt"
+    atomic_write(target, b"one")
+    atomic_write(target, b"two")
+    assert target.read_bytes() == b"two"
+    assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
