@@ -38,7 +38,7 @@ from site_builder.pages.render import GeneratedPage
 log = get_plugin_logger(__name__)
 
 
-class CasesPluginConfig(Config):
+class CasesPluginConfig(Config):  # type: ignore[no-untyped-call]  # MkDocs' Config.__init_subclass__ is untyped
     """Options under ``plugins: - site_builder:`` in mkdocs.yml."""
 
     cases_dir = c.Type(str, default="cases")
@@ -46,7 +46,7 @@ class CasesPluginConfig(Config):
     edit_branch = c.Type(str, default="main")
 
 
-class CasesPlugin(BasePlugin[CasesPluginConfig]):
+class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-call]
     """Generate case and browse pages from ``cases/*.yaml``."""
 
     supports_multiple_instances = False

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -51,7 +52,7 @@ def _case_ids() -> list[str]:
     return [p.stem for p in CASE_FILES]
 
 
-def _load(path: Path) -> dict:
+def _load(path: Path) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert isinstance(data, dict), f"{path.name}: top level is not a mapping"
     return data

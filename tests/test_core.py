@@ -9,12 +9,13 @@ import pytest
 
 from site_builder import cli
 from site_builder.browse.model import slugify_tag
+from site_builder.browse.urls import base_for
 from site_builder.casefile.jsonschema import render_schema
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.casefile.yamlio import read_yaml
 from site_builder.pages.markup import render_markdown
-from site_builder.pages.render import GeneratedPage, base_for
+from site_builder.pages.render import GeneratedPage
 
 ROOT = Path(__file__).resolve().parent.parent
 

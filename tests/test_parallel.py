@@ -51,5 +51,5 @@ def test_fork_call_returns_the_value() -> None:
 
 
 def test_no_fork_beside_other_threads(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel.threading, "active_count", lambda: 3)
+    monkeypatch.setattr("threading.active_count", lambda: 3)
     assert not parallel.can_fork()

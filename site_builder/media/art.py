@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import PIL
 from PIL import Image, ImageDraw, ImageFont
 
 from site_builder.cache import Store, code_fingerprint
@@ -494,7 +495,7 @@ def _art_key(kind: str, args: dict[str, object]) -> str:
             "kind": kind,
             "v": ART_VERSION,
             "code": code_fingerprint("media/art.py"),  # drawing code changes invalidate cached art
-            "pil": Image.__version__,
+            "pil": PIL.__version__,
             "fonts": [fonts.bold.identity, fonts.regular.identity],
             "args": args,
         },

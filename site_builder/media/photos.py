@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PIL import Image, ImageCms, ImageFile, ImageOps
+import PIL
+from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from site_builder.cache import Store
 from site_builder.parallel import map_chunks, should_split
@@ -60,7 +61,7 @@ _SETTINGS_FINGERPRINT = json.dumps(
         "qw": WEBP_QUALITY,
         "qj": JPEG_QUALITY,
         "bg": BACKGROUND,
-        "pil": Image.__version__,
+        "pil": PIL.__version__,
         # Any change to this module's code invalidates cached outputs automatically.
         "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
     },
@@ -157,7 +158,7 @@ def _open_checked(data: bytes, *, max_width: int | None = None) -> Image.Image:
     with _strict_decoding():
         try:
             im = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
-        except Image.UnidentifiedImageError:
+        except UnidentifiedImageError:
             other = _sniff_other_format(data[:64])
             if other == "HEIC":
                 raise ImageRejectedError(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 pytestmark = pytest.mark.browser
@@ -44,7 +46,12 @@ def test_phone_home_to_case(browser, small_site_url: str) -> None:  # type: igno
 def test_hostile_title_is_shown_as_text(browser, small_site_url: str) -> None:  # type: ignore[no-untyped-def]
     page = browser.new_page()
     dialogs: list[str] = []
-    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+
+    def dismiss(d: Any) -> None:
+        dialogs.append(d.message)
+        d.dismiss()
+
+    page.on("dialog", dismiss)
     page.goto(small_site_url + "cases/hostile-text/")
     assert page.locator("h1").inner_text() == '</title><script>alert("t")</script>标题测试'
     assert page.title().startswith('</title><script>alert("t")</script>标题测试')

@@ -40,9 +40,10 @@ _ConfigLoader.add_constructor(
 )
 
 
-def load_mkdocs_config(path: Path) -> dict:  # type: ignore[type-arg]
+def load_mkdocs_config(path: Path) -> dict[str, Any]:
     """The repository's mkdocs.yml as plain data."""
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader)
+    data: dict[str, Any] = yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader)
+    return data
 
 
 def make_project(dest: Path, cases: Path | None = None, *, strict: bool = True) -> Path:

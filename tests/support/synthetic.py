@@ -83,10 +83,10 @@ def write_plain_markdown(docs: Path, cases: list[dict[str, object]]) -> None:
         lines = [f"# {c['title']}", "", str(c["summary"]), ""]
         lines += [
             f"- 所在区：{c['district']}",
-            f"- 领域：{'、'.join(c['fields'])}",
+            f"- 领域：{'、'.join(str(f) for f in c['fields'])}",  # type: ignore[attr-defined]
             f"- 年份：{c['year']}",
             "",
-        ]  # type: ignore[arg-type]
+        ]
         lines += ["## 亮点", *[f"- {h}" for h in c["highlights"]], ""]  # type: ignore[attr-defined]
         for key, heading in (
             ("background", "背景"),
