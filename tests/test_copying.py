@@ -109,3 +109,36 @@ def test_find_runs_reports_maximal_runs_only() -> None:
     runs = find_runs("abcdefxyz", "zzabcdefzz", 3)
     assert runs == [(0, 2, 6)]
     assert find_runs("ab", "abc", 3) == []
+
+
+def test_sources_are_found_beside_the_clone_or_its_main_checkout(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("SITE_BUILDER_SOURCES", raising=False)
+    clone = tmp_path / "work" / "repo"
+    clone.mkdir(parents=True)
+    assert find_sources_dir(clone) is None
+
+    sources = tmp_path / "work" / "shared" / "sources"
+    sources.mkdir(parents=True)
+    assert find_sources_dir(clone) is None, "an empty folder holds no articles"
+    (sources / "README.md").write_text("说明", encoding="utf-8")
+    assert find_sources_dir(clone) is None, "a README is not an article"
+    (sources / "a.md").write_text("文章", encoding="utf-8")
+    assert find_sources_dir(clone) == sources
+    assert [a.name for a in load_articles(sources)] == ["a.md"]
+
+    # A linked worktree elsewhere finds the folder beside its main checkout.
+    gitdir = clone / ".git" / "worktrees" / "wt"
+    gitdir.mkdir(parents=True)
+    (gitdir / "commondir").write_text("../..\n", encoding="utf-8")
+    worktree = tmp_path / "elsewhere" / "wt"
+    worktree.mkdir(parents=True)
+    (worktree / ".git").write_text(f"gitdir: {gitdir}\n", encoding="utf-8")
+    assert find_sources_dir(worktree) == sources
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "b.md").write_text("文章", encoding="utf-8")
+    monkeypatch.setenv("SITE_BUILDER_SOURCES", str(other))
+    assert find_sources_dir(worktree) == other

@@ -150,12 +150,15 @@ def find_runs(text: str, article: str, min_len: int) -> list[tuple[int, int, int
     return runs
 
 
+def _article_paths(sources_dir: Path) -> list[Path]:
+    return [p for p in sorted(sources_dir.glob("*.md")) if p.name.lower() != "readme.md"]
+
+
 def load_articles(sources_dir: Path) -> list[Article]:
     """Read and normalize every article (``*.md`` except the README) in ``sources_dir``."""
     return [
         Article(path.name, normalize(path.read_text(encoding="utf-8")))
-        for path in sorted(sources_dir.glob("*.md"))
-        if path.name.lower() != "readme.md"
+        for path in _article_paths(sources_dir)
     ]
 
 
@@ -221,7 +224,7 @@ def find_sources_dir(root: Path = _ROOT) -> Path | None:
     if main is not None:
         candidates.append(main.parent / "shared" / "sources")
     for candidate in candidates:
-        if candidate.is_dir() and any(candidate.glob("*.md")):
+        if candidate.is_dir() and _article_paths(candidate):
             return candidate
     return None
 
