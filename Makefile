@@ -33,6 +33,7 @@ validate: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 typecheck: $(STAMP)
 	$(BIN)/mypy
@@ -41,6 +42,7 @@ typecheck: $(STAMP)
 test: $(STAMP)
 	@bash scripts/system-deps.sh --browser
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/site-builder schema --check
 	$(BIN)/site-builder validate cases

@@ -13,10 +13,11 @@ from pathlib import Path
 
 from site_builder import __version__
 from site_builder.casefile.jsonschema import SCHEMA_PATH, render_schema
-from site_builder.casefile.loader import LoadResult, load_cases
+from site_builder.casefile.loader import load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN
 from site_builder.casefile.vocab import load_vocabularies
-from site_builder.errors import CaseError, InternalError, Location, format_errors
+from site_builder.checks.lint import lint_cases
+from site_builder.errors import CaseError, InternalError, format_errors
 
 SKELETON = """\
 # yaml-language-server: $schema=../schema/case.schema.json
@@ -78,7 +79,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     result = load_cases(paths, cases_root=_cases_root(paths))
     errors = list(result.errors)
     if result.cases:
-        errors.extend(_lint(result, args.strict))
+        errors.extend(lint_cases(result.cases, result.positions, strict=args.strict))
     errors.sort()
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     _print_errors(errors, annotate)
@@ -87,18 +88,6 @@ def cmd_validate(args: argparse.Namespace) -> int:
         n = len(result.cases)
         print(f"检查通过：{n} 个案例，{sum(1 for e in errors if e.severity == 'warning')} 条提醒。")
     return 1 if failed else 0
-
-
-def _lint(result: LoadResult, strict: bool) -> list[CaseError]:
-    """Content lint findings (traditional characters, punctuation, near-duplicate titles) as CaseErrors."""
-    try:
-        from site_builder.checks.lint import lint_cases
-    except ImportError:
-        return []
-    return [
-        CaseError(Location(f.path, f.line, f.col), f.field, f.message, f.severity)
-        for f in lint_cases(result.cases, result.positions, strict=strict)
-    ]
 
 
 def _cases_root(paths: list[Path]) -> Path | None:

@@ -1,10 +1,15 @@
-"""Two kinds of failure: an editor's mistake (located, in Chinese) and a bug of ours."""
+"""Three kinds of failure: an editor's mistake (located, in Chinese), a bug of ours, and a missing
+system package (one line saying what to install). Validation errors and lint findings share
+:class:`CaseError`, so they print, sort and annotate the same way."""
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Literal
+
+Severity = Literal["error", "warning"]
 
 
 @dataclass(frozen=True, order=True)
@@ -23,7 +28,26 @@ class CaseError:
     location: Location
     field: str
     message: str
-    severity: str = "error"
+    severity: Severity = "error"
+
+    @property
+    def path(self) -> str:
+        """The file, as shown to editors."""
+        return self.location.path
+
+    @property
+    def line(self) -> int:
+        """1-based line."""
+        return self.location.line
+
+    @property
+    def col(self) -> int:
+        """1-based column."""
+        return self.location.col
+
+    def as_error(self) -> CaseError:
+        """The same problem with severity ``error`` (``site-builder validate --strict``)."""
+        return replace(self, severity="error")
 
     def format(self) -> str:
         """Render the one-line form editors read in terminals and CI logs."""

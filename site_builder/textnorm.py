@@ -20,7 +20,6 @@ __all__ = [
     "INVISIBLE_CHARS",
     "find_nonsimplified",
     "fold",
-    "fold_char",
     "fold_table",
     "nonsimplified_table",
     "strip_invisible",
@@ -76,11 +75,6 @@ def fold(text: str) -> str:
     text = unicodedata.normalize("NFKC", strip_invisible(text)).lower()
     # NFKC can expose new invisible characters only in theory; strip again cheaply.
     return strip_invisible(text).translate(_translation())
-
-
-def fold_char(ch: str) -> str:
-    """Fold a single character (may return "" or several characters); see :func:`fold`."""
-    return fold(ch)
 
 
 def find_nonsimplified(text: str) -> list[tuple[int, str, str]]:

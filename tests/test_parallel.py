@@ -22,12 +22,14 @@ def test_map_chunks_forked_equals_serial(monkeypatch: pytest.MonkeyPatch) -> Non
     items = list(range(50))
     serial = parallel.map_chunks(_square_all, items, allow=False)
     monkeypatch.setattr(parallel, "cpu_count", lambda: 3)
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)  # other tests' servers run threads here
     assert parallel.should_split(len(items), threshold=2)
     assert parallel.map_chunks(_square_all, items, threshold=2) == serial
 
 
 def test_env_overrides_every_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
     monkeypatch.setenv("SITE_BUILDER_PARALLEL_FROM", "2")
     assert parallel.should_split(2, threshold=10_000)
     monkeypatch.setenv("SITE_BUILDER_PARALLEL_FROM", "999999")
@@ -36,6 +38,7 @@ def test_env_overrides_every_threshold(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_a_failing_child_raises_in_the_parent(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
+    monkeypatch.setattr(parallel, "can_fork", lambda: True)
 
     def boom(items: list[int]) -> list[int]:
         if 0 not in items:

@@ -17,6 +17,7 @@ from site_builder.casefile.models import ID_MAX, ID_PATTERN, Case, CaseImage, Ge
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 from site_builder.casefile.yamlio import Positions, dotted_path, read_yaml
 from site_builder.errors import CaseError, CaseFileError, Location, display_path
+from site_builder.media.photos import check_image
 from site_builder.parallel import PARALLEL_FROM, map_chunks
 
 CASE_SUFFIX = ".yaml"
@@ -342,7 +343,7 @@ def _check_images(images: Any, source: Path, pos: Positions, root: Path, deep: b
             errors.append(CaseError(at, field, f"「{rel}」不是普通文件"))
             continue
         if deep:
-            reason = _image_problem(target)
+            reason = check_image(target)
             if reason:
                 errors.append(CaseError(at, field, reason))
     return errors
@@ -365,11 +366,3 @@ def _exact_case_problem(base: Path, rel: str) -> str | None:
             return f"找不到图片「{rel}」（路径相对于案例文件所在的文件夹）"
         current = current / part
     return None
-
-
-def _image_problem(path: Path) -> str | None:
-    try:
-        from site_builder.media.photos import check_image
-    except ImportError:
-        return None
-    return check_image(path)

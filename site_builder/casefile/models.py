@@ -372,7 +372,6 @@ class Case(_Strict):
     _source_path: Path | None = PrivateAttr(default=None)
     _district_slug: str = PrivateAttr(default="")
     _former_district: str | None = PrivateAttr(default=None)
-    _former_slug: str | None = PrivateAttr(default=None)
 
     _v_line = field_validator("title", "summary", "locality")(
         lambda v: _clean_line(v) if isinstance(v, str) else v
@@ -432,7 +431,6 @@ class Case(_Strict):
             self._district_slug = hit.term.slug
             if hit.former is not None:
                 self._former_district = hit.former.name
-                self._former_slug = hit.former.slug
         return self
 
     # Derived, read-only views used by pages and search.
@@ -473,6 +471,3 @@ class Case(_Strict):
         self._id = case_id
         self._source_path = source_path
         return self
-
-
-FIELD_ORDER = list(Case.model_fields)

@@ -42,7 +42,6 @@ class Vocabulary:
 
     def __post_init__(self) -> None:
         self.by_name = {t.name: t for t in self.terms}
-        self.by_slug = {t.slug: t for t in self.terms}
         self._index: dict[str, tuple[Term, Term | None]] = {}
         for t in self.terms:
             for key in (t.name, t.slug, *t.aliases):

@@ -1,7 +1,7 @@
 """Content lint for case files: style problems that are not schema errors.
 
 Pure functions over already loaded cases (no MkDocs).  Each check yields a
-:class:`Finding` with the file path, the field path (``sources[0].date``), a
+:class:`~site_builder.errors.CaseError` with the file path, the field path (``sources[0].date``), a
 message in Chinese and the line/column of the offending text.  Findings are
 warnings unless ``strict=True`` (``site-builder validate --strict``) turns them
 into errors.
@@ -21,18 +21,16 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cache
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
 from site_builder.casefile.yamlio import dotted_path
-from site_builder.errors import CaseError, Location, display_path
+from site_builder.errors import CaseError, Location, Severity, display_path
+from site_builder.textnorm import find_nonsimplified, fold
 
 __all__ = [
     "DUPLICATE_TITLE_RATIO",
-    "Finding",
     "find_halfwidth_punctuation",
     "lint_case",
     "lint_cases",
@@ -42,8 +40,8 @@ __all__ = [
 #: Two titles at least this similar (difflib ratio, after folding) are reported.
 DUPLICATE_TITLE_RATIO = 0.85
 
-WARNING = "warning"
-ERROR = "error"
+WARNING: Severity = "warning"
+ERROR: Severity = "error"
 
 PathKey = tuple[str | int, ...]
 
@@ -56,34 +54,6 @@ class PositionsLike(Protocol):
     def locate(self, key: PathKey, *, prefer_key: bool = False) -> Location:
         """Return the closest known position of ``key``."""
         ...
-
-
-@dataclass(frozen=True, order=True)
-class Finding:
-    """One lint result, printed like a validation error: ``path:line:col: field: message``."""
-
-    path: str
-    line: int
-    col: int
-    field: str
-    message: str
-    severity: str = WARNING
-
-    def to_case_error(self) -> CaseError:
-        """Convert to the validator's error type so both print and sort the same way."""
-        return CaseError(Location(self.path, self.line, self.col), self.field, self.message, self.severity)
-
-    def format(self) -> str:
-        """Render the one-line form editors read in terminals and CI logs."""
-        return self.to_case_error().format()
-
-    def github_annotation(self) -> str:
-        """Render a GitHub Actions ``::warning``/``::error`` workflow command."""
-        return self.to_case_error().github_annotation()
-
-    def as_error(self) -> Finding:
-        """The same finding with severity ``error`` (for ``--strict``)."""
-        return Finding(self.path, self.line, self.col, self.field, self.message, ERROR)
 
 
 # ---------------------------------------------------------------------------
@@ -163,27 +133,6 @@ def find_halfwidth_punctuation(text: str) -> list[tuple[int, str, str]]:
         if hit:
             out.append((i, ch, _FULLWIDTH[ch]))
     return out
-
-
-@cache
-def _nonsimplified_finder() -> Callable[[str], list[tuple[int, str, str]]] | None:
-    try:
-        from site_builder.textnorm import find_nonsimplified
-    except ImportError:  # pragma: no cover - textnorm ships with the package
-        return None
-    return find_nonsimplified
-
-
-@cache
-def _folder() -> Callable[[str], str]:
-    try:
-        from site_builder.textnorm import fold
-    except ImportError:  # pragma: no cover
-
-        def fold(text: str) -> str:
-            return unicodedata.normalize("NFKC", text).lower()
-
-    return fold
 
 
 # ---------------------------------------------------------------------------
@@ -277,7 +226,7 @@ def _shown_path(case: Any, positions: PositionsLike | None) -> tuple[str, Path |
 # Checks on one case
 
 
-def lint_case(case: Any, positions: PositionsLike | None = None, *, strict: bool = False) -> list[Finding]:
+def lint_case(case: Any, positions: PositionsLike | None = None, *, strict: bool = False) -> list[CaseError]:
     """Lint one loaded case; ``positions`` (from ``LoadResult.positions[case.id]``) gives line/col.
 
     Returns findings sorted by position; severity is ``warning``, or ``error`` when ``strict``.
@@ -285,20 +234,20 @@ def lint_case(case: Any, positions: PositionsLike | None = None, *, strict: bool
     shown, source = _shown_path(case, positions)
     where = _Locator(shown, positions, source)
     data = _case_data(case)
-    findings: list[Finding] = []
+    findings: list[CaseError] = []
 
     def add(path: PathKey, line_col: tuple[int, int], message: str) -> None:
-        findings.append(Finding(shown, line_col[0], line_col[1], dotted_path(path), message))
+        findings.append(
+            CaseError(Location(shown, line_col[0], line_col[1]), dotted_path(path), message, WARNING)
+        )
 
-    finder = _nonsimplified_finder()
     for path, text in _texts(data):
-        if finder is not None:
-            for offset, found, suggestion in finder(text):
-                add(
-                    path,
-                    where.at(path, text, offset),
-                    f"「{found}」是繁体字或异体字，请改为规范简体「{suggestion}」",
-                )
+        for offset, found, suggestion in find_nonsimplified(text):
+            add(
+                path,
+                where.at(path, text, offset),
+                f"「{found}」是繁体字或异体字，请改为规范简体「{suggestion}」",
+            )
         if tuple(p for p in path if isinstance(p, str)) in _VERBATIM:
             continue
         for offset, found, suggestion in find_halfwidth_punctuation(text):
@@ -328,7 +277,7 @@ def lint_case(case: Any, positions: PositionsLike | None = None, *, strict: bool
 
 
 def _title_key(title: str) -> str:
-    folded = _folder()(title)
+    folded = fold(title)
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PSZC")
 
 
@@ -338,7 +287,7 @@ def lint_titles(
     *,
     ratio: float = DUPLICATE_TITLE_RATIO,
     strict: bool = False,
-) -> list[Finding]:
+) -> list[CaseError]:
     """Report duplicate or near-duplicate titles (difflib ratio >= ``ratio`` after folding).
 
     Each case of a pair gets its own finding naming the other file, so the annotation shows
@@ -353,7 +302,7 @@ def lint_titles(
         pos = positions.get(getattr(case, "id", ""))
         shown, _ = _shown_path(case, pos)
         keyed.append((case, _title_key(title), shown, pos))
-    findings: list[Finding] = []
+    findings: list[CaseError] = []
     for i, (case_a, key_a, shown_a, pos_a) in enumerate(keyed):
         for case_b, key_b, shown_b, pos_b in keyed[i + 1 :]:
             if not key_a or not key_b:
@@ -377,7 +326,9 @@ def lint_titles(
                         f"（相似度 {similarity:.0%}），请确认不是同一个案例"
                     )
                 findings.append(
-                    Finding(shown, loc.line, loc.col, "title", message, ERROR if strict else WARNING)
+                    CaseError(
+                        Location(shown, loc.line, loc.col), "title", message, ERROR if strict else WARNING
+                    )
                 )
     return sorted(findings)
 
@@ -387,10 +338,10 @@ def lint_cases(
     positions: Mapping[str, PositionsLike] | None = None,
     *,
     strict: bool = False,
-) -> list[Finding]:
+) -> list[CaseError]:
     """Lint every case and compare titles across them; ``positions`` maps case id to positions."""
     positions = positions or {}
-    findings: list[Finding] = []
+    findings: list[CaseError] = []
     for case in cases:
         findings.extend(lint_case(case, positions.get(getattr(case, "id", "")), strict=strict))
     findings.extend(lint_titles(cases, positions, strict=strict))

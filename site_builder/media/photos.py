@@ -27,7 +27,7 @@ import math
 import threading
 import warnings
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -444,7 +444,6 @@ class ProcessedImage:
     webp: tuple[ImageVariant, ...]
     jpeg: ImageVariant
     has_alpha: bool = False
-    source: Path | None = field(default=None, compare=False)
 
     @property
     def files(self) -> tuple[Path, ...]:

@@ -1,7 +1,9 @@
 """Everything a build needs from the image pipeline: photo variants, card covers, social cards.
 
-Plain Python (the plugin only adds the resulting files to MkDocs). All outputs are cached under
-``<project>/.cache/site_builder`` by a hash of their inputs, so an unchanged rebuild does no image work.
+Plain Python: :func:`build_media` decides which files exist and which page uses which;
+:func:`site_builder.build.write_outputs` copies them into the site folder. All outputs are cached
+under ``<project>/.cache/site_builder`` by a hash of their inputs, so an unchanged rebuild does no
+image work.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from site_builder.browse import urls
+from site_builder.cache import cache_root
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import Vocabularies
 from site_builder.errors import EnvironmentProblem, InternalError
@@ -19,6 +22,7 @@ from site_builder.media import photos as images
 from site_builder.media.fonts import CJKFontNotFoundError, MissingGlyphError
 from site_builder.parallel import map_chunks, should_split
 
+# Under "mkdocs.plugins" so that `mkdocs build --strict` turns a missing-glyph warning into a failure.
 log = logging.getLogger("mkdocs.plugins.site_builder.media")
 
 MEDIA_PHOTOS = urls.PHOTOS
@@ -47,7 +51,7 @@ def build_media(
     cases: list[Case], vocab: Vocabularies, *, root: Path, site_name: str, site_description: str
 ) -> MediaPlan:
     """Process photos, render covers and social cards (cached), and prune unused cache entries."""
-    cache = root / ".cache" / "site_builder"
+    cache = cache_root(root)
     plan = MediaPlan()
     sources = {
         case.id: [(case.source_path or root).parent / img.file.strip() for img in case.images]

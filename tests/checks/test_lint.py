@@ -10,13 +10,12 @@ import pytest
 
 from site_builder.casefile.loader import load_cases
 from site_builder.checks.lint import (
-    Finding,
     find_halfwidth_punctuation,
     lint_case,
     lint_cases,
     lint_titles,
 )
-from site_builder.errors import Location
+from site_builder.errors import CaseError, Location
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -52,7 +51,7 @@ def in_tmp(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return tmp_path
 
 
-def _lint_files(*names: str, strict: bool = False) -> list[Finding]:
+def _lint_files(*names: str, strict: bool = False) -> list[CaseError]:
     result = load_cases([Path("cases") / f"{n}.yaml" for n in names], check_images=False)
     assert result.ok, [e.format() for e in result.errors]
     return lint_cases(result.cases, result.positions, strict=strict)
@@ -218,7 +217,7 @@ def test_works_on_plain_objects() -> None:
 
 
 def test_finding_prints_like_validation_errors() -> None:
-    f = Finding("cases/x.yaml", 3, 5, "summary", "中文消息")
+    f = CaseError(Location("cases/x.yaml", 3, 5), "summary", "中文消息", "warning")
     assert f.format() == "cases/x.yaml:3:5: summary: 警告：中文消息"
     assert f.github_annotation() == "::warning file=cases/x.yaml,line=3,col=5::summary: 中文消息"
     e = f.as_error()
