@@ -11,7 +11,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from site_builder import __version__
+import yaml
+
+from site_builder import __version__, sitedir
 from site_builder.casefile.jsonschema import SCHEMA_PATH, render_schema
 from site_builder.casefile.loader import load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN
@@ -168,14 +170,43 @@ def cmd_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _source_folders(config: Path) -> list[Path]:
+    """The folders a build reads (cases, docs, theme) according to ``config``."""
+
+    class _Tolerant(yaml.SafeLoader):
+        pass
+
+    _Tolerant.add_multi_constructor("", lambda loader, suffix, node: None)
+    try:
+        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_Tolerant) or {}
+    except (OSError, yaml.YAMLError):
+        data = {}
+    root = config.parent
+    theme = data["theme"] if isinstance(data.get("theme"), dict) else {}
+    cases = "cases"
+    for plugin in data.get("plugins") or []:
+        if isinstance(plugin, dict) and isinstance(plugin.get("site_builder"), dict):
+            cases = str(plugin["site_builder"].get("cases_dir") or cases)
+    names = [cases, str(data.get("docs_dir") or "docs"), str(theme.get("custom_dir") or "theme"), ".git"]
+    return [root / n for n in names]
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Build with ``mkdocs build --strict`` into a scratch folder, then swap it into place.
 
-    A failed build (invalid case, strict-mode warning, crash) leaves the previous site untouched.
+    A failed or interrupted build (invalid case, strict-mode warning, crash, Ctrl-C) leaves the
+    previous site untouched; a target that holds sources is refused before anything runs.
     """
+    config = Path(args.config).resolve()
     target = Path(args.site_dir).resolve()
+    reason = sitedir.refuse_reason(target, config.parent, _source_folders(config))
+    if reason:
+        print(f"没有构建：{reason}。", file=sys.stderr)
+        return 2
     target.parent.mkdir(parents=True, exist_ok=True)
-    scratch = Path(tempfile.mkdtemp(prefix=f".{target.name}-build-", dir=target.parent))
+    sitedir.recover(target)
+    sitedir.clean_leftovers(target)
+    scratch = Path(tempfile.mkdtemp(prefix=sitedir.scratch_name(target), dir=target.parent))
     cmd = [
         sys.executable,
         "-m",
@@ -184,23 +215,21 @@ def cmd_build(args: argparse.Namespace) -> int:
         "--strict",
         "--clean",
         "-f",
-        args.config,
+        str(config),
         "-d",
         str(scratch),
     ]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    code = subprocess.call(cmd, env=env)
-    if code != 0:
+    try:
+        code = subprocess.call(cmd, env=env)
+        if code == 0:
+            sitedir.swap_in(scratch, target)
+    finally:
         shutil.rmtree(scratch, ignore_errors=True)
+    if code != 0:
         kept = "之前的网站保持不变" if target.exists() else "没有生成网站"
         print(f"构建失败，{kept}（{target}）。", file=sys.stderr)
         return 1
-    old = target.with_name(f".{target.name}-old")
-    shutil.rmtree(old, ignore_errors=True)
-    if target.exists():
-        target.rename(old)
-    scratch.rename(target)
-    shutil.rmtree(old, ignore_errors=True)
     print(f"网站已生成：{target}")
     return 0
 

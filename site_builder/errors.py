@@ -5,6 +5,7 @@ system package (one line saying what to install). Validation errors and lint fin
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
@@ -50,19 +51,41 @@ class CaseError:
         return replace(self, severity="error")
 
     def format(self) -> str:
-        """Render the one-line form editors read in terminals and CI logs."""
+        """Render the one-line form editors read in terminals and CI logs.
+
+        Always exactly one line: line breaks and control characters from case values are shown
+        escaped, so a value can never start a line of its own (and forge a CI workflow command).
+        """
         loc = self.location
         field = f"{self.field}: " if self.field else ""
         prefix = "警告：" if self.severity == "warning" else ""
-        return f"{loc.path}:{loc.line}:{loc.col}: {field}{prefix}{self.message}"
+        return one_line(f"{loc.path}:{loc.line}:{loc.col}: {field}{prefix}{self.message}")
 
     def github_annotation(self) -> str:
         """Render a GitHub Actions workflow command so the error shows on the changed line."""
         loc = self.location
         kind = "warning" if self.severity == "warning" else "error"
         text = f"{self.field}: {self.message}" if self.field else self.message
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{kind} file={loc.path},line={loc.line},col={loc.col}::{text}"
+        path = _escape_property(one_line(loc.path))
+        return f"::{kind} file={path},line={loc.line},col={loc.col}::{_escape_data(one_line(text))}"
+
+
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def one_line(text: str) -> str:
+    """``text`` with line breaks, control and bidi characters shown as ``\\uXXXX`` escapes."""
+    return _UNPRINTABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def _escape_data(text: str) -> str:
+    # GitHub's toolkit: escapeData
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    # GitHub's toolkit: escapeProperty
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 class CaseFileError(Exception):
