@@ -18,12 +18,15 @@ Run through ``site-builder validate`` (``--strict`` turns warnings into errors).
 
 from __future__ import annotations
 
-import difflib
+import math
 import re
 import unicodedata
+from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Protocol
+
+from rapidfuzz import fuzz
 
 from site_builder.casefile.yamlio import dotted_path
 from site_builder.errors import CaseError, Location, Severity, display_path
@@ -281,6 +284,32 @@ def _title_key(title: str) -> str:
     return "".join(ch for ch in folded if unicodedata.category(ch)[0] not in "PSZC")
 
 
+def _similar_candidates(keys: Sequence[str], ratio: float) -> list[tuple[int, int]]:
+    """Index pairs that may reach ``ratio``: a prefix filter instead of comparing every pair.
+
+    difflib's ratio is at most its ``quick_ratio`` (character multiset overlap), so a pair that
+    reaches ``ratio`` shares at least ``ceil(ratio * (la + lb) / 2)`` characters; with the length
+    bound ``lb >= la * ratio / (2 - ratio)`` that is at least ``ceil(la * ratio / (2 - ratio))``.
+    Two such titles must share one of the rarest ``la - that + 1`` characters of either (the
+    classic prefix filter of set-similarity joins), so only titles sharing a rare character meet.
+    """
+    tokens = [[(ch, k) for ch, n in Counter(key).items() for k in range(n)] for key in keys]
+    freq = Counter(t for toks in tokens for t in toks)
+    index: dict[tuple[str, int], list[int]] = {}
+    pairs: set[tuple[int, int]] = set()
+    bound = ratio / (2 - ratio)
+    for i, toks in enumerate(tokens):
+        if not toks:
+            continue
+        toks.sort(key=lambda t: (freq[t], t))
+        prefix = len(toks) - math.ceil(len(toks) * bound - 1e-9) + 1
+        for t in toks[: max(prefix, 1)]:
+            for j in index.get(t, ()):
+                pairs.add((j, i))
+            index.setdefault(t, []).append(i)
+    return sorted(pairs)
+
+
 def lint_titles(
     cases: Sequence[Any],
     positions: Mapping[str, PositionsLike] | None = None,
@@ -288,10 +317,12 @@ def lint_titles(
     ratio: float = DUPLICATE_TITLE_RATIO,
     strict: bool = False,
 ) -> list[CaseError]:
-    """Report duplicate or near-duplicate titles (difflib ratio >= ``ratio`` after folding).
+    """Report duplicate or near-duplicate titles (similarity >= ``ratio`` after folding).
 
-    Each case of a pair gets its own finding naming the other file, so the annotation shows
-    on whichever file a pull request touches.
+    Similarity is ``2 * LCS / (la + lb)`` (rapidfuzz's ratio, difflib's measure without its block
+    heuristics). Each case with look-alikes gets one finding naming the most similar file (and how
+    many more there are), so the annotation shows on whichever file a pull request touches and a
+    large set of similar titles cannot flood the output.
     """
     positions = positions or {}
     keyed = []
@@ -302,34 +333,30 @@ def lint_titles(
         pos = positions.get(getattr(case, "id", ""))
         shown, _ = _shown_path(case, pos)
         keyed.append((case, _title_key(title), shown, pos))
+    similar: dict[int, list[tuple[float, str, int]]] = {}
+    for i, j in _similar_candidates([k for _, k, _, _ in keyed], ratio):
+        score = fuzz.ratio(keyed[i][1], keyed[j][1]) / 100
+        if score >= ratio - 1e-9:
+            similar.setdefault(i, []).append((-score, keyed[j][2], j))
+            similar.setdefault(j, []).append((-score, keyed[i][2], i))
     findings: list[CaseError] = []
-    for i, (case_a, key_a, shown_a, pos_a) in enumerate(keyed):
-        for case_b, key_b, shown_b, pos_b in keyed[i + 1 :]:
-            if not key_a or not key_b:
-                continue
-            matcher = difflib.SequenceMatcher(None, key_a, key_b, autojunk=False)
-            if matcher.real_quick_ratio() < ratio or matcher.quick_ratio() < ratio:
-                continue
-            similarity = matcher.ratio()
-            if similarity < ratio:
-                continue
-            for shown, pos, other_case, other_shown in (
-                (shown_a, pos_a, case_b, shown_b),
-                (shown_b, pos_b, case_a, shown_a),
-            ):
-                loc = pos.locate(("title",)) if pos is not None else Location(shown)
-                if key_a == key_b:
-                    message = f"标题与 {other_shown} 的标题「{other_case.title}」重复，请换一个能区分的标题"
-                else:
-                    message = (
-                        f"标题与 {other_shown} 的标题「{other_case.title}」几乎相同"
-                        f"（相似度 {similarity:.0%}），请确认不是同一个案例"
-                    )
-                findings.append(
-                    CaseError(
-                        Location(shown, loc.line, loc.col), "title", message, ERROR if strict else WARNING
-                    )
-                )
+    for i, matches in similar.items():
+        case, key, shown, pos = keyed[i]
+        matches.sort()
+        neg_score, other_shown, j = matches[0]
+        other = keyed[j][0]
+        more = f"；另有 {len(matches) - 1} 个相似标题" if len(matches) > 1 else ""
+        if key == keyed[j][1]:
+            message = f"标题与 {other_shown} 的标题「{other.title}」重复，请换一个能区分的标题{more}"
+        else:
+            message = (
+                f"标题与 {other_shown} 的标题「{other.title}」几乎相同"
+                f"（相似度 {-neg_score:.0%}），请确认不是同一个案例{more}"
+            )
+        loc = pos.locate(("title",)) if pos is not None else Location(shown)
+        findings.append(
+            CaseError(Location(shown, loc.line, loc.col), "title", message, ERROR if strict else WARNING)
+        )
     return sorted(findings)
 
 

@@ -236,3 +236,28 @@ def test_repository_cases_have_no_lint_errors() -> None:
         os.chdir(cwd)
     assert all(f.severity == "warning" for f in findings)
     assert not [f.format() for f in findings if "繁体" in f.message or "半角" in f.message]
+
+
+def test_title_prefix_filter_misses_no_pair() -> None:
+    """The fast candidate search finds exactly the pairs that comparing every pair finds."""
+    import difflib
+    import random
+
+    from rapidfuzz import fuzz
+
+    from site_builder.checks.lint import _similar_candidates
+
+    rng = random.Random(7)
+    alphabet = "楼宇党建骑手驿站浦东静安快递服务中心街区商圈联盟互联网企业支部"
+    base = ["".join(rng.choice(alphabet) for _ in range(rng.randint(4, 20))) for _ in range(60)]
+    keys = base + [b[:-1] + rng.choice(alphabet) for b in base[:30]] + [b + "点" for b in base[:20]]
+    found = set(_similar_candidates(keys, 0.85))
+    hits = 0
+    for i in range(len(keys)):
+        for j in range(i + 1, len(keys)):
+            similar = difflib.SequenceMatcher(None, keys[i], keys[j], autojunk=False).ratio() >= 0.85
+            similar = similar or fuzz.ratio(keys[i], keys[j]) >= 85
+            if similar:
+                hits += 1
+                assert (i, j) in found, (keys[i], keys[j])
+    assert hits >= 40
