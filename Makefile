@@ -9,10 +9,10 @@ export NO_MKDOCS_2_WARNING := 1
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock pyproject.toml
+$(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本，请先安装（例如 brew install python@3.12）。")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install -q --upgrade pip "setuptools==80.9.0"
+	$(BIN)/python -m pip install -q --require-hashes -r requirements-bootstrap.lock
 	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
 	@touch $(STAMP)
@@ -61,6 +61,7 @@ bench: $(STAMP)
 ## Regenerate the lock file from pyproject.toml (needs network to PyPI).
 lock: $(STAMP)
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -q -o requirements.lock
+	$(BIN)/uv pip compile requirements-bootstrap.in --generate-hashes --python-version 3.11 -q -o requirements-bootstrap.lock
 
 clean:
 	rm -rf site .site-* .cache .pytest_cache .mypy_cache .ruff_cache

@@ -12,6 +12,7 @@ It translates MkDocs events into calls of the plain core:
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any, Literal
 
@@ -34,6 +35,7 @@ from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.errors import CaseFileError, EnvironmentProblem
 from site_builder.pages.render import GeneratedPage
+from site_builder.publish import Publishing, derive_publishing, edit_base
 
 log = get_plugin_logger(__name__)
 
@@ -56,6 +58,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.site: SiteModel | None = None
         self.pages: dict[str, GeneratedPage] = {}
         self.generation: Generation | None = None
+        self.publishing: Publishing | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = command
@@ -76,12 +79,22 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         cases = result.cases if show_drafts else result.published()
         self.site = SiteModel(cases, load_vocabularies())
         config.nav = fill_browse_nav(config.nav)
+        self.publishing = derive_publishing(
+            os.environ,
+            root=Path(config.config_file_path or ".").parent,
+            site_url=config.site_url,
+            repo_url=config.repo_url,
+            edit_branch=self.config.edit_branch,
+        )
+        config.site_url = self.publishing.site_url
+        config.repo_url = self.publishing.repo_url
+        config.repo_name = self.publishing.repo_name
         config.watch.append(str(cases_dir))
         log.info("已载入 %d 个案例（草稿 %d 个）", len(cases), sum(1 for x in cases if x.is_draft))
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        assert self.site is not None
+        assert self.site is not None and self.publishing is not None
         try:
             self.generation = build_site(
                 self.site,
@@ -91,7 +104,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
                     site_name=config.site_name,
                     site_description=config.site_description or "",
                     site_url=config.site_url,
-                    edit_base=_edit_base(config, self.config.edit_branch, self.config.cases_dir),
+                    edit_base=edit_base(self.publishing, self.config.cases_dir),
                     home=files.get_file_from_path(urls.page_src(urls.HOME)) is None,
                     parallel=self.command != "serve",  # never fork beside the live-reload server's threads
                 ),
@@ -130,13 +143,6 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             case: Case = self.site.by_id[generated.extra["case_id"]]
             context["sb_case"] = case  # type: ignore[typeddict-unknown-key]
         return context
-
-
-def _edit_base(config: MkDocsConfig, branch: str, cases_dir: str) -> str | None:
-    repo = (config.repo_url or "").rstrip("/")
-    if not repo.startswith("https://github.com/"):
-        return None
-    return f"{repo}/edit/{branch}/{cases_dir.strip('/')}/"
 
 
 def fill_browse_nav(nav: list[Any] | None) -> list[Any] | None:

@@ -16,7 +16,7 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("small")
     config = make_project(base / "project", FIXTURE_CASES)
     out = base / "site"
-    proc = run_build(config, out)
+    proc = run_build(config, out, env={"REPO_URL": "https://github.com/example/site_builder"})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
 

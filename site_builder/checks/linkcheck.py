@@ -13,7 +13,6 @@ Usage: ``python -m site_builder.checks.linkcheck [SITE_DIR] [--base-path /repo/]
 from __future__ import annotations
 
 import argparse
-import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -22,7 +21,7 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["BrokenLink", "base_path_from_config", "check_site", "extract_links", "main"]
+__all__ = ["BrokenLink", "base_path_of_site", "check_site", "extract_links", "main"]
 
 _LINK_ATTRS = {"href", "src", "poster", "data", "action"}
 _SKIP_SCHEMES = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -163,20 +162,16 @@ def _print(broken: Iterable[BrokenLink]) -> None:
         print(link.format())
 
 
-def base_path_from_config(config: Path = Path("mkdocs.yml")) -> str:
-    """The URL path of ``site_url`` in ``mkdocs.yml`` (``/repo/``), or ``/`` when unknown."""
-    url = os.environ.get("SITE_URL")
-    if not url:
-        try:
-            text = config.read_text(encoding="utf-8")
-        except OSError:
-            return "/"
-        # plain `site_url: https://...` or `site_url: !ENV [SITE_URL, "https://..."]`
-        match = re.search(r"^site_url:[^\n]*?(https?://[^'\"\s\],#]+)", text, re.MULTILINE)
-        if not match:
-            return "/"
-        url = match.group(1)
-    path = urlsplit(url).path or "/"
+def base_path_of_site(site: Path) -> str:
+    """The URL path the site is published under (``/repo/``), from its home page's canonical link."""
+    try:
+        text = (site / "index.html").read_text(encoding="utf-8")
+    except OSError:
+        return "/"
+    match = re.search(r'<link[^>]+rel="canonical"[^>]+href="(https?://[^"]+)"', text)
+    if not match:
+        return "/"
+    path = urlsplit(match.group(1)).path or "/"
     return path if path.endswith("/") else path + "/"
 
 
@@ -187,14 +182,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("site", nargs="?", type=Path, default=Path("site"), help="构建好的站点文件夹")
     parser.add_argument(
-        "--base-path", default=None, help="站点所在的网址路径，例如 /repo/（默认取 mkdocs.yml 的 site_url）"
+        "--base-path", default=None, help="站点所在的网址路径，例如 /repo/（默认取首页的 canonical 地址）"
     )
     parser.add_argument("--anchors", action="store_true", help="同时检查 #锚点")
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
         print(f"{args.site}/index.html 不存在：请先运行 make site", file=sys.stderr)
         return 1
-    base_path = args.base_path if args.base_path is not None else base_path_from_config()
+    base_path = args.base_path if args.base_path is not None else base_path_of_site(args.site)
     broken = check_site(args.site, base_path=base_path, anchors=args.anchors)
     _print(broken)
     pages = sum(1 for _ in args.site.rglob("*.html"))

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.checks.linkcheck import base_path_from_config, check_site, extract_links, main
+from site_builder.checks.linkcheck import base_path_of_site, check_site, extract_links, main
 
 
 def _site(tmp_path: Path, pages: dict[str, str]) -> Path:
@@ -77,13 +77,11 @@ def test_extract_links_reads_srcset_and_ids() -> None:
     assert ids == {"p", "n"}
 
 
-def test_base_path_from_config(tmp_path: Path) -> None:
-    cfg = tmp_path / "mkdocs.yml"
-    cfg.write_text("site_name: x\nsite_url: https://example.github.io/site_builder/\n", encoding="utf-8")
-    assert base_path_from_config(cfg) == "/site_builder/"
-    cfg.write_text("site_name: x\n", encoding="utf-8")
-    assert base_path_from_config(cfg) == "/"
-    assert base_path_from_config(tmp_path / "missing.yml") == "/"
+def test_base_path_of_site(tmp_path: Path) -> None:
+    home = '<html><head><link rel="canonical" href="https://octo.github.io/casebook/"></head></html>'
+    assert base_path_of_site(_site(tmp_path / "a", {"index.html": home})) == "/casebook/"
+    assert base_path_of_site(_site(tmp_path / "b", {"index.html": "<html></html>"})) == "/"
+    assert base_path_of_site(tmp_path / "missing") == "/"
 
 
 def test_main_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
