@@ -107,8 +107,8 @@ def _security_problems(workflow: dict[Any, Any]) -> list[str]:
             if run is not None and "${{" in run:
                 problems.append(f"{label}: expression in run (use env:)")
             uses = step.get("uses")
-            if uses is not None and not re.fullmatch(r"[\w.-]+/[\w./-]+@(v\d+|[0-9a-f]{40})", uses):
-                problems.append(f"{label}: {uses} not pinned to a major version or SHA")
+            if uses is not None and not re.fullmatch(r"[\w.-]+/[\w./-]+@[0-9a-f]{40}", uses):
+                problems.append(f"{label}: {uses} not pinned to a commit SHA")
             if (
                 _action(step) == "actions/checkout"
                 and (step.get("with") or {}).get("persist-credentials") is not False
@@ -238,18 +238,32 @@ def test_pages_deploy(ci: dict[str, Any]) -> None:
     needs = deploy["needs"]
     assert (needs if isinstance(needs, list) else [needs]) == ["check"]
     assert "refs/heads/main" in deploy["if"] and "pull_request" in deploy["if"]
-    assert deploy["permissions"] == {"pages": "write", "id-token": "write"}
+    assert deploy["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
     assert deploy["environment"]["name"] == "github-pages"
     assert deploy["environment"]["url"] == "${{ steps.deployment.outputs.page_url }}"
     assert deploy["concurrency"] == {"group": "pages", "cancel-in-progress": False}
     (deploy_step,) = [s for s in _steps(deploy) if _action(s) == "actions/deploy-pages"]
     assert deploy_step["id"] == "deployment"
-    for name, job in jobs.items():
-        if name != "deploy":
-            assert "pages" not in (job.get("permissions") or {})
-            assert not any(
-                _action(s) in {"actions/deploy-pages", "actions/configure-pages"} for s in _steps(job)
-            )
+    # deploys never go backwards: only the head of main publishes
+    (latest,) = [s for s in _steps(deploy) if s.get("id") == "latest"]
+    assert "repos/${REPO}/commits/main" in latest["run"] and latest["env"]["SHA"] == "${{ github.sha }}"
+    assert deploy_step["if"] == "${{ steps.latest.outputs.current == 'true' }}"
+    assert ci["concurrency"]["cancel-in-progress"] is True and "github.ref" in ci["concurrency"]["group"]
+    check = jobs["check"]
+    assert check.get("permissions") in (None, {"contents": "read", "pages": "read"})
+    assert not any(_action(s) == "actions/deploy-pages" for s in _steps(check))
+    (pages,) = [s for s in _steps(check) if _action(s) == "actions/configure-pages"]
+    assert "refs/heads/main" in pages["if"] and pages.get("continue-on-error") is True
+    (build,) = [s for s in _steps(check) if s.get("id") == "build"]
+    assert build["env"]["PAGES_BASE_URL"] == "${{ steps.pages.outputs.base_url }}"
+
+
+def test_actions_pinned_by_sha_with_version_comment() -> None:
+    """Every ``uses:`` names a full commit SHA and says which release it is (for dependabot and readers)."""
+    for path in _workflow_files():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if re.match(r"\s*(- )?uses:", line):
+                assert re.search(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), f"{path.name}: {line.strip()}"
 
 
 def test_ci_local_runs_the_same_steps(ci: dict[str, Any]) -> None:
