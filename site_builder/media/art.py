@@ -17,6 +17,7 @@ module is pure (no MkDocs).
 from __future__ import annotations
 
 import colorsys
+import functools
 import hashlib
 import io
 import json
@@ -33,7 +34,7 @@ from PIL import Image, ImageDraw, ImageFont
 from site_builder.cache import Store, code_fingerprint
 from site_builder.media.fonts import FontSpec, ensure_glyphs, find_cjk_font
 
-ART_VERSION = "1"
+ART_VERSION = "2"
 COVER_SIZE = (800, 450)
 SOCIAL_SIZE = (1200, 630)
 DEFAULT_SITE_NAME = "上海新兴领域党建优秀案例"
@@ -234,7 +235,12 @@ def _draw_lines(
 
 
 def _background(size: tuple[int, int], base: RGB) -> Image.Image:
-    """A diagonal gradient from a darker to a slightly lighter shade of ``base``."""
+    """A diagonal gradient from a darker to a slightly lighter shade of ``base`` (a fresh copy)."""
+    return _background_cached(size, base).copy()
+
+
+@functools.lru_cache(maxsize=48)
+def _background_cached(size: tuple[int, int], base: RGB) -> Image.Image:
     dark = _mix(base, (0, 0, 0), 0.35)
     light = _mix(base, (255, 255, 255), 0.08)
     ramp = Image.linear_gradient("L").rotate(45, resample=Image.Resampling.BICUBIC, expand=True)
@@ -376,9 +382,20 @@ def _encode(im: Image.Image, fmt: str) -> bytes:
     buf = io.BytesIO()
     rgb = im.convert("RGB")
     if fmt == "WEBP":
-        rgb.save(buf, "WEBP", quality=82, method=6, exif=b"", icc_profile=None)
+        # method 4: half the encode time of method 6 for a file 3 % larger
+        rgb.save(buf, "WEBP", quality=82, method=4, exif=b"", icc_profile=None)
     elif fmt == "JPEG":
-        rgb.save(buf, "JPEG", quality=88, optimize=True, exif=b"", icc_profile=None)
+        # 4:2:0 and q75: flat colour and large type stay crisp at a third less weight than q88 4:4:4
+        rgb.save(
+            buf,
+            "JPEG",
+            quality=75,
+            subsampling=2,
+            optimize=True,
+            progressive=True,
+            exif=b"",
+            icc_profile=None,
+        )
     else:
         rgb.save(buf, "PNG", optimize=True)
     return buf.getvalue()

@@ -211,16 +211,25 @@ def missing_glyphs(font: ImageFont.FreeTypeFont, text: str) -> str:
     when its rendered mask is identical to the mask of the font's ``.notdef``
     glyph, or when it draws nothing although it is a visible character.
     """
-    notdef = _notdef_signature(font)
+    key = (getattr(font, "path", None), getattr(font, "index", 0), getattr(font, "size", 0))
+    known = _GLYPHS.setdefault(key, {})
     missing: list[str] = []
     for ch in dict.fromkeys(text):
         if ch.isspace() or not ch.isprintable():
             continue
-        mask = font.getmask(ch)
-        bbox = mask.getbbox()
-        if bbox is None or (bbox, bytes(mask)) == notdef:
+        if ch not in known:
+            if "" not in known:
+                known[""] = _notdef_signature(font)
+            mask = font.getmask(ch)
+            bbox = mask.getbbox()
+            known[ch] = not (bbox is None or (bbox, bytes(mask)) == known[""])
+        if not known[ch]:
             missing.append(ch)
     return "".join(missing)
+
+
+_GLYPHS: dict[tuple[object, int, float], dict[str, object]] = {}
+"""Per font face and size: whether each character has a glyph (checked once per process)."""
 
 
 def ensure_glyphs(font: ImageFont.FreeTypeFont, text: str) -> None:
