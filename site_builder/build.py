@@ -45,6 +45,15 @@ class BuildSettings:
     parallel: bool = True
 
 
+UNUSED_THEME_ASSETS = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
+"""Material's own search (lunr and its worker): this site ships its own Chinese search."""
+
+
+def is_unused_theme_asset(src_uri: str) -> bool:
+    """True for theme files no page of this site loads: Material's search, source maps (2.3 MB)."""
+    return src_uri.startswith(UNUSED_THEME_ASSETS) or src_uri.endswith(".map")
+
+
 Output = Callable[[SiteModel, BuildSettings], dict[str, bytes]]
 """A non-page output: ``{site-relative path: bytes}`` from the site model, pure and deterministic."""
 

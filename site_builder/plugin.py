@@ -29,7 +29,7 @@ from mkdocs.utils.templates import TemplateContext
 from site_builder.browse import urls
 from site_builder.browse.facets import BROWSE_SECTION, browse_nav
 from site_builder.browse.model import SiteModel
-from site_builder.build import BuildSettings, Generation, build_site
+from site_builder.build import BuildSettings, Generation, build_site, is_unused_theme_asset
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
@@ -111,6 +111,8 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             )
         except EnvironmentProblem as exc:
             raise PluginError(str(exc)) from None
+        for unused in [f for f in files if is_unused_theme_asset(f.src_uri)]:
+            files.remove(unused)
         self.pages = {}
         for page in self.generation.pages:
             if files.get_file_from_path(page.src_uri) is not None:

@@ -253,3 +253,12 @@ def test_case_photo_is_processed_and_shown(small_site: Path) -> None:
     assert files and all((small_site / "cases/riders-golden-helmet" / f).resolve().is_file() for f in files)
     assert 'alt="红色背景上的黄色条纹和白色圆形"' in figure.group(0)
     assert "骑手驿站示意图" in figure.group(0) and "测试图片" in figure.group(0)
+
+
+def test_no_unused_theme_assets(small_site: Path) -> None:
+    """Material's lunr search and source maps are not shipped, and nothing refers to them."""
+    shipped = [str(p.relative_to(small_site)) for p in small_site.rglob("*") if p.is_file()]
+    assert not [p for p in shipped if "lunr" in p or "workers/search" in p or p.endswith(".map")]
+    pages = "".join(p.read_text(encoding="utf-8") for p in small_site.rglob("*.html"))
+    loads = re.findall(r'(?:src|href)="([^"]+)"', pages)
+    assert not [u for u in loads if "lunr" in u or "workers/search" in u or u.endswith(".map")]
