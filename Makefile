@@ -22,7 +22,7 @@ system-deps:
 
 ## Build and serve on http://127.0.0.1:8000 with live reload (drafts shown).
 serve: $(STAMP) system-deps
-	SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000 --livereload
+	SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000 --livereload --dirty
 
 ## Build into site/ with --strict; a failed build keeps the previous site/.
 site: $(STAMP) system-deps

@@ -9,6 +9,7 @@ files in a forked child meanwhile; the result is byte-identical to a serial run.
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from pathlib import Path
 
 from site_builder.browse import urls
 from site_builder.browse.model import SiteModel
-from site_builder.cache import Store, cache_root
+from site_builder.cache import Store, atomic_write, cache_root
 from site_builder.media.plan import MediaPlan, build_media
 from site_builder.outputs.search import (
     SEARCH_PAGE_DESCRIPTION,
@@ -152,3 +153,25 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
         )
     )
     return Generation(pages, media, site, settings, writing)
+
+
+def write_stubs(pages: list[GeneratedPage], stub_dir: Path) -> dict[str, Path]:
+    """Write each page's stub Markdown file, touching only the files whose page changed.
+
+    ``mkdocs serve --dirty`` rebuilds a page only when its source is newer than its output, so a
+    stub carries a hash of the page body: saving one case rewrites the stubs of the pages that
+    show it (the case, its browse pages, the home page) and no other. Returns src_uri -> path.
+    """
+    out: dict[str, Path] = {}
+    for page in pages:
+        path = stub_dir / page.src_uri
+        text = page.front_matter() + f"\n<!-- {hashlib.sha256(page.html.encode()).hexdigest()} -->\n"
+        data = text.encode("utf-8")
+        try:
+            same = path.read_bytes() == data
+        except OSError:
+            same = False
+        if not same:
+            atomic_write(path, data)
+        out[page.src_uri] = path
+    return out

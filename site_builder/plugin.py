@@ -29,7 +29,8 @@ from mkdocs.utils.templates import TemplateContext
 from site_builder.browse import urls
 from site_builder.browse.facets import BROWSE_SECTION, browse_nav
 from site_builder.browse.model import SiteModel
-from site_builder.build import BuildSettings, Generation, build_site, is_unused_theme_asset
+from site_builder.build import BuildSettings, Generation, build_site, is_unused_theme_asset, write_stubs
+from site_builder.cache import cache_root
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
@@ -55,6 +56,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
 
     def __init__(self) -> None:
         self.command: str = "build"
+        self.dirty = False
         self.site: SiteModel | None = None
         self.pages: dict[str, GeneratedPage] = {}
         self.generation: Generation | None = None
@@ -62,6 +64,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = command
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         if not config.use_directory_urls:
@@ -114,10 +117,18 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         for unused in [f for f in files if is_unused_theme_asset(f.src_uri)]:
             files.remove(unused)
         self.pages = {}
+        stubs: dict[str, Path] = {}
+        if self.dirty:  # `mkdocs serve --dirty`: stubs on disk, so unchanged pages are not rebuilt
+            stubs = write_stubs(
+                self.generation.pages, cache_root(Path(config.config_file_path or ".").parent) / "stubs"
+            )
         for page in self.generation.pages:
             if files.get_file_from_path(page.src_uri) is not None:
                 raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除")
-            files.append(File.generated(config, page.src_uri, content=page.front_matter()))
+            if page.src_uri in stubs:
+                files.append(File.generated(config, page.src_uri, abs_src_path=str(stubs[page.src_uri])))
+            else:
+                files.append(File.generated(config, page.src_uri, content=page.front_matter()))
             self.pages[page.src_uri] = page
         return files
 
