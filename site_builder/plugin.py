@@ -36,6 +36,7 @@ from site_builder.casefile.vocab import load_vocabularies
 from site_builder.errors import CaseFileError, EnvironmentProblem
 from site_builder.pages.render import GeneratedPage
 from site_builder.publish import Publishing, derive_publishing, edit_base
+from site_builder.preview import PreviewState
 
 log = get_plugin_logger(__name__)
 
@@ -59,6 +60,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.pages: dict[str, GeneratedPage] = {}
         self.generation: Generation | None = None
         self.publishing: Publishing | None = None
+        self.preview = PreviewState()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = command
@@ -69,14 +71,21 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         cases_dir = Path(config.config_file_path or ".").parent / self.config.cases_dir
         if not cases_dir.is_dir():
             raise PluginError(f"找不到案例文件夹：{cases_dir}")
-        try:
-            result = require_cases([cases_dir], cases_root=cases_dir, parallel=self.command != "serve")
-        except CaseFileError as exc:
-            raise PluginError("案例文件有错误，网站没有生成：\n" + str(exc)) from None
+        if self.command == "serve":  # never raise for a case file: MkDocs would stop answering
+            loaded = self.preview.load(cases_dir)
+            if self.preview.broken:
+                log.info(self.preview.log_text())
+            if config.theme.custom_dir:
+                config.watch.append(config.theme.custom_dir)
+        else:
+            try:
+                loaded = require_cases([cases_dir], cases_root=cases_dir).cases
+            except CaseFileError as exc:
+                raise PluginError("案例文件有错误，网站没有生成：\n" + str(exc)) from None
         show_drafts = self.config.drafts == "always" or (
             self.config.drafts == "auto" and self.command == "serve"
         )
-        cases = result.cases if show_drafts else result.published()
+        cases = loaded if show_drafts else [x for x in loaded if not x.is_draft]
         self.site = SiteModel(cases, load_vocabularies())
         config.nav = fill_browse_nav(config.nav)
         self.publishing = derive_publishing(
@@ -114,7 +123,8 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         for unused in [f for f in files if is_unused_theme_asset(f.src_uri)]:
             files.remove(unused)
         self.pages = {}
-        for page in self.generation.pages:
+        gaps = self.preview.gap_pages() if self.command == "serve" else []
+        for page in self.generation.pages + gaps:
             if files.get_file_from_path(page.src_uri) is not None:
                 raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除")
             files.append(File.generated(config, page.src_uri, content=page.front_matter()))
@@ -133,6 +143,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         generated = self.pages.get(page.file.src_uri)
         return generated.html if generated else html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        return self.preview.inject(output, page.url) if self.command == "serve" else output
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
