@@ -238,6 +238,18 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Write the pull request's table of changed cases (to $GITHUB_STEP_SUMMARY when set, and stdout)."""
+    from site_builder.checks.summary import write_summary
+
+    try:
+        print(write_summary(Path.cwd(), args.base, dict(os.environ)), end="")
+    except (RuntimeError, OSError) as exc:
+        print(f"无法生成检查摘要（需要在 git 仓库里运行）：{exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (Chinese help for editors)."""
     parser = argparse.ArgumentParser(
@@ -269,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", action="store_true", help="生成可以双击 index.html 直接打开的预览版（不用于发布）"
     )
     b.set_defaults(func=cmd_build)
+    m = sub.add_parser("summary", help="列出本次改动的案例及其检查结果（写入 GitHub 的运行摘要）")
+    m.add_argument("--base", help="与哪个提交比较（默认：合并提交的第一个父提交，或 main）")
+    m.set_defaults(func=cmd_summary)
     return parser
 
 

@@ -81,7 +81,7 @@ class PreviewState:
                 entry.stale = True
                 entry.title = self.last_good[case_id].title
             elif case_id is not None and case_id not in cases:
-                entry.title, entry.draft = _raw_title_and_status(cases_dir / Path(shown).name)
+                entry.title, entry.draft = raw_title_and_status(cases_dir / Path(shown).name)
             elif case_id is not None:  # a valid case of that id exists elsewhere (duplicate id)
                 entry.case_id = None
             self.broken.append(entry)
@@ -168,7 +168,7 @@ def _case_id(shown: str) -> str | None:
     return case_id if re.match(ID_PATTERN, case_id) and len(case_id) <= ID_MAX else None
 
 
-def _raw_title_and_status(path: Path) -> tuple[str | None, bool]:
+def raw_title_and_status(path: Path) -> tuple[str | None, bool]:
     """The title and draft flag as typed, when the file parses at all (a template's ``……`` is no title)."""
     doc, _ = read_yaml(path, display_path(path))
     data: Any = doc.data if doc is not None else None

@@ -67,4 +67,3 @@ def make_offline(site_dir: Path) -> int:
             page.write_text(new, encoding="utf-8")
             count += 1
     return count
-

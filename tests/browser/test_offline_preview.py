@@ -22,7 +22,15 @@ def unzipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """``site-builder build --offline`` zipped like the CI artifact, then unzipped elsewhere."""
     base = tmp_path_factory.mktemp("offline")
     config = make_project(base / "project", FIXTURE_CASES)
-    cmd = [sys.executable, "-m", "site_builder.cli", "build", "--offline", "--site-dir", str(base / "preview")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "site_builder.cli",
+        "build",
+        "--offline",
+        "--site-dir",
+        str(base / "preview"),
+    ]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     proc = subprocess.run(cmd, cwd=config.parent, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
