@@ -34,6 +34,7 @@ from site_builder.casefile.loader import require_cases
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.errors import CaseFileError, EnvironmentProblem
+from site_builder.pages.contact import contact_email, contact_problem, fill_contact
 from site_builder.pages.render import GeneratedPage
 from site_builder.publish import Publishing, derive_publishing, edit_base
 from site_builder.preview import PreviewState
@@ -98,6 +99,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         config.site_url = self.publishing.site_url
         config.repo_url = self.publishing.repo_url
         config.repo_name = self.publishing.repo_name
+        config.extra["sb_contact_email"] = contact_email(config.extra)
+        if contact_problem(config.extra):
+            log.info(contact_problem(config.extra))  # not a MkDocs warning: --strict builds go on
         config.watch.append(str(cases_dir))
         log.info("已载入 %d 个案例（草稿 %d 个）", len(cases), sum(1 for x in cases if x.is_draft))
         return config
@@ -139,6 +143,11 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         if self.generation is not None:
             self.generation.close()
             self.generation = None
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        return fill_contact(markdown, config.extra)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         generated = self.pages.get(page.file.src_uri)
