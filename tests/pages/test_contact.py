@@ -35,6 +35,7 @@ def test_address_on_about_page_and_in_every_footer(tmp_path: Path) -> None:
             'class="sb-contact">发现错误或想提供线索，请写信到 <a href="mailto:cases@example.org">' in html
         ), page
         assert "Made with" not in html
+        assert "sb-preview-errors" not in html  # the preview banner never reaches a real build
 
 
 @pytest.mark.parametrize("extra", [None, {"contact_email": ""}, {"contact_email": "not an address"}])
