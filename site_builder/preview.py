@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from site_builder.browse.urls import base_for, case_src, case_url
 from site_builder.casefile.loader import CASE_SUFFIX, load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN, Case
 from site_builder.casefile.yamlio import read_yaml
 from site_builder.errors import CaseError, display_path
-from site_builder.pages.render import GeneratedPage, base_for
+from site_builder.pages.render import GeneratedPage
 
 OVERLAY_ID = "sb-preview-errors"
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
@@ -41,7 +42,7 @@ class BrokenFile:
     @property
     def page_url(self) -> str | None:
         """Where the case's page (last good version or list of gaps) is, if it has one."""
-        return f"cases/{self.case_id}/" if self.case_id else None
+        return case_url(self.case_id) if self.case_id else None
 
 
 @dataclass
@@ -99,8 +100,8 @@ class PreviewState:
                 continue
             pages.append(
                 GeneratedPage(
-                    f"cases/{b.case_id}.md",
-                    f"cases/{b.case_id}/",
+                    case_src(b.case_id),
+                    case_url(b.case_id),
                     b.title or b.case_id,
                     "本地预览：这个案例还有内容需要补全。",
                     _gap_body(b),

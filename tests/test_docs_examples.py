@@ -51,7 +51,7 @@ def _code_lines(path: Path) -> list[str]:
 def _template() -> str:
     text = (ROOT / "docs" / "guide.md").read_text(encoding="utf-8")
     blocks = re.findall(r"```yaml\n(.*?)```", text, re.DOTALL)
-    (template,) = [b for b in blocks if b.startswith("# yaml-language-server") and "\ntitle: " in b]
+    (template,) = [str(b) for b in blocks if b.startswith("# yaml-language-server") and "\ntitle: " in b]
     return template
 
 
