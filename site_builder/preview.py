@@ -182,11 +182,8 @@ def raw_title_and_status(path: Path) -> tuple[str | None, bool]:
 
 def _error_html(e: CaseError) -> str:
     loc = e.location
-    field = f"{html.escape(e.field)}: " if e.field else ""
-    return (
-        f'<code class="sb-overlay__at">{html.escape(loc.path)}:{loc.line}:{loc.col}</code> '
-        f"{field}{html.escape(e.message)}"
-    )
+    at = f"{loc.path}:{loc.line}:{loc.col}"
+    return f'<code class="sb-overlay__at">{html.escape(at)}</code> {html.escape(e.format().removeprefix(at + ": "))}'
 
 
 def _gap_body(b: BrokenFile) -> str:

@@ -79,6 +79,8 @@ def _open_pull_request(repo: Path) -> int:
     new = new.replace("title: 快递外卖行业党建联席会议", "title: 新增的快递员驿站案例")
     (repo / "cases" / "new-courier-station.yaml").write_text(new, encoding="utf-8")
     (repo / "cases" / "luwan-building-branch.yaml").unlink()
+    (repo / "cases" / "images").mkdir(exist_ok=True)
+    (repo / "cases" / "images" / "new-photo.jpg").write_bytes(b"not listed: a photo is not a case")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "editor's change")
     return line
@@ -114,7 +116,7 @@ def test_pull_request_summary_on_a_merge_commit(repo: Path, tmp_path: Path) -> N
     broken = rows["cases/riders-golden-helmet.yaml"]
     assert broken[1] == "修改" and broken[2].startswith("❌ 1 个错误")
     link = f"[第 {line} 行](https://github.com/o/r/blob/abc123/cases/riders-golden-helmet.yaml#L{line})"
-    assert f"{link}：year：应为整数年份" in broken[3], broken
+    assert broken[3].startswith(f"{link}：") and "应为整数年份" in broken[3], broken
     assert broken[4] == "改正错误后才会生成" and "Commit changes" in broken[5]
     added = rows["cases/new-courier-station.yaml"]
     assert added[0].startswith("新增的快递员驿站案例") and added[1] == "新增"

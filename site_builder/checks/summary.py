@@ -88,6 +88,8 @@ def collect(root: Path, changes: list[tuple[str, str]], cases_dir: str = "cases"
     by_path = {f"{cases_dir}/{c.id}{CASE_SUFFIX}": c for c in result.cases}
     rows = []
     for status, path in changes:
+        if not path.endswith((CASE_SUFFIX, ".yml")) and path not in by_file:
+            continue  # photos and other files beside the cases
         row = ChangedCase(path, STATUS.get(status, "修改"))
         if status != "D":
             found = sorted(by_file.get(path, []))
@@ -118,6 +120,12 @@ def _cell(text: str) -> str:
     )
 
 
+def message_of(e: CaseError) -> str:
+    """What ``site-builder validate`` prints after ``path:line:col:`` (field, warning mark, message)."""
+    loc = e.location
+    return e.format().removeprefix(f"{loc.path}:{loc.line}:{loc.col}: ")
+
+
 def _line_link(e: CaseError, blob: str | None) -> str:
     label = f"第 {e.location.line} 行"
     return f"[{label}]({blob}/{e.location.path}#L{e.location.line})" if blob else label
@@ -126,8 +134,7 @@ def _line_link(e: CaseError, blob: str | None) -> str:
 def _messages(items: list[CaseError], blob: str | None) -> list[str]:
     lines = []
     for e in items[:MAX_LINES]:
-        where = f"{e.field}：" if e.field else ""
-        lines.append(f"{_line_link(e, blob)}：{_cell(where + e.message)}")
+        lines.append(f"{_line_link(e, blob)}：{_cell(message_of(e))}")
     if len(items) > MAX_LINES:
         lines.append(f"……另有 {len(items) - MAX_LINES} 条")
     return lines
