@@ -39,11 +39,6 @@ class DevServer:
         with self._changed:
             self._changed.notify_all()
 
-    def mark(self) -> int:
-        """The number of log lines so far; pass it to :meth:`wait_for` to look only at newer lines."""
-        with self._changed:
-            return len(self.lines)
-
     def wait_for(self, pattern: str, since: int = 0, timeout: float = 120) -> str:
         """Block until a log line after ``since`` matches ``pattern``; return it."""
         regex = re.compile(pattern)
