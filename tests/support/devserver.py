@@ -28,7 +28,8 @@ class DevServer:
         self.url = url
         self.lines: list[str] = []
         self._changed = threading.Condition()
-        threading.Thread(target=self._read, daemon=True).start()
+        self.reader = threading.Thread(target=self._read, daemon=True)
+        self.reader.start()
 
     def _read(self) -> None:
         assert self.proc.stdout is not None
@@ -81,3 +82,4 @@ def mkdocs_serve(config: Path) -> Iterator[DevServer]:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        server.reader.join(timeout=30)  # leave no thread behind: other tests fork only when alone
