@@ -36,8 +36,8 @@ from site_builder.casefile.vocab import load_vocabularies
 from site_builder.errors import CaseFileError, EnvironmentProblem
 from site_builder.pages.contact import contact_email, contact_problem, fill_contact
 from site_builder.pages.render import GeneratedPage
-from site_builder.publish import Publishing, derive_publishing, edit_base
 from site_builder.preview import PreviewState
+from site_builder.publish import Publishing, derive_publishing, edit_base
 
 log = get_plugin_logger(__name__)
 

@@ -107,7 +107,7 @@ def collect(root: Path, changes: list[tuple[str, str]], cases_dir: str = "cases"
 def _lint(result: LoadResult) -> list[CaseError]:
     from site_builder.checks.lint import lint_cases
 
-    return [f.to_case_error() for f in lint_cases(result.cases, result.positions)]
+    return list(lint_cases(result.cases, result.positions))
 
 
 def _cell(text: str) -> str:
