@@ -7,7 +7,7 @@
 # ::error annotations GitHub shows on the offending lines.
 #
 #   scripts/ci_local.sh              # every step
-#   scripts/ci_local.sh validate lint  # only some: install validate lint test site linkcheck
+#   scripts/ci_local.sh validate lint  # only some: install validate lint test site linkcheck preview summary
 #
 # tests/test_workflows.py checks that the commands below match the workflow's.
 set -uo pipefail
@@ -54,6 +54,8 @@ step lint install make lint
 step test install make test
 step site install make site
 step linkcheck site .venv/bin/python -m site_builder.checks.linkcheck site
+step preview site .venv/bin/site-builder build --offline --site-dir site-preview
+step summary install .venv/bin/site-builder summary
 
 if [ ${#failed[@]} -gt 0 ]; then
   echo "未通过的步骤：${failed[*]}${skipped:+（跳过：${skipped[*]}）}"

@@ -155,17 +155,20 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
     return Generation(pages, media, site, settings, writing)
 
 
-def write_stubs(pages: list[GeneratedPage], stub_dir: Path) -> dict[str, Path]:
+def write_stubs(pages: list[GeneratedPage], stub_dir: Path, *, salt: str = "") -> dict[str, Path]:
     """Write each page's stub Markdown file, touching only the files whose page changed.
 
     ``mkdocs serve --dirty`` rebuilds a page only when its source is newer than its output, so a
     stub carries a hash of the page body: saving one case rewrites the stubs of the pages that
-    show it (the case, its browse pages, the home page) and no other. Returns src_uri -> path.
+    show it (the case, its browse pages, the home page) and no other. ``salt`` is mixed into every
+    stub: what every page shows besides its body (the preview's error banner) rebuilds them all.
+    Returns src_uri -> path.
     """
     out: dict[str, Path] = {}
     for page in pages:
         path = stub_dir / page.src_uri
-        text = page.front_matter() + f"\n<!-- {hashlib.sha256(page.html.encode()).hexdigest()} -->\n"
+        digest = hashlib.sha256((salt + "\0" + page.html).encode()).hexdigest()
+        text = page.front_matter() + f"\n<!-- {digest} -->\n"
         data = text.encode("utf-8")
         try:
             same = path.read_bytes() == data

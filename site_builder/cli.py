@@ -222,6 +222,10 @@ def cmd_build(args: argparse.Namespace) -> int:
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
     try:
         code = subprocess.call(cmd, env=env)
+        if code == 0 and args.offline:
+            from site_builder.outputs.offline import make_offline
+
+            make_offline(scratch)
         if code == 0:
             sitedir.swap_in(scratch, target)
     finally:
@@ -230,7 +234,19 @@ def cmd_build(args: argparse.Namespace) -> int:
         kept = "之前的网站保持不变" if target.exists() else "没有生成网站"
         print(f"构建失败，{kept}（{target}）。", file=sys.stderr)
         return 1
-    print(f"网站已生成：{target}")
+    print(f"网站已生成：{target}" + ("（离线预览版：双击 index.html 即可打开）" if args.offline else ""))
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Write the pull request's table of changed cases (to $GITHUB_STEP_SUMMARY when set, and stdout)."""
+    from site_builder.checks.summary import write_summary
+
+    try:
+        print(write_summary(Path.cwd(), args.base, dict(os.environ)), end="")
+    except (RuntimeError, OSError) as exc:
+        print(f"无法生成检查摘要（需要在 git 仓库里运行）：{exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -261,7 +277,13 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="构建网站（失败时保留之前的网站）")
     b.add_argument("--site-dir", default="site")
     b.add_argument("--config", default="mkdocs.yml")
+    b.add_argument(
+        "--offline", action="store_true", help="生成可以双击 index.html 直接打开的预览版（不用于发布）"
+    )
     b.set_defaults(func=cmd_build)
+    m = sub.add_parser("summary", help="列出本次改动的案例及其检查结果（写入 GitHub 的运行摘要）")
+    m.add_argument("--base", help="与哪个提交比较（默认：合并提交的第一个父提交，或 main）")
+    m.set_defaults(func=cmd_summary)
     return parser
 
 

@@ -35,7 +35,9 @@ from site_builder.casefile.loader import require_cases
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.errors import CaseFileError, EnvironmentProblem
+from site_builder.pages.contact import contact_email, contact_problem, fill_contact
 from site_builder.pages.render import GeneratedPage
+from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
 
 log = get_plugin_logger(__name__)
@@ -61,6 +63,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.pages: dict[str, GeneratedPage] = {}
         self.generation: Generation | None = None
         self.publishing: Publishing | None = None
+        self.preview = PreviewState()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = command
@@ -72,14 +75,21 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         cases_dir = Path(config.config_file_path or ".").parent / self.config.cases_dir
         if not cases_dir.is_dir():
             raise PluginError(f"找不到案例文件夹：{cases_dir}")
-        try:
-            result = require_cases([cases_dir], cases_root=cases_dir, parallel=self.command != "serve")
-        except CaseFileError as exc:
-            raise PluginError("案例文件有错误，网站没有生成：\n" + str(exc)) from None
+        if self.command == "serve":  # never raise for a case file: MkDocs would stop answering
+            loaded = self.preview.load(cases_dir)
+            if self.preview.broken:
+                log.info(self.preview.log_text())
+            if config.theme.custom_dir:
+                config.watch.append(config.theme.custom_dir)
+        else:
+            try:
+                loaded = require_cases([cases_dir], cases_root=cases_dir).cases
+            except CaseFileError as exc:
+                raise PluginError("案例文件有错误，网站没有生成：\n" + str(exc)) from None
         show_drafts = self.config.drafts == "always" or (
             self.config.drafts == "auto" and self.command == "serve"
         )
-        cases = result.cases if show_drafts else result.published()
+        cases = loaded if show_drafts else [x for x in loaded if not x.is_draft]
         self.site = SiteModel(cases, load_vocabularies())
         config.nav = fill_browse_nav(config.nav)
         self.publishing = derive_publishing(
@@ -92,6 +102,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         config.site_url = self.publishing.site_url
         config.repo_url = self.publishing.repo_url
         config.repo_name = self.publishing.repo_name
+        config.extra["sb_contact_email"] = contact_email(config.extra)
+        if contact_problem(config.extra):
+            log.info(contact_problem(config.extra))  # not a MkDocs warning: --strict builds go on
         config.watch.append(str(cases_dir))
         log.info("已载入 %d 个案例（草稿 %d 个）", len(cases), sum(1 for x in cases if x.is_draft))
         return config
@@ -117,12 +130,15 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         for unused in [f for f in files if is_unused_theme_asset(f.src_uri)]:
             files.remove(unused)
         self.pages = {}
+        gaps = self.preview.gap_pages() if self.command == "serve" else []
         stubs: dict[str, Path] = {}
         if self.dirty:  # `mkdocs serve --dirty`: stubs on disk, so unchanged pages are not rebuilt
             stubs = write_stubs(
-                self.generation.pages, cache_root(Path(config.config_file_path or ".").parent) / "stubs"
+                self.generation.pages + gaps,
+                cache_root(Path(config.config_file_path or ".").parent) / "stubs",
+                salt=self.preview.log_text() if self.preview.broken else "",
             )
-        for page in self.generation.pages:
+        for page in self.generation.pages + gaps:
             if files.get_file_from_path(page.src_uri) is not None:
                 raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除")
             if page.src_uri in stubs:
@@ -141,9 +157,17 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             self.generation.close()
             self.generation = None
 
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        return fill_contact(markdown, config.extra)
+
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         generated = self.pages.get(page.file.src_uri)
         return generated.html if generated else html
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        return self.preview.inject(output, page.url) if self.command == "serve" else output
 
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation

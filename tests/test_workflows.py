@@ -25,6 +25,7 @@ WORKFLOWS = ROOT / ".github" / "workflows"
 CI = WORKFLOWS / "ci.yml"
 CI_LOCAL = ROOT / "scripts" / "ci_local.sh"
 
+SUMMARY_RUN = ".venv/bin/site-builder summary"
 PAGES_ACTIONS = {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"}
 WRITE_PERMISSIONS_ALLOWED = {"deploy": {"pages": "write", "id-token": "write"}}
 
@@ -201,6 +202,8 @@ def test_check_job_runs_readme_commands_in_order(ci: dict[str, Any]) -> None:
         "make test",
         "make site",
         ".venv/bin/python -m site_builder.checks.linkcheck site",
+        ".venv/bin/site-builder build --offline --site-dir site-preview",
+        SUMMARY_RUN,
     ]
 
 
@@ -214,7 +217,7 @@ def test_pip_cache_keyed_on_lock_file(ci: dict[str, Any]) -> None:
 def test_uploads_only_after_every_check(ci: dict[str, Any]) -> None:
     steps = _steps(ci["jobs"]["check"])
     uploads = [i for i, s in enumerate(steps) if "upload" in _action(s)]
-    checks = [i for i, s in enumerate(steps) if "run" in s]
+    checks = [i for i, s in enumerate(steps) if "run" in s and s["run"].strip() != SUMMARY_RUN]
     assert uploads and min(uploads) > max(checks)
     for i in uploads:
         condition = str(steps[i].get("if", ""))
@@ -223,7 +226,36 @@ def test_uploads_only_after_every_check(ci: dict[str, Any]) -> None:
     preview = [s for s in steps if _action(s) == "actions/upload-artifact"]
     assert len(preview) == 1
     assert "pull_request" in preview[0]["if"]
-    assert preview[0]["with"]["path"].rstrip("/") == "site"
+    assert preview[0]["with"]["path"].rstrip("/") == "site-preview"
+
+
+def test_preview_artifact_is_the_offline_build(ci: dict[str, Any]) -> None:
+    """The artifact editors download is built with --offline (opens by double-click), the published site is not."""
+    steps = _steps(ci["jobs"]["check"])
+    (offline,) = [i for i, s in enumerate(steps) if "--offline" in str(s.get("run", ""))]
+    (upload,) = [i for i, s in enumerate(steps) if _action(s) == "actions/upload-artifact"]
+    (site,) = [i for i, s in enumerate(steps) if str(s.get("run", "")).strip() == "make site"]
+    assert site < offline < upload
+    assert "steps.build.outcome == 'success'" in steps[offline]["if"]
+    assert "pull_request" in steps[offline]["if"]
+    assert "--site-dir site-preview" in steps[offline]["run"]
+    (pages,) = [s for s in steps if _action(s) == "actions/upload-pages-artifact"]
+    assert pages["with"]["path"].rstrip("/") == "site"
+
+
+def test_job_summary_on_every_pull_request(ci: dict[str, Any]) -> None:
+    """The summary runs even after a failed check, knows the preview's URL and the base commit, needs no permission."""
+    steps = _steps(ci["jobs"]["check"])
+    (i,) = [i for i, s in enumerate(steps) if str(s.get("run", "")).strip() == SUMMARY_RUN]
+    step = steps[i]
+    condition = step["if"]
+    assert "!cancelled()" in condition and "pull_request" in condition and "success()" not in condition
+    (upload,) = [j for j, s in enumerate(steps) if _action(s) == "actions/upload-artifact"]
+    assert upload < i and steps[upload]["id"] == "preview"
+    assert step["env"]["PREVIEW_URL"] == "${{ steps.preview.outputs.artifact-url }}"
+    assert "write" not in (ci["jobs"]["check"].get("permissions") or {}).values()  # a summary needs none
+    (checkout,) = [s for s in steps if _action(s) == "actions/checkout"]
+    assert int(checkout["with"]["fetch-depth"]) >= 2  # the merge commit's first parent is the base
 
 
 def test_pages_deploy(ci: dict[str, Any]) -> None:

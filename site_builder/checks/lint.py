@@ -6,7 +6,13 @@ message in Chinese and the line/column of the offending text.  Findings are
 warnings unless ``strict=True`` (``site-builder validate --strict``) turns them
 into errors.
 
-Checks:
+Checks that are always errors (the site must never show them):
+
+* pinyin in brackets after Chinese characters, e.g. ``楼宇（lóu yǔ）`` (copied from annotated pages);
+* web addresses or links in any text field (only ``sources[n].url`` may hold one);
+* mojibake, UTF-8 text read as Latin-1 (``ä¸Šæµ·`` for 上海).
+
+Warnings (errors only with ``--strict``):
 
 * traditional or variant characters in simplified text (``site_builder.textnorm``);
 * half-width punctuation ``, : ; ( ) ? !`` inside Chinese sentences;
@@ -23,6 +29,7 @@ import re
 import unicodedata
 from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
+from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -34,7 +41,10 @@ from site_builder.textnorm import find_nonsimplified, fold
 
 __all__ = [
     "DUPLICATE_TITLE_RATIO",
+    "find_bracketed_pinyin",
     "find_halfwidth_punctuation",
+    "find_links",
+    "find_mojibake",
     "lint_case",
     "lint_cases",
     "lint_titles",
@@ -139,6 +149,89 @@ def find_halfwidth_punctuation(text: str) -> list[tuple[int, str, str]]:
 
 
 # ---------------------------------------------------------------------------
+# Always errors: pinyin in brackets, links, mojibake
+
+_TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
+_CJK_CLASS = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_BRACKETED_LATIN = re.compile(
+    rf"([{_CJK_CLASS}]+)[ \u3000]*([（(])[ \u3000]*"
+    r"([A-Za-z\u00c0-\u024f\u1e3f]+(?:[ \u3000'’-]+[A-Za-z\u00c0-\u024f\u1e3f]+)*)[ \u3000]*[）)]"
+)
+_LINK = re.compile(
+    r"https?://[^\s）)」』，。<>\]]*"
+    r"|ftp://\S*"
+    r"|www\.[^\s）)」』，。<>\]]+"
+    r"|\[[^\]\n]*\]\([^)\n]*\)"
+    r"|<a\s[^>]*>"
+    r"|(?<![A-Za-z0-9.@_-])(?:[A-Za-z0-9-]+\.)+(?:com|cn|net|org|gov|edu|top|xyz|info|vip|cc|biz)(?![A-Za-z0-9-])",
+    re.IGNORECASE,
+)
+_MOJIBAKE_RUN = re.compile(
+    "[\u00a0-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
+    "\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]{2,}"
+)
+
+
+@cache
+def _all_syllables() -> frozenset[str]:
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    return frozenset(
+        r.translate(_TONES).replace("ü", "v")
+        for readings in pinyin_dict.values()
+        for r in readings.split(",")
+    )
+
+
+def _syllables(ch: str) -> set[str]:
+    from pypinyin import Style, pinyin
+
+    return {s.replace("ü", "v") for s in pinyin(ch, style=Style.NORMAL, heteronym=True)[0]}
+
+
+def find_bracketed_pinyin(text: str) -> list[tuple[int, str]]:
+    """``(offset, bracketed text)`` of pinyin put in brackets after the characters it spells.
+
+    ``楼宇（lóu yǔ）`` and ``党建(dang jian)`` match; a Latin name that is not the characters'
+    reading, like ``中央商务区（CBD）`` or ``B站（bilibili）``, does not.
+    """
+    out = []
+    for m in _BRACKETED_LATIN.finditer(text):
+        chars, latin = m.group(1), m.group(3)
+        words = [w for w in re.split(r"[ \u3000'’-]+", latin.lower().translate(_TONES)) if w]
+        toned = latin.lower() != latin.lower().translate(_TONES)
+        spelled = len(words) <= len(chars) and all(
+            w in _syllables(c) for w, c in zip(words, chars[len(chars) - len(words) :], strict=True)
+        )
+        readings = all(w in _all_syllables() for w in words)
+        if (spelled and (toned or len(words) > 1 or latin.islower())) or (
+            readings and (toned or (len(words) > 1 and latin.islower()))
+        ):
+            out.append((m.start(2), text[m.start(2) : m.end()]))
+    return out
+
+
+def find_links(text: str) -> list[tuple[int, str]]:
+    """``(offset, text)`` of every web address, Markdown link or HTML link in ``text``."""
+    return [(m.start(), m.group(0)) for m in _LINK.finditer(text)]
+
+
+def find_mojibake(text: str) -> list[tuple[int, str, str]]:
+    """``(offset, garbled, readable)`` where UTF-8 Chinese was decoded as Latin-1/Windows-1252."""
+    out = []
+    for m in _MOJIBAKE_RUN.finditer(text):
+        for codec in ("cp1252", "latin-1"):
+            try:
+                fixed = m.group(0).encode(codec).decode("utf-8")
+            except (UnicodeEncodeError, UnicodeDecodeError):
+                continue
+            if any(_is_cjk(ch) for ch in fixed):
+                out.append((m.start(), m.group(0), fixed))
+                break
+    return out
+
+
+# ---------------------------------------------------------------------------
 # Walking a case's text
 
 # Values that are not prose: identifiers, paths, URLs, dates, enums.
@@ -239,12 +332,33 @@ def lint_case(case: Any, positions: PositionsLike | None = None, *, strict: bool
     data = _case_data(case)
     findings: list[CaseError] = []
 
-    def add(path: PathKey, line_col: tuple[int, int], message: str) -> None:
+    def add(path: PathKey, line_col: tuple[int, int], message: str, severity: Severity = WARNING) -> None:
         findings.append(
-            CaseError(Location(shown, line_col[0], line_col[1]), dotted_path(path), message, WARNING)
+            CaseError(Location(shown, line_col[0], line_col[1]), dotted_path(path), message, severity)
         )
 
     for path, text in _texts(data):
+        for offset, found in find_bracketed_pinyin(text):
+            add(
+                path,
+                where.at(path, text, offset),
+                f"汉字后面括号里的拼音「{found}」是从网页带进来的，请删掉",
+                ERROR,
+            )
+        for offset, found in find_links(text):
+            add(
+                path,
+                where.at(path, text, offset),
+                f"这里不能有网址或链接「{found[:60]}」；出处的网址请写在 sources 的 url 字段里",
+                ERROR,
+            )
+        for offset, found, readable in find_mojibake(text):
+            add(
+                path,
+                where.at(path, text, offset),
+                f"这段文字是乱码「{found[:30]}」（原文可能是「{readable[:20]}」），请从出处重新复制",
+                ERROR,
+            )
         for offset, found, suggestion in find_nonsimplified(text):
             add(
                 path,

@@ -59,7 +59,12 @@
 
   /* ---------- loading ---------- */
   function url(path) { return new URL(state.base + path, document.baseURI).href; }
+  // The offline preview (site-builder build --offline, opened from file://) bundles the index in
+  // search/offline.js and links folders' index.html files.
+  var bundled = typeof window !== "undefined" ? window.__caseSearchData : undefined;
+  function pageUrl(path) { return url(path) + (bundled ? "index.html" : ""); }
   function getJSON(path) {
+    if (bundled && Object.prototype.hasOwnProperty.call(bundled, path)) return Promise.resolve(bundled[path]);
     return fetch(url(path), { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) throw new Error(path + " " + r.status);
       return r.json();
@@ -306,7 +311,7 @@
     return e;
   }
 
-  function caseHref(n) { return url("cases/" + encodeURIComponent(state.meta.docs[n][0]) + "/"); }
+  function caseHref(n) { return pageUrl("cases/" + encodeURIComponent(state.meta.docs[n][0]) + "/"); }
 
   function districtLabel(d) {
     var name = state.meta.districts[d[2]][0];
@@ -384,7 +389,7 @@
       if (i >= 0) { input.setAttribute("aria-activedescendant", options[i].id); options[i].scrollIntoView({ block: "nearest" }); }
       else input.removeAttribute("aria-activedescendant");
     }
-    function fullHref() { return url("search/") + "?q=" + encodeURIComponent(input.value.trim()); }
+    function fullHref() { return pageUrl("search/") + "?q=" + encodeURIComponent(input.value.trim()); }
 
     function update() {
       var q = input.value, my = ++seq;

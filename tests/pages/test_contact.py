@@ -1,0 +1,56 @@
+"""The readers' contact address: set once in mkdocs.yml, shown on 关于本站 and in every footer."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from site_builder.pages.contact import contact_email, contact_problem, fill_contact
+from tests.support.project import FIXTURE_CASES, make_project, run_build
+
+
+def _build(tmp_path: Path, extra: dict[str, object] | None) -> tuple[Path, str]:
+    config = make_project(tmp_path / "project", FIXTURE_CASES)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data.pop("extra", None)
+    if extra is not None:
+        data["extra"] = extra
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    proc = run_build(config, tmp_path / "site")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return tmp_path / "site", proc.stdout + proc.stderr
+
+
+def test_address_on_about_page_and_in_every_footer(tmp_path: Path) -> None:
+    site, log = _build(tmp_path, {"contact_email": "cases@example.org"})
+    assert "contact_email" not in log
+    about = (site / "about" / "index.html").read_text(encoding="utf-8")
+    assert '<strong>发邮件</strong>到 <a href="mailto:cases@example.org">cases@example.org</a>' in about
+    assert "{{ contact_email }}" not in about
+    for page in ("index.html", "cases/riders-golden-helmet/index.html", "search/index.html"):
+        html = (site / page).read_text(encoding="utf-8")
+        assert (
+            'class="sb-contact">发现错误或想提供线索，请写信到 <a href="mailto:cases@example.org">' in html
+        ), page
+        assert "Made with" not in html
+        assert "sb-preview-errors" not in html  # the preview banner never reaches a real build
+
+
+@pytest.mark.parametrize("extra", [None, {"contact_email": ""}, {"contact_email": "not an address"}])
+def test_missing_address_is_reported_by_the_build(tmp_path: Path, extra: dict[str, object] | None) -> None:
+    site, log = _build(tmp_path, extra)
+    expected = contact_problem(extra)
+    assert expected is not None and expected in log
+    assert "mailto:" not in (site / "index.html").read_text(encoding="utf-8")
+    about = (site / "about" / "index.html").read_text(encoding="utf-8")
+    assert "本站暂未设置联系邮箱" in about and "{{ contact_email }}" not in about
+
+
+def test_contact_helpers() -> None:
+    assert contact_email({"contact_email": " a.b@example.org "}) == "a.b@example.org"
+    assert contact_email({"contact_email": "javascript:alert(1)"}) is None
+    assert contact_problem({"contact_email": "a@b.cn"}) is None
+    assert "不是有效的邮箱地址" in (contact_problem({"contact_email": "<b>@x"}) or "")
+    assert fill_contact("没有标记", {}) == "没有标记"

@@ -1,0 +1,160 @@
+"""The pull request's job summary, on a simulated pull request (a git repository with GitHub's merge commit)."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from site_builder.checks.summary import ChangedCase, render_summary
+from site_builder.errors import CaseError, Location
+from tests.support.project import FIXTURE_CASES
+
+GIT_ENV = {
+    "GIT_AUTHOR_NAME": "编辑",
+    "GIT_AUTHOR_EMAIL": "editor@example.org",
+    "GIT_COMMITTER_NAME": "编辑",
+    "GIT_COMMITTER_EMAIL": "editor@example.org",
+    "GIT_CONFIG_GLOBAL": os.devnull,
+    "GIT_CONFIG_NOSYSTEM": "1",
+}
+
+
+def _git(repo: Path, *args: str) -> str:
+    env = {**os.environ, **GIT_ENV}
+    return subprocess.run(
+        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
+    ).stdout
+
+
+def _summary(repo: Path, tmp_path: Path, **extra: str) -> tuple[subprocess.CompletedProcess[str], str]:
+    out = tmp_path / "step-summary.md"
+    out.write_text("", encoding="utf-8")
+    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(out), **extra}
+    code = "import sys; from site_builder.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "summary"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    return proc, out.read_text(encoding="utf-8")
+
+
+def _rows(markdown: str) -> dict[str, list[str]]:
+    """Table rows keyed by the case file named in the first cell."""
+    rows = {}
+    for line in markdown.splitlines():
+        m = re.search(r"`(cases/[^`]+)`", line)
+        if line.startswith("| ") and m and not line.startswith("| 案例"):
+            rows[m.group(1)] = [c.strip() for c in re.split(r"(?<!\\)\|", line)[1:-1]]
+    return rows
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree(FIXTURE_CASES, repo / "cases")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "base")
+    return repo
+
+
+def _open_pull_request(repo: Path) -> int:
+    """On a branch: break one case's year, add a new good case, delete one; return the broken line."""
+    _git(repo, "checkout", "-q", "-b", "editor-patch")
+    helmet = repo / "cases" / "riders-golden-helmet.yaml"
+    text = helmet.read_text(encoding="utf-8")
+    line = next(i for i, x in enumerate(text.splitlines(), 1) if x.startswith("year:"))
+    helmet.write_text(text.replace("year: 2021", "year: 二〇二一年"), encoding="utf-8")
+    new = (repo / "cases" / "couriers-joint-meeting.yaml").read_text(encoding="utf-8")
+    new = new.replace("title: 快递外卖行业党建联席会议", "title: 新增的快递员驿站案例")
+    (repo / "cases" / "new-courier-station.yaml").write_text(new, encoding="utf-8")
+    (repo / "cases" / "luwan-building-branch.yaml").unlink()
+    (repo / "cases" / "images").mkdir(exist_ok=True)
+    (repo / "cases" / "images" / "new-photo.jpg").write_bytes(b"not listed: a photo is not a case")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "editor's change")
+    return line
+
+
+def test_pull_request_summary_on_a_merge_commit(repo: Path, tmp_path: Path) -> None:
+    """As on GitHub: HEAD is the merge of the PR into main; base is its first parent."""
+    line = _open_pull_request(repo)
+    _git(repo, "checkout", "-q", "main")
+    (repo / "cases" / "draft-case.yaml").write_text(
+        (repo / "cases" / "draft-case.yaml").read_text(encoding="utf-8") + "# main moved on\n",
+        encoding="utf-8",
+    )
+    _git(repo, "commit", "-qam", "main moved on")
+    _git(repo, "merge", "-q", "--no-ff", "-m", "merge", "editor-patch")
+    proc, written = _summary(
+        repo,
+        tmp_path,
+        PREVIEW_URL="https://github.com/o/r/actions/runs/1/artifacts/2",
+        GITHUB_SERVER_URL="https://github.com",
+        GITHUB_REPOSITORY="o/r",
+        GITHUB_SHA="abc123",
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout == written
+    rows = _rows(written)
+    # only what the PR changed: main's own edit of draft-case.yaml is not the editor's
+    assert set(rows) == {
+        "cases/riders-golden-helmet.yaml",
+        "cases/new-courier-station.yaml",
+        "cases/luwan-building-branch.yaml",
+    }, written
+    broken = rows["cases/riders-golden-helmet.yaml"]
+    assert broken[1] == "修改" and broken[2].startswith("❌ 1 个错误")
+    link = f"[第 {line} 行](https://github.com/o/r/blob/abc123/cases/riders-golden-helmet.yaml#L{line})"
+    assert broken[3].startswith(f"{link}：") and "应为整数年份" in broken[3], broken
+    assert broken[4] == "改正错误后才会生成" and "Commit changes" in broken[5]
+    added = rows["cases/new-courier-station.yaml"]
+    assert added[0].startswith("新增的快递员驿站案例") and added[1] == "新增"
+    assert added[2] in ("✅ 通过",) or added[2].startswith("⚠️")
+    assert "(https://github.com/o/r/actions/runs/1/artifacts/2)" in added[4]
+    assert "`cases/new-courier-station/index.html`" in added[4]
+    removed = rows["cases/luwan-building-branch.yaml"]
+    assert removed[1] == "删除" and "移除" in removed[5]
+    assert "**1 个有错误，需要修改**" in written
+
+
+def test_local_branch_compares_with_main_and_sees_uncommitted_files(repo: Path, tmp_path: Path) -> None:
+    _git(repo, "checkout", "-q", "-b", "local")
+    (repo / "cases" / "half-done.yaml").write_text("title: 写了一半\nstatus: draft\n", encoding="utf-8")
+    proc, written = _summary(repo, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    rows = _rows(written)
+    assert list(rows) == ["cases/half-done.yaml"]
+    row = rows["cases/half-done.yaml"]
+    assert row[1] == "新增" and "缺少必填字段" in row[3]
+    assert "第 1 行" in row[3] and "](" not in row[3]  # no repository known: no links
+
+
+def test_no_case_changes(repo: Path, tmp_path: Path) -> None:
+    proc, written = _summary(repo, tmp_path)
+    assert proc.returncode == 0
+    assert "没有新增、修改或删除" in written
+
+
+def test_table_cells_stay_in_their_cell() -> None:
+    row = ChangedCase("cases/x.yaml", "修改", title="标题|带竖线<b>")
+    row.errors = [CaseError(Location("cases/x.yaml", 3, 1), "summary", "不能有 | 和\n换行 <script>")]
+    text = render_summary([row], preview_url=None, blob=None)
+    (line,) = [x for x in text.splitlines() if x.startswith("| 标题")]
+    assert len(re.split(r"(?<!\\)\|", line)) == 8
+    assert "<script>" not in text and "<b>" not in text
+
+
+def test_outside_git_says_why(tmp_path: Path) -> None:
+    proc, _ = _summary(tmp_path, tmp_path, GIT_CEILING_DIRECTORIES=str(tmp_path))
+    assert proc.returncode == 2 and "无法生成检查摘要" in proc.stderr
