@@ -262,3 +262,24 @@ def test_no_unused_theme_assets(small_site: Path) -> None:
     pages = "".join(p.read_text(encoding="utf-8") for p in small_site.rglob("*.html"))
     loads = re.findall(r'(?:src|href)="([^"]+)"', pages)
     assert not [u for u in loads if "lunr" in u or "workers/search" in u or u.endswith(".map")]
+
+
+def test_stubs_change_only_with_their_page(tmp_path: Path) -> None:
+    """`mkdocs serve --dirty` rebuilds a page only when its stub changes: one per changed page."""
+    import os
+
+    from site_builder.build import write_stubs
+    from site_builder.pages.render import GeneratedPage
+
+    pages = [
+        GeneratedPage(f"cases/c{i}.md", f"cases/c{i}/", f"标题{i}", "描述", f"<p>{i}</p>") for i in range(3)
+    ]
+    first = write_stubs(pages, tmp_path)
+    for path in first.values():
+        os.utime(path, (1, 1))
+    pages[1] = GeneratedPage("cases/c1.md", "cases/c1/", "标题1", "描述", "<p>changed</p>")
+    write_stubs(pages, tmp_path)
+    changed = sorted(uri for uri, path in first.items() if path.stat().st_mtime != 1)
+    assert changed == ["cases/c1.md"]
+    write_stubs(pages, tmp_path, salt="an error banner appeared")
+    assert all(path.stat().st_mtime != 1 for path in first.values())

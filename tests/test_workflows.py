@@ -413,3 +413,14 @@ def test_simulated_pull_request_yaml_syntax_error(tmp_path: Path) -> None:
     proc = _run_validate(tmp_path)
     assert proc.returncode != 0
     assert f"::error file=cases/{broken.name},line={bad_line}," in proc.stdout, proc.stdout + proc.stderr
+
+
+def test_make_serve_runs_what_the_preview_test_runs() -> None:
+    """The serve test starts the dev server with the same flags as ``make serve``."""
+    from tests.support import devserver
+
+    makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
+    serve_line = next(ln for ln in makefile.splitlines() if "mkdocs serve" in ln)
+    source = Path(devserver.__file__).read_text(encoding="utf-8")
+    for flag in ("--strict", "--livereload", "--dirty"):
+        assert flag in serve_line and f'"{flag}"' in source

@@ -1,6 +1,6 @@
 """The live preview as an editor uses it: break a case, see the error in the page, fix it, watch it reload.
 
-Runs the real ``mkdocs serve --strict --livereload`` (as ``make serve`` does) on a free loopback port
+Runs the real ``mkdocs serve --strict --livereload --dirty`` (as ``make serve`` does) on a free loopback port
 against a throwaway project, and waits on page conditions and server log lines, never on sleeps.
 """
 

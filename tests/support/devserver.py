@@ -57,11 +57,21 @@ class DevServer:
 
 @contextlib.contextmanager
 def mkdocs_serve(config: Path) -> Iterator[DevServer]:
-    """Start ``mkdocs serve --strict --livereload`` as ``make serve`` does; stop it afterwards."""
+    """Start ``mkdocs serve --strict --livereload --dirty`` as ``make serve`` does; stop it afterwards."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": url, "PYTHONUNBUFFERED": "1"}
-    cmd = [sys.executable, "-m", "mkdocs", "serve", "--strict", "--livereload", "-a", f"127.0.0.1:{port}"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "mkdocs",
+        "serve",
+        "--strict",
+        "--livereload",
+        "--dirty",
+        "-a",
+        f"127.0.0.1:{port}",
+    ]
     proc = subprocess.Popen(
         [*cmd, "-f", str(config)],
         cwd=config.parent,
