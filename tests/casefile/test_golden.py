@@ -74,7 +74,9 @@ def test_yml_extension_is_flagged(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.chdir(tmp_path)
     Path("a-case.yml").write_text("title: x\n", encoding="utf-8")
     result = load_cases([Path(".")])
-    assert [e.format() for e in result.errors] == ["a-case.yml:1:1: 案例文件的扩展名必须是小写的 .yaml"]
+    assert [e.format() for e in result.errors] == [
+        "a-case.yml:1:1: 文件名「a-case.yml」不会被当作案例读取：案例文件必须以小写的 .yaml 结尾，请改名为「a-case.yaml」"
+    ]
 
 
 def test_duplicate_ids_across_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
