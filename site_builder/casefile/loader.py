@@ -349,7 +349,7 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
     if kind == "value_error":
         error = ctx.get("error")
         if isinstance(error, BlankValueError):
-            return loc, _blank(loc)
+            return loc, _blank(loc, value)
         return loc, str(error if error is not None else err["msg"])
     if kind == "string_type":
         if value is None:
@@ -362,7 +362,7 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
             what = "年份" if is_year else "数字"
             return (
                 loc,
-                f'{what}不要加引号：加了引号就成了文字。请把「"{value}"」改成 {value.strip()}（去掉引号）',
+                f"{what}不要加引号：加了引号就成了文字。请去掉引号，直接写 {value.strip()}",
             )
         if is_year:
             return loc, f"应为整数年份，例如 2021，而不是{shown}"
@@ -380,7 +380,7 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
         text = err.get("input")
         n = len(text) if isinstance(text, str) else 0
         if n == 0:
-            return loc, _blank(loc)
+            return loc, _blank(loc, value)
         return loc, f"太短：至少 {ctx.get('min_length')} 个字，现在只有 {n} 个"
     if kind == "string_too_long":
         text = err.get("input")
@@ -400,10 +400,11 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
     return loc, f"{where}的值不符合要求，请对照模板检查"
 
 
-def _blank(loc: tuple[Any, ...]) -> str:
+def _blank(loc: tuple[Any, ...], value: Any) -> str:
+    why = "（只有空格或看不见的字符）" if isinstance(value, str) and value else ""
     if loc and isinstance(loc[-1], int):
-        return f"{describe(loc)}是空的（只有空格或看不见的字符）：请删除这一项，或者填上内容"
-    return "不能为空（只有空格或看不见的字符）：请填写内容；不需要的可选字段请把整行删掉"
+        return f"{describe(loc)}是空的{why}：请删除这一项，或者填上内容"
+    return f"不能为空{why}：请填写内容；不需要的可选字段请把整行删掉"
 
 
 def _missing(loc: tuple[Any, ...]) -> str:

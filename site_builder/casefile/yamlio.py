@@ -213,9 +213,14 @@ def _scan_events(text: str, loader: type) -> tuple[list[_Problem], yaml.YAMLErro
     """Parse events only (no recursion): anchors, aliases and tags, nesting depth, first syntax error."""
     notes: list[_Problem] = []
     depth = 0
+    documents = 0
     try:
         for event in yaml.parse(text, Loader=loader):
             line, col = _mark(event)
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise yaml.MarkedYAMLError(problem="but found another document", problem_mark=event.start_mark)
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -338,8 +343,12 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[CaseErro
     errors += [CaseError(Location(shown_as, line, col), "", msg) for line, col, msg in notes]
     if notes:
         return None, _capped(errors)
-    node = yaml.compose(work, Loader=_LOADER)
     top = Location(shown_as, 1, 1)
+    try:
+        node = yaml.compose(work, Loader=_LOADER)
+    except yaml.YAMLError as exc:  # the event pass accepted it: a composer-only problem
+        line, col, message = _explain_yaml(exc)
+        return None, [*errors, CaseError(Location(shown_as, line, col), "", message)]
     if node is None:
         return None, [*errors, CaseError(top, "", "文件是空的，请从模板开始填写（运行 site-builder new）")]
     if not isinstance(node, yaml.MappingNode):
@@ -387,6 +396,11 @@ def _explain_failure(text: str, exc: yaml.YAMLError) -> _Problem:
 _CHAR_FOUND = re.compile(r"found character '(.+?)'|but found '(.+?)'|found unknown escape character '(.+?)'")
 _FIX_COLON = "每一行应写成「字段: 值」：冒号是半角的「:」，冒号后面有一个空格"
 _YAML_HINTS: tuple[tuple[str, str, bool], ...] = (
+    (
+        "invalid Unicode character escape",
+        "双引号里的「\\u」转义写出的不是有效的字符（例如把表情符号写成了「\\ud83d\\ude00」）：请直接输入字符本身",
+        False,
+    ),
     # (text in the problem or context, Chinese explanation, locate at the context mark)
     (
         "could not find expected ':'",
