@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from site_builder.casefile.messages import shorten
 from site_builder.casefile.vocab import Vocabularies, Vocabulary
 from site_builder.textnorm import BIDI_CONTROLS, describe_char, find_invisible, strip_invisible
 
@@ -131,7 +132,7 @@ def _one_item(value: Any) -> Any:
         for sep in _LIST_SEPARATORS:
             if sep in value:
                 raise ValueError(
-                    f"「{value[:30]}」里有中文标点「{sep}」，整串会变成一项：多项之间请用英文逗号「,」分开，"
+                    f"「{shorten(value)}」里有中文标点「{sep}」，整串会变成一项：多项之间请用英文逗号「,」分开，"
                     "例如 [暖心驿站, 骑手]，或者每行写一个「- 」"
                 )
     return value
@@ -158,12 +159,14 @@ def _check_date(value: Any) -> Any:
         return value
     value = value.strip()
     if not re.match(DATE_PATTERN, value):
-        raise ValueError(f"日期「{value}」格式不对，应写成 YYYY、YYYY-MM 或 YYYY-MM-DD，例如 2023-04-13")
+        raise ValueError(
+            f"日期「{shorten(str(value))}」格式不对，应写成 YYYY、YYYY-MM 或 YYYY-MM-DD，例如 2023-04-13"
+        )
     parts = [int(p) for p in value.split("-")]
     try:
         _dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
     except ValueError:
-        raise ValueError(f"日期「{value}」不存在，请检查月份和日期") from None
+        raise ValueError(f"日期「{shorten(str(value))}」不存在，请检查月份和日期") from None
     return value
 
 
@@ -173,13 +176,13 @@ def _check_source_date(value: Any) -> Any:
         try:
             _dt.date(2000, month, day)
         except ValueError:
-            raise ValueError(f"日期「{value.strip()}」不存在，请检查月份和日期") from None
+            raise ValueError(f"日期「{shorten(value)}」不存在，请检查月份和日期") from None
         return value.strip()
     try:
         return _check_date(value)
     except ValueError:
         raise ValueError(
-            f"日期「{value}」格式不对，应写成 YYYY、YYYY-MM、YYYY-MM-DD，"
+            f"日期「{shorten(str(value))}」格式不对，应写成 YYYY、YYYY-MM、YYYY-MM-DD，"
             "或文章只写了月日时写成 MM-DD（例如 12-13）"
         ) from None
 
@@ -188,7 +191,7 @@ def _check_unique(values: list[str], what: str) -> list[str]:
     seen: set[str] = set()
     for v in values:
         if v in seen:
-            raise ValueError(f"{what}「{v}」重复出现")
+            raise ValueError(f"{what}「{shorten(v)}」重复出现")
         seen.add(v)
     return values
 
@@ -331,7 +334,9 @@ def _term(kind: str) -> AfterValidator:
         if hit is None:
             hint = terms.suggest(value)
             extra = f"，您是不是要找「{hint}」？" if hint else "。"
-            raise ValueError(f"未知的{_KIND_LABEL[kind]}「{value}」{extra}可选值：{'、'.join(terms.names())}")
+            raise ValueError(
+                f"未知的{_KIND_LABEL[kind]}「{shorten(value)}」{extra}可选值：{'、'.join(terms.names())}"
+            )
         return hit.term.name
 
     return AfterValidator(check)
@@ -522,7 +527,7 @@ class Case(_Strict):
         if hit is None:
             hint = vocab.districts.suggest(v)
             extra = f"，您是不是要找「{hint}」？" if hint else "。"
-            raise ValueError(f"未知的区「{v}」{extra}应填写上海 16 个区之一或「全市」")
+            raise ValueError(f"未知的区「{shorten(v)}」{extra}应填写上海 16 个区之一或「全市」")
         assert info.context is not None
         info.context["_district"] = hit
         return hit.term.name

@@ -36,6 +36,7 @@ _ANY_KEY = re.compile(r"(?P<key>[^\s:：#'\"\[\]{},-][^:：#]{0,15}?)[ ]*(?P<col
 _BLOCK = re.compile(r"[|>][-+0-9]*[ ]*(#.*)?$")
 _STRUCTURAL = re.compile(r"^[ ]*(-[ ]+)?[A-Za-z_][A-Za-z0-9_-]*[ ]*[:：]([ \u3000]|$|[^/])")
 _INDICATOR_START = "*&!%@`"
+_QUOTE_LOOKAHEAD = 200
 
 
 @dataclass
@@ -63,6 +64,7 @@ class _Level:
 class _Scanner:
     lines: list[str]
     slips: list[Slip] = field(default_factory=list)
+    seen: set[int] = field(default_factory=set)
     stack: list[_Level] = field(default_factory=list)
     popped: list[_Level] = field(default_factory=list)
     # what the previous structural line left open
@@ -71,8 +73,9 @@ class _Scanner:
     plain_indent: int = -1  # indentation of a line whose plain value may continue on the next lines
 
     def add(self, lineno: int, col: int, message: str, repaired: str, *, strong: bool = True) -> None:
-        if any(s.line == lineno for s in self.slips):
+        if lineno in self.seen:
             return
+        self.seen.add(lineno)
         self.slips.append(Slip(lineno, col, message, repaired, strong))
 
     def run(self) -> list[Slip]:
@@ -247,6 +250,7 @@ class _Scanner:
             and indent > self.plain_indent
             and self.stack
             and self.stack[-1].kind == "seq"
+            and indent > self.stack[-1].indent
         ):
             seq = self.stack[-1]
             fixed = " " * seq.indent + text.lstrip(" ")
@@ -468,7 +472,7 @@ class _Scanner:
             text.rstrip() + quote,
         )
         j = i + 1
-        while j < len(self.lines):
+        while j < min(len(self.lines), i + _QUOTE_LOOKAHEAD):
             line = self.lines[j]
             ind = len(line) - len(line.lstrip(" "))
             if _STRUCTURAL.match(line) and ind <= parent:
@@ -530,6 +534,7 @@ class _Scanner:
                     msg = f"这一行是{name}下面文字的一部分，要和上面的文字一样缩进 {want} 个空格"
                 head = Slip(lineno, spaces + 1, msg, fixed)
                 self.slips.append(head)
+                self.seen.add(lineno)
             else:
                 head.extra[lineno] = fixed
             if content is None:

@@ -27,6 +27,7 @@ MAX_DEPTH = 8
 """Case files need three levels (sources -> item -> title); deeper nesting is a slip or an attack."""
 MAX_INT_DIGITS = 18
 MAX_ERRORS_PER_FILE = 30
+MAX_REPAIR_TRIALS = 25
 _LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 
 PathKey = tuple[str | int, ...]
@@ -220,7 +221,9 @@ def _scan_events(text: str, loader: type) -> tuple[list[_Problem], yaml.YAMLErro
             if isinstance(event, yaml.DocumentStartEvent):
                 documents += 1
                 if documents > 1:
-                    raise yaml.MarkedYAMLError(problem="but found another document", problem_mark=event.start_mark)
+                    raise yaml.MarkedYAMLError(
+                        problem="but found another document", problem_mark=event.start_mark
+                    )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -282,14 +285,14 @@ def _repair(text: str, slips: list[Slip]) -> tuple[str, list[Slip], list[_Proble
     kept = [s for s in slips if s.strong]
     work = apply_repairs(text, kept)
     notes, exc = _scan_events(work, _LOADER)
+    trials = 0
     for slip in (s for s in slips if not s.strong):
-        if exc is None:
-            break
-        if isinstance(exc, _TooDeepError):
+        if exc is None or isinstance(exc, _TooDeepError) or trials >= MAX_REPAIR_TRIALS:
             break
         where = _where(exc)
         if slip.line > where[0]:
             continue
+        trials += 1
         trial = apply_repairs(work, [slip])
         trial_notes, trial_exc = _scan_events(trial, _LOADER)
         if trial_exc is None or _where(trial_exc) > where:
@@ -332,7 +335,8 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[CaseErro
     errors = _raw_character_errors(text, shown_as)
     if errors:
         return None, errors
-    work, slips, notes, exc = _repair(text, find_slips(text))
+    found = find_slips(text)
+    work, slips, notes, exc = _repair(text, found)
     slip_lines = {s.line for s in slips} | {n for s in slips for n in s.extra}
     errors = [CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in slips]
     if exc is not None:
@@ -352,6 +356,11 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[CaseErro
     if node is None:
         return None, [*errors, CaseError(top, "", "文件是空的，请从模板开始填写（运行 site-builder new）")]
     if not isinstance(node, yaml.MappingNode):
+        weak = [s for s in found if not s.strong]
+        if weak:  # the slips are why no "key: value" line was recognised
+            return None, _capped(
+                [*errors, *(CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in weak)]
+            )
         where = Location(shown_as, *_mark(node))
         return None, [*errors, CaseError(where, "", "文件内容应是一行一个「字段: 值」，例如「title: 标题」")]
     positions = Positions(shown_as)
