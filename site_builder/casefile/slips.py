@@ -15,10 +15,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from pydantic import BaseModel
+
 from site_builder.casefile.messages import FIELD_LABELS
 from site_builder.casefile.models import Case, CaseImage, GeoPoint, Metric, Quote, Source
 
-_MODELS = {
+_MODELS: dict[str, type[BaseModel]] = {
     "": Case,
     "metrics": Metric,
     "quotes": Quote,

@@ -13,7 +13,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
@@ -222,12 +222,12 @@ def _scan_events(text: str, loader: type) -> tuple[list[_Problem], yaml.YAMLErro
                 documents += 1
                 if documents > 1:
                     raise yaml.MarkedYAMLError(
-                        problem="but found another document", problem_mark=event.start_mark
+                        problem="but found another document", problem_mark=cast(yaml.Mark, event.start_mark)
                     )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise _TooDeepError(problem="too deep", problem_mark=event.start_mark)
+                    raise _TooDeepError(problem="too deep", problem_mark=cast(yaml.Mark, event.start_mark))
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
             if isinstance(event, yaml.AliasEvent):
@@ -350,8 +350,8 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[CaseErro
     top = Location(shown_as, 1, 1)
     try:
         node = yaml.compose(work, Loader=_LOADER)
-    except yaml.YAMLError as exc:  # the event pass accepted it: a composer-only problem
-        line, col, message = _explain_yaml(exc)
+    except yaml.YAMLError as compose_error:  # the event pass accepted it: a composer-only problem
+        line, col, message = _explain_yaml(compose_error)
         return None, [*errors, CaseError(Location(shown_as, line, col), "", message)]
     if node is None:
         return None, [*errors, CaseError(top, "", "文件是空的，请从模板开始填写（运行 site-builder new）")]

@@ -99,3 +99,52 @@ def test_single_file_may_relate_to_cases_beside_it(monkeypatch: pytest.MonkeyPat
     one = Path("cases/baoshan-truck-driver-stations.yaml")
     result = load_cases([one], cases_root=Path("cases"))
     assert result.errors == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a-case.yml", "b-case.YAML", "c-case.yaml.txt", "d-case.yaml~", "e-case.yaml ", ".f-case.yaml"],
+)
+def test_files_that_look_like_cases_but_are_not_read_are_errors(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_text((GOLDEN / "good" / "minimal.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = load_cases([Path(".")])
+    assert [e.location.path for e in result.errors] == [name]
+    assert "不会被当作案例读取" in result.errors[0].message
+    assert result.cases == []
+
+
+def test_case_without_extension_and_cases_in_subfolders_are_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (GOLDEN / "good" / "minimal.yaml").read_text(encoding="utf-8")
+    Path("cases/pudong").mkdir(parents=True)
+    Path("cases/images").mkdir()
+    Path("cases/forgot-ext").write_text(text, encoding="utf-8")
+    Path("cases/pudong/nested-case.yaml").write_text(text, encoding="utf-8")
+    Path("cases/images/photo.jpg").write_bytes((GOLDEN / "good" / "images" / "photo.jpg").read_bytes())
+    Path("cases/README.md").write_text("说明", encoding="utf-8")
+    result = load_cases([Path("cases")])
+    messages = {e.location.path: e.message for e in result.errors}
+    assert set(messages) == {"cases/forgot-ext", "cases/pudong/nested-case.yaml"}
+    assert "没有扩展名" in messages["cases/forgot-ext"]
+    assert "子文件夹" in messages["cases/pudong/nested-case.yaml"]
+
+
+def test_a_value_never_breaks_an_error_onto_a_second_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (GOLDEN / "good" / "minimal.yaml").read_text(encoding="utf-8")
+    Path("x-case.yaml").write_text(
+        text.replace("district: 浦东新区", 'district: "x\\n::error file=README.md,line=1::forged"'),
+        encoding="utf-8",
+    )
+    result = load_cases([Path(".")])
+    assert result.errors
+    for e in result.errors:
+        assert "\n" not in e.format() and "\n" not in e.github_annotation()
+        assert not e.format().split(": ", 1)[1].startswith("::")
