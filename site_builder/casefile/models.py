@@ -39,7 +39,7 @@ LON_RANGE = (120.8, 122.2)
 FIRST_YEAR = 1990
 
 _NEWLINE = re.compile(r"[\n\r\x85\u2028\u2029]")
-_MARKUP_IN_LINE = re.compile(r"\*\*|__|~~|`|\[[^\]\n]*\]\([^)\n]*\)|^#{1,6}\s|<[A-Za-z/!][^>]*>")
+_MARKUP_IN_LINE = re.compile(r"\*\*|__|~~|`|\[[^\]\n]*\]\([^)\n]*\)|^#{1,6}\s")
 _PLACEHOLDER = re.compile(r"^[\s…⋯.。·・]*$")
 _LIST_SEPARATORS = ("，", "、", "；")
 _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff]")
@@ -97,7 +97,7 @@ def _clean_line(value: Any) -> Any:
     markup = _MARKUP_IN_LINE.search(cleaned)
     if markup:
         raise ValueError(
-            f"这里只能写纯文字，不支持 Markdown 或 HTML 标记，页面上会原样显示「{markup.group()[:12]}」：请删除这些符号"
+            f"这里只能写纯文字，不支持 Markdown 标记，页面上会原样显示「{markup.group()[:12]}」：请删除这些符号"
         )
     return cleaned
 
