@@ -93,8 +93,17 @@ def discover_case_files(paths: Iterable[Path]) -> tuple[list[Path], list[CaseErr
         if p.is_dir():
             for child in sorted(p.iterdir()):
                 _discover_child(child, found, errors)
-        elif p.exists() or p.is_symlink():
+        elif p.name.endswith(CASE_SUFFIX) and (p.exists() or p.is_symlink()):
             found.append(p)
+        elif p.exists() or p.is_symlink():
+            errors.append(
+                CaseError(
+                    Location(display_path(p)),
+                    "",
+                    f"文件名「{p.name}」不会被当作案例读取：案例文件必须以小写的 .yaml 结尾，"
+                    f"请改名为「{_suggest_name(p.name)}」",
+                )
+            )
         else:
             errors.append(CaseError(Location(display_path(p)), "", "找不到这个文件或文件夹"))
     return found, errors

@@ -39,6 +39,8 @@ _BLOCK = re.compile(r"[|>][-+0-9]*[ ]*(#.*)?$")
 _STRUCTURAL = re.compile(r"^[ ]*(-[ ]+)?[A-Za-z_][A-Za-z0-9_-]*[ ]*[:：]([ \u3000]|$|[^/])")
 _INDICATOR_START = "*&!%@`"
 _QUOTE_LOOKAHEAD = 200
+MAX_SLIPS = 100
+"""A file with this many slips is not a case file yet; stop scanning (time stays bounded)."""
 
 
 @dataclass
@@ -83,7 +85,7 @@ class _Scanner:
     def run(self) -> list[Slip]:
         i = 0
         n = len(self.lines)
-        while i < n:
+        while i < n and len(self.slips) < MAX_SLIPS:
             i = self._line(i)
         return sorted(self.slips, key=lambda s: (s.line, s.col))
 

@@ -336,6 +336,9 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[CaseErro
     if errors:
         return None, errors
     found = find_slips(text)
+    strong = [s for s in found if s.strong]
+    if len(strong) >= MAX_ERRORS_PER_FILE:  # enough to say; parsing the rest would only cost time
+        return None, _capped([CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in strong])
     work, slips, notes, exc = _repair(text, found)
     slip_lines = {s.line for s in slips} | {n for s in slips for n in s.extra}
     errors = [CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in slips]

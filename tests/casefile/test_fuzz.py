@@ -25,7 +25,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CASES = sorted((ROOT / "cases").glob("*.yaml"))
 SEED = 20261130
 RUNS = 600
-PER_FILE_SECONDS = 2.0
+PER_FILE_SECONDS = 2.0  # the slowest mutation takes ~0.2 s alone; room for a loaded shared machine
+ADVERSARIAL_SECONDS = 5.0  # 250 KB of pathological input: ~1 s alone
 _ENGLISH = re.compile(r"found|expected|while |Node\(|<unicode|Traceback|Error\b|scanning|parsing")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -247,7 +248,7 @@ def test_adversarial_files_under_the_size_cap_are_refused_quickly(name: str) -> 
     assert len(text.encode("utf-8")) <= MAX_FILE_BYTES
     start = time.perf_counter()
     doc, errors = parse_text(text, "cases/x.yaml")
-    assert time.perf_counter() - start < PER_FILE_SECONDS
+    assert time.perf_counter() - start < ADVERSARIAL_SECONDS
     assert errors or doc is not None
     for e in errors:
         assert _CJK.search(e.message) and not _ENGLISH.search(e.message), e.format()

@@ -148,3 +148,33 @@ def test_a_value_never_breaks_an_error_onto_a_second_line(
     for e in result.errors:
         assert "\n" not in e.format() and "\n" not in e.github_annotation()
         assert not e.format().split(": ", 1)[1].startswith("::")
+
+
+def test_title_the_cover_font_cannot_draw_is_refused_like_the_build_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_builder.media.fonts import CJKFontNotFoundError, find_cjk_font
+
+    try:
+        find_cjk_font("bold")
+    except CJKFontNotFoundError:
+        pytest.skip("no CJK font on this machine: the build could not draw covers either")
+    monkeypatch.chdir(tmp_path)
+    text = (GOLDEN / "good" / "minimal.yaml").read_text(encoding="utf-8")
+    Path("rare-case.yaml").write_text(
+        text.replace("金色头盔党员骑手", "金色头盔\U00020000党员骑手"), encoding="utf-8"
+    )
+    result = load_cases([Path(".")])
+    assert [e.field for e in result.errors] == ["title"]
+    assert "无法画到封面和分享图片上" in result.errors[0].message
+
+
+def test_explicit_file_without_yaml_suffix_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("x-case.yml").write_text("title: x\n", encoding="utf-8")
+    result = load_cases([Path("x-case.yml")])
+    assert [e.message for e in result.errors] == [
+        "文件名「x-case.yml」不会被当作案例读取：案例文件必须以小写的 .yaml 结尾，请改名为「x-case.yaml」"
+    ]
