@@ -380,6 +380,8 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
         hint = ""
         if isinstance(value, str) and value.strip().startswith(("［", "【")):
             hint = "；方括号要用半角的「[ ]」"
+        elif isinstance(value, str) and value.strip() and value.strip()[0] in "－—–―・•·●":
+            hint = f"；列表项开头要用半角减号加空格「- 」，不能用「{value.strip()[0]}」，并且每项单独一行"
         elif isinstance(value, str) and any(sep in value for sep in "，、"):
             hint = "；多项之间要用英文逗号「,」分开"
         return loc, f"应为列表（例如 [甲, 乙]，或每行一个「- 」），而不是{shown}{hint}"

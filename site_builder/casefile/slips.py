@@ -39,6 +39,8 @@ _BLOCK = re.compile(r"[|>][-+0-9]*[ ]*(#.*)?$")
 _STRUCTURAL = re.compile(r"^[ ]*(-[ ]+)?[A-Za-z_][A-Za-z0-9_-]*[ ]*[:：]([ \u3000]|$|[^/])")
 _INDICATOR_START = "*&!%@`"
 _QUOTE_LOOKAHEAD = 200
+_FAKE_DASHES = "－—–―・•·●"
+_SPACES = " \t\u3000\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
 MAX_SLIPS = 100
 """A file with this many slips is not a case file yet; stop scanning (time stays bounded)."""
 
@@ -93,13 +95,13 @@ class _Scanner:
     def _line(self, i: int) -> int:
         lineno = i + 1
         text = self.lines[i]
-        stripped = text.strip(" \u3000\t")
+        stripped = text.strip(_SPACES)
         if not stripped or stripped.startswith("#"):
             return i + 1
         if text.rstrip() in ("---", "...") or text.startswith(("--- ", "... ")):
             self._reset()
             return i + 1
-        lead = len(text) - len(text.lstrip(" \u3000\t"))
+        lead = len(text) - len(text.lstrip(_SPACES))
         leading = text[:lead]
         if "\t" in leading:
             self.add(
@@ -109,14 +111,26 @@ class _Scanner:
                 text.replace("\t", "  ", leading.count("\t")),
             )
             text = self.slips[-1].repaired if self.slips[-1].line == lineno else text
-            lead = len(text) - len(text.lstrip(" \u3000"))
+            lead = len(text) - len(text.lstrip(_SPACES))
             leading = text[:lead]
         if "\u3000" in leading:
-            fixed = leading.replace("\u3000", "  ") + text[lead:]
+            fixed = leading.replace("\u3000", "  ").replace("\t", "  ") + text[lead:]
+            fixed = re.sub(f"^[{_SPACES}]+", lambda m: " " * len(m.group()), fixed)
             self.add(
                 lineno,
                 leading.index("\u3000") + 1,
                 "这一行开头用了全角空格「　」来缩进；YAML 只认半角空格，请把它们换成半角空格（一个全角空格换成两个半角空格）",
+                fixed,
+            )
+            text = fixed
+            lead = len(text) - len(text.lstrip(" "))
+        elif leading.strip(" \t"):
+            odd = next(ch for ch in leading if ch not in " \t")
+            fixed = " " * len(leading) + text[lead:]
+            self.add(
+                lineno,
+                leading.index(odd) + 1,
+                f"这一行开头的空白不是普通的半角空格（U+{ord(odd):04X}，常见于从网页复制的文字）：请删掉行首的空白，重新输入半角空格",
                 fixed,
             )
             text = fixed
@@ -141,7 +155,8 @@ class _Scanner:
             elif after[:1] and (after[0].isalpha() or after[0] in "\"'[{"):
                 m = _KEY.match(after)
                 fixed = text[: indent + 1] + " " + after
-                what = f"「-{m.group('key')}」应写成「- {m.group('key')}」" if m else "例如「- 内容」"
+                word = m.group("key") if m else after[:8]
+                what = f"「-{word}」应写成「- {word}」"
                 self.add(
                     lineno,
                     indent + 1,
@@ -152,8 +167,23 @@ class _Scanner:
                 item = True
                 rest = after
                 col = indent + 2
+        if (
+            rest[:1] != ""
+            and rest[:1] in _FAKE_DASHES
+            and rest[1:2] not in _FAKE_DASHES
+            and (self.opens is not None or (self.stack and self.stack[-1].kind == "seq"))
+        ):
+            fixed = text[:indent] + "- " + rest[1:].lstrip(_SPACES)
+            self.add(
+                lineno,
+                indent + 1,
+                f"列表项开头要用半角减号加空格「- 」，不能用「{rest[0]}」",
+                fixed,
+                strong=False,
+            )
+            text, rest = fixed, fixed[indent:]
         if not self.stack:
-            self.stack.append(_Level(indent, "map", "", lineno))
+            self.stack.append(_Level(0, "map", "", lineno))
         if item:
             self._place_item(lineno, text, indent)
         m = _KEY.match(rest)
@@ -350,14 +380,16 @@ class _Scanner:
         if target is not None:
             fixed = " " * target.indent + text.lstrip(" ")
             more = "多" if col > target.indent else "少"
-            self.add(
-                lineno,
-                col + 1,
-                f"「{key}」的缩进不对：比第 {target.line} 行的「{target.last_key}」{more}缩进了 {abs(col - target.indent)} 个空格，"
-                f"同一组里的字段要上下对齐（前面 {target.indent} 个空格）",
-                fixed,
-                strong=False,
-            )
+            if target.last_key:
+                message = (
+                    f"「{key}」的缩进不对：比第 {target.line} 行的「{target.last_key}」{more}缩进了 "
+                    f"{abs(col - target.indent)} 个空格，同一组里的字段要上下对齐（前面 {target.indent} 个空格）"
+                )
+            elif target.indent == 0:
+                message = f"「{key}」前面多了 {col} 个空格：最外层的字段要顶格写，前面不要有空格"
+            else:
+                message = f"「{key}」的缩进不对：这一组的字段前面应有 {target.indent} 个空格，现在有 {col} 个"
+            self.add(lineno, col + 1, message, fixed, strong=False)
             self._restore(target)
             target.last_key, target.line = key, lineno
         return True
@@ -524,10 +556,12 @@ class _Scanner:
             if spaces <= parent and self._ends_block(line, key):
                 return j
             want = content if content is not None else parent + 2
-            fixed = " " * want + line.lstrip(" \u3000")
+            fixed = " " * want + line.lstrip(_SPACES)
             name = f"「{key}: |」" if key else "「|」"
             if head is None:
-                if line[spaces:].startswith("\u3000"):
+                if line[spaces:].startswith("\t"):
+                    msg = f"缩进不能使用 Tab，请改用空格：{name}下面的文字每行前面写 {want} 个半角空格"
+                elif line[spaces:].startswith("\u3000"):
                     msg = (
                         f"这一行是{name}下面的文字，但用全角空格「　」缩进了；YAML 只认半角空格："
                         f"请在行首写 {want} 个半角空格（全角空格可以留在文字里）"

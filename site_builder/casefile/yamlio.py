@@ -356,7 +356,7 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[CaseErro
     except yaml.YAMLError as compose_error:  # the event pass accepted it: a composer-only problem
         line, col, message = _explain_yaml(compose_error)
         return None, [*errors, CaseError(Location(shown_as, line, col), "", message)]
-    if node is None:
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style):
         return None, [*errors, CaseError(top, "", "文件是空的，请从模板开始填写（运行 site-builder new）")]
     if not isinstance(node, yaml.MappingNode):
         weak = [s for s in found if not s.strong]
