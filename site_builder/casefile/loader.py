@@ -26,7 +26,7 @@ from site_builder.casefile.models import (
     Source,
 )
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
-from site_builder.casefile.yamlio import Positions, dotted_path, read_yaml
+from site_builder.casefile.yamlio import Positions, capped, dotted_path, read_yaml
 from site_builder.errors import CaseError, CaseFileError, Location, display_path
 from site_builder.media.fonts import CJKFontNotFoundError, find_cjk_font
 from site_builder.media.fonts import missing_glyphs as font_missing
@@ -253,7 +253,7 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
     if case is not None:
         errors += _check_drawable(case, doc.positions)
     usable = case if not id_errors and not doc.repaired_lines else None
-    return _FileResult(path, shown, case_id, doc.positions, doc.data.get("related"), usable, errors)
+    return _FileResult(path, shown, case_id, doc.positions, doc.data.get("related"), usable, capped(errors))
 
 
 def _load_chunk(files: list[Path], ctx: _Context, cases_root: Path | None, check: bool) -> list[_FileResult]:
@@ -384,6 +384,11 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
             hint = f"；列表项开头要用半角减号加空格「- 」，不能用「{value.strip()[0]}」，并且每项单独一行"
         elif isinstance(value, str) and any(sep in value for sep in "，、"):
             hint = "；多项之间要用英文逗号「,」分开"
+        if isinstance(value, dict) and loc and loc[-1] in ("metrics", "quotes", "images", "sources"):
+            first = {"metrics": "label: 党员骑手", "quotes": "text: 原话", "images": "file: images/photo.jpg"}
+            example = first.get(str(loc[-1]), "title: 文章标题")
+            hint = f"：{describe(loc)}的每一项都要以「- 」开头，例如「  - {example}」，下面的字段再对齐缩进"
+            return loc, f"应为列表，而不是{shown}{hint}"
         return loc, f"应为列表（例如 [甲, 乙]，或每行一个「- 」），而不是{shown}{hint}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         return loc, f"{where}应是一组「字段: 值」（每个字段一行，缩进对齐），而不是{shown}"

@@ -44,6 +44,7 @@ _PLACEHOLDER = re.compile(r"^[\s…⋯.。·・]*$")
 _LIST_SEPARATORS = ("，", "、", "；")
 _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff]")
 METRIC_MAX = 1e12
+_PAIRED = (("“", "”"), ("「", "」"), ("《", "》"), ("（", "）"))
 
 
 class BlankValueError(ValueError):
@@ -99,6 +100,13 @@ def _clean_line(value: Any) -> Any:
         raise ValueError(
             f"这里只能写纯文字，不支持 Markdown 标记，页面上会原样显示「{markup.group()[:12]}」：请删除这些符号"
         )
+    for left, right in _PAIRED:
+        opened, closed = cleaned.count(left), cleaned.count(right)
+        if opened != closed:
+            missing = right if opened > closed else left
+            raise ValueError(
+                f"「{left}」和「{right}」不成对：缺少「{missing}」，请补上，或者删掉多余的那一个"
+            )
     return cleaned
 
 

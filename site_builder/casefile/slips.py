@@ -32,6 +32,7 @@ KEYS: dict[str, frozenset[str]] = {name: frozenset(m.model_fields) for name, m i
 ALL_KEYS = frozenset().union(*KEYS.values())
 _LIST_OF_MAPS = {"metrics", "quotes", "images", "sources"}
 _MARKDOWN_BLOCKS = {"background", "practice", "results", "insights"}
+_LIST_FIELDS = {"fields", "groups", "tags", "organizations", "awards", "highlights", "related"}
 
 _KEY = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*)(?P<sp>[ ]*)(?P<colon>[:：])(?P<after>.*)$")
 _ANY_KEY = re.compile(r"(?P<key>[^\s:：#'\"\[\]{},-][^:：#]{0,15}?)[ ]*(?P<colon>：)(?P<after>.*)$")
@@ -422,6 +423,29 @@ class _Scanner:
         lineno = i + 1
         self.opens = None
         self.plain_indent = -1
+        if (value == "" or value.startswith("#")) and key is not None:
+            following = self._next_content(i)
+            if following is not None and not self._ends_block(self.lines[following], key):
+                if key in _MARKDOWN_BLOCKS:
+                    self.add(
+                        lineno,
+                        value_col + 1,
+                        f"「{key}:」后面少了「|」：多行文字要写成「{key}: |」，下面每行缩进两个空格；"
+                        "没有「|」，这些行会被并成一行，列表和分段都会丢失",
+                        text[:value_col].rstrip() + " |",
+                    )
+                    return self._block(i, key, parent)
+                if key not in KEYS and key not in _LIST_FIELDS:
+                    line = self.lines[following]
+                    spaces = len(line) - len(line.lstrip(" "))
+                    if spaces <= parent:
+                        self.add(
+                            following + 1,
+                            spaces + 1,
+                            f"这一行像是上一行「{key}:」的值：值要写在冒号后面的同一行，例如「{key}: {line.strip()[:10]}」",
+                            " " * (parent + 2) + line.lstrip(" "),
+                            strong=False,
+                        )
         if value == "" or value.startswith("#"):
             self.opens = key if key is not None else (self.stack[-1].model if self.stack else "")
             if key is not None and key not in _LIST_OF_MAPS and key != "location":
@@ -580,9 +604,17 @@ class _Scanner:
             j += 1
         return j
 
+    def _next_content(self, i: int) -> int | None:
+        for j in range(i + 1, min(len(self.lines), i + 50)):
+            if self.lines[j].strip(_SPACES) and not self.lines[j].lstrip(_SPACES).startswith("#"):
+                return j
+        return None
+
     def _ends_block(self, line: str, key: str | None) -> bool:
         stripped = line.lstrip(" ")
         if stripped.startswith("#") or line.startswith(("---", "...")):
+            return True
+        if stripped.startswith(("- ", "-\u3000")) and key not in _MARKDOWN_BLOCKS:
             return True
         if _STRUCTURAL.match(line):
             m = _KEY.match(stripped.lstrip("- ").lstrip(" "))

@@ -338,7 +338,7 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[CaseErro
     found = find_slips(text)
     strong = [s for s in found if s.strong]
     if len(strong) >= MAX_ERRORS_PER_FILE:  # enough to say; parsing the rest would only cost time
-        return None, _capped([CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in strong])
+        return None, capped([CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in strong])
     work, slips, notes, exc = _repair(text, found)
     slip_lines = {s.line for s in slips} | {n for s in slips for n in s.extra}
     errors = [CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in slips]
@@ -346,10 +346,10 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[CaseErro
         line, col, message = _explain_failure(work, exc)
         if line not in slip_lines:
             errors.append(CaseError(Location(shown_as, line, col), "", message))
-        return None, _capped(errors)
+        return None, capped(errors)
     errors += [CaseError(Location(shown_as, line, col), "", msg) for line, col, msg in notes]
     if notes:
-        return None, _capped(errors)
+        return None, capped(errors)
     top = Location(shown_as, 1, 1)
     try:
         node = yaml.compose(work, Loader=_LOADER)
@@ -361,7 +361,7 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[CaseErro
     if not isinstance(node, yaml.MappingNode):
         weak = [s for s in found if not s.strong]
         if weak:  # the slips are why no "key: value" line was recognised
-            return None, _capped(
+            return None, capped(
                 [*errors, *(CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in weak)]
             )
         where = Location(shown_as, *_mark(node))
@@ -370,10 +370,11 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[CaseErro
     builder = _Builder(positions, errors)
     data = builder.build(node, ())
     doc = Document(data, positions, builder.flagged, slip_lines)
-    return doc, _capped(errors)
+    return doc, capped(errors)
 
 
-def _capped(errors: list[CaseError]) -> list[CaseError]:
+def capped(errors: list[CaseError]) -> list[CaseError]:
+    """At most ``MAX_ERRORS_PER_FILE`` errors of one file, then one line saying how many more."""
     if len(errors) <= MAX_ERRORS_PER_FILE:
         return errors
     shown = sorted(errors)[:MAX_ERRORS_PER_FILE]
@@ -400,6 +401,14 @@ def _explain_failure(text: str, exc: yaml.YAMLError) -> _Problem:
     line, col, message = _explain_yaml(detail)
     lines = text.split("\n")
     here = lines[line - 1][col - 1 : col] if 0 < line <= len(lines) else ""
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "flow sequence" in str(detail) or "',' or ']'" in str(detail):
+        if source.count("[") > source.count("]"):
+            message = (
+                "YAML 格式错误：这一行的方括号「[」没有闭合：请在末尾补上「]」，例如「fields: [新就业群体]」"
+            )
+        elif "，" in source or "、" in source:
+            message = "YAML 格式错误：方括号「[ ]」里的各项要用英文逗号「,」分开，不能用中文逗号或顿号"
     if here == "," and ("node content" in str(detail) or "expected ','" in str(detail)):
         message = "YAML 格式错误：方括号里有一项是空的（两个逗号连在一起，或者逗号后面直接是「]」）：请删除多余的逗号"
     return line, col, message
@@ -445,7 +454,7 @@ _YAML_HINTS: tuple[tuple[str, str, bool], ...] = (
     (
         "while parsing a flow sequence",
         "方括号「[ ]」里的各项要用英文逗号「,」分开，最后要有「]」；中文逗号、顿号不能用来分隔",
-        False,
+        True,
     ),
     (
         "did not find expected ',' or ']'",
@@ -455,7 +464,7 @@ _YAML_HINTS: tuple[tuple[str, str, bool], ...] = (
     (
         "while parsing a flow mapping",
         "花括号「{ }」里的各项要写成「字段: 值」并用英文逗号「,」分开，最后要有「}」",
-        False,
+        True,
     ),
     (
         "did not find expected ',' or '}'",
