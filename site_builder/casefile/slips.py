@@ -40,6 +40,7 @@ _BLOCK = re.compile(r"[|>][-+0-9]*[ ]*(#.*)?$")
 _STRUCTURAL = re.compile(r"^[ ]*(-[ ]+)?[A-Za-z_][A-Za-z0-9_-]*[ ]*[:：]([ \u3000]|$|[^/])")
 _INDICATOR_START = "*&!%@`"
 _QUOTE_LOOKAHEAD = 200
+_NUMBER = re.compile(r"^[0-9.]+\s*(#.*)?$")
 _FAKE_DASHES = "－—–―・•·●"
 _SPACES = " \t\u3000\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
 MAX_SLIPS = 100
@@ -153,7 +154,12 @@ class _Scanner:
                 item = True
                 rest = after[1:].lstrip(" \u3000")
                 col = indent + 2
-            elif after[:1] and (after[0].isalpha() or after[0] in "\"'[{"):
+            elif after[:1] and (
+                after[0].isalpha()
+                or after[0] in "\"'[{“「《（"
+                or (after[0] not in "-.0123456789" + _SPACES and self._item_expected(indent))
+                or (after[0].isdigit() and not _NUMBER.match(after) and self._item_expected(indent))
+            ):
                 m = _KEY.match(after)
                 fixed = text[: indent + 1] + " " + after
                 word = m.group("key") if m else after[:8]
@@ -163,7 +169,7 @@ class _Scanner:
                     indent + 1,
                     f"列表项的「-」后面缺少一个空格：{what}",
                     fixed,
-                    strong=bool(m and m.group("key") in ALL_KEYS),
+                    strong=bool(m and m.group("key") in ALL_KEYS) or self._item_expected(indent),
                 )
                 item = True
                 rest = after
@@ -253,6 +259,12 @@ class _Scanner:
         elif not item and self._continues(indent):
             return i + 1
         return self._value(i, text, key, value.rstrip(), value_col, col if key else indent)
+
+    def _item_expected(self, indent: int) -> bool:
+        """A list item belongs here: under a key with no value, or beside the previous item."""
+        if self.opens is not None and indent > self.opens_indent:
+            return True
+        return bool(self.stack and self.stack[-1].kind == "seq" and self.stack[-1].indent == indent)
 
     def _continues(self, indent: int) -> bool:
         """A line indented under a plain value continues that value (multi-line text)."""
