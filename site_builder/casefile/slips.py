@@ -40,6 +40,7 @@ _BLOCK = re.compile(r"[|>][-+0-9]*[ ]*(#.*)?$")
 _STRUCTURAL = re.compile(r"^[ ]*(-[ ]+)?[A-Za-z_][A-Za-z0-9_-]*[ ]*[:：]([ \u3000]|$|[^/])")
 _INDICATOR_START = "*&!%@`"
 _QUOTE_LOOKAHEAD = 200
+_BARE_KEY = re.compile(r"(?P<key>[a-z_]+)[ \u3000]+(?P<after>[^\s:：#].*)$")
 _NUMBER = re.compile(r"^[0-9.]+\s*(#.*)?$")
 _FAKE_DASHES = "－—–―・•·●"
 _SPACES = " \t\u3000\u00a0\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u202f\u205f"
@@ -242,7 +243,22 @@ class _Scanner:
                 value_col = colon_col + 1 + (len(after) - len(value))
         elif not item or rest:
             g = _ANY_KEY.match(rest)
-            if g and not self._continues(indent):
+            bare = _BARE_KEY.match(rest)
+            if bare and bare.group("key") in ALL_KEYS and not self._continues(indent):
+                name = bare.group("key")
+                in_maps = bool(self.stack and self.stack[-1].kind == "seq" and self.stack[-1].model in KEYS)
+                fixed = text[:col] + name + ": " + bare.group("after")
+                self.add(
+                    lineno,
+                    col + len(name) + 1,
+                    f"「{name}」后面缺少冒号：字段名和值之间要写半角冒号加一个空格「: 」，"
+                    f"写成「{name}: {bare.group('after')[:10]}」",
+                    fixed,
+                    strong=not item or in_maps,
+                )
+                key, value = name, bare.group("after")
+                value_col = col + len(name) + 1
+            elif g and not self._continues(indent):
                 value = g.group("after").lstrip(" \u3000")
                 fixed = text[:col] + g.group("key") + ": " + value
                 self.add(
