@@ -21,6 +21,7 @@ from site_builder.casefile.models import (
     Case,
     CaseImage,
     GeoPoint,
+    LineError,
     Metric,
     Quote,
     Source,
@@ -312,6 +313,11 @@ def validate_document(
                 continue
             loc, message = _explain(err, data, positions)
             at = positions.locate(loc, prefer_key=err["type"] == "extra_forbidden")
+            inner = (err.get("ctx") or {}).get("error")
+            if (
+                isinstance(inner, LineError) and loc in positions.quoted
+            ):  # a "|" block: line n is n lines down
+                at = Location(at.path, at.line + inner.line, 1)
             key = (loc, err["type"] in ("int_type", "float_type", "int_from_float"))
             errors.setdefault(key, CaseError(at, dotted_path(loc), message))
         return None, list(errors.values())

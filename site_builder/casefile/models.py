@@ -47,6 +47,14 @@ METRIC_MAX = 1e12
 _PAIRED = (("“", "”"), ("「", "」"), ("《", "》"), ("（", "）"))
 
 
+class LineError(ValueError):
+    """A problem on line ``line`` (1-based) of a block text, so it can be located on that line."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
 class BlankValueError(ValueError):
     """A value that is empty once spaces and invisible characters are left out."""
 
@@ -121,8 +129,7 @@ def _clean_block(value: Any) -> Any:
         raise BlankValueError()
     for n, line in enumerate(value.splitlines(), 1):
         if _placeholder(line):
-            where = f"（第 {n} 行）" if len(value.strip().splitlines()) > 1 else ""
-            raise ValueError(_PLACEHOLDER_MESSAGE.replace("，请换成", f"{where}，请换成"))
+            raise LineError(_PLACEHOLDER_MESSAGE, n)
     return value.strip("\n").rstrip() + "\n"
 
 
