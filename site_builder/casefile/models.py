@@ -138,6 +138,8 @@ def _no_invisible(value: Any) -> Any:
         problem = _invisible_problem(value)
         if problem:
             raise ValueError(problem)
+        if _placeholder(value):
+            raise ValueError(_PLACEHOLDER_MESSAGE)
     return value
 
 
