@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from site_builder.casefile.messages import EXAMPLES, FIELD_LABELS, describe, label, shorten
+from site_builder.casefile.messages import EXAMPLES, describe, field_title, label, model_for
 from site_builder.casefile.models import (
     ID_MAX,
     ID_PATTERN,
@@ -28,7 +28,7 @@ from site_builder.casefile.models import (
 )
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 from site_builder.casefile.yamlio import Positions, capped, dotted_path, read_yaml
-from site_builder.errors import CaseError, CaseFileError, Location, display_path
+from site_builder.errors import CaseError, CaseFileError, Location, display_path, shorten
 from site_builder.media.fonts import CJKFontNotFoundError, find_cjk_font
 from site_builder.media.fonts import missing_glyphs as font_missing
 from site_builder.media.photos import check_image
@@ -343,7 +343,6 @@ def _model_for(loc: tuple[Any, ...]) -> type[BaseModel]:
     return Case
 
 
-_LABEL_TO_KEY = {label: key for key, label in FIELD_LABELS.items()}
 _NUMBER_TEXT = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$")
 
 
@@ -440,15 +439,17 @@ def _missing(loc: tuple[Any, ...]) -> str:
 
 def _unknown_key(loc: tuple[Any, ...]) -> str:
     name = str(loc[-1])
-    allowed = list(_model_for(loc[:-1]).model_fields)
+    model = model_for(loc[:-1])
+    allowed = list(model.model_fields)
     where = describe(loc[:-1]) + "里" if len(loc) > 1 else ""
-    if name in _LABEL_TO_KEY and _LABEL_TO_KEY[name] in allowed:
-        return f"字段名要用英文：{where}的「{shorten(name, 20)}」请写成「{_LABEL_TO_KEY[name]}」"
+    english = next((k for k in allowed if field_title(k, model) == name), None)
+    if english is not None:
+        return f"字段名要用英文：「{shorten(name, 20)}」请写成「{english}」"
     guess = difflib.get_close_matches(name.lower(), allowed, n=1, cutoff=0.6)
     if guess:
-        return f"未知字段「{shorten(name, 20)}」，您是不是要写{label(guess[0])}？"
+        return f"未知字段「{shorten(name, 20)}」，您是不是要写{label(guess[0], model)}？"
     if len(allowed) <= 8:
-        names = "、".join(f"{k}（{FIELD_LABELS.get(k, k)}）" for k in allowed)
+        names = "、".join(f"{k}（{field_title(k, model)}）" for k in allowed)
         return f"未知字段「{shorten(name, 20)}」：{where}只能写 {names}"
     return f"未知字段「{shorten(name, 20)}」：字段名要用模板里的英文名（例如 title、summary），完整的列表见投稿指南"
 

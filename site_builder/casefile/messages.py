@@ -9,49 +9,36 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-#: Chinese names of every key, as the guide and the template call them.
-FIELD_LABELS: dict[str, str] = {
-    "title": "标题",
-    "summary": "摘要",
-    "district": "所在区",
-    "locality": "街道或镇",
-    "fields": "领域",
-    "groups": "服务群体",
-    "tags": "标签",
-    "year": "年份",
-    "organizations": "参与单位",
-    "awards": "荣誉",
-    "highlights": "亮点",
-    "metrics": "数据指标",
-    "background": "背景",
-    "practice": "主要做法",
-    "results": "成效",
-    "insights": "经验启示",
-    "quotes": "引语",
-    "images": "图片",
-    "location": "地图位置",
-    "sources": "来源",
-    "related": "相关案例",
-    "status": "发布状态",
-    "updated": "审核日期",
-    "label": "指标名称",
-    "value": "数值",
-    "unit": "单位",
-    "note": "说明",
-    "text": "原话",
-    "speaker": "说话人",
-    "role": "身份",
-    "file": "图片文件",
-    "alt": "替代文字",
-    "caption": "图片说明",
-    "credit": "图片来源",
-    "lat": "纬度",
-    "lon": "经度",
-    "publisher": "发布媒体",
-    "date": "日期",
-    "date_note": "日期说明",
-    "url": "网址",
+from pydantic import BaseModel
+
+from site_builder.casefile.models import Case, CaseImage, GeoPoint, Metric, Quote, Source
+
+_SUBMODELS: dict[str, type[BaseModel]] = {
+    "metrics": Metric,
+    "quotes": Quote,
+    "images": CaseImage,
+    "sources": Source,
+    "location": GeoPoint,
 }
+
+
+def model_for(path: Sequence[str | int]) -> type[BaseModel]:
+    """The model whose keys sit at ``path`` (a path to a mapping: () is the case itself)."""
+    head = path[0] if path else None
+    return _SUBMODELS[head] if isinstance(head, str) and len(path) > 0 and head in _SUBMODELS else Case
+
+
+def field_title(key: str, model: type[BaseModel] = Case) -> str | None:
+    """The Chinese name of ``key`` as the models declare it (one source for the form, schema and messages)."""
+    info = model.model_fields.get(key)
+    if info is None:
+        others: list[type[BaseModel]] = [Case, *_SUBMODELS.values()]
+        for other in others:
+            info = other.model_fields.get(key)
+            if info is not None:
+                break
+    return info.title if info is not None else None
+
 
 #: What one item of each list is called: "第 2 条引语", "第 1 个来源".
 ITEM_NOUNS: dict[str, str] = {
@@ -90,9 +77,9 @@ EXAMPLES: dict[str, str] = {
 }
 
 
-def label(key: str) -> str:
+def label(key: str, model: type[BaseModel] = Case) -> str:
     """``「speaker」（说话人）`` for a known key, ``「speaker」`` otherwise."""
-    name = FIELD_LABELS.get(key)
+    name = field_title(key, model)
     return f"「{key}」（{name}）" if name else f"「{key}」"
 
 
@@ -114,14 +101,9 @@ def describe(path: Sequence[str | int], *, with_label: bool = True) -> str:
             i += 2
             continue
         if isinstance(part, str):
-            parts.append(label(part) if with_label else f"「{part}」")
+            model = model_for(items[:i]) if i else Case
+            parts.append(label(part, model) if with_label else f"「{part}」")
         else:
             parts.append(f"第 {part + 1} 项")
         i += 1
     return "的".join(parts) if parts else "文件"
-
-
-def shorten(text: str, limit: int = 30) -> str:
-    """Cut a quoted value so a message stays one readable line (no line breaks, at most ``limit``)."""
-    flat = " ".join(text.split())
-    return flat if len(flat) <= limit else flat[:limit] + "…"

@@ -25,8 +25,8 @@ from pydantic import (
     model_validator,
 )
 
-from site_builder.casefile.messages import shorten
 from site_builder.casefile.vocab import Vocabularies, Vocabulary
+from site_builder.errors import shorten
 from site_builder.textnorm import BIDI_CONTROLS, describe_char, find_invisible, strip_invisible
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from site_builder.casefile.messages import FIELD_LABELS
+from site_builder.casefile.messages import field_title
 from site_builder.casefile.models import Case, CaseImage, GeoPoint, Metric, Quote, Source
 
 _MODELS: dict[str, type[BaseModel]] = {
@@ -425,7 +425,7 @@ class _Scanner:
 
     def _owner(self, level: _Level) -> str:
         name = level.model or ""
-        return f"「{name}」（{FIELD_LABELS.get(name, name)}）" if name else "上一级"
+        return f"「{name}」（{field_title(name)}）" if name else "上一级"
 
     def _nearest(self, kind: str, indent: int, key: str | None = None) -> _Level | None:
         candidates = [lv for lv in [*self.stack, *self.popped] if lv.kind == kind]

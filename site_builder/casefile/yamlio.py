@@ -17,9 +17,8 @@ from typing import Any, cast
 
 import yaml
 
-from site_builder.casefile.messages import shorten
 from site_builder.casefile.slips import Slip, apply_repairs, find_slips
-from site_builder.errors import CaseError, Location
+from site_builder.errors import CaseError, Location, shorten
 from site_builder.textnorm import describe_char
 
 MAX_FILE_BYTES = 256 * 1024
