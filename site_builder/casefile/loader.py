@@ -307,8 +307,17 @@ def validate_document(
         return Case.model_validate(data, context={"vocab": vocab, "today": today or dt.date.today()}), []
     except ValidationError as exc:
         errors: dict[tuple[Any, ...], CaseError] = {}
-        for err in exc.errors(include_url=False):
+        details = exc.errors(include_url=False)
+        renamed = set()  # keys written under another name: the unknown key's message says so
+        for err in details:
+            if err["type"] == "extra_forbidden":
+                meant = _meant_key(tuple(err["loc"]))
+                if meant is not None:
+                    renamed.add((*tuple(err["loc"])[:-1], meant))
+        for err in details:
             raw_loc = tuple(err["loc"])
+            if err["type"] == "missing" and raw_loc in renamed:
+                continue
             if flagged and any(raw_loc[: len(f)] == f for f in flagged):
                 continue
             loc, message = _explain(err, data, positions)
@@ -437,17 +446,28 @@ def _missing(loc: tuple[Any, ...]) -> str:
     return f"{describe(loc[:-1])}缺少必填字段{label(key)}，请补上{hint}"
 
 
+def _meant_key(loc: tuple[Any, ...]) -> str | None:
+    """The key an unknown key most likely stands for: its Chinese title, or a close spelling."""
+    name = str(loc[-1])
+    model = model_for(loc[:-1])
+    allowed = list(model.model_fields)
+    english = next((k for k in allowed if field_title(k, model) == name), None)
+    if english is not None:
+        return english
+    guess = difflib.get_close_matches(name.lower(), allowed, n=1, cutoff=0.6)
+    return guess[0] if guess else None
+
+
 def _unknown_key(loc: tuple[Any, ...]) -> str:
     name = str(loc[-1])
     model = model_for(loc[:-1])
     allowed = list(model.model_fields)
     where = describe(loc[:-1]) + "里" if len(loc) > 1 else ""
-    english = next((k for k in allowed if field_title(k, model) == name), None)
-    if english is not None:
-        return f"字段名要用英文：「{shorten(name, 20)}」请写成「{english}」"
-    guess = difflib.get_close_matches(name.lower(), allowed, n=1, cutoff=0.6)
-    if guess:
-        return f"未知字段「{shorten(name, 20)}」，您是不是要写{label(guess[0], model)}？"
+    meant = _meant_key(loc)
+    if meant is not None and field_title(meant, model) == name:
+        return f"字段名要用英文：「{shorten(name, 20)}」请写成「{meant}」"
+    if meant is not None:
+        return f"未知字段「{shorten(name, 20)}」，您是不是要写{label(meant, model)}？"
     if len(allowed) <= 8:
         names = "、".join(f"{k}（{field_title(k, model)}）" for k in allowed)
         return f"未知字段「{shorten(name, 20)}」：{where}只能写 {names}"
