@@ -83,7 +83,8 @@ def _invisible_problem(value: str) -> str | None:
 
 
 def _placeholder(value: str) -> bool:
-    return bool(value.strip()) and _PLACEHOLDER.match(value) is not None and value.strip() not in (".",)
+    v = value.strip()
+    return bool(v) and _PLACEHOLDER.match(v) is not None and any(p in v for p in ("…", "⋯", "...", "。。。"))
 
 
 _PLACEHOLDER_MESSAGE = "还是模板里的占位符「……」，请换成真实内容；用不到的可选字段请把整行删掉"
