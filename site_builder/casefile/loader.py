@@ -242,7 +242,7 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
     shown = display_path(path)
     case_id = path.name[: -len(CASE_SUFFIX)] if path.name.endswith(CASE_SUFFIX) else path.stem
     id_errors = _check_id(case_id, shown)
-    doc, read_errors = read_yaml(path, shown)
+    doc, read_errors = read_yaml(path, shown, repaired=True)
     errors = id_errors + read_errors
     if doc is None:
         return _FileResult(path, shown, case_id, None, None, None, errors)

@@ -300,7 +300,9 @@ def _repair(text: str, slips: list[Slip]) -> tuple[str, list[Slip], list[_Proble
     return work, sorted(kept, key=lambda s: (s.line, s.col)), notes, exc
 
 
-def read_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[CaseError]]:
+def read_yaml(
+    path: Path, shown_as: str, *, repaired: bool = False
+) -> tuple[Document | None, list[CaseError]]:
     """Read one case file strictly; return the document (or None) and every problem found.
 
     ``shown_as`` is the path printed in messages (relative, forward slashes). Never raises for
@@ -325,11 +327,18 @@ def read_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[CaseErro
         line = raw[: exc.start].count(b"\n") + 1
         col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
         return None, [CaseError(Location(shown_as, line, col), "", "文件不是 UTF-8 编码，请以 UTF-8 保存")]
-    return parse_text(text, shown_as)
+    return parse_text(text, shown_as, repaired=repaired)
 
 
-def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[CaseError]]:
-    """Parse the text of a case file (see :func:`read_yaml`)."""
+def parse_text(
+    text: str, shown_as: str, *, repaired: bool = False
+) -> tuple[Document | None, list[CaseError]]:
+    """Parse the text of a case file (see :func:`read_yaml`).
+
+    A file with slips gives no document, unless ``repaired``: then the document read from the
+    repaired text comes back too (``repaired_lines`` says where), so that validation can report
+    the file's other errors in the same run. Only the loader asks for that.
+    """
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     errors = _raw_character_errors(text, shown_as)
     if errors:
@@ -368,6 +377,8 @@ def parse_text(text: str, shown_as: str) -> tuple[Document | None, list[CaseErro
     positions = Positions(shown_as)
     builder = _Builder(positions, errors)
     data = builder.build(node, ())
+    if slip_lines and not repaired:
+        return None, capped(errors)
     doc = Document(data, positions, builder.flagged, slip_lines)
     return doc, capped(errors)
 

@@ -178,3 +178,14 @@ def test_explicit_file_without_yaml_suffix_is_an_error(
     assert [e.message for e in result.errors] == [
         "文件名「x-case.yml」不会被当作案例读取：案例文件必须以小写的 .yaml 结尾，请改名为「x-case.yaml」"
     ]
+
+
+def test_read_yaml_gives_no_document_for_a_file_with_slips_unless_asked() -> None:
+    from site_builder.casefile.yamlio import read_yaml
+
+    path = GOLDEN / "bad" / "slip-fullwidth-colon.yaml"
+    doc, errors = read_yaml(path, "x.yaml")
+    assert doc is None and [e.location.line for e in errors] == [3]
+    repaired, again = read_yaml(path, "x.yaml", repaired=True)
+    assert repaired is not None and repaired.repaired_lines == {3} and again == errors
+    assert repaired.data["district"] == "浦东新区"

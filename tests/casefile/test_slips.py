@@ -140,7 +140,7 @@ def test_slip_is_reported_on_its_own_line(slip: str, ending: str) -> None:
         text = _apply(path, lineno, slip)
         if ending != "\n":
             text = "\ufeff" + text.replace("\n", ending)
-        doc, errors = parse_text(text.removeprefix("\ufeff"), path.name)
+        doc, errors = parse_text(text.removeprefix("\ufeff"), path.name, repaired=True)
         if doc is not None:
             _, model_errors = validate_document(doc.data, doc.positions, vocab, doc.flagged)
             errors += [e for e in model_errors if e.location.line not in doc.repaired_lines]
@@ -185,7 +185,7 @@ def test_block_text_not_indented_is_reported_on_its_first_unindented_line(which:
         lines = path.read_text(encoding="utf-8").split("\n")
         for k in targets:
             lines[k - 1] = lines[k - 1].lstrip(" ")
-        doc, errors = parse_text("\n".join(lines), path.name)
+        doc, errors = parse_text("\n".join(lines), path.name, repaired=True)
         if doc is not None:
             _, model_errors = validate_document(doc.data, doc.positions, vocab, doc.flagged)
             errors += [e for e in model_errors if e.location.line not in doc.repaired_lines]
