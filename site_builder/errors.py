@@ -88,6 +88,12 @@ def _escape_property(text: str) -> str:
     return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
+def shorten(text: str, limit: int = 30) -> str:
+    """Cut a value quoted in a message so the message stays one readable line."""
+    flat = " ".join(text.split())
+    return flat if len(flat) <= limit else flat[:limit] + "…"
+
+
 class CaseFileError(Exception):
     """Editors' mistakes: carries every located error found in one run."""
 

@@ -17,7 +17,11 @@ from functools import cache
 from importlib import resources
 
 __all__ = [
+    "BIDI_CONTROLS",
     "INVISIBLE_CHARS",
+    "INVISIBLE_RANGES",
+    "describe_char",
+    "find_invisible",
     "find_nonsimplified",
     "fold",
     "fold_table",
@@ -25,16 +29,46 @@ __all__ = [
     "strip_invisible",
 ]
 
-#: Invisible characters removed before anything else (zero-width space/joiners, soft hyphen,
-#: bidi controls, word joiner, BOM ...).  Exported verbatim to the JS side.
-INVISIBLE_CHARS = (
-    "\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b\u180c\u180d\u180e"
-    "\u200b\u200c\u200d\u200e\u200f\u202a\u202b\u202c\u202d\u202e"
-    "\u2060\u2061\u2062\u2063\u2064\u2066\u2067\u2068\u2069\u206a\u206b\u206c\u206d\u206e\u206f"
-    "\u3164\ufe00\ufe01\ufe02\ufe03\ufe04\ufe05\ufe06\ufe07\ufe08\ufe09\ufe0a\ufe0b\ufe0c\ufe0d"
-    "\ufe0e\ufe0f\ufeff\uffa0"
+#: Code point ranges of characters a reader cannot see but that change what text means, how it
+#: sorts or in which direction it runs: C0/C1 controls (not tab, line feed, carriage return),
+#: soft hyphen, combining grapheme joiner, Arabic letter mark, Hangul and Khmer fillers,
+#: Mongolian variation selectors and vowel separator, zero-width space/joiners, LRM/RLM,
+#: line/paragraph separators, bidi embeddings/overrides/isolates (U+202A-U+202E, U+2066-U+2069),
+#: word joiner and invisible operators, braille blank, variation selectors, BOM, interlinear
+#: annotation controls, musical formatting, tag characters and ideographic variation selectors.
+#: The single source for content validation (casefile.models) and for search (Python and JS).
+INVISIBLE_RANGES: tuple[tuple[int, int], ...] = (
+    (0x0000, 0x0008),
+    (0x000B, 0x000C),
+    (0x000E, 0x001F),
+    (0x007F, 0x009F),
+    (0x00AD, 0x00AD),
+    (0x034F, 0x034F),
+    (0x061C, 0x061C),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x200B, 0x200F),
+    (0x2028, 0x202E),
+    (0x2060, 0x206F),
+    (0x2800, 0x2800),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0),
+    (0xFFF9, 0xFFFB),
+    (0x1D173, 0x1D17A),
+    (0xE0000, 0xE007F),
+    (0xE0100, 0xE01EF),
 )
-_INVISIBLE_RE = re.compile("[" + re.escape(INVISIBLE_CHARS) + "]")
+#: The same set as one string of characters (exported verbatim to the JS side).
+INVISIBLE_CHARS = "".join(chr(c) for lo, hi in INVISIBLE_RANGES for c in range(lo, hi + 1))
+#: Bidi controls: they reorder the text around them (spoofing), named separately in messages.
+BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+_EMOJI_JOINERS = frozenset("\u200d\ufe0e\ufe0f")
+_INVISIBLE_RE = re.compile(
+    "[" + "".join(f"{re.escape(chr(lo))}-{re.escape(chr(hi))}" for lo, hi in INVISIBLE_RANGES) + "]"
+)
 _COMPAT_IDEOGRAPH = re.compile("[\uf900-\ufaff\U0002f800-\U0002fa1f]")
 
 
@@ -63,6 +97,77 @@ def nonsimplified_table() -> dict[str, str]:
 def strip_invisible(text: str) -> str:
     """Remove zero-width and other invisible format characters (use on display text too)."""
     return _INVISIBLE_RE.sub("", text)
+
+
+def _pictographic(ch: str) -> bool:
+    return unicodedata.category(ch) == "So" or ord(ch) >= 0x1F000
+
+
+def find_invisible(text: str) -> list[tuple[int, str]]:
+    """List ``(offset, char)`` of every invisible character in ``text``, for validation.
+
+    Zero-width joiners and variation selectors that belong to an emoji sequence (after a
+    pictograph, or a keycap) are part of a visible character and are not reported.
+    """
+    out: list[tuple[int, str]] = []
+    for m in _INVISIBLE_RE.finditer(text):
+        i, ch = m.start(), m.group()
+        if ch in _EMOJI_JOINERS and i > 0:
+            prev = text[i - 1]
+            if _pictographic(prev) or (
+                prev in _EMOJI_JOINERS and any(_pictographic(c) for c in text[max(0, i - 3) : i])
+            ):
+                continue
+            if ch != "\u200d" and prev in "0123456789#*" and text[i + 1 : i + 2] == "\u20e3":
+                continue
+        out.append((i, ch))
+    return out
+
+
+_CHAR_NAMES = {
+    "\u00ad": "软连字符",
+    "\u200b": "零宽空格",
+    "\u200c": "零宽不连字",
+    "\u200d": "零宽连字",
+    "\u200e": "从左到右标记",
+    "\u200f": "从右到左标记",
+    "\u2028": "行分隔符",
+    "\u2029": "段分隔符",
+    "\u202a": "从左到右嵌入",
+    "\u202b": "从右到左嵌入",
+    "\u202c": "方向格式结束",
+    "\u202d": "从左到右强制",
+    "\u202e": "从右到左强制",
+    "\u2060": "词连接符",
+    "\u2066": "从左到右隔离",
+    "\u2067": "从右到左隔离",
+    "\u2068": "方向隔离",
+    "\u2069": "方向隔离结束",
+    "\u2800": "盲文空白",
+    "\u3164": "韩文填充符",
+    "\u115f": "韩文填充符",
+    "\u1160": "韩文填充符",
+    "\uffa0": "韩文填充符",
+    "\ufeff": "字节顺序标记（BOM）",
+    "\x00": "空字符",
+    "\x7f": "删除符",
+}
+
+
+def describe_char(ch: str) -> str:
+    """Name a character for an editor: ``U+202E（从右到左强制）`` or ``U+0001（控制字符）``."""
+    code = f"U+{ord(ch):04X}"
+    name = _CHAR_NAMES.get(ch)
+    if name is None:
+        if ord(ch) < 0x20 or 0x7F <= ord(ch) <= 0x9F:
+            name = "控制字符"
+        elif 0xFE00 <= ord(ch) <= 0xFE0F or 0xE0100 <= ord(ch) <= 0xE01EF:
+            name = "变体选择符"
+        elif 0xE0000 <= ord(ch) <= 0xE007F:
+            name = "标签字符"
+        else:
+            name = "不可见字符"
+    return f"{code}（{name}）"
 
 
 def fold(text: str) -> str:

@@ -13,12 +13,27 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from site_builder.casefile.models import ID_MAX, ID_PATTERN, Case, CaseImage, GeoPoint, Metric, Quote, Source
+from site_builder.casefile.messages import EXAMPLES, describe, field_title, label, model_for
+from site_builder.casefile.models import (
+    ID_MAX,
+    ID_PATTERN,
+    BlankValueError,
+    Case,
+    CaseImage,
+    GeoPoint,
+    LineError,
+    Metric,
+    Quote,
+    Source,
+)
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
-from site_builder.casefile.yamlio import Positions, dotted_path, read_yaml
-from site_builder.errors import CaseError, CaseFileError, Location, display_path
+from site_builder.casefile.yamlio import Positions, capped, dotted_path, read_yaml
+from site_builder.errors import CaseError, CaseFileError, Location, display_path, shorten
+from site_builder.media.fonts import CJKFontNotFoundError, find_cjk_font
+from site_builder.media.fonts import missing_glyphs as font_missing
 from site_builder.media.photos import check_image
 from site_builder.parallel import PARALLEL_FROM, map_chunks
+from site_builder.textnorm import INVISIBLE_CHARS
 
 CASE_SUFFIX = ".yaml"
 
@@ -49,28 +64,110 @@ class LoadResult:
         return [c for c in self.cases if not c.is_draft]
 
 
+_IMAGE_SUFFIXES = {
+    ".jpg",
+    ".jpeg",
+    ".png",
+    ".webp",
+    ".gif",
+    ".heic",
+    ".heif",
+    ".tif",
+    ".tiff",
+    ".bmp",
+    ".avif",
+}
+_LOOKS_LIKE_CASE = re.compile(r"\.(ya?ml)\b|\.(ya?ml)[\s~.]*$", re.IGNORECASE)
+
+
 def discover_case_files(paths: Iterable[Path]) -> tuple[list[Path], list[CaseError]]:
-    """Expand folders into their ``*.yaml`` files; flag files that look like cases but aren't named so."""
+    """Expand folders into their ``*.yaml`` files; flag every file that looks like a case but won't be read.
+
+    A case is ``cases/<id>.yaml``. Files such as ``x.yml``, ``x.YAML``, ``x.yaml.txt``, ``x.yaml~``
+    or a case saved in a subfolder (GitHub's web editor makes one when a name contains "/") would
+    be skipped silently, so each is an error naming the file. Subfolders holding only photos and
+    other non-case files (``images/``) are fine.
+    """
     found: list[Path] = []
     errors: list[CaseError] = []
     for p in paths:
         if p.is_dir():
             for child in sorted(p.iterdir()):
-                if child.name.startswith("."):
-                    continue
-                if (
-                    child.suffix.lower() == CASE_SUFFIX and child.suffix != CASE_SUFFIX
-                ) or child.suffix.lower() == ".yml":
-                    errors.append(
-                        CaseError(Location(display_path(child)), "", "案例文件的扩展名必须是小写的 .yaml")
-                    )
-                elif child.suffix == CASE_SUFFIX:
-                    found.append(child)
-        elif p.exists() or p.is_symlink():
+                _discover_child(child, found, errors)
+        elif p.name.endswith(CASE_SUFFIX) and (p.exists() or p.is_symlink()):
             found.append(p)
+        elif p.exists() or p.is_symlink():
+            errors.append(
+                CaseError(
+                    Location(display_path(p)),
+                    "",
+                    f"文件名「{p.name}」不会被当作案例读取：案例文件必须以小写的 .yaml 结尾，"
+                    f"请改名为「{_suggest_name(p.name)}」",
+                )
+            )
         else:
             errors.append(CaseError(Location(display_path(p)), "", "找不到这个文件或文件夹"))
     return found, errors
+
+
+def _discover_child(child: Path, found: list[Path], errors: list[CaseError]) -> None:
+    name = child.name
+    if child.is_dir() and not child.is_symlink():
+        if name.startswith("."):
+            return
+        for inner in sorted(child.rglob("*")):
+            if inner.is_file() and _LOOKS_LIKE_CASE.search(inner.name) and not inner.name.startswith("."):
+                errors.append(
+                    CaseError(
+                        Location(display_path(inner)),
+                        "",
+                        f"案例文件不能放在子文件夹「{display_path(inner.parent)}」里，这样不会被读取："
+                        f"请移到 {display_path(child.parent)}/ 下，文件名写成「{_suggest_name(inner.name)}」",
+                    )
+                )
+        return
+    if name.endswith(CASE_SUFFIX) and not name.startswith("."):
+        found.append(child)
+        return
+    if name.startswith(".") and not name.lower().endswith((".yaml", ".yml")):
+        return
+    if _LOOKS_LIKE_CASE.search(name) or name.lower().endswith((".yaml", ".yml")):
+        errors.append(
+            CaseError(
+                Location(display_path(child)),
+                "",
+                f"文件名「{name}」不会被当作案例读取：案例文件必须以小写的 .yaml 结尾，"
+                f"请改名为「{_suggest_name(name)}」",
+            )
+        )
+    elif (
+        child.suffix.lower() not in _IMAGE_SUFFIXES
+        and not child.suffix
+        and child.is_file()
+        and _looks_like_case_text(child)
+    ):
+        errors.append(
+            CaseError(
+                Location(display_path(child)),
+                "",
+                f"文件「{name}」看起来是案例，但没有扩展名，不会被读取：请改名为「{_suggest_name(name)}」",
+            )
+        )
+
+
+def _suggest_name(name: str) -> str:
+    stem = re.split(r"\.(?:ya?ml)", name.strip().lstrip("."), maxsplit=1, flags=re.IGNORECASE)[0]
+    stem = re.sub(r"[^a-z0-9-]+", "-", stem.strip().lower()).strip("-") or "case-id"
+    return f"{stem}{CASE_SUFFIX}"
+
+
+def _looks_like_case_text(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(2048)
+    except OSError:
+        return False
+    return b"title:" in head or b"summary:" in head
 
 
 def load_cases(
@@ -145,18 +242,19 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
     shown = display_path(path)
     case_id = path.name[: -len(CASE_SUFFIX)] if path.name.endswith(CASE_SUFFIX) else path.stem
     id_errors = _check_id(case_id, shown)
-    doc, read_errors = read_yaml(path, shown)
+    doc, read_errors = read_yaml(path, shown, repaired=True)
     errors = id_errors + read_errors
     if doc is None:
         return _FileResult(path, shown, case_id, None, None, None, errors)
-    case, model_errors = validate_document(doc.data, doc.positions, ctx.vocab, today=ctx.today)
-    errors += model_errors
+    case, model_errors = validate_document(doc.data, doc.positions, ctx.vocab, doc.flagged, today=ctx.today)
+    errors += [e for e in model_errors if e.location.line not in doc.repaired_lines]
     errors += _check_images(
         doc.data.get("images"), path, doc.positions, cases_root or path.parent, check_images
     )
-    return _FileResult(
-        path, shown, case_id, doc.positions, doc.data.get("related"), None if id_errors else case, errors
-    )
+    if case is not None:
+        errors += _check_drawable(case, doc.positions)
+    usable = case if not id_errors and not doc.repaired_lines else None
+    return _FileResult(path, shown, case_id, doc.positions, doc.data.get("related"), usable, capped(errors))
 
 
 def _load_chunk(files: list[Path], ctx: _Context, cases_root: Path | None, check: bool) -> list[_FileResult]:
@@ -193,16 +291,42 @@ def _check_id(case_id: str, shown: str) -> list[CaseError]:
 
 
 def validate_document(
-    data: dict[str, Any], positions: Positions, vocab: Vocabularies, *, today: dt.date | None = None
+    data: dict[str, Any],
+    positions: Positions,
+    vocab: Vocabularies,
+    flagged: set[Any] | None = None,
+    *,
+    today: dt.date | None = None,
 ) -> tuple[Case | None, list[CaseError]]:
-    """Validate one parsed document against the model, mapping each error to its line and column."""
+    """Validate one parsed document against the model, mapping each error to its line and column.
+
+    Values in ``flagged`` were already reported while reading (and read as empty); errors about
+    them or inside them are not repeated.
+    """
     try:
         return Case.model_validate(data, context={"vocab": vocab, "today": today or dt.date.today()}), []
     except ValidationError as exc:
         errors: dict[tuple[Any, ...], CaseError] = {}
-        for err in exc.errors(include_url=False):
-            loc, message = _explain(err, data)
+        details = exc.errors(include_url=False)
+        renamed = set()  # keys written under another name: the unknown key's message says so
+        for err in details:
+            if err["type"] == "extra_forbidden":
+                meant = _meant_key(tuple(err["loc"]))
+                if meant is not None:
+                    renamed.add((*tuple(err["loc"])[:-1], meant))
+        for err in details:
+            raw_loc = tuple(err["loc"])
+            if err["type"] == "missing" and raw_loc in renamed:
+                continue
+            if flagged and any(raw_loc[: len(f)] == f for f in flagged):
+                continue
+            loc, message = _explain(err, data, positions)
             at = positions.locate(loc, prefer_key=err["type"] == "extra_forbidden")
+            inner = (err.get("ctx") or {}).get("error")
+            if (
+                isinstance(inner, LineError) and loc in positions.quoted
+            ):  # a "|" block: line n is n lines down
+                at = Location(at.path, at.line + inner.line, 1)
             key = (loc, err["type"] in ("int_type", "float_type", "int_from_float"))
             errors.setdefault(key, CaseError(at, dotted_path(loc), message))
         return None, list(errors.values())
@@ -228,46 +352,74 @@ def _model_for(loc: tuple[Any, ...]) -> type[BaseModel]:
     return Case
 
 
-def _explain(err: Any, data: Any) -> tuple[tuple[Any, ...], str]:
+_NUMBER_TEXT = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$")
+
+
+def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[tuple[Any, ...], str]:
+    """Turn one pydantic error into (where, Chinese message naming the field as the editor sees it)."""
     kind: str = err["type"]
     loc = tuple(err["loc"])
     ctx = err.get("ctx") or {}
     found, value, complete = _walk(loc, data)
     if kind == "missing":
-        return loc, f"缺少必填字段「{loc[-1]}」"
+        return loc, _missing(loc)
     if kind == "extra_forbidden":
-        name = str(loc[-1])
-        allowed = list(_model_for(loc[:-1]).model_fields)
-        guess = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-        hint = f"，您是不是要写「{guess[0]}」？" if guess else f"。可用的字段：{', '.join(allowed)}"
-        return loc, f"未知字段「{name}」{hint}"
+        return loc, _unknown_key(loc)
     loc = found if not complete else loc
+    where = describe(loc)
     shown = _show(value)
+    quoted = positions is not None and loc in positions.quoted
     if kind == "value_error":
-        return loc, str(ctx.get("error", err["msg"]))
+        error = ctx.get("error")
+        if isinstance(error, BlankValueError):
+            return loc, _blank(loc, value)
+        return loc, str(error if error is not None else err["msg"])
     if kind == "string_type":
+        if value is None:
+            return loc, f"{where}没有填写内容：请在冒号后面写上内容（不需要的可选字段请把整行删掉）"
         hint = "（数字、true/false 等请加引号）" if isinstance(value, int | float) else ""
         return loc, f"应为文本，而不是{shown}{hint}"
     if kind in ("int_type", "float_type", "int_parsing", "float_parsing", "int_from_float"):
-        if loc and loc[-1] == "year":
+        is_year = bool(loc) and loc[-1] == "year"
+        if isinstance(value, str) and quoted and _NUMBER_TEXT.match(value):
+            what = "年份" if is_year else "数字"
+            return (
+                loc,
+                f"{what}不要加引号：加了引号就成了文字。请去掉引号，直接写 {value.strip()}",
+            )
+        if is_year:
             return loc, f"应为整数年份，例如 2021，而不是{shown}"
         return loc, f"应为数字（不加引号、不带单位），而不是{shown}"
     if kind == "list_type":
-        return loc, f"应为列表（例如 [甲, 乙]，或每行一个「- 」），而不是{shown}"
+        hint = ""
+        if isinstance(value, str) and value.strip().startswith(("［", "【")):
+            hint = "；方括号要用半角的「[ ]」"
+        elif isinstance(value, str) and value.strip() and value.strip()[0] in "－—–―・•·●":
+            hint = f"；列表项开头要用半角减号加空格「- 」，不能用「{value.strip()[0]}」，并且每项单独一行"
+        elif isinstance(value, str) and any(sep in value for sep in "，、"):
+            hint = "；多项之间要用英文逗号「,」分开"
+        if isinstance(value, dict) and loc and loc[-1] in ("metrics", "quotes", "images", "sources"):
+            first = {"metrics": "label: 党员骑手", "quotes": "text: 原话", "images": "file: images/photo.jpg"}
+            example = first.get(str(loc[-1]), "title: 文章标题")
+            hint = f"：{describe(loc)}的每一项都要以「- 」开头，例如「  - {example}」，下面的字段再对齐缩进"
+            return loc, f"应为列表，而不是{shown}{hint}"
+        return loc, f"应为列表（例如 [甲, 乙]，或每行一个「- 」），而不是{shown}{hint}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return loc, f"应为「字段: 值」形式的映射，而不是{shown}"
+        return loc, f"{where}应是一组「字段: 值」（每个字段一行，缩进对齐），而不是{shown}"
     if kind == "string_too_short":
-        n = len(value) if isinstance(value, str) else 0
+        text = err.get("input")
+        n = len(text) if isinstance(text, str) else 0
         if n == 0:
-            return loc, "不能为空"
+            return loc, _blank(loc, value)
         return loc, f"太短：至少 {ctx.get('min_length')} 个字，现在只有 {n} 个"
     if kind == "string_too_long":
-        n = len(value) if isinstance(value, str) else 0
+        text = err.get("input")
+        n = len(text) if isinstance(text, str) else 0
         return loc, f"太长：最多 {ctx.get('max_length')} 个字，现在有 {n} 个"
     if kind == "too_short":
-        return loc, f"至少需要 {ctx.get('min_length')} 项"
+        return loc, f"{where}至少需要 {ctx.get('min_length')} 项"
     if kind == "too_long":
-        return loc, f"最多 {ctx.get('max_length')} 项，现在有 {ctx.get('actual_length')} 项"
+        return loc, f"{where}最多 {ctx.get('max_length')} 项，现在有 {ctx.get('actual_length')} 项"
     if kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", " 或 ")
         return loc, f"只能是 {expected}，而不是{shown}"
@@ -275,7 +427,51 @@ def _explain(err: Any, data: Any) -> tuple[tuple[Any, ...], str]:
         if loc and loc[0] == "related":
             return loc, f"案例编号{shown}不对：只能由小写英文字母、数字和连字符组成"
         return loc, f"格式不对：{shown}应写成 YYYY、YYYY-MM 或 YYYY-MM-DD，例如 2023-04-13"
-    return loc, f"值不符合要求（{err['msg']}）"
+    return loc, f"{where}的值不符合要求，请对照模板检查"
+
+
+def _blank(loc: tuple[Any, ...], value: Any) -> str:
+    why = "（只有空格或看不见的字符）" if isinstance(value, str) and value else ""
+    if loc and isinstance(loc[-1], int):
+        return f"{describe(loc)}是空的{why}：请删除这一项，或者填上内容"
+    return f"不能为空{why}：请填写内容；不需要的可选字段请把整行删掉"
+
+
+def _missing(loc: tuple[Any, ...]) -> str:
+    key = str(loc[-1])
+    example = EXAMPLES.get("title_source" if loc[0] == "sources" and key == "title" else key)
+    hint = f"，{example}" if example else ""
+    if len(loc) == 1:
+        return f"缺少必填字段{label(key)}，请补上{hint}"
+    return f"{describe(loc[:-1])}缺少必填字段{label(key)}，请补上{hint}"
+
+
+def _meant_key(loc: tuple[Any, ...]) -> str | None:
+    """The key an unknown key most likely stands for: its Chinese title, or a close spelling."""
+    name = str(loc[-1])
+    model = model_for(loc[:-1])
+    allowed = list(model.model_fields)
+    english = next((k for k in allowed if field_title(k, model) == name), None)
+    if english is not None:
+        return english
+    guess = difflib.get_close_matches(name.lower(), allowed, n=1, cutoff=0.6)
+    return guess[0] if guess else None
+
+
+def _unknown_key(loc: tuple[Any, ...]) -> str:
+    name = str(loc[-1])
+    model = model_for(loc[:-1])
+    allowed = list(model.model_fields)
+    where = describe(loc[:-1]) + "里" if len(loc) > 1 else ""
+    meant = _meant_key(loc)
+    if meant is not None and field_title(meant, model) == name:
+        return f"字段名要用英文：「{shorten(name, 20)}」请写成「{meant}」"
+    if meant is not None:
+        return f"未知字段「{shorten(name, 20)}」，您是不是要写{label(meant, model)}？"
+    if len(allowed) <= 8:
+        names = "、".join(f"{k}（{field_title(k, model)}）" for k in allowed)
+        return f"未知字段「{shorten(name, 20)}」：{where}只能写 {names}"
+    return f"未知字段「{shorten(name, 20)}」：字段名要用模板里的英文名（例如 title、summary），完整的列表见投稿指南"
 
 
 def _show(value: Any) -> str:
@@ -284,11 +480,11 @@ def _show(value: Any) -> str:
     if isinstance(value, bool):
         return f"布尔值 {str(value).lower()}"
     if isinstance(value, dict):
-        return "映射"
+        return "一组「字段: 值」"
     if isinstance(value, list):
         return "列表"
     if isinstance(value, str):
-        return f"「{value[:30]}」"
+        return f"「{shorten(value)}」"
     return f" {value}"
 
 
@@ -305,7 +501,9 @@ def _check_related(
                 continue
             at = pos.locate(("related", i))
             if other == case_id:
-                errors.append(CaseError(at, f"related[{i}]", "不能把案例自己列为相关案例"))
+                errors.append(
+                    CaseError(at, f"related[{i}]", f"{describe(('related', i))}是这个案例自己，请删除")
+                )
             elif other not in ids:
                 guess = difflib.get_close_matches(other, sorted(ids), n=1, cutoff=0.6)
                 hint = (
@@ -325,9 +523,11 @@ def _check_images(images: Any, source: Path, pos: Positions, root: Path, deep: b
     for i, image in enumerate(images):
         if not isinstance(image, dict) or not isinstance(image.get("file"), str) or not image["file"].strip():
             continue
+        if "\\" in image["file"] or any(ord(ch) < 0x20 or ch in INVISIBLE_CHARS for ch in image["file"]):
+            continue  # refused by the model with its own message
         at = pos.locate(("images", i, "file"))
         field = f"images[{i}].file"
-        rel = image["file"].strip().replace("\\", "/")
+        rel = image["file"].strip()
         if rel.startswith("/") or re.match(r"^[a-zA-Z]:", rel):
             errors.append(CaseError(at, field, "请写相对于案例文件的路径，例如 images/photo.jpg"))
             continue
@@ -349,6 +549,22 @@ def _check_images(images: Any, source: Path, pos: Positions, root: Path, deep: b
     return errors
 
 
+def _check_drawable(case: Case, positions: Positions) -> list[CaseError]:
+    """Title and summary are drawn on covers and social cards: refuse what the build's font cannot draw."""
+    errors = []
+    for field_name in ("title", "summary"):
+        missing = missing_glyphs(getattr(case, field_name))
+        if missing:
+            errors.append(
+                CaseError(
+                    positions.locate((field_name,)),
+                    field_name,
+                    f"「{missing}」无法画到封面和分享图片上（字体里没有这些字符，例如表情符号或生僻字）：请删除或换一种写法",
+                )
+            )
+    return errors
+
+
 def _exact_case_problem(base: Path, rel: str) -> str | None:
     current = base
     for part in [p for p in rel.split("/") if p not in ("", ".")]:
@@ -366,3 +582,26 @@ def _exact_case_problem(base: Path, rel: str) -> str | None:
             return f"找不到图片「{rel}」（路径相对于案例文件所在的文件夹）"
         current = current / part
     return None
+
+
+_GLYPHS: dict[str, bool] = {}
+
+
+def missing_glyphs(text: str) -> str:
+    """Characters of ``text`` the build's CJK fonts cannot draw ("" when no font is installed here)."""
+    out = []
+    for ch in dict.fromkeys(text):
+        ok = _GLYPHS.get(ch)
+        if ok is None:
+            ok = _GLYPHS[ch] = _drawable_char(ch)
+        if not ok:
+            out.append(ch)
+    return "".join(out)
+
+
+def _drawable_char(ch: str) -> bool:
+    try:
+        fonts = [find_cjk_font("bold").load(32), find_cjk_font("regular").load(32)]
+    except (CJKFontNotFoundError, OSError):
+        return True
+    return not any(font_missing(font, ch) for font in fonts)

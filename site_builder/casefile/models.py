@@ -8,6 +8,7 @@ context (``{"vocab": Vocabularies}``).
 from __future__ import annotations
 
 import datetime as _dt
+import math
 import re
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -15,6 +16,7 @@ from typing import Annotated, Any, Literal
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PrivateAttr,
@@ -24,6 +26,8 @@ from pydantic import (
 )
 
 from site_builder.casefile.vocab import Vocabularies, Vocabulary
+from site_builder.errors import shorten
+from site_builder.textnorm import BIDI_CONTROLS, describe_char, find_invisible, strip_invisible
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ID_MAX = 60
@@ -34,21 +38,136 @@ LAT_RANGE = (30.6, 31.9)
 LON_RANGE = (120.8, 122.2)
 FIRST_YEAR = 1990
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u2028\u2029\ufeff]")
+_NEWLINE = re.compile(r"[\n\r\x85\u2028\u2029]")
+_MARKUP_IN_LINE = re.compile(r"\*\*|__|~~|`|\[[^\]\n]*\]\([^)\n]*\)|^#{1,6}\s")
+_PLACEHOLDER = re.compile(r"^[\s…⋯.。·・]*$")
+_LIST_SEPARATORS = ("，", "、", "；")
+_PICTOGRAPH = re.compile("[\U0001f000-\U0001faff]")
+METRIC_MAX = 1e12
+_PAIRED = (("“", "”"), ("「", "」"), ("《", "》"), ("（", "）"))
 
 
-def _clean_line(value: str) -> str:
-    if "\n" in value.strip():
+class LineError(ValueError):
+    """A problem on line ``line`` (1-based) of a block text, so it can be located on that line."""
+
+    def __init__(self, message: str, line: int) -> None:
+        super().__init__(message)
+        self.line = line
+
+
+class BlankValueError(ValueError):
+    """A value that is empty once spaces and invisible characters are left out."""
+
+    def __init__(self) -> None:
+        super().__init__("不能为空")
+
+
+def _invisible_problem(value: str) -> str | None:
+    found = find_invisible(value)
+    if not found:
+        return None
+    offset, ch = found[0]
+    before = strip_invisible(value[:offset]).strip()[-8:]
+    where = f"，在「{before}」后面" if before else "，在开头"
+    if ch in BIDI_CONTROLS:
+        why = "它会打乱文字的显示顺序"
+    elif ch.isspace() or ch in "\u2800\u3164\u115f\u1160\uffa0":
+        why = "它看起来像空白，但不是空格"
+    else:
+        why = "读者看不到它，但它会影响搜索和显示"
+    more = f"（共 {len(found)} 处）" if len(found) > 1 else ""
+    return (
+        f"含有看不见的字符 {describe_char(ch)}{where}{more}；{why}。"
+        "请删除它：把光标放在这几个字前后，删掉再重新输入"
+    )
+
+
+def _placeholder(value: str) -> bool:
+    v = value.strip()
+    return bool(v) and _PLACEHOLDER.match(v) is not None and any(p in v for p in ("…", "⋯", "...", "。。。"))
+
+
+_PLACEHOLDER_MESSAGE = "还是模板里的占位符「……」，请换成真实内容；用不到的可选字段请把整行删掉"
+
+
+def _clean_line(value: Any) -> Any:
+    """Check and tidy a one-line plain-text value (before length limits apply)."""
+    if not isinstance(value, str):
+        return value
+    if _NEWLINE.search(value.strip()):
         raise ValueError("应为一行文字，不能换行")
-    if _CONTROL.search(value):
-        raise ValueError("含有不可见的控制字符，请删除后重新输入")
-    return " ".join(value.split())
+    problem = _invisible_problem(value)
+    if problem:
+        raise ValueError(problem)
+    cleaned = " ".join(value.split())
+    if not cleaned:
+        raise BlankValueError()
+    if _placeholder(cleaned):
+        raise ValueError(_PLACEHOLDER_MESSAGE)
+    markup = _MARKUP_IN_LINE.search(cleaned)
+    if markup:
+        raise ValueError(
+            f"这里只能写纯文字，不支持 Markdown 标记，页面上会原样显示「{markup.group()[:12]}」：请删除这些符号"
+        )
+    for left, right in _PAIRED:
+        opened, closed = cleaned.count(left), cleaned.count(right)
+        if opened != closed:
+            missing = right if opened > closed else left
+            raise ValueError(
+                f"「{left}」和「{right}」不成对：缺少「{missing}」，请补上，或者删掉多余的那一个"
+            )
+    return cleaned
 
 
-def _clean_block(value: str) -> str:
-    if _CONTROL.search(value.replace("\n", "").replace("\t", "")):
-        raise ValueError("含有不可见的控制字符，请删除后重新输入")
-    return value.strip("\n").rstrip() + "\n" if value.strip() else ""
+def _clean_block(value: Any) -> Any:
+    """Check and tidy a Markdown block (background, practice, results, insights)."""
+    if not isinstance(value, str):
+        return value
+    problem = _invisible_problem(value.replace("\n", "").replace("\t", ""))
+    if problem:
+        raise ValueError(problem)
+    if not value.strip():
+        raise BlankValueError()
+    for n, line in enumerate(value.splitlines(), 1):
+        if _placeholder(line):
+            raise LineError(_PLACEHOLDER_MESSAGE, n)
+    return value.strip("\n").rstrip() + "\n"
+
+
+def _no_invisible(value: Any) -> Any:
+    if isinstance(value, str):
+        problem = _invisible_problem(value)
+        if problem:
+            raise ValueError(problem)
+        if _placeholder(value):
+            raise ValueError(_PLACEHOLDER_MESSAGE)
+    return value
+
+
+def _one_item(value: Any) -> Any:
+    """A list item (tag, field, group) must not be several items joined by a Chinese comma."""
+    if isinstance(value, str):
+        for sep in _LIST_SEPARATORS:
+            if sep in value:
+                raise ValueError(
+                    f"「{shorten(value)}」里有中文标点「{sep}」，整串会变成一项：多项之间请用英文逗号「,」分开，"
+                    "例如 [暖心驿站, 骑手]，或者每行写一个「- 」"
+                )
+    return value
+
+
+def _drawable(value: Any) -> Any:
+    """Title and summary are drawn on covers and social cards: no emoji (the font has none)."""
+    if isinstance(value, str):
+        m = _PICTOGRAPH.search(value)
+        if m:
+            raise ValueError(
+                f"含有表情符号「{m.group()}」：标题和摘要会画在封面和分享图片上，字体画不出表情符号，请删除"
+            )
+    return value
+
+
+Line = Annotated[str, BeforeValidator(_clean_line)]
 
 
 def _check_date(value: Any) -> Any:
@@ -58,12 +177,14 @@ def _check_date(value: Any) -> Any:
         return value
     value = value.strip()
     if not re.match(DATE_PATTERN, value):
-        raise ValueError(f"日期「{value}」格式不对，应写成 YYYY、YYYY-MM 或 YYYY-MM-DD，例如 2023-04-13")
+        raise ValueError(
+            f"日期「{shorten(str(value))}」格式不对，应写成 YYYY、YYYY-MM 或 YYYY-MM-DD，例如 2023-04-13"
+        )
     parts = [int(p) for p in value.split("-")]
     try:
         _dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
     except ValueError:
-        raise ValueError(f"日期「{value}」不存在，请检查月份和日期") from None
+        raise ValueError(f"日期「{shorten(str(value))}」不存在，请检查月份和日期") from None
     return value
 
 
@@ -73,13 +194,13 @@ def _check_source_date(value: Any) -> Any:
         try:
             _dt.date(2000, month, day)
         except ValueError:
-            raise ValueError(f"日期「{value.strip()}」不存在，请检查月份和日期") from None
+            raise ValueError(f"日期「{shorten(value)}」不存在，请检查月份和日期") from None
         return value.strip()
     try:
         return _check_date(value)
     except ValueError:
         raise ValueError(
-            f"日期「{value}」格式不对，应写成 YYYY、YYYY-MM、YYYY-MM-DD，"
+            f"日期「{shorten(str(value))}」格式不对，应写成 YYYY、YYYY-MM、YYYY-MM-DD，"
             "或文章只写了月日时写成 MM-DD（例如 12-13）"
         ) from None
 
@@ -88,12 +209,12 @@ def _check_unique(values: list[str], what: str) -> list[str]:
     seen: set[str] = set()
     for v in values:
         if v in seen:
-            raise ValueError(f"{what}「{v}」重复出现")
+            raise ValueError(f"{what}「{shorten(v)}」重复出现")
         seen.add(v)
     return values
 
 
-PlainLine = Annotated[str, Field(min_length=1)]
+PlainLine = Annotated[str, Field(min_length=1), BeforeValidator(_clean_line)]
 DateText = Annotated[str, Field(pattern=DATE_PATTERN, examples=["2023-04-13", "2023-04", "2023"])]
 SourceDateText = Annotated[
     str, Field(pattern=SOURCE_DATE_PATTERN, examples=["2023-04-13", "2023-04", "2023", "12-13"])
@@ -116,7 +237,14 @@ class Metric(_Strict):
     )
     note: str | None = Field(title="说明", default=None, max_length=80, description="补充说明，例如统计时间")
 
-    _v_line = field_validator("label", "unit", "note")(lambda v: _clean_line(v) if isinstance(v, str) else v)
+    _v_line = field_validator("label", "unit", "note", mode="before")(_clean_line)
+
+    @field_validator("value")
+    @classmethod
+    def _sane(cls, v: float) -> float:
+        if not math.isfinite(v) or abs(v) > METRIC_MAX:
+            raise ValueError("数值太大或不是有限的数：请写实际的数字，例如 120 或 3.5")
+        return v
 
 
 class Quote(_Strict):
@@ -126,7 +254,7 @@ class Quote(_Strict):
     speaker: str = Field(title="说话人", min_length=1, max_length=30, description="说话人")
     role: str | None = Field(title="身份或职务", default=None, max_length=60, description="身份或职务")
 
-    _v_line = field_validator("speaker", "role")(lambda v: _clean_line(v) if isinstance(v, str) else v)
+    _v_line = field_validator("text", "speaker", "role", mode="before")(_clean_line)
 
 
 class CaseImage(_Strict):
@@ -141,9 +269,15 @@ class CaseImage(_Strict):
     caption: str | None = Field(title="图片说明", default=None, max_length=120, description="图片说明")
     credit: str | None = Field(title="图片来源", default=None, max_length=60, description="图片来源或作者")
 
-    _v_line = field_validator("alt", "caption", "credit")(
-        lambda v: _clean_line(v) if isinstance(v, str) else v
-    )
+    _v_line = field_validator("alt", "caption", "credit", mode="before")(_clean_line)
+
+    @field_validator("file", mode="before")
+    @classmethod
+    def _path(cls, v: Any) -> Any:
+        _no_invisible(v)
+        if isinstance(v, str) and "\\" in v:
+            raise ValueError("路径里的文件夹要用「/」分隔，不能用「\\」，例如 images/photo.jpg")
+        return v
 
 
 class GeoPoint(_Strict):
@@ -184,9 +318,8 @@ class Source(_Strict):
     )
     url: str | None = Field(title="网址", default=None, description="网址，只接受 http:// 或 https:// 开头")
 
-    _v_line = field_validator("title", "publisher", "date_note")(
-        lambda v: _clean_line(v) if isinstance(v, str) else v
-    )
+    _v_line = field_validator("title", "publisher", "date_note", mode="before")(_clean_line)
+    _v_url = field_validator("url", mode="before")(_no_invisible)
     _v_date = field_validator("date", mode="before")(_check_source_date)
 
     @field_validator("url")
@@ -210,6 +343,7 @@ _KIND_LABEL = {"fields": "领域", "groups": "群体"}
 
 def _term(kind: str) -> AfterValidator:
     def check(value: str, info: ValidationInfo) -> str:
+        _one_item(value)
         vocab = _vocab(info)
         if vocab is None:
             return value
@@ -218,7 +352,9 @@ def _term(kind: str) -> AfterValidator:
         if hit is None:
             hint = terms.suggest(value)
             extra = f"，您是不是要找「{hint}」？" if hint else "。"
-            raise ValueError(f"未知的{_KIND_LABEL[kind]}「{value}」{extra}可选值：{'、'.join(terms.names())}")
+            raise ValueError(
+                f"未知的{_KIND_LABEL[kind]}「{shorten(value)}」{extra}可选值：{'、'.join(terms.names())}"
+            )
         return hit.term.name
 
     return AfterValidator(check)
@@ -279,7 +415,11 @@ class Case(_Strict):
         default_factory=list,
         description="服务的群体，例如「外卖骑手」",
     )
-    tags: list[Annotated[str, Field(min_length=1, max_length=12)]] = Field(
+    tags: list[
+        Annotated[
+            str, Field(min_length=1, max_length=12), BeforeValidator(_one_item), BeforeValidator(_clean_line)
+        ]
+    ] = Field(
         title="标签",
         json_schema_extra={"x-search": "meta"},
         default_factory=list,
@@ -300,12 +440,14 @@ class Case(_Strict):
         default_factory=list,
         description="获得的荣誉",
     )
-    highlights: list[Annotated[str, Field(min_length=2, max_length=60)]] = Field(
-        title="亮点",
-        json_schema_extra={"x-search": "summary"},
-        default_factory=list,
-        max_length=5,
-        description="亮点，1–5 条，每条一行，不超过 60 个字",
+    highlights: list[Annotated[str, Field(min_length=2, max_length=60), BeforeValidator(_clean_line)]] = (
+        Field(
+            title="亮点",
+            json_schema_extra={"x-search": "summary"},
+            default_factory=list,
+            max_length=5,
+            description="亮点，1–5 条，每条一行，不超过 60 个字",
+        )
     )
     metrics: list[Metric] = Field(
         title="数据", json_schema_extra={"x-search": "body"}, default_factory=list, description="数据指标"
@@ -373,21 +515,16 @@ class Case(_Strict):
     _district_slug: str = PrivateAttr(default="")
     _former_district: str | None = PrivateAttr(default=None)
 
-    _v_line = field_validator("title", "summary", "locality")(
-        lambda v: _clean_line(v) if isinstance(v, str) else v
-    )
-    _v_block = field_validator("background", "practice", "results", "insights")(
-        lambda v: _clean_block(v) if isinstance(v, str) else v
-    )
+    _v_line = field_validator("title", "summary", "locality", mode="before")(_clean_line)
+    _v_draw = field_validator("title", "summary")(_drawable)
+    _v_block = field_validator("background", "practice", "results", "insights", mode="before")(_clean_block)
+    _v_district = field_validator("district", mode="before")(_no_invisible)
     _v_date = field_validator("updated", mode="before")(_check_date)
 
-    @field_validator("organizations", "awards", "highlights", "tags")
+    @field_validator("tags")
     @classmethod
-    def _lines(cls, v: list[str], info: ValidationInfo) -> list[str]:
-        cleaned = [_clean_line(x) for x in v]
-        if info.field_name == "tags":
-            _check_unique(cleaned, "标签")
-        return cleaned
+    def _unique_tags(cls, v: list[str]) -> list[str]:
+        return _check_unique(v, "标签")
 
     @field_validator("year")
     @classmethod
@@ -408,7 +545,7 @@ class Case(_Strict):
         if hit is None:
             hint = vocab.districts.suggest(v)
             extra = f"，您是不是要找「{hint}」？" if hint else "。"
-            raise ValueError(f"未知的区「{v}」{extra}应填写上海 16 个区之一或「全市」")
+            raise ValueError(f"未知的区「{shorten(v)}」{extra}应填写上海 16 个区之一或「全市」")
         assert info.context is not None
         info.context["_district"] = hit
         return hit.term.name

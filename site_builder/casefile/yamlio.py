@@ -9,16 +9,24 @@ column so that validation errors can point at it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 
-from site_builder.errors import CaseError, Location
+from site_builder.casefile.slips import Slip, apply_repairs, find_slips
+from site_builder.errors import CaseError, Location, shorten
+from site_builder.textnorm import describe_char
 
 MAX_FILE_BYTES = 256 * 1024
+MAX_DEPTH = 8
+"""Case files need three levels (sources -> item -> title); deeper nesting is a slip or an attack."""
+MAX_INT_DIGITS = 18
+MAX_ERRORS_PER_FILE = 30
+MAX_REPAIR_TRIALS = 25
 _LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when available: ~10x faster
 
 PathKey = tuple[str | int, ...]
@@ -37,6 +45,7 @@ class Positions:
     path: str
     values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
     keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    quoted: set[PathKey] = field(default_factory=set)
 
     def locate(self, key: PathKey, *, prefer_key: bool = False) -> Location:
         """Find the closest known position for ``key``, walking up to its parents."""
@@ -54,15 +63,54 @@ class Positions:
 
 @dataclass
 class Document:
-    """A parsed case file: plain Python data plus positions."""
+    """A parsed case file: plain Python data plus positions.
+
+    ``flagged`` holds the paths of values already reported (a 5,000-digit number, a control
+    character) so validation does not report them twice. ``repaired_lines`` are lines that held
+    a slip: the data was read from the repaired text, so messages on those lines are dropped and
+    the case is not used.
+    """
 
     data: Any
     positions: Positions
+    flagged: set[PathKey] = field(default_factory=set)
+    repaired_lines: set[int] = field(default_factory=set)
 
 
 def _mark(node: yaml.Node | yaml.Event) -> tuple[int, int]:
     m = node.start_mark
     return (m.line + 1, m.column + 1) if m is not None else (1, 1)
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_KEY_INVISIBLE = frozenset("\u00ad\u200b\u200c\u200d\u200e\u200f\u2060\ufeff\u3000\u00a0")
+
+
+def _control_chars(text: str) -> list[str]:
+    return _CONTROL.findall(text)
+
+
+def _scalar_problem(node: yaml.ScalarNode) -> str | None:
+    """Values no field can hold: control characters, numbers too long or not finite."""
+    value = node.value
+    bad = _control_chars(value)
+    if bad:
+        ch = bad[0]
+        if "\ud800" <= ch <= "\udfff":
+            return (
+                "引号里的「\\u」转义写出了半个字符（代理项）：请直接输入这个字或符号本身，不要用「\\u」转义"
+            )
+        return (
+            f"含有看不见的控制字符 {describe_char(ch)}：请删除（引号里的「\\0」「\\x01」之类的转义也不能用）"
+        )
+    if node.style:
+        return None
+    digits = value.lstrip("+-")
+    if _INT.match(value) and len(digits) > MAX_INT_DIGITS:
+        return f"数字太长（{len(digits)} 位）：请检查是否多写了数字；如果要写的是文字，请加引号"
+    if _FLOAT.match(value) and any(ch.isdigit() for ch in value) and not math.isfinite(float(value)):
+        return f"数字「{shorten(value, 20)}」太大，超出了能表示的范围：请写实际的数字"
+    return None
 
 
 def _scalar(node: yaml.ScalarNode) -> Any:
@@ -86,6 +134,7 @@ class _Builder:
     def __init__(self, positions: Positions, errors: list[CaseError]):
         self.positions = positions
         self.errors = errors
+        self.flagged: set[PathKey] = set()
 
     def error(self, at: tuple[int, int], field: str, message: str) -> None:
         self.errors.append(CaseError(Location(self.positions.path, *at), field, message))
@@ -93,6 +142,13 @@ class _Builder:
     def build(self, node: yaml.Node, path: PathKey) -> Any:
         self.positions.values[path] = _mark(node)
         if isinstance(node, yaml.ScalarNode):
+            if node.style:
+                self.positions.quoted.add(path)
+            problem = _scalar_problem(node)
+            if problem:
+                self.flagged.add(path)
+                self.error(_mark(node), _dotted(path), problem)
+                return None
             return _scalar(node)
         if isinstance(node, yaml.SequenceNode):
             return [self.build(child, (*path, i)) for i, child in enumerate(node.value)]
@@ -101,9 +157,21 @@ class _Builder:
             for key_node, value_node in node.value:
                 dotted = _dotted(path)
                 if not isinstance(key_node, yaml.ScalarNode):
-                    self.error(_mark(key_node), dotted, "键必须是简单的文本")
+                    self.error(
+                        _mark(key_node),
+                        dotted,
+                        "字段名必须是简单的英文单词（例如 title），不能是列表或「字段: 值」；请检查这一行开头的括号或「?」",
+                    )
                     continue
                 key = key_node.value
+                bad = _control_chars(key) or [ch for ch in key if ch in _KEY_INVISIBLE]
+                if bad:
+                    self.error(
+                        _mark(key_node),
+                        dotted,
+                        f"字段名「{shorten(key, 20)}」里有看不见的字符 {describe_char(bad[0])}：请删掉这个字段名重新输入",
+                    )
+                    continue
                 if key == "<<":
                     self.error(_mark(key_node), dotted, "不支持 YAML 合并键「<<」，请直接写出各字段")
                     continue
@@ -134,25 +202,112 @@ def _dotted(path: PathKey) -> str:
 dotted_path = _dotted
 
 
-def _check_events(text: str, positions: Positions, errors: list[CaseError]) -> None:
-    for event in yaml.parse(text, Loader=_LOADER):
-        at = Location(positions.path, *_mark(event))
-        if isinstance(event, yaml.AliasEvent):
-            errors.append(CaseError(at, "", f"不支持 YAML 别名「*{event.anchor}」，请把内容直接写出来"))
-        elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
-            errors.append(CaseError(at, "", f"不支持 YAML 锚点「&{event.anchor}」，请把内容直接写出来"))
-        if isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent) and event.tag not in (None, "!"):
-            tag = event.tag.replace("tag:yaml.org,2002:", "!!")
-            errors.append(CaseError(at, "", f"不允许使用 YAML 标签「{tag}」"))
+_Problem = tuple[int, int, str]
 
 
-def read_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[CaseError]]:
+class _TooDeepError(yaml.MarkedYAMLError):
+    """More nesting than any case file needs; raised before the composer could recurse."""
+
+
+def _scan_events(text: str, loader: type) -> tuple[list[_Problem], yaml.YAMLError | None]:
+    """Parse events only (no recursion): anchors, aliases and tags, nesting depth, first syntax error."""
+    notes: list[_Problem] = []
+    depth = 0
+    documents = 0
+    try:
+        for event in yaml.parse(text, Loader=loader):
+            line, col = _mark(event)
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    raise yaml.MarkedYAMLError(
+                        problem="but found another document", problem_mark=cast(yaml.Mark, event.start_mark)
+                    )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise _TooDeepError(problem="too deep", problem_mark=cast(yaml.Mark, event.start_mark))
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+            if isinstance(event, yaml.AliasEvent):
+                notes.append(
+                    (line, col, f"不支持 YAML 别名「*{shorten(event.anchor or '', 20)}」，请把内容直接写出来")
+                )
+            elif isinstance(event, yaml.NodeEvent) and event.anchor is not None:
+                notes.append(
+                    (line, col, f"不支持 YAML 锚点「&{shorten(event.anchor, 20)}」，请把内容直接写出来")
+                )
+            if isinstance(event, yaml.ScalarEvent | yaml.CollectionStartEvent) and event.tag not in (
+                None,
+                "!",
+            ):
+                tag = event.tag.replace("tag:yaml.org,2002:", "!!")
+                notes.append((line, col, f"不允许使用 YAML 标签「{shorten(tag, 40)}」：请删除它，直接写值"))
+    except yaml.YAMLError as exc:
+        return notes, exc
+    return notes, None
+
+
+def _where(exc: yaml.YAMLError) -> tuple[int, int]:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        if mark is not None:
+            return mark.line + 1, mark.column + 1
+    return 1, 1
+
+
+_RAW_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufffe\uffff\u2028\u2029]")
+
+
+def _raw_character_errors(text: str, shown_as: str) -> list[CaseError]:
+    """Characters the YAML reader refuses (or counts as line breaks), located by editor lines."""
+    errors: list[CaseError] = []
+    for lineno, line in enumerate(text.split("\n"), 1):
+        m = _RAW_BAD.search(line)
+        if m:
+            ch = m.group()
+            what = "看不见的换行符" if ch in "\x85\u2028\u2029" else "看不见的控制字符"
+            errors.append(
+                CaseError(
+                    Location(shown_as, lineno, m.start() + 1),
+                    "",
+                    f"这一行有{what} {describe_char(ch)}（常见于从网页或文档里复制的文字）：请删除它",
+                )
+            )
+            if len(errors) >= MAX_ERRORS_PER_FILE:
+                break
+    return errors
+
+
+def _repair(text: str, slips: list[Slip]) -> tuple[str, list[Slip], list[_Problem], yaml.YAMLError | None]:
+    """Apply strong slips, then each weak slip that moves or removes the parser's failure."""
+    kept = [s for s in slips if s.strong]
+    work = apply_repairs(text, kept)
+    notes, exc = _scan_events(work, _LOADER)
+    trials = 0
+    for slip in (s for s in slips if not s.strong):
+        if exc is None or isinstance(exc, _TooDeepError) or trials >= MAX_REPAIR_TRIALS:
+            break
+        where = _where(exc)
+        if slip.line > where[0]:
+            continue
+        trials += 1
+        trial = apply_repairs(work, [slip])
+        trial_notes, trial_exc = _scan_events(trial, _LOADER)
+        if trial_exc is None or _where(trial_exc) > where:
+            kept.append(slip)
+            work, notes, exc = trial, trial_notes, trial_exc
+    return work, sorted(kept, key=lambda s: (s.line, s.col)), notes, exc
+
+
+def read_yaml(
+    path: Path, shown_as: str, *, repaired: bool = False
+) -> tuple[Document | None, list[CaseError]]:
     """Read one case file strictly; return the document (or None) and every problem found.
 
-    ``shown_as`` is the path printed in messages (relative, forward slashes).
+    ``shown_as`` is the path printed in messages (relative, forward slashes). Never raises for
+    anything in the file: every problem comes back as a located :class:`CaseError` in Chinese.
     """
-    positions = Positions(shown_as)
-    errors: list[CaseError] = []
     top = Location(shown_as, 1, 1)
     if path.is_symlink():
         return None, [CaseError(top, "", "案例文件不能是符号链接，请提交真实文件")]
@@ -170,75 +325,240 @@ def read_yaml(path: Path, shown_as: str) -> tuple[Document | None, list[CaseErro
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
         return None, [CaseError(Location(shown_as, line, col), "", "文件不是 UTF-8 编码，请以 UTF-8 保存")]
-    if "\t" in text:
-        for lineno, line_text in enumerate(text.splitlines(), 1):
-            stripped = line_text.lstrip(" ")
-            if stripped.startswith("\t"):
-                col = len(line_text) - len(stripped) + 1
-                errors.append(CaseError(Location(shown_as, lineno, col), "", "缩进不能使用 Tab，请改用空格"))
-        if errors:
-            return None, errors
-    try:
-        try:
-            _check_events(text, positions, errors)
-            node = yaml.compose(text, Loader=_LOADER)
-        except yaml.YAMLError:
-            errors.clear()  # libyaml's messages are terser: let the pure-Python parser explain
-            parsed = yaml.compose(text, Loader=yaml.SafeLoader)
-            raise yaml.YAMLError(f"libyaml rejected what PyYAML accepts: {parsed!r}") from None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        loc = Location(shown_as, mark.line + 1, mark.column + 1) if mark else top
-        unclosed = _unclosed_quote(text, loc.line)
-        if unclosed is not None:
-            return None, [CaseError(Location(shown_as, *unclosed), "", "YAML 格式错误：这一行的引号没有闭合")]
-        return None, [CaseError(loc, "", f"YAML 格式错误：{_explain_yaml(exc)}")]
-    except yaml.YAMLError as exc:
-        return None, [CaseError(top, "", f"YAML 格式错误：{exc}")]
+    return parse_text(text, shown_as, repaired=repaired)
+
+
+def parse_text(
+    text: str, shown_as: str, *, repaired: bool = False
+) -> tuple[Document | None, list[CaseError]]:
+    """Parse the text of a case file (see :func:`read_yaml`).
+
+    A file with slips gives no document, unless ``repaired``: then the document read from the
+    repaired text comes back too (``repaired_lines`` says where), so that validation can report
+    the file's other errors in the same run. Only the loader asks for that.
+    """
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    errors = _raw_character_errors(text, shown_as)
     if errors:
         return None, errors
-    if node is None:
-        return None, [CaseError(top, "", "文件是空的，请从模板开始填写")]
+    found = find_slips(text)
+    strong = [s for s in found if s.strong]
+    if len(strong) >= MAX_ERRORS_PER_FILE:  # enough to say; parsing the rest would only cost time
+        return None, capped([CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in strong])
+    work, slips, notes, exc = _repair(text, found)
+    slip_lines = {s.line for s in slips} | {n for s in slips for n in s.extra}
+    errors = [CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in slips]
+    if exc is not None:
+        line, col, message = _explain_failure(work, exc)
+        if line not in slip_lines:
+            errors.append(CaseError(Location(shown_as, line, col), "", message))
+        return None, capped(errors)
+    errors += [CaseError(Location(shown_as, line, col), "", msg) for line, col, msg in notes]
+    if notes:
+        return None, capped(errors)
+    top = Location(shown_as, 1, 1)
+    try:
+        node = yaml.compose(work, Loader=_LOADER)
+    except yaml.YAMLError as compose_error:  # the event pass accepted it: a composer-only problem
+        line, col, message = _explain_yaml(compose_error)
+        return None, [*errors, CaseError(Location(shown_as, line, col), "", message)]
+    if node is None or (isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style):
+        return None, [*errors, CaseError(top, "", "文件是空的，请从模板开始填写（运行 site-builder new）")]
     if not isinstance(node, yaml.MappingNode):
-        return None, [CaseError(Location(shown_as, *_mark(node)), "", "文件内容应是「字段: 值」形式的映射")]
-    data = _Builder(positions, errors).build(node, ())
-    return Document(data, positions), errors
+        weak = [s for s in found if not s.strong]
+        if weak:  # the slips are why no "key: value" line was recognised
+            return None, capped(
+                [*errors, *(CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in weak)]
+            )
+        where = Location(shown_as, *_mark(node))
+        return None, [*errors, CaseError(where, "", "文件内容应是一行一个「字段: 值」，例如「title: 标题」")]
+    positions = Positions(shown_as)
+    builder = _Builder(positions, errors)
+    data = builder.build(node, ())
+    if slip_lines and not repaired:
+        return None, capped(errors)
+    doc = Document(data, positions, builder.flagged, slip_lines)
+    return doc, capped(errors)
 
 
-_YAML_HINTS = {
-    "mapping values are not allowed here": "此处不能出现「: 」；如果值里含有冒号，请给整个值加上引号",
-    "could not find expected ':'": "缺少「:」，每一行应是「字段: 值」",
-    "found character '\\t' that cannot start any token": "不能使用 Tab 缩进，请改用空格",
-    "did not find expected key": "缩进不一致或缺少「- 」",
-    "found undefined alias": "不支持 YAML 别名",
-    "did not find expected '-' indicator": "列表项缩进不一致",
-    "found unexpected end of stream": "引号或括号没有闭合",
-    "expected <block end>, but found": "缩进不一致，请检查这一行与上一行的缩进",
-}
+def capped(errors: list[CaseError]) -> list[CaseError]:
+    """At most ``MAX_ERRORS_PER_FILE`` errors of one file, then one line saying how many more."""
+    if len(errors) <= MAX_ERRORS_PER_FILE:
+        return errors
+    shown = sorted(errors)[:MAX_ERRORS_PER_FILE]
+    last = shown[-1].location
+    more = len(errors) - MAX_ERRORS_PER_FILE
+    return [*shown, CaseError(last, "", f"这个文件还有 {more} 个问题没有列出，请先改正上面的问题")]
 
 
-_QUOTED_VALUE = re.compile(r"""^(\s*(?:-\s+)?(?:[^\s:#'"][^:#]*:\s+)?)(["'])""")
+def _explain_failure(text: str, exc: yaml.YAMLError) -> _Problem:
+    """Locate and explain a syntax error in Chinese, preferring the pure-Python parser's detail."""
+    if isinstance(exc, _TooDeepError):
+        line, col = _where(exc)
+        return (
+            line,
+            col,
+            f"嵌套层数太多（超过 {MAX_DEPTH} 层）：案例文件最多只需要三层（例如 sources → 第 1 项 → title），"
+            "请检查这里的方括号「[ ]」、花括号「{ }」和缩进",
+        )
+    detail: yaml.YAMLError = exc
+    if _LOADER is not yaml.SafeLoader:
+        _, pure = _scan_events(text, yaml.SafeLoader)
+        if isinstance(pure, yaml.MarkedYAMLError) and not isinstance(pure, _TooDeepError):
+            detail = pure
+    line, col, message = _explain_yaml(detail)
+    lines = text.split("\n")
+    here = lines[line - 1][col - 1 : col] if 0 < line <= len(lines) else ""
+    source = lines[line - 1] if 0 < line <= len(lines) else ""
+    if "flow sequence" in str(detail) or "',' or ']'" in str(detail):
+        if source.count("[") > source.count("]"):
+            message = (
+                "YAML 格式错误：这一行的方括号「[」没有闭合：请在末尾补上「]」，例如「fields: [新就业群体]」"
+            )
+        elif "，" in source or "、" in source:
+            message = "YAML 格式错误：方括号「[ ]」里的各项要用英文逗号「,」分开，不能用中文逗号或顿号"
+    if here == "," and ("node content" in str(detail) or "expected ','" in str(detail)):
+        message = "YAML 格式错误：方括号里有一项是空的（两个逗号连在一起，或者逗号后面直接是「]」）：请删除多余的逗号"
+    return line, col, message
 
 
-def _unclosed_quote(text: str, before_line: int) -> tuple[int, int] | None:
-    """The first line (up to the error) whose value opens a quote it never closes."""
-    for lineno, line in enumerate(text.splitlines()[:before_line], 1):
-        m = _QUOTED_VALUE.match(line)
-        if not m:
-            continue
-        quote = m.group(2)
-        rest = line[m.end() :]
-        closed = rest.replace('\\"', "").count('"') if quote == '"' else rest.replace("''", "").count("'")
-        if closed == 0:
-            return lineno, m.end(1) + 1
-    return None
+_CHAR_FOUND = re.compile(r"found character '(.+?)'|but found '(.+?)'|found unknown escape character '(.+?)'")
+_FIX_COLON = "每一行应写成「字段: 值」：冒号是半角的「:」，冒号后面有一个空格"
+_YAML_HINTS: tuple[tuple[str, str, bool], ...] = (
+    (
+        "invalid Unicode character escape",
+        "双引号里的「\\u」转义写出的不是有效的字符（例如把表情符号写成了「\\ud83d\\ude00」）：请直接输入字符本身",
+        False,
+    ),
+    # (text in the problem or context, Chinese explanation, locate at the context mark)
+    (
+        "could not find expected ':'",
+        "这一行缺少「: 」，" + _FIX_COLON + "；如果这一行是上一行文字的延续，请把它们合成一行",
+        True,
+    ),
+    (
+        "mapping values are not allowed",
+        "这里多了一个「: 」：值里需要冒号时请改用全角冒号「：」，或者给整个值加上引号；如果这是新的一行字段，请检查缩进",
+        False,
+    ),
+    (
+        "block sequence entries are not allowed",
+        "「- 」不能出现在这里：列表项要另起一行，并且比字段名多缩进两个空格",
+        False,
+    ),
+    ("did not find expected '-' indicator", "列表项的缩进不一致：同一个列表的「- 」要上下对齐", False),
+    (
+        "expected <block end>, but found '-'",
+        "列表项「- 」的缩进不对：同一个列表的「- 」要上下对齐，并且比上面的字段名多缩进",
+        False,
+    ),
+    (
+        "expected <block end>, but found '<block sequence start>'",
+        "列表项「- 」的缩进不对：同一个列表的「- 」要上下对齐",
+        False,
+    ),
+    ("expected <block end>", "缩进不一致：请检查这一行与上一行的缩进，同一组的字段要上下对齐", False),
+    ("did not find expected key", "缩进不一致：请检查这一行与上一行的缩进，同一组的字段要上下对齐", False),
+    (
+        "while parsing a flow sequence",
+        "方括号「[ ]」里的各项要用英文逗号「,」分开，最后要有「]」；中文逗号、顿号不能用来分隔",
+        True,
+    ),
+    (
+        "did not find expected ',' or ']'",
+        "方括号「[ ]」里的各项要用英文逗号「,」分开，最后要有「]」；中文逗号、顿号不能用来分隔",
+        False,
+    ),
+    (
+        "while parsing a flow mapping",
+        "花括号「{ }」里的各项要写成「字段: 值」并用英文逗号「,」分开，最后要有「}」",
+        True,
+    ),
+    (
+        "did not find expected ',' or '}'",
+        "花括号「{ }」里的各项要写成「字段: 值」并用英文逗号「,」分开，最后要有「}」",
+        False,
+    ),
+    ("while scanning a quoted scalar", "这里的引号没有闭合：请在值的末尾补上引号，或者去掉开头的引号", True),
+    (
+        "found unexpected end of stream",
+        '引号或括号没有闭合：请检查这一行的引号「"」和括号「[ ]」是否成对',
+        True,
+    ),
+    (
+        "found unknown escape character",
+        "双引号里的反斜杠「\\」有特殊含义：路径请用「/」分隔；需要反斜杠本身时写成「\\\\」或改用单引号",
+        False,
+    ),
+    (
+        "expected escape sequence",
+        "双引号里的「\\x」「\\u」转义写得不完整：请直接输入字符本身，或改用单引号",
+        False,
+    ),
+    (
+        "while scanning a block scalar",
+        "「|」或「>」后面不能直接写文字：请换行，把文字写在下一行，每行缩进两个空格",
+        False,
+    ),
+    (
+        "while scanning an alias",
+        "值不能以「*」开头（会被当成 YAML 别名）；单行字段不支持 Markdown 加粗：请删除「*」，或者给整个值加上引号",
+        False,
+    ),
+    ("while scanning an anchor", "值不能以「&」开头（会被当成 YAML 锚点）：请给整个值加上引号", False),
+    ("while scanning a tag", "值不能以「!」开头（会被当成 YAML 标签）：请给整个值加上引号", False),
+    ("while scanning a directive", "行首的「%」有特殊含义：请删除它，或者给整个值加上引号", False),
+    ("found undefined tag handle", "不允许使用 YAML 标签：请删除「!」开头的部分，直接写值", False),
+    ("found undefined alias", "不支持 YAML 别名：请把内容直接写出来", False),
+    ("found duplicate anchor", "不支持 YAML 锚点：请把内容直接写出来", False),
+    (
+        "but found another document",
+        "文件里出现了第二个「---」：一个案例文件只能有一份内容，请删除多余的「---」",
+        False,
+    ),
+    (
+        "expected '<document start>'",
+        "文件里出现了多余的内容（例如「---」或「...」之后的部分）：一个案例文件只能有一份内容",
+        False,
+    ),
+    (
+        "did not find expected <document start>",
+        "文件里出现了多余的内容（例如「---」或「...」之后的部分）：一个案例文件只能有一份内容",
+        False,
+    ),
+    ("found unexpected document", "引号里出现了「---」或「...」：请检查上面的引号是否闭合", True),
+    ("tab character", "缩进不能使用 Tab，请改用空格", False),
+    ("cannot start any token", "这个符号不能出现在值的开头：请给整个值加上引号", False),
+    (
+        "expected the node content",
+        "这里缺少值，或者值以不能开头的符号开始（如「]」「}」「,」）：请给整个值加上引号",
+        False,
+    ),
+    (
+        "did not find expected node content",
+        "这里缺少值，或者值以不能开头的符号开始（如「]」「}」「,」）：请给整个值加上引号",
+        False,
+    ),
+    ("mapping keys are not allowed", "行首的「?」有特殊含义：请删除它，或者给整个值加上引号", False),
+    ("expected a comment or a line break", "这一行末尾有多余的内容：请检查引号和「|」后面", False),
+)
 
 
-def _explain_yaml(exc: yaml.MarkedYAMLError) -> str:
-    problem = exc.problem or ""
-    for key, hint in _YAML_HINTS.items():
-        if key in problem or key in (exc.context or ""):
-            return hint
-    return f"无法解析（{problem}）"
+def _explain_yaml(exc: yaml.YAMLError) -> _Problem:
+    """Map PyYAML's and libyaml's problem kinds to Chinese; never show their English text."""
+    problem = getattr(exc, "problem", None) or str(exc)
+    context = getattr(exc, "context", None) or ""
+    line, col = _where(exc)
+    for key, hint, at_context in _YAML_HINTS:
+        if key in problem or key in context:
+            mark = getattr(exc, "context_mark", None) if at_context else None
+            if mark is not None:
+                line, col = mark.line + 1, mark.column + 1
+            found = _CHAR_FOUND.search(problem)
+            if key == "cannot start any token" and found:
+                ch = next(g for g in found.groups() if g)
+                hint = f"「{ch}」不能出现在值的开头：请给整个值加上引号，或者删除这个符号"
+            return line, col, f"YAML 格式错误：{hint}"
+    return line, col, "YAML 格式错误：这一行的写法不对，请对照模板检查冒号「: 」、空格、引号和缩进"

@@ -74,7 +74,9 @@ def test_yml_extension_is_flagged(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     monkeypatch.chdir(tmp_path)
     Path("a-case.yml").write_text("title: x\n", encoding="utf-8")
     result = load_cases([Path(".")])
-    assert [e.format() for e in result.errors] == ["a-case.yml:1:1: 案例文件的扩展名必须是小写的 .yaml"]
+    assert [e.format() for e in result.errors] == [
+        "a-case.yml:1:1: 文件名「a-case.yml」不会被当作案例读取：案例文件必须以小写的 .yaml 结尾，请改名为「a-case.yaml」"
+    ]
 
 
 def test_duplicate_ids_across_folders(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -97,3 +99,93 @@ def test_single_file_may_relate_to_cases_beside_it(monkeypatch: pytest.MonkeyPat
     one = Path("cases/baoshan-truck-driver-stations.yaml")
     result = load_cases([one], cases_root=Path("cases"))
     assert result.errors == []
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["a-case.yml", "b-case.YAML", "c-case.yaml.txt", "d-case.yaml~", "e-case.yaml ", ".f-case.yaml"],
+)
+def test_files_that_look_like_cases_but_are_not_read_are_errors(
+    name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path(name).write_text((GOLDEN / "good" / "minimal.yaml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = load_cases([Path(".")])
+    assert [e.location.path for e in result.errors] == [name]
+    assert "不会被当作案例读取" in result.errors[0].message
+    assert result.cases == []
+
+
+def test_case_without_extension_and_cases_in_subfolders_are_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (GOLDEN / "good" / "minimal.yaml").read_text(encoding="utf-8")
+    Path("cases/pudong").mkdir(parents=True)
+    Path("cases/images").mkdir()
+    Path("cases/forgot-ext").write_text(text, encoding="utf-8")
+    Path("cases/pudong/nested-case.yaml").write_text(text, encoding="utf-8")
+    Path("cases/images/photo.jpg").write_bytes((GOLDEN / "good" / "images" / "photo.jpg").read_bytes())
+    Path("cases/README.md").write_text("说明", encoding="utf-8")
+    result = load_cases([Path("cases")])
+    messages = {e.location.path: e.message for e in result.errors}
+    assert set(messages) == {"cases/forgot-ext", "cases/pudong/nested-case.yaml"}
+    assert "没有扩展名" in messages["cases/forgot-ext"]
+    assert "子文件夹" in messages["cases/pudong/nested-case.yaml"]
+
+
+def test_a_value_never_breaks_an_error_onto_a_second_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = (GOLDEN / "good" / "minimal.yaml").read_text(encoding="utf-8")
+    Path("x-case.yaml").write_text(
+        text.replace("district: 浦东新区", 'district: "x\\n::error file=README.md,line=1::forged"'),
+        encoding="utf-8",
+    )
+    result = load_cases([Path(".")])
+    assert result.errors
+    for e in result.errors:
+        assert "\n" not in e.format() and "\n" not in e.github_annotation()
+        assert not e.format().split(": ", 1)[1].startswith("::")
+
+
+def test_title_the_cover_font_cannot_draw_is_refused_like_the_build_would(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_builder.media.fonts import CJKFontNotFoundError, find_cjk_font
+
+    try:
+        find_cjk_font("bold")
+    except CJKFontNotFoundError:
+        pytest.skip("no CJK font on this machine: the build could not draw covers either")
+    monkeypatch.chdir(tmp_path)
+    text = (GOLDEN / "good" / "minimal.yaml").read_text(encoding="utf-8")
+    Path("rare-case.yaml").write_text(
+        text.replace("金色头盔党员骑手", "金色头盔\U00020000党员骑手"), encoding="utf-8"
+    )
+    result = load_cases([Path(".")])
+    assert [e.field for e in result.errors] == ["title"]
+    assert "无法画到封面和分享图片上" in result.errors[0].message
+
+
+def test_explicit_file_without_yaml_suffix_is_an_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    Path("x-case.yml").write_text("title: x\n", encoding="utf-8")
+    result = load_cases([Path("x-case.yml")])
+    assert [e.message for e in result.errors] == [
+        "文件名「x-case.yml」不会被当作案例读取：案例文件必须以小写的 .yaml 结尾，请改名为「x-case.yaml」"
+    ]
+
+
+def test_read_yaml_gives_no_document_for_a_file_with_slips_unless_asked() -> None:
+    from site_builder.casefile.yamlio import read_yaml
+
+    path = GOLDEN / "bad" / "slip-fullwidth-colon.yaml"
+    doc, errors = read_yaml(path, "x.yaml")
+    assert doc is None and [e.location.line for e in errors] == [3]
+    repaired, again = read_yaml(path, "x.yaml", repaired=True)
+    assert repaired is not None and repaired.repaired_lines == {3} and again == errors
+    assert repaired.data["district"] == "浦东新区"
