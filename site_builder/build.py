@@ -149,7 +149,7 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
             SEARCH_PAGE_TITLE,
             SEARCH_PAGE_DESCRIPTION,
             render_search_page(site.cases, site.vocab),
-            hide=("toc",),
+            hide=("navigation", "toc"),
         )
     )
     return Generation(pages, media, site, settings, writing)

@@ -28,7 +28,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
 from site_builder.browse import urls
-from site_builder.browse.facets import BROWSE_SECTION, browse_nav
+from site_builder.browse.facets import BROWSE_SECTION, FACETS, browse_nav
 from site_builder.browse.model import SiteModel
 from site_builder.build import BuildSettings, Generation, build_site, is_unused_theme_asset, write_stubs
 from site_builder.cache import cache_root
@@ -37,6 +37,7 @@ from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.errors import CaseFileError, EnvironmentProblem
 from site_builder.pages.contact import contact_email, contact_problem, fill_contact
+from site_builder.pages.qr import qr_svg
 from site_builder.pages.render import GeneratedPage
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
@@ -165,6 +166,11 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
     ) -> str | None:
         return fill_contact(markdown, config.extra)
 
+    def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        env.globals["sb_urls"] = urls  # theme templates (404.html) build addresses from the URL module
+        env.globals["sb_facets"] = FACETS
+        return env
+
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         generated = self.pages.get(page.file.src_uri)
         return generated.html if generated else html
@@ -182,6 +188,8 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         if generated and self.site and "case_id" in generated.extra:
             case: Case = self.site.by_id[generated.extra["case_id"]]
             context["sb_case"] = case  # type: ignore[typeddict-unknown-key]
+            if page.canonical_url:
+                context["sb_print_qr"] = qr_svg(page.canonical_url)  # type: ignore[typeddict-unknown-key]
         return context
 
 

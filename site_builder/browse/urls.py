@@ -9,6 +9,8 @@ from __future__ import annotations
 
 HOME = ""
 ALL_CASES = "cases/"
+ALL_CASES_BY_DISTRICT = "cases-by-district/"
+"""The all-cases list grouped by district (not under ``cases/``, where any case id may live)."""
 SEARCH = "search/"
 STATS = "stats/"
 

@@ -1,4 +1,4 @@
-"""Generated artwork: case covers (800×450 WebP) and social cards (1200×630 PNG).
+"""Generated artwork: case covers (400×225 WebP) and social cards (1200×630 PNG).
 
 Every case gets a consistent visual identity without any photo:
 
@@ -6,9 +6,10 @@ Every case gets a consistent visual identity without any photo:
   slug, with a deterministic hash-derived colour for unknown slugs);
 * a pattern per field (skyline, grid, street map, ...), again with a
   deterministic fallback for unknown field slugs;
-* the title drawn in a real CJK font (see :mod:`site_builder.media.fonts`), wrapped
-  by pixel width with basic Chinese line-breaking rules and an ellipsis when
-  too long.  Missing glyphs raise instead of drawing tofu.
+* on social cards, the title drawn in a real CJK font (see :mod:`site_builder.media.fonts`),
+  wrapped by pixel width with basic Chinese line-breaking rules and an ellipsis when
+  too long.  Covers sit beside the title in lists, so they carry only the district and
+  field, never the title.  Missing glyphs raise instead of drawing tofu.
 
 Output is deterministic: the same input and font give the same bytes.  This
 module is pure (no MkDocs).
@@ -34,8 +35,8 @@ from PIL import Image, ImageDraw, ImageFont
 from site_builder.cache import Store, code_fingerprint
 from site_builder.media.fonts import FontSpec, ensure_glyphs, find_cjk_font
 
-ART_VERSION = "2"
-COVER_SIZE = (800, 450)
+ART_VERSION = "3"
+COVER_SIZE = (400, 225)
 SOCIAL_SIZE = (1200, 630)
 DEFAULT_SITE_NAME = "上海新兴领域党建优秀案例"
 ELLIPSIS = "…"
@@ -347,10 +348,11 @@ def _compose(
     district_slug: str | None,
     field_slug: str | None,
     pattern_box: tuple[int, int, int, int],
+    variant: str = "",
 ) -> Image.Image:
     base = district_colour(district_slug)
     im = _background(size, base)
-    seed = _seed("art", district_slug or "", field_slug or "")
+    seed = _seed("art", district_slug or "", field_slug or "", *([variant] if variant else []))
     alpha = _pattern_layer(size, field_pattern(field_slug), seed, pattern_box)
     white = Image.new("RGB", size, (255, 255, 255))
     im.paste(white, (0, 0), alpha.point(lambda v: v * 45 // 100))
@@ -414,34 +416,33 @@ def render_cover(
     site_name: str = DEFAULT_SITE_NAME,
     fmt: Literal["WEBP", "PNG", "JPEG"] = "WEBP",
 ) -> bytes:
-    """Render an 800×450 case-card cover (WebP by default) for a case without a photo.
+    """Render a 400×225 case-card cover (WebP by default) for a case without a photo.
 
-    The district sets the colour, the field sets the pattern; the title is
-    drawn in bold CJK type sized for a phone-width card.  Raises
-    :class:`~site_builder.media.fonts.CJKFontNotFoundError` when no CJK font exists
-    and :class:`~site_builder.media.fonts.MissingGlyphError` for undrawable text.
+    The district sets the colour and is written large; the field sets the pattern and is
+    written below it.  The title is not drawn (lists show it right beside the cover); it only
+    varies the pattern, so neighbouring cases of one district and field still look different.
+    Raises :class:`~site_builder.media.fonts.CJKFontNotFoundError` when no CJK font exists and
+    :class:`~site_builder.media.fonts.MissingGlyphError` for undrawable text.
     """
     w, h = COVER_SIZE
-    margin = 44
+    margin = 24
     fonts = _fonts()
-    label = _label(district, field)
-    label_font = fonts.regular.load(28)
-    small = fonts.regular.load(22)
-    title_font, lines = _fit_title(title.strip() or "未命名案例", fonts.bold, (60, 54, 48), w - margin * 2, 3)
-    for font, text in ((label_font, label), (small, site_name), (title_font, "".join(lines))):
+    name_font = fonts.bold.load(46)
+    field_font = fonts.regular.load(24)
+    name = (district or "").strip() or site_name
+    name_lines = wrap_text(name, name_font, w - margin * 2, 1)
+    field_text = (field or "").strip()
+    for font, text in ((name_font, "".join(name_lines)), (field_font, field_text)):
         ensure_glyphs(font, text)
 
-    im = _compose(COVER_SIZE, district_slug, field_slug, (w * 2 // 5, 0, w, h)).convert("RGBA")
+    im = _compose(COVER_SIZE, district_slug, field_slug, (w * 2 // 5, 0, w, h), variant=title.strip())
+    im = im.convert("RGBA")
     overlay = Image.new("RGBA", COVER_SIZE, (0, 0, 0, 0))
     draw = ImageDraw.Draw(overlay)
-    if label:
-        _pill(draw, (margin, margin - 6), label, label_font, (18, 6))
-    size = int(title_font.size)
-    line_height = size * 1.3
-    block = line_height * len(lines)
-    top = max(margin + 64, round((h - block) / 2 + 16))
-    _draw_lines(draw, (margin, top), lines, title_font, (255, 255, 255, 255), line_height)
-    draw.text((margin, h - margin + 6), site_name, font=small, fill=(255, 255, 255, 190), anchor="ld")
+    top = h - margin - (46 * 1.25 + (24 * 1.5 if field_text else 0))
+    bottom = _draw_lines(draw, (margin, round(top)), name_lines, name_font, (255, 255, 255, 255), 46 * 1.25)
+    if field_text:
+        draw.text((margin, bottom + 4), field_text, font=field_font, fill=(255, 255, 255, 220), anchor="la")
     im.alpha_composite(overlay)
     return _encode(im, fmt)
 

@@ -203,26 +203,22 @@ def build_pages(
         url = facet.url
         body = env.get_template("facet.html").render(facet=facet, facets=facet_list, base=base_for(url))
         desc = f"{facet.label}：" + "、".join(f"{t.name}（{len(t.cases)}）" for t in facet.terms[:20])
-        pages.append(GeneratedPage(urls.page_src(url), url, facet.label, desc, body, hide=("toc",)))
+        pages.append(GeneratedPage(urls.page_src(url), url, facet.label, desc, body, hide=("navigation", "toc")))
         for term in facet.terms:
             body = env.get_template("term.html").render(
                 facet=facet, term=term, heading=term.title, base=base_for(term.url), covers=covers
             )
             desc = f"{term.title}：共 {len(term.cases)} 个案例。" + "；".join(c.title for c in term.cases[:5])
             pages.append(GeneratedPage(urls.page_src(term.url), term.url, term.title, desc[:200], body))
-    body = env.get_template("all.html").render(
-        cases=newest_first(site.cases), facets=facet_list, base=base_for(urls.ALL_CASES)
-    )
-    pages.append(
-        GeneratedPage(
-            urls.page_src(urls.ALL_CASES),
-            urls.ALL_CASES,
-            "全部案例",
-            f"全部 {len(site.cases)} 个案例一览。",
-            body,
-            hide=("toc",),
+    for url, order, title in (
+        (urls.ALL_CASES, "newest", "全部案例"),
+        (urls.ALL_CASES_BY_DISTRICT, "district", "全部案例（按区）"),
+    ):
+        body = env.get_template("all.html").render(
+            cases=newest_first(site.cases), facets=facet_list, base=base_for(url), order=order
         )
-    )
+        desc = f"全部 {len(site.cases)} 个案例一览。"
+        pages.append(GeneratedPage(urls.page_src(url), url, title, desc, body, hide=("navigation", "toc")))
     if home:
         body = env.get_template("home.html").render(
             site_title=site_title,

@@ -79,8 +79,10 @@ def test_env_override_with_non_cjk_font_is_ignored(
 
 def test_missing_glyph_refuses_to_draw_tofu(bold: ImageFont.FreeTypeFont) -> None:
     with pytest.raises(MissingGlyphError) as info:
-        render_cover("党建\U0001f389活动\U0010fffd", "浦东新区", "pudong", "楼宇", "buildings")
+        render_social_card("党建\U0001f389活动\U0010fffd", None, "浦东新区", district_slug="pudong")
     assert "\U0001f389" in info.value.chars
+    # Covers do not draw the title, so a title the font lacks still gets a cover.
+    assert render_cover("党建\U0001f389活动", "浦东新区", "pudong", "楼宇", "buildings")
 
 
 def test_title_glyphs_are_real_not_notdef(bold: ImageFont.FreeTypeFont) -> None:
@@ -162,7 +164,21 @@ def test_cover_size_format_and_determinism(bold: ImageFont.FreeTypeFont) -> None
     b = render_cover(TITLE, "浦东新区", "pudong", "楼宇", "buildings")
     assert a == b
     im = _img(a)
-    assert im.format == "WEBP" and im.size == (800, 450)
+    assert im.format == "WEBP" and im.size == art.COVER_SIZE == (400, 225)
+
+
+def test_cover_does_not_repeat_the_title(bold: ImageFont.FreeTypeFont) -> None:
+    """Lists show the title beside the cover: two titles change only the pattern, never text on the left."""
+    one = render_cover("张江科学城楼宇党建", "浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")
+    two = render_cover("陆家嘴金融城党建", "浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")
+    bbox = _diff_bbox(one, two)
+    assert bbox is not None, "the title should vary the pattern"
+    assert bbox[0] >= art.COVER_SIZE[0] * 2 // 5  # only the pattern area (right of the district name's start)
+    other_district = render_cover("张江科学城楼宇党建", "徐汇区", "xuhui", "楼宇", "buildings", fmt="PNG")
+    text_area = (0, art.COVER_SIZE[1] // 2, art.COVER_SIZE[0] * 2 // 5, art.COVER_SIZE[1])
+    a = _img(one).convert("L").crop(text_area).point(lambda v: 255 if v > 240 else 0)
+    b = _img(other_district).convert("L").crop(text_area).point(lambda v: 255 if v > 240 else 0)
+    assert ImageChops.difference(a, b).getbbox() is not None  # the district name is what is written
 
 
 def test_social_card_size_format_and_determinism(bold: ImageFont.FreeTypeFont) -> None:
@@ -201,7 +217,7 @@ def test_title_is_actually_drawn(bold: ImageFont.FreeTypeFont) -> None:
 def test_cover_colour_follows_district(bold: ImageFont.FreeTypeFont) -> None:
     a = _img(render_cover("案例", "浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")).convert("RGB")
     b = _img(render_cover("案例", "徐汇区", "xuhui", "楼宇", "buildings", fmt="PNG")).convert("RGB")
-    pa, pb = a.getpixel((20, 430)), b.getpixel((20, 430))
+    pa, pb = a.getpixel((4, a.height - 4)), b.getpixel((4, b.height - 4))
     assert isinstance(pa, tuple) and isinstance(pb, tuple)
     assert pa[0] > pa[2]  # pudong: warm
     assert pb[2] > pb[0]  # xuhui: blue

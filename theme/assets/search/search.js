@@ -467,14 +467,18 @@
     });
   }
 
-  /* ---------- /search/ page ---------- */
+  /* ---------- /search/ page (UI: results first, filters behind a toggle, history) ---------- */
+  var PAGE_SIZE = 20;
+
   function setupPage(root) {
     var form = root.querySelector("form");
     var base = root.getAttribute("data-root");
     var out = root.querySelector(".cs-page__results");
     var status = root.querySelector(".cs-page__status");
     var more = root.querySelector(".cs-page__more");
-    var seq = 0, shown = 20, lastHits = [];
+    var toggle = root.querySelector(".cs-page__toggle");
+    var activeBadge = root.querySelector(".cs-page__active");
+    var seq = 0, shown = PAGE_SIZE, lastHits = [];
     var FACETS = [["district", 2, "districts"], ["field", 4, "fields"], ["group", 5, "groups"]];
 
     function params() { return new URLSearchParams(location.search); }
@@ -498,15 +502,37 @@
       form.elements.to.value = p.get("to") || "";
     }
 
+    // How many filter conditions are on (each checked value, each year bound): shown on the toggle.
+    function activeCount(p) {
+      var n = 0;
+      FACETS.forEach(function (f) { n += p.getAll(f[0]).length; });
+      ["from", "to"].forEach(function (k) { if (p.get(k)) n++; });
+      return n;
+    }
+
+    function showActive(p) {
+      var n = activeCount(p);
+      activeBadge.hidden = n === 0;
+      activeBadge.textContent = n ? "（已选 " + n + " 项）" : "";
+      root.classList.toggle("cs-page--filtered", n > 0);
+    }
+
+    function setOpen(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      root.classList.toggle("cs-page--open", open);
+    }
+
     function matchesFacet(d, f, slugs) {
       if (!slugs.length) return true;
       var values = f[1] === 2 ? [d[2]] : d[f[1]];
       return values.some(function (i) { return slugs.indexOf(state.meta[f[2]][i][1]) >= 0; });
     }
 
-    function render(p) {
+    // Renders the results for `p`; resolves with the number of results shown before this render.
+    function render(p, focusFrom) {
       var my = ++seq, q = p.get("q") || "";
-      init(base).then(function () { return run(q); }).then(function (hits) {
+      showActive(p);
+      return init(base).then(function () { return run(q); }).then(function (hits) {
         if (my !== seq) return;
         var docs = state.meta.docs, plan = hits ? hits.plan : null;
         var pool = hits ? hits.map(function (h) { return h.n; }) : docs.map(function (_, n) { return n; })
@@ -545,26 +571,33 @@
           out.appendChild(li);
         });
         fillLater(fills, page, function () { return my === seq; });
-        status.textContent = lastHits.length ? "共 " + lastHits.length + " 个案例" : "没有找到符合条件的案例，可以减少筛选条件或换个说法";
+        status.textContent = lastHits.length
+          ? "共 " + lastHits.length + " 个案例" + (lastHits.length > page.length ? "，显示前 " + page.length + " 个" : "")
+          : "没有找到符合条件的案例，可以减少筛选条件或换个说法";
         more.hidden = lastHits.length <= shown;
+        // "显示更多": keyboard and screen-reader users continue at the first new result.
+        if (focusFrom !== undefined && out.children[focusFrom]) out.children[focusFrom].querySelector("a").focus();
+        root.dispatchEvent(new CustomEvent("cs:page-rendered", { detail: { count: lastHits.length, shown: page.length } }));
       }).catch(function () { status.textContent = "搜索暂时不可用"; });
     }
 
+    // Filter changes push a history entry (Back undoes them); typing replaces the current one.
     function apply(push) {
       var p = readForm(), qs = p.toString();
       var target = location.pathname + (qs ? "?" + qs : "");
       if (target !== location.pathname + location.search) history[push ? "pushState" : "replaceState"](null, "", target);
-      shown = 20;
+      shown = PAGE_SIZE;
       render(p);
     }
 
     var timer = null;
-    form.addEventListener("submit", function (e) { e.preventDefault(); apply(true); });
-    form.addEventListener("change", function (e) { if (e.target.name !== "q") apply(false); });
+    form.addEventListener("submit", function (e) { e.preventDefault(); clearTimeout(timer); apply(true); });
+    form.addEventListener("change", function (e) { if (e.target.name !== "q") apply(true); });
     form.elements.q.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { apply(false); }, 150); });
     form.addEventListener("reset", function () { setTimeout(function () { apply(true); }, 0); });
-    more.addEventListener("click", function () { shown += 20; render(params()); });
-    window.addEventListener("popstate", function () { writeForm(params()); render(params()); });
+    toggle.addEventListener("click", function () { setOpen(toggle.getAttribute("aria-expanded") !== "true"); });
+    more.addEventListener("click", function () { var before = shown; shown += PAGE_SIZE; render(params(), before); });
+    window.addEventListener("popstate", function () { shown = PAGE_SIZE; writeForm(params()); render(params()); });
     writeForm(params());
     render(params());
   }
