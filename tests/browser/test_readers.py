@@ -1,0 +1,340 @@
+"""Readers on phones and desktops: accessibility (axe-core), lists, the search page, 404 and print.
+
+The site is served like GitHub Pages serves it (under /site_builder/, 404.html for missing
+paths, gzip), from the fixture cases plus synthetic ones so lists run past one screen and past
+the search page's first 20 results.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+from site_builder.browse import urls
+from site_builder.browse.facets import FACETS
+from site_builder.pages.qr import qr_svg
+from tests.support.pages_server import serve_like_pages
+from tests.support.project import FIXTURE_CASES, ROOT, make_project, run_build
+from tests.support.synthetic import write_cases
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1366, "height": 768}}
+SIZES = {"phone": PHONE, "desktop": DESKTOP}
+N_SYNTHETIC = 22
+CASE = "riders-golden-helmet"  # fixture case with metrics, quotes and a source URL
+
+# Every page type of the issue: home, 全部案例 (both orders), a case, each browse index and one of
+# its pages, /search/ with a query and a filter, 关于本站, 投稿指南 and 404.
+PAGES: dict[str, str] = {
+    "home": urls.HOME,
+    "all": urls.ALL_CASES,
+    "all-by-district": urls.ALL_CASES_BY_DISTRICT,
+    "case": urls.case_url(CASE),
+    "search": urls.SEARCH + "?q=骑手&district=pudong",
+    "about": "about/",
+    "guide": "guide/",
+    "404": "no/such/page/",
+}
+for _spec in FACETS:
+    PAGES[f"{_spec.key}-index"] = _spec.prefix
+PAGES["district-page"] = "districts/pudong/"
+PAGES["field-page"] = "fields/new-employment/"
+PAGES["group-page"] = "groups/delivery-riders/"
+PAGES["year-page"] = "years/2021/"
+PAGES["tag-page"] = None  # type: ignore[assignment]  # filled from the built site (pinyin slug)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    base = tmp_path_factory.mktemp("readers")
+    config = make_project(base / "project", FIXTURE_CASES)
+    write_cases(base / "project" / "cases", N_SYNTHETIC)
+    out = base / "site"
+    proc = run_build(config, out)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+@pytest.fixture(scope="module")
+def site_url(built: Path) -> Iterator[str]:
+    url, server = serve_like_pages(built)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def pages(built: Path) -> dict[str, str]:
+    tag = sorted(p.name for p in (built / "tags").iterdir() if p.is_dir())[0]
+    return {**PAGES, "tag-page": f"tags/{tag}/"}
+
+
+@pytest.fixture
+def open_page(browser: Any, site_url: str) -> Iterator[Any]:
+    """Open a page of the site at a size; records script errors and off-site requests."""
+    contexts: list[Any] = []
+    origin = "{0.scheme}://{0.netloc}/".format(urlsplit(site_url))
+    errors: list[str] = []
+    outside: list[str] = []
+
+    def _open(path: str, size: str = "phone") -> Any:
+        context = browser.new_context(**SIZES[size], locale="zh-CN")
+        contexts.append(context)
+        pg = context.new_page()
+        pg.on("pageerror", lambda e: errors.append(str(e)))
+        pg.on("request", lambda r: None if r.url.startswith(origin) else outside.append(r.url))
+        pg.goto(site_url + path)
+        pg.wait_for_load_state("load")
+        return pg
+
+    yield _open
+    for c in contexts:
+        c.close()
+    assert errors == []
+    assert outside == [], "third-party requests"
+
+
+def _wait_for_results(pg: Any) -> None:
+    pg.wait_for_function("document.querySelectorAll('.cs-page__results li').length > 0")
+
+
+def _axe(pg: Any) -> list[dict[str, Any]]:
+    pg.add_script_tag(path=str(AXE))
+    result = pg.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", list(PAGES))
+def test_axe_finds_nothing_serious(open_page: Any, pages: dict[str, str], name: str, size: str) -> None:
+    assert AXE.is_file(), "axe-core is missing: make install runs npm ci"
+    pg = open_page(pages[name], size)
+    if name == "search":
+        _wait_for_results(pg)
+    bad = _axe(pg)
+    summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
+    assert bad == [], f"{name} @ {size}: {summary}"
+
+
+@pytest.mark.parametrize("name", ["home", "case", "all", "search", "district-page", "404"])
+def test_headings_in_order_and_one_h1(open_page: Any, pages: dict[str, str], name: str) -> None:
+    pg = open_page(pages[name], "desktop")
+    levels = pg.eval_on_selector_all(
+        ".md-content h1, .md-content h2, .md-content h3, .md-content h4", "els => els.map(e => +e.tagName[1])"
+    )
+    assert levels.count(1) == 1 and levels[0] == 1
+    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+
+
+@pytest.mark.parametrize("name", ["home", "case", "search", "all"])
+def test_skip_link_is_first_and_focus_is_visible(open_page: Any, pages: dict[str, str], name: str) -> None:
+    pg = open_page(pages[name], "desktop")
+    pg.keyboard.press("Tab")
+    skip = pg.evaluate("document.activeElement.textContent.trim()")
+    assert skip == "跳到正文"
+    box = pg.evaluate(
+        "(() => { const r = document.activeElement.getBoundingClientRect();"
+        " return [r.top, r.height, getComputedStyle(document.activeElement).opacity]; })()"
+    )
+    assert box[0] >= 0 and box[1] > 0
+    pg.wait_for_function("getComputedStyle(document.activeElement).opacity === '1'")
+    pg.keyboard.press("Enter")
+    pg.keyboard.press("Tab")
+    inside = pg.evaluate("!!document.activeElement.closest('.md-content')")
+    assert inside, "after the skip link, Tab continues in the main content"
+    outline = pg.evaluate(
+        "(() => { const s = getComputedStyle(document.activeElement); return [s.outlineStyle, s.outlineWidth]; })()"
+    )
+    has_ring = outline[0] != "none" and float(outline[1].rstrip("px")) >= 2
+    card_ring = pg.evaluate(
+        "(() => { const c = document.activeElement.closest('.sb-card');"
+        " return c ? getComputedStyle(c).outlineStyle : 'none'; })()"
+    )
+    assert has_ring or card_ring != "none"
+
+
+def test_search_page_phone_results_first_filters_behind_toggle(open_page: Any) -> None:
+    pg = open_page(urls.SEARCH + "?q=骑手&district=pudong", "phone")
+    _wait_for_results(pg)
+    toggle = pg.locator(".cs-page__toggle")
+    assert toggle.is_visible() and "已选 1 项" in toggle.inner_text()
+    assert toggle.get_attribute("aria-expanded") == "false"
+    assert not pg.locator("#cs-page-filters").is_visible()
+    first = pg.locator(".cs-page__results li").first.bounding_box()
+    assert first is not None and first["y"] < 844, "the first result is on the first phone screen"
+    toggle.click()
+    assert toggle.get_attribute("aria-expanded") == "true"
+    assert pg.locator("#cs-page-filters").is_visible()
+    # A filter change is a history entry: Back undoes it.
+    before = pg.evaluate("history.length")
+    count_before = pg.locator(".cs-page__results li").count()
+    pg.locator("label.cs-check", has=pg.locator("input[name=district][value=pudong]")).click()
+    pg.wait_for_url(re.compile(r"^(?!.*district=pudong).*$"))
+    pg.wait_for_function("document.querySelector('.cs-page__active').hidden")
+    assert pg.evaluate("history.length") == before + 1
+    pg.go_back()
+    pg.wait_for_url("**district=pudong**")
+    pg.wait_for_function("document.querySelector('input[name=district][value=pudong]').checked")
+    pg.wait_for_function(f"document.querySelectorAll('.cs-page__results li').length === {count_before}")
+    assert "已选 1 项" in toggle.inner_text()
+
+
+def test_search_page_desktop_shows_filters_beside_results(open_page: Any) -> None:
+    pg = open_page(urls.SEARCH, "desktop")
+    _wait_for_results(pg)
+    assert not pg.locator(".cs-page__toggle").is_visible()
+    side = pg.locator("#cs-page-filters").bounding_box()
+    main = pg.locator(".cs-page__results").bounding_box()
+    assert side is not None and main is not None and side["x"] + side["width"] <= main["x"]
+
+
+def test_show_more_works_and_hides_when_all_are_shown(open_page: Any) -> None:
+    pg = open_page(urls.SEARCH, "phone")
+    _wait_for_results(pg)
+    total = N_SYNTHETIC + 4  # four published fixture cases
+    more = pg.locator(".cs-page__more")
+    assert pg.locator(".cs-page__results li").count() == 20 and more.is_visible()
+    more.click()
+    pg.wait_for_function(f"document.querySelectorAll('.cs-page__results li').length === {total}")
+    assert not more.is_visible()
+    focused = pg.evaluate("[...document.querySelectorAll('.cs-page__results li')].indexOf(document.activeElement.closest('li'))")
+    assert focused == 20, "focus moves to the first new result"
+    pg.goto(pg.url.split("?")[0] + "?q=金色头盔")
+    _wait_for_results(pg)
+    assert pg.locator(".cs-page__results li").count() < 20
+    assert pg.evaluate("getComputedStyle(document.querySelector('.cs-page__more')).display") == "none"
+
+
+def test_search_is_reachable_from_header_and_home(open_page: Any, site_url: str) -> None:
+    pg = open_page(urls.HOME, "desktop")
+    tab = pg.locator(".md-tabs").get_by_role("link", name="搜索")
+    assert tab.get_attribute("href") is not None
+    form = pg.locator("form.sb-search")
+    form.get_by_role("searchbox", name="搜索全部案例").fill("骑手")
+    with pg.expect_navigation():
+        form.get_by_role("button", name="搜索").click()
+    assert pg.url.startswith(site_url + urls.SEARCH) and "q=" in pg.url
+    _wait_for_results(pg)
+    pg.goto(site_url)
+    pg.locator(".md-tabs").get_by_role("link", name="搜索").click()
+    pg.wait_for_url(site_url + urls.SEARCH)
+
+
+def _cards_per_screen(pg: Any) -> int:
+    """Cases whose row lies wholly on one phone screen, starting at the first row under the header."""
+    return int(
+        pg.evaluate(
+            """() => {
+          const header = document.querySelector('.md-header').getBoundingClientRect().height;
+          const cards = [...document.querySelectorAll('.md-content .sb-card')];
+          const top = cards[0].getBoundingClientRect().top + scrollY - header;
+          const bottom = top + innerHeight;
+          return cards.filter(c => { const r = c.getBoundingClientRect();
+            return r.top + scrollY - header >= top - 1 && r.bottom + scrollY - header <= bottom; }).length;
+        }"""
+        )
+    )
+
+
+@pytest.mark.parametrize("name", ["all", "all-by-district", "home", "year-page", "field-page"])
+def test_phone_lists_show_four_cases_per_screen(open_page: Any, pages: dict[str, str], name: str) -> None:
+    pg = open_page(pages[name], "phone")
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    assert pg.locator(".md-content table").count() == 0
+    first = pg.locator(".sb-card").first
+    assert first.locator(".sb-card__link").inner_text()
+    assert first.locator(".sb-card__meta").inner_text()
+    summary = first.locator(".sb-card__summary")
+    box = summary.bounding_box()
+    assert box is not None and box["height"] < 40, "one line of summary"
+    n = min(4, pg.locator(".sb-card").count())
+    assert _cards_per_screen(pg) >= n
+
+
+def test_all_cases_sorted_by_district(open_page: Any, built: Path) -> None:
+    pg = open_page(urls.ALL_CASES_BY_DISTRICT, "desktop")
+    assert pg.locator(".sb-sort [aria-current=page]").inner_text() == "按区"
+    groups = pg.locator("h2.sb-group")
+    assert groups.count() >= 3
+    for i in range(groups.count()):
+        name = groups.nth(i).inner_text().split()[0]
+        metas = groups.nth(i).locator("xpath=following-sibling::ul[1]").locator(".sb-card__meta")
+        assert all(m.startswith(name) for m in metas.all_inner_texts())
+    total = pg.locator(".sb-card").count()
+    pg.locator(".sb-sort").get_by_role("link", name="最新在前").click()
+    pg.wait_for_url("**/" + urls.ALL_CASES)
+    years = [int(re.search(r"(\d{4}) 年", m).group(1)) for m in pg.locator(".sb-card__meta").all_inner_texts()]  # type: ignore[union-attr]
+    assert len(years) == total and years == sorted(years, reverse=True)
+
+
+def test_case_breadcrumb_sources_and_no_repeated_title_art(open_page: Any, site_url: str) -> None:
+    pg = open_page(urls.case_url(CASE), "phone")
+    crumbs = pg.get_by_role("navigation", name="当前位置")
+    assert [t.strip("› ") for t in crumbs.locator("li").all_inner_texts()] == ["首页", "浦东新区", "金色头盔：骑手先锋在街区"]
+    assert crumbs.locator("[aria-current=page]").inner_text() == "金色头盔：骑手先锋在街区"
+    sources = pg.locator(".sb-info").get_by_role("link", name=re.compile("见文末"))
+    sources.click()
+    pg.wait_for_url("**#sb-h-sources")
+    assert pg.locator("#sb-h-sources").is_visible()
+    assert pg.locator(".sb-sources a").first.get_attribute("href") == "https://example.org/a"
+    crumbs.get_by_role("link", name="浦东新区").click()
+    pg.wait_for_url("**/districts/pudong/")
+
+
+def test_404_is_chinese_and_leads_on(open_page: Any, site_url: str) -> None:
+    pg = open_page("no/such/page/", "phone")
+    assert pg.locator("h1").inner_text() == "找不到这个页面"
+    assert pg.evaluate("document.documentElement.scrollWidth") <= 390
+    links = dict(
+        zip(pg.locator(".md-content li a").all_inner_texts(), pg.locator(".md-content li a").evaluate_all(
+            "els => els.map(a => a.href)"
+        ), strict=True)
+    )
+    assert links["首页"] == site_url and links["全部案例"] == site_url + urls.ALL_CASES
+    assert all(links[f.label] == site_url + f.prefix for f in FACETS)
+    box = pg.get_by_role("searchbox", name="搜索全部案例")
+    box.fill("骑手")
+    with pg.expect_navigation():
+        box.press("Enter")
+    _wait_for_results(pg)
+    assert pg.locator(".cs-page__results li").count() >= 1
+
+
+def _pdf_pages(pdf: bytes) -> int:
+    return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
+
+
+@pytest.mark.parametrize("case_id", [CASE, "case-00003"])
+def test_case_prints_on_two_a4_pages(browser: Any, site_url: str, case_id: str) -> None:
+    context = browser.new_context(locale="zh-CN")
+    pg = context.new_page()
+    pg.goto(site_url + urls.case_url(case_id))
+    pg.wait_for_load_state("load")
+    pg.emulate_media(media="print")
+    visible = pg.evaluate(
+        "sel => [...document.querySelectorAll(sel)].filter(e => e.getClientRects().length).length",
+        ".md-header, .md-tabs, .md-sidebar, .sb-related, .sb-crumbs, .md-footer, .sb-edit",
+    )
+    assert visible == 0, "no navigation, related cases or edit link in print"
+    text = pg.locator(".md-content").inner_text()
+    address = "https://example.github.io/site_builder/" + urls.case_url(case_id)
+    assert "本页地址：" + address in text
+    qr = pg.locator(".sb-print-address svg")
+    expected = re.search(r' d="([^"]+)"', qr_svg(address))
+    assert qr.is_visible() and expected and qr.locator("path").get_attribute("d") == expected.group(1)
+    printed = pg.locator(".sb-sources a[href^=http]").evaluate_all(
+        "els => els.map(a => [a.href, getComputedStyle(a, '::after').content])"
+    )
+    assert all(href in after for href, after in printed), "sources print their full URL"
+    if case_id == CASE:
+        assert printed and printed[0][0] == "https://example.org/a"
+    pdf = pg.pdf(format="A4")
+    assert 1 <= _pdf_pages(pdf) <= 2
+    context.close()
