@@ -17,8 +17,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.support.pages_server import serve_like_pages  # noqa: E402
-from tests.support.project import CHROMIUM, ROOT, run_build  # noqa: E402
+from tests.support.pages_server import serve_like_pages
+from tests.support.project import CHROMIUM, ROOT, run_build
 
 LIGHTHOUSE = ROOT / "benchmarks" / "lighthouse" / "node_modules" / ".bin" / "lighthouse"
 PAGES = {
@@ -51,7 +51,10 @@ def main() -> int:
     parser.add_argument("--site", type=Path, help="an already built site folder (default: build one)")
     args = parser.parse_args()
     if not LIGHTHOUSE.exists():
-        print("缺少 Lighthouse：请先运行 make lighthouse（会在 benchmarks/lighthouse 里执行 npm ci）", file=sys.stderr)
+        print(
+            "缺少 Lighthouse：请先运行 make lighthouse（会在 benchmarks/lighthouse 里执行 npm ci）",
+            file=sys.stderr,
+        )
         return 1
     with tempfile.TemporaryDirectory() as tmp:
         site = args.site
@@ -86,7 +89,9 @@ def main() -> int:
                     failed = [
                         a["id"]
                         for a in audits.values()
-                        if a.get("score") is not None and a["score"] < 1 and a.get("scoreDisplayMode") == "binary"
+                        if a.get("score") is not None
+                        and a["score"] < 1
+                        and a.get("scoreDisplayMode") == "binary"
                     ]
                     print(f"| {name} | {i + 1} | " + " | ".join(map(str, scores + metrics)) + f" | {bench} |")
                     if failed:

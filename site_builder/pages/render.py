@@ -203,7 +203,9 @@ def build_pages(
         url = facet.url
         body = env.get_template("facet.html").render(facet=facet, facets=facet_list, base=base_for(url))
         desc = f"{facet.label}：" + "、".join(f"{t.name}（{len(t.cases)}）" for t in facet.terms[:20])
-        pages.append(GeneratedPage(urls.page_src(url), url, facet.label, desc, body, hide=("navigation", "toc")))
+        pages.append(
+            GeneratedPage(urls.page_src(url), url, facet.label, desc, body, hide=("navigation", "toc"))
+        )
         for term in facet.terms:
             body = env.get_template("term.html").render(
                 facet=facet, term=term, heading=term.title, base=base_for(term.url), covers=covers

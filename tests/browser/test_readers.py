@@ -7,6 +7,7 @@ the search page's first 20 results.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,7 +26,12 @@ from tests.support.synthetic import write_cases
 pytestmark = pytest.mark.browser
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2, "is_mobile": True, "has_touch": True}
+PHONE = {
+    "viewport": {"width": 390, "height": 844},
+    "device_scale_factor": 2,
+    "is_mobile": True,
+    "has_touch": True,
+}
 DESKTOP = {"viewport": {"width": 1366, "height": 768}}
 SIZES = {"phone": PHONE, "desktop": DESKTOP}
 N_SYNTHETIC = 22
@@ -130,7 +136,7 @@ def test_headings_in_order_and_one_h1(open_page: Any, pages: dict[str, str], nam
         ".md-content h1, .md-content h2, .md-content h3, .md-content h4", "els => els.map(e => +e.tagName[1])"
     )
     assert levels.count(1) == 1 and levels[0] == 1
-    assert all(b <= a + 1 for a, b in zip(levels, levels[1:], strict=False)), levels
+    assert all(b <= a + 1 for a, b in itertools.pairwise(levels)), levels
 
 
 @pytest.mark.parametrize("name", ["home", "case", "search", "all"])
@@ -204,7 +210,9 @@ def test_show_more_works_and_hides_when_all_are_shown(open_page: Any) -> None:
     more.click()
     pg.wait_for_function(f"document.querySelectorAll('.cs-page__results li').length === {total}")
     assert not more.is_visible()
-    focused = pg.evaluate("[...document.querySelectorAll('.cs-page__results li')].indexOf(document.activeElement.closest('li'))")
+    focused = pg.evaluate(
+        "[...document.querySelectorAll('.cs-page__results li')].indexOf(document.activeElement.closest('li'))"
+    )
     assert focused == 20, "focus moves to the first new result"
     pg.goto(pg.url.split("?")[0] + "?q=金色头盔")
     _wait_for_results(pg)
@@ -270,14 +278,20 @@ def test_all_cases_sorted_by_district(open_page: Any, built: Path) -> None:
     total = pg.locator(".sb-card").count()
     pg.locator(".sb-sort").get_by_role("link", name="最新在前").click()
     pg.wait_for_url("**/" + urls.ALL_CASES)
-    years = [int(re.search(r"(\d{4}) 年", m).group(1)) for m in pg.locator(".sb-card__meta").all_inner_texts()]  # type: ignore[union-attr]
+    years = [
+        int(re.search(r"(\d{4}) 年", m).group(1)) for m in pg.locator(".sb-card__meta").all_inner_texts()
+    ]  # type: ignore[union-attr]
     assert len(years) == total and years == sorted(years, reverse=True)
 
 
 def test_case_breadcrumb_sources_and_no_repeated_title_art(open_page: Any, site_url: str) -> None:
     pg = open_page(urls.case_url(CASE), "phone")
     crumbs = pg.get_by_role("navigation", name="当前位置")
-    assert [t.strip("› ") for t in crumbs.locator("li").all_inner_texts()] == ["首页", "浦东新区", "金色头盔：骑手先锋在街区"]
+    assert [t.strip("› ") for t in crumbs.locator("li").all_inner_texts()] == [
+        "首页",
+        "浦东新区",
+        "金色头盔：骑手先锋在街区",
+    ]
     assert crumbs.locator("[aria-current=page]").inner_text() == "金色头盔：骑手先锋在街区"
     sources = pg.locator(".sb-info").get_by_role("link", name=re.compile("见文末"))
     sources.click()
@@ -293,9 +307,11 @@ def test_404_is_chinese_and_leads_on(open_page: Any, site_url: str) -> None:
     assert pg.locator("h1").inner_text() == "找不到这个页面"
     assert pg.evaluate("document.documentElement.scrollWidth") <= 390
     links = dict(
-        zip(pg.locator(".md-content li a").all_inner_texts(), pg.locator(".md-content li a").evaluate_all(
-            "els => els.map(a => a.href)"
-        ), strict=True)
+        zip(
+            pg.locator(".md-content li a").all_inner_texts(),
+            pg.locator(".md-content li a").evaluate_all("els => els.map(a => a.href)"),
+            strict=True,
+        )
     )
     assert links["首页"] == site_url and links["全部案例"] == site_url + urls.ALL_CASES
     assert all(links[f.label] == site_url + f.prefix for f in FACETS)

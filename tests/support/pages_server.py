@@ -56,7 +56,11 @@ def _handler(root: Path, prefix: str, compress: bool) -> type[http.server.BaseHT
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Cache-Control", "max-age=600")
-            if compress and ctype.startswith(_COMPRESSIBLE) and "gzip" in self.headers.get("Accept-Encoding", ""):
+            if (
+                compress
+                and ctype.startswith(_COMPRESSIBLE)
+                and "gzip" in self.headers.get("Accept-Encoding", "")
+            ):
                 data = gzip.compress(data, 6, mtime=0)
                 self.send_header("Content-Encoding", "gzip")
                 self.send_header("Vary", "Accept-Encoding")

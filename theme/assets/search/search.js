@@ -478,7 +478,7 @@
     var more = root.querySelector(".cs-page__more");
     var toggle = root.querySelector(".cs-page__toggle");
     var activeBadge = root.querySelector(".cs-page__active");
-    var seq = 0, shown = PAGE_SIZE, lastHits = [];
+    var seq = 0, shown = PAGE_SIZE, lastHits = [], lastPlan = null;
     var FACETS = [["district", 2, "districts"], ["field", 4, "fields"], ["group", 5, "groups"]];
 
     function params() { return new URLSearchParams(location.search); }
@@ -528,13 +528,14 @@
       return values.some(function (i) { return slugs.indexOf(state.meta[f[2]][i][1]) >= 0; });
     }
 
-    // Renders the results for `p`; resolves with the number of results shown before this render.
+    // Renders the results for `p`; after "显示更多", focusFrom is the index of the first new result.
     function render(p, focusFrom) {
       var my = ++seq, q = p.get("q") || "";
       showActive(p);
       return init(base).then(function () { return run(q); }).then(function (hits) {
         if (my !== seq) return;
-        var docs = state.meta.docs, plan = hits ? hits.plan : null;
+        var docs = state.meta.docs;
+        lastPlan = hits ? hits.plan : null;
         var pool = hits ? hits.map(function (h) { return h.n; }) : docs.map(function (_, n) { return n; })
           .sort(function (a, b) { return docs[b][3] - docs[a][3] || (docs[a][1] < docs[b][1] ? -1 : 1); });
         var from = parseInt(p.get("from") || "0", 10), to = parseInt(p.get("to") || "9999", 10);
@@ -561,8 +562,14 @@
           });
         });
         lastHits = pool.filter(function (n) { return passes(n, null); });
+        var page = lastHits.slice(0, shown);
+        // Summaries first, then one paint: results do not grow (and push each other) after they show.
+        return loadSummaries(page).catch(function () { return null; }).then(function () { return page; });
+      }).then(function (page) {
+        if (my !== seq || !page) return;
+        var plan = lastPlan;
         out.textContent = "";
-        var fills = [], page = lastHits.slice(0, shown);
+        var fills = [];
         page.forEach(function (n) {
           var li = el("li", "cs-result"), a = el("a");
           a.href = caseHref(n);
