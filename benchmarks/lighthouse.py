@@ -14,6 +14,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -29,7 +30,7 @@ PAGES = {
 CATEGORIES = ("performance", "accessibility", "best-practices", "seo")
 
 
-def run_lighthouse(url: str, out: Path) -> dict[str, object]:
+def run_lighthouse(url: str, out: Path) -> dict[str, Any]:
     """One Lighthouse run (mobile preset: simulated slow 4G, 4x CPU slowdown); returns the report."""
     cmd = [
         str(LIGHTHOUSE),
@@ -42,7 +43,8 @@ def run_lighthouse(url: str, out: Path) -> dict[str, object]:
     ]
     env = {**os.environ, "CHROME_PATH": CHROMIUM}
     subprocess.run(cmd, check=True, env=env, timeout=300)
-    return json.loads(out.read_text(encoding="utf-8"))  # type: ignore[no-any-return]
+    report: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
+    return report
 
 
 def main() -> int:
@@ -72,8 +74,8 @@ def main() -> int:
                 perf = []
                 for i in range(args.runs):
                     report = run_lighthouse(base + path, Path(tmp) / f"{name}-{i}.json")
-                    cats = report["categories"]  # type: ignore[index]
-                    audits = report["audits"]  # type: ignore[index]
+                    cats = report["categories"]
+                    audits = report["audits"]
                     scores = [round(cats[c]["score"] * 100) for c in CATEGORIES]
                     perf.append(scores[0])
                     metrics = [
@@ -85,7 +87,7 @@ def main() -> int:
                             "cumulative-layout-shift",
                         )
                     ]
-                    bench = report["environment"]["benchmarkIndex"]  # type: ignore[index]
+                    bench = report["environment"]["benchmarkIndex"]
                     failed = [
                         a["id"]
                         for a in audits.values()

@@ -26,20 +26,20 @@ from tests.support.synthetic import write_cases
 pytestmark = pytest.mark.browser
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-PHONE = {
+PHONE: dict[str, Any] = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,
     "is_mobile": True,
     "has_touch": True,
 }
-DESKTOP = {"viewport": {"width": 1366, "height": 768}}
-SIZES = {"phone": PHONE, "desktop": DESKTOP}
+DESKTOP: dict[str, Any] = {"viewport": {"width": 1366, "height": 768}}
+SIZES: dict[str, dict[str, Any]] = {"phone": PHONE, "desktop": DESKTOP}
 N_SYNTHETIC = 22
 CASE = "riders-golden-helmet"  # fixture case with metrics, quotes and a source URL
 
 # Every page type of the issue: home, 全部案例 (both orders), a case, each browse index and one of
 # its pages, /search/ with a query and a filter, 关于本站, 投稿指南 and 404.
-PAGES: dict[str, str] = {
+PAGES: dict[str, str | None] = {
     "home": urls.HOME,
     "all": urls.ALL_CASES,
     "all-by-district": urls.ALL_CASES_BY_DISTRICT,
@@ -55,7 +55,7 @@ PAGES["district-page"] = "districts/pudong/"
 PAGES["field-page"] = "fields/new-employment/"
 PAGES["group-page"] = "groups/delivery-riders/"
 PAGES["year-page"] = "years/2021/"
-PAGES["tag-page"] = None  # type: ignore[assignment]  # filled from the built site (pinyin slug)
+PAGES["tag-page"] = None  # filled from the built site (pinyin slug)
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def site_url(built: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def pages(built: Path) -> dict[str, str]:
     tag = sorted(p.name for p in (built / "tags").iterdir() if p.is_dir())[0]
-    return {**PAGES, "tag-page": f"tags/{tag}/"}
+    return {name: path or f"tags/{tag}/" for name, path in PAGES.items()}
 
 
 @pytest.fixture
@@ -279,8 +279,8 @@ def test_all_cases_sorted_by_district(open_page: Any, built: Path) -> None:
     pg.locator(".sb-sort").get_by_role("link", name="最新在前").click()
     pg.wait_for_url("**/" + urls.ALL_CASES)
     years = [
-        int(re.search(r"(\d{4}) 年", m).group(1)) for m in pg.locator(".sb-card__meta").all_inner_texts()
-    ]  # type: ignore[union-attr]
+        int(y) for m in pg.locator(".sb-card__meta").all_inner_texts() for y in re.findall(r"(\d{4}) 年", m)
+    ]
     assert len(years) == total and years == sorted(years, reverse=True)
 
 
