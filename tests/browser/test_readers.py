@@ -58,13 +58,18 @@ PAGES["year-page"] = "years/2021/"
 PAGES["tag-page"] = None  # filled from the built site (pinyin slug)
 
 
+SITE_URL = "https://example.github.io/site_builder/"  # published under a sub-path, like a project's Pages
+
+
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("readers")
     config = make_project(base / "project", FIXTURE_CASES)
     write_cases(base / "project" / "cases", N_SYNTHETIC)
     out = base / "site"
-    proc = run_build(config, out)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SITE_URL", SITE_URL)
+        proc = run_build(config, out)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
 
@@ -340,7 +345,7 @@ def test_case_prints_on_two_a4_pages(browser: Any, site_url: str, case_id: str) 
     )
     assert visible == 0, "no navigation, related cases or edit link in print"
     text = pg.locator(".md-content").inner_text()
-    address = "https://example.github.io/site_builder/" + urls.case_url(case_id)
+    address = SITE_URL + urls.case_url(case_id)
     assert "本页地址：" + address in text
     qr = pg.locator(".sb-print-address svg")
     expected = re.search(r' d="([^"]+)"', qr_svg(address))

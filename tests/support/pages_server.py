@@ -1,6 +1,6 @@
 """A loopback server that behaves like GitHub Pages for a built site.
 
-The site is mounted under the path of its ``site_url`` (``/site_builder/``), missing paths get
+The site is mounted under the path of its ``site_url`` (e.g. ``/site_builder/``), missing paths get
 the site's ``404.html`` with status 404, and text is gzip-compressed when the client accepts it.
 Used by the accessibility and print tests and by ``benchmarks/lighthouse.py``.
 """
@@ -13,6 +13,8 @@ import mimetypes
 import threading
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
+
+from site_builder.checks.linkcheck import base_path_of_site
 
 _COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 
@@ -73,9 +75,13 @@ def _handler(root: Path, prefix: str, compress: bool) -> type[http.server.BaseHT
 
 
 def serve_like_pages(
-    site_dir: Path, prefix: str = "/site_builder/", *, compress: bool = True
+    site_dir: Path, prefix: str | None = None, *, compress: bool = True
 ) -> tuple[str, http.server.ThreadingHTTPServer]:
-    """Serve ``site_dir`` at ``http://127.0.0.1:<port><prefix>``; returns that URL and the server."""
+    """Serve ``site_dir`` at ``http://127.0.0.1:<port><prefix>``; returns that URL and the server.
+
+    ``prefix`` defaults to the path the site was built for (its ``site_url``), as Pages serves it.
+    """
+    prefix = prefix or base_path_of_site(site_dir)
     handler = _handler(site_dir.resolve(), prefix, compress)
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
