@@ -62,7 +62,9 @@ def main() -> int:
         site = args.site
         if site is None:
             site = Path(tmp) / "site"
-            os.environ.setdefault("SITE_URL", "https://example.github.io/site_builder/")  # served under /site_builder/
+            os.environ.setdefault(
+                "SITE_URL", "https://example.github.io/site_builder/"
+            )  # served under /site_builder/
             proc = run_build(ROOT / "mkdocs.yml", site)
             if proc.returncode:
                 print(proc.stderr, file=sys.stderr)

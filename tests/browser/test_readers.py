@@ -332,6 +332,37 @@ def _pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
 
 
+def _print_pages(browser: Any, url: str) -> int:
+    context = browser.new_context(locale="zh-CN")
+    pg = context.new_page()
+    pg.goto(url)
+    pg.wait_for_load_state("load")
+    pages = _pdf_pages(pg.pdf(format="A4"))
+    context.close()
+    return pages
+
+
+# The published cases with the most text: if these fit, shorter ones do.
+LONGEST_REAL = [p.stem for p in sorted((ROOT / "cases").glob("*.yaml"), key=lambda p: -p.stat().st_size)[:3]]
+
+
+@pytest.fixture(scope="module")
+def real_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    out = tmp_path_factory.mktemp("real-print") / "site"
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("SITE_URL", SITE_URL)
+        proc = run_build(ROOT / "mkdocs.yml", out)
+    assert proc.returncode == 0, proc.stderr
+    url, server = serve_like_pages(out)
+    yield url
+    server.shutdown()
+
+
+@pytest.mark.parametrize("case_id", LONGEST_REAL)
+def test_longest_real_cases_print_on_two_a4_pages(browser: Any, real_site_url: str, case_id: str) -> None:
+    assert 1 <= _print_pages(browser, real_site_url + urls.case_url(case_id)) <= 2
+
+
 @pytest.mark.parametrize("case_id", [CASE, "case-00003"])
 def test_case_prints_on_two_a4_pages(browser: Any, site_url: str, case_id: str) -> None:
     context = browser.new_context(locale="zh-CN")

@@ -7,6 +7,7 @@ Used by the accessibility and print tests and by ``benchmarks/lighthouse.py``.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import http.server
 import mimetypes
@@ -47,6 +48,10 @@ def _handler(root: Path, prefix: str, compress: bool) -> type[http.server.BaseHT
             return target if target.is_file() else None
 
         def _respond(self, head: bool) -> None:
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # the page closed mid-response
+                self._send(head)
+
+        def _send(self, head: bool) -> None:
             target = self._resolve()
             status = 200
             if target is None:
