@@ -103,8 +103,12 @@ def test_browse_pages(small_site: Path) -> None:
         "cases/index.html",
     ):
         assert (small_site / page).is_file(), page
-    table = (small_site / "cases/index.html").read_text(encoding="utf-8")
-    assert table.count('<tr><td><a href="../cases/') == 4
+    listing = (small_site / "cases/index.html").read_text(encoding="utf-8")
+    assert listing.count('class="sb-card__link" href="../cases/') == 4
+    assert "<table" not in listing  # compact rows, not a table squeezed onto a phone
+    by_district = (small_site / "cases-by-district/index.html").read_text(encoding="utf-8")
+    assert by_district.count('class="sb-card__link" href="../cases/') == 4
+    assert re.findall(r'<h2 class="sb-group" id="([a-z]+)"', by_district) == ["huangpu", "xuhui", "pudong"]
 
 
 def test_home_page(small_site: Path) -> None:
