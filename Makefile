@@ -10,6 +10,7 @@ export NO_MKDOCS_2_WARNING := 1
 install: $(STAMP)
 
 $(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml package-lock.json
+	@bash scripts/system-deps.sh
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本，请先安装（例如 brew install python@3.12）。")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --require-hashes -r requirements-bootstrap.lock
