@@ -1,0 +1,37 @@
+"""Editor Markdown becomes sanitized HTML."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from site_builder.pages.markup import render_markdown
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.mark.parametrize(
+    ("source", "absent"),
+    [
+        ("<script>alert(1)</script>", "<script"),
+        ('<img src="x" onerror="alert(1)">', "onerror"),
+        ("[a](javascript:alert(1))", "javascript:"),
+        ("[a](data:text/html;base64,xx)", "data:"),
+        ("[a](//evil.example/x)", "evil.example"),
+        ('段落\n{: onclick="alert(1)" }', "<p onclick"),
+        ('<a href="https://x.org" onclick="alert(1)">x</a>', "onclick"),
+        ("<style>body{}</style>", "<style"),
+        ("<iframe src='https://x.org'></iframe>", "<iframe"),
+    ],
+)
+def test_markdown_is_sanitized(source: str, absent: str) -> None:
+    assert absent not in render_markdown(source)
+
+
+def test_markdown_keeps_useful_formatting() -> None:
+    html = render_markdown("## 小标题\n\n**重点**和[链接](https://example.org/)\n\n1. 一\n2. 二\n")
+    assert "<h3>小标题</h3>" in html
+    assert "<strong>重点</strong>" in html
+    assert '<a href="https://example.org/" rel="noopener noreferrer nofollow">链接</a>' in html
+    assert "<ol>" in html
