@@ -191,6 +191,25 @@ def _source_folders(config: Path) -> list[Path]:
     return [root / n for n in names]
 
 
+def cmd_cms_config(args: argparse.Namespace) -> int:
+    """Write (or with --check, compare) the form editor's configuration generated from the models."""
+    from site_builder.cms.config import project_settings, render_cms_config
+
+    settings = project_settings(Path(args.config))
+    text = render_cms_config(branch=args.branch, cases_dir=args.cases_dir, **settings)
+    path = Path(args.output)
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.exists() else ""
+        if current != text:
+            print(f"{path} 已过期（案例字段或词表改了）：请运行 site-builder cms-config", file=sys.stderr)
+            return 1
+        return 0
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"已写入 {path}")
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     """Build with ``mkdocs build --strict`` into a scratch folder, then swap it into place.
 
@@ -274,6 +293,13 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--output", default=str(SCHEMA_PATH))
     s.add_argument("--check", action="store_true", help="只检查是否过期")
     s.set_defaults(func=cmd_schema)
+    m = sub.add_parser("cms-config", help="生成表单编辑器（/admin/）的配置")
+    m.add_argument("--output", default="schema/cms-config.yml")
+    m.add_argument("--config", default="mkdocs.yml", help="从中读取仓库地址和网站地址")
+    m.add_argument("--branch", default="main")
+    m.add_argument("--cases-dir", default="cases")
+    m.add_argument("--check", action="store_true", help="只检查是否过期")
+    m.set_defaults(func=cmd_cms_config)
     b = sub.add_parser("build", help="构建网站（失败时保留之前的网站）")
     b.add_argument("--site-dir", default="site")
     b.add_argument("--config", default="mkdocs.yml")

@@ -35,6 +35,8 @@ from site_builder.cache import cache_root
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
+from site_builder.cms.admin import write_admin
+from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseFileError, EnvironmentProblem
 from site_builder.pages.contact import contact_email, contact_problem, fill_contact
 from site_builder.pages.qr import qr_svg
@@ -155,6 +157,18 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.generation is not None:
             self.generation.finish()
+        try:
+            write_admin(
+                Path(config.site_dir),
+                Path(config.config_file_path or ".").parent,
+                repo=repo_from_url(config.repo_url),
+                branch=self.config.edit_branch,
+                site_url=config.site_url or "",
+                site_name=config.site_name,
+                cases_dir=self.config.cases_dir,
+            )
+        except EnvironmentProblem as exc:
+            raise PluginError(str(exc)) from None
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.generation is not None:

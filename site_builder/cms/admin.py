@@ -1,0 +1,235 @@
+"""Write the form editor into the built site at ``/admin/``.
+
+The Sveltia CMS bundle comes from the npm package pinned in ``package.json`` (installed by
+``make install`` with ``npm ci``, which checks the package-lock integrity). Here each file is
+checked once more against the sha256 recorded below before it is copied, and the bundle's
+addresses on unpkg.com (interface strings, update check, optional widgets) are pointed at files
+served beside it, so ``/admin/`` loads nothing from another host. The page's Content Security
+Policy allows only this site and the GitHub API the editor signs in to.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from site_builder.cms.config import render_cms_config
+from site_builder.errors import EnvironmentProblem
+
+PACKAGE = "@sveltia/cms"
+VERSION = "0.221.1"
+LOCALE = "zh-CN"
+UNPKG = "https://unpkg.com/"
+VENDOR = "./vendor/"
+"""Where the bundle's unpkg.com addresses point instead (relative to /admin/)."""
+FONTSOURCE = "https://cdn.jsdelivr.net/fontsource/fonts/"
+GITHUB_STATUS = "https://www.githubstatus.com/api/v2/status.json"
+
+
+@dataclass(frozen=True)
+class Vendored:
+    """One file taken from a pinned npm package into ``/admin/``; ``url`` is the address it replaces."""
+
+    package: str
+    version: str
+    file: str
+    sha256: str
+    dest: str
+    url: str | None = None
+
+
+VENDORED = (
+    Vendored(
+        PACKAGE,
+        VERSION,
+        "dist/sveltia-cms.js",
+        "2fc783907e1a4a70783f155cc28435c70b8f79792f2aab75e787984e84aa413a",
+        "admin/sveltia-cms.js",
+    ),
+    Vendored(
+        PACKAGE,
+        VERSION,
+        f"locales/{LOCALE}.json",
+        "d7614d8608207066a1aa144e4cc64bd14a244e31681c60ac60b375ab311f28c7",
+        f"admin/vendor/sveltia-cms@{VERSION}/locales/{LOCALE}.json",
+    ),
+    Vendored(
+        "@fontsource-variable/material-symbols-outlined",
+        "5.3.7",
+        "files/material-symbols-outlined-latin-wght-normal.woff2",
+        "98db9feefa170bf76e9c19d19af6dd62054165efc89c4b506c361e069719e884",
+        "admin/vendor/fonts/material-symbols-outlined-latin-wght-normal.woff2",
+        f"{FONTSOURCE}material-symbols-outlined:vf@5.3.7/latin-wght-normal.woff2",
+    ),
+    Vendored(
+        "@fontsource-variable/source-sans-3",
+        "5.3.0",
+        "files/source-sans-3-latin-wght-normal.woff2",
+        "7a19a7027e125257d310c6dbd78ae3a30b5ea1e3794d60b12bb28227a003bfda",
+        "admin/vendor/fonts/source-sans-3-latin-wght-normal.woff2",
+        f"{FONTSOURCE}source-sans-3:vf@5.3.0/latin-wght-normal.woff2",
+    ),
+    Vendored(
+        "@fontsource/noto-mono",
+        "5.3.0",
+        "files/noto-mono-latin-400-normal.woff2",
+        "2787a2983d94072a2c6262b1992a2642519800a889bd90ca1042d04a89852d58",
+        "admin/vendor/fonts/noto-mono-latin-400-normal.woff2",
+        f"{FONTSOURCE}noto-mono@5.3.0/latin-400-normal.woff2",
+    ),
+)
+
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+    "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; "
+    "connect-src 'self' data: blob: https://api.github.com; worker-src 'self' blob:; "
+    "frame-src 'none'; object-src 'none'; base-uri 'self'; form-action 'none'"
+)
+
+INDEX_HTML = """\
+<!doctype html>
+<html lang="zh-CN">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<meta http-equiv="Content-Security-Policy" content="{csp}">
+<title>{title}</title>
+<link href="config.yml" type="application/yaml" rel="cms-config-url">
+</head>
+<body>
+<noscript>案例编辑器需要启用 JavaScript。也可以直接在 GitHub 上编辑 cases/ 文件夹中的文件，见投稿指南。</noscript>
+<script src="prefs.js"></script>
+<script src="sveltia-cms.js?v={version}"></script>
+</body>
+</html>
+"""
+
+PREFS_JS = (
+    """\
+// Show the editor in Simplified Chinese unless the editor picked another language in its settings.
+(function () {
+  var key = "sveltia-cms.prefs";
+  try {
+    var prefs = JSON.parse(localStorage.getItem(key) || "{}") || {};
+    if (!prefs.locale) {
+      prefs.locale = "%s";
+      localStorage.setItem(key, JSON.stringify(prefs));
+    }
+  } catch (e) {}
+})();
+"""
+    % LOCALE
+)
+
+
+def find_package(root: Path, package: str) -> Path:
+    """An installed npm package: in ``root``'s node_modules, else in the repository beside this code."""
+    candidates = [
+        root / "node_modules" / package,
+        Path(__file__).resolve().parents[2] / "node_modules" / package,
+    ]
+    for path in candidates:
+        if (path / "package.json").is_file():
+            return path
+    raise EnvironmentProblem(
+        f"找不到表单编辑器需要的 npm 包 {package}（{candidates[0]}）：请先运行 make install（其中的 npm ci 会安装它）。"
+    )
+
+
+def load_vendored(root: Path) -> dict[Vendored, bytes]:
+    """Read every pinned file and check its package version and sha256; refuse anything else."""
+    out: dict[Vendored, bytes] = {}
+    for item in VENDORED:
+        folder = find_package(root, item.package)
+        try:
+            version = json.loads((folder / "package.json").read_text(encoding="utf-8")).get("version")
+        except (OSError, ValueError):
+            version = None
+        if version != item.version:
+            raise EnvironmentProblem(
+                f"npm 包 {item.package} 的版本是 {version}，应为 {item.version}：请运行 make install（npm ci）重新安装。"
+            )
+        path = folder / item.file
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            raise EnvironmentProblem(f"缺少表单编辑器文件 {path}：请运行 make install（npm ci）。") from None
+        digest = hashlib.sha256(raw).hexdigest()
+        if digest != item.sha256:
+            raise EnvironmentProblem(
+                f"表单编辑器文件 {path} 的校验值不对（sha256 {digest}，应为 {item.sha256}），"
+                "没有复制：请删除 node_modules 后运行 make install。"
+            )
+        out[item] = raw
+    return out
+
+
+def _replace(script: str, old: str, new: str) -> str:
+    if old not in script:
+        raise EnvironmentProblem(f"表单编辑器的代码与预期不符（没有找到 {old}），请检查 {PACKAGE} 的版本。")
+    return script.replace(old, new)
+
+
+def localize_bundle(script: str) -> str:
+    """Point every outside address the bundle loads at files served beside it under ``/admin/``.
+
+    Fonts and icons come from the vendored font packages, interface strings and the hourly
+    version check from ``vendor/sveltia-cms``, optional widgets' modules (maps, code highlighting,
+    not used by the case form) from ``vendor/unpkg`` (absent: they fail on this site instead of
+    reaching unpkg.com), and the GitHub status check from a file that always says "no incident".
+    """
+    for item in VENDORED:
+        if item.url:
+            script = _replace(script, item.url, "./" + item.dest.removeprefix("admin/"))
+    script = _replace(script, f"{UNPKG}{PACKAGE}", f"{VENDOR}sveltia-cms")
+    script = script.replace(UNPKG, f"{VENDOR}unpkg/")
+    return _replace(script, GITHUB_STATUS, f"{VENDOR}githubstatus.json")
+
+
+def admin_files(
+    root: Path, *, repo: str, branch: str, site_url: str, site_name: str, cases_dir: str
+) -> dict[str, bytes]:
+    """Every file of ``/admin/`` by its path inside the site folder."""
+    files = {item.dest: raw for item, raw in load_vendored(root).items()}
+    files["admin/sveltia-cms.js"] = localize_bundle(files["admin/sveltia-cms.js"].decode("utf-8")).encode(
+        "utf-8"
+    )
+    config = render_cms_config(
+        repo=repo, branch=branch, site_url=site_url, site_name=site_name, cases_dir=cases_dir
+    )
+    title = f"案例编辑器 · {site_name}" if site_name else "案例编辑器"
+    files.update(
+        {
+            "admin/index.html": INDEX_HTML.format(csp=CSP, title=title, version=VERSION).encode("utf-8"),
+            "admin/prefs.js": PREFS_JS.encode("utf-8"),
+            "admin/config.yml": config.encode("utf-8"),
+            # Asked hourly for the newest version: answer with the pinned one, so no update prompt.
+            "admin/vendor/sveltia-cms/package.json": json.dumps({"version": VERSION}).encode("utf-8"),
+            "admin/vendor/githubstatus.json": b'{"status": {"indicator": "none"}}\n',
+        }
+    )
+    return dict(sorted(files.items()))
+
+
+def write_admin(
+    site_dir: Path,
+    root: Path,
+    *,
+    repo: str,
+    branch: str = "main",
+    site_url: str = "",
+    site_name: str = "",
+    cases_dir: str = "cases",
+) -> int:
+    """Copy the verified editor and its generated configuration into ``site_dir/admin``; return the file count."""
+    files = admin_files(
+        root, repo=repo, branch=branch, site_url=site_url, site_name=site_name, cases_dir=cases_dir
+    )
+    for rel, data in files.items():
+        target = site_dir / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+    return len(files)

@@ -1,0 +1,240 @@
+"""The form editor's configuration (Sveltia CMS ``config.yml``), generated from the case fields.
+
+Nothing here is kept by hand: every widget comes from a field spec (models + vocabularies), so
+a field added to the models shows up in the form, and the committed copy in
+``schema/cms-config.yml`` is checked against a fresh one by ``site-builder cms-config --check``.
+"""
+
+from __future__ import annotations
+
+import re
+import typing
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any, Protocol
+
+import yaml
+
+from site_builder.casefile.models import ID_MAX, ID_PATTERN, Case
+from site_builder.casefile.vocab import Vocabularies, load_vocabularies
+from site_builder.cms.spec import case_field_specs
+
+CONFIG_PATH = Path("schema/cms-config.yml")
+HEADER = "# 由 site-builder cms-config 根据 site_builder/casefile/models.py 和 vocabularies.yaml 生成，请勿手工修改。\n"
+
+MARKDOWN_BUTTONS = ["bold", "italic", "link", "heading-three", "bulleted-list", "numbered-list", "quote"]
+CHOICE_LABELS = {"published": "发布", "draft": "草稿（只在本地预览中显示）"}
+IMAGE_FOLDER = "images"
+"""Photos go beside the case files (``cases/images/``) and are written as ``images/<name>``."""
+
+PATTERN_MESSAGES = {
+    ID_PATTERN: "只能由小写英文字母、数字和连字符「-」组成，例如 pudong-golden-helmet-riders",
+}
+SLUG_PATTERN = rf"^(?=.{{1,{ID_MAX}}}$)[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class Spec(Protocol):
+    """What the generator reads from a field spec (the registry's FieldSpec or the interim one)."""
+
+    key: str
+    label: str
+    help: str
+    kind: str
+    required: bool
+    min_length: int | None
+    max_length: int | None
+    min_items: int | None
+    max_items: int | None
+    pattern: str | None
+    choices: Any
+    children: Any
+
+
+def _pattern_message(spec: Spec) -> str:
+    if spec.pattern in PATTERN_MESSAGES:
+        return PATTERN_MESSAGES[spec.pattern]
+    if spec.kind == "date":
+        return f"{spec.label}格式不对：{spec.help}"
+    return f"{spec.label}格式不对"
+
+
+def _options(spec: Spec, vocab: Vocabularies) -> list[Any]:
+    choices = spec.choices
+    if isinstance(choices, str):
+        return list(getattr(vocab, choices).names())
+    values = list(choices or ())
+    if len(values) == 1 and isinstance(values[0], str) and hasattr(vocab, values[0]):
+        return list(getattr(vocab, values[0]).names())
+    return [{"label": CHOICE_LABELS.get(v, v), "value": v} for v in values]
+
+
+def _text_limits(spec: Spec) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if spec.min_length and spec.min_length > 1:
+        out["minlength"] = spec.min_length
+    if spec.max_length:
+        out["maxlength"] = spec.max_length
+    if spec.pattern:
+        out["pattern"] = [spec.pattern, _pattern_message(spec)]
+    return out
+
+
+def _item_limits(spec: Spec) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if spec.min_items:
+        out["min"] = spec.min_items
+    if spec.max_items:
+        out["max"] = spec.max_items
+    return out
+
+
+def widget(spec: Spec, vocab: Vocabularies, parent: str = "") -> dict[str, Any]:
+    """The Sveltia CMS field definition of one case field (recursing into lists of objects)."""
+    path = f"{parent}.{spec.key}" if parent else spec.key
+    out: dict[str, Any] = {"name": spec.key, "label": spec.label}
+    if spec.help and spec.help != spec.label:
+        out["hint"] = spec.help
+    out["required"] = bool(spec.required)
+    kind = spec.kind
+    if path == "images.file":
+        out.update(widget="image", media_folder=IMAGE_FOLDER, public_folder=IMAGE_FOLDER)
+        out["accept"] = "image/jpeg,image/png,image/webp"
+    elif path == "related":
+        out.update(
+            widget="relation",
+            collection="cases",
+            value_field="{{slug}}",
+            search_fields=["title"],
+            display_fields=["title"],
+            multiple=True,
+            **_item_limits(spec),
+        )
+    elif kind in ("line", "date"):
+        out.update(widget="string", **_text_limits(spec))
+    elif kind == "markdown":
+        out.update(
+            widget="markdown", buttons=MARKDOWN_BUTTONS, editor_components=[], modes=["rich_text", "raw"]
+        )
+    elif kind in ("int", "number"):
+        out.update(widget="number", value_type="int" if kind == "int" else "float")
+    elif kind == "choice":
+        out.update(widget="select", options=_options(spec, vocab))
+        if spec.min_items is not None or spec.max_items is not None or _is_list(spec):
+            out.update(multiple=True, **_item_limits(spec))
+    elif kind == "lines":
+        item = {"name": "item", "label": spec.label, "widget": "string", **_text_limits(spec)}
+        out.update(widget="list", field=item, **_item_limits(spec))
+    elif kind == "objects":
+        children = [widget(c, vocab, path) for c in spec.children or ()]
+        out.update(widget="list", fields=children, **_item_limits(spec))
+        out["summary"] = "{{fields." + children[0]["name"] + "}}"
+        out["label_singular"] = spec.label
+    elif kind == "object":
+        out.update(widget="object", fields=[widget(c, vocab, path) for c in spec.children or ()])
+    else:
+        raise ValueError(f"no form widget for field kind {kind!r} ({path})")
+    return out
+
+
+def _is_list(spec: Spec) -> bool:
+    field = Case.model_fields.get(spec.key)
+    return field is not None and typing.get_origin(field.annotation) is list
+
+
+def repo_from_url(url: str | None) -> str:
+    """``owner/name`` of a GitHub repository address (empty when it is not one)."""
+    m = re.match(r"^https://github\.com/([^/\s]+/[^/\s]+?)(?:\.git)?/?$", url or "")
+    return m.group(1) if m else ""
+
+
+def build_cms_config(
+    *,
+    repo: str,
+    branch: str = "main",
+    site_url: str = "",
+    site_name: str = "",
+    cases_dir: str = "cases",
+    specs: Iterable[Spec] | None = None,
+    vocab: Vocabularies | None = None,
+) -> dict[str, Any]:
+    """The whole CMS configuration as data: GitHub backend, editorial workflow, one collection."""
+    vocab = vocab or load_vocabularies()
+    fields = [widget(s, vocab) for s in (specs if specs is not None else case_field_specs())]
+    folder = cases_dir.strip("/")
+    config: dict[str, Any] = {
+        "app_title": f"{site_name} · 案例编辑器" if site_name else "案例编辑器",
+        "backend": {
+            "name": "github",
+            "repo": repo or "owner/repository",
+            "branch": branch,
+            "auth_methods": ["token"],
+            "commit_messages": {
+                "create": "新增案例 {{slug}}",
+                "update": "修改案例 {{slug}}",
+                "delete": "删除案例 {{slug}}",
+                "uploadMedia": "上传图片 {{path}}",
+                "deleteMedia": "删除图片 {{path}}",
+            },
+        },
+        "publish_mode": "editorial_workflow",
+        "media_folder": f"{folder}/{IMAGE_FOLDER}",
+        "public_folder": f"/{folder}/{IMAGE_FOLDER}",
+    }
+    if site_url:
+        config["site_url"] = site_url.rstrip("/")
+    config["slug"] = {"encoding": "ascii", "clean_accents": True, "lowercase": True, "maxlength": ID_MAX}
+    config["output"] = {
+        "omit_empty_optional_fields": True,
+        "yaml": {"indent_size": 2, "indent_sequences": True, "quote": "none"},
+    }
+    config["collections"] = [
+        {
+            "name": "cases",
+            "label": "案例",
+            "label_singular": "案例",
+            "description": "每个案例是 cases/ 文件夹中的一个文件。保存后会新建一个分支和拉取请求（PR），检查通过、审核合并后发布。",
+            "folder": folder,
+            "extension": "yaml",
+            "format": "yaml",
+            "create": True,
+            "delete": False,
+            "identifier_field": "title",
+            "slug": {
+                "editable": ["create"],
+                "hint": "案例编号，也是文件名和网址：小写英文字母、数字和连字符，例如 pudong-golden-helmet-riders。保存后不能修改。",
+                "pattern": [SLUG_PATTERN, f"编号{PATTERN_MESSAGES[ID_PATTERN]}，最多 {ID_MAX} 个字符"],
+            },
+            "summary": "{{title}}",
+            "sortable_fields": ["title", "year", "district"],
+            "media_folder": IMAGE_FOLDER,
+            "public_folder": IMAGE_FOLDER,
+            "preview_path": "cases/{{slug}}/",
+            "fields": fields,
+        }
+    ]
+    return config
+
+
+def render_cms_config(**kwargs: Any) -> str:
+    """The configuration as committed and as written to ``/admin/config.yml`` (stable text)."""
+    body = yaml.safe_dump(build_cms_config(**kwargs), allow_unicode=True, sort_keys=False, width=1000)
+    return HEADER + body
+
+
+def project_settings(mkdocs_yml: Path) -> dict[str, str]:
+    """Repository, site address and name from ``mkdocs.yml`` (``!ENV`` values take their default)."""
+    text = mkdocs_yml.read_text(encoding="utf-8") if mkdocs_yml.is_file() else ""
+
+    def value(key: str) -> str:
+        m = re.search(rf"^{key}:\s*(.+?)\s*$", text, re.MULTILINE)
+        if not m:
+            return ""
+        raw = m.group(1)
+        env = re.match(r'^!ENV\s*\[\s*\w+\s*,\s*"?([^"\]]*)"?\s*\]$', raw)
+        return (env.group(1) if env else raw).strip().strip('"').strip("'")
+
+    return {
+        "repo": repo_from_url(value("repo_url")),
+        "site_url": value("site_url"),
+        "site_name": value("site_name"),
+    }
