@@ -107,22 +107,19 @@ INDEX_HTML = """\
 </html>
 """
 
-PREFS_JS = (
-    """\
+PREFS_JS = """\
 // Show the editor in Simplified Chinese unless the editor picked another language in its settings.
 (function () {
   var key = "sveltia-cms.prefs";
   try {
     var prefs = JSON.parse(localStorage.getItem(key) || "{}") || {};
     if (!prefs.locale) {
-      prefs.locale = "%s";
+      prefs.locale = "LOCALE";
       localStorage.setItem(key, JSON.stringify(prefs));
     }
   } catch (e) {}
 })();
-"""
-    % LOCALE
-)
+""".replace("LOCALE", LOCALE)
 
 
 def find_package(root: Path, package: str) -> Path:

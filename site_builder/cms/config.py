@@ -36,18 +36,30 @@ SLUG_PATTERN = rf"^(?=.{{1,{ID_MAX}}}$)[a-z0-9]+(-[a-z0-9]+)*$"
 class Spec(Protocol):
     """What the generator reads from a field spec (the registry's FieldSpec or the interim one)."""
 
-    key: str
-    label: str
-    help: str
-    kind: str
-    required: bool
-    min_length: int | None
-    max_length: int | None
-    min_items: int | None
-    max_items: int | None
-    pattern: str | None
-    choices: Any
-    children: Any
+    @property
+    def key(self) -> str: ...
+    @property
+    def label(self) -> str: ...
+    @property
+    def help(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def required(self) -> bool: ...
+    @property
+    def min_length(self) -> int | None: ...
+    @property
+    def max_length(self) -> int | None: ...
+    @property
+    def min_items(self) -> int | None: ...
+    @property
+    def max_items(self) -> int | None: ...
+    @property
+    def pattern(self) -> str | None: ...
+    @property
+    def choices(self) -> Any: ...
+    @property
+    def children(self) -> Any: ...
 
 
 def _pattern_message(spec: Spec) -> str:

@@ -69,7 +69,7 @@ def _spec(key: str, prop: dict[str, Any], required: bool, defs: dict[str, Any]) 
     kind_of = prop.get("type")
     if kind_of == "array":
         items = prop.get("items", {})
-        counts = {"min_items": prop.get("minItems"), "max_items": prop.get("maxItems")}
+        counts: dict[str, Any] = {"min_items": prop.get("minItems"), "max_items": prop.get("maxItems")}
         if "$ref" in items:
             model = defs[items["$ref"].rsplit("/", 1)[-1]]
             return FieldSpec(**base, **counts, kind="objects", children=_children(model, defs))
@@ -89,7 +89,7 @@ def _spec(key: str, prop: dict[str, Any], required: bool, defs: dict[str, Any]) 
         prop.get("anyOf") and {o.get("type") for o in prop["anyOf"]} <= {"integer", "number"}
     ):
         return FieldSpec(**base, kind="number")
-    lengths = {"min_length": prop.get("minLength"), "max_length": prop.get("maxLength")}
+    lengths: dict[str, Any] = {"min_length": prop.get("minLength"), "max_length": prop.get("maxLength")}
     if "enum" in prop:
         return FieldSpec(**base, kind="choice", choices=tuple(prop["enum"]))
     if key in VOCAB_FIELDS:
