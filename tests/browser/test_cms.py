@@ -1,0 +1,164 @@
+"""The form editor at /admin/ in Chromium: Chinese, nothing from other hosts, a new case end to end.
+
+The repository is stood in for by Sveltia CMS's local-repository mode, fed a folder from the
+browser's origin-private file system instead of the folder picker: what the form saves there is
+read back, validated and built like any case in a pull request.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.support.project import make_project, run_build
+
+# A folder in the origin-private file system standing in for a clone of the repository.
+STAND_IN_REPOSITORY = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(e.blockedURI));
+window.showDirectoryPicker = async () => {
+  const root = await navigator.storage.getDirectory();
+  const repo = await root.getDirectoryHandle("repo", { create: true });
+  await repo.getDirectoryHandle(".git", { create: true });
+  await repo.getDirectoryHandle("cases", { create: true });
+  return repo;
+};
+"""
+
+READ_CASES = """async () => {
+  const root = await navigator.storage.getDirectory();
+  const cases = await (await root.getDirectoryHandle("repo")).getDirectoryHandle("cases");
+  const out = {};
+  for await (const [name, handle] of cases.entries()) {
+    if (handle.kind === "file") out[name] = await (await handle.getFile()).text();
+  }
+  return out;
+}"""
+
+NEXT_FRAME = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
+
+MARKDOWN_READY = """(label) => [...document.querySelectorAll("[contenteditable=true][aria-labelledby]")].some(
+  (e) => document.getElementById(e.getAttribute("aria-labelledby").split(" ")[0])?.textContent.trim() === label)"""
+
+MARKDOWN_LABEL_ID = """(label) => [...document.querySelectorAll("[contenteditable=true][aria-labelledby]")].find(
+  (e) => document.getElementById(e.getAttribute("aria-labelledby").split(" ")[0])?.textContent.trim() === label
+).getAttribute("aria-labelledby")"""
+
+
+@pytest.fixture
+def admin_page(browser: Any, small_site_url: str) -> Iterator[tuple[Any, list[str]]]:
+    """A fresh browser context at /admin/ with the stand-in repository; records off-site requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.add_init_script(STAND_IN_REPOSITORY)
+    page = context.new_page()
+    outside: list[str] = []
+    local = ("http://127.0.0.1:", "blob:http://127.0.0.1:", "data:")
+    page.on("request", lambda r: None if r.url.startswith(local) else outside.append(r.url))
+    page.goto(small_site_url + "admin/")
+    try:
+        yield page, outside
+    finally:
+        context.close()
+
+
+def _scroll_form_until(page: Any, ready: Any) -> None:
+    for _ in range(60):
+        if ready():
+            return
+        page.mouse.move(220, 500)
+        page.mouse.wheel(0, 400)
+        page.wait_for_function(NEXT_FRAME)
+    raise AssertionError("表单中找不到要填写的字段")
+
+
+def _markdown(page: Any, label: str) -> Any:
+    _scroll_form_until(page, lambda: page.evaluate(MARKDOWN_READY, label))
+    return page.locator(f'[contenteditable=true][aria-labelledby="{page.evaluate(MARKDOWN_LABEL_ID, label)}"]')
+
+
+def _pick(page: Any, label: str, option: str) -> None:
+    page.get_by_role("combobox", name=label).click()
+    page.get_by_role("option", name=option, exact=True).click()
+
+
+def _open_local_repository(page: Any) -> None:
+    page.get_by_role("button", name="使用本地仓库").click()
+    page.wait_for_url(re.compile(r"#/collections/cases$"))
+
+
+def test_sign_in_page_is_chinese_and_loads_only_from_this_site(admin_page: tuple[Any, list[str]]) -> None:
+    page, outside = admin_page
+    page.get_by_role("button", name="使用访问令牌登录").wait_for()
+    page.get_by_role("button", name="使用本地仓库").wait_for()
+    # The icons are a font: served from this site, and really loaded (else buttons show words like "add").
+    page.wait_for_function(
+        "() => [...document.fonts].some((f) => f.family.includes('Material Symbols') && f.status === 'loaded')"
+    )
+    assert outside == []
+    assert page.evaluate("window.__cspViolations") == []
+
+
+def test_a_case_created_in_the_form_is_valid_and_builds(admin_page: tuple[Any, list[str]], tmp_path: Path) -> None:
+    page, outside = admin_page
+    _open_local_repository(page)
+    page.get_by_role("button", name="创建新条目").first.click()
+    page.get_by_role("textbox", name="标题").fill("表单新建：楼宇里的党群服务站")
+    page.get_by_role("textbox", name="摘要").fill(
+        "某街道在商务楼宇里设立党群服务站：为白领提供学习、议事和志愿服务的场所，"
+        "这个案例完全通过表单编辑器填写。"
+    )
+    _pick(page, "所在区", "静安区")
+    page.get_by_role("textbox", name="街道或镇").fill("南京西路街道")
+    _pick(page, "所属领域", "楼宇")
+    _pick(page, "服务的群体", "楼宇白领")
+    page.get_by_role("spinbutton", name=re.compile("年份")).fill("2022")
+    _markdown(page, "主要做法").fill("在楼宇大堂设立服务站，每周开放议事厅。")
+    add_source = page.get_by_role("button", name=re.compile("添加.*来源文章"))
+    _scroll_form_until(page, lambda: add_source.count() > 0)
+    add_source.click()
+    page.get_by_role("textbox", name="文章标题").fill("楼宇党群服务站的故事：白领的“第二个家”")
+    page.get_by_role("textbox", name="发布媒体或机构").fill("某报")
+    page.get_by_role("textbox", name="发布日期").fill("2022-05-01")
+    page.get_by_role("textbox", name="别名", exact=True).fill("jingan-form-made-service-station")
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_function(f"async () => 'jingan-form-made-service-station.yaml' in await ({READ_CASES})()")
+    written = page.evaluate(READ_CASES)
+    assert outside == []
+    assert page.evaluate("window.__cspViolations") == []
+
+    text = written["jingan-form-made-service-station.yaml"]
+    assert "表单新建：楼宇里的党群服务站" in text  # Chinese as typed, not escaped
+    assert re.findall(r"^([a-z_]+):", text, re.MULTILINE) == [
+        "title",
+        "summary",
+        "district",
+        "locality",
+        "fields",
+        "groups",
+        "year",
+        "practice",
+        "sources",
+    ]
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    (cases / "jingan-form-made-service-station.yaml").write_text(text, encoding="utf-8")
+    check = subprocess.run(
+        [sys.executable, "-m", "site_builder.cli", "validate", "cases"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert check.returncode == 0, check.stderr + "\n" + text
+    config = make_project(tmp_path / "project", cases)
+    build = run_build(config, tmp_path / "site")
+    assert build.returncode == 0, build.stderr[-3000:]
+    page_html = (tmp_path / "site" / "cases" / "jingan-form-made-service-station" / "index.html").read_text(
+        encoding="utf-8"
+    )
+    assert "表单新建：楼宇里的党群服务站" in page_html and "南京西路街道" in page_html
