@@ -79,7 +79,9 @@ def _scroll_form_until(page: Any, ready: Any) -> None:
 
 def _markdown(page: Any, label: str) -> Any:
     _scroll_form_until(page, lambda: page.evaluate(MARKDOWN_READY, label))
-    return page.locator(f'[contenteditable=true][aria-labelledby="{page.evaluate(MARKDOWN_LABEL_ID, label)}"]')
+    return page.locator(
+        f'[contenteditable=true][aria-labelledby="{page.evaluate(MARKDOWN_LABEL_ID, label)}"]'
+    )
 
 
 def _pick(page: Any, label: str, option: str) -> None:
@@ -104,7 +106,9 @@ def test_sign_in_page_is_chinese_and_loads_only_from_this_site(admin_page: tuple
     assert page.evaluate("window.__cspViolations") == []
 
 
-def test_a_case_created_in_the_form_is_valid_and_builds(admin_page: tuple[Any, list[str]], tmp_path: Path) -> None:
+def test_a_case_created_in_the_form_is_valid_and_builds(
+    admin_page: tuple[Any, list[str]], tmp_path: Path
+) -> None:
     page, outside = admin_page
     _open_local_repository(page)
     page.get_by_role("button", name="创建新条目").first.click()
