@@ -47,6 +47,7 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/site-builder schema --check
+	$(BIN)/site-builder cms-config --check
 	$(BIN)/site-builder validate cases
 	$(BIN)/python -m pytest -q
 
