@@ -14,6 +14,7 @@ import hashlib
 import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from site_builder.cms.config import render_cms_config
 from site_builder.errors import EnvironmentProblem
@@ -80,6 +81,63 @@ VENDORED = (
         f"{FONTSOURCE}noto-mono@5.3.0/latin-400-normal.woff2",
     ),
 )
+
+ZH_CN_ADDITIONS: dict[str, Any] = {
+    "select_item": "选择 {$name}",
+    "sign_in_using_access_token_workflow_note": "由于启用了编辑工作流，令牌还需要有拉取请求（Pull requests）的读写权限。",
+    "file_unavailable": "无法使用",
+    "file_unavailable_description": "无法加载此文件，它可能已被移动或删除。",
+    "replace_file": "替换文件",
+    "replace_image": "替换图片",
+    "remove_file": "移除文件",
+    "remove_image": "移除图片",
+    "show_errors": "查看错误",
+    "list_item_options": "列表项选项",
+    "entry_sidebar": {
+        "slug": {
+            "title": "案例编号",
+            "generated_on_save": "编号在保存时根据条目内容生成。",
+            "unavailable": "此条目没有编号。",
+        }
+    },
+    "save_conflict": {
+        "title": "条目已被他人修改",
+        "modified_by": "{$name} 在您打开此条目之后（{$date}）修改了它。",
+        "modified": "您打开此条目之后，仓库中的它已被修改。",
+        "deleted": "您打开此条目之后，仓库中的它已被删除。",
+        "overwrite_warning": "如果现在保存，对方的修改将会丢失。",
+        "recreate_warning": "如果现在保存，此条目将被重新创建。",
+        "save_anyway": "仍然保存",
+        "branch_moved": "保存时仓库被他人更新了，请重试。",
+    },
+    "remote_change": {
+        "reload_entry": "重新加载条目",
+        "confirm_reloading_entry": "确定要重新加载此条目吗？未保存的修改将会丢失。",
+    },
+    "relation_field": {
+        "save_together_hint": "新的{$name}会和正在编辑的条目一起保存。",
+        "add_failed": "无法添加{$name}，详情请查看浏览器控制台。",
+    },
+    "status": {"deploying": "部署中"},
+}
+"""Interface strings the pinned zh-CN locale lacks (it falls back to English) on the case form's path."""
+
+
+def _merge_missing(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _merge_missing(out[key], value)
+        else:
+            out.setdefault(key, value)
+    return out
+
+
+def complete_locale(raw: bytes) -> bytes:
+    """The pinned zh-CN strings plus :data:`ZH_CN_ADDITIONS` for keys it lacks (never overriding it)."""
+    merged = _merge_missing(json.loads(raw.decode("utf-8")), ZH_CN_ADDITIONS)
+    return json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
@@ -191,6 +249,8 @@ def admin_files(
 ) -> dict[str, bytes]:
     """Every file of ``/admin/`` by its path inside the site folder."""
     files = {item.dest: raw for item, raw in load_vendored(root).items()}
+    locale = f"admin/vendor/sveltia-cms@{VERSION}/locales/{LOCALE}.json"
+    files[locale] = complete_locale(files[locale])
     files["admin/sveltia-cms.js"] = localize_bundle(files["admin/sveltia-cms.js"].decode("utf-8")).encode(
         "utf-8"
     )

@@ -268,3 +268,21 @@ def test_cases_written_as_the_cms_writes_them_still_validate(tmp_path: Path, sou
             assert (
                 read_yaml(tmp_path / "cases" / f"{case_id}.yaml", "x")[0].data["updated"] == data["updated"]
             )
+
+
+def _flat(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in d.items():
+        out.update(_flat(value, f"{prefix}{key}.") if isinstance(value, dict) else {f"{prefix}{key}": value})
+    return out
+
+
+def test_added_chinese_strings_fill_gaps_only() -> None:
+    package = admin.find_package(ROOT, admin.PACKAGE)
+    original = _flat(json.loads((package / "locales" / "zh-CN.json").read_text(encoding="utf-8")))
+    english = _flat(json.loads((package / "locales" / "en-US.json").read_text(encoding="utf-8")))
+    added = _flat(admin.ZH_CN_ADDITIONS)
+    assert not set(added) & set(original), "不要覆盖上游已有的译文"
+    assert set(added) <= set(english), "多出了 CMS 没有的键"
+    completed = _flat(json.loads(admin.complete_locale((package / "locales" / "zh-CN.json").read_bytes())))
+    assert completed == {**original, **added}
