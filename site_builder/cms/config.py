@@ -8,16 +8,15 @@ a field added to the models shows up in the form, and the committed copy in
 from __future__ import annotations
 
 import re
-import typing
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, TypedDict
 
 import yaml
 
-from site_builder.casefile.models import ID_MAX, ID_PATTERN, Case
+from site_builder.casefile.fields import FieldSpec, case_fields
+from site_builder.casefile.models import ID_MAX, ID_PATTERN
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
-from site_builder.cms.spec import case_field_specs
 
 CONFIG_PATH = Path("schema/cms-config.yml")
 HEADER = "# 由 site-builder cms-config 根据 site_builder/casefile/models.py 和 vocabularies.yaml 生成，请勿手工修改。\n"
@@ -33,54 +32,23 @@ PATTERN_MESSAGES = {
 SLUG_PATTERN = rf"^(?=.{{1,{ID_MAX}}}$)[a-z0-9]+(-[a-z0-9]+)*$"
 
 
-class Spec(Protocol):
-    """What the generator reads from a field spec (the registry's FieldSpec or the interim one)."""
-
-    @property
-    def key(self) -> str: ...
-    @property
-    def label(self) -> str: ...
-    @property
-    def help(self) -> str: ...
-    @property
-    def kind(self) -> str: ...
-    @property
-    def required(self) -> bool: ...
-    @property
-    def min_length(self) -> int | None: ...
-    @property
-    def max_length(self) -> int | None: ...
-    @property
-    def min_items(self) -> int | None: ...
-    @property
-    def max_items(self) -> int | None: ...
-    @property
-    def pattern(self) -> str | None: ...
-    @property
-    def choices(self) -> Any: ...
-    @property
-    def children(self) -> Any: ...
-
-
-def _pattern_message(spec: Spec) -> str:
+def _pattern_message(spec: FieldSpec) -> str:
     if spec.pattern in PATTERN_MESSAGES:
         return PATTERN_MESSAGES[spec.pattern]
-    if spec.kind == "date":
-        return f"{spec.label}格式不对：{spec.help}"
+    if spec.kind == "date" and spec.pattern:
+        month_day = "；文章只写了月日时写成 MM-DD，例如 12-13" if re.match(spec.pattern, "12-13") else ""
+        return f"{spec.label}应写成 YYYY、YYYY-MM 或 YYYY-MM-DD，例如 2023-04-13{month_day}"
     return f"{spec.label}格式不对"
 
 
-def _options(spec: Spec, vocab: Vocabularies) -> list[Any]:
-    choices = spec.choices
-    if isinstance(choices, str):
-        return list(getattr(vocab, choices).names())
-    values = list(choices or ())
-    if len(values) == 1 and isinstance(values[0], str) and hasattr(vocab, values[0]):
-        return list(getattr(vocab, values[0]).names())
-    return [{"label": CHOICE_LABELS.get(v, v), "value": v} for v in values]
+def _options(spec: FieldSpec) -> list[Any]:
+    values = list(spec.choices or ())
+    if any(v in CHOICE_LABELS for v in values):
+        return [{"label": CHOICE_LABELS.get(v, v), "value": v} for v in values]
+    return values
 
 
-def _text_limits(spec: Spec) -> dict[str, Any]:
+def _text_limits(spec: FieldSpec) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if spec.min_length and spec.min_length > 1:
         out["minlength"] = spec.min_length
@@ -91,7 +59,7 @@ def _text_limits(spec: Spec) -> dict[str, Any]:
     return out
 
 
-def _item_limits(spec: Spec) -> dict[str, Any]:
+def _item_limits(spec: FieldSpec) -> dict[str, Any]:
     out: dict[str, Any] = {}
     if spec.min_items:
         out["min"] = spec.min_items
@@ -100,7 +68,7 @@ def _item_limits(spec: Spec) -> dict[str, Any]:
     return out
 
 
-def widget(spec: Spec, vocab: Vocabularies, parent: str = "") -> dict[str, Any]:
+def widget(spec: FieldSpec, parent: str = "") -> dict[str, Any]:
     """The Sveltia CMS field definition of one case field (recursing into lists of objects)."""
     path = f"{parent}.{spec.key}" if parent else spec.key
     out: dict[str, Any] = {"name": spec.key, "label": spec.label}
@@ -130,27 +98,22 @@ def widget(spec: Spec, vocab: Vocabularies, parent: str = "") -> dict[str, Any]:
     elif kind in ("int", "number"):
         out.update(widget="number", value_type="int" if kind == "int" else "float")
     elif kind == "choice":
-        out.update(widget="select", options=_options(spec, vocab))
-        if spec.min_items is not None or spec.max_items is not None or _is_list(spec):
-            out.update(multiple=True, **_item_limits(spec))
+        out.update(widget="select", options=_options(spec))
+    elif kind == "choices":
+        out.update(widget="select", options=_options(spec), multiple=True, **_item_limits(spec))
     elif kind == "lines":
         item = {"name": "item", "label": spec.label, "widget": "string", **_text_limits(spec)}
         out.update(widget="list", field=item, **_item_limits(spec))
     elif kind == "objects":
-        children = [widget(c, vocab, path) for c in spec.children or ()]
+        children = [widget(c, path) for c in spec.children or ()]
         out.update(widget="list", fields=children, **_item_limits(spec))
         out["summary"] = "{{fields." + children[0]["name"] + "}}"
         out["label_singular"] = spec.label
     elif kind == "object":
-        out.update(widget="object", fields=[widget(c, vocab, path) for c in spec.children or ()])
+        out.update(widget="object", fields=[widget(c, path) for c in spec.children or ()])
     else:
         raise ValueError(f"no form widget for field kind {kind!r} ({path})")
     return out
-
-
-def _is_list(spec: Spec) -> bool:
-    field = Case.model_fields.get(spec.key)
-    return field is not None and typing.get_origin(field.annotation) is list
 
 
 def repo_from_url(url: str | None) -> str:
@@ -166,12 +129,12 @@ def build_cms_config(
     site_url: str = "",
     site_name: str = "",
     cases_dir: str = "cases",
-    specs: Iterable[Spec] | None = None,
+    specs: Iterable[FieldSpec] | None = None,
     vocab: Vocabularies | None = None,
 ) -> dict[str, Any]:
     """The whole CMS configuration as data: GitHub backend, editorial workflow, one collection."""
     vocab = vocab or load_vocabularies()
-    fields = [widget(s, vocab) for s in (specs if specs is not None else case_field_specs())]
+    fields = [widget(s) for s in (specs if specs is not None else case_fields(vocab))]
     folder = cases_dir.strip("/")
     config: dict[str, Any] = {
         "app_title": f"{site_name} · 案例编辑器" if site_name else "案例编辑器",
@@ -233,7 +196,15 @@ def render_cms_config(**kwargs: Any) -> str:
     return HEADER + body
 
 
-def project_settings(mkdocs_yml: Path) -> dict[str, str]:
+class ProjectSettings(TypedDict):
+    """What the configuration takes from ``mkdocs.yml``."""
+
+    repo: str
+    site_url: str
+    site_name: str
+
+
+def project_settings(mkdocs_yml: Path) -> ProjectSettings:
     """Repository, site address and name from ``mkdocs.yml`` (``!ENV`` values take their default)."""
     text = mkdocs_yml.read_text(encoding="utf-8") if mkdocs_yml.is_file() else ""
 

@@ -32,11 +32,15 @@ window.showDirectoryPicker = async () => {
 """
 
 READ_CASES = """async () => {
-  const root = await navigator.storage.getDirectory();
-  const cases = await (await root.getDirectoryHandle("repo")).getDirectoryHandle("cases");
   const out = {};
-  for await (const [name, handle] of cases.entries()) {
-    if (handle.kind === "file") out[name] = await (await handle.getFile()).text();
+  try {
+    const root = await navigator.storage.getDirectory();
+    const cases = await (await root.getDirectoryHandle("repo")).getDirectoryHandle("cases");
+    for await (const [name, handle] of cases.entries()) {
+      if (handle.kind === "file") out[name] = await (await handle.getFile()).text();
+    }
+  } catch (e) {
+    if (e.name !== "NotFoundError") throw e;
   }
   return out;
 }"""
@@ -119,15 +123,15 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
     )
     _pick(page, "所在区", "静安区")
     page.get_by_role("textbox", name="街道或镇").fill("南京西路街道")
-    _pick(page, "所属领域", "楼宇")
-    _pick(page, "服务的群体", "楼宇白领")
+    _pick(page, "领域", "楼宇")
+    _pick(page, "服务群体", "楼宇白领")
     page.get_by_role("spinbutton", name=re.compile("年份")).fill("2022")
     _markdown(page, "主要做法").fill("在楼宇大堂设立服务站，每周开放议事厅。")
-    add_source = page.get_by_role("button", name=re.compile("添加.*来源文章"))
+    add_source = page.get_by_role("button", name=re.compile("添加.*来源"))
     _scroll_form_until(page, lambda: add_source.count() > 0)
     add_source.click()
     page.get_by_role("textbox", name="文章标题").fill("楼宇党群服务站的故事：白领的“第二个家”")
-    page.get_by_role("textbox", name="发布媒体或机构").fill("某报")
+    page.get_by_role("textbox", name="发布媒体").fill("某报")
     page.get_by_role("textbox", name="发布日期").fill("2022-05-01")
     page.get_by_role("textbox", name="别名", exact=True).fill("jingan-form-made-service-station")
     page.get_by_role("button", name="保存", exact=True).click()

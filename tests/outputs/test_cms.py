@@ -15,8 +15,9 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
+from site_builder.casefile.fields import case_fields
 from site_builder.casefile.loader import load_cases
-from site_builder.casefile.models import FIELD_ORDER, ID_MAX, ID_PATTERN, Case
+from site_builder.casefile.models import ID_MAX, ID_PATTERN, Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.casefile.yamlio import read_yaml
 from site_builder.cli import SKELETON
@@ -32,10 +33,13 @@ from site_builder.errors import EnvironmentProblem
 from tests.support.cms import ROOT, SAVE_OPTIONS, dump_like_cms, node, order_like_cms
 from tests.support.project import FIXTURE_CASES
 
+FIELD_ORDER = [spec.key for spec in case_fields()]
+
 
 def _collection() -> dict[str, Any]:
     config = build_cms_config(**project_settings(ROOT / "mkdocs.yml"))
-    return config["collections"][0]
+    collection: dict[str, Any] = config["collections"][0]
+    return collection
 
 
 def _widgets() -> dict[str, dict[str, Any]]:
@@ -265,9 +269,8 @@ def test_cases_written_as_the_cms_writes_them_still_validate(tmp_path: Path, sou
         keys = re.findall(r"^([a-z_]+):", text, re.MULTILINE)
         assert keys == [k for k in FIELD_ORDER if k in keys], case_id
         if "updated" in data:
-            assert (
-                read_yaml(tmp_path / "cases" / f"{case_id}.yaml", "x")[0].data["updated"] == data["updated"]
-            )
+            rewritten = read_yaml(tmp_path / "cases" / f"{case_id}.yaml", "x")[0]
+            assert rewritten is not None and rewritten.data["updated"] == data["updated"]
 
 
 def _flat(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
