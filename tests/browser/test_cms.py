@@ -125,7 +125,16 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
     page.get_by_role("textbox", name="街道或镇").fill("南京西路街道")
     _pick(page, "领域", "楼宇")
     _pick(page, "服务群体", "楼宇白领")
+    add_tag = page.get_by_role("button", name=re.compile("添加.*标签"))
+    add_tag.click()
+    page.get_by_role("textbox", name="标签", exact=True).fill("党群服务站")
     page.get_by_role("spinbutton", name=re.compile("年份")).fill("2022")
+    add_metric = page.get_by_role("button", name=re.compile("添加.*数据"))
+    _scroll_form_until(page, lambda: add_metric.count() > 0)
+    add_metric.click()
+    page.get_by_role("textbox", name="指标名称").fill("服务白领")
+    page.get_by_role("spinbutton", name="数值").fill("1200.5")
+    page.get_by_role("textbox", name="单位").fill("人次")
     _markdown(page, "主要做法").fill("在楼宇大堂设立服务站，每周开放议事厅。")
     add_source = page.get_by_role("button", name=re.compile("添加.*来源"))
     _scroll_form_until(page, lambda: add_source.count() > 0)
@@ -142,6 +151,7 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
 
     text = written["jingan-form-made-service-station.yaml"]
     assert "表单新建：楼宇里的党群服务站" in text  # Chinese as typed, not escaped
+    assert "value: 1200.5" in text and "year: 2022" in text  # numbers stay numbers
     assert re.findall(r"^([a-z_]+):", text, re.MULTILINE) == [
         "title",
         "summary",
@@ -149,7 +159,9 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
         "locality",
         "fields",
         "groups",
+        "tags",
         "year",
+        "metrics",
         "practice",
         "sources",
     ]
@@ -170,3 +182,4 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
         encoding="utf-8"
     )
     assert "表单新建：楼宇里的党群服务站" in page_html and "南京西路街道" in page_html
+    assert "服务白领" in page_html and "人次" in page_html
