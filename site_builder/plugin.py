@@ -157,12 +157,12 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.generation is not None:
             self.generation.finish()
-        try:
+        try:  # the form editor at /admin/, saving to the repository and branch this build publishes
             write_admin(
                 Path(config.site_dir),
                 Path(config.config_file_path or ".").parent,
                 repo=repo_from_url(config.repo_url),
-                branch=self.config.edit_branch,
+                branch=self.publishing.edit_branch if self.publishing else self.config.edit_branch,
                 site_url=config.site_url or "",
                 site_name=config.site_name,
                 cases_dir=self.config.cases_dir,

@@ -19,7 +19,10 @@ from site_builder.casefile.models import ID_MAX, ID_PATTERN
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 
 CONFIG_PATH = Path("schema/cms-config.yml")
-HEADER = "# 由 site-builder cms-config 根据 site_builder/casefile/models.py 和 vocabularies.yaml 生成，请勿手工修改。\n"
+HEADER = (
+    "# 由 site-builder cms-config 根据 site_builder/casefile/models.py 和 vocabularies.yaml 生成，请勿手工修改。\n"
+    "# 构建网站时会再生成一次，写入 /admin/config.yml，并填入这次发布的仓库、分支和网址。\n"
+)
 
 MARKDOWN_BUTTONS = ["bold", "italic", "link", "heading-three", "bulleted-list", "numbered-list", "quote"]
 CHOICE_LABELS = {"published": "发布", "draft": "草稿（只在本地预览中显示）"}
@@ -29,6 +32,8 @@ IMAGE_FOLDER = "images"
 PATTERN_MESSAGES = {
     ID_PATTERN: "只能由小写英文字母、数字和连字符「-」组成，例如 pudong-golden-helmet-riders",
 }
+REPO_PLACEHOLDER = "owner/repository"
+"""Written when the repository is unknown (the committed copy): the build fills in the real one."""
 SLUG_PATTERN = rf"^(?=.{{1,{ID_MAX}}}$)[a-z0-9]+(-[a-z0-9]+)*$"
 
 
@@ -140,7 +145,7 @@ def build_cms_config(
         "app_title": f"{site_name} · 案例编辑器" if site_name else "案例编辑器",
         "backend": {
             "name": "github",
-            "repo": repo or "owner/repository",
+            "repo": repo or REPO_PLACEHOLDER,
             "branch": branch,
             "auth_methods": ["token"],
             "commit_messages": {

@@ -31,7 +31,7 @@ from site_builder.cms.config import (
 )
 from site_builder.errors import EnvironmentProblem
 from tests.support.cms import ROOT, SAVE_OPTIONS, dump_like_cms, node, order_like_cms
-from tests.support.project import FIXTURE_CASES
+from tests.support.project import FIXTURE_CASES, make_project, run_build
 
 FIELD_ORDER = [spec.key for spec in case_fields()]
 
@@ -164,8 +164,23 @@ def test_backend_opens_pull_requests_with_a_token_only() -> None:
     config = build_cms_config(**project_settings(ROOT / "mkdocs.yml"))
     assert config["publish_mode"] == "editorial_workflow"
     assert config["backend"]["name"] == "github" and config["backend"]["auth_methods"] == ["token"]
-    assert config["backend"]["repo"] == "example/site_builder"
+    assert config["backend"]["repo"] == "owner/repository"  # the committed copy; builds fill in theirs
+    assert build_cms_config(repo="someone/cases")["backend"]["repo"] == "someone/cases"
     assert config["output"]["omit_empty_optional_fields"] is True
+
+
+def test_built_editor_saves_to_the_repository_and_branch_the_build_publishes(tmp_path: Path) -> None:
+    env = {
+        "REPO_URL": "https://github.com/someone/fork-of-cases",
+        "SITE_URL": "https://someone.github.io/fork-of-cases/",
+    }
+    proc = run_build(make_project(tmp_path / "project", FIXTURE_CASES), tmp_path / "site", env=env)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    built = yaml.safe_load((tmp_path / "site" / "admin" / "config.yml").read_text(encoding="utf-8"))
+    assert built["backend"]["repo"] == "someone/fork-of-cases"
+    assert built["backend"]["branch"] == "main"
+    assert built["site_url"] == "https://someone.github.io/fork-of-cases"
+    assert built["collections"] == build_cms_config(repo="x/y")["collections"]
 
 
 def test_npm_pins_agree_with_the_copied_files() -> None:
