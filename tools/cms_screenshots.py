@@ -15,7 +15,7 @@ from pathlib import Path
 
 from PIL import Image
 
-from tests.browser.test_cms import STAND_IN_REPOSITORY
+from tests.support.cms import STAND_IN_REPOSITORY
 from tests.support.project import CHROMIUM, CHROMIUM_ARGS, ROOT, serve
 
 OUT = ROOT / "docs" / "images"

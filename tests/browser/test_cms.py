@@ -16,20 +16,8 @@ from typing import Any
 
 import pytest
 
+from tests.support.cms import STAND_IN_REPOSITORY
 from tests.support.project import make_project, run_build
-
-# A folder in the origin-private file system standing in for a clone of the repository.
-STAND_IN_REPOSITORY = """
-window.__cspViolations = [];
-document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(e.blockedURI));
-window.showDirectoryPicker = async () => {
-  const root = await navigator.storage.getDirectory();
-  const repo = await root.getDirectoryHandle("repo", { create: true });
-  await repo.getDirectoryHandle(".git", { create: true });
-  await repo.getDirectoryHandle("cases", { create: true });
-  return repo;
-};
-"""
 
 READ_CASES = """async () => {
   const out = {};

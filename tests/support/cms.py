@@ -13,10 +13,18 @@ DUMP_SCRIPT = Path(__file__).with_name("cms_yaml_dump.mjs")
 SAVE_OPTIONS = "lineWidth:0,defaultKeyType:`PLAIN`"
 """Part of the bundle's YAML writer call that the dump script copies (checked against the bundle)."""
 
-
-def node() -> str | None:
-    """The node executable, if installed."""
-    return shutil.which("node")
+# A folder in the origin-private file system standing in for a clone of the repository.
+STAND_IN_REPOSITORY = """
+window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", (e) => window.__cspViolations.push(e.blockedURI));
+window.showDirectoryPicker = async () => {
+  const root = await navigator.storage.getDirectory();
+  const repo = await root.getDirectoryHandle("repo", { create: true });
+  await repo.getDirectoryHandle(".git", { create: true });
+  await repo.getDirectoryHandle("cases", { create: true });
+  return repo;
+};
+"""
 
 
 def order_like_cms(data: Any, widgets: list[dict[str, Any]]) -> Any:
@@ -42,6 +50,8 @@ def order_like_cms(data: Any, widgets: list[dict[str, Any]]) -> Any:
 
 def dump_like_cms(items: list[tuple[str, Any]], folder: Path) -> None:
     """Write each ``(id, data)`` to ``folder/<id>.yaml`` with the CMS's YAML library under node."""
+    if shutil.which("node") is None:
+        raise AssertionError("找不到 node：请安装 Node.js 后运行 make install")
     payload = json.dumps([{"id": i, "data": d} for i, d in items], ensure_ascii=False)
     subprocess.run(
         ["node", str(DUMP_SCRIPT), str(folder)],
