@@ -8,6 +8,7 @@ read back, validated and built like any case in a pull request.
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -16,7 +17,8 @@ from typing import Any
 
 import pytest
 
-from tests.support.cms import STAND_IN_REPOSITORY
+from site_builder.casefile.loader import load_cases
+from tests.support.cms import ROOT, STAND_IN_REPOSITORY, seed_cases_script
 from tests.support.project import make_project, run_build
 
 READ_CASES = """async () => {
@@ -44,9 +46,17 @@ MARKDOWN_LABEL_ID = """(label) => [...document.querySelectorAll("[contenteditabl
 
 
 @pytest.fixture
-def admin_page(browser: Any, small_site_url: str) -> Iterator[tuple[Any, list[str]]]:
-    """A fresh browser context at /admin/ with the stand-in repository; records off-site requests."""
+def admin_page(
+    browser: Any, small_site_url: str, request: pytest.FixtureRequest
+) -> Iterator[tuple[Any, list[str]]]:
+    """A fresh browser context at /admin/ with the stand-in repository; records off-site requests.
+
+    Parametrize indirectly with a folder to start the repository with copies of its cases.
+    """
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    seed = getattr(request, "param", None)
+    if seed is not None:
+        context.add_init_script(seed_cases_script(seed))
     context.add_init_script(STAND_IN_REPOSITORY)
     page = context.new_page()
     outside: list[str] = []
@@ -171,3 +181,46 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
     )
     assert "表单新建：楼宇里的党群服务站" in page_html and "南京西路街道" in page_html
     assert "服务白领" in page_html and "人次" in page_html
+
+
+def _longest_case(folder: Path) -> str:
+    return max(sorted(folder.glob("*.yaml")), key=lambda p: len(p.read_text(encoding="utf-8"))).stem
+
+
+@pytest.mark.parametrize("admin_page", [ROOT / "cases"], indirect=True)
+def test_editing_a_case_in_the_form_changes_only_what_was_edited(
+    admin_page: tuple[Any, list[str]], tmp_path: Path
+) -> None:
+    page, outside = admin_page
+    case_id = _longest_case(ROOT / "cases")
+    before = {c.id: c.model_dump() for c in load_cases([ROOT / "cases"], cases_root=ROOT / "cases").cases}
+    original_title = before[case_id]["title"]
+    _open_local_repository(page)
+    page.get_by_text(original_title, exact=True).first.click()
+    title = page.get_by_role("textbox", name="标题")
+    page.wait_for_function(
+        "(t) => [...document.querySelectorAll('input')].some((e) => e.value === t)", arg=original_title
+    )
+    title.fill(original_title + "（修订）")
+    page.get_by_role("button", name="保存", exact=True).click()
+    page.wait_for_function(
+        f"async () => ((await ({READ_CASES})())['{case_id}.yaml'] || '').includes('（修订）')"
+    )
+    written = page.evaluate(READ_CASES)[f"{case_id}.yaml"]
+    assert outside == []
+
+    shutil.copytree(ROOT / "cases", tmp_path / "cases")
+    (tmp_path / "cases" / f"{case_id}.yaml").write_text(written, encoding="utf-8")
+    check = subprocess.run(
+        [sys.executable, "-m", "site_builder.cli", "validate", "cases"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert check.returncode == 0, check.stderr + "\n" + written
+    after = {
+        c.id: c.model_dump() for c in load_cases([tmp_path / "cases"], cases_root=tmp_path / "cases").cases
+    }
+    assert after[case_id].pop("title") == original_title + "（修订）"
+    before[case_id].pop("title")
+    assert after == before  # Markdown sections, metrics, quotes, sources, dates: all as they were

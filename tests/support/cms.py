@@ -21,10 +21,21 @@ window.showDirectoryPicker = async () => {
   const root = await navigator.storage.getDirectory();
   const repo = await root.getDirectoryHandle("repo", { create: true });
   await repo.getDirectoryHandle(".git", { create: true });
-  await repo.getDirectoryHandle("cases", { create: true });
+  const cases = await repo.getDirectoryHandle("cases", { create: true });
+  for (const [name, text] of Object.entries(window.__seedCases || {})) {
+    const writer = await (await cases.getFileHandle(name, { create: true })).createWritable();
+    await writer.write(text);
+    await writer.close();
+  }
   return repo;
 };
 """
+
+
+def seed_cases_script(folder: Path) -> str:
+    """An init script that puts copies of ``folder``'s case files into the stand-in repository."""
+    files = {p.name: p.read_text(encoding="utf-8") for p in sorted(folder.glob("*.yaml"))}
+    return f"window.__seedCases = {json.dumps(files, ensure_ascii=False)};"
 
 
 def order_like_cms(data: Any, widgets: list[dict[str, Any]]) -> Any:
