@@ -2,15 +2,17 @@
 
 The Sveltia CMS bundle comes from the npm package pinned in ``package.json`` (installed by
 ``make install`` with ``npm ci``, which checks the package-lock integrity). Here each file is
-checked once more against the sha256 recorded below before it is copied, and the bundle's
-addresses on unpkg.com (interface strings, update check, optional widgets) are pointed at files
-served beside it, so ``/admin/`` loads nothing from another host. The page's Content Security
-Policy allows only this site and the GitHub API the editor signs in to.
+checked once more against the sha256 recorded below before it is copied, and every outside
+address the bundle loads (fonts and icons on jsDelivr, interface strings and the version check on
+unpkg.com, the GitHub status check) is pointed at files served beside it, so ``/admin/`` loads
+nothing from another host. The page's Content Security Policy allows only this site and the
+GitHub API the editor signs in to.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -260,7 +262,9 @@ def admin_files(
     title = f"案例编辑器 · {site_name}" if site_name else "案例编辑器"
     files.update(
         {
-            "admin/index.html": INDEX_HTML.format(csp=CSP, title=title, version=VERSION).encode("utf-8"),
+            "admin/index.html": INDEX_HTML.format(csp=CSP, title=html.escape(title), version=VERSION).encode(
+                "utf-8"
+            ),
             "admin/prefs.js": PREFS_JS.encode("utf-8"),
             "admin/config.yml": config.encode("utf-8"),
             # Asked hourly for the newest version: answer with the pinned one, so no update prompt.
