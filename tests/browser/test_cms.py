@@ -21,19 +21,33 @@ from site_builder.casefile.loader import load_cases
 from tests.support.cms import ROOT, STAND_IN_REPOSITORY, seed_cases_script
 from tests.support.project import make_project, run_build
 
-READ_CASES = """async () => {
-  const out = {};
+READ_CASE = """async ([name, needle]) => {
+  // The case file's text once it is saved and contains ``needle``; null while it is being written.
   try {
     const root = await navigator.storage.getDirectory();
     const cases = await (await root.getDirectoryHandle("repo")).getDirectoryHandle("cases");
-    for await (const [name, handle] of cases.entries()) {
-      if (handle.kind === "file") out[name] = await (await handle.getFile()).text();
-    }
+    const text = await (await (await cases.getFileHandle(name)).getFile()).text();
+    return text.includes(needle) ? text : null;
   } catch (e) {
-    if (e.name !== "NotFoundError") throw e;
+    if (e.name === "NotFoundError") return null;
+    throw e;
   }
-  return out;
 }"""
+
+
+def _saved_case(page: Any, name: str, needle: str) -> str:
+    """Wait until the form has written ``name`` into the stand-in repository; return its text.
+
+    The file can vanish for a moment while the CMS replaces it, so read until a read succeeds.
+    """
+    page.wait_for_function(READ_CASE, arg=[name, needle])
+    for _ in range(100):
+        text = page.evaluate(READ_CASE, [name, needle])
+        if isinstance(text, str):
+            return text
+        page.wait_for_function(NEXT_FRAME)
+    raise AssertionError(f"{name} 保存后读不出来")
+
 
 NEXT_FRAME = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
 
@@ -142,12 +156,10 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
     page.get_by_role("textbox", name="发布日期").fill("2022-05-01")
     page.get_by_role("textbox", name="别名", exact=True).fill("jingan-form-made-service-station")
     page.get_by_role("button", name="保存", exact=True).click()
-    page.wait_for_function(f"async () => 'jingan-form-made-service-station.yaml' in await ({READ_CASES})()")
-    written = page.evaluate(READ_CASES)
+    text = _saved_case(page, "jingan-form-made-service-station.yaml", "sources:")
     assert outside == []
     assert page.evaluate("window.__cspViolations") == []
 
-    text = written["jingan-form-made-service-station.yaml"]
     assert "表单新建：楼宇里的党群服务站" in text  # Chinese as typed, not escaped
     assert "value: 1200.5" in text and "year: 2022" in text  # numbers stay numbers
     assert re.findall(r"^([a-z_]+):", text, re.MULTILINE) == [
@@ -203,10 +215,7 @@ def test_editing_a_case_in_the_form_changes_only_what_was_edited(
     )
     title.fill(original_title + "（修订）")
     page.get_by_role("button", name="保存", exact=True).click()
-    page.wait_for_function(
-        f"async () => ((await ({READ_CASES})())['{case_id}.yaml'] || '').includes('（修订）')"
-    )
-    written = page.evaluate(READ_CASES)[f"{case_id}.yaml"]
+    written = _saved_case(page, f"{case_id}.yaml", "（修订）")
     assert outside == []
 
     shutil.copytree(ROOT / "cases", tmp_path / "cases")
