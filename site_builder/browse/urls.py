@@ -19,6 +19,8 @@ COVERS = "assets/covers/"
 SOCIAL = "assets/social/"
 SEARCH_DATA = "search/"
 DATA = "data/"
+ADMIN = "admin/"
+"""The form editor (not a page: left out of search, sitemap, feeds and the offline preview)."""
 
 CASE_PATTERN = "cases/{id}/"
 

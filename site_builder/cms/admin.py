@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from site_builder.browse import urls
 from site_builder.cms.config import render_cms_config
 from site_builder.errors import EnvironmentProblem
 
@@ -49,21 +50,21 @@ VENDORED = (
         VERSION,
         "dist/sveltia-cms.js",
         "2fc783907e1a4a70783f155cc28435c70b8f79792f2aab75e787984e84aa413a",
-        "admin/sveltia-cms.js",
+        f"{urls.ADMIN}sveltia-cms.js",
     ),
     Vendored(
         PACKAGE,
         VERSION,
         f"locales/{LOCALE}.json",
         "d7614d8608207066a1aa144e4cc64bd14a244e31681c60ac60b375ab311f28c7",
-        f"admin/vendor/sveltia-cms@{VERSION}/locales/{LOCALE}.json",
+        f"{urls.ADMIN}vendor/sveltia-cms@{VERSION}/locales/{LOCALE}.json",
     ),
     Vendored(
         "@fontsource-variable/material-symbols-outlined",
         "5.3.7",
         "files/material-symbols-outlined-latin-wght-normal.woff2",
         "98db9feefa170bf76e9c19d19af6dd62054165efc89c4b506c361e069719e884",
-        "admin/vendor/fonts/material-symbols-outlined-latin-wght-normal.woff2",
+        f"{urls.ADMIN}vendor/fonts/material-symbols-outlined-latin-wght-normal.woff2",
         f"{FONTSOURCE}material-symbols-outlined:vf@5.3.7/latin-wght-normal.woff2",
     ),
     Vendored(
@@ -71,7 +72,7 @@ VENDORED = (
         "5.3.0",
         "files/source-sans-3-latin-wght-normal.woff2",
         "7a19a7027e125257d310c6dbd78ae3a30b5ea1e3794d60b12bb28227a003bfda",
-        "admin/vendor/fonts/source-sans-3-latin-wght-normal.woff2",
+        f"{urls.ADMIN}vendor/fonts/source-sans-3-latin-wght-normal.woff2",
         f"{FONTSOURCE}source-sans-3:vf@5.3.0/latin-wght-normal.woff2",
     ),
     Vendored(
@@ -79,7 +80,7 @@ VENDORED = (
         "5.3.0",
         "files/noto-mono-latin-400-normal.woff2",
         "2787a2983d94072a2c6262b1992a2642519800a889bd90ca1042d04a89852d58",
-        "admin/vendor/fonts/noto-mono-latin-400-normal.woff2",
+        f"{urls.ADMIN}vendor/fonts/noto-mono-latin-400-normal.woff2",
         f"{FONTSOURCE}noto-mono@5.3.0/latin-400-normal.woff2",
     ),
 )
@@ -240,7 +241,7 @@ def localize_bundle(script: str) -> str:
     """
     for item in VENDORED:
         if item.url:
-            script = _replace(script, item.url, "./" + item.dest.removeprefix("admin/"))
+            script = _replace(script, item.url, "./" + item.dest.removeprefix(f"{urls.ADMIN}"))
     script = _replace(script, f"{UNPKG}{PACKAGE}", f"{VENDOR}sveltia-cms")
     script = script.replace(UNPKG, f"{VENDOR}unpkg/")
     return _replace(script, GITHUB_STATUS, f"{VENDOR}githubstatus.json")
@@ -251,25 +252,25 @@ def admin_files(
 ) -> dict[str, bytes]:
     """Every file of ``/admin/`` by its path inside the site folder."""
     files = {item.dest: raw for item, raw in load_vendored(root).items()}
-    locale = f"admin/vendor/sveltia-cms@{VERSION}/locales/{LOCALE}.json"
+    locale = f"{urls.ADMIN}vendor/sveltia-cms@{VERSION}/locales/{LOCALE}.json"
     files[locale] = complete_locale(files[locale])
-    files["admin/sveltia-cms.js"] = localize_bundle(files["admin/sveltia-cms.js"].decode("utf-8")).encode(
-        "utf-8"
-    )
+    files[f"{urls.ADMIN}sveltia-cms.js"] = localize_bundle(
+        files[f"{urls.ADMIN}sveltia-cms.js"].decode("utf-8")
+    ).encode("utf-8")
     config = render_cms_config(
         repo=repo, branch=branch, site_url=site_url, site_name=site_name, cases_dir=cases_dir
     )
     title = f"案例编辑器 · {site_name}" if site_name else "案例编辑器"
     files.update(
         {
-            "admin/index.html": INDEX_HTML.format(csp=CSP, title=html.escape(title), version=VERSION).encode(
-                "utf-8"
-            ),
-            "admin/prefs.js": PREFS_JS.encode("utf-8"),
-            "admin/config.yml": config.encode("utf-8"),
+            f"{urls.ADMIN}index.html": INDEX_HTML.format(
+                csp=CSP, title=html.escape(title), version=VERSION
+            ).encode("utf-8"),
+            f"{urls.ADMIN}prefs.js": PREFS_JS.encode("utf-8"),
+            f"{urls.ADMIN}config.yml": config.encode("utf-8"),
             # Asked hourly for the newest version: answer with the pinned one, so no update prompt.
-            "admin/vendor/sveltia-cms/package.json": json.dumps({"version": VERSION}).encode("utf-8"),
-            "admin/vendor/githubstatus.json": b'{"status": {"indicator": "none"}}\n',
+            f"{urls.ADMIN}vendor/sveltia-cms/package.json": json.dumps({"version": VERSION}).encode("utf-8"),
+            f"{urls.ADMIN}vendor/githubstatus.json": b'{"status": {"indicator": "none"}}\n',
         }
     )
     return dict(sorted(files.items()))

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from site_builder.browse import urls
 
 BUNDLE = "search/offline.js"
 _ATTR = re.compile(r'(\s(?:href|src|action)=")([^"]*)(")')
@@ -54,7 +57,11 @@ def bundle_search_index(site_dir: Path) -> str:
 
 
 def make_offline(site_dir: Path) -> int:
-    """Make ``site_dir`` work from ``file://``; return how many pages were rewritten."""
+    """Make ``site_dir`` work from ``file://``; return how many pages were rewritten.
+
+    The form editor needs a web server and GitHub, so the offline copy leaves it out.
+    """
+    shutil.rmtree(site_dir / urls.ADMIN, ignore_errors=True)
     (site_dir / BUNDLE).parent.mkdir(parents=True, exist_ok=True)
     (site_dir / BUNDLE).write_text(bundle_search_index(site_dir), encoding="utf-8")
     count = 0
