@@ -19,6 +19,8 @@ from site_builder.browse import urls
 from site_builder.browse.model import SiteModel
 from site_builder.cache import Store, atomic_write, cache_root
 from site_builder.media.plan import MediaPlan, build_media
+from site_builder.outputs.export import build_data_files
+from site_builder.outputs.feeds import build_feeds
 from site_builder.outputs.search import (
     SEARCH_PAGE_DESCRIPTION,
     SEARCH_PAGE_TITLE,
@@ -55,23 +57,46 @@ def is_unused_theme_asset(src_uri: str) -> bool:
     return src_uri.startswith(UNUSED_THEME_ASSETS) or src_uri.endswith(".map")
 
 
-Output = Callable[[SiteModel, BuildSettings], dict[str, bytes]]
-"""A non-page output: ``{site-relative path: bytes}`` from the site model, pure and deterministic."""
+Output = Callable[[SiteModel, BuildSettings, MediaPlan], dict[str, bytes]]
+"""A non-page output: ``{site-relative path: bytes}`` from the site model (and the media plan's
+addresses of covers and cards), pure and deterministic."""
 
 
-def search_outputs(site: SiteModel, settings: BuildSettings) -> dict[str, bytes]:
+def search_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
     """The search index files."""
     return build_search_files(site.cases, site.vocab)
 
 
-OUTPUTS: tuple[Output, ...] = (search_outputs,)
+def data_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
+    """The open data: ``data/cases.json``, ``data/cases.csv``, ``data/case.schema.json``."""
+    return build_data_files(
+        site,
+        site_name=settings.site_name,
+        site_url=settings.site_url,
+        covers=media.covers,
+        social=media.social,
+    )
+
+
+def feed_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
+    """Atom and JSON Feed of the newest cases."""
+    return build_feeds(
+        site,
+        site_name=settings.site_name,
+        site_description=settings.site_description,
+        site_url=settings.site_url,
+        covers=media.covers,
+    )
+
+
+OUTPUTS: tuple[Output, ...] = (search_outputs, data_outputs, feed_outputs)
 
 
 def write_outputs(site: SiteModel, media: MediaPlan, settings: BuildSettings) -> int:
     """Write every output file and copy photos, covers and social cards into the site folder."""
     count = 0
     for output in OUTPUTS:
-        for rel, data in sorted(output(site, settings).items()):
+        for rel, data in sorted(output(site, settings, media).items()):
             target = settings.site_dir / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
@@ -132,6 +157,8 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
             images_html=media.images_html,
             covers=media.covers,
             store=store,
+            site_name=settings.site_name,
+            site_url=settings.site_url,
         ),
         ids,
         threshold=PARALLEL_FROM,

@@ -38,6 +38,7 @@ from site_builder.casefile.vocab import load_vocabularies
 from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseFileError, EnvironmentProblem
+from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
 from site_builder.pages.contact import contact_email, contact_problem, fill_contact
 from site_builder.pages.qr import qr_svg
 from site_builder.pages.render import GeneratedPage
@@ -68,6 +69,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.generation: Generation | None = None
         self.publishing: Publishing | None = None
         self.preview = PreviewState()
+        self._lastmod: tuple[SiteModel, dict[str, str], str | None] | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = command
@@ -185,6 +187,17 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         env.globals["sb_facets"] = FACETS
         return env
 
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
+        # The sitemap is rendered before the pages: its lastmod must be set here, not in the context.
+        if self.site is None:
+            return page
+        if self._lastmod is None or self._lastmod[0] is not self.site:
+            self._lastmod = (self.site, lastmod_dates(self.site), site_lastmod(self.site))
+        _, dates, newest = self._lastmod
+        if newest is not None:
+            page.update_date = dates.get(page.file.src_uri, newest)
+        return page
+
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         generated = self.pages.get(page.file.src_uri)
         return generated.html if generated else html
@@ -195,6 +208,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
+        context["sb_urls"] = urls  # type: ignore[typeddict-unknown-key]  # feeds and data links in the theme
         if self.generation is not None:
             image = self.generation.media.social_image_url(config.site_url, page.file.src_uri)
             context["sb_social_image"] = image  # type: ignore[typeddict-unknown-key]

@@ -21,6 +21,15 @@ SEARCH_DATA = "search/"
 DATA = "data/"
 ADMIN = "admin/"
 """The form editor (not a page: left out of search, sitemap, feeds and the offline preview)."""
+DATA_JSON = DATA + "cases.json"
+DATA_CSV = DATA + "cases.csv"
+DATA_SCHEMA = DATA + "case.schema.json"
+FEEDS = "feeds/"
+FEED_ATOM = FEEDS + "atom.xml"
+FEED_JSON = FEEDS + "feed.json"
+ABOUT = "about/"
+DATA_SECTION = ABOUT + "#data"
+"""The 数据下载 section of 关于本站 (docs/about.md), which explains the data files."""
 
 CASE_PATTERN = "cases/{id}/"
 
@@ -61,3 +70,8 @@ def absolute(site_url: str | None, uri: str) -> str | None:
     if not site_url:
         return None
     return site_url.rstrip("/") + "/" + uri.lstrip("/")
+
+
+def public(site_url: str | None, uri: str) -> str:
+    """The address to publish for ``uri`` (data, feeds, citations): absolute when the site's URL is known."""
+    return absolute(site_url, uri) or "/" + uri.lstrip("/")

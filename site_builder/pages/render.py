@@ -15,8 +15,12 @@ from site_builder.browse.model import Facet, SiteModel, Term, newest_first
 from site_builder.browse.urls import base_for
 from site_builder.cache import Store, code_fingerprint, fingerprint
 from site_builder.casefile.models import Case
+from site_builder.pages.charts import district_map, overview_charts
+from site_builder.pages.citation import Citation, cite_case, newest_review
 from site_builder.pages.markup import render_markdown
+from site_builder.pages.qr import qr_svg
 
+STATS_TITLE = "统计"
 SECTIONS = (("background", "背景"), ("practice", "主要做法"), ("results", "成效"), ("insights", "经验启示"))
 
 
@@ -82,10 +86,17 @@ def case_context(
     edit_url: str | None = None,
     images_html: list[str] | None = None,
     covers: dict[str, str] | None = None,
+    share: Share | None = None,
 ) -> dict[str, Any]:
     """Everything the case template shows except the rendered Markdown (cheap to compute)."""
     related = [c for c, _ in site.related(case)]
+    share = share or Share(site_name="")
+    address = urls.public(share.site_url, urls.case_url(case.id))
+    citation = cite_case(case, site_name=share.site_name, page_url=address, fallback_date=share.fallback_date)
     return {
+        "page_address": address,
+        "citation": citation,
+        "qr_svg": qr_svg(address) if share.site_url else None,
         "case": case,
         "base": base_for(urls.case_url(case.id)),
         "facet_rows": [(f, f.terms_of(case)) for f in site.facets.values() if f.spec.on_case],
@@ -96,6 +107,16 @@ def case_context(
     }
 
 
+@dataclass(frozen=True)
+class Share:
+    """What a case page needs to be cited and shared: the site's name and published address."""
+
+    site_name: str
+    site_url: str | None = None
+    fallback_date: str | None = None
+    """The 引用日期 shown for cases without a review date (the site's newest review date)."""
+
+
 def render_case(
     case: Case,
     site: SiteModel,
@@ -103,9 +124,10 @@ def render_case(
     edit_url: str | None = None,
     images_html: list[str] | None = None,
     covers: dict[str, str] | None = None,
+    share: Share | None = None,
 ) -> str:
     """The body of ``/cases/<id>/``: info panel, metrics, sections, quotes, sources, related cases."""
-    context = case_context(case, site, edit_url=edit_url, images_html=images_html, covers=covers)
+    context = case_context(case, site, edit_url=edit_url, images_html=images_html, covers=covers, share=share)
     return _render_case_context(context)
 
 
@@ -123,6 +145,8 @@ def _plain(value: Any) -> Any:
         return [value.name, value.slug, value.url, value.label, value.title]
     if isinstance(value, Facet):
         return {k: v for k, v in vars(value.spec).items() if not callable(v)}
+    if isinstance(value, Citation):
+        return vars(value)
     raise TypeError(f"no cache form for {type(value).__name__}")
 
 
@@ -144,6 +168,8 @@ def render_case_bodies(
     images_html: dict[str, list[str]] | None = None,
     covers: dict[str, str] | None = None,
     store: Store | None = None,
+    site_name: str = "",
+    site_url: str | None = None,
 ) -> list[tuple[str, str]]:
     """``(cache entry name, body)`` of the given cases' pages, in order (a unit of work for a worker).
 
@@ -151,6 +177,7 @@ def render_case_bodies(
     rendered again on the next build; a damaged entry is rendered again.
     """
     images_html = images_html or {}
+    share = Share(site_name, site_url, newest_review(site.cases))
     out: list[tuple[str, str]] = []
     for i in ids:
         context = case_context(
@@ -159,6 +186,7 @@ def render_case_bodies(
             edit_url=urls.edit_url(edit_base, i),
             images_html=images_html.get(i),
             covers=covers,
+            share=share,
         )
         name = f"{body_cache_key(context)}.html" if store is not None else ""
         cached = store.get(name) if store is not None else None
@@ -199,9 +227,15 @@ def build_pages(
                 extra={"case_id": case.id},
             )
         )
+    tile_map = district_map(site)
     for facet in facet_list:
         url = facet.url
-        body = env.get_template("facet.html").render(facet=facet, facets=facet_list, base=base_for(url))
+        body = env.get_template("facet.html").render(
+            facet=facet,
+            facets=facet_list,
+            base=base_for(url),
+            district_map=tile_map if facet.key == "district" else None,
+        )
         desc = f"{facet.label}：" + "、".join(f"{t.name}（{len(t.cases)}）" for t in facet.terms[:20])
         pages.append(
             GeneratedPage(urls.page_src(url), url, facet.label, desc, body, hide=("navigation", "toc"))
@@ -221,6 +255,22 @@ def build_pages(
         )
         desc = f"全部 {len(site.cases)} 个案例一览。"
         pages.append(GeneratedPage(urls.page_src(url), url, title, desc, body, hide=("navigation", "toc")))
+    body = env.get_template("stats.html").render(
+        n_cases=len(site.cases),
+        district_map=tile_map,
+        charts=overview_charts(site),
+        base=base_for(urls.STATS),
+    )
+    pages.append(
+        GeneratedPage(
+            urls.page_src(urls.STATS),
+            urls.STATS,
+            STATS_TITLE,
+            f"{len(site.cases)} 个案例按区、年份、领域和服务群体的分布，附数据表和数据下载。",
+            body,
+            hide=("navigation", "toc"),
+        )
+    )
     if home:
         body = env.get_template("home.html").render(
             site_title=site_title,
@@ -231,6 +281,7 @@ def build_pages(
             newest=site.newest(6),
             base="",
             covers=covers,
+            district_map=tile_map,
         )
         pages.append(
             GeneratedPage(
