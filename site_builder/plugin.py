@@ -38,6 +38,7 @@ from site_builder.casefile.vocab import load_vocabularies
 from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseFileError, EnvironmentProblem
+from site_builder.outputs.export import fill_data_section
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
 from site_builder.pages.contact import contact_email, contact_problem, fill_contact
 from site_builder.pages.qr import qr_svg
@@ -197,6 +198,11 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         if newest is not None:
             page.update_date = dates.get(page.file.src_uri, newest)
         return page
+
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        return fill_data_section(markdown, page.url)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         generated = self.pages.get(page.file.src_uri)

@@ -8,6 +8,7 @@ by id, keys in the registry's order, no build time anywhere.
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 from typing import Any
@@ -30,16 +31,16 @@ LICENCE = {
 LIST_SEPARATOR = "；"
 ITEM_SEPARATOR = " "
 
-EXTRA_COLUMNS: tuple[tuple[str, str], ...] = (
-    ("id", "编号"),
-    ("url", "网址"),
-    ("district_slug", "区代码"),
-    ("former_district", "原区名"),
-    ("cover_url", "封面图"),
-    ("social_card_url", "分享卡片"),
-    ("citation", "引用格式"),
+EXTRA_COLUMNS: tuple[tuple[str, str, str], ...] = (
+    ("id", "编号", "案例编号，即案例文件名去掉 .yaml，也是网址的最后一段"),
+    ("url", "网址", "案例页面的网址"),
+    ("district_slug", "区代码", "所在区的英文代码，与按区浏览页面的网址一致"),
+    ("former_district", "原区名", "案例发生时的旧区名（例如卢湾区），没有则为空"),
+    ("cover_url", "封面图", "案例卡片封面图的网址"),
+    ("social_card_url", "分享卡片", "分享到社交媒体时显示的卡片图片网址"),
+    ("citation", "引用格式", "GB/T 7714—2015 格式的参考文献；方括号内的引用日期请改为您查阅的日期"),
 )
-"""Keys every record carries besides the case file's own fields, with their CSV headings."""
+"""Keys every record carries besides the case file's own fields: CSV heading and meaning."""
 
 
 def published(site: SiteModel) -> list[Case]:
@@ -99,7 +100,9 @@ def case_records(
 
 def field_catalogue() -> list[dict[str, Any]]:
     """What each key means (registry labels), so the file explains itself."""
-    derived = [{"key": k, "label": label, "kind": "derived"} for k, label in EXTRA_COLUMNS]
+    derived = [
+        {"key": k, "label": label, "kind": "derived", "help": help_} for k, label, help_ in EXTRA_COLUMNS
+    ]
     own = [{"key": s.key, "label": s.label, "kind": s.kind, "help": s.help} for s in case_fields()]
     return derived + own
 
@@ -133,7 +136,54 @@ def cell_text(value: Any) -> str:
 
 def csv_columns() -> list[tuple[str, str]]:
     """``(key, heading)`` of every CSV column: derived keys, then the registry's fields."""
-    return [*EXTRA_COLUMNS, *((s.key, s.label) for s in case_fields())]
+    return [(key, label) for key, label, _ in EXTRA_COLUMNS] + [(s.key, s.label) for s in case_fields()]
+
+
+COLUMNS_MARKER = "<!-- site_builder:data-columns -->"
+"""Where 关于本站 (docs/about.md) gets the table of columns, so a new field is explained there too."""
+FILES_MARKER = "<!-- site_builder:data-files -->"
+"""Where 关于本站 gets the list of data files and feeds, with addresses from the URL module."""
+
+
+def files_list(base: str) -> str:
+    """The data files and feeds as a Markdown list of links (raw ``<a>``: MkDocs checks only docs links)."""
+
+    def link(uri: str, text: str, download: bool = False) -> str:
+        return f'<a href="{html.escape(base + uri)}"{" download" if download else ""}>{text}</a>'
+
+    licence = f'<a href="{LICENCE["url"]}" rel="license">{LICENCE["name"]}</a>'
+    return "\n".join(
+        [
+            f"- {link(urls.DATA_CSV, '案例表格（CSV）', True)}：每个案例一行，用 Excel 或 WPS 可以直接打开"
+            f"（UTF-8 编码，带 BOM）。一格中有多项内容的（例如领域、标签、来源），各项之间用全角分号“{LIST_SEPARATOR}”隔开；"
+            "一项由几部分组成的（例如一篇来源的标题、媒体和日期），各部分之间用空格隔开。",
+            f"- {link(urls.DATA_JSON, '案例数据（JSON）')}：内容与表格相同，保留原有的层次（例如来源的标题、媒体、"
+            "日期和网址分开列出）。文件开头注明数据格式的版本（`version`，改名或删除键时加一）、"
+            "许可协议（`licence`）和各键的含义（`fields`）；`cases` 中每项是一个案例。",
+            f"- {link(urls.DATA_SCHEMA, '案例文件格式（JSON Schema）')}：编写案例文件所用的格式说明。",
+            f"- 订阅最新案例：{link(urls.FEED_ATOM, 'Atom')} 或 {link(urls.FEED_JSON, 'JSON Feed')}，"
+            "可以添加到任何订阅阅读器；按最近审核日期排列，每条有摘要和链接。",
+            f"- 数据许可：{licence}。可以自由使用、修改和再发布，请注明来源和案例网址。",
+        ]
+    )
+
+
+def columns_table() -> str:
+    """A Markdown table of the data's columns: CSV heading, JSON key, meaning (from the field registry)."""
+    rows = ["| 表格列名 | JSON 键 | 含义 |", "| --- | --- | --- |"]
+    for item in field_catalogue():
+        help_ = str(item.get("help") or "").replace("|", "｜")
+        rows.append(f"| {item['label']} | `{item['key']}` | {help_} |")
+    return "\n".join(rows)
+
+
+def fill_data_section(markdown: str, page_url: str) -> str:
+    """Fill the 数据下载 markers of a docs page (at ``page_url``) with the files list and the columns table."""
+    if FILES_MARKER in markdown:
+        markdown = markdown.replace(FILES_MARKER, files_list(urls.base_for(page_url)))
+    if COLUMNS_MARKER in markdown:
+        markdown = markdown.replace(COLUMNS_MARKER, columns_table())
+    return markdown
 
 
 def cases_csv(records: list[dict[str, Any]]) -> bytes:
