@@ -42,3 +42,19 @@ def browser() -> Iterator[object]:
         b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield b
         b.close()
+
+
+@pytest.fixture(scope="session")
+def showcase_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The fixture cases plus an unseen case and an unseen draft, built once (open data, feeds, map)."""
+    from tests.support.showcase import build_showcase_site
+
+    return build_showcase_site(tmp_path_factory.mktemp("showcase"))
+
+
+@pytest.fixture(scope="session")
+def showcase_site_url(showcase_site: Path) -> Iterator[str]:
+    """The showcase site served over HTTP on loopback."""
+    url, server = serve(showcase_site)
+    yield url
+    server.shutdown()

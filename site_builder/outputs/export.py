@@ -124,14 +124,12 @@ def cases_json(records: list[dict[str, Any]], *, site_name: str, site_url: str |
 
 
 def cell_text(value: Any) -> str:
-    """A value as one CSV cell: list items joined with "；", an object's parts with spaces."""
-    if value is None:
-        return ""
-    if isinstance(value, list):
+    """A field value as one CSV cell: list items joined with "；", the parts of an item with spaces."""
+    if isinstance(value, list | tuple):
         return LIST_SEPARATOR.join(ITEM_SEPARATOR.join(field_texts(v)) for v in value)
-    if isinstance(value, dict):
-        return ITEM_SEPARATOR.join(t for v in value.values() for t in field_texts(v))
-    return " ".join(field_texts(value)) if not isinstance(value, str) else value.strip()
+    if isinstance(value, str):
+        return value.strip()
+    return ITEM_SEPARATOR.join(field_texts(value))
 
 
 def csv_columns() -> list[tuple[str, str]]:
@@ -186,14 +184,19 @@ def fill_data_section(markdown: str, page_url: str) -> str:
     return markdown
 
 
-def cases_csv(records: list[dict[str, Any]]) -> bytes:
-    """``data/cases.csv``: one row per case, Chinese headings, UTF-8 with BOM (Excel reads it right)."""
-    columns = csv_columns()
+def cases_csv(cases: list[Case], records: list[dict[str, Any]]) -> bytes:
+    """``data/cases.csv``: one row per case, Chinese headings, UTF-8 with BOM (Excel reads it right).
+
+    The case file's fields are read from the validated cases through the field registry (so a
+    new field is a new column); the derived columns from the JSON records.
+    """
+    derived = [key for key, _, _ in EXTRA_COLUMNS]
+    own = [s.key for s in case_fields()]
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow([heading for _, heading in columns])
-    for record in records:
-        writer.writerow([cell_text(record.get(key)) for key, _ in columns])
+    writer.writerow([heading for _, heading in csv_columns()])
+    for case, record in zip(cases, records, strict=True):
+        writer.writerow([cell_text(record[k]) for k in derived] + [cell_text(getattr(case, k)) for k in own])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -209,6 +212,6 @@ def build_data_files(
     records = case_records(site, site_name=site_name, site_url=site_url, covers=covers, social=social)
     return {
         urls.DATA_JSON: cases_json(records, site_name=site_name, site_url=site_url),
-        urls.DATA_CSV: cases_csv(records),
+        urls.DATA_CSV: cases_csv(published(site), records),
         urls.DATA_SCHEMA: render_schema(site.vocab).encode("utf-8"),
     }
