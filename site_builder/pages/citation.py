@@ -43,7 +43,7 @@ def cite_case(case: Case, *, site_name: str, page_url: str, fallback_date: str |
     if case.updated:
         head += f"({case.updated})"
     accessed = case.updated or fallback_date
-    tail = f". {page_url}."
+    tail = f". {page_url}." if case.updated or accessed else f"{page_url}."
     text = head + (f"[{accessed}]" if accessed else "") + tail
     return Citation(text=text, head=head, accessed=accessed, tail=tail)
 

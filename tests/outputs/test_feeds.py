@@ -59,7 +59,9 @@ def test_json_feed_follows_version_1_1(showcase_site: Path) -> None:
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
     assert feed["feed_url"] == SITE + "feeds/feed.json" and feed["home_page_url"] == SITE
     assert isinstance(feed["title"], str) and feed["authors"][0]["name"] == feed["title"]
-    assert [i["url"].removeprefix(SITE + "cases/").rstrip("/") for i in feed["items"]] == _expected_order(records)
+    assert [i["url"].removeprefix(SITE + "cases/").rstrip("/") for i in feed["items"]] == _expected_order(
+        records
+    )
     for item in feed["items"]:
         record = records[item["url"].removeprefix(SITE + "cases/").rstrip("/")]
         assert item["id"] == item["url"] == record["url"]
@@ -71,10 +73,17 @@ def test_json_feed_follows_version_1_1(showcase_site: Path) -> None:
 def test_pages_announce_the_feeds(showcase_site: Path) -> None:
     for rel in ("index.html", "stats/index.html", "cases/riders-golden-helmet/index.html"):
         page = (showcase_site / rel).read_text(encoding="utf-8")
-        for kind, target in (("application/atom+xml", "feeds/atom.xml"), ("application/feed+json", "feeds/feed.json")):
-            link = re.search(rf'<link rel="alternate" type="{re.escape(kind)}" title="[^"]+" href="([^"]+)">', page)
+        for kind, target in (
+            ("application/atom+xml", "feeds/atom.xml"),
+            ("application/feed+json", "feeds/feed.json"),
+        ):
+            link = re.search(
+                rf'<link rel="alternate" type="{re.escape(kind)}" title="[^"]+" href="([^"]+)">', page
+            )
             assert link, (rel, kind)
-            assert (showcase_site / rel).parent.joinpath(link.group(1)).resolve() == (showcase_site / target).resolve()
+            assert (showcase_site / rel).parent.joinpath(link.group(1)).resolve() == (
+                showcase_site / target
+            ).resolve()
 
 
 def test_sitemap_lastmod_is_each_cases_review_date(showcase_site: Path) -> None:

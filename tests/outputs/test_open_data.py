@@ -80,7 +80,7 @@ def test_csv_rows_match_the_json(showcase_site: Path) -> None:
         assert row["来源"].count(LIST_SEPARATOR) == len(record["sources"]) - 1
     unseen = next(r for r in rows if r["编号"] == UNSEEN_ID)
     assert unseen["数据"] == "服务人次 12345 人次 截至年底；驿站 2.5 个"
-    assert "逗号, 引号\" 和分号；" in unseen["摘要"]
+    assert '逗号, 引号" 和分号；' in unseen["摘要"]
     assert unseen["背景"].startswith("商圈夜间配送多") and "\n\n第二段" in unseen["背景"]
 
 

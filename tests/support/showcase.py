@@ -38,13 +38,18 @@ def unseen_case(seed: int = 15) -> dict[str, Any]:
             {"label": "服务人次", "value": 12345, "unit": "人次", "note": "截至年底"},
             {"label": "驿站", "value": 2.5, "unit": "个"},
         ],
-        "background": "商圈夜间配送多，司机和快递员缺少歇脚处。\n\n第二段，带逗号, 和引号\"。\n",
+        "background": '商圈夜间配送多，司机和快递员缺少歇脚处。\n\n第二段，带逗号, 和引号"。\n',
         "practice": "- 设立驿站\n- 律师值守\n",
         "results": "服务人次逐年增加。\n",
         "quotes": [{"text": "晚上也有地方喝口热水了", "speaker": "王师傅", "role": "网约车司机"}],
         "location": {"lat": 31.26, "lon": 121.45},
         "sources": [
-            {"title": "夜间驿站测试报道", "publisher": "测试日报", "date": "2019-12", "url": "https://example.org/night"},
+            {
+                "title": "夜间驿站测试报道",
+                "publisher": "测试日报",
+                "date": "2019-12",
+                "url": "https://example.org/night",
+            },
             {"title": "第二篇报道", "publisher": "测试晚报", "date": "12-13", "date_note": "年份据文意推断"},
         ],
         "related": ["couriers-joint-meeting"],
@@ -59,7 +64,9 @@ def write_showcase_cases(folder: Path) -> Path:
     case = unseen_case()
     (folder / f"{UNSEEN_ID}.yaml").write_text(yaml.safe_dump(case, allow_unicode=True), encoding="utf-8")
     draft = {**unseen_case(16), "title": "未发布的夜间驿站草稿", "status": "draft", "related": []}
-    (folder / f"{UNSEEN_DRAFT_ID}.yaml").write_text(yaml.safe_dump(draft, allow_unicode=True), encoding="utf-8")
+    (folder / f"{UNSEEN_DRAFT_ID}.yaml").write_text(
+        yaml.safe_dump(draft, allow_unicode=True), encoding="utf-8"
+    )
     return folder
 
 
