@@ -46,7 +46,7 @@ def _id(site_url: str | None, uri: str) -> str:
 
 
 def atom_feed(site: SiteModel, *, site_name: str, site_description: str, site_url: str | None) -> bytes:
-    """``feeds/atom.xml``."""
+    """``atom.xml``."""
     cases = newest_cases(site)
     updated = max((timestamp(case_date(c)) for c in cases), default=timestamp("2000-01-01"))
     home = urls.public(site_url, urls.HOME)
@@ -92,7 +92,7 @@ def json_feed(
     site_url: str | None,
     covers: dict[str, str],
 ) -> bytes:
-    """``feeds/feed.json``."""
+    """``feed.json``."""
     items: list[dict[str, Any]] = []
     for case in newest_cases(site):
         page = urls.public(site_url, urls.case_url(case.id))

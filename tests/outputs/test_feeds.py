@@ -35,12 +35,12 @@ def _expected_order(records: dict[str, dict[str, Any]]) -> list[str]:
 
 def test_atom_feed_is_valid_and_complete(showcase_site: Path) -> None:
     records = _records(showcase_site)
-    feed = feedparser.parse((showcase_site / "feeds/atom.xml").read_bytes())
+    feed = feedparser.parse((showcase_site / "atom.xml").read_bytes())
     assert feed.bozo == 0, feed.get("bozo_exception")
     assert feed.version == "atom10"
     assert feed.feed.title == "上海新兴领域党建案例库"
     assert feed.feed.updated == "2026-11-01T00:00:00+08:00"  # the newest review date, not the build time
-    assert any(link.rel == "self" and link.href == SITE + "feeds/atom.xml" for link in feed.feed.links)
+    assert any(link.rel == "self" and link.href == SITE + "atom.xml" for link in feed.feed.links)
     ids = [e.link.removeprefix(SITE + "cases/").rstrip("/") for e in feed.entries]
     assert ids == _expected_order(records)
     for entry in feed.entries:
@@ -55,9 +55,9 @@ def test_atom_feed_is_valid_and_complete(showcase_site: Path) -> None:
 
 def test_json_feed_follows_version_1_1(showcase_site: Path) -> None:
     records = _records(showcase_site)
-    feed = json.loads((showcase_site / "feeds/feed.json").read_text(encoding="utf-8"))
+    feed = json.loads((showcase_site / "feed.json").read_text(encoding="utf-8"))
     assert feed["version"] == "https://jsonfeed.org/version/1.1"
-    assert feed["feed_url"] == SITE + "feeds/feed.json" and feed["home_page_url"] == SITE
+    assert feed["feed_url"] == SITE + "feed.json" and feed["home_page_url"] == SITE
     assert isinstance(feed["title"], str) and feed["authors"][0]["name"] == feed["title"]
     assert [i["url"].removeprefix(SITE + "cases/").rstrip("/") for i in feed["items"]] == _expected_order(
         records
@@ -74,8 +74,8 @@ def test_pages_announce_the_feeds(showcase_site: Path) -> None:
     for rel in ("index.html", "stats/index.html", "cases/riders-golden-helmet/index.html"):
         page = (showcase_site / rel).read_text(encoding="utf-8")
         for kind, target in (
-            ("application/atom+xml", "feeds/atom.xml"),
-            ("application/feed+json", "feeds/feed.json"),
+            ("application/atom+xml", "atom.xml"),
+            ("application/feed+json", "feed.json"),
         ):
             link = re.search(
                 rf'<link rel="alternate" type="{re.escape(kind)}" title="[^"]+" href="([^"]+)">', page

@@ -103,7 +103,7 @@ def test_pages_say_what_the_data_says(showcase_site: Path) -> None:
 
 
 def test_drafts_never_reach_the_data(showcase_site: Path) -> None:
-    for rel in ("data/cases.json", "data/cases.csv", "feeds/atom.xml", "feeds/feed.json"):
+    for rel in ("data/cases.json", "data/cases.csv", "atom.xml", "feed.json"):
         text = (showcase_site / rel).read_text(encoding="utf-8-sig")
         for draft in ("draft-case", UNSEEN_DRAFT_ID, "未发布的夜间驿站草稿", "尚未发布的草稿案例"):
             assert draft not in text, (rel, draft)
@@ -120,7 +120,7 @@ def test_about_page_explains_every_column(showcase_site: Path) -> None:
     section = about[about.index('id="data"') :]
     for key, label in csv_columns():
         assert f"<td>{html.escape(label)}</td>" in section and f"<code>{key}</code>" in section
-    for href in ("../data/cases.csv", "../data/cases.json", "../data/case.schema.json", "../feeds/atom.xml"):
+    for href in ("../data/cases.csv", "../data/cases.json", "../data/case.schema.json", "../atom.xml"):
         assert f'href="{href}"' in section
         assert (showcase_site / "about" / href).resolve().is_file()
 

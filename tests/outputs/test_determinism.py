@@ -1,0 +1,35 @@
+"""Two builds of the same cases are byte-identical, whatever day they run on."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.support.showcase import build_showcase_site
+
+pytestmark = pytest.mark.slow
+
+
+def _tree(root: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def test_builds_on_different_days_are_byte_identical(tmp_path: Path) -> None:
+    first = build_showcase_site(tmp_path, out_name="today")
+    shutil.rmtree(tmp_path / "project" / ".cache", ignore_errors=True)
+    # MkDocs takes "now" from SOURCE_DATE_EPOCH: 2001-01-01 stands for a build on another day.
+    second = build_showcase_site(tmp_path, out_name="other-day", env={"SOURCE_DATE_EPOCH": "978307200"})
+    a, b = _tree(first), _tree(second)
+    assert a.keys() == b.keys()
+    assert [k for k in a if a[k] != b[k]] == []
+    for rel in (
+        "data/cases.json",
+        "data/cases.csv",
+        "atom.xml",
+        "feed.json",
+        "sitemap.xml",
+        "sitemap.xml.gz",
+    ):
+        assert rel in a
