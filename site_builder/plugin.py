@@ -181,7 +181,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        return fill_contact(markdown, config.extra)
+        return fill_data_section(fill_contact(markdown, config.extra), page.url)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         env.globals["sb_urls"] = urls  # theme templates (404.html) build addresses from the URL module
@@ -198,11 +198,6 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         if newest is not None:
             page.update_date = dates.get(page.file.src_uri, newest)
         return page
-
-    def on_page_markdown(
-        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
-    ) -> str | None:
-        return fill_data_section(markdown, page.url)
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         generated = self.pages.get(page.file.src_uri)
