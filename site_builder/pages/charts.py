@@ -133,6 +133,7 @@ def district_map(site: SiteModel) -> TileMap:
                 apart,
             )
         )
+    tiles.sort(key=lambda t: (t.y, t.x))  # reading order: Tab moves north to south, west to east
     legend = [
         (SHADES[i][0], SHADES[i][1], f"{low}" if low == high else f"{low}–{high}")
         for i, low, high in shade_steps(most)

@@ -5,11 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from tests.support.showcase import build_showcase_site
-
-pytestmark = pytest.mark.slow
 
 
 def _tree(root: Path) -> dict[str, bytes]:

@@ -26,15 +26,19 @@ def _records(site: Path) -> list[dict[str, Any]]:
 
 
 def _tiles(page: str) -> dict[str, tuple[int, str | None]]:
-    """``{district slug: (count, link)}`` read from a tile map's accessible names and links."""
+    """``{district slug: (count, link)}`` read from a tile map's visible numbers, names and links."""
     svg = page[
         page.index('class="sb-tilemap__svg"') : page.index("</svg>", page.index('class="sb-tilemap__svg"'))
     ]
     out: dict[str, tuple[int, str | None]] = {}
     for m in re.finditer(
-        r'<a class="sb-tile" href="([^"]+)" aria-label="[^"：]+：(\d+) 个案例" data-district="([a-z]+)"', svg
+        r'<a class="sb-tile" href="([^"]+)" data-district="([a-z]+)" data-count="(\d+)">'
+        r'.*?<tspan font-size="17" font-weight="700">(\d+)</tspan><tspan font-size="10"> 个案例</tspan>',
+        svg,
+        re.S,
     ):
-        out[m.group(3)] = (int(m.group(2)), m.group(1))
+        assert m.group(3) == m.group(4)  # the number shown is the number counted
+        out[m.group(2)] = (int(m.group(4)), m.group(1))
     for m in re.finditer(
         r'<g class="sb-tile sb-tile--empty" role="img" aria-label="[^"：]+：暂无案例" data-district="([a-z]+)"',
         svg,
@@ -60,6 +64,10 @@ def test_tile_map_counts_and_links_match_the_data(showcase_site: Path) -> None:
                 assert (showcase_site / rel).parent.joinpath(link, "index.html").resolve().is_file()
             else:
                 assert link is None
+        order = re.findall(r'class="sb-tile[^"]*"[^>]*data-district="([a-z]+)"', page)
+        assert order == sorted(
+            order, key=lambda d: TILE_GRID[d][::-1]
+        )  # Tab goes north to south, west to east
         listed = re.findall(r"<li>(?:<a [^>]+>)?([^<：]+)(?:</a>)?：(\d+) 个案例</li>", page)
         assert {by_slug[name]: int(n) for name, n in listed} == {s: c for s, (c, _) in tiles.items()}
 

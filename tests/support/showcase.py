@@ -12,6 +12,8 @@ import yaml
 from site_builder.casefile.vocab import load_vocabularies
 from tests.support.project import FIXTURE_CASES, make_project, run_build
 
+SHOWCASE_URL = "https://example.github.io/site_builder/"
+"""The published address the showcase site is built for (an explicit SITE_URL wins over derivation)."""
 UNSEEN_ID = "unseen-showcase-case"
 UNSEEN_DRAFT_ID = "unseen-showcase-draft"
 
@@ -75,6 +77,6 @@ def build_showcase_site(base: Path, *, env: dict[str, str] | None = None, out_na
     cases = write_showcase_cases(base / "cases")
     config = make_project(base / "project", cases)
     out = base / out_name
-    proc = run_build(config, out, env=env)
+    proc = run_build(config, out, env={"SITE_URL": SHOWCASE_URL, **(env or {})})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
