@@ -26,8 +26,6 @@ DATA_CSV = DATA + "cases.csv"
 DATA_SCHEMA = DATA + "case.schema.json"
 FEED_ATOM = "atom.xml"
 FEED_JSON = "feed.json"
-"""Feeds sit at the root: Material's script fetches ``sitemap.xml`` beside every ``<link rel="alternate">``,
-which in a subfolder would be a request for a missing file."""
 ABOUT = "about/"
 DATA_SECTION = ABOUT + "#data"
 """The 数据下载 section of 关于本站 (docs/about.md), which explains the data files."""

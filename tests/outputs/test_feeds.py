@@ -78,7 +78,7 @@ def test_pages_announce_the_feeds(showcase_site: Path) -> None:
             ("application/feed+json", "feed.json"),
         ):
             link = re.search(
-                rf'<link rel="alternate" type="{re.escape(kind)}" title="[^"]+" href="([^"]+)">', page
+                rf'<link rel="alternate feed" type="{re.escape(kind)}" title="[^"]+" href="([^"]+)">', page
             )
             assert link, (rel, kind)
             assert (showcase_site / rel).parent.joinpath(link.group(1)).resolve() == (
