@@ -10,6 +10,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from site_builder.casefile.fields import case_fields
 from site_builder.casefile.loader import require_cases
 from site_builder.outputs.export import EXTRA_COLUMNS, LIST_SEPARATOR, cell_text, csv_columns
@@ -134,3 +136,33 @@ def test_every_page_footer_links_to_the_data(showcase_site: Path) -> None:
         assert (showcase_site / "data/cases.csv").resolve() in targets
         assert (showcase_site / "data/cases.json").resolve() in targets
         assert all(t.exists() for t in targets), rel
+
+
+def test_a_new_field_reaches_json_csv_and_the_column_table(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Adding a field to the models is enough: export reads the registry, not a list of its own."""
+    from pydantic import Field
+
+    from site_builder.browse.model import SiteModel
+    from site_builder.casefile import fields as registry
+    from site_builder.casefile.models import Case
+    from site_builder.casefile.vocab import load_vocabularies
+    from site_builder.outputs import export
+    from tests.support.project import FIXTURE_CASES
+
+    class CaseWithContact(Case):
+        contact: list[str] = Field(title="联系渠道", default_factory=list, description="对外联系渠道")
+
+    vocab = load_vocabularies()
+    monkeypatch.setattr(export, "case_fields", lambda: registry._specs(CaseWithContact, vocab))
+    base = require_cases([FIXTURE_CASES], cases_root=FIXTURE_CASES).published()[0]
+    case = CaseWithContact.model_validate(
+        {**base.model_dump(), "contact": ["热线 12345", "公众号"]}, context={"vocab": vocab}
+    ).bind(base.id, base.source_path or FIXTURE_CASES)
+    files = export.build_data_files(
+        SiteModel([case], vocab), site_name="测试站", site_url="https://x.test/", covers={}, social={}
+    )
+    record = json.loads(files["data/cases.json"])["cases"][0]
+    assert record["contact"] == ["热线 12345", "公众号"]
+    header, *rows = list(csv.reader(io.StringIO(files["data/cases.csv"].decode("utf-8-sig"))))
+    assert rows[0][header.index("联系渠道")] == "热线 12345；公众号"
+    assert "| 联系渠道 | `contact` | 对外联系渠道 |" in export.columns_table()
