@@ -96,7 +96,7 @@ def case_context(
     return {
         "page_address": address,
         "citation": citation,
-        "qr_svg": qr_svg(address) if share.site_url else None,
+        "qr_address": address if share.site_url else None,
         "case": case,
         "base": base_for(urls.case_url(case.id)),
         "facet_rows": [(f, f.terms_of(case)) for f in site.facets.values() if f.spec.on_case],
@@ -134,7 +134,12 @@ def render_case(
 def _render_case_context(context: dict[str, Any]) -> str:
     case = context["case"]
     sections = [(k, h, render_markdown(getattr(case, k))) for k, h in SECTIONS]
-    return template_env().get_template("case.html").render(**context, sections=[s for s in sections if s[2]])
+    qr = qr_svg(context["qr_address"]) if context["qr_address"] else None  # only on a body-cache miss
+    return (
+        template_env()
+        .get_template("case.html")
+        .render(**context, sections=[s for s in sections if s[2]], qr_svg=qr)
+    )
 
 
 def _plain(value: Any) -> Any:
