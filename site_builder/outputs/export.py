@@ -120,7 +120,7 @@ def cases_json(records: list[dict[str, Any]], *, site_name: str, site_url: str |
         "fields": field_catalogue(),
         "cases": records,
     }
-    return (json.dumps(doc, ensure_ascii=False, indent=1) + "\n").encode("utf-8")
+    return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
 def cell_text(value: Any) -> str:
