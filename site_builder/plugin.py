@@ -209,7 +209,6 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
     def on_page_context(
         self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        context["sb_urls"] = urls  # type: ignore[typeddict-unknown-key]  # feeds and data links in the theme
         if self.generation is not None:
             image = self.generation.media.social_image_url(config.site_url, page.file.src_uri)
             context["sb_social_image"] = image  # type: ignore[typeddict-unknown-key]

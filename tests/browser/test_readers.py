@@ -47,6 +47,7 @@ PAGES: dict[str, str | None] = {
     "search": urls.SEARCH + "?q=骑手&district=pudong",
     "about": "about/",
     "guide": "guide/",
+    "stats": urls.STATS,
     "404": "no/such/page/",
 }
 for _spec in FACETS:

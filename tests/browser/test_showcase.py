@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from tests.support.project import ROOT
 from tests.support.showcase import UNSEEN_ID
 
 pytestmark = pytest.mark.browser
@@ -134,3 +135,29 @@ def test_copy_citation_and_qr_only_on_desktop(browser, showcase_site_url: str) -
     assert page.locator("#sb-cite-link").is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     phone.close()
+
+
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
+def test_axe_finds_nothing_serious_with_tables_and_lists_open(
+    browser: Any, showcase_site_url: str, size: dict[str, Any]
+) -> None:
+    """The map, the charts, their tables and text lists, and 引用本案例, checked open (axe skips closed details)."""
+    assert AXE.is_file(), "axe-core is missing: make install runs npm ci"
+    context, outside = _context(browser, size, showcase_site_url)
+    page = context.new_page()
+    for path in ("", "districts/", "stats/", f"cases/{UNSEEN_ID}/"):
+        page.goto(showcase_site_url + path)
+        page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+        bad = [
+            (v["id"], [n["target"] for n in v["nodes"]][:3])
+            for v in result["violations"]
+            if v["impact"] in ("serious", "critical")
+        ]
+        assert bad == [], (path, bad)
+    assert outside == []
+    context.close()
