@@ -40,13 +40,11 @@ def _saved_case(page: Any, name: str, needle: str) -> str:
 
     The file can vanish for a moment while the CMS replaces it, so read until a read succeeds.
     """
-    page.wait_for_function(READ_CASE, arg=[name, needle])
-    for _ in range(100):
-        text = page.evaluate(READ_CASE, [name, needle])
-        if isinstance(text, str):
-            return text
-        page.wait_for_function(NEXT_FRAME)
-    raise AssertionError(f"{name} 保存后读不出来")
+    # the value of the successful read itself: nothing can vanish between the wait and the read
+    text = page.wait_for_function(READ_CASE, arg=[name, needle], timeout=60_000).json_value()
+    if not isinstance(text, str):
+        raise AssertionError(f"{name} 保存后读不出来")
+    return text
 
 
 NEXT_FRAME = "() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))"
