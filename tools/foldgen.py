@@ -243,6 +243,8 @@ def generate(observed: Path = OBSERVED, previous: dict[str, str] | None = None) 
             "look-alikes confirmed in observed text",
         ],
         "lookalike": dict(sorted(look.items())),
+        # Level-1 characters of the standard set: the search's client pinyin table covers them.
+        "common": "".join(sorted((c for c, r in rank.items() if r <= LEVEL1), key=rank.__getitem__)),
         "fold": dict(sorted(fold.items())),
         "nonsimplified": dict(sorted(nonsimp.items())),
     }

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from html import escape
-from typing import Any
 
-from site_builder.browse import urls
-from site_builder.browse.facets import FACETS
-from site_builder.outputs.search.index import docs_from_cases
+from site_builder.casefile.models import Case
+from site_builder.casefile.vocab import Vocabularies
+from site_builder.outputs.search.index import docs_from_cases, facet_table
 
 __all__ = ["SEARCH_PAGE_DESCRIPTION", "SEARCH_PAGE_TITLE", "render_search_page"]
 
@@ -34,41 +33,23 @@ def _facet(name: str, legend: str, values: list[tuple[str, str, int]]) -> str:
     )
 
 
-def render_search_page(cases: Iterable[Any], vocab: Any = None) -> str:
+def render_search_page(cases: Iterable[Case], vocab: Vocabularies | None = None) -> str:
     """HTML body of ``/search/``; the same facet order and indexes as ``search/meta.json``.
 
     All case-derived text is HTML-escaped.  The page must live at ``search/`` (it links to
     its data with ``data-root="../"``).
     """
     docs = docs_from_cases(cases)
-
-    def order(values: Iterable[str], v: Any) -> list[str]:
-        known = [t.name for t in v.terms] if v is not None else []
-        return known + sorted({x for x in values if x not in known})
-
-    def slugs(v: Any) -> dict[str, str]:
-        return {t.name: t.slug for t in v.terms} if v is not None else {}
-
     facets = []
-    for name, legend, attr, kind in (
-        ("district", "区", "district", "districts"),
-        ("field", "领域", "fields", "fields"),
-        ("group", "服务群体", "groups", "groups"),
-    ):
-        v = getattr(vocab, kind) if vocab is not None else None
-        counts: Counter[str] = Counter()
-        for d in docs:
-            vals = [d.district] if attr == "district" else list(getattr(d, attr))
-            counts.update(vals)
-        names = order(counts, v)
-        table = slugs(v)
-        values = [(n, table.get(n) or f"x{i}", counts.get(n, 0)) for i, n in enumerate(names)]
-        facets.append(_facet(name, legend, values))
+    for facet in facet_table(docs, vocab):
+        if facet["key"] == "year":  # a range, below
+            continue
+        counts: Counter[str] = Counter(v for d in docs for v in d.facets[facet["key"]])
+        values = [(label, slug, counts.get(label, 0)) for label, slug in facet["values"]]
+        facets.append(_facet(facet["key"], facet["name"], values))
     years = sorted({d.year for d in docs})
     lo, hi = (years[0], years[-1]) if years else (2000, 2030)
-    base = urls.base_for(urls.SEARCH)
-    browse = "、".join(f'<a href="{base}{f.prefix}">{escape(f.nav)}</a>' for f in FACETS)
-    return f"""<div class="cs-page" data-root="{base}">
+    return f"""<div class="cs-page" data-root="../">
 <form class="cs-page__form" action="./" method="get" role="search" aria-label="搜索和筛选案例">
 <div class="cs-page__query">
 <label for="cs-page-q">关键词</label>
@@ -76,11 +57,6 @@ def render_search_page(cases: Iterable[Any], vocab: Any = None) -> str:
  enterkeyhint="search" placeholder="例如：外卖骑手 驿站、B站、楼宇党建">
 <button type="submit" class="md-button md-button--primary">搜索</button>
 </div>
-<div class="cs-page__layout">
-<div class="cs-page__side">
-<button type="button" class="cs-page__toggle md-button" aria-expanded="false" aria-controls="cs-page-filters">
-筛选<span class="cs-page__active" hidden></span></button>
-<div class="cs-page__filters" id="cs-page-filters" role="group" aria-label="筛选条件">
 <div class="cs-page__facets">
 {"".join(facets)}
 <fieldset class="cs-facet cs-years"><legend>年份</legend>
@@ -91,15 +67,12 @@ def render_search_page(cases: Iterable[Any], vocab: Any = None) -> str:
 </fieldset>
 </div>
 <div class="cs-page__actions"><button type="reset" class="md-button">清除全部条件</button></div>
-</div>
-</div>
-<div class="cs-page__main">
-<p class="cs-page__status" role="status" aria-live="polite">共 {len(docs)} 个案例</p>
-<ol class="cs-page__results cs-results" aria-label="搜索结果"></ol>
-<button type="button" class="cs-page__more md-button" hidden>显示更多</button>
-<noscript><p>搜索和筛选需要启用 JavaScript。也可以{browse}浏览全部案例。</p></noscript>
-</div>
-</div>
 </form>
+<p class="cs-page__status" role="status" aria-live="polite">共 {len(docs)} 个案例</p>
+<ol class="cs-page__results cs-results"></ol>
+<button type="button" class="cs-page__more md-button" hidden>显示更多</button>
+<noscript><p>搜索和筛选需要启用 JavaScript。也可以从<a href="../districts/">按区</a>、
+<a href="../fields/">按领域</a>、<a href="../groups/">按群体</a>、
+<a href="../years/">按年份</a>浏览全部案例。</p></noscript>
 </div>
 """
