@@ -40,7 +40,7 @@ from site_builder.casefile.fields import case_fields, field_texts
 from site_builder.casefile.models import Case, Metric
 from site_builder.casefile.vocab import Vocabularies
 from site_builder.outputs.search.tokens import doc_tokens, normalize, pinyin_tokens, readings, runs
-from site_builder.textnorm import INVISIBLE_CHARS, fold_table, strip_invisible
+from site_builder.textnorm import INVISIBLE_CHARS, fold, fold_table, strip_invisible
 
 __all__ = [
     "DOC_SHARD",
@@ -267,7 +267,7 @@ def _pinyin_table(docs: Sequence[SearchDoc]) -> dict[str, str]:
     chars = set(json.loads(raw).get("common", ""))
     for d in docs:
         for tier in ("title", "meta", "summary"):
-            chars.update(u for run in runs(normalize(d.texts[tier])) for u in run if len(u) == 1)
+            chars.update(u for run in runs(fold(d.texts[tier])) for u in run if len(u) == 1)
     table: dict[str, set[str]] = {}
     for ch in chars:
         if not ("\u3400" <= ch <= "\u9fff"):

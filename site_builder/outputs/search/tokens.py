@@ -150,19 +150,27 @@ def readings(ch: str) -> tuple[str, ...]:
 
 
 def pinyin_tokens(text: str) -> set[str]:
-    """Syllable bigrams (``jin'tou``) of adjacent CJK characters, read in context by pypinyin."""
-    from pypinyin import Style, lazy_pinyin
+    """Syllable bigrams (``jin'tou``) of adjacent CJK characters, read in context by pypinyin.
 
+    Numerals stay characters here (一分钟 is yi'fen, fen'zhong), unlike in the bigram index.
+    """
     out: set[str] = set()
-    for run in runs(normalize(text)):
+    for run in runs(fold(text)):
         han: list[str] = []
         for unit in [*run, ""]:
             if unit and _HAN_RE.fullmatch(unit):
                 han.append(unit)
                 continue
             if len(han) > 1:
-                syl = lazy_pinyin("".join(han), style=Style.NORMAL, errors=lambda x: list(x))
+                syl = _syllables("".join(han))
                 if len(syl) == len(han):
                     out.update(f"{a}'{b}" for a, b in zip(syl, syl[1:], strict=False))
             han = []
     return out
+
+
+@cache
+def _syllables(han: str) -> tuple[str, ...]:
+    from pypinyin import Style, lazy_pinyin
+
+    return tuple(lazy_pinyin(han, style=Style.NORMAL, errors=lambda x: list(x)))

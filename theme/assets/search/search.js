@@ -359,13 +359,15 @@
     if (seq) {
       for (var i = 0; i + 1 < seq.length; i++) pairs.push([[seq[i]], [seq[i + 1]]]);
     } else {
-      runs(normalize(query)).forEach(function (run) {
+      runs(fold(query)).forEach(function (run) {
         for (var i = 0; i + 1 < run.length; i++) {
           if (HAN_RE.test(run[i]) && HAN_RE.test(run[i + 1]))
             pairs.push([py.chars.get(run[i]) || [], py.chars.get(run[i + 1]) || []]);
         }
       });
     }
+    // one pair of characters is too loose a key (价格 reads like 加个): three characters at least
+    if (!seq && pairs.length < 2) return [];
     return pairs.map(function (pair) {
       var any = [];
       pair[0].slice(0, 4).forEach(function (a) { pair[1].slice(0, 4).forEach(function (b) { any.push(a + "'" + b); }); });
