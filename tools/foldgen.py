@@ -53,7 +53,11 @@ OUT = ROOT / "site_builder" / "data" / "fold_table.json"
 UNIHAN = Path("/usr/share/unicode/Unihan_OtherMappings.txt.bz2")
 UNIHAN_DICT = Path("/usr/share/unicode/Unihan_DictionaryLikeData.txt.bz2")
 OBSERVED = next(
-    (p / "shared" / "sources" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared" / "sources").is_dir()),
+    (
+        p / "shared" / "sources"
+        for p in (ROOT.parent, ROOT.parent.parent)
+        if (p / "shared" / "sources").is_dir()
+    ),
     ROOT.parent / "shared" / "sources",
 )
 LEVEL1 = 3500
@@ -168,7 +172,11 @@ def _jieba_words() -> dict[str, int]:
 
 
 def _read_texts(folder: Path, pattern: str) -> str:
-    return "".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob(pattern))) if folder.is_dir() else ""
+    return (
+        "".join(p.read_text(encoding="utf-8") for p in sorted(folder.glob(pattern)))
+        if folder.is_dir()
+        else ""
+    )
 
 
 def _single(s: str) -> bool:
@@ -219,9 +227,7 @@ def generate(observed: Path = OBSERVED, previous: dict[str, str] | None = None) 
         alt = v2s.get(k, [""])[0]
         if target not in rank and _single(alt) and alt in rank:
             fold[k] = alt
-    seen = lookalikes(
-        _read_texts(observed, "*.md"), _read_texts(ROOT / "cases", "*.yaml"), rank, fold, st
-    )
+    seen = lookalikes(_read_texts(observed, "*.md"), _read_texts(ROOT / "cases", "*.yaml"), rank, fold, st)
     look = {**(previous or {}), **seen}
     for k, target in look.items():
         fold.setdefault(k, target)

@@ -11,7 +11,11 @@ from site_builder.textnorm import find_nonsimplified, fold, fold_table
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = next(
-    (p / "shared" / "sources" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared" / "sources").is_dir()),
+    (
+        p / "shared" / "sources"
+        for p in (ROOT.parent, ROOT.parent.parent)
+        if (p / "shared" / "sources").is_dir()
+    ),
     None,
 )
 

@@ -6,6 +6,7 @@ import json
 
 import pytest
 
+from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.outputs.search import build_search_files, load_synonyms, render_search_page
 from site_builder.outputs.search.index import (
@@ -17,7 +18,6 @@ from site_builder.outputs.search.index import (
     markdown_to_text,
     shard_count,
 )
-from site_builder.casefile.models import Case
 from tests.support.synthetic import case_from_data, synthetic_cases
 
 
@@ -137,7 +137,9 @@ def test_markdown_to_text() -> None:
 
 
 def test_search_page_escapes_and_counts() -> None:
-    html = render_search_page([_case(), _case("b", tags=["<b>标签</b>"], district="宝山区")], load_vocabularies())
+    html = render_search_page(
+        [_case(), _case("b", tags=["<b>标签</b>"], district="宝山区")], load_vocabularies()
+    )
     assert "<b>" not in html
     assert 'value="pudong"' in html and 'data-root="../"' in html
     assert '<span class="cs-count">1</span>' in html

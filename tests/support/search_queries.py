@@ -124,7 +124,9 @@ def realistic_queries(cases: Sequence[Case], seed: int = 14) -> list[Query]:
             han = [i for i, ch in enumerate(name) if _HAN.match(ch)]
             if len(name) >= 3 and len(han) == len(name):
                 i = rng.choice(han[1:] if len(han) > 2 else han)
-                others = [h for h in homo.get(readings(name[i])[0], []) if h != name[i] and normalize(h) != name[i]]
+                others = [
+                    h for h in homo.get(readings(name[i])[0], []) if h != name[i] and normalize(h) != name[i]
+                ]
                 if others:
                     typo = name[:i] + rng.choice(others[:12]) + name[i + 1 :]
                     add(typo, "typo", exp)
@@ -138,7 +140,9 @@ def realistic_queries(cases: Sequence[Case], seed: int = 14) -> list[Query]:
         district = vocab.districts.resolve(c.district)
         short_district = min([c.district, *(district.term.aliases if district else [])], key=len)
         for g in c.groups:
-            exp = frozenset(d.id for d in docs if g in d.facets["group"] and c.district in d.facets["district"])
+            exp = frozenset(
+                d.id for d in docs if g in d.facets["group"] and c.district in d.facets["district"]
+            )
             add(f"{short_district}{g}", "multi-word", exp)
             add(f"{short_district} {g}", "multi-word", exp)
         if names:
@@ -157,7 +161,9 @@ def realistic_queries(cases: Sequence[Case], seed: int = 14) -> list[Query]:
         for g in c.groups:
             for group in load_synonyms():
                 if g in group:
-                    words = [w for w in group if w != g and not any(normalize(w) in t for t in haystack.values())]
+                    words = [
+                        w for w in group if w != g and not any(normalize(w) in t for t in haystack.values())
+                    ]
                     if words:
                         w = rng.choice(words)
                         add(w, "colloquial", frozenset(d.id for d in docs if g in d.facets["group"]))

@@ -169,7 +169,9 @@ def synthetic_cases(n: int, seed: int = 1) -> list[Case]:
             "results": para(300),
             "insights": para(200),
             "highlights": [phrase(8, 20) for _ in range(3)],
-            "metrics": [{"label": phrase(2, 6), "value": rnd.randint(1, 5000), "unit": rnd.choice("个名家人")}],
+            "metrics": [
+                {"label": phrase(2, 6), "value": rnd.randint(1, 5000), "unit": rnd.choice("个名家人")}
+            ],
             "sources": [{"title": phrase(6, 20), "publisher": "文汇报", "date": "2023-04-13"}],
         }
         cases.append(case_from_data(f"case-{i:04d}", data))

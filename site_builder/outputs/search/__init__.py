@@ -10,10 +10,10 @@ __all__ = [
     "SEARCH_PAGE_DESCRIPTION",
     "SEARCH_PAGE_TITLE",
     "build_search_files",
+    "doc_tokens",
     "docs_from_cases",
     "load_synonyms",
-    "render_search_page",
-    "doc_tokens",
     "normalize",
+    "render_search_page",
     "runs",
 ]

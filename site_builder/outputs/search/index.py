@@ -163,7 +163,9 @@ def facet_table(docs: Sequence[SearchDoc], vocab: Vocabularies | None) -> list[d
             {
                 "key": f.key,
                 "name": f.name,
-                "values": [[v, slugs.get(v) or (v if f.slug == "value" else f"x{i}")] for i, v in enumerate(values)],
+                "values": [
+                    [v, slugs.get(v) or (v if f.slug == "value" else f"x{i}")] for i, v in enumerate(values)
+                ],
             }
         )
     return out
@@ -357,4 +359,3 @@ def build_search_files(
         {"invisible": INVISIBLE_CHARS, "map": "".join(k + v for k, v in table.items())}
     )
     return files
-

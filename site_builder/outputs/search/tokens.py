@@ -18,6 +18,7 @@ a homophone typo (金投盔) or a query typed in pinyin (jintoukui) reaches 金�
 
 from __future__ import annotations
 
+import itertools
 import re
 from functools import cache
 
@@ -45,7 +46,20 @@ _NUMERAL_RE = re.compile("(?:[0-9]+(?:\\.[0-9]+)?|[零〇一二两三四五六�
 _THOUSANDS_RE = re.compile("([0-9]),(?=[0-9]{3}(?![0-9]))")
 _DECIMAL_RE = re.compile("([0-9]+)\\.([0-9]+)([十百千万亿]+)")
 _PIECE_RE = re.compile("[0-9]+|.")
-_DIGIT = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_DIGIT = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _SMALL = {"十": 10, "百": 100, "千": 1000}
 _BIG = {"万": 10_000, "亿": 100_000_000}
 _LIMIT = 10**15
@@ -164,7 +178,7 @@ def pinyin_tokens(text: str) -> set[str]:
             if len(han) > 1:
                 syl = _syllables("".join(han))
                 if len(syl) == len(han):
-                    out.update(f"{a}'{b}" for a, b in zip(syl, syl[1:], strict=False))
+                    out.update(f"{a}'{b}" for a, b in itertools.pairwise(syl))
             han = []
     return out
 
@@ -173,4 +187,4 @@ def pinyin_tokens(text: str) -> set[str]:
 def _syllables(han: str) -> tuple[str, ...]:
     from pypinyin import Style, lazy_pinyin
 
-    return tuple(lazy_pinyin(han, style=Style.NORMAL, errors=lambda x: list(x)))
+    return tuple(lazy_pinyin(han, style=Style.NORMAL, errors=lambda x: list(x)))  # type: ignore[arg-type,return-value]

@@ -752,6 +752,7 @@
         var label = hits && hits.label && lastHits.length ? hits.label + "。" : "";
         status.textContent = lastHits.length ? label + "共 " + lastHits.length + " 个案例" : "没有找到符合条件的案例，可以减少筛选条件或换个说法";
         more.hidden = lastHits.length <= shown;
+        root.dataset.renderedQ = q;
         root.dispatchEvent(new CustomEvent("cs:rendered", { detail: { q: q, count: lastHits.length, shown: page.length, tier: hits ? hits.tier : "all" } }));
       }).catch(function () { status.textContent = "搜索暂时不可用"; });
     }
