@@ -9,7 +9,9 @@ each field's ``search`` tier), the filters from the facet table
 Files (all JSON; what the header box fetches before its first result is kept small at any size):
 
 * ``meta.json``: format, shard counts, facet table, case URL pattern, synonyms (fixed size);
-* ``i/<k>.json``: bigram index shards ``{token: [doc delta, field mask, ...]}``;
+* ``i/<k>.json``: bigram index shards ``{token: [doc delta, field mask, ...]}``; a synonym group
+  is one token ``~<k>`` (the cases using any word of ``synonyms[k]``), so a query fetches one
+  shard for it, not one per word of the group;
 * ``p/<k>.json`` + ``py.json``: pinyin index and the client's character → pinyin table, fetched
   only when the strict tiers find little;
 * ``m/<k>.json``: per 32 documents, what a result shows (id, title, year, facet values);
@@ -39,7 +41,7 @@ from site_builder.browse.urls import CASE_PATTERN
 from site_builder.casefile.fields import case_fields, field_texts
 from site_builder.casefile.models import Case, Metric
 from site_builder.casefile.vocab import Vocabularies
-from site_builder.outputs.search.tokens import doc_tokens, normalize, pinyin_tokens, readings, runs
+from site_builder.outputs.search.tokens import key_tokens, normalize, pinyin_tokens, readings, runs
 from site_builder.textnorm import INVISIBLE_CHARS, fold, fold_table, strip_invisible
 
 __all__ = [
@@ -274,7 +276,7 @@ def _pinyin_table(docs: Sequence[SearchDoc]) -> dict[str, str]:
     for ch in chars:
         if not ("\u3400" <= ch <= "\u9fff"):
             continue
-        for syl in readings(ch):
+        for syl in readings(ch)[:3]:  # as many as pinyin_tokens indexes
             if syl.isascii() and syl.isalpha():
                 table.setdefault(syl, set()).add(ch)
     return {syl: "".join(sorted(cs)) for syl, cs in sorted(table.items())}
@@ -296,7 +298,11 @@ def build_search_files(
     for n, d in enumerate(docs):
         for tier, bit in TIERS.items():
             text = d.texts[tier]
-            for tok in doc_tokens(text, unigrams=tier in ("title", "meta")):
+            key = normalize(text)
+            toks = key_tokens(key, unigrams=tier in ("title", "meta"))
+            # a synonym group is one token, "~<index in meta.synonyms>": cases using any of its words
+            toks.update(f"~{k}" for k, group in enumerate(syn) if any(w in key for w in group))
+            for tok in toks:
                 per = postings.setdefault(tok, {})
                 per[n] = per.get(n, 0) | bit
             if tier != "body":

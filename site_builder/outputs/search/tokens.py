@@ -13,12 +13,12 @@ one-unit runs, and in titles and metadata every CJK character).  Queries are pla
 that every stretch of a document's own text finds it, and that both sides normalize alike.
 
 Pinyin keys (:func:`pinyin_tokens`) index the toneless syllables of adjacent CJK characters, so
-a homophone typo (金投盔) or a query typed in pinyin (jintoukui) reaches 金头盔.
+a homophone typo (金投盔) or a query typed in pinyin (jintoukui) reaches 金头盔.  ``search.js``
+reads typed characters with the same readings (``search/py.json``) and keeps at most three.
 """
 
 from __future__ import annotations
 
-import itertools
 import re
 from functools import cache
 
@@ -28,6 +28,7 @@ __all__ = [
     "UNIT_RE",
     "doc_tokens",
     "is_word",
+    "key_tokens",
     "normalize",
     "numerals",
     "pinyin_tokens",
@@ -122,20 +123,13 @@ def normalize(text: str) -> str:
     return numerals(fold(text))
 
 
+_SEP_RE = re.compile(f"[^{_CJK}{_WORD}]+")
+_UNITS_RE = re.compile(f"[{_CJK}]|[{_WORD}]+")
+
+
 def runs(key: str) -> list[list[str]]:
-    """Split a matching key into runs of units."""
-    out: list[list[str]] = []
-    cur: list[str] = []
-    for m in UNIT_RE.finditer(key):
-        if m.group(1) is not None:
-            if cur:
-                out.append(cur)
-                cur = []
-        else:
-            cur.append(m.group(0))
-    if cur:
-        out.append(cur)
-    return out
+    """Split a matching key into runs of units (the same as scanning it with :data:`UNIT_RE`)."""
+    return [_UNITS_RE.findall(chunk) for chunk in _SEP_RE.split(key) if chunk]
 
 
 def is_word(unit: str) -> bool:
@@ -145,46 +139,42 @@ def is_word(unit: str) -> bool:
 
 def doc_tokens(text: str, *, unigrams: bool) -> set[str]:
     """Index tokens of a document field; ``unigrams`` adds every CJK character (titles, metadata)."""
+    return key_tokens(normalize(text), unigrams=unigrams)
+
+
+def key_tokens(key: str, *, unigrams: bool) -> set[str]:
+    """:func:`doc_tokens` of an already normalized text."""
     out: set[str] = set()
-    for run in runs(normalize(text)):
-        for i, unit in enumerate(run):
-            if len(run) == 1 or unigrams or is_word(unit):
-                out.add(unit)
-            if i + 1 < len(run):
-                out.add(unit + run[i + 1])
+    for run in runs(key):
+        if len(run) == 1 or unigrams:
+            out.update(run)
+        else:  # a unit is a Latin/digit word when its first character is (all are below U+0250)
+            out.update(u for u in run if u[0] < "\u0250")
+        out.update(map(str.__add__, run, run[1:]))
     return out
 
 
 @cache
 def readings(ch: str) -> tuple[str, ...]:
-    """Toneless pinyin readings of one character (ü written v), most common first."""
+    """Toneless pinyin readings of one character (ü written v), most common first; () if none."""
     from pypinyin import Style, pinyin
 
-    return tuple(dict.fromkeys(pinyin(ch, style=Style.NORMAL, heteronym=True, v_to_u=False)[0]))
+    found = pinyin(ch, style=Style.NORMAL, heteronym=True, v_to_u=False, errors=lambda _: [])
+    return tuple(dict.fromkeys(r for r in (found[0] if found else []) if r.isascii() and r.isalpha()))
 
 
 def pinyin_tokens(text: str) -> set[str]:
-    """Syllable bigrams (``jin'tou``) of adjacent CJK characters, read in context by pypinyin.
+    """Syllable bigrams (``jin'tou``) of adjacent CJK characters, every reading of each.
 
-    Numerals stay characters here (一分钟 is yi'fen, fen'zhong), unlike in the bigram index.
+    Every reading (up to three) rather than the one in context: the browser reads a typed
+    character in all its readings too, and the index needs no word segmentation.  Numerals stay
+    characters here (一分钟 is yi'fen, fen'zhong), unlike in the bigram index.
     """
     out: set[str] = set()
     for run in runs(fold(text)):
-        han: list[str] = []
-        for unit in [*run, ""]:
-            if unit and _HAN_RE.fullmatch(unit):
-                han.append(unit)
-                continue
-            if len(han) > 1:
-                syl = _syllables("".join(han))
-                if len(syl) == len(han):
-                    out.update(f"{a}'{b}" for a, b in itertools.pairwise(syl))
-            han = []
+        prev: tuple[str, ...] = ()
+        for unit in run:
+            cur = readings(unit)[:3] if _HAN_RE.fullmatch(unit) else ()
+            out.update(f"{a}'{b}" for a in prev for b in cur)
+            prev = cur
     return out
-
-
-@cache
-def _syllables(han: str) -> tuple[str, ...]:
-    from pypinyin import Style, lazy_pinyin
-
-    return tuple(lazy_pinyin(han, style=Style.NORMAL, errors=lambda x: list(x)))  # type: ignore[arg-type,return-value]

@@ -157,6 +157,7 @@
   }
 
   function setMeta(meta) {
+    // Units of each synonym word; a group k is indexed as the token "~k" (cases with any of its words).
     meta.synUnits = meta.synonyms.map(function (group) {
       return group.map(function (w) { var rs = runs(w); return rs.length === 1 ? rs[0] : null; })
         .filter(function (u) { return u; });
@@ -214,27 +215,29 @@
   }
 
   // A plan is a list of clauses; every required clause must hold (AND).
-  // {alts: [[tokens]...]} holds if one alternative has all its tokens (a synonym group);
+  // {alts: [[tokens]...]} holds if one alternative has all its tokens (a synonym group: its token
+  // "~k", or the bigrams of the word as typed);
   // {any: [tokens]} holds if one token is present (covers one query character or word).
   // terms: what the partial tier weighs (bigrams, words, synonym groups).
   function plan(query) {
-    var key = normalize(query), clauses = [], phrases = [], terms = [], allToks = {};
+    var key = normalize(query), clauses = [], phrases = [], terms = [], allToks = {}, marks = {};
     runs(key).forEach(function (run) {
       phrases.push(unitTokens(run));
       var covered = new Array(run.length).fill(false);
       var cands = [];
-      state.meta.synUnits.forEach(function (group) {
+      state.meta.synUnits.forEach(function (group, k) {
         group.forEach(function (w) {
-          for (var i = 0; i + w.length <= run.length; i++) if (eqUnits(run, i, w)) cands.push([i, w.length, group]);
+          for (var i = 0; i + w.length <= run.length; i++) if (eqUnits(run, i, w)) cands.push([i, w.length, group, k]);
         });
       });
       cands.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
       cands.forEach(function (c) {
         for (var i = c[0]; i < c[0] + c[1]; i++) if (covered[i]) return;
         for (i = c[0]; i < c[0] + c[1]; i++) covered[i] = true;
-        var alts = c[2].map(unitTokens);
+        var group = "~" + c[3], alts = [[group], unitTokens(run.slice(c[0], c[0] + c[1]))];
         alts.forEach(function (a) { a.forEach(function (t) { allToks[t] = true; }); });
-        c[2].forEach(function (w) { phrases.push(unitTokens(w)); });
+        c[2].forEach(function (w) { unitTokens(w).forEach(function (t) { marks[t] = true; }); });
+        phrases.push([group]);
         clauses.push({ alts: alts, optional: false });
         terms.push({ alts: alts });
       });
@@ -253,7 +256,8 @@
         clauses.push({ any: toks, optional: run.length > 1 && STOP.indexOf(u) >= 0, inner: toks.length > 1 && !isWord(toks[0]) });
       });
     });
-    return { clauses: clauses, tokens: Object.keys(allToks), phrases: phrases, terms: terms, key: key };
+    Object.keys(allToks).forEach(function (t) { marks[t] = true; });
+    return { clauses: clauses, tokens: Object.keys(allToks), phrases: phrases, terms: terms, key: key, marks: marks };
   }
 
   function maskScore(mask) {
@@ -370,7 +374,7 @@
     if (!seq && pairs.length < 2) return [];
     return pairs.map(function (pair) {
       var any = [];
-      pair[0].slice(0, 4).forEach(function (a) { pair[1].slice(0, 4).forEach(function (b) { any.push(a + "'" + b); }); });
+      pair[0].forEach(function (a) { pair[1].forEach(function (b) { any.push(a + "'" + b); }); });
       return any;
     });
   }
@@ -429,7 +433,7 @@
     var chars = Array.from(text), keys = chars.map(function (c) { return normalize(c); });
     var marks = new Array(chars.length).fill(false);
     var want = {};
-    if (p) p.tokens.forEach(function (t) { want[t] = true; });
+    if (p) want = p.marks;
     // units over folded chars, with the original char index of each unit
     var units = [], cur = [];
     keys.forEach(function (k, i) {
