@@ -64,6 +64,7 @@ const s = require(%s);
 const input = JSON.parse(fs.readFileSync(dir + "/input.json", "utf8"));
 (async () => {
   await s.init(".");
+  await s.loadFold(JSON.stringify(input));  // the fold-table shards the inputs need
   const out = await (%s)(s, input);
   process.stdout.write(JSON.stringify(out));
 })().catch(e => { console.error(e); process.exit(1); });

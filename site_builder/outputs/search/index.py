@@ -17,7 +17,8 @@ Files (all JSON; what the header box fetches before its first result is kept sma
 * ``m/<k>.json``: per 32 documents, what a result shows (id, title, year, facet values);
 * ``f.json``: every document's facet values and year (the ``/search/`` page's filters);
 * ``s/<k>.json``: summaries and highlights for snippets; ``d/<n>.json``: body text;
-* ``fold.json``: the fold table and invisible characters.
+* ``fold/<k>.json``: the fold table (character → simplified) in shards by code point; the
+  invisible characters are in ``meta.json``.
 
 Documents are numbered newest first (year, then id), so that order breaks ties in ranking
 without any metadata.  Everything is deterministic: the same cases give byte-identical files.
@@ -64,8 +65,10 @@ __all__ = [
 TIERS = {"title": 1, "meta": 2, "summary": 4, "body": 8}
 FIELD_TITLE, FIELD_META, FIELD_SUMMARY, FIELD_BODY = (TIERS[k] for k in ("title", "meta", "summary", "body"))
 SUMMARY_SHARD = 32  # documents per summary file
-DOC_SHARD = 32  # documents per result-metadata file
+DOC_SHARD = 16  # documents per result-metadata file (the header box shows 8 results)
+FOLD_SHARDS = 32  # fold table files, by code point
 SHARD_TARGET = 12_000  # raw bytes per index shard, before gzip
+MAX_SHARDS = 16_384  # a query fetches one shard per token: keep them small at 10,000 cases
 FORMAT_VERSION = 2
 _ADDRESS = re.compile(r"^(?:https?://|[\w./-]+\.(?:jpe?g|png|webp|gif|avif|heic)$)", re.IGNORECASE)
 
@@ -235,7 +238,7 @@ def _synonym_groups(vocab: Vocabularies | None, extra: Sequence[Sequence[str]]) 
 def shard_count(total_bytes: int) -> int:
     """Number of index shards (a power of two) for an index of ``total_bytes`` raw bytes."""
     n = 1
-    while n * SHARD_TARGET < total_bytes and n < 4096:
+    while n * SHARD_TARGET < total_bytes and n < MAX_SHARDS:
         n *= 2
     return n
 
@@ -324,6 +327,8 @@ def build_search_files(
             "width": width,
             "pinyin": {"shards": pshards, "width": pwidth},
             "docShard": DOC_SHARD,
+            "foldShards": FOLD_SHARDS,
+            "invisible": INVISIBLE_CHARS,
             "sumShard": SUMMARY_SHARD,
             "caseUrl": CASE_PATTERN,
             "facets": facets,
@@ -360,8 +365,10 @@ def build_search_files(
     for n, d in enumerate(docs):
         files[f"search/d/{n}.json"] = _dumps(d.texts["body"])
     files["search/py.json"] = _dumps(_pinyin_table(docs))
-    table = fold_table()
-    files["search/fold.json"] = _dumps(
-        {"invisible": INVISIBLE_CHARS, "map": "".join(k + v for k, v in table.items())}
-    )
+    # The fold table in shards by code point: a query fetches the few its characters need.
+    shards_of: dict[int, list[str]] = {}
+    for char, target in fold_table().items():
+        shards_of.setdefault(ord(char) % FOLD_SHARDS, []).append(char + target)
+    for i in range(FOLD_SHARDS):
+        files[f"search/fold/{i}.json"] = _dumps("".join(shards_of.get(i, [])))
     return files

@@ -159,7 +159,7 @@ def readings(ch: str) -> tuple[str, ...]:
     """Toneless pinyin readings of one character (ü written v), most common first; () if none."""
     from pypinyin import Style, pinyin
 
-    found = pinyin(ch, style=Style.NORMAL, heteronym=True, v_to_u=False, errors=lambda _: [])
+    found = pinyin(ch, style=Style.NORMAL, heteronym=True, v_to_u=False, errors=lambda _: [])  # type: ignore[arg-type,return-value]
     return tuple(dict.fromkeys(r for r in (found[0] if found else []) if r.isascii() and r.isalpha()))
 
 

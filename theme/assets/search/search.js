@@ -149,11 +149,20 @@
     return Promise.all(paths.filter(function (p) { return !seen[p] && (seen[p] = true); }).map(load));
   }
 
-  function setFold(data) {
-    var chars = Array.from(data.map), map = new Map();
-    for (var i = 0; i + 1 < chars.length; i += 2) map.set(chars[i], chars[i + 1]);
-    state.foldMap = map;
-    state.invisRe = new RegExp("[" + data.invisible.replace(/[\\\]^-]/g, "\\$&") + "]", "gu");
+  // The fold table arrives in shards by code point ("search/fold/<k>.json", a string of pairs);
+  // loadFold(text) fetches the shards its characters need before fold() is used on it.
+  function addFold(pairs) {
+    var chars = Array.from(pairs);
+    for (var i = 0; i + 1 < chars.length; i += 2) state.foldMap.set(chars[i], chars[i + 1]);
+  }
+  function foldShard(ch) { return "search/fold/" + (ch.codePointAt(0) % state.meta.foldShards) + ".json"; }
+  function loadFold(text) {
+    var paths = {};
+    for (var ch of text.normalize("NFKC").toLowerCase()) if (ch.codePointAt(0) >= 0x2e80) paths[foldShard(ch)] = true;
+    return Promise.all(Object.keys(paths).map(function (path) {
+      if (!state.files[path]) state.files[path] = getJSON(path).then(addFold);
+      return state.files[path];
+    }));
   }
 
   function setMeta(meta) {
@@ -166,12 +175,18 @@
     return meta;
   }
 
+  function setInvisible(chars) {
+    state.foldMap = new Map();
+    state.invisRe = new RegExp("[" + chars.replace(/[\\\]^-]/g, "\\$&") + "]", "gu");
+  }
+
   function init(base) {
     if (state.loading) return state.loading;
     state.base = base.replace(/\/?$/, "/");
-    state.loading = Promise.all([load("search/fold.json"), load("search/meta.json")]).then(function (r) {
-      setFold(r[0]);
-      return setMeta(r[1]);
+    state.loading = load("search/meta.json").then(function (meta) {
+      setInvisible(meta.invisible);
+      state.meta = meta;
+      return setMeta(meta);
     });
     return state.loading;
   }
@@ -185,13 +200,24 @@
   function pinyinPath(tok) { var p = state.meta.pinyin; return "search/p/" + hexShard(tok, p.shards, p.width) + ".json"; }
 
   // {doc number: field mask} of one token in a loaded shard.
+  // Postings of one token in a loaded shard: field mask per document (a) and the documents (list).
   function docMasks(shard, tok) {
-    var p = state.data[shard], out = new Map();
+    var p = state.data[shard], a = new Uint8Array(state.meta.docs), list = [];
     var flat = p && has(p, tok) ? p[tok] : null;
-    if (!flat) return out;
-    for (var i = 0, n = 0; i < flat.length; i += 2) { n += flat[i]; out.set(n, flat[i + 1]); }
-    return out;
+    if (flat) for (var i = 0, n = 0; i < flat.length; i += 2) { n += flat[i]; a[n] = flat[i + 1]; list.push(n); }
+    return { a: a, list: list };
   }
+
+  // Flags (1 per document) of the documents a clause or term holds for.
+  function holders(c, masks) {
+    var set = new Uint8Array(state.meta.docs);
+    (c.alts || c.any.map(function (t) { return [t]; })).forEach(function (alt) {
+      var base = alt.reduce(function (b, t) { return masks[t].list.length < masks[b].list.length ? t : b; }, alt[0]);
+      masks[base].list.forEach(function (n) { if (alt.every(function (t) { return masks[t].a[n]; })) set[n] = 1; });
+    });
+    return set;
+  }
+
 
   function docPath(n) { return "search/m/" + Math.floor(n / state.meta.docShard) + ".json"; }
   function loadDocs(nums) { return loadAll(nums.map(docPath)); }
@@ -269,15 +295,16 @@
   // Score of doc n: field weights of every matched token, plus whole phrases in the title/metadata.
   function scoreOf(n, toks, masks, phrases) {
     var score = 0;
-    toks.forEach(function (t) { var m = masks[t].get(n); if (m) score += maskScore(m); });
+    toks.forEach(function (t) { var m = masks[t].a[n]; if (m) score += maskScore(m); });
     phrases.forEach(function (ph) {
       if (ph.length < 1 || (ph.length === 1 && ph[0].length < 2 && !isWord(ph[0]))) return;
       var all = 3;
-      ph.forEach(function (t) { var m = masks[t] && masks[t].get(n); all &= m || 0; });
+      ph.forEach(function (t) { all &= masks[t] ? masks[t].a[n] : 0; });
       if (all & 1) score += 60; else if (all & 2) score += 40;
     });
     return score;
   }
+
 
   function rank(hits) {
     return hits.sort(function (a, b) { return (b.cover || 0) - (a.cover || 0) || b.score - a.score || a.n - b.n; });
@@ -288,42 +315,36 @@
   function strict(p, masks) {
     var result = null;
     p.clauses.forEach(function (c) {
-      var set = new Set();
-      if (c.alts) {
-        c.alts.forEach(function (alt) {
-          masks[alt[0]].forEach(function (_, n) {
-            if (alt.every(function (t) { return masks[t].has(n); })) set.add(n);
-          });
-        });
-      } else {
-        c.any.forEach(function (t) { masks[t].forEach(function (_, n) { set.add(n); }); });
-      }
-      if (c.optional || (set.size === 0 && c.inner && p.clauses.length > 1)) return;
+      var set = holders(c, masks);
+      if (c.optional || (c.inner && p.clauses.length > 1 && set.indexOf(1) < 0)) return;
       if (result === null) result = set;
-      else result.forEach(function (n) { if (!set.has(n)) result.delete(n); });
+      else for (var n = 0; n < set.length; n++) result[n] &= set[n];
     });
-    return result || new Set();
+    var out = [];
+    if (result) for (var n = 0; n < result.length; n++) if (result[n]) out.push(n);
+    return out;
   }
+
 
   // Cases covering at least PARTIAL_MIN of the query's weight; a term found in few cases weighs
   // more (log inverse document frequency), a term found nowhere weighs most.
   function partial(p, masks) {
-    var N = state.meta.docs, total = 0, cover = new Map();
+    var N = state.meta.docs, total = 0, cover = new Float64Array(N), n;
     p.terms.forEach(function (term) {
-      var docs = new Set();
-      term.alts.forEach(function (alt) {
-        masks[alt[0]].forEach(function (_, n) { if (alt.every(function (t) { return masks[t].has(n); })) docs.add(n); });
-      });
-      var w = Math.log(1 + N / (docs.size + 1));
+      var set = holders(term, masks), count = 0;
+      for (n = 0; n < N; n++) count += set[n];
+      var w = Math.log(1 + N / (count + 1));
       total += w;
-      docs.forEach(function (n) { cover.set(n, (cover.get(n) || 0) + w); });
+      for (n = 0; n < N; n++) if (set[n]) cover[n] += w;
     });
     var out = [];
-    cover.forEach(function (w, n) {
-      if (total > 0 && w / total >= PARTIAL_MIN) out.push({ n: n, cover: Math.round(100 * w / total), score: scoreOf(n, p.tokens, masks, p.phrases) });
-    });
+    for (n = 0; n < N; n++) {
+      if (total > 0 && cover[n] && cover[n] / total >= PARTIAL_MIN)
+        out.push({ n: n, cover: Math.round(100 * cover[n] / total), score: scoreOf(n, p.tokens, masks, p.phrases) });
+    }
     return out;
   }
+
 
   /* ---------- pinyin tier ---------- */
   function loadPinyin() {
@@ -385,30 +406,26 @@
       if (!clauses.length || clauses.some(function (c) { return !c.length; })) return [];
       var toks = [].concat.apply([], clauses);
       return loadAll(toks.map(pinyinPath)).then(function () {
-        var masks = {}, result = null;
+        var masks = {};
         toks.forEach(function (t) { masks[t] = docMasks(pinyinPath(t), t); });
-        clauses.forEach(function (c) {
-          var set = new Set();
-          c.forEach(function (t) { masks[t].forEach(function (_, n) { set.add(n); }); });
-          if (result === null) result = set;
-          else result.forEach(function (n) { if (!set.has(n)) result.delete(n); });
-        });
-        var out = [];
-        (result || new Set()).forEach(function (n) { out.push({ n: n, score: scoreOf(n, toks, masks, []) }); });
-        return rank(out);
+        var hits = strict({ clauses: clauses.map(function (c) { return { any: c }; }) }, masks);
+        return rank(hits.map(function (n) { return { n: n, score: scoreOf(n, toks, masks, []) }; }));
       });
     });
   }
 
   // Returns Promise<hits> (best first, with .tier, .label and .plan); null for an empty query.
   function run(query) {
+    return loadFold(query).then(function () { return runFolded(query); });
+  }
+
+  function runFolded(query) {
     var p = plan(query);
     if (!p.clauses.length) return Promise.resolve(null);
     return loadAll(p.tokens.map(shardPath)).then(function () {
       var masks = {};
       p.tokens.forEach(function (t) { masks[t] = docMasks(shardPath(t), t); });
-      var hits = [];
-      strict(p, masks).forEach(function (n) { hits.push({ n: n, score: scoreOf(n, p.tokens, masks, p.phrases) }); });
+      var hits = strict(p, masks).map(function (n) { return { n: n, score: scoreOf(n, p.tokens, masks, p.phrases) }; });
       if (hits.length) return tiered(rank(hits), "exact", p);
       var part = rank(partial(p, masks));
       return pinyinHits(query).then(function (py) {
@@ -783,7 +800,7 @@
   if (typeof window !== "undefined") window.caseSearch = { init: init, run: run };
   if (typeof module !== "undefined" && module.exports) {
     module.exports = {
-      setFold: setFold, setMeta: setMeta, fold: fold, numerals: numerals, normalize: normalize, runs: runs,
+      loadFold: loadFold, fold: fold, numerals: numerals, normalize: normalize, runs: runs,
       isWord: isWord, docTokens: docTokens, fnv1a: fnv1a, plan: plan, strict: strict, partial: partial,
       syllables: syllables, state: state, init: init, run: run, segments: segments
     };
