@@ -14,6 +14,7 @@
   var HAN_RE = /^[\u3400-\u4dbf\u4e00-\u9fff\u{20000}-\u{3134f}]$/u;
   var STOP = "的了和与及在是之等也都把被对有并或";
   var WEIGHT = [10, 6, 3, 1]; // by bit position: title, meta, summary, body
+  var F_TITLE = 1, F_META = 2;
   var PARTIAL_MIN = 0.5; // share of the query's weight a case must cover to be shown as partial
   var LABELS = {
     partial: "没有完全匹配的结果，以下案例包含部分关键词",
@@ -391,8 +392,6 @@
         }
       });
     }
-    // one pair of characters is too loose a key (价格 reads like 加个): three characters at least
-    if (!seq && pairs.length < 2) return [];
     return pairs.map(function (pair) {
       var any = [];
       pair[0].forEach(function (a) { pair[1].forEach(function (b) { any.push(a + "'" + b); }); });
@@ -409,6 +408,10 @@
         var masks = {};
         toks.forEach(function (t) { masks[t] = docMasks(pinyinPath(t), t); });
         var hits = strict({ clauses: clauses.map(function (c) { return { any: c }; }) }, masks);
+        // One pair of syllables is a loose key (价格 reads like 加个): then only titles and tags count.
+        if (clauses.length < 2) hits = hits.filter(function (n) {
+          return clauses[0].some(function (t) { return masks[t].a[n] & (F_TITLE | F_META); });
+        });
         return rank(hits.map(function (n) { return { n: n, score: scoreOf(n, toks, masks, []) }; }));
       });
     });
