@@ -212,6 +212,7 @@ def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--sizes", type=int, nargs="*", default=[1000, 10000])
     ap.add_argument("--throttle", type=float, default=4.0)
+    ap.add_argument("--repeat", type=int, default=3, help="rounds per size; latency is the median")
     ap.add_argument("--queries", action="store_true", help="type the realistic query set on the real site")
     ap.add_argument("--site", type=Path, help="with --queries: an already built site (default: build cases/)")
     args = ap.parse_args()
@@ -222,7 +223,15 @@ def main() -> None:
             t = time.perf_counter()
             sizes = write_site(site, n)
             sizes["build_s"] = round(time.perf_counter() - t, 2)
-            runs = measure(site, args.throttle, QUERIES)
+            rounds = [measure(site, args.throttle, QUERIES) for _ in range(args.repeat)]
+            runs = [
+                {
+                    **r0,
+                    "ms": int(statistics.median(r[i]["ms"] for r in rounds)),
+                    "ms_runs": [r[i]["ms"] for r in rounds],
+                }
+                for i, r0 in enumerate(rounds[0])
+            ]
             report[str(n)] = {
                 "data": sizes,
                 "queries": runs,

@@ -176,7 +176,7 @@ def test_every_stretch_of_a_document_finds_it(tmp_path: Path) -> None:
 
 @needs_node
 def test_a_middle_character_that_cannot_match_is_dropped(tmp_path: Path) -> None:
-    """The isWord bug: 翡翠啊琉璃 must still find 翡翠琉璃 (啊 matches nothing in the index)."""
+    """The isWord bug: 翡翠蛙琉璃 must still find 翡翠琉璃 (啊 matches nothing in the index)."""
     cases = synthetic_cases(3, seed=2)
     case = cases[0].model_copy(update={"title": "翡翠琉璃驿站"})
     case.bind("riders", None)  # type: ignore[arg-type]
@@ -184,7 +184,7 @@ def test_a_middle_character_that_cannot_match_is_dropped(tmp_path: Path) -> None
     got = _node(
         tmp_path,
         files,
-        ["翡翠啊琉璃", "翡翠琉璃"],
+        ["翡翠蛙琉璃", "翡翠琉璃"],
         """async (s, qs) => { const out = [];
              for (const q of qs) { const h = await s.run(q) || []; out.push([h.tier, h.length]); }
              return out; }""",

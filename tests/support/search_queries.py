@@ -30,7 +30,12 @@ UNANSWERED = [
     "彩票开奖", "宠物医院", "考研复试", "电影票房", "汽车保险", "健身房年卡", "火锅外卖优惠券", "比特币",
     "股市", "英语四级", "相亲", "整容", "iphone价格", "美甲教程", "离婚律师", "旅游攻略", "nba季后赛",
     "gupiao", "tianqi yubao", "高铁票", "钢琴培训", "养猫",
+    # a word of the cases next to one no case is about
+    "浦东房价", "外卖优惠券", "快递单号查询", "静安寺门票", "上海迪士尼", "陆家嘴夜景", "B站番剧",
 ]  # fmt: skip
+
+#: Words readers wrap around a name: the name must still win (an exact or a labelled partial match).
+_WRAPPERS = ["{}在哪里", "{}怎么样", "{}是什么", "{}的做法", "关于{}的案例", "{} 经验"]
 
 _HAN = re.compile("[\u4e00-\u9fff]")
 _SPLIT = re.compile("[^\u4e00-\u9fff0-9A-Za-z]+")
@@ -132,6 +137,7 @@ def realistic_queries(cases: Sequence[Case], seed: int = 14) -> list[Query]:
                     add(typo, "typo", exp)
                 py = _pinyin(name)
                 add(py if len(py) % 2 else " ".join(_pinyin(ch) for ch in name), "pinyin", exp)
+            add(rng.choice(_WRAPPERS).format(name), "question", exp)
         if c.locality:
             add(c.locality, "place", answering(c.locality))
             short = re.sub("(街道|镇|路)$", "", c.locality)

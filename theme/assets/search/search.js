@@ -12,7 +12,9 @@
   var UNIT_RE = new RegExp("[" + CJK + "]|[" + WORD + "]+|([^" + CJK + WORD + "]+)", "gu");
   var WORD_RE = new RegExp("^[" + WORD + "]+$", "u");
   var HAN_RE = /^[\u3400-\u4dbf\u4e00-\u9fff\u{20000}-\u{3134f}]$/u;
-  var STOP = "的了和与及在是之等也都把被对有并或";
+  var STOP = "的了和与及在是之等也都把被对有并或吗呢吧";
+  var NOISE = ["有哪些", "在哪里", "在哪儿", "怎么样", "是什么", "有没有", "的案例", "怎么", "什么", "在哪", "哪里",
+    "哪些", "关于", "案例", "经验", "介绍", "如何", "请问", "相关", "做法"];
   var WEIGHT = [10, 6, 3, 1]; // by bit position: title, meta, summary, body
   var F_TITLE = 1, F_META = 2;
   var PARTIAL_MIN = 0.5; // share of the query's weight a case must cover to be shown as partial
@@ -248,19 +250,19 @@
   // terms: what the partial tier weighs (bigrams, words, synonym groups).
   function plan(query) {
     var key = normalize(query), clauses = [], phrases = [], terms = [], allToks = {}, marks = {};
-    runs(key).forEach(function (run) {
-      phrases.push(unitTokens(run));
-      var covered = new Array(run.length).fill(false);
-      var cands = [];
-      state.meta.synUnits.forEach(function (group, k) {
-        group.forEach(function (w) {
-          for (var i = 0; i + w.length <= run.length; i++) if (eqUnits(run, i, w)) cands.push([i, w.length, group, k]);
-        });
+    var rs = runs(key).map(function (run) { return { run: run, covered: synonymsIn(run), noise: noiseIn(run) }; });
+    // words around a name (在哪里, 怎么样, 关于…的案例) do not have to match, unless they are all there is
+    var content = rs.some(function (r) { return r.run.some(function (u, i) { return !r.noise[i] && STOP.indexOf(u) < 0; }); });
+    rs.forEach(function (r) {
+      var run = r.run, covered = r.covered.flags, noise = content ? r.noise : r.run.map(function () { return false; });
+      // phrases (ranking): the stretches between filler words
+      var seg = [];
+      run.concat([null]).forEach(function (u, i) {
+        if (u !== null && !noise[i]) { seg.push(u); return; }
+        if (seg.length) phrases.push(unitTokens(seg));
+        seg = [];
       });
-      cands.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
-      cands.forEach(function (c) {
-        for (var i = c[0]; i < c[0] + c[1]; i++) if (covered[i]) return;
-        for (i = c[0]; i < c[0] + c[1]; i++) covered[i] = true;
+      r.covered.matches.forEach(function (c) {
         var group = "~" + c[3], alts = [[group], unitTokens(run.slice(c[0], c[0] + c[1]))];
         alts.forEach(function (a) { a.forEach(function (t) { allToks[t] = true; }); });
         c[2].forEach(function (w) { unitTokens(w).forEach(function (t) { marks[t] = true; }); });
@@ -274,18 +276,48 @@
         if (i > 0) toks.push(run[i - 1] + u);
         if (i + 1 < run.length) toks.push(u + run[i + 1]);
         toks.forEach(function (t) { allToks[t] = true; });
-        if (!covered[i]) {
+        if (!covered[i] && !noise[i]) {
           if (run.length === 1 || isWord(u)) terms.push({ alts: [[u]] });
-          if (i + 1 < run.length && !covered[i + 1] && STOP.indexOf(u) < 0 && STOP.indexOf(run[i + 1]) < 0)
+          if (i + 1 < run.length && !covered[i + 1] && !noise[i + 1] && STOP.indexOf(u) < 0 && STOP.indexOf(run[i + 1]) < 0)
             terms.push({ alts: [[u + run[i + 1]]] });
         }
         if (covered[i]) return;
-        clauses.push({ any: toks, optional: run.length > 1 && STOP.indexOf(u) >= 0, inner: toks.length > 1 && !isWord(toks[0]) });
+        clauses.push({ any: toks, optional: noise[i] || (run.length > 1 && STOP.indexOf(u) >= 0), inner: toks.length > 1 && !isWord(toks[0]) });
       });
     });
     Object.keys(allToks).forEach(function (t) { marks[t] = true; });
     return { clauses: clauses, tokens: Object.keys(allToks), phrases: phrases, terms: terms, key: key, marks: marks };
   }
+
+  // Synonym words in a run, longest first, not overlapping: {flags, matches: [[start, length, group, k]]}.
+  function synonymsIn(run) {
+    var flags = new Array(run.length).fill(false), cands = [], matches = [];
+    state.meta.synUnits.forEach(function (group, k) {
+      group.forEach(function (w) {
+        for (var i = 0; i + w.length <= run.length; i++) if (eqUnits(run, i, w)) cands.push([i, w.length, group, k]);
+      });
+    });
+    cands.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+    cands.forEach(function (c) {
+      for (var i = c[0]; i < c[0] + c[1]; i++) if (flags[i]) return;
+      for (i = c[0]; i < c[0] + c[1]; i++) flags[i] = true;
+      matches.push(c);
+    });
+    return { flags: flags, matches: matches };
+  }
+
+  // Filler words of questions (flags per unit).
+  function noiseIn(run) {
+    var flags = new Array(run.length).fill(false);
+    NOISE.forEach(function (w) {
+      var units = Array.from(w);
+      for (var i = 0; i + units.length <= run.length; i++) {
+        if (eqUnits(run, i, units)) for (var j = i; j < i + units.length; j++) flags[j] = true;
+      }
+    });
+    return flags;
+  }
+
 
   function maskScore(mask) {
     var s = 0;
@@ -386,8 +418,9 @@
       for (var i = 0; i + 1 < seq.length; i++) pairs.push([[seq[i]], [seq[i + 1]]]);
     } else {
       runs(fold(query)).forEach(function (run) {
+        var noise = noiseIn(run);
         for (var i = 0; i + 1 < run.length; i++) {
-          if (HAN_RE.test(run[i]) && HAN_RE.test(run[i + 1]))
+          if (HAN_RE.test(run[i]) && HAN_RE.test(run[i + 1]) && !noise[i] && !noise[i + 1])
             pairs.push([py.chars.get(run[i]) || [], py.chars.get(run[i + 1]) || []]);
         }
       });
