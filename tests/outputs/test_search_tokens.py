@@ -190,3 +190,23 @@ def test_a_middle_character_that_cannot_match_is_dropped(tmp_path: Path) -> None
              return out; }""",
     )
     assert got == [["exact", 1], ["exact", 1]]
+
+
+@needs_node
+def test_pinyin_queries_are_cut_every_shortest_way(tmp_path: Path) -> None:
+    syl = ["chuang", "xin", "an", "li", "xi", "nan", "jin", "tou", "kui"]
+    got = _node(
+        tmp_path,
+        build_search_files([]),
+        ["chuangxinanli", "jīn tóu kuī", "jin1tou2kui1", "jintoukui", "kui", "b站"],
+        f"(s, qs) => qs.map(q => s.syllables(q, new Set({json.dumps(syl)})))",
+    )
+    assert isinstance(got, list)
+    assert sorted(got[0]) == [["chuang", "xi", "nan", "li"], ["chuang", "xin", "an", "li"]]
+    assert got[1:] == [
+        [["jin", "tou", "kui"]],
+        [["jin", "tou", "kui"]],
+        [["jin", "tou", "kui"]],
+        None,
+        None,
+    ]

@@ -392,63 +392,81 @@
     return state.py;
   }
 
-  // Syllables of a Latin query (jintoukui, "jin tou kui", jīn tóu kuī, jin1tou2kui1), or null.
+  // Readings of a Latin query (jintoukui, "jin tou kui", jīn tóu kuī, jin1tou2kui1): every way to
+  // cut it into the fewest syllables (chuangxinanli: chuang xin an li, chuang xi nan li), or null.
   function syllables(query, syl) {
     var text = query.normalize("NFKC").toLowerCase().normalize("NFD").replace(/u\u0308/g, "v").replace(/[\u0300-\u036f]/g, "");
     if (!/^[a-z1-5'\s]+$/.test(text)) return null;
-    var out = [], ok = true;
+    var out = [[]];
     text.replace(/[1-5]/g, " ").split(/[\s']+/).filter(Boolean).forEach(function (chunk) {
-      // fewest syllables covering the chunk (dynamic programming over prefixes)
-      var best = [[]];
+      var best = [[[]]]; // best[i]: the shortest cuts of chunk[0:i] (at most 4)
       for (var i = 1; i <= chunk.length; i++) {
-        best[i] = null;
+        best[i] = [];
         for (var j = Math.max(0, i - 6); j < i; j++) {
-          if (best[j] && syl.has(chunk.slice(j, i)) && (!best[i] || best[j].length + 1 < best[i].length)) best[i] = best[j].concat([chunk.slice(j, i)]);
+          if (!best[j].length || !syl.has(chunk.slice(j, i))) continue;
+          var len = best[j][0].length + 1;
+          if (best[i].length && len > best[i][0].length) continue;
+          if (best[i].length && len < best[i][0].length) best[i] = [];
+          best[j].forEach(function (cut) { if (best[i].length < 4) best[i].push(cut.concat([chunk.slice(j, i)])); });
         }
       }
-      if (!best[chunk.length]) ok = false; else out = out.concat(best[chunk.length]);
+      var ways = best[chunk.length], next = [];
+      out.forEach(function (o) { ways.forEach(function (w) { if (next.length < 4) next.push(o.concat(w)); }); });
+      out = next;
     });
-    return ok && out.length > 1 ? out : null;
+    return out.length && out[0].length > 1 ? out : null;
   }
 
-  // Pinyin clauses: one per pair of adjacent syllables or CJK characters (all their readings).
-  function pinyinPlan(query, py) {
-    var pairs = [], seq = syllables(query, py.syl);
-    if (seq) {
-      for (var i = 0; i + 1 < seq.length; i++) pairs.push([[seq[i]], [seq[i + 1]]]);
-    } else {
-      runs(fold(query)).forEach(function (run) {
-        var noise = noiseIn(run);
-        for (var i = 0; i + 1 < run.length; i++) {
-          if (HAN_RE.test(run[i]) && HAN_RE.test(run[i + 1]) && !noise[i] && !noise[i + 1])
-            pairs.push([py.chars.get(run[i]) || [], py.chars.get(run[i + 1]) || []]);
-        }
+  // Pinyin plans (alternatives): each a list of clauses, one per pair of adjacent syllables or CJK
+  // characters (all their readings).  A query mixing Latin words and characters gets none.
+  function pinyinPlans(query, py) {
+    var ways = syllables(query, py.syl), pairs = [], mixed = false;
+    if (ways) {
+      return ways.map(function (seq) {
+        var clauses = [];
+        for (var i = 0; i + 1 < seq.length; i++) clauses.push([seq[i] + "'" + seq[i + 1]]);
+        return clauses;
       });
     }
-    return pairs.map(function (pair) {
+    runs(fold(query)).forEach(function (run) {
+      var noise = noiseIn(run);
+      run.forEach(function (u, i) { if (!noise[i] && !HAN_RE.test(u)) mixed = true; });
+      for (var i = 0; i + 1 < run.length; i++) {
+        if (HAN_RE.test(run[i]) && HAN_RE.test(run[i + 1]) && !noise[i] && !noise[i + 1])
+          pairs.push([py.chars.get(run[i]) || [], py.chars.get(run[i + 1]) || []]);
+      }
+    });
+    if (mixed || !pairs.length) return [];
+    return [pairs.map(function (pair) {
       var any = [];
       pair[0].forEach(function (a) { pair[1].forEach(function (b) { any.push(a + "'" + b); }); });
       return any;
-    });
+    })];
   }
 
   function pinyinHits(query) {
     return loadPinyin().then(function (py) {
-      var clauses = pinyinPlan(query, py);
-      if (!clauses.length || clauses.some(function (c) { return !c.length; })) return [];
-      var toks = [].concat.apply([], clauses);
+      var plans = pinyinPlans(query, py).filter(function (clauses) { return clauses.every(function (c) { return c.length; }); });
+      var toks = [].concat.apply([], [].concat.apply([], plans));
       return loadAll(toks.map(pinyinPath)).then(function () {
-        var masks = {};
+        var masks = {}, best = new Map();
         toks.forEach(function (t) { masks[t] = docMasks(pinyinPath(t), t); });
-        var hits = strict({ clauses: clauses.map(function (c) { return { any: c }; }) }, masks);
-        // One pair of syllables is a loose key (价格 reads like 加个): then only titles and tags count.
-        if (clauses.length < 2) hits = hits.filter(function (n) {
-          return clauses[0].some(function (t) { return masks[t].a[n] & (F_TITLE | F_META); });
+        plans.forEach(function (clauses) {
+          var hits = strict({ clauses: clauses.map(function (c) { return { any: c }; }) }, masks);
+          // One pair of syllables is a loose key (价格 reads like 加个): then only titles and tags count.
+          if (clauses.length < 2) hits = hits.filter(function (n) {
+            return clauses[0].some(function (t) { return masks[t].a[n] & (F_TITLE | F_META); });
+          });
+          var flat = [].concat.apply([], clauses);
+          hits.forEach(function (n) { best.set(n, Math.max(best.get(n) || 0, scoreOf(n, flat, masks, []))); });
         });
-        return rank(hits.map(function (n) { return { n: n, score: scoreOf(n, toks, masks, []) }; }));
+        var out = [];
+        best.forEach(function (score, n) { out.push({ n: n, score: score }); });
+        return rank(out);
       });
     });
   }
+
 
   // Returns Promise<hits> (best first, with .tier, .label and .plan); null for an empty query.
   function run(query) {
@@ -838,7 +856,7 @@
     module.exports = {
       loadFold: loadFold, fold: fold, numerals: numerals, normalize: normalize, runs: runs,
       isWord: isWord, docTokens: docTokens, fnv1a: fnv1a, plan: plan, strict: strict, partial: partial,
-      syllables: syllables, state: state, init: init, run: run, segments: segments
+      syllables: syllables, pinyinPlans: pinyinPlans, state: state, init: init, run: run, segments: segments
     };
   }
   if (typeof document !== "undefined") {
