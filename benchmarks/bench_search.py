@@ -103,13 +103,20 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        pass  # a page closed while a snippet was loading: not a benchmark result
+
+
 def measure(site: Path, throttle: float, queries: list[str]) -> list[dict[str, Any]]:
     """Type each query in a fresh page; return bytes before first result and latency."""
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(_Quiet, directory=str(site))
     results = []
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
+    with _Server(("127.0.0.1", 0), handler) as httpd:
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{httpd.server_address[1]}/"
         with sync_playwright() as p:
@@ -180,7 +187,7 @@ def typed_hit_at_3(site: Path, queries: list[Any]) -> dict[str, Any]:
     handler = functools.partial(_Quiet, directory=str(site))
     by_kind: dict[str, list[int]] = {}
     misses = []
-    with socketserver.ThreadingTCPServer(("127.0.0.1", 0), handler) as httpd:
+    with _Server(("127.0.0.1", 0), handler) as httpd:
         threading.Thread(target=httpd.serve_forever, daemon=True).start()
         base = f"http://127.0.0.1:{httpd.server_address[1]}/"
         with sync_playwright() as p:

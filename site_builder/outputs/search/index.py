@@ -14,7 +14,7 @@ Files (all JSON; what the header box fetches before its first result is kept sma
   shard for it, not one per word of the group;
 * ``p/<k>.json`` + ``py.json``: pinyin index and the client's character → pinyin table, fetched
   only when the strict tiers find little;
-* ``m/<k>.json``: per 32 documents, what a result shows (id, title, year, facet values);
+* ``m/<k>.json``: per 8 documents, what a result shows (id, title, year, facet values);
 * ``f.json``: every document's facet values and year (the ``/search/`` page's filters);
 * ``s/<k>.json``: summaries and highlights for snippets; ``d/<n>.json``: body text;
 * ``fold/<k>.json``: the fold table (character → simplified) in shards by code point; the
@@ -64,8 +64,8 @@ __all__ = [
 
 TIERS = {"title": 1, "meta": 2, "summary": 4, "body": 8}
 FIELD_TITLE, FIELD_META, FIELD_SUMMARY, FIELD_BODY = (TIERS[k] for k in ("title", "meta", "summary", "body"))
-SUMMARY_SHARD = 32  # documents per summary file
-DOC_SHARD = 16  # documents per result-metadata file (the header box shows 8 results)
+SUMMARY_SHARD = 8  # documents per summary file (snippets of the 8 results shown)
+DOC_SHARD = 8  # documents per result-metadata file (the header box shows 8 results)
 FOLD_SHARDS = 32  # fold table files, by code point
 SHARD_TARGET = 12_000  # raw bytes per index shard, before gzip
 MAX_SHARDS = 16_384  # a query fetches one shard per token: keep them small at 10,000 cases
@@ -167,6 +167,7 @@ def facet_table(docs: Sequence[SearchDoc], vocab: Vocabularies | None) -> list[d
         out.append(
             {
                 "key": f.key,
+                "label": f.label,
                 "name": f.name,
                 "values": [
                     [v, slugs.get(v) or (v if f.slug == "value" else f"x{i}")] for i, v in enumerate(values)
