@@ -5,16 +5,18 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve site test lint typecheck validate linkcheck ci bench bench-search clean lock system-deps
+.PHONY: install serve site test lint typecheck validate linkcheck ci bench bench-search lighthouse clean lock system-deps
 
 install: $(STAMP)
 
-$(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml
+$(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml package-lock.json
+	@bash scripts/system-deps.sh
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "需要 Python 3.11 或更高版本，请先安装（例如 brew install python@3.12）。")'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --require-hashes -r requirements-bootstrap.lock
 	$(BIN)/python -m pip install -q --require-hashes -r requirements.lock
 	$(BIN)/python -m pip install -q --no-deps --no-build-isolation -e .
+	npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	@touch $(STAMP)
 
 system-deps:
@@ -63,6 +65,11 @@ bench: $(STAMP) bench-search
 ## and hit@3 of the query set derived from cases/, typed into the header box in Chromium.
 bench-search: $(STAMP)
 	$(BIN)/python benchmarks/bench_search.py --sizes 1000 10000 --queries
+
+## Lighthouse (mobile preset) on home, a case and /search/, served with gzip; see benchmarks/README.md.
+lighthouse: $(STAMP) system-deps
+	cd benchmarks/lighthouse && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
+	$(BIN)/python benchmarks/lighthouse.py
 
 ## Regenerate the lock file from pyproject.toml (needs network to PyPI).
 lock: $(STAMP)

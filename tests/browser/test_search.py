@@ -159,7 +159,7 @@ def test_enter_opens_full_results(page: Any) -> None:
 def test_filters_page(page: Any, site_url: str) -> None:
     assert len(results_page_ids(page, "", site_url + "search/")) == len(FAKE_CASES) + 1
     # filter without a query
-    page.evaluate(LISTEN, [".cs-page", "cs:rendered", ""])
+    page.evaluate(LISTEN, [".cs-page", "cs:page-rendered", ""])
     page.locator("input[name=group][value=delivery-riders]").check()
     page.wait_for_function("() => window.__csSeen !== null && window.__csSeen.count === 2")
     assert sorted(results_page_ids(page, "")) == ["minhang-takeaway-platform", "pudong-riders-station"]

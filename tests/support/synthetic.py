@@ -145,6 +145,13 @@ def synthetic_cases(n: int, seed: int = 1) -> list[Case]:
         i = rnd.randrange(0, max(1, len(text) - k))
         return text[i : i + k]
 
+    def word(lo: int, hi: int) -> str:
+        """A phrase without punctuation (tags and labels are single terms)."""
+        while True:
+            w = phrase(lo, hi)
+            if all("\u4e00" <= ch <= "\u9fff" for ch in w):
+                return w
+
     def para(chars: int) -> str:
         out = []
         total = 0
@@ -162,7 +169,7 @@ def synthetic_cases(n: int, seed: int = 1) -> list[Case]:
             "district": rnd.choice(districts),
             "fields": rnd.sample(fields_, rnd.randint(1, 2)),
             "groups": rnd.sample(groups, rnd.randint(0, 2)),
-            "tags": list(dict.fromkeys(phrase(2, 5) for _ in range(rnd.randint(1, 3)))),
+            "tags": list(dict.fromkeys(word(2, 5) for _ in range(rnd.randint(1, 3)))),
             "year": rnd.randint(2012, 2025),
             "background": para(300),
             "practice": para(900),

@@ -6,6 +6,8 @@ from collections import Counter
 from collections.abc import Iterable
 from html import escape
 
+from site_builder.browse import urls
+from site_builder.browse.facets import FACETS
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import Vocabularies
 from site_builder.outputs.search.index import docs_from_cases, facet_table
@@ -49,7 +51,9 @@ def render_search_page(cases: Iterable[Case], vocab: Vocabularies | None = None)
         facets.append(_facet(facet["key"], facet["name"], values))
     years = sorted({d.year for d in docs})
     lo, hi = (years[0], years[-1]) if years else (2000, 2030)
-    return f"""<div class="cs-page" data-root="../">
+    base = urls.base_for(urls.SEARCH)
+    browse = "、".join(f'<a href="{base}{f.prefix}">{escape(f.nav)}</a>' for f in FACETS)
+    return f"""<div class="cs-page" data-root="{base}">
 <form class="cs-page__form" action="./" method="get" role="search" aria-label="搜索和筛选案例">
 <div class="cs-page__query">
 <label for="cs-page-q">关键词</label>
@@ -57,6 +61,11 @@ def render_search_page(cases: Iterable[Case], vocab: Vocabularies | None = None)
  enterkeyhint="search" placeholder="例如：外卖骑手 驿站、B站、楼宇党建">
 <button type="submit" class="md-button md-button--primary">搜索</button>
 </div>
+<div class="cs-page__layout">
+<div class="cs-page__side">
+<button type="button" class="cs-page__toggle md-button" aria-expanded="false" aria-controls="cs-page-filters">
+筛选<span class="cs-page__active" hidden></span></button>
+<div class="cs-page__filters" id="cs-page-filters" role="group" aria-label="筛选条件">
 <div class="cs-page__facets">
 {"".join(facets)}
 <fieldset class="cs-facet cs-years"><legend>年份</legend>
@@ -67,12 +76,15 @@ def render_search_page(cases: Iterable[Case], vocab: Vocabularies | None = None)
 </fieldset>
 </div>
 <div class="cs-page__actions"><button type="reset" class="md-button">清除全部条件</button></div>
-</form>
+</div>
+</div>
+<div class="cs-page__main">
 <p class="cs-page__status" role="status" aria-live="polite">共 {len(docs)} 个案例</p>
-<ol class="cs-page__results cs-results"></ol>
+<ol class="cs-page__results cs-results" aria-label="搜索结果"></ol>
 <button type="button" class="cs-page__more md-button" hidden>显示更多</button>
-<noscript><p>搜索和筛选需要启用 JavaScript。也可以从<a href="../districts/">按区</a>、
-<a href="../fields/">按领域</a>、<a href="../groups/">按群体</a>、
-<a href="../years/">按年份</a>浏览全部案例。</p></noscript>
+<noscript><p>搜索和筛选需要启用 JavaScript。也可以{browse}浏览全部案例。</p></noscript>
+</div>
+</div>
+</form>
 </div>
 """

@@ -739,9 +739,11 @@
     });
   }
 
-  /* ---------- /search/ page wiring (layout and controls belong to the page's own code) ---------- */
-  // Per-document facet indexes and years of every case, for filtering and counts.
+  /* ---------- /search/ page (UI: results first, filters behind a toggle, history) ---------- */
+  // Engine side of the page: every case's facet values and year (search/f.json) for filtering and
+  // counts; the facet table comes from meta.json.  Layout and controls are the page's own code.
   function loadFacetRows() { return load("search/f.json"); }
+  var PAGE_SIZE = 20;
 
   function setupPage(root) {
     var form = root.querySelector("form");
@@ -749,7 +751,9 @@
     var out = root.querySelector(".cs-page__results");
     var status = root.querySelector(".cs-page__status");
     var more = root.querySelector(".cs-page__more");
-    var seq = 0, shown = 20, lastHits = [];
+    var toggle = root.querySelector(".cs-page__toggle");
+    var activeBadge = root.querySelector(".cs-page__active");
+    var seq = 0, shown = PAGE_SIZE, lastHits = [], lastPlan = null;
 
     function params() { return new URLSearchParams(location.search); }
     // The facets of meta.json this form offers as checkboxes.
@@ -776,14 +780,39 @@
       form.elements.to.value = p.get("to") || "";
     }
 
-    function render(p) {
-      var my = ++seq, q = p.get("q") || "", hits, rows;
-      init(base).then(function () {
-        writeForm(p);
+    // How many filter conditions are on (each checked value, each year bound): shown on the toggle.
+    function activeCount(p) {
+      var n = 0;
+      form.querySelectorAll("input[type=checkbox]").forEach(function (cb) { n += p.getAll(cb.name).indexOf(cb.value) >= 0 ? 1 : 0; });
+      ["from", "to"].forEach(function (k) { if (p.get(k)) n++; });
+      return n;
+    }
+
+    function showActive(p) {
+      var n = activeCount(p);
+      activeBadge.hidden = n === 0;
+      activeBadge.textContent = n ? "（已选 " + n + " 项）" : "";
+      root.classList.toggle("cs-page--filtered", n > 0);
+    }
+
+    function setOpen(open) {
+      toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      root.classList.toggle("cs-page--open", open);
+    }
+
+    // Renders the results for `p`; after "显示更多", focusFrom is the index of the first new result;
+    // restore: the state comes from the address (first load, Back), so the form shows it too.
+    function render(p, focusFrom, restore) {
+      var my = ++seq, q = p.get("q") || "", hits, page;
+      showActive(p);
+      return init(base).then(function () {
+        if (restore) writeForm(p);
         return Promise.all([run(q), loadFacetRows()]);
       }).then(function (r) {
-        hits = r[0]; rows = r[1];
-        var fs = facets(), pool = hits ? hits.map(function (h) { return h.n; }) : rows.year.map(function (_, n) { return n; });
+        hits = r[0];
+        var rows = r[1], fs = facets();
+        lastPlan = hits ? hits.plan : null;
+        var pool = hits ? hits.map(function (h) { return h.n; }) : rows.year.map(function (_, n) { return n; });
         var from = parseInt(p.get("from") || "0", 10), to = parseInt(p.get("to") || "9999", 10);
         var sel = {};
         fs.forEach(function (f) {
@@ -791,8 +820,7 @@
           sel[f.key] = f.values.map(function (v) { return slugs.indexOf(v[1]) >= 0; });
         });
         function matches(n, f) {
-          var vals = rows.facets[f.key][n];
-          return sel[f.key].indexOf(true) < 0 || vals.some(function (i) { return sel[f.key][i]; });
+          return sel[f.key].indexOf(true) < 0 || rows.facets[f.key][n].some(function (i) { return sel[f.key][i]; });
         }
         function passes(n, skip) {
           if (rows.year[n] < from || rows.year[n] > to) return false;
@@ -811,11 +839,14 @@
           });
         });
         lastHits = pool.filter(function (n) { return passes(n, null); });
-        return loadDocs(lastHits.slice(0, shown));
+        page = lastHits.slice(0, shown);
+        // Summaries first, then one paint: results do not grow (and push each other) after they show.
+        return Promise.all([loadDocs(page), loadSummaries(page).catch(function () { return null; })]);
       }).then(function () {
-        if (my !== seq) return;
+        if (my !== seq || !page) return;
+        var plan = lastPlan;
         out.textContent = "";
-        var fills = [], page = lastHits.slice(0, shown), plan = hits ? hits.plan : null;
+        var fills = [];
         page.forEach(function (n) {
           var li = el("li", "cs-result"), a = el("a");
           a.href = caseHref(n);
@@ -825,29 +856,37 @@
         });
         fillLater(fills, page, function () { return my === seq; });
         var label = hits && hits.label && lastHits.length ? hits.label + "。" : "";
-        status.textContent = lastHits.length ? label + "共 " + lastHits.length + " 个案例" : "没有找到符合条件的案例，可以减少筛选条件或换个说法";
+        status.textContent = lastHits.length
+          ? label + "共 " + lastHits.length + " 个案例" + (lastHits.length > page.length ? "，显示前 " + page.length + " 个" : "")
+          : "没有找到符合条件的案例，可以减少筛选条件或换个说法";
         more.hidden = lastHits.length <= shown;
+        // "显示更多": keyboard and screen-reader users continue at the first new result.
+        if (focusFrom !== undefined && out.children[focusFrom]) out.children[focusFrom].querySelector("a").focus();
         root.dataset.renderedQ = q;
-        root.dispatchEvent(new CustomEvent("cs:rendered", { detail: { q: q, count: lastHits.length, shown: page.length, tier: hits ? hits.tier : "all" } }));
+        root.dispatchEvent(new CustomEvent("cs:page-rendered", {
+          detail: { q: q, count: lastHits.length, shown: page.length, tier: hits ? hits.tier : "all" }
+        }));
       }).catch(function () { status.textContent = "搜索暂时不可用"; });
     }
 
+    // Filter changes push a history entry (Back undoes them); typing replaces the current one.
     function apply(push) {
       var p = readForm(), qs = p.toString();
       var target = location.pathname + (qs ? "?" + qs : "");
       if (target !== location.pathname + location.search) history[push ? "pushState" : "replaceState"](null, "", target);
-      shown = 20;
+      shown = PAGE_SIZE;
       render(p);
     }
 
     var timer = null;
-    form.addEventListener("submit", function (e) { e.preventDefault(); apply(true); });
-    form.addEventListener("change", function (e) { if (e.target.name !== "q") apply(false); });
+    form.addEventListener("submit", function (e) { e.preventDefault(); clearTimeout(timer); apply(true); });
+    form.addEventListener("change", function (e) { if (e.target.name !== "q") apply(true); });
     form.elements.q.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(function () { apply(false); }, 150); });
     form.addEventListener("reset", function () { setTimeout(function () { apply(true); }, 0); });
-    more.addEventListener("click", function () { shown += 20; render(params()); });
-    window.addEventListener("popstate", function () { render(params()); });
-    render(params());
+    toggle.addEventListener("click", function () { setOpen(toggle.getAttribute("aria-expanded") !== "true"); });
+    more.addEventListener("click", function () { var before = shown; shown += PAGE_SIZE; render(params(), before); });
+    window.addEventListener("popstate", function () { shown = PAGE_SIZE; render(params(), undefined, true); });
+    render(params(), undefined, true);
   }
 
   // Public: init(base) and run(query). The rest is exported to Node only, for the parity tests.
