@@ -153,3 +153,12 @@ def test_empty_and_tiny(n: int) -> None:
     assert len([k for k in files if k.startswith("search/m/")]) == 1
     assert len([k for k in files if k.startswith("search/d/")]) == n
     assert json.loads(files["search/f.json"])["year"] == [c.year for c in synthetic_cases(n)]
+
+
+def test_an_added_synonym_group_is_indexed_as_one_token() -> None:
+    """What an editor's pull request to synonyms.yaml does: the group becomes one searchable token."""
+    files = build_search_files([_case()], load_vocabularies(), synonyms=[["驿站", "歇脚点", "落脚点"]])
+    syn = json.loads(files["search/meta.json"])["synonyms"]
+    k = next(i for i, g in enumerate(syn) if "歇脚点" in g)
+    assert syn[k] == ["歇脚点", "落脚点", "驿站"]
+    assert _postings(files, f"~{k}") == {0: FIELD_TITLE | FIELD_SUMMARY | FIELD_BODY}
