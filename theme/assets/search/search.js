@@ -27,6 +27,7 @@
   var state = {
     base: null, foldMap: null, invisRe: null, meta: null, loading: null,
     files: {}, data: {}, // path -> promise / parsed JSON
+    masks: new Map(), // "shard token" -> decoded postings
     py: null // {chars: Map(char -> [syllables]), syl: Set}
   };
 
@@ -205,9 +206,12 @@
   // {doc number: field mask} of one token in a loaded shard.
   // Postings of one token in a loaded shard: field mask per document (a) and the documents (list).
   function docMasks(shard, tok) {
+    var key = shard + " " + tok, hit = state.masks.get(key);
+    if (hit) return hit; // decoded once per session: each keystroke reuses the tokens before it
     var p = state.data[shard], a = new Uint8Array(state.meta.docs), list = [];
     var flat = p && has(p, tok) ? p[tok] : null;
     if (flat) for (var i = 0, n = 0; i < flat.length; i += 2) { n += flat[i]; a[n] = flat[i + 1]; list.push(n); }
+    if (p) state.masks.set(key, { a: a, list: list });
     return { a: a, list: list };
   }
 
