@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: install serve site test lint typecheck validate linkcheck ci bench lighthouse clean lock system-deps
+.PHONY: install serve site test lint typecheck validate linkcheck ci bench bench-search lighthouse clean lock system-deps
 
 install: $(STAMP)
 
@@ -58,8 +58,13 @@ linkcheck: site
 ci:
 	bash scripts/ci_local.sh
 
-bench: $(STAMP)
+bench: $(STAMP) bench-search
 	$(BIN)/python benchmarks/bench_build.py
+
+## Search budgets at 1,000 and 10,000 cases (bytes before the first result, ms at 4x CPU throttle)
+## and hit@3 of the query set derived from cases/, typed into the header box in Chromium.
+bench-search: $(STAMP)
+	$(BIN)/python benchmarks/bench_search.py --sizes 1000 10000 --queries
 
 ## Lighthouse (mobile preset) on home, a case and /search/, served with gzip; see benchmarks/README.md.
 lighthouse: $(STAMP) system-deps

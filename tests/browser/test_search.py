@@ -9,7 +9,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 
 from tests.support.project import serve, watched_page
-from tests.support.search_fixtures import FAKE_CASES, build_site
+from tests.support.search_fixtures import FAKE_CASES, LISTEN, build_site, header_search, results_page_ids
 
 pytestmark = pytest.mark.browser
 
@@ -62,64 +62,56 @@ def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.shutdown()
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def page(browser: Any, site_url: str) -> Iterator[Any]:
+    """One page for the whole module: each search waits for its own results event."""
     with watched_page(browser, site_url, site_url + "about/") as (pg, errors, outside):
         yield pg
         assert errors == []
         assert outside == [], "third-party requests"
 
 
-def _ids(pg: Any) -> list[str]:
-    hrefs = pg.eval_on_selector_all(
-        "#cs-header-list li[role=option] a", "els => els.map(a => a.getAttribute('href'))"
-    )
-    return [urlparse(h).path.rstrip("/").split("/")[-1] for h in hrefs if "/cases/" in h]
+@pytest.mark.parametrize("how", ["type", "insert", "ime"])
+@pytest.mark.parametrize(("query", "expected"), QUERIES, ids=[q for q, _ in QUERIES])
+def test_header_top3(page: Any, query: str, expected: str, how: str) -> None:
+    assert expected in header_search(page, query, how)[:3]
 
 
-def _search(pg: Any, query: str, how: str = "type") -> list[str]:
-    box = pg.locator("#cs-header-input")
-    box.click()
-    box.fill("")
-    if how == "type":
-        pg.keyboard.type(query, delay=10)
-    elif how == "insert":
-        pg.keyboard.insert_text(query)
-    else:  # IME composition via CDP
-        cdp = pg.context.new_cdp_session(pg)
-        for i in range(1, len(query) + 1):
-            cdp.send("Input.imeSetComposition", {"text": query[:i], "selectionStart": i, "selectionEnd": i})
-        cdp.send("Input.insertText", {"text": query})
-    pg.wait_for_function(
-        "q => document.querySelector('#cs-header-input').getAttribute('aria-expanded') === 'true'"
-        " && document.querySelector('#cs-header-list .cs-result--more') !== null"
-        " && window.__lastQ !== q",
-        arg=query,
-    )
-    pg.wait_for_timeout(150)
-    return _ids(pg)
+def test_unanswered_query_shows_nothing(page: Any) -> None:
+    for query in ("股票行情", "高考分数线", "地铁时刻表"):
+        assert header_search(page, query) == []
+        assert "没有找到相关案例" in page.locator("#cs-header-list").inner_text()
 
 
-@pytest.mark.parametrize(("query", "expected"), QUERIES)
-def test_header_top3(page: Any, query: str, expected: str) -> None:
-    assert expected in _search(page, query)[:3]
+def test_typo_and_pinyin_tier_is_labelled(page: Any) -> None:
+    for query in ("暖芯驿站", "nuanxinyizhan", "nuǎn xīn yì zhàn"):
+        assert header_search(page, query)[:1] == ["pudong-riders-station"], query
+        note = page.locator(".cs-header__tier")
+        assert note.is_visible() and "读音" in note.inner_text()
+    assert header_search(page, "暖心驿站")[:1] == ["pudong-riders-station"]
+    assert not page.locator(".cs-header__tier").is_visible()
 
 
-def test_hit_at_3_all_queries_and_input_methods(page: Any) -> None:
-    for how in ("type", "insert", "ime"):
-        hits = sum(expected in _search(page, q, how)[:3] for q, expected in QUERIES)
-        assert hits == len(QUERIES), how
+def test_partial_tier_is_labelled(page: Any) -> None:
+    ids = header_search(page, "浦东外卖骑手暖心驿站加油站")
+    assert ids[:1] == ["pudong-riders-station"]
+    assert "包含部分关键词" in page.locator(".cs-header__tier").inner_text()
+
+
+def test_numbers_in_words_find_digits(page: Any) -> None:
+    assert header_search(page, "一百二十名党员骑手")[:1] == ["pudong-riders-station"]
+    assert header_search(page, "120名")[:1] == ["pudong-riders-station"]
 
 
 def test_multiword_narrows(page: Any) -> None:
-    wide = _search(page, "外卖骑手")
-    narrow = _search(page, "浦东外卖骑手")
+    wide = header_search(page, "外卖骑手")
+    narrow = header_search(page, "浦东外卖骑手")
     assert narrow and set(narrow) <= set(wide) and len(narrow) < len(wide)
     assert narrow[0] == "pudong-riders-station"
 
 
 def test_results_show_meta_snippet_marks_and_no_zero_width(page: Any) -> None:
-    _search(page, "外卖骑手")
+    header_search(page, "外卖骑手")
     page.wait_for_function("document.querySelector('#cs-header-list .cs-result__snippet mark') !== null")
     first = page.locator("#cs-header-list li[role=option]").first
     text = first.inner_text()
@@ -131,12 +123,13 @@ def test_results_show_meta_snippet_marks_and_no_zero_width(page: Any) -> None:
 
 
 def test_untrusted_text_is_escaped(page: Any) -> None:
-    _search(page, "转义测试")
+    header_search(page, "转义测试")
     assert page.locator("#cs-header-list img").count() == 0
     assert "<img src=x" in page.locator("#cs-header-list").inner_text()
 
 
-def test_keyboard_shortcuts_and_listbox(page: Any) -> None:
+def test_keyboard_shortcuts_and_listbox(page: Any, site_url: str) -> None:
+    page.goto(site_url + "about/")
     page.locator("body").click()
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "cs-header-input"
@@ -145,7 +138,7 @@ def test_keyboard_shortcuts_and_listbox(page: Any) -> None:
     page.keyboard.press("s")
     assert page.evaluate("document.activeElement.id") == "cs-header-input"
     assert page.input_value("#cs-header-input") == ""
-    _search(page, "快递员")
+    header_search(page, "快递员")
     page.keyboard.press("ArrowDown")
     active = page.get_attribute("#cs-header-input", "aria-activedescendant")
     assert active and page.get_attribute(f"#{active}", "aria-selected") == "true"
@@ -155,39 +148,33 @@ def test_keyboard_shortcuts_and_listbox(page: Any) -> None:
 
 
 def test_enter_opens_full_results(page: Any) -> None:
-    _search(page, "骑手")
+    header_search(page, "骑手")
     with page.expect_navigation():
         page.keyboard.press("Enter")
     assert "/search/" in page.url and parse_qs(urlparse(page.url).query)["q"] == ["骑手"]
-    page.wait_for_function("document.querySelectorAll('.cs-page__results li').length > 0")
+    assert results_page_ids(page, "骑手")
     assert page.input_value("#cs-page-q") == "骑手"
 
 
-def _page_ids(pg: Any) -> list[str]:
-    pg.wait_for_timeout(200)
-    hrefs = pg.eval_on_selector_all(".cs-page__results li a", "els => els.map(a => a.getAttribute('href'))")
-    return [urlparse(h).path.rstrip("/").split("/")[-1] for h in hrefs]
-
-
 def test_filters_page(page: Any, site_url: str) -> None:
-    page.goto(site_url + "search/")
-    page.wait_for_function("document.querySelectorAll('.cs-page__results li').length > 0")
-    assert len(_page_ids(page)) == len(FAKE_CASES) + 1
+    assert len(results_page_ids(page, "", site_url + "search/")) == len(FAKE_CASES) + 1
     # filter without a query
+    page.evaluate(LISTEN, [".cs-page", "cs:page-rendered", ""])
     page.locator("input[name=group][value=delivery-riders]").check()
-    page.wait_for_url("**group=delivery-riders**")
-    assert sorted(_page_ids(page)) == ["minhang-takeaway-platform", "pudong-riders-station"]
+    page.wait_for_function("() => window.__csSeen !== null && window.__csSeen.count === 2")
+    assert sorted(results_page_ids(page, "")) == ["minhang-takeaway-platform", "pudong-riders-station"]
+    assert "group=delivery-riders" in page.url
     # counts per value reflect the other filters
     count = page.locator("input[name=district][value=pudong] ~ .cs-count").inner_text()
     assert count == "1"
     # combine with a text query
     page.fill("#cs-page-q", "浦东")
-    page.wait_for_url("**q=**")
-    assert _page_ids(page) == ["pudong-riders-station"]
+    assert results_page_ids(page, "浦东") == ["pudong-riders-station"]
+    assert "q=" in page.url
     # year range; shared URL restores the state
-    page.goto(site_url + "search/?field=new-employment&from=2020&to=2022")
-    page.wait_for_function("document.querySelectorAll('.cs-page__results li').length > 0")
-    assert sorted(_page_ids(page)) == [
+    assert sorted(
+        results_page_ids(page, "", site_url + "search/?field=new-employment&from=2020&to=2022")
+    ) == [
         "baoshan-truck-drivers",
         "minhang-takeaway-platform",
         "pudong-riders-station",
@@ -199,19 +186,17 @@ def test_filters_page(page: Any, site_url: str) -> None:
 def test_filters_page_phone_width(browser: Any, site_url: str) -> None:
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     pg = context.new_page()
-    pg.goto(site_url + "search/?q=外卖")
-    pg.wait_for_function("document.querySelectorAll('.cs-page__results li').length > 0")
+    assert results_page_ids(pg, "外卖", site_url + "search/?q=外卖")
     assert pg.evaluate("document.documentElement.scrollWidth") <= 360
-    pg.locator("#cs-header-input").click()
-    pg.keyboard.type("骑手")
-    pg.wait_for_function("document.querySelectorAll('#cs-header-list li').length > 1")
+    pg.goto(site_url + "about/")
+    assert header_search(pg, "骑手")
     box = pg.locator(".cs-header__panel").bounding_box()
     assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 360
     context.close()
 
 
-def test_body_only_match_gets_body_snippet(page: Any) -> None:
-    assert _search(page, "陆家嘴")[:1] == ["pudong-riders-station"]
+def test_body_only_match_gets_body_snippet(page: Any) -> None:  # last: leaves a snippet request
+    assert header_search(page, "陆家嘴")[:1] == ["pudong-riders-station"]
     page.wait_for_function(
         "[...document.querySelectorAll('#cs-header-list .cs-result__snippet mark')]"
         ".some(m => m.textContent.includes('陆家'))"

@@ -6,6 +6,8 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
 import yaml
 
@@ -23,6 +25,7 @@ FAKE_CASES: dict[str, dict[str, object]] = {
         "tags": ["骑手驿站", "暖心服务"],
         "year": 2021,
         "practice": "在陆家嘴商圈设立驿站，党员骑手轮流值守，收集骑手诉求。",
+        "metrics": [{"label": "党员骑手", "value": 120, "unit": "名"}],
     },
     "jingan-courier-council": {
         "title": "静安快递员议事会",
@@ -153,3 +156,50 @@ def build_site(tmp: Path, cases: dict[str, dict[str, object]] | None = None) -> 
     mkdocs = shutil.which("mkdocs", path=str(Path(sys.executable).parent)) or "mkdocs"
     subprocess.run([mkdocs, "build", "-q"], cwd=tmp, check=True, capture_output=True, env=None)
     return tmp / "site"
+
+
+def shown_ids(pg: Any, selector: str = "#cs-header-list li[role=option] a") -> list[str]:
+    hrefs = pg.eval_on_selector_all(selector, "els => els.map(a => a.getAttribute('href'))")
+    return [urlparse(h).path.rstrip("/").split("/")[-1] for h in hrefs if "/cases/" in h]
+
+
+# Records the detail of the first `event` on `selector` whose detail.q is the query (test-side only).
+LISTEN = """([selector, event, q]) => {
+  window.__csSeen = null;
+  document.querySelector(selector).addEventListener(event, e => {
+    if (e.detail.q === q && window.__csSeen === null) window.__csSeen = e.detail;
+  });
+}"""
+
+
+def header_search(pg: Any, query: str, how: str = "type") -> list[str]:
+    """Type ``query`` into the header box; return the case ids shown, once *its* results are in."""
+    if pg.locator("#cs-header-input").count() == 0 or "/search/" in pg.url or "/cases/" in pg.url:
+        pg.goto(pg.url.split("/search/")[0].split("/cases/")[0] + "/about/")
+    box = pg.locator("#cs-header-input")
+    box.click()
+    box.fill("")
+    pg.evaluate(LISTEN, ["form.cs-header", "cs:results", query])
+    if how == "type":
+        pg.keyboard.type(query)
+    elif how == "insert":
+        pg.keyboard.insert_text(query)
+    else:  # IME composition via CDP
+        cdp = pg.context.new_cdp_session(pg)
+        for i in range(1, len(query) + 1):
+            cdp.send("Input.imeSetComposition", {"text": query[:i], "selectionStart": i, "selectionEnd": i})
+        cdp.send("Input.insertText", {"text": query})
+        cdp.detach()
+    pg.wait_for_function("() => window.__csSeen !== null")
+    return shown_ids(pg)
+
+
+def results_page_ids(pg: Any, query: str, open_url: str | None = None) -> list[str]:
+    """Ids listed on /search/ once it has rendered ``query`` (after navigating to ``open_url``)."""
+    if open_url is not None:
+        pg.goto(open_url)
+    pg.wait_for_function(
+        "q => { const r = document.querySelector('.cs-page'); return r && r.dataset.renderedQ === q; }",
+        arg=query,
+    )
+    return shown_ids(pg, ".cs-page__results li a")

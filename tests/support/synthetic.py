@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 import random
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
+from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -109,30 +110,6 @@ FALLBACK_TEXT = (
 )
 
 
-@dataclass
-class FakeCase:
-    """Duck-typed stand-in for ``site_builder.casefile.models.Case``."""
-
-    id: str
-    title: str
-    summary: str
-    district: str
-    fields: list[str]
-    groups: list[str]
-    tags: list[str]
-    year: int
-    practice: str
-    background: str | None = None
-    results: str | None = None
-    insights: str | None = None
-    locality: str | None = None
-    organizations: list[str] = field(default_factory=list)
-    awards: list[str] = field(default_factory=list)
-    highlights: list[str] = field(default_factory=list)
-    district_slug: str = ""
-    former_district: str | None = None
-
-
 def corpus() -> str:
     """Chinese text from the real case files (falls back to a built-in sample)."""
     import yaml
@@ -147,8 +124,15 @@ def corpus() -> str:
     return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch in "，。、；")
 
 
-def synthetic_cases(n: int, seed: int = 1) -> list[FakeCase]:
-    """``n`` cases whose text is random phrases cut from the corpus (realistic bigrams)."""
+def case_from_data(case_id: str, data: dict[str, object]) -> Case:
+    """A validated ``Case`` as the loader would produce it from a file named ``<case_id>.yaml``."""
+    vocab = load_vocabularies()
+    case = Case.model_validate(data, context={"vocab": vocab, "today": _dt.date(2026, 1, 1)})
+    return case.bind(case_id, Path(f"cases/{case_id}.yaml"))
+
+
+def synthetic_cases(n: int, seed: int = 1) -> list[Case]:
+    """``n`` real ``Case`` models whose text is random phrases cut from the corpus (realistic bigrams)."""
     rnd = random.Random(seed)
     text = corpus()
     vocab = load_vocabularies()
@@ -161,6 +145,13 @@ def synthetic_cases(n: int, seed: int = 1) -> list[FakeCase]:
         i = rnd.randrange(0, max(1, len(text) - k))
         return text[i : i + k]
 
+    def word(lo: int, hi: int) -> str:
+        """A phrase without punctuation (tags and labels are single terms)."""
+        while True:
+            w = phrase(lo, hi)
+            if all("\u4e00" <= ch <= "\u9fff" for ch in w):
+                return w
+
     def para(chars: int) -> str:
         out = []
         total = 0
@@ -172,21 +163,23 @@ def synthetic_cases(n: int, seed: int = 1) -> list[FakeCase]:
 
     cases = []
     for i in range(n):
-        cases.append(
-            FakeCase(
-                id=f"case-{i:04d}",
-                title=phrase(8, 18),
-                summary=para(110),
-                district=rnd.choice(districts),
-                fields=rnd.sample(fields_, rnd.randint(1, 2)),
-                groups=rnd.sample(groups, rnd.randint(0, 2)),
-                tags=[phrase(2, 5) for _ in range(rnd.randint(1, 3))],
-                year=rnd.randint(2012, 2025),
-                background=para(300),
-                practice=para(900),
-                results=para(300),
-                insights=para(200),
-                highlights=[phrase(8, 20) for _ in range(3)],
-            )
-        )
+        data: dict[str, object] = {
+            "title": phrase(8, 18),
+            "summary": para(110)[:200],
+            "district": rnd.choice(districts),
+            "fields": rnd.sample(fields_, rnd.randint(1, 2)),
+            "groups": rnd.sample(groups, rnd.randint(0, 2)),
+            "tags": list(dict.fromkeys(word(2, 5) for _ in range(rnd.randint(1, 3)))),
+            "year": rnd.randint(2012, 2025),
+            "background": para(300),
+            "practice": para(900),
+            "results": para(300),
+            "insights": para(200),
+            "highlights": [phrase(8, 20) for _ in range(3)],
+            "metrics": [
+                {"label": phrase(2, 6), "value": rnd.randint(1, 5000), "unit": rnd.choice("个名家人")}
+            ],
+            "sources": [{"title": phrase(6, 20), "publisher": "文汇报", "date": "2023-04-13"}],
+        }
+        cases.append(case_from_data(f"case-{i:04d}", data))
     return cases

@@ -1,7 +1,27 @@
-"""Build the static search files: a sharded bigram index plus small metadata files.
+"""Build the static search files: sharded bigram and pinyin indexes plus small metadata files.
 
-Everything is deterministic: documents are ordered by id, JSON is written with sorted keys
-and no whitespace, so the same cases give byte-identical files.
+What is searchable comes from the field registry (:func:`site_builder.casefile.fields.case_fields`:
+each field's ``search`` tier), the filters from the facet table
+(:data:`site_builder.browse.facets.FACETS`, rows with ``filterable``) and case addresses from
+:data:`site_builder.browse.urls.CASE_PATTERN`; ``search/meta.json`` hands the last two to
+``search.js``, so the JS names no field, facet or URL itself.
+
+Files (all JSON; what the header box fetches before its first result is kept small at any size):
+
+* ``meta.json``: format, shard counts, facet table, case URL pattern, synonyms (fixed size);
+* ``i/<k>.json``: bigram index shards ``{token: [doc delta, field mask, ...]}``; a synonym group
+  is one token ``~<k>`` (the cases using any word of ``synonyms[k]``), so a query fetches one
+  shard for it, not one per word of the group;
+* ``p/<k>.json`` + ``py.json``: pinyin index and the client's character → pinyin table, fetched
+  only when the strict tiers find little;
+* ``m/<k>.json``: per 8 documents, what a result shows (id, title, year, facet values);
+* ``f.json``: every document's facet values and year (the ``/search/`` page's filters);
+* ``s/<k>.json``: summaries and highlights for snippets; ``d/<n>.json``: body text;
+* ``fold/<k>.json``: the fold table (character → simplified) in shards by code point; the
+  invisible characters are in ``meta.json``.
+
+Documents are numbered newest first (year, then id), so that order breaks ties in ranking
+without any metadata.  Everything is deterministic: the same cases give byte-identical files.
 """
 
 from __future__ import annotations
@@ -13,14 +33,20 @@ from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 import yaml
 
-from site_builder.outputs.search.tokens import is_word, runs
+from site_builder.browse.facets import FACETS, FacetSpec
+from site_builder.browse.urls import CASE_PATTERN
+from site_builder.casefile.fields import case_fields, field_texts
+from site_builder.casefile.models import Case, Metric
+from site_builder.casefile.vocab import Vocabularies
+from site_builder.outputs.search.tokens import key_tokens, normalize, pinyin_tokens, readings, runs
 from site_builder.textnorm import INVISIBLE_CHARS, fold, fold_table, strip_invisible
 
 __all__ = [
+    "DOC_SHARD",
     "FIELD_BODY",
     "FIELD_META",
     "FIELD_SUMMARY",
@@ -29,69 +55,36 @@ __all__ = [
     "SearchDoc",
     "build_search_files",
     "docs_from_cases",
+    "facet_table",
     "fnv1a",
     "load_synonyms",
     "markdown_to_text",
     "shard_count",
 ]
 
-FIELD_TITLE = 1
-FIELD_META = 2  # tags, district, locality, fields, groups
-FIELD_SUMMARY = 4  # summary and highlights
-FIELD_BODY = 8  # background, practice, results, insights, quotes, organizations, awards
-SUMMARY_SHARD = 32  # documents per summary file
+TIERS = {"title": 1, "meta": 2, "summary": 4, "body": 8}
+FIELD_TITLE, FIELD_META, FIELD_SUMMARY, FIELD_BODY = (TIERS[k] for k in ("title", "meta", "summary", "body"))
+SUMMARY_SHARD = 8  # documents per summary file (snippets of the 8 results shown)
+DOC_SHARD = 8  # documents per result-metadata file (the header box shows 8 results)
+FOLD_SHARDS = 32  # fold table files, by code point
 SHARD_TARGET = 12_000  # raw bytes per index shard, before gzip
-FORMAT_VERSION = 1
-
-
-class CaseLike(Protocol):
-    """The attributes of ``site_builder.casefile.models.Case`` that search reads."""
-
-    @property
-    def id(self) -> str: ...
-
-    title: str
-    summary: str
-    district: str
-    locality: str | None
-    fields: list[str]
-    groups: list[str]
-    tags: list[str]
-    year: int
-    organizations: list[str]
-    awards: list[str]
-    highlights: list[str]
-    background: str | None
-    practice: str
-    results: str | None
-    insights: str | None
-
-
-class VocabLike(Protocol):
-    """The part of ``site_builder.casefile.vocab.Vocabularies`` that search reads."""
-
-    districts: Any
-    fields: Any
-    groups: Any
+MAX_SHARDS = 16_384  # a query fetches one shard per token: keep them small at 10,000 cases
+FORMAT_VERSION = 2
+_ADDRESS = re.compile(r"^(?:https?://|[\w./-]+\.(?:jpe?g|png|webp|gif|avif|heic)$)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
 class SearchDoc:
-    """One searchable document, already reduced to plain text."""
+    """One searchable document, already reduced to plain text per search tier."""
 
     id: str
     title: str
-    district: str
-    district_slug: str
-    former_district: str | None
-    locality: str | None
-    fields: tuple[str, ...]
-    groups: tuple[str, ...]
-    tags: tuple[str, ...]
     year: int
+    former_district: str | None
+    facets: dict[str, tuple[str, ...]]
+    texts: dict[str, str]
     summary: str
     highlights: tuple[str, ...]
-    body: str
 
 
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
@@ -111,46 +104,92 @@ def _clean(s: str | None) -> str:
     return strip_invisible(" ".join((s or "").split()))
 
 
-def docs_from_cases(cases: Iterable[Any]) -> list[SearchDoc]:
-    """Reduce case models (duck-typed like ``Case``) to :class:`SearchDoc`, sorted by id.
+def _number(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else str(v)
+
+
+def _field_text(key: str, kind: str, value: Any) -> list[str]:
+    """Searchable pieces of one field value (addresses and file names are not text)."""
+    if kind == "markdown":
+        return [markdown_to_text(value)] if value else []
+    if key == "year":
+        return [f"{value}年"]
+    if isinstance(value, list) and value and isinstance(value[0], Metric):
+        # a metric reads as one phrase, value and unit together: 党员骑手 120名
+        return [f"{m.label} {_number(m.value)}{m.unit or ''} {m.note or ''}".strip() for m in value]
+    return [_clean(t) for t in field_texts(value) if not _ADDRESS.match(t.strip())]
+
+
+def docs_from_cases(cases: Iterable[Case]) -> list[SearchDoc]:
+    """Reduce cases to :class:`SearchDoc`, newest first (then by id).
 
     The caller decides whether drafts are included (the plugin shows them in ``serve`` only).
     """
+    specs = [s for s in case_fields() if s.search]
+    filterable = [f for f in FACETS if f.filterable]
     out = []
     for c in cases:
-        quotes = " ".join(_clean(getattr(q, "text", "")) for q in getattr(c, "quotes", []) or [])
-        body = " ".join(
-            t
-            for t in (
-                markdown_to_text(c.background),
-                markdown_to_text(c.practice),
-                markdown_to_text(c.results),
-                markdown_to_text(c.insights),
-                quotes,
-                " ".join(_clean(o) for o in c.organizations or []),
-                " ".join(_clean(a) for a in c.awards or []),
-            )
-            if t
-        )
+        texts: dict[str, list[str]] = {tier: [] for tier in TIERS}
+        for spec in specs:
+            assert spec.search is not None
+            texts[spec.search] += _field_text(spec.key, spec.kind, getattr(c, spec.key))
+        if c.former_district:
+            texts["meta"].append(c.former_district)
         out.append(
             SearchDoc(
                 id=c.id,
                 title=_clean(c.title),
-                district=_clean(c.district),
-                district_slug=str(getattr(c, "district_slug", "") or ""),
-                former_district=_clean(getattr(c, "former_district", None)) or None,
-                locality=_clean(c.locality) or None,
-                fields=tuple(_clean(f) for f in c.fields),
-                groups=tuple(_clean(g) for g in c.groups),
-                tags=tuple(_clean(t) for t in c.tags),
-                year=int(c.year),
+                year=c.year,
+                former_district=c.former_district,
+                facets={f.key: tuple(f.values(c)) for f in filterable},
+                texts={tier: " ".join(t for t in parts if t) for tier, parts in texts.items()},
                 summary=_clean(c.summary),
-                highlights=tuple(_clean(h) for h in c.highlights or []),
-                body=body,
+                highlights=tuple(_clean(h) for h in c.highlights),
             )
         )
-    out.sort(key=lambda d: d.id)
+    out.sort(key=lambda d: (-d.year, d.id))
     return out
+
+
+def facet_table(docs: Sequence[SearchDoc], vocab: Vocabularies | None) -> list[dict[str, Any]]:
+    """The filterable facets with their values in display order and value slugs.
+
+    ``search/meta.json`` and the ``/search/`` page's checkboxes both use this order (the
+    checkboxes' ``data-index`` is an index into ``values``).
+    """
+    out = []
+    for f in FACETS:
+        if not f.filterable:
+            continue
+        seen = {v for d in docs for v in d.facets.get(f.key, ())}
+        values = _ordered(f, seen, vocab)
+        slugs = _slugs(f, vocab)
+        out.append(
+            {
+                "key": f.key,
+                "label": f.label,
+                "name": f.name,
+                "values": [
+                    [v, slugs.get(v) or (v if f.slug == "value" else f"x{i}")] for i, v in enumerate(values)
+                ],
+            }
+        )
+    return out
+
+
+def _terms(f: FacetSpec, vocab: Vocabularies | None) -> list[Any]:
+    return list(getattr(vocab, f.vocab).terms) if vocab is not None and f.vocab else []
+
+
+def _ordered(f: FacetSpec, seen: set[str], vocab: Vocabularies | None) -> list[str]:
+    if f.order == "newest":
+        return sorted(seen, reverse=True)
+    known = [t.name for t in _terms(f, vocab)]
+    return known + sorted(v for v in seen if v not in known)
+
+
+def _slugs(f: FacetSpec, vocab: Vocabularies | None) -> dict[str, str]:
+    return {t.name: t.slug for t in _terms(f, vocab)}
 
 
 def fnv1a(token: str) -> int:
@@ -160,31 +199,6 @@ def fnv1a(token: str) -> int:
         h ^= b
         h = (h * 0x01000193) & 0xFFFFFFFF
     return h
-
-
-def _doc_tokens(text: str, *, cjk_unigrams: bool) -> set[str]:
-    out: set[str] = set()
-    for run in runs(fold(text)):
-        for i, unit in enumerate(run):
-            if len(run) == 1 or is_word(unit) or cjk_unigrams:
-                out.add(unit)
-            if i + 1 < len(run):
-                out.add(unit + run[i + 1])
-    return out
-
-
-def _doc_fields(d: SearchDoc) -> list[tuple[int, str]]:
-    meta = [*d.tags, d.district, *d.fields, *d.groups, f"{d.year}年"]
-    if d.former_district:
-        meta.append(d.former_district)
-    if d.locality:
-        meta.append(d.locality)
-    return [
-        (FIELD_TITLE, d.title),
-        (FIELD_META, " ".join(meta)),
-        (FIELD_SUMMARY, " ".join([d.summary, *d.highlights])),
-        (FIELD_BODY, d.body),
-    ]
 
 
 @cache
@@ -198,8 +212,11 @@ def load_synonyms(path: Path | None = None) -> tuple[tuple[str, ...], ...]:
     return tuple(tuple(str(w) for w in group) for group in data.get("groups", []) if group)
 
 
-def _synonym_groups(vocab: VocabLike | None, extra: Sequence[Sequence[str]]) -> list[list[str]]:
-    """Folded synonym groups from synonyms.yaml and vocabulary aliases, merged when they overlap."""
+def _synonym_groups(vocab: Vocabularies | None, extra: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Normalized synonym groups from synonyms.yaml and vocabulary aliases, merged when they overlap.
+
+    Pure-ASCII vocabulary aliases (slugs, pinyin such as "pudong") are kept: readers type them.
+    """
     groups: list[set[str]] = []
     sources: list[Sequence[str]] = list(extra)
     if vocab is not None:
@@ -207,24 +224,22 @@ def _synonym_groups(vocab: VocabLike | None, extra: Sequence[Sequence[str]]) -> 
             for t in v.terms:
                 sources.append([t.name, *t.aliases])
     for words in sources:
-        folded = {" ".join(fold(w).split()) for w in words}
-        # Pure-ASCII aliases such as slugs or pinyin ("pudong") are too loose for synonyms,
-        # except words editors listed explicitly in synonyms.yaml.
-        folded = {w for w in folded if w}
-        if len(folded) < 2:
+        keys = {" ".join(normalize(w).split()) for w in words}
+        keys.discard("")
+        if len(keys) < 2:
             continue
-        merged = [g for g in groups if g & folded]
+        merged = [g for g in groups if g & keys]
         for g in merged:
-            folded |= g
+            keys |= g
             groups.remove(g)
-        groups.append(folded)
+        groups.append(keys)
     return sorted(sorted(g) for g in groups)
 
 
 def shard_count(total_bytes: int) -> int:
     """Number of index shards (a power of two) for an index of ``total_bytes`` raw bytes."""
     n = 1
-    while n * SHARD_TARGET < total_bytes and n < 4096:
+    while n * SHARD_TARGET < total_bytes and n < MAX_SHARDS:
         n *= 2
     return n
 
@@ -233,24 +248,8 @@ def _dumps(obj: object) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def build_search_files(
-    cases: Iterable[Any], vocab: VocabLike | None = None, synonyms: Sequence[Sequence[str]] | None = None
-) -> dict[str, bytes]:
-    """Return ``{site-relative path: content}`` for every search data file.
-
-    ``cases`` are ``Case`` models (as published by the caller); ``vocab`` supplies facet order, slugs
-    and alias synonyms; ``synonyms`` defaults to ``site_builder/data/synonyms.yaml``.
-    """
-    docs = docs_from_cases(cases)
-    syn = _synonym_groups(vocab, load_synonyms() if synonyms is None else synonyms)
-
-    postings: dict[str, dict[int, int]] = {}
-    for n, d in enumerate(docs):
-        for field, text in _doc_fields(d):
-            for tok in _doc_tokens(text, cjk_unigrams=field in (FIELD_TITLE, FIELD_META)):
-                per = postings.setdefault(tok, {})
-                per[n] = per.get(n, 0) | field
-
+def _sharded(prefix: str, postings: dict[str, dict[int, int]]) -> tuple[dict[str, bytes], int, int]:
+    """Delta-encode postings and split them into hash shards; return files, shard count, width."""
     encoded: dict[str, list[int]] = {}
     total = 0
     for tok, per in postings.items():
@@ -265,71 +264,112 @@ def build_search_files(
     shards: dict[int, dict[str, list[int]]] = {}
     for tok, flat in encoded.items():
         shards.setdefault(fnv1a(tok) % nshards, {})[tok] = flat
-
-    files: dict[str, bytes] = {}
     width = len(f"{nshards - 1:x}")
-    for k in range(nshards):
-        files[f"search/i/{k:0{width}x}.json"] = _dumps(shards.get(k, {}))
+    files = {f"{prefix}{k:0{width}x}.json": _dumps(shards.get(k, {})) for k in range(nshards)}
+    return files, nshards, width
 
-    def facet(values: Iterable[str], known: list[str]) -> list[str]:
-        extra = sorted({v for v in values if v not in known})
-        return known + extra
 
-    def names(v: Any) -> list[str]:
-        return [t.name for t in v.terms] if v is not None else []
+def _pinyin_table(docs: Sequence[SearchDoc]) -> dict[str, str]:
+    """Client table {syllable: characters}: common characters and those of the indexed text."""
+    raw = resources.files("site_builder").joinpath("data/fold_table.json").read_text(encoding="utf-8")
+    chars = set(json.loads(raw).get("common", ""))
+    for d in docs:
+        for tier in ("title", "meta", "summary"):
+            chars.update(u for run in runs(fold(d.texts[tier])) for u in run if len(u) == 1)
+    table: dict[str, set[str]] = {}
+    for ch in chars:
+        if not ("\u3400" <= ch <= "\u9fff"):
+            continue
+        for syl in readings(ch)[:3]:  # as many as pinyin_tokens indexes
+            if syl.isascii() and syl.isalpha():
+                table.setdefault(syl, set()).add(ch)
+    return {syl: "".join(sorted(cs)) for syl, cs in sorted(table.items())}
 
-    def slugs(v: Any) -> dict[str, str]:
-        return {t.name: t.slug for t in v.terms} if v is not None else {}
 
-    districts = facet((d.district for d in docs), names(vocab.districts if vocab else None))
-    fields_ = facet((f for d in docs for f in d.fields), names(vocab.fields if vocab else None))
-    groups_ = facet((g for d in docs for g in d.groups), names(vocab.groups if vocab else None))
-    dslug = slugs(vocab.districts if vocab else None)
-    fslug = slugs(vocab.fields if vocab else None)
-    gslug = slugs(vocab.groups if vocab else None)
+def build_search_files(
+    cases: Iterable[Case], vocab: Vocabularies | None = None, synonyms: Sequence[Sequence[str]] | None = None
+) -> dict[str, bytes]:
+    """Return ``{site-relative path: content}`` for every search data file.
 
-    def with_slugs(values: list[str], table: dict[str, str]) -> list[list[str]]:
-        return [[v, table.get(v) or f"x{i}"] for i, v in enumerate(values)]
+    ``cases`` are the published ``Case`` models; ``vocab`` supplies facet order, slugs and alias
+    synonyms; ``synonyms`` defaults to ``site_builder/data/synonyms.yaml``.
+    """
+    docs = docs_from_cases(cases)
+    syn = _synonym_groups(vocab, load_synonyms() if synonyms is None else synonyms)
 
-    meta = {
-        "v": FORMAT_VERSION,
-        "shards": nshards,
-        "width": width,
-        "sumShard": SUMMARY_SHARD,
-        "districts": with_slugs(districts, dslug),
-        "fields": with_slugs(fields_, fslug),
-        "groups": with_slugs(groups_, gslug),
-        "synonyms": syn,
-        # [id, title, district index, year, field indexes, group indexes, tags, former district,
-        #  folded title or 0, folded tags or 0]
-        "docs": [
+    postings: dict[str, dict[int, int]] = {}
+    pinyin: dict[str, dict[int, int]] = {}
+    for n, d in enumerate(docs):
+        for tier, bit in TIERS.items():
+            text = d.texts[tier]
+            key = normalize(text)
+            toks = key_tokens(key, unigrams=tier in ("title", "meta"))
+            # a synonym group is one token, "~<index in meta.synonyms>": cases using any of its words
+            toks.update(f"~{k}" for k, group in enumerate(syn) if any(w in key for w in group))
+            for tok in toks:
+                per = postings.setdefault(tok, {})
+                per[n] = per.get(n, 0) | bit
+            if tier != "body":
+                for tok in pinyin_tokens(text):
+                    per = pinyin.setdefault(tok, {})
+                    per[n] = per.get(n, 0) | bit
+
+    files, nshards, width = _sharded("search/i/", postings)
+    pfiles, pshards, pwidth = _sharded("search/p/", pinyin)
+    files.update(pfiles)
+    facets = facet_table(docs, vocab)
+    index_of = {f["key"]: {v[0]: i for i, v in enumerate(f["values"])} for f in facets}
+
+    files["search/meta.json"] = _dumps(
+        {
+            "v": FORMAT_VERSION,
+            "docs": len(docs),
+            "shards": nshards,
+            "width": width,
+            "pinyin": {"shards": pshards, "width": pwidth},
+            "docShard": DOC_SHARD,
+            "foldShards": FOLD_SHARDS,
+            "invisible": INVISIBLE_CHARS,
+            "sumShard": SUMMARY_SHARD,
+            "caseUrl": CASE_PATTERN,
+            "facets": facets,
+            "synonyms": syn,
+        }
+    )
+    for k in range(0, max(len(docs), 1), DOC_SHARD):
+        files[f"search/m/{k // DOC_SHARD}.json"] = _dumps(
             [
-                d.id,
-                d.title,
-                districts.index(d.district),
-                d.year,
-                [fields_.index(f) for f in d.fields],
-                [groups_.index(g) for g in d.groups],
-                list(d.tags),
-                d.former_district or "",
-                # folded title and tags, only when folding changes them (phrase ranking)
-                fold(d.title) if fold(d.title) != d.title else 0,
-                [fold(t) for t in d.tags] if any(fold(t) != t for t in d.tags) else 0,
+                {
+                    "id": d.id,
+                    "title": d.title,
+                    "year": d.year,
+                    "former": d.former_district or "",
+                    "facets": {key: [index_of[key][v] for v in vals] for key, vals in d.facets.items()},
+                }
+                for d in docs[k : k + DOC_SHARD]
             ]
-            for d in docs
-        ],
-    }
-    files["search/meta.json"] = _dumps(meta)
+        )
+    # Every case's facet values and year, for the /search/ page's filters and counts.
+    files["search/f.json"] = _dumps(
+        {
+            "year": [d.year for d in docs],
+            "facets": {
+                f["key"]: [[index_of[f["key"]][v] for v in d.facets[f["key"]]] for d in docs] for f in facets
+            },
+        }
+    )
     for k in range(0, max(len(docs), 1), SUMMARY_SHARD):
-        chunk = docs[k : k + SUMMARY_SHARD]
         files[f"search/s/{k // SUMMARY_SHARD}.json"] = _dumps(
-            [[d.summary, list(d.highlights)] for d in chunk]
+            [[d.summary, list(d.highlights)] for d in docs[k : k + SUMMARY_SHARD]]
         )
     # Full body text per document, fetched only for snippets of results matched in the body.
     for n, d in enumerate(docs):
-        files[f"search/d/{n}.json"] = _dumps(d.body)
-    table = fold_table()
-    files["search/fold.json"] = _dumps(
-        {"invisible": INVISIBLE_CHARS, "map": "".join(k + v for k, v in table.items())}
-    )
+        files[f"search/d/{n}.json"] = _dumps(d.texts["body"])
+    files["search/py.json"] = _dumps(_pinyin_table(docs))
+    # The fold table in shards by code point: a query fetches the few its characters need.
+    shards_of: dict[int, list[str]] = {}
+    for char, target in fold_table().items():
+        shards_of.setdefault(ord(char) % FOLD_SHARDS, []).append(char + target)
+    for i in range(FOLD_SHARDS):
+        files[f"search/fold/{i}.json"] = _dumps("".join(shards_of.get(i, [])))
     return files

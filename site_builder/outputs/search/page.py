@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from html import escape
-from typing import Any
 
 from site_builder.browse import urls
 from site_builder.browse.facets import FACETS
-from site_builder.outputs.search.index import docs_from_cases
+from site_builder.casefile.models import Case
+from site_builder.casefile.vocab import Vocabularies
+from site_builder.outputs.search.index import docs_from_cases, facet_table
 
 __all__ = ["SEARCH_PAGE_DESCRIPTION", "SEARCH_PAGE_TITLE", "render_search_page"]
 
@@ -34,36 +35,20 @@ def _facet(name: str, legend: str, values: list[tuple[str, str, int]]) -> str:
     )
 
 
-def render_search_page(cases: Iterable[Any], vocab: Any = None) -> str:
+def render_search_page(cases: Iterable[Case], vocab: Vocabularies | None = None) -> str:
     """HTML body of ``/search/``; the same facet order and indexes as ``search/meta.json``.
 
     All case-derived text is HTML-escaped.  The page must live at ``search/`` (it links to
     its data with ``data-root="../"``).
     """
     docs = docs_from_cases(cases)
-
-    def order(values: Iterable[str], v: Any) -> list[str]:
-        known = [t.name for t in v.terms] if v is not None else []
-        return known + sorted({x for x in values if x not in known})
-
-    def slugs(v: Any) -> dict[str, str]:
-        return {t.name: t.slug for t in v.terms} if v is not None else {}
-
     facets = []
-    for name, legend, attr, kind in (
-        ("district", "区", "district", "districts"),
-        ("field", "领域", "fields", "fields"),
-        ("group", "服务群体", "groups", "groups"),
-    ):
-        v = getattr(vocab, kind) if vocab is not None else None
-        counts: Counter[str] = Counter()
-        for d in docs:
-            vals = [d.district] if attr == "district" else list(getattr(d, attr))
-            counts.update(vals)
-        names = order(counts, v)
-        table = slugs(v)
-        values = [(n, table.get(n) or f"x{i}", counts.get(n, 0)) for i, n in enumerate(names)]
-        facets.append(_facet(name, legend, values))
+    for facet in facet_table(docs, vocab):
+        if facet["key"] == "year":  # a range, below
+            continue
+        counts: Counter[str] = Counter(v for d in docs for v in d.facets[facet["key"]])
+        values = [(label, slug, counts.get(label, 0)) for label, slug in facet["values"]]
+        facets.append(_facet(facet["key"], facet["name"], values))
     years = sorted({d.year for d in docs})
     lo, hi = (years[0], years[-1]) if years else (2000, 2030)
     base = urls.base_for(urls.SEARCH)

@@ -1,63 +1,180 @@
-"""Segmentation shared by the index builder and the browser (``search.js`` mirrors it).
+"""Segmentation shared by the index builder and the browser (``search.js`` mirrors every function).
 
-Folded text (see :func:`site_builder.textnorm.fold`) is split into *runs* of *units*.  A unit
-is one CJK/kana/hangul character or one maximal Latin/digit word; anything else separates
-runs.  A run yields the bigrams of adjacent units (``"b站"``, ``"外卖"``, ``"卖骑"``) and, for
-a one-unit run or a Latin/digit unit, the unit itself.  The same code path runs on documents
-and queries, so both sides agree by construction; ``tests/test_search_tokens.py`` checks the JS
-port against this module.
+A text becomes a *matching key* in two steps: :func:`site_builder.textnorm.fold` (width, case,
+traditional and variant characters) and :func:`numerals` (Chinese numerals and digits written
+alike: 二十二 → 22, 3百 → 300, 1.5万 → 15000, 12,000 → 12000).  The key is split into *runs* of
+*units*: a unit is one CJK/kana/hangul character or one maximal Latin/digit word; anything else
+separates runs.
+
+Documents are indexed with :func:`doc_tokens` (bigrams of adjacent units, Latin/digit words,
+one-unit runs, and in titles and metadata every CJK character).  Queries are planned by
+``search.js`` ``plan()`` from the same :func:`normalize` and :func:`runs`;
+``tests/outputs/test_search_tokens.py`` runs the JS on documents built by this module and checks
+that every stretch of a document's own text finds it, and that both sides normalize alike.
+
+Pinyin keys (:func:`pinyin_tokens`) index the toneless syllables of adjacent CJK characters, so
+a homophone typo (金投盔) or a query typed in pinyin (jintoukui) reaches 金头盔.  ``search.js``
+reads typed characters with the same readings (``search/py.json``) and keeps at most three.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from site_builder.textnorm import fold
 
-__all__ = ["UNIT_RE", "bigrams", "runs", "tokens"]
+__all__ = [
+    "UNIT_RE",
+    "doc_tokens",
+    "is_word",
+    "key_tokens",
+    "normalize",
+    "numerals",
+    "pinyin_tokens",
+    "readings",
+    "runs",
+]
 
 _CJK = "\u3007\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\U00020000-\U0003134f"
 _WORD = "0-9a-z\u00df-\u00f6\u00f8-\u024f"
 #: One unit: a CJK character, or a Latin/digit word.  Mirrored in search.js.
 UNIT_RE = re.compile(f"[{_CJK}]|[{_WORD}]+|([^{_CJK}{_WORD}]+)")
+_WORD_RE = re.compile(f"[{_WORD}]+")
+_HAN_RE = re.compile("[\u3400-\u4dbf\u4e00-\u9fff\U00020000-\U0003134f]")
+
+_NUMERAL_RE = re.compile("(?:[0-9]+(?:\\.[0-9]+)?|[零〇一二两三四五六七八九十百千万亿])+")
+_THOUSANDS_RE = re.compile("([0-9]),(?=[0-9]{3}(?![0-9]))")
+_DECIMAL_RE = re.compile("([0-9]+)\\.([0-9]+)([十百千万亿]+)")
+_PIECE_RE = re.compile("[0-9]+|.")
+_DIGIT = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_SMALL = {"十": 10, "百": 100, "千": 1000}
+_BIG = {"万": 10_000, "亿": 100_000_000}
+_LIMIT = 10**15
 
 
-def runs(folded: str) -> list[list[str]]:
-    """Split already-folded text into runs of units."""
-    out: list[list[str]] = []
-    cur: list[str] = []
-    for m in UNIT_RE.finditer(folded):
-        if m.group(1) is not None:
-            if cur:
-                out.append(cur)
-                cur = []
+def _numeral(s: str) -> str | None:
+    """The digits of one numeral (一万五 → 15000), or None when ``s`` is not one (千万, 万一)."""
+    m = _DECIMAL_RE.fullmatch(s)
+    if m:
+        mult = 1
+        for ch in m[3]:
+            mult *= _SMALL.get(ch) or _BIG[ch]
+        scale = 10 ** len(m[2])
+        value = int(m[1] + m[2]) * mult
+        return str(value // scale) if value % scale == 0 and value < _LIMIT * scale else None
+    if "." in s:
+        return None
+    if not any(ch in _SMALL or ch in _BIG for ch in s):
+        return "".join(str(_DIGIT[ch]) for ch in s) if all(ch in _DIGIT for ch in s) else None
+    total = section = 0
+    num: int | None = None
+    last = 1
+    small_last = big_last = _LIMIT
+    zero = False
+    for piece in _PIECE_RE.findall(s):
+        if piece[0].isdigit() or (piece in _DIGIT and _DIGIT[piece] > 0):
+            if num is not None:
+                return None
+            num = int(piece) if piece[0].isdigit() else _DIGIT[piece]
+        elif piece in _DIGIT:  # 零: the next digit is a unit digit
+            if num is not None:
+                return None
+            zero = True
+        elif piece in _SMALL:
+            unit = _SMALL[piece]
+            if unit >= small_last or (num is None and piece != "十"):
+                return None
+            section += (1 if num is None else num) * unit
+            num, last, small_last, zero = None, unit, unit, False
         else:
-            cur.append(m.group(0))
-    if cur:
-        out.append(cur)
-    return out
+            unit = _BIG[piece]
+            if unit >= big_last or (num is None and section == 0):
+                return None
+            total += (section + (num or 0)) * unit
+            section, num, last, big_last, small_last, zero = 0, None, unit, unit, _LIMIT, False
+    if num is not None:
+        section += num * (1 if zero or last == 1 else last // 10)
+    value = total + section
+    return str(value) if value < _LIMIT else None
+
+
+def numerals(folded: str) -> str:
+    """Write every number in digits: 三分钟 → 3分钟, 3百多家 → 300多家, 1.5万 → 15000."""
+    text = _THOUSANDS_RE.sub("\\1", folded)
+    return _NUMERAL_RE.sub(lambda m: _numeral(m[0]) or m[0], text)
+
+
+def normalize(text: str) -> str:
+    """The matching key of ``text``: folded, numbers in digits."""
+    return numerals(fold(text))
+
+
+_SEP_RE = re.compile(f"[^{_CJK}{_WORD}]+")
+_UNITS_RE = re.compile(f"[{_CJK}]|[{_WORD}]+")
+
+
+def runs(key: str) -> list[list[str]]:
+    """Split a matching key into runs of units (the same as scanning it with :data:`UNIT_RE`)."""
+    return [_UNITS_RE.findall(chunk) for chunk in _SEP_RE.split(key) if chunk]
 
 
 def is_word(unit: str) -> bool:
-    """True for a Latin/digit unit (as opposed to one CJK character)."""
-    return len(unit) > 1 or ("0" <= unit <= "9") or ("a" <= unit <= "z") or ("\u00df" <= unit <= "\u024f")
+    """True for a Latin/digit unit (as opposed to a CJK character or a bigram)."""
+    return _WORD_RE.fullmatch(unit) is not None
 
 
-def bigrams(run: list[str]) -> list[str]:
-    """Bigrams of adjacent units in one run."""
-    return [run[i] + run[i + 1] for i in range(len(run) - 1)]
+def doc_tokens(text: str, *, unigrams: bool) -> set[str]:
+    """Index tokens of a document field; ``unigrams`` adds every CJK character (titles, metadata)."""
+    return key_tokens(normalize(text), unigrams=unigrams)
 
 
-def tokens(text: str) -> list[str]:
-    """All index tokens of ``text`` (folded first), in order, with repeats."""
-    out: list[str] = []
+def key_tokens(key: str, *, unigrams: bool) -> set[str]:
+    """:func:`doc_tokens` of an already normalized text."""
+    out: set[str] = set()
+    for run in runs(key):
+        if len(run) == 1 or unigrams:
+            out.update(run)
+        else:  # a unit is a Latin/digit word when its first character is (all are below U+0250)
+            out.update(u for u in run if u[0] < "\u0250")
+        out.update(map(str.__add__, run, run[1:]))
+    return out
+
+
+@cache
+def readings(ch: str) -> tuple[str, ...]:
+    """Toneless pinyin readings of one character (ü written v), most common first; () if none."""
+    from pypinyin import Style, pinyin
+
+    found = pinyin(ch, style=Style.NORMAL, heteronym=True, v_to_u=False, errors=lambda _: [])  # type: ignore[arg-type,return-value]
+    return tuple(dict.fromkeys(r for r in (found[0] if found else []) if r.isascii() and r.isalpha()))
+
+
+def pinyin_tokens(text: str) -> set[str]:
+    """Syllable bigrams (``jin'tou``) of adjacent CJK characters, every reading of each.
+
+    Every reading (up to three) rather than the one in context: the browser reads a typed
+    character in all its readings too, and the index needs no word segmentation.  Numerals stay
+    characters here (一分钟 is yi'fen, fen'zhong), unlike in the bigram index.
+    """
+    out: set[str] = set()
     for run in runs(fold(text)):
-        if len(run) == 1:
-            out.append(run[0])
-            continue
-        for i, unit in enumerate(run):
-            if is_word(unit):
-                out.append(unit)
-            if i + 1 < len(run):
-                out.append(unit + run[i + 1])
+        prev: tuple[str, ...] = ()
+        for unit in run:
+            cur = readings(unit)[:3] if _HAN_RE.fullmatch(unit) else ()
+            out.update(f"{a}'{b}" for a in prev for b in cur)
+            prev = cur
     return out

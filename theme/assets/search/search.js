@@ -1,5 +1,8 @@
-/* Case search: header box + /search/ filters page.
- * Index format and tokenization mirror site_builder/search/{tokens,build}.py.
+/* Case search: engine, header combobox, and the /search/ page wiring (setupPage).
+ * Index format and normalization mirror site_builder/outputs/search/{tokens,index}.py.
+ * Tiers: exact (every query character found) -> partial (labelled; ranked by how much of the
+ * query a case covers, rare terms weighing most, with a threshold) -> pinyin (homophone typos and
+ * pinyin queries; its table and index are fetched only when the first tiers find nothing).
  * Case text is untrusted: the DOM is built with textContent only. */
 (function () {
   "use strict";
@@ -7,14 +10,28 @@
   var CJK = "\\u3007\\u3040-\\u30ff\\u3400-\\u4dbf\\u4e00-\\u9fff\\uac00-\\ud7af\\uf900-\\ufaff\\u{20000}-\\u{3134f}";
   var WORD = "0-9a-z\\u00df-\\u00f6\\u00f8-\\u024f";
   var UNIT_RE = new RegExp("[" + CJK + "]|[" + WORD + "]+|([^" + CJK + WORD + "]+)", "gu");
-  var WORD_RE = /^(?:[0-9a-z\u00df-\u00f6\u00f8-\u024f]|..+)$/u;
-  var STOP = "的了和与及在是之等也都把被对有并或";
-  var F_TITLE = 1, F_META = 2, F_SUMMARY = 4, F_BODY = 8;
-  var WEIGHT = [0, 10, 6, 3, 1]; // by bit position: title, meta, summary, body
+  var WORD_RE = new RegExp("^[" + WORD + "]+$", "u");
+  var HAN_RE = /^[\u3400-\u4dbf\u4e00-\u9fff\u{20000}-\u{3134f}]$/u;
+  var STOP = "的了和与及在是之等也都把被对有并或吗呢吧";
+  var NOISE = ["有哪些", "在哪里", "在哪儿", "怎么样", "是什么", "有没有", "的案例", "怎么", "什么", "在哪", "哪里",
+    "哪些", "关于", "案例", "经验", "介绍", "如何", "请问", "相关", "做法"];
+  var WEIGHT = [10, 6, 3, 1]; // by bit position: title, meta, summary, body
+  var F_TITLE = 1, F_META = 2;
+  var PARTIAL_MIN = 0.5; // share of the query's weight a case must cover to be shown as partial
+  var LABELS = {
+    partial: "没有完全匹配的结果，以下案例包含部分关键词",
+    pinyin: "没有完全匹配的结果，以下案例的读音与搜索词相近",
+    none: "没有找到相关案例"
+  };
 
-  var state = { base: null, foldMap: null, invisRe: null, meta: null, shards: {}, shardData: {}, sums: {}, sumData: {}, loading: null };
+  var state = {
+    base: null, foldMap: null, invisRe: null, meta: null, loading: null,
+    files: {}, data: {}, // path -> promise / parsed JSON
+    masks: new Map(), // "shard token" -> decoded postings
+    py: null // {chars: Map(char -> [syllables]), syl: Set}
+  };
 
-  /* ---------- normalization (same as site_builder.textnorm.fold) ---------- */
+  /* ---------- normalization (same as site_builder.outputs.search.tokens.normalize) ---------- */
   function fold(text) {
     text = text.replace(state.invisRe, "").normalize("NFKC").toLowerCase().replace(state.invisRe, "");
     var out = "";
@@ -25,10 +42,65 @@
     return out;
   }
 
-  function runs(folded) {
+  var NUMERAL_RE = /(?:[0-9]+(?:\.[0-9]+)?|[零〇一二两三四五六七八九十百千万亿])+/g;
+  var THOUSANDS_RE = /([0-9]),(?=[0-9]{3}(?![0-9]))/g;
+  var DECIMAL_RE = /^([0-9]+)\.([0-9]+)([十百千万亿]+)$/;
+  var DIGIT = { "零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9 };
+  var SMALL = { "十": 10, "百": 100, "千": 1000 };
+  var BIG = { "万": 1e4, "亿": 1e8 };
+  var LIMIT = 1e15;
+  function has(o, k) { return Object.prototype.hasOwnProperty.call(o, k); }
+
+  // The digits of one numeral (一万五 -> 15000), or null when s is not one (千万, 万一).
+  function numeral(s) {
+    var m = DECIMAL_RE.exec(s), i;
+    if (m) {
+      var mult = 1;
+      for (i = 0; i < m[3].length; i++) mult *= has(SMALL, m[3][i]) ? SMALL[m[3][i]] : BIG[m[3][i]];
+      var scale = Math.pow(10, m[2].length), value = parseInt(m[1] + m[2], 10) * mult;
+      return value % scale === 0 && value < LIMIT * scale ? String(value / scale) : null;
+    }
+    if (s.indexOf(".") >= 0) return null;
+    var chars = Array.from(s);
+    if (!chars.some(function (c) { return has(SMALL, c) || has(BIG, c); }))
+      return chars.every(function (c) { return has(DIGIT, c); }) ? chars.map(function (c) { return DIGIT[c]; }).join("") : null;
+    var total = 0, section = 0, num = null, last = 1, smallLast = LIMIT, bigLast = LIMIT, zero = false;
+    var pieces = s.match(/[0-9]+|./gu);
+    for (i = 0; i < pieces.length; i++) {
+      var p = pieces[i], unit;
+      if (/^[0-9]/.test(p) || (has(DIGIT, p) && DIGIT[p] > 0)) {
+        if (num !== null) return null;
+        num = /^[0-9]/.test(p) ? parseInt(p, 10) : DIGIT[p];
+      } else if (has(DIGIT, p)) {
+        if (num !== null) return null;
+        zero = true;
+      } else if (has(SMALL, p)) {
+        unit = SMALL[p];
+        if (unit >= smallLast || (num === null && p !== "十")) return null;
+        section += (num === null ? 1 : num) * unit;
+        num = null; last = unit; smallLast = unit; zero = false;
+      } else {
+        unit = BIG[p];
+        if (unit >= bigLast || (num === null && section === 0)) return null;
+        total += (section + (num || 0)) * unit;
+        section = 0; num = null; last = unit; bigLast = unit; smallLast = LIMIT; zero = false;
+      }
+    }
+    if (num !== null) section += num * (zero || last === 1 ? 1 : last / 10);
+    var v = total + section;
+    return v < LIMIT ? String(v) : null;
+  }
+
+  function numerals(folded) {
+    return folded.replace(THOUSANDS_RE, "$1").replace(NUMERAL_RE, function (m) { var d = numeral(m); return d === null ? m : d; });
+  }
+
+  function normalize(text) { return numerals(fold(text)); }
+
+  function runs(key) {
     var out = [], cur = [], m;
     UNIT_RE.lastIndex = 0;
-    while ((m = UNIT_RE.exec(folded)) !== null) {
+    while ((m = UNIT_RE.exec(key)) !== null) {
       if (m[1] !== undefined) {
         if (cur.length) { out.push(cur); cur = []; }
       } else cur.push(m[0]);
@@ -37,18 +109,19 @@
     return out;
   }
 
+  // A Latin/digit word, as opposed to one CJK character or a bigram.
   function isWord(unit) { return WORD_RE.test(unit); }
 
-  function tokens(text) {
-    var out = [];
-    runs(fold(text)).forEach(function (run) {
-      if (run.length === 1) { out.push(run[0]); return; }
+  // Index tokens of a document field (tokens.doc_tokens); used by the parity test.
+  function docTokens(text, unigrams) {
+    var out = new Set();
+    runs(normalize(text)).forEach(function (run) {
       run.forEach(function (u, i) {
-        if (isWord(u)) out.push(u);
-        if (i + 1 < run.length) out.push(u + run[i + 1]);
+        if (run.length === 1 || unigrams || isWord(u)) out.add(u);
+        if (i + 1 < run.length) out.add(u + run[i + 1]);
       });
     });
-    return out;
+    return Array.from(out).sort();
   }
 
   function fnv1a(token) {
@@ -70,63 +143,96 @@
       return r.json();
     });
   }
+  // Fetch each file once; state.data[path] holds it when loaded.
+  function load(path) {
+    if (!state.files[path]) state.files[path] = getJSON(path).then(function (v) { state.data[path] = v; return v; });
+    return state.files[path];
+  }
+  function loadAll(paths) {
+    var seen = {};
+    return Promise.all(paths.filter(function (p) { return !seen[p] && (seen[p] = true); }).map(load));
+  }
 
-  function setFold(data) {
-    var chars = Array.from(data.map), map = new Map();
-    for (var i = 0; i + 1 < chars.length; i += 2) map.set(chars[i], chars[i + 1]);
-    state.foldMap = map;
-    state.invisRe = new RegExp("[" + data.invisible.replace(/[\\\]^-]/g, "\\$&") + "]", "gu");
+  // The fold table arrives in shards by code point ("search/fold/<k>.json", a string of pairs);
+  // loadFold(text) fetches the shards its characters need before fold() is used on it.
+  function addFold(pairs) {
+    var chars = Array.from(pairs);
+    for (var i = 0; i + 1 < chars.length; i += 2) state.foldMap.set(chars[i], chars[i + 1]);
+  }
+  function foldShard(ch) { return "search/fold/" + (ch.codePointAt(0) % state.meta.foldShards) + ".json"; }
+  function loadFold(text) {
+    var paths = {};
+    for (var ch of text.normalize("NFKC").toLowerCase()) if (ch.codePointAt(0) >= 0x2e80) paths[foldShard(ch)] = true;
+    return Promise.all(Object.keys(paths).map(function (path) {
+      if (!state.files[path]) state.files[path] = getJSON(path).then(addFold);
+      return state.files[path];
+    }));
+  }
+
+  function setMeta(meta) {
+    // Units of each synonym word; a group k is indexed as the token "~k" (cases with any of its words).
+    meta.synUnits = meta.synonyms.map(function (group) {
+      return group.map(function (w) { var rs = runs(w); return rs.length === 1 ? rs[0] : null; })
+        .filter(function (u) { return u; });
+    });
+    state.meta = meta;
+    return meta;
+  }
+
+  function setInvisible(chars) {
+    state.foldMap = new Map();
+    state.invisRe = new RegExp("[" + chars.replace(/[\\\]^-]/g, "\\$&") + "]", "gu");
   }
 
   function init(base) {
     if (state.loading) return state.loading;
     state.base = base.replace(/\/?$/, "/");
-    state.loading = Promise.all([getJSON("search/fold.json"), getJSON("search/meta.json")]).then(function (r) {
-      setFold(r[0]);
-      var meta = r[1];
-      meta.synUnits = meta.synonyms.map(function (group) {
-        return group.map(function (w) { var rs = runs(w); return rs.length === 1 ? rs[0] : null; })
-          .filter(function (u) { return u; });
-      });
+    state.loading = load("search/meta.json").then(function (meta) {
+      setInvisible(meta.invisible);
       state.meta = meta;
-      return meta;
+      return setMeta(meta);
     });
     return state.loading;
   }
 
-  function shardPath(tok) {
-    var m = state.meta, k = (fnv1a(tok) % m.shards).toString(16);
-    while (k.length < m.width) k = "0" + k;
-    return "search/i/" + k + ".json";
+  function hexShard(tok, count, width) {
+    var k = (fnv1a(tok) % count).toString(16);
+    while (k.length < width) k = "0" + k;
+    return k;
+  }
+  function shardPath(tok) { return "search/i/" + hexShard(tok, state.meta.shards, state.meta.width) + ".json"; }
+  function pinyinPath(tok) { var p = state.meta.pinyin; return "search/p/" + hexShard(tok, p.shards, p.width) + ".json"; }
+
+  // {doc number: field mask} of one token in a loaded shard.
+  // Postings of one token in a loaded shard: field mask per document (a) and the documents (list).
+  function docMasks(shard, tok) {
+    var key = shard + " " + tok, hit = state.masks.get(key);
+    if (hit) return hit; // decoded once per session: each keystroke reuses the tokens before it
+    var p = state.data[shard], a = new Uint8Array(state.meta.docs), list = [];
+    var flat = p && has(p, tok) ? p[tok] : null;
+    if (flat) for (var i = 0, n = 0; i < flat.length; i += 2) { n += flat[i]; a[n] = flat[i + 1]; list.push(n); }
+    if (p) state.masks.set(key, { a: a, list: list });
+    return { a: a, list: list };
   }
 
-  function loadShards(toks) {
-    var paths = {};
-    toks.forEach(function (t) { paths[shardPath(t)] = true; });
-    return Promise.all(Object.keys(paths).map(function (p) {
-      if (!state.shards[p]) state.shards[p] = getJSON(p).then(function (v) { state.shardData[p] = v; });
-      return state.shards[p];
-    }));
+  // Flags (1 per document) of the documents a clause or term holds for.
+  function holders(c, masks) {
+    var set = new Uint8Array(state.meta.docs);
+    (c.alts || c.any.map(function (t) { return [t]; })).forEach(function (alt) {
+      var base = alt.reduce(function (b, t) { return masks[t].list.length < masks[b].list.length ? t : b; }, alt[0]);
+      masks[base].list.forEach(function (n) { if (alt.every(function (t) { return masks[t].a[n]; })) set[n] = 1; });
+    });
+    return set;
   }
 
-  function postings(tok) {
-    var p = state.shardData[shardPath(tok)];
-    return p && Object.prototype.hasOwnProperty.call(p, tok) ? p[tok] : undefined;
-  }
 
-  function loadSummaries(docNums) {
-    var m = state.meta, need = {};
-    docNums.forEach(function (n) { need[Math.floor(n / m.sumShard)] = true; });
-    return Promise.all(Object.keys(need).map(function (k) {
-      if (!state.sums[k]) state.sums[k] = getJSON("search/s/" + k + ".json").then(function (v) { state.sumData[k] = v; });
-      return state.sums[k];
-    })).then(function () { return null; });
-  }
+  function docPath(n) { return "search/m/" + Math.floor(n / state.meta.docShard) + ".json"; }
+  function loadDocs(nums) { return loadAll(nums.map(docPath)); }
+  function docOf(n) { var p = state.data[docPath(n)]; return p ? p[n % state.meta.docShard] : null; }
 
-  function summaryOf(n) {
-    var m = state.meta, p = state.sumData[Math.floor(n / m.sumShard)];
-    return p ? p[n % m.sumShard] : null;
-  }
+  function sumPath(n) { return "search/s/" + Math.floor(n / state.meta.sumShard) + ".json"; }
+  function loadSummaries(nums) { return loadAll(nums.map(sumPath)); }
+  function summaryOf(n) { var p = state.data[sumPath(n)]; return p ? p[n % state.meta.sumShard] : null; }
 
   /* ---------- query planning ---------- */
   function eqUnits(a, i, b) {
@@ -142,28 +248,31 @@
   }
 
   // A plan is a list of clauses; every required clause must hold (AND).
-  // {alts: [[tokens]...]} holds if one alternative has all its tokens;
-  // {any: [tokens]} holds if one token is present (covers one query character).
+  // {alts: [[tokens]...]} holds if one alternative has all its tokens (a synonym group: its token
+  // "~k", or the bigrams of the word as typed);
+  // {any: [tokens]} holds if one token is present (covers one query character or word).
+  // terms: what the partial tier weighs (bigrams, words, synonym groups).
   function plan(query) {
-    var folded = fold(query), clauses = [], phrases = [], allToks = {};
-    runs(folded).forEach(function (run) {
-      phrases.push(run.join(""));
-      var covered = new Array(run.length).fill(false);
-      // synonyms: longest match first
-      var cands = [];
-      state.meta.synUnits.forEach(function (group) {
-        group.forEach(function (w) {
-          for (var i = 0; i + w.length <= run.length; i++) if (eqUnits(run, i, w)) cands.push([i, w.length, group]);
-        });
+    var key = normalize(query), clauses = [], phrases = [], terms = [], allToks = {}, marks = {};
+    var rs = runs(key).map(function (run) { return { run: run, covered: synonymsIn(run), noise: noiseIn(run) }; });
+    // words around a name (在哪里, 怎么样, 关于…的案例) do not have to match, unless they are all there is
+    var content = rs.some(function (r) { return r.run.some(function (u, i) { return !r.noise[i] && STOP.indexOf(u) < 0; }); });
+    rs.forEach(function (r) {
+      var run = r.run, covered = r.covered.flags, noise = content ? r.noise : r.run.map(function () { return false; });
+      // phrases (ranking): the stretches between filler words
+      var seg = [];
+      run.concat([null]).forEach(function (u, i) {
+        if (u !== null && !noise[i]) { seg.push(u); return; }
+        if (seg.length) phrases.push(unitTokens(seg));
+        seg = [];
       });
-      cands.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
-      cands.forEach(function (c) {
-        for (var i = c[0]; i < c[0] + c[1]; i++) if (covered[i]) return;
-        for (i = c[0]; i < c[0] + c[1]; i++) covered[i] = true;
-        var alts = c[2].map(unitTokens);
+      r.covered.matches.forEach(function (c) {
+        var group = "~" + c[3], alts = [[group], unitTokens(run.slice(c[0], c[0] + c[1]))];
         alts.forEach(function (a) { a.forEach(function (t) { allToks[t] = true; }); });
-        c[2].forEach(function (w) { phrases.push(w.join("")); });
+        c[2].forEach(function (w) { unitTokens(w).forEach(function (t) { marks[t] = true; }); });
+        phrases.push([group]);
         clauses.push({ alts: alts, optional: false });
+        terms.push({ alts: alts });
       });
       run.forEach(function (u, i) {
         // CJK unigrams are indexed for titles/tags only; inside a longer run the bigrams decide.
@@ -171,82 +280,235 @@
         if (i > 0) toks.push(run[i - 1] + u);
         if (i + 1 < run.length) toks.push(u + run[i + 1]);
         toks.forEach(function (t) { allToks[t] = true; });
+        if (!covered[i] && !noise[i]) {
+          if (run.length === 1 || isWord(u)) terms.push({ alts: [[u]] });
+          if (i + 1 < run.length && !covered[i + 1] && !noise[i + 1] && STOP.indexOf(u) < 0 && STOP.indexOf(run[i + 1]) < 0)
+            terms.push({ alts: [[u + run[i + 1]]] });
+        }
         if (covered[i]) return;
-        clauses.push({ any: toks, optional: run.length > 1 && STOP.indexOf(u) >= 0 });
+        clauses.push({ any: toks, optional: noise[i] || (run.length > 1 && STOP.indexOf(u) >= 0), inner: toks.length > 1 && !isWord(toks[0]) });
       });
     });
-    return { clauses: clauses, tokens: Object.keys(allToks), phrases: phrases, folded: folded };
+    Object.keys(allToks).forEach(function (t) { marks[t] = true; });
+    return { clauses: clauses, tokens: Object.keys(allToks), phrases: phrases, terms: terms, key: key, marks: marks };
   }
 
-  function docMasks(tok) {
-    var flat = postings(tok), out = new Map();
-    if (!flat) return out;
-    for (var i = 0, n = 0; i < flat.length; i += 2) { n += flat[i]; out.set(n, flat[i + 1]); }
-    return out;
+  // Synonym words in a run, longest first, not overlapping: {flags, matches: [[start, length, group, k]]}.
+  function synonymsIn(run) {
+    var flags = new Array(run.length).fill(false), cands = [], matches = [];
+    state.meta.synUnits.forEach(function (group, k) {
+      group.forEach(function (w) {
+        for (var i = 0; i + w.length <= run.length; i++) if (eqUnits(run, i, w)) cands.push([i, w.length, group, k]);
+      });
+    });
+    cands.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+    cands.forEach(function (c) {
+      for (var i = c[0]; i < c[0] + c[1]; i++) if (flags[i]) return;
+      for (i = c[0]; i < c[0] + c[1]; i++) flags[i] = true;
+      matches.push(c);
+    });
+    return { flags: flags, matches: matches };
   }
+
+  // Filler words of questions (flags per unit).
+  function noiseIn(run) {
+    var flags = new Array(run.length).fill(false);
+    NOISE.forEach(function (w) {
+      var units = Array.from(w);
+      for (var i = 0; i + units.length <= run.length; i++) {
+        if (eqUnits(run, i, units)) for (var j = i; j < i + units.length; j++) flags[j] = true;
+      }
+    });
+    return flags;
+  }
+
 
   function maskScore(mask) {
     var s = 0;
-    for (var b = 0; b < 4; b++) if (mask & (1 << b)) s += WEIGHT[b + 1];
+    for (var b = 0; b < 4; b++) if (mask & (1 << b)) s += WEIGHT[b];
     return s;
   }
 
-  // Returns Promise<[{n, score}]> sorted best first; null query => all docs.
+  // Score of doc n: field weights of every matched token, plus whole phrases in the title/metadata.
+  function scoreOf(n, toks, masks, phrases) {
+    var score = 0;
+    toks.forEach(function (t) { var m = masks[t].a[n]; if (m) score += maskScore(m); });
+    phrases.forEach(function (ph) {
+      if (ph.length < 1 || (ph.length === 1 && ph[0].length < 2 && !isWord(ph[0]))) return;
+      var all = 3;
+      ph.forEach(function (t) { all &= masks[t] ? masks[t].a[n] : 0; });
+      if (all & 1) score += 60; else if (all & 2) score += 40;
+    });
+    return score;
+  }
+
+
+  function rank(hits) {
+    return hits.sort(function (a, b) { return (b.cover || 0) - (a.cover || 0) || b.score - a.score || a.n - b.n; });
+  }
+
+  // Docs satisfying every clause (AND); a CJK character inside a run that nothing in the index can
+  // satisfy is dropped unless it is the only evidence (a filler character between two words).
+  function strict(p, masks) {
+    var result = null;
+    p.clauses.forEach(function (c) {
+      var set = holders(c, masks);
+      if (c.optional || (c.inner && p.clauses.length > 1 && set.indexOf(1) < 0)) return;
+      if (result === null) result = set;
+      else for (var n = 0; n < set.length; n++) result[n] &= set[n];
+    });
+    var out = [];
+    if (result) for (var n = 0; n < result.length; n++) if (result[n]) out.push(n);
+    return out;
+  }
+
+
+  // Cases covering at least PARTIAL_MIN of the query's weight; a term found in few cases weighs
+  // more (log inverse document frequency), a term found nowhere weighs most.
+  function partial(p, masks) {
+    var N = state.meta.docs, total = 0, cover = new Float64Array(N), n;
+    p.terms.forEach(function (term) {
+      var set = holders(term, masks), count = 0;
+      for (n = 0; n < N; n++) count += set[n];
+      var w = Math.log(1 + N / (count + 1));
+      total += w;
+      for (n = 0; n < N; n++) if (set[n]) cover[n] += w;
+    });
+    var out = [];
+    for (n = 0; n < N; n++) {
+      if (total > 0 && cover[n] && cover[n] / total >= PARTIAL_MIN)
+        out.push({ n: n, cover: Math.round(100 * cover[n] / total), score: scoreOf(n, p.tokens, masks, p.phrases) });
+    }
+    return out;
+  }
+
+
+  /* ---------- pinyin tier ---------- */
+  function loadPinyin() {
+    if (!state.py) state.py = load("search/py.json").then(function (table) {
+      var chars = new Map(), syl = new Set();
+      Object.keys(table).forEach(function (s) {
+        syl.add(s);
+        for (var ch of table[s]) { if (!chars.has(ch)) chars.set(ch, []); chars.get(ch).push(s); }
+      });
+      return { chars: chars, syl: syl };
+    });
+    return state.py;
+  }
+
+  // Readings of a Latin query (jintoukui, "jin tou kui", jīn tóu kuī, jin1tou2kui1): every way to
+  // cut it into the fewest syllables (chuangxinanli: chuang xin an li, chuang xi nan li), or null.
+  function syllables(query, syl) {
+    var text = query.normalize("NFKC").toLowerCase().normalize("NFD").replace(/u\u0308/g, "v").replace(/[\u0300-\u036f]/g, "");
+    if (!/^[a-z1-5'\s]+$/.test(text)) return null;
+    var out = [[]];
+    text.replace(/[1-5]/g, " ").split(/[\s']+/).filter(Boolean).forEach(function (chunk) {
+      var best = [[[]]]; // best[i]: the shortest cuts of chunk[0:i] (at most 4)
+      for (var i = 1; i <= chunk.length; i++) {
+        best[i] = [];
+        for (var j = Math.max(0, i - 6); j < i; j++) {
+          if (!best[j].length || !syl.has(chunk.slice(j, i))) continue;
+          var len = best[j][0].length + 1;
+          if (best[i].length && len > best[i][0].length) continue;
+          if (best[i].length && len < best[i][0].length) best[i] = [];
+          best[j].forEach(function (cut) { if (best[i].length < 4) best[i].push(cut.concat([chunk.slice(j, i)])); });
+        }
+      }
+      var ways = best[chunk.length], next = [];
+      out.forEach(function (o) { ways.forEach(function (w) { if (next.length < 4) next.push(o.concat(w)); }); });
+      out = next;
+    });
+    return out.length && out[0].length > 1 ? out : null;
+  }
+
+  // Pinyin plans (alternatives): each a list of clauses, one per pair of adjacent syllables or CJK
+  // characters (all their readings).  A query mixing Latin words and characters gets none.
+  function pinyinPlans(query, py) {
+    var ways = syllables(query, py.syl), pairs = [], mixed = false;
+    if (ways) {
+      return ways.map(function (seq) {
+        var clauses = [];
+        for (var i = 0; i + 1 < seq.length; i++) clauses.push([seq[i] + "'" + seq[i + 1]]);
+        return clauses;
+      });
+    }
+    runs(fold(query)).forEach(function (run) {
+      var noise = noiseIn(run);
+      run.forEach(function (u, i) { if (!noise[i] && !HAN_RE.test(u)) mixed = true; });
+      for (var i = 0; i + 1 < run.length; i++) {
+        if (HAN_RE.test(run[i]) && HAN_RE.test(run[i + 1]) && !noise[i] && !noise[i + 1])
+          pairs.push([py.chars.get(run[i]) || [], py.chars.get(run[i + 1]) || []]);
+      }
+    });
+    if (mixed || !pairs.length) return [];
+    return [pairs.map(function (pair) {
+      var any = [];
+      pair[0].forEach(function (a) { pair[1].forEach(function (b) { any.push(a + "'" + b); }); });
+      return any;
+    })];
+  }
+
+  function pinyinHits(query) {
+    return loadPinyin().then(function (py) {
+      var plans = pinyinPlans(query, py).filter(function (clauses) { return clauses.every(function (c) { return c.length; }); });
+      var toks = [].concat.apply([], [].concat.apply([], plans));
+      return loadAll(toks.map(pinyinPath)).then(function () {
+        var masks = {}, best = new Map();
+        toks.forEach(function (t) { masks[t] = docMasks(pinyinPath(t), t); });
+        plans.forEach(function (clauses) {
+          var hits = strict({ clauses: clauses.map(function (c) { return { any: c }; }) }, masks);
+          // One pair of syllables is a loose key (价格 reads like 加个): then only titles and tags count.
+          if (clauses.length < 2) hits = hits.filter(function (n) {
+            return clauses[0].some(function (t) { return masks[t].a[n] & (F_TITLE | F_META); });
+          });
+          var flat = [].concat.apply([], clauses);
+          hits.forEach(function (n) { best.set(n, Math.max(best.get(n) || 0, scoreOf(n, flat, masks, []))); });
+        });
+        var out = [];
+        best.forEach(function (score, n) { out.push({ n: n, score: score }); });
+        return rank(out);
+      });
+    });
+  }
+
+
+  // Returns Promise<hits> (best first, with .tier, .label and .plan); null for an empty query.
   function run(query) {
+    return loadFold(query).then(function () { return runFolded(query); });
+  }
+
+  function runFolded(query) {
     var p = plan(query);
     if (!p.clauses.length) return Promise.resolve(null);
-    return loadShards(p.tokens).then(function () {
+    return loadAll(p.tokens.map(shardPath)).then(function () {
       var masks = {};
-      p.tokens.forEach(function (t) { masks[t] = docMasks(t); });
-      var result = null;
-      p.clauses.forEach(function (c) {
-        var set = new Set();
-        if (c.alts) {
-          c.alts.forEach(function (alt) {
-            var first = masks[alt[0]];
-            first.forEach(function (_, n) {
-              if (alt.every(function (t) { return masks[t].has(n); })) set.add(n);
-            });
-          });
-        } else {
-          c.any.forEach(function (t) { masks[t].forEach(function (_, n) { set.add(n); }); });
-        }
-        // A clause nothing in the index can satisfy (a stop char, a word boundary) is dropped
-        // unless it is the only evidence we have.
-        if (c.optional || (set.size === 0 && c.any && c.any.length > 1 && p.clauses.length > 1 && !isWord(c.any[0])))
-          return;
-        if (result === null) result = set;
-        else result.forEach(function (n) { if (!set.has(n)) result.delete(n); });
+      p.tokens.forEach(function (t) { masks[t] = docMasks(shardPath(t), t); });
+      var hits = strict(p, masks).map(function (n) { return { n: n, score: scoreOf(n, p.tokens, masks, p.phrases) }; });
+      if (hits.length) return tiered(rank(hits), "exact", p);
+      var part = rank(partial(p, masks));
+      return pinyinHits(query).then(function (py) {
+        if (!py.length) return tiered(part, part.length ? "partial" : "none", p);
+        var seen = new Set(py.map(function (h) { return h.n; }));
+        return tiered(py.concat(part.filter(function (h) { return !seen.has(h.n); })), "pinyin", p);
       });
-      if (result === null) result = new Set();
-      var docs = state.meta.docs, hits = [];
-      result.forEach(function (n) {
-        var score = 0;
-        p.tokens.forEach(function (t) { var m = masks[t].get(n); if (m) score += maskScore(m); });
-        var d = docs[n], title = d[8] || d[1], tags = d[9] || d[6];
-        p.phrases.forEach(function (ph) {
-          if (ph.length < 2 && !isWord(ph)) return;
-          if (title.indexOf(ph) >= 0) score += 60;
-          if (tags.indexOf(ph) >= 0) score += 40;
-        });
-        hits.push({ n: n, score: score });
-      });
-      hits.sort(function (a, b) {
-        return b.score - a.score || docs[b.n][3] - docs[a.n][3] || (docs[a.n][0] < docs[b.n][0] ? -1 : 1);
-      });
-      hits.plan = p;
-      return hits;
     });
+  }
+
+  function tiered(hits, tier, p) {
+    hits.tier = tier;
+    hits.label = tier === "exact" ? "" : LABELS[tier];
+    hits.plan = p;
+    return hits;
   }
 
   /* ---------- highlighting (no innerHTML) ---------- */
   // Returns [{text, mark}] segments of `text` (display form) with query bigrams marked.
   function segments(text, p) {
     text = text.replace(state.invisRe, "");
-    var chars = Array.from(text), keys = chars.map(function (c) { return fold(c); });
+    var chars = Array.from(text), keys = chars.map(function (c) { return normalize(c); });
     var marks = new Array(chars.length).fill(false);
     var want = {};
-    if (p) p.tokens.forEach(function (t) { want[t] = true; });
+    if (p) want = p.marks;
     // units over folded chars, with the original char index of each unit
     var units = [], cur = [];
     keys.forEach(function (k, i) {
@@ -311,26 +573,30 @@
     return e;
   }
 
-  function caseHref(n) { return pageUrl("cases/" + encodeURIComponent(state.meta.docs[n][0]) + "/"); }
+  function caseHref(n) { return pageUrl(state.meta.caseUrl.replace("{id}", encodeURIComponent(docOf(n).id))); }
 
-  function districtLabel(d) {
-    var name = state.meta.districts[d[2]][0];
-    return d[7] ? name + "（原" + d[7] + "）" : name;
+  // Values of facet f (a row of meta.facets) on doc d, as labels.
+  function facetLabels(d, f) { return (d.facets[f.key] || []).map(function (i) { return f.values[i][0]; }); }
+
+  // "浦东新区 · 2021年": the first facet of the table (with a former name), then the year.
+  function metaText(d, withTags) {
+    var facets = state.meta.facets, first = facetLabels(d, facets[0]).join("、");
+    var parts = [d.former ? first + "（原" + d.former + "）" : first, d.year + "年"];
+    if (withTags) {
+      var more = [];
+      facets.slice(1).forEach(function (f) { if (f.key !== "year") more = more.concat(facetLabels(d, f)); });
+      if (more.length) parts.push(more.join("、"));
+    }
+    return parts.join(" · ");
   }
 
   // Render one result (title, district · year, snippet); the snippet fills in when loaded.
   function resultBody(container, n, p, withTags) {
-    var d = state.meta.docs[n];
+    var d = docOf(n);
     var title = el("span", "cs-result__title");
-    appendSegments(title, segments(d[1], p));
+    appendSegments(title, segments(d.title, p));
     container.appendChild(title);
-    var metaLine = el("span", "cs-result__meta", districtLabel(d) + " · " + d[3] + "年");
-    if (withTags) {
-      var f = d[4].map(function (i) { return state.meta.fields[i][0]; }).concat(
-        d[5].map(function (i) { return state.meta.groups[i][0]; }));
-      if (f.length) metaLine.textContent += " · " + f.join("、");
-    }
-    container.appendChild(metaLine);
+    container.appendChild(el("span", "cs-result__meta", metaText(d, withTags)));
     var snip = el("span", "cs-result__snippet");
     container.appendChild(snip);
     function fill() {
@@ -376,6 +642,10 @@
     var live = form.querySelector("[aria-live]");
     var panel = form.querySelector(".cs-header__panel");
     var base = form.getAttribute("data-root");
+    var note = el("p", "cs-header__tier");
+    note.id = form.id + "-tier";
+    note.hidden = true;
+    panel.insertBefore(note, list);
     var active = -1, seq = 0, timer = null, options = [];
 
     function open(show) {
@@ -394,12 +664,18 @@
     function update() {
       var q = input.value, my = ++seq;
       if (!q.trim()) { list.textContent = ""; options = []; live.textContent = ""; open(false); return; }
-      init(base).then(function () { return run(q); }).then(function (hits) {
+      var hits;
+      init(base).then(function () { return run(q); }).then(function (h) {
+        hits = h || [];
+        return loadDocs(hits.slice(0, 8).map(function (x) { return x.n; }));
+      }).then(function () {
         if (my !== seq) return;
         list.textContent = "";
         options = [];
-        hits = hits || [];
         var top = hits.slice(0, 8), fills = [];
+        note.textContent = hits.label || "";
+        note.hidden = !hits.label || !hits.length;
+        if (hits.label && hits.length) list.setAttribute("aria-describedby", note.id); else list.removeAttribute("aria-describedby");
         top.forEach(function (h, i) {
           var li = el("li", "cs-result");
           li.id = form.id + "-opt-" + i;
@@ -423,10 +699,10 @@
         more.appendChild(a);
         list.appendChild(more);
         options.push(more);
-        live.textContent = hits.length ? "找到 " + hits.length + " 个案例" : "没有找到相关案例";
+        live.textContent = hits.length ? (hits.label ? hits.label + "，共 " : "找到 ") + hits.length + " 个案例" : LABELS.none;
         open(true);
         active = -1;
-        form.dispatchEvent(new CustomEvent("cs:results", { detail: { q: q, count: hits.length } }));
+        form.dispatchEvent(new CustomEvent("cs:results", { detail: { q: q, count: hits.length, tier: hits.tier || "exact" } }));
         fillLater(fills, top.map(function (h) { return h.n; }), function () { return my === seq; });
       }).catch(function () { live.textContent = "搜索暂时不可用"; });
     }
@@ -468,6 +744,9 @@
   }
 
   /* ---------- /search/ page (UI: results first, filters behind a toggle, history) ---------- */
+  // Engine side of the page: every case's facet values and year (search/f.json) for filtering and
+  // counts; the facet table comes from meta.json.  Layout and controls are the page's own code.
+  function loadFacetRows() { return load("search/f.json"); }
   var PAGE_SIZE = 20;
 
   function setupPage(root) {
@@ -479,24 +758,27 @@
     var toggle = root.querySelector(".cs-page__toggle");
     var activeBadge = root.querySelector(".cs-page__active");
     var seq = 0, shown = PAGE_SIZE, lastHits = [], lastPlan = null;
-    var FACETS = [["district", 2, "districts"], ["field", 4, "fields"], ["group", 5, "groups"]];
 
     function params() { return new URLSearchParams(location.search); }
+    // The facets of meta.json this form offers as checkboxes.
+    function facets() {
+      return state.meta ? state.meta.facets.filter(function (f) { return form.querySelector("input[name=" + f.key + "]"); }) : [];
+    }
 
     function readForm() {
       var fd = new FormData(form), p = new URLSearchParams();
       var q = (fd.get("q") || "").toString().trim();
       if (q) p.set("q", q);
-      FACETS.forEach(function (f) { fd.getAll(f[0]).forEach(function (v) { p.append(f[0], v.toString()); }); });
+      facets().forEach(function (f) { fd.getAll(f.key).forEach(function (v) { p.append(f.key, v.toString()); }); });
       ["from", "to"].forEach(function (k) { var v = (fd.get(k) || "").toString().trim(); if (/^\d{4}$/.test(v)) p.set(k, v); });
       return p;
     }
 
     function writeForm(p) {
       form.elements.q.value = p.get("q") || "";
-      FACETS.forEach(function (f) {
-        var vals = p.getAll(f[0]);
-        form.querySelectorAll("input[name=" + f[0] + "]").forEach(function (cb) { cb.checked = vals.indexOf(cb.value) >= 0; });
+      facets().forEach(function (f) {
+        var vals = p.getAll(f.key);
+        form.querySelectorAll("input[name=" + f.key + "]").forEach(function (cb) { cb.checked = vals.indexOf(cb.value) >= 0; });
       });
       form.elements.from.value = p.get("from") || "";
       form.elements.to.value = p.get("to") || "";
@@ -505,7 +787,7 @@
     // How many filter conditions are on (each checked value, each year bound): shown on the toggle.
     function activeCount(p) {
       var n = 0;
-      FACETS.forEach(function (f) { n += p.getAll(f[0]).length; });
+      form.querySelectorAll("input[type=checkbox]").forEach(function (cb) { n += p.getAll(cb.name).indexOf(cb.value) >= 0 ? 1 : 0; });
       ["from", "to"].forEach(function (k) { if (p.get(k)) n++; });
       return n;
     }
@@ -522,50 +804,49 @@
       root.classList.toggle("cs-page--open", open);
     }
 
-    function matchesFacet(d, f, slugs) {
-      if (!slugs.length) return true;
-      var values = f[1] === 2 ? [d[2]] : d[f[1]];
-      return values.some(function (i) { return slugs.indexOf(state.meta[f[2]][i][1]) >= 0; });
-    }
-
-    // Renders the results for `p`; after "显示更多", focusFrom is the index of the first new result.
-    function render(p, focusFrom) {
-      var my = ++seq, q = p.get("q") || "";
+    // Renders the results for `p`; after "显示更多", focusFrom is the index of the first new result;
+    // restore: the state comes from the address (first load, Back), so the form shows it too.
+    function render(p, focusFrom, restore) {
+      var my = ++seq, q = p.get("q") || "", hits, page;
       showActive(p);
-      return init(base).then(function () { return run(q); }).then(function (hits) {
-        if (my !== seq) return;
-        var docs = state.meta.docs;
+      return init(base).then(function () {
+        if (restore) writeForm(p);
+        return Promise.all([run(q), loadFacetRows()]);
+      }).then(function (r) {
+        hits = r[0];
+        var rows = r[1], fs = facets();
         lastPlan = hits ? hits.plan : null;
-        var pool = hits ? hits.map(function (h) { return h.n; }) : docs.map(function (_, n) { return n; })
-          .sort(function (a, b) { return docs[b][3] - docs[a][3] || (docs[a][1] < docs[b][1] ? -1 : 1); });
+        var pool = hits ? hits.map(function (h) { return h.n; }) : rows.year.map(function (_, n) { return n; });
         var from = parseInt(p.get("from") || "0", 10), to = parseInt(p.get("to") || "9999", 10);
         var sel = {};
-        FACETS.forEach(function (f) { sel[f[0]] = p.getAll(f[0]); });
+        fs.forEach(function (f) {
+          var slugs = p.getAll(f.key);
+          sel[f.key] = f.values.map(function (v) { return slugs.indexOf(v[1]) >= 0; });
+        });
+        function matches(n, f) {
+          return sel[f.key].indexOf(true) < 0 || rows.facets[f.key][n].some(function (i) { return sel[f.key][i]; });
+        }
         function passes(n, skip) {
-          var d = docs[n];
-          if (d[3] < from || d[3] > to) return false;
-          return FACETS.every(function (f) { return f[0] === skip || matchesFacet(d, f, sel[f[0]]); });
+          if (rows.year[n] < from || rows.year[n] > to) return false;
+          return fs.every(function (f) { return f.key === skip || matches(n, f); });
         }
         // counts per value: everything else applied, this facet not
-        FACETS.forEach(function (f) {
+        fs.forEach(function (f) {
           var counts = {};
           pool.forEach(function (n) {
-            if (!passes(n, f[0])) return;
-            var d = docs[n], vals = f[1] === 2 ? [d[2]] : d[f[1]];
-            vals.forEach(function (i) { counts[i] = (counts[i] || 0) + 1; });
+            if (passes(n, f.key)) rows.facets[f.key][n].forEach(function (i) { counts[i] = (counts[i] || 0) + 1; });
           });
-          form.querySelectorAll("input[name=" + f[0] + "]").forEach(function (cb) {
-            var i = parseInt(cb.getAttribute("data-index"), 10), c = counts[i] || 0;
-            var span = cb.parentNode.querySelector(".cs-count");
-            span.textContent = String(c);
+          form.querySelectorAll("input[name=" + f.key + "]").forEach(function (cb) {
+            var c = counts[parseInt(cb.getAttribute("data-index"), 10)] || 0;
+            cb.parentNode.querySelector(".cs-count").textContent = String(c);
             cb.parentNode.classList.toggle("cs-zero", c === 0 && !cb.checked);
           });
         });
         lastHits = pool.filter(function (n) { return passes(n, null); });
-        var page = lastHits.slice(0, shown);
+        page = lastHits.slice(0, shown);
         // Summaries first, then one paint: results do not grow (and push each other) after they show.
-        return loadSummaries(page).catch(function () { return null; }).then(function () { return page; });
-      }).then(function (page) {
+        return Promise.all([loadDocs(page), loadSummaries(page).catch(function () { return null; })]);
+      }).then(function () {
         if (my !== seq || !page) return;
         var plan = lastPlan;
         out.textContent = "";
@@ -578,13 +859,17 @@
           out.appendChild(li);
         });
         fillLater(fills, page, function () { return my === seq; });
+        var label = hits && hits.label && lastHits.length ? hits.label + "。" : "";
         status.textContent = lastHits.length
-          ? "共 " + lastHits.length + " 个案例" + (lastHits.length > page.length ? "，显示前 " + page.length + " 个" : "")
+          ? label + "共 " + lastHits.length + " 个案例" + (lastHits.length > page.length ? "，显示前 " + page.length + " 个" : "")
           : "没有找到符合条件的案例，可以减少筛选条件或换个说法";
         more.hidden = lastHits.length <= shown;
         // "显示更多": keyboard and screen-reader users continue at the first new result.
         if (focusFrom !== undefined && out.children[focusFrom]) out.children[focusFrom].querySelector("a").focus();
-        root.dispatchEvent(new CustomEvent("cs:page-rendered", { detail: { count: lastHits.length, shown: page.length } }));
+        root.dataset.renderedQ = q;
+        root.dispatchEvent(new CustomEvent("cs:page-rendered", {
+          detail: { q: q, count: lastHits.length, shown: page.length, tier: hits ? hits.tier : "all" }
+        }));
       }).catch(function () { status.textContent = "搜索暂时不可用"; });
     }
 
@@ -604,14 +889,19 @@
     form.addEventListener("reset", function () { setTimeout(function () { apply(true); }, 0); });
     toggle.addEventListener("click", function () { setOpen(toggle.getAttribute("aria-expanded") !== "true"); });
     more.addEventListener("click", function () { var before = shown; shown += PAGE_SIZE; render(params(), before); });
-    window.addEventListener("popstate", function () { shown = PAGE_SIZE; writeForm(params()); render(params()); });
-    writeForm(params());
-    render(params());
+    window.addEventListener("popstate", function () { shown = PAGE_SIZE; render(params(), undefined, true); });
+    render(params(), undefined, true);
   }
 
-  var api = { setFold: setFold, fold: fold, runs: runs, tokens: tokens, fnv1a: fnv1a, init: init, run: run, plan: plan, segments: segments, _state: state };
-  if (typeof window !== "undefined") window.caseSearch = api;
-  if (typeof module !== "undefined" && module.exports) module.exports = api;
+  // Public: init(base) and run(query). The rest is exported to Node only, for the parity tests.
+  if (typeof window !== "undefined") window.caseSearch = { init: init, run: run };
+  if (typeof module !== "undefined" && module.exports) {
+    module.exports = {
+      loadFold: loadFold, fold: fold, numerals: numerals, normalize: normalize, runs: runs,
+      isWord: isWord, docTokens: docTokens, fnv1a: fnv1a, plan: plan, strict: strict, partial: partial,
+      syllables: syllables, pinyinPlans: pinyinPlans, state: state, init: init, run: run, segments: segments
+    };
+  }
   if (typeof document !== "undefined") {
     var start = function () {
       document.querySelectorAll("form.cs-header").forEach(setupHeader);
