@@ -161,7 +161,7 @@ def measure(site: Path, throttle: float, queries: list[str]) -> list[dict[str, A
                     if not (site / unquote(u[len(base) :])).is_file():
                         continue
                     size += len(gzip.compress((site / unquote(u[len(base) :])).read_bytes(), 6))
-                n_results = page.locator("#cs-header-list li[role=option]").count() - 1
+                n_results = page.locator("#cs-header-list a[role=option]").count() - 1
                 results.append(
                     {
                         "query": q,

@@ -79,9 +79,9 @@ def test_header_search_works_from_file(page: Any, unzipped: Path) -> None:
     page.goto((unzipped / "about" / "index.html").as_uri())
     page.locator("#cs-header-input").click()
     page.keyboard.type("骑手", delay=10)
-    page.wait_for_function("document.querySelector('#cs-header-list li[role=option] a') !== null")
+    page.wait_for_function("document.querySelector('#cs-header-list a[role=option]') !== null")
     assert "暂时不可用" not in page.locator("#cs-header-list").inner_text()
-    page.locator("#cs-header-list li[role=option] a").first.click()
+    page.locator("#cs-header-list a[role=option]").first.click()
     page.wait_for_url("**/cases/*/index.html")
     assert page.locator("article.sb-case h1").count() == 1
 

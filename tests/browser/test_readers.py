@@ -135,6 +135,21 @@ def test_axe_finds_nothing_serious(open_page: Any, pages: dict[str, str], name: 
     assert bad == [], f"{name} @ {size}: {summary}"
 
 
+@pytest.mark.parametrize("size", SIZES)
+def test_axe_with_the_header_search_open(open_page: Any, size: str) -> None:
+    """The open combobox follows the ARIA pattern: options are the links, nothing interactive nests."""
+    pg = open_page("", size)
+    box = pg.locator("#cs-header-input")
+    box.fill("骑手")
+    pg.wait_for_function("document.querySelectorAll('#cs-header-list a[role=option]').length > 1")
+    box.press("ArrowDown")
+    active = pg.evaluate("document.activeElement.getAttribute('aria-activedescendant')")
+    assert active and pg.get_attribute(f"#{active}", "role") == "option"
+    bad = _axe(pg)
+    summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
+    assert bad == [], f"open combobox @ {size}: {summary}"
+
+
 @pytest.mark.parametrize("name", ["home", "case", "all", "search", "district-page", "404"])
 def test_headings_in_order_and_one_h1(open_page: Any, pages: dict[str, str], name: str) -> None:
     pg = open_page(pages[name], "desktop")

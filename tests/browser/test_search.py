@@ -113,7 +113,7 @@ def test_multiword_narrows(page: Any) -> None:
 def test_results_show_meta_snippet_marks_and_no_zero_width(page: Any) -> None:
     header_search(page, "外卖骑手")
     page.wait_for_function("document.querySelector('#cs-header-list .cs-result__snippet mark') !== null")
-    first = page.locator("#cs-header-list li[role=option]").first
+    first = page.locator("#cs-header-list a[role=option]").first
     text = first.inner_text()
     assert "浦东新区" in text and "2021" in text
     marks = page.eval_on_selector_all("#cs-header-list mark", "els => els.map(e => e.textContent)")

@@ -158,7 +158,7 @@ def build_site(tmp: Path, cases: dict[str, dict[str, object]] | None = None) -> 
     return tmp / "site"
 
 
-def shown_ids(pg: Any, selector: str = "#cs-header-list li[role=option] a") -> list[str]:
+def shown_ids(pg: Any, selector: str = "#cs-header-list a[role=option]") -> list[str]:
     hrefs = pg.eval_on_selector_all(selector, "els => els.map(a => a.getAttribute('href'))")
     return [urlparse(h).path.rstrip("/").split("/")[-1] for h in hrefs if "/cases/" in h]
 

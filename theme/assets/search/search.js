@@ -677,28 +677,31 @@
         note.hidden = !hits.label || !hits.length;
         if (hits.label && hits.length) list.setAttribute("aria-describedby", note.id); else list.removeAttribute("aria-describedby");
         top.forEach(function (h, i) {
+          // ARIA APG combobox: the link itself is the option (no interactive element inside an option)
           var li = el("li", "cs-result");
-          li.id = form.id + "-opt-" + i;
-          li.setAttribute("role", "option");
-          li.setAttribute("aria-selected", "false");
+          li.setAttribute("role", "none");
           var a = el("a");
+          a.id = form.id + "-opt-" + i;
+          a.setAttribute("role", "option");
+          a.setAttribute("aria-selected", "false");
           a.href = caseHref(h.n);
           a.tabIndex = -1;
           fills.push(resultBody(a, h.n, hits.plan, false));
           li.appendChild(a);
           list.appendChild(li);
-          options.push(li);
+          options.push(a);
         });
         var more = el("li", "cs-result cs-result--more");
-        more.id = form.id + "-opt-more";
-        more.setAttribute("role", "option");
-        more.setAttribute("aria-selected", "false");
+        more.setAttribute("role", "none");
         var a = el("a", null, hits.length ? "查看全部 " + hits.length + " 个结果并筛选" : "没有找到相关案例，去筛选页看看");
+        a.id = form.id + "-opt-more";
+        a.setAttribute("role", "option");
+        a.setAttribute("aria-selected", "false");
         a.href = fullHref();
         a.tabIndex = -1;
         more.appendChild(a);
         list.appendChild(more);
-        options.push(more);
+        options.push(a);
         live.textContent = hits.length ? (hits.label ? hits.label + "，共 " : "找到 ") + hits.length + " 个案例" : LABELS.none;
         open(true);
         active = -1;
@@ -723,7 +726,7 @@
         setActive(i);
       } else if (e.key === "Enter") {
         e.preventDefault();
-        if (active >= 0) location.href = options[active].querySelector("a").href;
+        if (active >= 0) location.href = options[active].href;
         else if (input.value.trim()) location.href = fullHref();
       } else if (e.key === "Escape") {
         if (!panel.hidden) { open(false); e.preventDefault(); }
