@@ -58,7 +58,7 @@ def _number(value: float) -> str:
 def _cndate(value: str) -> str:
     parts = value.split("-")
     names = ("年", "月", "日") if len(parts[0]) == 4 else ("月", "日")
-    return "".join(f"{int(p) if i else p}{names[i]}" for i, p in enumerate(parts))
+    return "".join(f"{int(p)}{names[i]}" for i, p in enumerate(parts))
 
 
 @lru_cache(maxsize=1)
