@@ -117,7 +117,26 @@ def _build(config: Path, out: Path) -> Run:
     return run
 
 
-def _config(project: Path, *, plugin: bool) -> Path:
+def write_plain_browse(docs: Path, cases: list[dict[str, object]]) -> list[object]:
+    """An all-cases page and one page per district listing its cases (as the review's plain site).
+
+    Returns the explicit nav: home, all cases, the district pages (case pages are reached by links).
+    """
+    by_district: dict[str, list[int]] = {}
+    for i, c in enumerate(cases):
+        by_district.setdefault(str(c["district"]), []).append(i)
+    (docs / "districts").mkdir(parents=True, exist_ok=True)
+    lines = ["# 全部案例", ""] + [f"- [{c['title']}](cases/case-{i:05d}.md)" for i, c in enumerate(cases)]
+    (docs / "all.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    nav: list[object] = []
+    for k, (district, ids) in enumerate(sorted(by_district.items())):
+        lines = [f"# {district}", ""] + [f"- [{cases[i]['title']}](../cases/case-{i:05d}.md)" for i in ids]
+        (docs / "districts" / f"d{k}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        nav.append({district: f"districts/d{k}.md"})
+    return [{"首页": "index.md"}, {"全部案例": "all.md"}, {"按区": nav}]
+
+
+def _config(project: Path, *, plugin: bool, nav: list[object] | None = None) -> Path:
     config = load_mkdocs_config(ROOT / "mkdocs.yml")
     config["theme"]["custom_dir"] = str(ROOT / "theme")
     config["strict"] = False
@@ -126,7 +145,7 @@ def _config(project: Path, *, plugin: bool) -> Path:
     else:  # stock Material: same theme options, its built-in search, no project plugin or overrides
         config["docs_dir"] = str(project / "docs")
         config["plugins"] = ["search"]
-        config["nav"] = [{"首页": "index.md"}]
+        config["nav"] = nav or [{"首页": "index.md"}]
         config["theme"].pop("custom_dir", None)
         config.pop("extra_css", None)
         config.pop("extra_javascript", None)
@@ -166,7 +185,8 @@ def bench(n: int, rounds: int, warm: int, *, cold_rounds: int) -> dict[str, floa
         project = Path(tmp)
         cases = write_cases(project / "cases", n)
         write_plain_markdown(project / "docs", cases)
-        plugin_cfg, plain_cfg = _config(project, plugin=True), _config(project, plugin=False)
+        nav = write_plain_browse(project / "docs", cases)
+        plugin_cfg, plain_cfg = _config(project, plugin=True), _config(project, plugin=False, nav=nav)
         cold, hot, plain = Series(), Series(), Series()
         for rnd in range(rounds):
             if rnd < cold_rounds or rnd == 0:

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import hashlib
 import heapq
+import importlib.metadata
+import json
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 from site_builder.browse.facets import FACETS, FacetSpec
 from site_builder.browse.urls import term_url
+from site_builder.cache import Store, code_fingerprint, fingerprint
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import Term as VocabTerm
 from site_builder.casefile.vocab import Vocabularies
@@ -66,8 +70,58 @@ class Term:
     title: str = ""
 
 
+_SLUGS: dict[str, str] = {}
+"""Slugs already made in this process or loaded by :func:`remember_slugs` (tag -> slug)."""
+_USED: set[str] = set()
+
+
+def _slug_store(cache: Path) -> tuple[Store, str]:
+    try:
+        version = importlib.metadata.version("pypinyin")
+    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
+        version = "?"
+    return Store(cache, "slugs"), f"slugs-{fingerprint(version, code_fingerprint('browse/model.py'))}.json"
+
+
+def remember_slugs(cache: Path) -> None:
+    """Load the tag slugs of earlier builds, so a warm build need not import pypinyin.
+
+    Importing pypinyin trains its phrase segmenter (~0.3 s of CPU on every build) only to
+    turn the same few hundred tags into the same slugs; the slugs are keyed by the pypinyin
+    version and this module's code.
+    """
+    store, name = _slug_store(cache)
+    data = store.get(name)
+    if data is None:
+        return
+    try:
+        loaded = json.loads(data)
+    except ValueError:
+        return
+    if isinstance(loaded, dict):
+        _SLUGS.update({k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, str)})
+
+
+def save_slugs(cache: Path) -> None:
+    """Store the slugs this process used for the next build, if they changed."""
+    store, name = _slug_store(cache)
+    wanted = {t: _SLUGS[t] for t in sorted(_USED)}
+    data = json.dumps(wanted, ensure_ascii=False, sort_keys=True).encode("utf-8")
+    if store.get(name) != data:
+        store.put(name, data)
+        store.prune([name])
+
+
 def slugify_tag(text: str) -> str:
     """A readable, stable ASCII slug for a free-text Chinese tag (pinyin, hyphen-joined)."""
+    known = _SLUGS.get(text)
+    if known is None:
+        known = _SLUGS[text] = _slugify_tag(text)
+    _USED.add(text)
+    return known
+
+
+def _slugify_tag(text: str) -> str:
     from pypinyin import lazy_pinyin
 
     parts = lazy_pinyin(text, errors=lambda s: s)
