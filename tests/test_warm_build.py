@@ -1,0 +1,174 @@
+"""What makes a warm build cheap: cached outputs, linked media, one hash per case, cached templates, slugs.
+
+Each cache must be invisible: the same bytes as without it, a damaged entry made again, and a
+change to what it depends on seen at once.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import jinja2
+import pytest
+
+from site_builder import build
+from site_builder.browse import model as browse_model
+from site_builder.browse.model import SiteModel
+from site_builder.build import BuildSettings, _pack, _unpack, cached_outputs, place_file, site_digest
+from site_builder.cache import Store, cache_root
+from site_builder.casefile.loader import require_cases
+from site_builder.casefile.vocab import load_vocabularies
+from site_builder.pages.jinjacache import attach_bytecode_cache
+from site_builder.pages.render import body_cache_key, case_context
+from tests.support.project import FIXTURE_CASES, ROOT, make_project, run_build
+
+
+def _site() -> SiteModel:
+    cases = require_cases([FIXTURE_CASES], cases_root=FIXTURE_CASES).cases
+    return SiteModel([c for c in cases if not c.is_draft], load_vocabularies())
+
+
+def _settings(tmp_path: Path, **kw: object) -> BuildSettings:
+    return BuildSettings(root=tmp_path, site_dir=tmp_path / "site", site_name="测试", **kw)  # type: ignore[arg-type]
+
+
+def test_pack_round_trip_and_damage() -> None:
+    files = {"search/meta.json": b'{"a":1}', "search/d/0.json": b"", "x/\u4e2d.json": b"\n\n1 2\n"}
+    blob = _pack(files)
+    assert _unpack(blob) == files
+    assert _unpack(blob[:-1]) is None
+    assert _unpack(b"not a pack") is None
+    assert _unpack(blob + b"3 4\nabc") is None
+
+
+def test_outputs_are_cached_identical_and_rebuilt_when_damaged(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    site = _site()
+    settings = _settings(tmp_path)
+    calls: list[int] = []
+
+    def counted(s: SiteModel, st: BuildSettings) -> dict[str, bytes]:
+        calls.append(1)
+        return build.search_outputs(s, st)
+
+    monkeypatch.setattr(build, "OUTPUTS", (counted,))
+    fresh = build.search_outputs(site, settings)
+    assert cached_outputs(site, settings) == fresh
+    assert cached_outputs(site, settings) == fresh
+    assert len(calls) == 1, "the second build reuses the stored files"
+    store = Store(cache_root(tmp_path), "outputs")
+    (entry,) = [p for p in store.dir.iterdir() if not p.name.startswith(".")]
+    entry.write_bytes(entry.read_bytes()[:-10])  # truncated: fails its digest
+    assert cached_outputs(site, settings) == fresh
+    assert len(calls) == 2
+
+
+def test_site_digest_sees_every_input(tmp_path: Path) -> None:
+    site = _site()
+    base = site_digest(site, _settings(tmp_path))
+    assert site_digest(_site(), _settings(tmp_path)) == base
+    assert site_digest(site, _settings(tmp_path, site_url="https://example.org/x/")) != base
+    assert site_digest(site, _settings(tmp_path, edit_base="https://example.org/edit/")) != base
+    changed = site.cases[0].model_copy(update={"summary": site.cases[0].summary + "。"})
+    edited = SiteModel([changed, *site.cases[1:]], site.vocab)
+    assert site_digest(edited, _settings(tmp_path)) != base
+
+
+def test_place_file_links_readable_and_falls_back_to_copy(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cached = Store(tmp_path / "cache", "art").put("a.jpg", b"jpeg bytes")
+    assert stat.S_IMODE(cached.stat().st_mode) & 0o044 != 0o044  # the store writes private files
+    target = tmp_path / "site" / "a.jpg"
+    target.parent.mkdir()
+    target.write_bytes(b"old")
+    place_file(cached, target)
+    assert target.read_bytes() == b"jpeg bytes"
+    assert os.path.samefile(cached, target)
+    assert stat.S_IMODE(target.stat().st_mode) & 0o044 == 0o044, "the published file is world-readable"
+
+    def no_links(*_: object) -> None:
+        raise OSError("cross-device link")
+
+    monkeypatch.setattr(os, "link", no_links)
+    other = tmp_path / "site" / "b.jpg"
+    place_file(cached, other)
+    assert other.read_bytes() == b"jpeg bytes" and not os.path.samefile(cached, other)
+
+
+def test_body_key_memo_changes_nothing_but_speed() -> None:
+    site = _site()
+    memo: dict[int, str] = {}
+    for case in site.cases:
+        context = case_context(case, site, edit_url=None)
+        assert body_cache_key(context, memo) == body_cache_key(context)
+    case = site.cases[0]
+    related = [c for c, _ in site.related(case)]
+    assert related, "the fixture case has related cases"
+    key = body_cache_key(case_context(case, site))
+    renamed = related[0].model_copy(update={"title": related[0].title + "（新）"})
+    edited = SiteModel([renamed if c.id == renamed.id else c for c in site.cases], site.vocab)
+    assert body_cache_key(case_context(edited.by_id[case.id], edited)) != key, "a related title is shown"
+
+
+def test_template_bytecode_cache_renders_the_same(tmp_path: Path) -> None:
+    loader = jinja2.DictLoader({"t.html": "{% for x in xs %}<b>{{ x }}</b>{% endfor %}"})
+    plain = jinja2.Environment(loader=loader, autoescape=True)
+    expected = plain.get_template("t.html").render(xs=["<i>", "二"])
+    for _ in range(2):  # first compiles and stores, second loads the stored code
+        env = attach_bytecode_cache(jinja2.Environment(loader=loader, autoescape=True), tmp_path, "t")
+        assert env.get_template("t.html").render(xs=["<i>", "二"]) == expected
+    spaces = [p.name for p in tmp_path.iterdir()]
+    assert len(spaces) == 1 and len([p for p in (tmp_path / spaces[0]).iterdir() if p.suffix == ".bc"]) == 1
+    for entry in (tmp_path / spaces[0]).glob("*.bc"):
+        entry.write_bytes(b"garbage")  # damaged: compiled again, never loaded
+    env = attach_bytecode_cache(jinja2.Environment(loader=loader, autoescape=True), tmp_path, "t")
+    assert env.get_template("t.html").render(xs=["<i>", "二"]) == expected
+    # other settings compile to other code: a separate namespace
+    attach_bytecode_cache(jinja2.Environment(loader=loader, autoescape=False), tmp_path, "t").get_template(
+        "t.html"
+    )
+    assert len(list(tmp_path.iterdir())) == 2
+
+
+def test_remembered_slugs_are_the_same_and_skip_pypinyin(tmp_path: Path) -> None:
+    tags = ["金色头盔", "B站", "1℃空间", "楼长制"]
+    expected = {t: browse_model._slugify_tag(t) for t in tags}
+    browse_model._USED.clear()
+    for t in tags:
+        browse_model.slugify_tag(t)
+    browse_model.save_slugs(tmp_path)
+    script = (
+        "import sys, json; from pathlib import Path; from site_builder.browse import model as m;"
+        f"m.remember_slugs(Path({str(tmp_path)!r}));"
+        f"print(json.dumps([{{t: m.slugify_tag(t) for t in {tags!r}}}, 'pypinyin' in sys.modules]))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT, check=True)
+    slugs, imported = json.loads(out.stdout)
+    assert slugs == expected and not imported
+
+
+def test_warm_build_is_byte_identical_to_cold(tmp_path: Path) -> None:
+    """Every cache of a warm build (outputs, bodies, templates, slugs, linked media) is invisible."""
+    config = make_project(tmp_path / "project", FIXTURE_CASES)
+    trees = []
+    for label in ("cold", "warm"):
+        proc = run_build(config, tmp_path / label)
+        assert proc.returncode == 0, proc.stderr
+        trees.append(
+            {
+                str(p.relative_to(tmp_path / label)): p.read_bytes()
+                for p in (tmp_path / label).rglob("*")
+                if p.is_file()
+            }
+        )
+    cold, warm = trees
+    assert cold.keys() == warm.keys()
+    assert [k for k in cold if cold[k] != warm[k]] == []
+    assert (tmp_path / "project/.cache/site_builder/outputs").is_dir()
