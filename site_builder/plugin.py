@@ -42,7 +42,7 @@ from site_builder.outputs.export import fill_data_section
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
 from site_builder.pages.contact import contact_email, contact_problem, fill_contact
 from site_builder.pages.jinjacache import attach_bytecode_cache
-from site_builder.pages.qr import qr_svg
+from site_builder.pages.qr import qr_svg, remember_qr_codes, save_qr_codes
 from site_builder.pages.render import GeneratedPage
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
@@ -102,6 +102,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         cases = loaded if show_drafts else [x for x in loaded if not x.is_draft]
         cache = cache_root(Path(config.config_file_path or ".").parent)
         remember_slugs(cache)
+        remember_qr_codes(cache)
         self.site = SiteModel(cases, load_vocabularies())
         save_slugs(cache)
         config.nav = fill_browse_nav(config.nav)
@@ -176,6 +177,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             )
         except EnvironmentProblem as exc:
             raise PluginError(str(exc)) from None
+        save_qr_codes(cache_root(Path(config.config_file_path or ".").parent))
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.generation is not None:

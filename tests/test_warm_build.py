@@ -172,3 +172,25 @@ def test_warm_build_is_byte_identical_to_cold(tmp_path: Path) -> None:
     assert cold.keys() == warm.keys()
     assert [k for k in cold if cold[k] != warm[k]] == []
     assert (tmp_path / "project/.cache/site_builder/outputs").is_dir()
+
+
+def test_remembered_qr_codes_are_the_same_and_checked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_builder.pages import qr
+
+    addresses = [f"https://example.org/site/cases/c-{i}/" for i in range(3)]
+    expected = {a: qr.make_qr_svg(a) for a in addresses}
+    monkeypatch.setattr(qr, "_MEMO", {})
+    monkeypatch.setattr(qr, "_USED", set())
+    assert [qr.qr_svg(a) for a in addresses] == list(expected.values())
+    qr.save_qr_codes(tmp_path)
+    monkeypatch.setattr(qr, "_MEMO", {})
+    monkeypatch.setattr(qr, "make_qr_svg", lambda a: pytest.fail("encoded again"))
+    qr.remember_qr_codes(tmp_path)
+    assert [qr.qr_svg(a) for a in addresses] == list(expected.values())
+    (entry,) = (tmp_path / "qr").glob("qr-*.json")
+    entry.write_text(entry.read_text().replace("svg", "SVG"))  # edited: fails its digest, not loaded
+    monkeypatch.setattr(qr, "_MEMO", {})
+    qr.remember_qr_codes(tmp_path)
+    assert qr._MEMO == {}
