@@ -105,6 +105,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         remember_qr_codes(cache)
         self.site = SiteModel(cases, load_vocabularies())
         save_slugs(cache)
+        self.site.prepare_related(cache)
         config.nav = fill_browse_nav(config.nav)
         self.publishing = derive_publishing(
             os.environ,

@@ -194,3 +194,32 @@ def test_remembered_qr_codes_are_the_same_and_checked(
     monkeypatch.setattr(qr, "_MEMO", {})
     qr.remember_qr_codes(tmp_path)
     assert qr._MEMO == {}
+
+
+def test_related_table_is_remembered_and_follows_changes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fresh = _site()
+    expected = {c.id: [(r.id, e) for r, e in fresh.related(c)] for c in fresh.cases}
+    first = _site()
+    first.prepare_related(tmp_path)
+    assert {c.id: [(r.id, e) for r, e in first.related(c)] for c in first.cases} == expected
+
+    def no_scoring(*_: object, **__: object) -> list[int]:
+        raise AssertionError("scored again although nothing changed")
+
+    with monkeypatch.context() as m:
+        m.setattr("heapq.nlargest", no_scoring)
+        second = _site()
+        second.prepare_related(tmp_path)
+        assert {c.id: [(r.id, e) for r, e in second.related(c)] for c in second.cases} == expected
+    # a changed tag changes the inputs: scored again, and the result is the fresh one
+    base = _site()
+    edited_case = base.cases[0].model_copy(update={"tags": [*base.cases[0].tags, "新标签"]})
+    edited_case.bind(base.cases[0].id, base.cases[0].source_path)  # type: ignore[arg-type]
+    edited = SiteModel([edited_case, *base.cases[1:]], base.vocab)
+    edited.prepare_related(tmp_path)
+    plain = SiteModel([edited_case, *base.cases[1:]], base.vocab)
+    assert {c.id: [(r.id, e) for r, e in edited.related(c)] for c in edited.cases} == {
+        c.id: [(r.id, e) for r, e in plain.related(c)] for c in plain.cases
+    }
