@@ -23,6 +23,7 @@ from site_builder.build import BuildSettings, _pack, _unpack, cached_outputs, pl
 from site_builder.cache import Store, cache_root
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.vocab import load_vocabularies
+from site_builder.media.plan import MediaPlan
 from site_builder.pages.jinjacache import attach_bytecode_cache
 from site_builder.pages.render import body_cache_key, case_context
 from tests.support.project import FIXTURE_CASES, ROOT, make_project, run_build
@@ -53,31 +54,38 @@ def test_outputs_are_cached_identical_and_rebuilt_when_damaged(
     settings = _settings(tmp_path)
     calls: list[int] = []
 
-    def counted(s: SiteModel, st: BuildSettings) -> dict[str, bytes]:
+    media = MediaPlan(covers={c.id: f"assets/covers/{c.id}.webp" for c in site.cases})
+
+    def counted(s: SiteModel, st: BuildSettings, m: MediaPlan) -> dict[str, bytes]:
         calls.append(1)
-        return build.search_outputs(s, st)
+        return {**build.search_outputs(s, st, m), **build.feed_outputs(s, st, m)}
 
     monkeypatch.setattr(build, "OUTPUTS", (counted,))
-    fresh = build.search_outputs(site, settings)
-    assert cached_outputs(site, settings) == fresh
-    assert cached_outputs(site, settings) == fresh
+    fresh = counted(site, settings, media)
+    calls.clear()
+    assert cached_outputs(site, settings, media) == fresh
+    assert cached_outputs(site, settings, media) == fresh
     assert len(calls) == 1, "the second build reuses the stored files"
     store = Store(cache_root(tmp_path), "outputs")
     (entry,) = [p for p in store.dir.iterdir() if not p.name.startswith(".")]
     entry.write_bytes(entry.read_bytes()[:-10])  # truncated: fails its digest
-    assert cached_outputs(site, settings) == fresh
+    assert cached_outputs(site, settings, media) == fresh
     assert len(calls) == 2
+    other = MediaPlan(covers={c.id: f"assets/photos/{c.id}.webp" for c in site.cases})
+    assert cached_outputs(site, settings, other) == counted(site, settings, other), "addresses are inputs"
 
 
 def test_site_digest_sees_every_input(tmp_path: Path) -> None:
     site = _site()
-    base = site_digest(site, _settings(tmp_path))
-    assert site_digest(_site(), _settings(tmp_path)) == base
-    assert site_digest(site, _settings(tmp_path, site_url="https://example.org/x/")) != base
-    assert site_digest(site, _settings(tmp_path, edit_base="https://example.org/edit/")) != base
+    media = MediaPlan()
+    base = site_digest(site, _settings(tmp_path), media)
+    assert site_digest(_site(), _settings(tmp_path), MediaPlan()) == base
+    assert site_digest(site, _settings(tmp_path, site_url="https://example.org/x/"), media) != base
+    assert site_digest(site, _settings(tmp_path, edit_base="https://example.org/edit/"), media) != base
+    assert site_digest(site, _settings(tmp_path), MediaPlan(social={"index.md": "a.jpg"})) != base
     changed = site.cases[0].model_copy(update={"summary": site.cases[0].summary + "。"})
     edited = SiteModel([changed, *site.cases[1:]], site.vocab)
-    assert site_digest(edited, _settings(tmp_path)) != base
+    assert site_digest(edited, _settings(tmp_path), media) != base
 
 
 def test_place_file_links_readable_and_falls_back_to_copy(
