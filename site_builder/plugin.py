@@ -35,6 +35,7 @@ from site_builder.cache import cache_root
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
+from site_builder.casefile.yamlio import use_parse_cache
 from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseFileError, EnvironmentProblem
@@ -85,6 +86,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         cases_dir = Path(config.config_file_path or ".").parent / self.config.cases_dir
         if not cases_dir.is_dir():
             raise PluginError(f"找不到案例文件夹：{cases_dir}")
+        use_parse_cache(
+            cache_root(Path(config.config_file_path or ".").parent)
+        )  # unchanged files: not re-parsed
         if self.command == "serve":  # never raise for a case file: MkDocs would stop answering
             loaded = self.preview.load(cases_dir)
             if self.preview.broken:

@@ -231,3 +231,43 @@ def test_related_table_is_remembered_and_follows_changes(
     assert {c.id: [(r.id, e) for r, e in edited.related(c)] for c in edited.cases} == {
         c.id: [(r.id, e) for r, e in plain.related(c)] for c in plain.cases
     }
+
+
+def test_parse_cache_gives_the_same_documents(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from site_builder.casefile import yamlio
+
+    files = sorted([*FIXTURE_CASES.glob("*.yaml"), *(ROOT / "cases").glob("*.yaml")])
+    assert files
+    monkeypatch.setattr(yamlio, "_PARSE_CACHE", None)
+    expected = {f: yamlio.read_yaml(f, f.name) for f in files}
+    yamlio.use_parse_cache(tmp_path)
+    try:
+        first = {f: yamlio.read_yaml(f, f.name) for f in files}
+        monkeypatch.setattr(yamlio, "parse_text", lambda *a, **k: pytest.fail("parsed again"))
+        clean = [f for f in files if expected[f][0] is not None and not expected[f][1]]
+        second = {f: yamlio.read_yaml(f, f.name) for f in clean}
+    finally:
+        yamlio.use_parse_cache(None)
+    assert first == expected
+    assert second == {f: expected[f] for f in clean}
+    stored = list((tmp_path / "parsed").glob("[!.]*"))
+    assert len(stored) == len(clean), "files with any finding are never cached"
+
+
+def test_parse_cache_entry_damaged_or_unfaithful_is_not_used(tmp_path: Path) -> None:
+    from site_builder.casefile import yamlio
+
+    case = tmp_path / "c.yaml"
+    case.write_text("title: 标题\nyear: 2021\nlist:\n  - 1\n  - 二\n", encoding="utf-8")
+    yamlio.use_parse_cache(tmp_path / "cache")
+    try:
+        doc, errors = yamlio.read_yaml(case, "c.yaml")
+        (entry,) = (tmp_path / "cache" / "parsed").glob("[!.]*")
+        entry.write_bytes(entry.read_bytes().replace("标题".encode(), "改了".encode()))
+        again, _ = yamlio.read_yaml(case, "c.yaml")
+    finally:
+        yamlio.use_parse_cache(None)
+    assert errors == [] and doc is not None and again == doc
+    assert again.data["title"] == "标题"
+    int_keys = yamlio.Document({1: "a"}, yamlio.Positions("x.yaml"))
+    assert yamlio._document_to_json(int_keys) is None, "JSON would turn the key into a string"
