@@ -59,7 +59,7 @@ ci:
 	bash scripts/ci_local.sh
 
 bench: $(STAMP) bench-search
-	$(BIN)/python benchmarks/bench_build.py
+	$(BIN)/python benchmarks/bench_build.py $(BENCH_ARGS)
 
 ## Search budgets at 1,000 and 10,000 cases (bytes before the first result, ms at 4x CPU throttle)
 ## and hit@3 of the query set derived from cases/, typed into the header box in Chromium.

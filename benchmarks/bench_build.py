@@ -1,11 +1,25 @@
-"""Build benchmark: synthetic sites of 100 / 1,000 / 5,000 cases.
+"""Build benchmark: site_builder against plain MkDocs Material on the same text, side by side.
 
-For each size it prints the wall time of the first (cold: covers, social cards and page bodies not yet
-cached) and the median of the later (warm) full ``mkdocs build`` runs with the plugin, the median for a
-plain ``mkdocs build`` of equivalent pre-written Markdown (the ratio is the plugin's overhead), the
-peak memory (max RSS) of the build process, and the size of a case page.
+For each size (synthetic cases from ``tests.support.synthetic``, seed 7) it runs interleaved
+rounds; one round is
 
-    .venv/bin/python benchmarks/bench_build.py [--sizes 100,1000,5000] [--runs 3]
+    project cold (``.cache/`` removed) -> project warm (``--warm`` runs) -> plain MkDocs
+
+so that the load of other users on the machine hits every contender of a round alike. "Plain" is
+stock ``mkdocs build`` + Material with its built-in ``search`` plugin on the same text written as
+Markdown (``write_plain_markdown``), as in the performance review. Every build is a fresh
+``mkdocs build`` process; its CPU time is user+sys of the whole process tree (the delta of
+``getrusage(RUSAGE_CHILDREN)`` around the subprocess, which includes the forked workers the
+build waits for). Ratios are medians of the per-round ratios. It also prints the peak RSS (the
+largest single process), the output size per case (``du`` of the site divided by the cases), the
+time of ``site-builder validate`` on the same cases, and the editor's loop
+(:func:`bench_serve.bench`, ``mkdocs serve --dirty``) at 29 and 1,000 cases.
+
+    .venv/bin/python benchmarks/bench_build.py                      # 100, 1000, 3000; ~25 min on 2 busy cores
+    .venv/bin/python benchmarks/bench_build.py --sizes 100 --rounds 2 --no-serve   # ~1 min
+    .venv/bin/python benchmarks/bench_build.py --big                # adds 5,000 cases (~20 min more)
+
+Sizes above 1,000 build cold once (the first round) unless ``--cold-every-round``.
 """
 
 from __future__ import annotations
@@ -13,107 +27,283 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
 from tests.support.project import load_mkdocs_config  # noqa: E402
 from tests.support.synthetic import write_cases, write_plain_markdown  # noqa: E402
 
 _RUNNER = """
-import resource, sys, time
+import resource, sys
 from mkdocs.__main__ import cli
-t = time.perf_counter()
 try:
     cli(["build", "-q", "-f", sys.argv[1], "-d", sys.argv[2]], standalone_mode=False)
 finally:
-    print("RESULT", time.perf_counter() - t, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print("RESULT", max(own, kids), file=sys.stderr)
 """
 
 
-def _config(project: Path, *, plugin: bool) -> Path:
+@dataclass
+class Run:
+    """One measured process: wall and CPU seconds (whole process tree), peak RSS of one process."""
+
+    wall: float
+    cpu: float
+    rss_mb: float = 0.0
+
+
+@dataclass
+class Series:
+    """Every run of one contender at one size, by round."""
+
+    runs: dict[int, list[Run]] = field(default_factory=dict)
+
+    def add(self, rnd: int, run: Run) -> None:
+        """Record a run of round ``rnd``."""
+        self.runs.setdefault(rnd, []).append(run)
+
+    def all(self) -> list[Run]:
+        """Every run in round order."""
+        return [r for rnd in sorted(self.runs) for r in self.runs[rnd]]
+
+    def median(self, attr: str) -> float:
+        """Median of an attribute over every run."""
+        values = [getattr(r, attr) for r in self.all()]
+        return statistics.median(values) if values else float("nan")
+
+    def round_value(self, rnd: int, attr: str) -> float | None:
+        """Median of an attribute over one round's runs (None if the round has none)."""
+        values = [getattr(r, attr) for r in self.runs.get(rnd, [])]
+        return statistics.median(values) if values else None
+
+
+def _measure(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None) -> tuple[Run, str]:
+    """Run ``cmd`` to completion; wall time and CPU of it and every child it waited for."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    proc = subprocess.run(
+        cmd,
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+    )
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    if proc.returncode != 0:
+        raise SystemExit(f"failed: {' '.join(cmd)}\n{proc.stderr[-3000:]}")
+    return Run(wall, cpu), proc.stderr
+
+
+def _build(config: Path, out: Path) -> Run:
+    run, stderr = _measure([sys.executable, "-c", _RUNNER, str(config), str(out)], cwd=config.parent)
+    line = [ln for ln in stderr.splitlines() if ln.startswith("RESULT")]
+    run.rss_mb = int(line[-1].split()[1]) / 1024 if line else 0.0
+    return run
+
+
+def write_plain_browse(docs: Path, cases: list[dict[str, object]]) -> list[object]:
+    """An all-cases page and one page per district listing its cases (as the review's plain site).
+
+    Returns the explicit nav: home, all cases, the district pages (case pages are reached by links).
+    """
+    by_district: dict[str, list[int]] = {}
+    for i, c in enumerate(cases):
+        by_district.setdefault(str(c["district"]), []).append(i)
+    (docs / "districts").mkdir(parents=True, exist_ok=True)
+    lines = ["# 全部案例", ""] + [f"- [{c['title']}](cases/case-{i:05d}.md)" for i, c in enumerate(cases)]
+    (docs / "all.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    nav: list[object] = []
+    for k, (district, ids) in enumerate(sorted(by_district.items())):
+        lines = [f"# {district}", ""] + [f"- [{cases[i]['title']}](../cases/case-{i:05d}.md)" for i in ids]
+        (docs / "districts" / f"d{k}.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+        nav.append({district: f"districts/d{k}.md"})
+    return [{"首页": "index.md"}, {"全部案例": "all.md"}, {"按区": nav}]
+
+
+def _config(project: Path, *, plugin: bool, nav: list[object] | None = None) -> Path:
     config = load_mkdocs_config(ROOT / "mkdocs.yml")
     config["theme"]["custom_dir"] = str(ROOT / "theme")
     config["strict"] = False
     if plugin:
         config["docs_dir"] = str(ROOT / "docs")
-    else:
+    else:  # stock Material: same theme options, its built-in search, no project plugin or overrides
         config["docs_dir"] = str(project / "docs")
-        config["plugins"] = []
-        config["nav"] = [{"首页": "index.md"}]
+        config["plugins"] = ["search"]
+        config["nav"] = nav or [{"首页": "index.md"}]
+        config["theme"].pop("custom_dir", None)
+        config.pop("extra_css", None)
+        config.pop("extra_javascript", None)
+        config.pop("hooks", None)
     path = project / ("mkdocs-plugin.yml" if plugin else "mkdocs-plain.yml")
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
 
 
-def _build(config: Path, out: Path) -> tuple[float, float]:
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run(
-        [sys.executable, "-c", _RUNNER, str(config), str(out)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=config.parent,
-    )
-    line = [ln for ln in proc.stderr.splitlines() if ln.startswith("RESULT")]
-    if proc.returncode != 0 or not line:
-        raise SystemExit(f"build failed:\n{proc.stderr[-3000:]}")
-    _, seconds, rss_kb = line[-1].split()
-    return float(seconds), int(rss_kb) / 1024
+def du_bytes(folder: Path) -> int:
+    """Disk usage of a folder as ``du`` counts it: allocated blocks, each hard-linked file once."""
+    seen: set[tuple[int, int]] = set()
+    total = 0
+    for dirpath, _dirs, files in os.walk(folder):
+        for name in [*files, "."]:
+            st = os.lstat(os.path.join(dirpath, name))
+            if (st.st_dev, st.st_ino) in seen:
+                continue
+            seen.add((st.st_dev, st.st_ino))
+            total += st.st_blocks * 512
+    return total
 
 
-def bench(n: int, runs: int) -> dict[str, float]:
-    """Median build times (plugin vs plain Markdown), peak RSS and page size for ``n`` cases."""
+def _ratio(num: Series, den: Series, attr: str) -> float:
+    """Median over rounds of num/den, each side the median of its runs in that round."""
+    ratios = []
+    for rnd in sorted(num.runs):
+        a, b = num.round_value(rnd, attr), den.round_value(rnd, attr)
+        if a is not None and b:
+            ratios.append(a / b)
+    return statistics.median(ratios) if ratios else float("nan")
+
+
+def bench(n: int, rounds: int, warm: int, *, cold_rounds: int) -> dict[str, float]:
+    """Interleaved cold / warm / plain builds of ``n`` synthetic cases; medians and ratios."""
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
         cases = write_cases(project / "cases", n)
         write_plain_markdown(project / "docs", cases)
-        plugin_cfg, plain_cfg = _config(project, plugin=True), _config(project, plugin=False)
-        plugin_runs = [_build(plugin_cfg, project / "site-plugin") for _ in range(runs)]
-        plain_runs = [_build(plain_cfg, project / "site-plain") for _ in range(runs)]
-        page = project / "site-plugin" / "cases" / "case-00000" / "index.html"
-        t_cold = plugin_runs[0][0]
-        # after the first run the hash-keyed caches (art, page bodies) are warm, as on an editor's machine
-        t_plugin = statistics.median(r[0] for r in plugin_runs[1:] or plugin_runs)
-        t_plain = statistics.median(r[0] for r in plain_runs)
+        nav = write_plain_browse(project / "docs", cases)
+        plugin_cfg, plain_cfg = _config(project, plugin=True), _config(project, plugin=False, nav=nav)
+        cold, hot, plain = Series(), Series(), Series()
+        for rnd in range(rounds):
+            if rnd < cold_rounds or rnd == 0:
+                shutil.rmtree(project / ".cache", ignore_errors=True)
+                cold.add(rnd, _build(plugin_cfg, project / "site-plugin"))
+            for _ in range(warm):
+                hot.add(rnd, _build(plugin_cfg, project / "site-plugin"))
+            plain.add(rnd, _build(plain_cfg, project / "site-plain"))
+            print(
+                f"  {n} cases, round {rnd + 1}/{rounds}: "
+                + ", ".join(
+                    f"{name} {r.wall:.1f} s wall / {r.cpu:.1f} s CPU"
+                    for name, s in (("cold", cold), ("warm", hot), ("plain", plain))
+                    for r in s.runs.get(rnd, [])
+                ),
+                file=sys.stderr,
+                flush=True,
+            )
+        validate, _ = _measure(
+            [str(Path(sys.executable).parent / "site-builder"), "validate", str(project / "cases")],
+            cwd=project,
+        )
         return {
             "cases": n,
-            "plugin_cold_s": round(t_cold, 2),
-            "plugin_median_s": round(t_plugin, 2),
-            "plain_median_s": round(t_plain, 2),
-            "ratio": round(t_plugin / t_plain, 2),
-            "plugin_peak_mb": round(max(r[1] for r in plugin_runs), 1),
-            "plain_peak_mb": round(max(r[1] for r in plain_runs), 1),
-            "case_page_kb": round(page.stat().st_size / 1024, 1),
+            "cold_wall": cold.median("wall"),
+            "cold_cpu": cold.median("cpu"),
+            "warm_wall": hot.median("wall"),
+            "warm_cpu": hot.median("cpu"),
+            "plain_wall": plain.median("wall"),
+            "plain_cpu": plain.median("cpu"),
+            "cold_plain_wall": _ratio(cold, plain, "wall"),
+            "cold_plain_cpu": _ratio(cold, plain, "cpu"),
+            "warm_plain_wall": _ratio(hot, plain, "wall"),
+            "warm_plain_cpu": _ratio(hot, plain, "cpu"),
+            "cold_rss_mb": max(r.rss_mb for r in cold.all()),
+            "warm_rss_mb": max(r.rss_mb for r in hot.all()),
+            "plain_rss_mb": max(r.rss_mb for r in plain.all()),
+            "site_kb_per_case": du_bytes(project / "site-plugin") / 1024 / n,
+            "plain_kb_per_case": du_bytes(project / "site-plain") / 1024 / n,
+            "validate_wall": validate.wall,
+            "validate_cpu": validate.cpu,
+            "cold_cpu_per_core": cold.median("cpu") / max(cold.median("wall"), 1e-9),
         }
 
 
-def main() -> None:
-    """Parse arguments, run the benchmark for each size, print a table and JSON."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--sizes", default="100,1000,5000")
-    parser.add_argument("--runs", type=int, default=3)
-    args = parser.parse_args()
-    rows = []
-    for n in (int(s) for s in args.sizes.split(",")):
-        start = time.perf_counter()
-        rows.append(bench(n, args.runs if n <= 1000 else 2))
-        print(f"{n} cases done in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-    header = f"{'cases':>6} {'cold s':>7} {'warm s':>9} {'plain s':>8} {'ratio':>6} {'plugin MB':>10} {'plain MB':>9} {'page KB':>8}"
-    print(header)
+def print_table(rows: list[dict[str, float]]) -> None:
+    """The build table: medians, per-round ratios, memory, size, validate."""
+    cols = [
+        ("cases", "cases", "{:.0f}"),
+        ("cold wall", "cold_wall", "{:.1f}"),
+        ("cold CPU", "cold_cpu", "{:.1f}"),
+        ("warm wall", "warm_wall", "{:.1f}"),
+        ("warm CPU", "warm_cpu", "{:.1f}"),
+        ("plain wall", "plain_wall", "{:.1f}"),
+        ("plain CPU", "plain_cpu", "{:.1f}"),
+        ("cold/plain wall", "cold_plain_wall", "{:.2f}x"),
+        ("cold/plain CPU", "cold_plain_cpu", "{:.2f}x"),
+        ("warm/plain wall", "warm_plain_wall", "{:.2f}x"),
+        ("warm/plain CPU", "warm_plain_cpu", "{:.2f}x"),
+        ("RSS cold/warm/plain MB", "", ""),
+        ("KB/case (plain)", "", ""),
+        ("validate wall/CPU s", "", ""),
+    ]
+    print("| " + " | ".join(c[0] for c in cols) + " |")
+    print("|" + "---|" * len(cols))
     for r in rows:
-        print(
-            f"{r['cases']:>6} {r['plugin_cold_s']:>7} {r['plugin_median_s']:>9} {r['plain_median_s']:>8} {r['ratio']:>6} "
-            f"{r['plugin_peak_mb']:>10} {r['plain_peak_mb']:>9} {r['case_page_kb']:>8}"
-        )
-    print(json.dumps(rows, ensure_ascii=False))
+        cells = [fmt.format(r[key]) for _, key, fmt in cols if key]
+        cells.append(f"{r['cold_rss_mb']:.0f} / {r['warm_rss_mb']:.0f} / {r['plain_rss_mb']:.0f}")
+        cells.append(f"{r['site_kb_per_case']:.1f} ({r['plain_kb_per_case']:.1f})")
+        cells.append(f"{r['validate_wall']:.2f} / {r['validate_cpu']:.2f}")
+        print("| " + " | ".join(cells) + " |")
+    print(
+        "Times in seconds; CPU = user+sys of the build's whole process tree; ratios = median of per-round ratios."
+    )
+
+
+def main() -> None:
+    """Parse arguments, run the build benchmark for each size, then the editor's loop."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--sizes", default="100,1000,3000", help="comma-separated case counts")
+    parser.add_argument("--big", action="store_true", help="also 5,000 cases")
+    parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per size (default 3)")
+    parser.add_argument("--warm", type=int, default=1, help="warm builds per round (default 1)")
+    parser.add_argument(
+        "--cold-every-round", action="store_true", help="cold builds in every round at any size"
+    )
+    parser.add_argument("--serve-sizes", default="29,1000", help="editor's loop sizes ('' to skip)")
+    parser.add_argument("--no-serve", action="store_true", help="skip the editor's loop")
+    parser.add_argument("--edits", type=int, default=3, help="saves per editor's-loop size")
+    parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    args = parser.parse_args()
+    sizes = [int(s) for s in args.sizes.split(",") if s]
+    if args.big and 5000 not in sizes:
+        sizes.append(5000)
+    print(f"{os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}", file=sys.stderr)
+    rows = []
+    for n in sizes:
+        start = time.perf_counter()
+        cold_rounds = args.rounds if (n <= 1000 or args.cold_every_round) else 1
+        rows.append(bench(n, args.rounds, args.warm, cold_rounds=cold_rounds))
+        print(f"{n} cases done in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+    print_table(rows)
+    serve_rows = []
+    if not args.no_serve and args.serve_sizes:
+        from bench_serve import bench as bench_serve
+
+        for n in (int(s) for s in args.serve_sizes.split(",") if s):
+            serve_rows.append(bench_serve(n, args.edits))
+        print()
+        print("| cases | serve: first build s | save -> page served, median s | max s |")
+        print("|---|---|---|---|")
+        for s in serve_rows:
+            print(f"| {s['cases']} | {s['first_build_s']} | {s['reload_median_s']} | {s['reload_max_s']} |")
+    if args.json:
+        args.json.write_text(json.dumps({"build": rows, "serve": serve_rows}, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

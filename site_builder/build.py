@@ -10,6 +10,7 @@ files in a forked child meanwhile; the result is byte-identical to a serial run.
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from site_builder.browse import urls
 from site_builder.browse.model import SiteModel
-from site_builder.cache import Store, atomic_write, cache_root
+from site_builder.cache import Store, atomic_write, cache_root, code_fingerprint, fingerprint
 from site_builder.media.plan import MediaPlan, build_media
 from site_builder.outputs.export import build_data_files
 from site_builder.outputs.feeds import build_feeds
@@ -92,19 +93,117 @@ def feed_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> 
 OUTPUTS: tuple[Output, ...] = (search_outputs, data_outputs, feed_outputs)
 
 
-def write_outputs(site: SiteModel, media: MediaPlan, settings: BuildSettings) -> int:
-    """Write every output file and copy photos, covers and social cards into the site folder."""
-    count = 0
+OUTPUT_CACHE_GRACE = 600
+"""Cached outputs this build did not use are kept this long (``serve`` with drafts alternates)."""
+
+
+def site_digest(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> str:
+    """A hash of everything an :data:`OUTPUTS` entry may read: every case, the settings, the media
+    plan's addresses, the code.
+
+    Outputs are pure functions of ``(site, settings, media)``; the vocabularies and synonyms are
+    package data, so they are part of the code fingerprint.
+    """
+    cases = [[c.id, c.model_dump(mode="json")] for c in site.cases]
+    addresses = [
+        sorted(media.covers.items()),
+        sorted(media.social.items()),
+        sorted(media.images_html.items()),
+    ]
+    wanted = (
+        settings.site_name,
+        settings.site_description,
+        settings.site_url,
+        settings.edit_base,
+        settings.home,
+    )
+    return fingerprint(code_fingerprint("."), cases, wanted, addresses)
+
+
+def _pack(files: dict[str, bytes]) -> bytes:
+    out = [b"sb-outputs-1\n"]
+    for rel, data in sorted(files.items()):
+        name = rel.encode("utf-8")
+        out += [f"{len(name)} {len(data)}\n".encode("ascii"), name, data]
+    return b"".join(out)
+
+
+def _unpack(blob: bytes) -> dict[str, bytes] | None:
+    """The files of a packed entry, or None if it is not one (the caller builds them again)."""
+    head = b"sb-outputs-1\n"
+    if not blob.startswith(head):
+        return None
+    files: dict[str, bytes] = {}
+    pos = len(head)
+    try:
+        while pos < len(blob):
+            end = blob.index(b"\n", pos)
+            n_name, n_data = (int(x) for x in blob[pos:end].split(b" "))
+            pos = end + 1
+            files[blob[pos : pos + n_name].decode("utf-8")] = blob[pos + n_name : pos + n_name + n_data]
+            pos += n_name + n_data
+    except ValueError:
+        return None
+    return files if pos == len(blob) else None
+
+
+def cached_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
+    """Every :data:`OUTPUTS` file, from the cache when nothing they read has changed.
+
+    The search index is the largest part of a warm build's own work; an unchanged site reuses
+    the bytes of the last build (same inputs and code give the same bytes, so this is invisible).
+    """
+    store = Store(cache_root(settings.root), "outputs")
+    digest = site_digest(site, settings, media)
+    files: dict[str, bytes] = {}
+    used = []
     for output in OUTPUTS:
-        for rel, data in sorted(output(site, settings, media).items()):
-            target = settings.site_dir / rel
+        name = f"{output.__name__}-{digest}.bin"
+        used.append(name)
+        blob = store.get(name)
+        part = _unpack(blob) if blob is not None else None
+        if part is None:
+            part = output(site, settings, media)
+            store.put(name, _pack(part))
+        files.update(part)
+    store.prune(used, older_than=OUTPUT_CACHE_GRACE)
+    return files
+
+
+def place_file(cached: Path, target: Path) -> None:
+    """Put a cached media file into the site: a hard link (no bytes copied), else a copy.
+
+    The cache entry and the site file then share their bytes; nothing writes to either in place
+    (the cache replaces entries atomically, MkDocs deletes the site folder), and a damaged cache
+    entry fails its digest check and is made again.
+    """
+    try:
+        mode = os.stat(cached).st_mode
+        if mode & 0o044 != 0o044:  # cache entries are written 0600; the site's files are world-readable
+            os.chmod(cached, mode | 0o644)
+        target.unlink(missing_ok=True)
+        os.link(cached, target)
+    except OSError:
+        shutil.copyfile(cached, target)
+
+
+def write_outputs(site: SiteModel, media: MediaPlan, settings: BuildSettings) -> int:
+    """Write every output file and link photos, covers and social cards into the site folder."""
+    count = 0
+    made: set[Path] = set()
+    for rel, data in sorted(cached_outputs(site, settings, media).items()):
+        target = settings.site_dir / rel
+        if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            count += 1
+            made.add(target.parent)
+        target.write_bytes(data)
+        count += 1
     for uri, cached in sorted(media.files.items()):
         target = settings.site_dir / uri
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(cached, target)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        place_file(cached, target)
         count += 1
     return count
 

@@ -29,19 +29,21 @@ from mkdocs.utils.templates import TemplateContext
 
 from site_builder.browse import urls
 from site_builder.browse.facets import BROWSE_SECTION, FACETS, browse_nav
-from site_builder.browse.model import SiteModel
+from site_builder.browse.model import SiteModel, remember_slugs, save_slugs
 from site_builder.build import BuildSettings, Generation, build_site, is_unused_theme_asset, write_stubs
 from site_builder.cache import cache_root
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
+from site_builder.casefile.yamlio import use_parse_cache
 from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseFileError, EnvironmentProblem
 from site_builder.outputs.export import fill_data_section
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
 from site_builder.pages.contact import contact_email, contact_problem, fill_contact
-from site_builder.pages.qr import qr_svg
+from site_builder.pages.jinjacache import attach_bytecode_cache
+from site_builder.pages.qr import qr_svg, remember_qr_codes, save_qr_codes
 from site_builder.pages.render import GeneratedPage
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
@@ -84,6 +86,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         cases_dir = Path(config.config_file_path or ".").parent / self.config.cases_dir
         if not cases_dir.is_dir():
             raise PluginError(f"找不到案例文件夹：{cases_dir}")
+        use_parse_cache(
+            cache_root(Path(config.config_file_path or ".").parent)
+        )  # unchanged files: not re-parsed
         if self.command == "serve":  # never raise for a case file: MkDocs would stop answering
             loaded = self.preview.load(cases_dir)
             if self.preview.broken:
@@ -99,7 +104,12 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             self.config.drafts == "auto" and self.command == "serve"
         )
         cases = loaded if show_drafts else [x for x in loaded if not x.is_draft]
+        cache = cache_root(Path(config.config_file_path or ".").parent)
+        remember_slugs(cache)
+        remember_qr_codes(cache)
         self.site = SiteModel(cases, load_vocabularies())
+        save_slugs(cache)
+        self.site.prepare_related(cache)
         config.nav = fill_browse_nav(config.nav)
         self.publishing = derive_publishing(
             os.environ,
@@ -172,6 +182,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             )
         except EnvironmentProblem as exc:
             raise PluginError(str(exc)) from None
+        save_qr_codes(cache_root(Path(config.config_file_path or ".").parent))
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.generation is not None:
@@ -186,7 +197,8 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         env.globals["sb_urls"] = urls  # theme templates (404.html) build addresses from the URL module
         env.globals["sb_facets"] = FACETS
-        return env
+        # Material's templates compiled once, not on every build (about a second of CPU each time)
+        return attach_bytecode_cache(env, cache_root(Path(config.config_file_path or ".").parent), "theme")
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
         # The sitemap is rendered before the pages: its lastmod must be set here, not in the context.

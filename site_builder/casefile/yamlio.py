@@ -9,6 +9,8 @@ column so that validation errors can point at it.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
 import re
 from dataclasses import dataclass, field
@@ -17,6 +19,7 @@ from typing import Any, cast
 
 import yaml
 
+from site_builder.cache import Store, code_fingerprint, fingerprint
 from site_builder.casefile.slips import Slip, apply_repairs, find_slips
 from site_builder.errors import CaseError, Location, shorten
 from site_builder.textnorm import describe_char
@@ -327,7 +330,69 @@ def read_yaml(
         line = raw[: exc.start].count(b"\n") + 1
         col = len(raw[raw.rfind(b"\n", 0, exc.start) + 1 : exc.start].decode("utf-8", "replace")) + 1
         return None, [CaseError(Location(shown_as, line, col), "", "文件不是 UTF-8 编码，请以 UTF-8 保存")]
-    return parse_text(text, shown_as, repaired=repaired)
+    if _PARSE_CACHE is None:
+        return parse_text(text, shown_as, repaired=repaired)
+    store = Store(_PARSE_CACHE, "parsed")
+    name = fingerprint(code_fingerprint("casefile"), shown_as, repaired, hashlib.sha256(raw).hexdigest())
+    cached = _document_from_json(store.get(name), shown_as)
+    if cached is not None:
+        return cached, []
+    doc, errors = parse_text(text, shown_as, repaired=repaired)
+    if doc is not None and not errors:  # only clean files: every problem is found again next time
+        encoded = _document_to_json(doc)
+        if encoded is not None:
+            store.put(name, encoded)
+    return doc, errors
+
+
+_PARSE_CACHE: Path | None = None
+
+
+def use_parse_cache(cache: Path | None) -> None:
+    """Keep parsed clean case files under ``cache`` (builds; ``validate`` always parses).
+
+    Parsing with positions and slip checks costs ~2 ms per file, every build; an unchanged file
+    (same bytes, same code) gives the same document, so builds reuse it.
+    """
+    global _PARSE_CACHE
+    _PARSE_CACHE = cache
+
+
+def _document_to_json(doc: Document) -> bytes | None:
+    """JSON of a document, or None if JSON would not give back exactly the same data."""
+    pos = doc.positions
+    payload = {
+        "data": doc.data,
+        "values": [[list(k), *v] for k, v in pos.values.items()],
+        "keys": [[list(k), *v] for k, v in pos.keys.items()],
+        "quoted": [list(k) for k in sorted(pos.quoted, key=repr)],
+        "flagged": [list(k) for k in sorted(doc.flagged, key=repr)],
+        "repaired": sorted(doc.repaired_lines),
+    }
+    try:
+        text = json.dumps(payload, ensure_ascii=False, allow_nan=False)
+    except (ValueError, TypeError):
+        return None
+    return text.encode("utf-8") if json.loads(text)["data"] == doc.data else None
+
+
+def _document_from_json(data: bytes | None, shown_as: str) -> Document | None:
+    """The cached document, or None when absent or not readable (the file is parsed again)."""
+    if data is None:
+        return None
+    try:
+        p = json.loads(data)
+        positions = Positions(
+            shown_as,
+            {tuple(k): (int(line), int(col)) for k, line, col in p["values"]},
+            {tuple(k): (int(line), int(col)) for k, line, col in p["keys"]},
+            {tuple(k) for k in p["quoted"]},
+        )
+        return Document(
+            p["data"], positions, {tuple(k) for k in p["flagged"]}, {int(x) for x in p["repaired"]}
+        )
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def parse_text(

@@ -110,7 +110,9 @@ def _prerender_art(
                 return [False] * len(part)  # reported once by the serial pass
         return [True] * len(part)
 
-    map_chunks(draw, cases, threshold=PARALLEL_ART_FROM)
+    # grouped by district and field: consecutive cards share their background (art._social_background)
+    grouped = sorted(cases, key=lambda c: (c.district_slug or "", c.fields[0] if c.fields else "", c.id))
+    map_chunks(draw, grouped, threshold=PARALLEL_ART_FROM)
 
 
 def _case_media(

@@ -155,14 +155,26 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"no cache form for {type(value).__name__}")
 
 
-def body_cache_key(context: dict[str, Any]) -> str:
+def body_cache_key(context: dict[str, Any], memo: dict[int, str] | None = None) -> str:
     """Cache key of a case body: a hash of the template context actually rendered and of the code.
 
     Nothing is listed by hand: whatever the template receives is in the key, so a new value in
-    the context can never be served stale.
+    the context can never be served stale. A case enters the key as the hash of its cache form;
+    ``memo`` (object id -> hash, for one batch over one site) computes that once per case rather
+    than once per page that shows it as related.
     """
-    plain = json.dumps(context, default=_plain, sort_keys=True, ensure_ascii=False)
-    return fingerprint(code_fingerprint("pages", "browse"), plain)
+    memo = {} if memo is None else memo
+
+    def plain(value: Any) -> Any:
+        if isinstance(value, Case):
+            digest = memo.get(id(value))
+            if digest is None:
+                digest = memo[id(value)] = fingerprint(_plain(value))
+            return digest
+        return _plain(value)
+
+    payload = json.dumps(context, default=plain, sort_keys=True, ensure_ascii=False)
+    return fingerprint(code_fingerprint("pages", "browse"), payload)
 
 
 def render_case_bodies(
@@ -184,6 +196,7 @@ def render_case_bodies(
     images_html = images_html or {}
     share = Share(site_name, site_url, newest_review(site.cases))
     out: list[tuple[str, str]] = []
+    memo: dict[int, str] = {}
     for i in ids:
         context = case_context(
             site.by_id[i],
@@ -193,7 +206,7 @@ def render_case_bodies(
             covers=covers,
             share=share,
         )
-        name = f"{body_cache_key(context)}.html" if store is not None else ""
+        name = f"{body_cache_key(context, memo)}.html" if store is not None else ""
         cached = store.get(name) if store is not None else None
         if cached is not None:
             out.append((name, cached.decode("utf-8")))

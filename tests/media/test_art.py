@@ -241,3 +241,20 @@ def test_cached_art(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bold: Image
     assert card.suffix == ".jpg" and _img(card.read_bytes()).size == (1200, 630)
     assert prune_art_cache(tmp_path, {p1, card}) == 1
     assert p1.exists() and card.exists() and not p3.exists()
+
+
+def test_shared_card_background_is_never_drawn_on(bold: ImageFont.FreeTypeFont) -> None:
+    """Cards reuse one composed background per district and field; drawing a card leaves it clean."""
+    from site_builder.media import art
+
+    args = {"district_slug": "pudong", "field": "楼宇", "field_slug": "buildings", "fmt": "JPEG"}
+    art._social_background.cache_clear()
+    first = render_social_card(TITLE, "摘要一", "浦东新区", **args)  # type: ignore[arg-type]
+    render_social_card("另一个标题", "摘要二", "浦东新区", **args)  # type: ignore[arg-type]
+    render_social_card(TITLE, "摘要", "静安区", district_slug="jingan", fmt="JPEG")
+    assert render_social_card(TITLE, "摘要一", "浦东新区", **args) == first  # type: ignore[arg-type]
+    w, h = art.SOCIAL_SIZE
+    fresh = art._compose(art.SOCIAL_SIZE, "pudong", "buildings", (w // 2, 0, w, h))
+    assert art._social_background("pudong", "buildings").tobytes() == fresh.tobytes()
+    card = _img(first)
+    assert card.format == "JPEG" and card.size == (1200, 630)
