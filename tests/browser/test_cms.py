@@ -35,13 +35,24 @@ READ_CASE = """async ([name, needle]) => {
 }"""
 
 
+KEEP_READING = (
+    "([name, needle]) => { window.__sbSaved = null; const readCase = "
+    + READ_CASE
+    + "; const tick = async () => { const t = await readCase([name, needle]);"
+    " if (t) window.__sbSaved = t; else setTimeout(tick, 50); }; tick(); }"
+)
+
+
 def _saved_case(page: Any, name: str, needle: str) -> str:
     """Wait until the form has written ``name`` into the stand-in repository; return its text.
 
     The file can vanish for a moment while the CMS replaces it, so read until a read succeeds.
     """
-    # the value of the successful read itself: nothing can vanish between the wait and the read
-    text = page.wait_for_function(READ_CASE, arg=[name, needle], timeout=60_000).json_value()
+    # An async read resolves later than wait_for_function polls, so a page-side loop keeps reading
+    # until one succeeds and keeps that text; the test waits for it (a condition, not a delay).
+    page.evaluate(KEEP_READING, [name, needle])
+    page.wait_for_function("() => window.__sbSaved !== null", timeout=60_000)
+    text = page.evaluate("() => window.__sbSaved")
     if not isinstance(text, str):
         raise AssertionError(f"{name} 保存后读不出来")
     return text
