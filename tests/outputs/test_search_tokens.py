@@ -157,12 +157,13 @@ def test_every_stretch_of_a_document_finds_it(tmp_path: Path) -> None:
     queries = []
     for n, d in enumerate(docs):
         case = next(c for c in cases if c.id == d["id"])
-        for q in _windows(case.title + case.summary + case.practice, n, 6):
-            queries.append([q, n])
+        for text in (case.title, case.summary, case.practice):  # a stretch never spans two fields
+            for q in _windows(text, n, 2):
+                queries.append([q, n])
         for m in case.metrics:  # numbers typed in words find their digits
             label = re.findall("[\u4e00-\u9fff]*", m.label)[-2]  # the words right before the value
-            if len(label) < 2:
-                continue
+            if len(label) < 2 or label[-1] in "零一二三四五六七八九十百千万亿两":
+                continue  # "…为一" + "1393家" would read as the number 一1393
             queries.append([f"{label}{m.value}{m.unit}", n])
             queries.append([f"{label}{chinese_number(int(m.value))}{m.unit}", n])
     got = _node(
@@ -176,7 +177,7 @@ def test_every_stretch_of_a_document_finds_it(tmp_path: Path) -> None:
     )
     assert isinstance(got, list)
     missed = [(q, tier) for q, tier, found in got if not found]
-    assert missed == []
+    assert missed == [], missed
     assert [q for q, tier, _ in got if tier != "exact"] == []
 
 
