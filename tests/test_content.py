@@ -176,7 +176,7 @@ def _current_district_names() -> dict[str, str]:
     return names
 
 
-def _published(cases: list[dict]) -> list[dict]:
+def _published(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [c for c in cases if c.get("status", "published") != "draft"]
 
 
