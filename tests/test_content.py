@@ -198,21 +198,17 @@ def test_every_district_named_in_the_articles_has_a_case() -> None:
 
 
 def test_article_districts_match_the_articles() -> None:
-    textnorm = pytest.importorskip("site_builder.textnorm")
-    copycheck = pytest.importorskip("tests.support.copycheck")
-    sources = copycheck.find_sources_dir(ROOT)
+    from tests.support.copycheck import find_sources_dir, load_articles, normalize
+
+    sources = find_sources_dir(ROOT)
     if sources is None:
         pytest.skip("未找到来源文章目录 ../shared/sources/，跳过区名核对")
-    text = "".join(
-        textnorm.fold(p.read_text(encoding="utf-8"))
-        for p in sorted(sources.glob("*.md"))
-        if p.name != "README.md"
-    )
+    text = "\n".join(article.text for article in load_articles(sources))
     cjk_name = re.compile(CJK + "{2,}")
     named = {
         district
         for name, district in _current_district_names().items()
-        if district != CITYWIDE and cjk_name.fullmatch(name) and textnorm.fold(name) in text
+        if district != CITYWIDE and cjk_name.fullmatch(name) and normalize(name) in text
     }
     assert named == ARTICLE_DISTRICTS, (
         f"ARTICLE_DISTRICTS 与文章不一致：文章提到而列表缺少 {sorted(named - ARTICLE_DISTRICTS)}，"
