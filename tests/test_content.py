@@ -18,9 +18,11 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "cases"
+VOCAB_FILE = ROOT / "site_builder" / "data" / "vocabularies.yaml"
 CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))
 
 MIN_CASES = 20
+MIN_PUBLISHED_CASES = 40
 MIN_DISTRICTS = 8
 MIN_FIELDS = 6
 MIN_GROUPS = 6
@@ -138,6 +140,80 @@ def test_coverage_counts() -> None:
     assert len(real_districts) >= MIN_DISTRICTS, f"只覆盖 {sorted(real_districts)}"
     assert len(fields) >= MIN_FIELDS, f"只覆盖领域 {sorted(fields)}"
     assert len(groups) >= MIN_GROUPS, f"只覆盖群体 {sorted(groups)}"
+
+
+# Every district the five source articles name, under today's name (the 2007 article's 卢湾 and
+# 闸北 count as 黄浦区 and 静安区). Written out so the check runs on a clone without the
+# articles; test_article_districts_match_the_articles re-derives it when they are available.
+ARTICLE_DISTRICTS = frozenset(
+    {
+        "浦东新区",
+        "黄浦区",
+        "徐汇区",
+        "长宁区",
+        "静安区",
+        "普陀区",
+        "虹口区",
+        "杨浦区",
+        "闵行区",
+        "宝山区",
+        "松江区",
+    }
+)
+CITYWIDE = "全市"
+
+
+def _current_district_names() -> dict[str, str]:
+    """Map every district name and alias (former districts included) to today's district."""
+    vocab = yaml.safe_load(VOCAB_FILE.read_text(encoding="utf-8"))
+    names: dict[str, str] = {}
+    for entry in vocab["districts"]:
+        for name in [entry["name"], *entry.get("aliases", [])]:
+            names[str(name)] = entry["name"]
+    for entry in vocab.get("former_districts", []):
+        for name in [entry["name"], *entry.get("aliases", [])]:
+            names[str(name)] = entry["merged_into"]
+    return names
+
+
+def _published(cases: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [c for c in cases if c.get("status", "published") != "draft"]
+
+
+def test_enough_published_cases() -> None:
+    published = _published([_load(p) for p in CASE_FILES])
+    assert len(published) >= MIN_PUBLISHED_CASES, (
+        f"只有 {len(published)} 个已发布案例，至少需要 {MIN_PUBLISHED_CASES} 个"
+    )
+
+
+def test_every_district_named_in_the_articles_has_a_case() -> None:
+    names = _current_district_names()
+    covered = {
+        names.get(str(c.get("district")), c.get("district"))
+        for c in _published([_load(p) for p in CASE_FILES])
+    }
+    missing = sorted(ARTICLE_DISTRICTS - covered)
+    assert not missing, f"来源文章提到的这些区还没有已发布的案例：{'、'.join(missing)}"
+
+
+def test_article_districts_match_the_articles() -> None:
+    from tests.support.copycheck import find_sources_dir, load_articles, normalize
+
+    sources = find_sources_dir(ROOT)
+    if sources is None:
+        pytest.skip("未找到来源文章目录 ../shared/sources/，跳过区名核对")
+    text = "\n".join(article.text for article in load_articles(sources))
+    cjk_name = re.compile(CJK + "{2,}")
+    named = {
+        district
+        for name, district in _current_district_names().items()
+        if district != CITYWIDE and cjk_name.fullmatch(name) and normalize(name) in text
+    }
+    assert named == ARTICLE_DISTRICTS, (
+        f"ARTICLE_DISTRICTS 与文章不一致：文章提到而列表缺少 {sorted(named - ARTICLE_DISTRICTS)}，"
+        f"列表多出 {sorted(ARTICLE_DISTRICTS - named)}"
+    )
 
 
 def test_ids_and_related_links() -> None:
