@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -223,6 +224,16 @@ class Generation:
         if self.writing is not None:
             return self.writing.result()
         return write_outputs(self.site, self.media, self.settings)
+
+    def finish_in_background(self) -> threading.Thread:
+        """Write the output and media files on a thread, for the preview server.
+
+        Under ``mkdocs serve`` the changed page is what the editor waits for; the search index and
+        the data files follow a moment later. Join the thread before the next build writes again.
+        """
+        thread = threading.Thread(target=self.finish, name="site-builder-outputs", daemon=True)
+        thread.start()
+        return thread
 
     def close(self) -> None:
         """Stop the writer without waiting (the build failed)."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import threading
 from pathlib import Path
 from typing import Any, Literal
 
@@ -70,6 +71,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.site: SiteModel | None = None
         self.pages: dict[str, GeneratedPage] = {}
         self.generation: Generation | None = None
+        self.writer: threading.Thread | None = None
         self.publishing: Publishing | None = None
         self.preview = PreviewState()
         self._lastmod: tuple[SiteModel, dict[str, str], str | None] | None = None
@@ -130,6 +132,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.site is not None and self.publishing is not None
+        if self.writer is not None:  # the previous preview build's outputs are complete first
+            self.writer.join()
+            self.writer = None
         try:
             self.generation = build_site(
                 self.site,
@@ -168,7 +173,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         return files
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        if self.generation is not None:
+        if self.generation is not None and self.command == "serve":
+            self.writer = self.generation.finish_in_background()  # the saved page first, then search
+        elif self.generation is not None:
             self.generation.finish()
         try:  # the form editor at /admin/, saving to the repository and branch this build publishes
             write_admin(
