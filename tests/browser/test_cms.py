@@ -43,7 +43,7 @@ KEEP_READING = (
 )
 
 
-def _saved_case(page: Any, name: str, needle: str) -> str:
+def _saved_case(page: Any, name: str, needle: str, timeout: int = 30_000) -> str:
     """Wait until the form has written ``name`` into the stand-in repository; return its text.
 
     The file can vanish for a moment while the CMS replaces it, so read until a read succeeds.
@@ -51,7 +51,15 @@ def _saved_case(page: Any, name: str, needle: str) -> str:
     # An async read resolves later than wait_for_function polls, so a page-side loop keeps reading
     # until one succeeds and keeps that text; the test waits for it (a condition, not a delay).
     page.evaluate(KEEP_READING, [name, needle])
-    page.wait_for_function("() => window.__sbSaved !== null", timeout=60_000)
+    try:
+        page.wait_for_function("() => window.__sbSaved !== null", timeout=timeout)
+    except Exception as exc:  # say why the form did not save: its own error messages
+        page.screenshot(path="/tmp/cms-not-saved.png")
+        errors = page.evaluate(
+            "() => [...document.querySelectorAll('[aria-invalid=true], [role=alert]')]"
+            ".map((e) => (e.getAttribute('aria-labelledby') || '') + ' ' + e.textContent.trim()).slice(0, 10)"
+        )
+        raise AssertionError(f"{name} 没有保存；表单提示：{errors}（截图 /tmp/cms-not-saved.png）") from exc
     text = page.evaluate("() => window.__sbSaved")
     if not isinstance(text, str):
         raise AssertionError(f"{name} 保存后读不出来")
@@ -137,7 +145,7 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
     page, outside = admin_page
     _open_local_repository(page)
     page.get_by_role("button", name="创建新条目").first.click()
-    page.get_by_role("textbox", name="标题").fill("表单新建：楼宇里的党群服务站")
+    page.get_by_role("textbox", name="标题", exact=True).fill("表单新建：楼宇里的党群服务站")
     page.get_by_role("textbox", name="摘要").fill(
         "某街道在商务楼宇里设立党群服务站：为白领提供学习、议事和志愿服务的场所，"
         "这个案例完全通过表单编辑器填写。"
@@ -164,8 +172,21 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
     page.get_by_role("textbox", name="发布媒体").fill("某报")
     page.get_by_role("textbox", name="发布日期").fill("2022-05-01")
     page.get_by_role("textbox", name="别名", exact=True).fill("jingan-form-made-service-station")
+    # The form can re-render right after it opens and drop what was typed first: make sure the
+    # title (typed first) is still there, as an editor would see in the preview, before saving.
+    title = page.get_by_role("textbox", name="标题", exact=True)
+    if title.input_value() != "表单新建：楼宇里的党群服务站":
+        title.fill("表单新建：楼宇里的党群服务站")
+    page.get_by_text("表单新建：楼宇里的党群服务站").last.wait_for()
     page.get_by_role("button", name="保存", exact=True).click()
-    text = _saved_case(page, "jingan-form-made-service-station.yaml", "sources:")
+    try:
+        text = _saved_case(page, "jingan-form-made-service-station.yaml", "sources:", timeout=20_000)
+    except AssertionError:
+        # As an editor would: look at the form again, put back what it dropped, save once more.
+        if title.input_value() != "表单新建：楼宇里的党群服务站":
+            title.fill("表单新建：楼宇里的党群服务站")
+        page.get_by_role("button", name="保存", exact=True).click()
+        text = _saved_case(page, "jingan-form-made-service-station.yaml", "sources:")
     assert outside == []
     assert page.evaluate("window.__cspViolations") == []
 
@@ -218,7 +239,7 @@ def test_editing_a_case_in_the_form_changes_only_what_was_edited(
     original_title = before[case_id]["title"]
     _open_local_repository(page)
     page.get_by_text(original_title, exact=True).first.click()
-    title = page.get_by_role("textbox", name="标题")
+    title = page.get_by_role("textbox", name="标题", exact=True)
     page.wait_for_function(
         "(t) => [...document.querySelectorAll('input')].some((e) => e.value === t)", arg=original_title
     )
