@@ -14,7 +14,7 @@ import json
 import os
 import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -119,3 +119,53 @@ class Store:
                 continue
             removed += not child.name.endswith(".sha256")
         return removed
+
+
+class Memo:
+    """A remembered ``str -> str`` table: values slow to compute, cheap to keep (tag slugs, QR codes).
+
+    :meth:`load` reads the table a previous build saved under ``version`` (a fingerprint of the code
+    and library versions that compute the values, so a change of either starts afresh); :meth:`save`
+    keeps only the values this build used, and writes only when they changed. Like every entry of
+    the store, a damaged table is ignored, never trusted.
+    """
+
+    def __init__(self, namespace: str, compute: Callable[[str], str]):
+        self.namespace = namespace
+        self.compute = compute
+        self.values: dict[str, str] = {}
+        self.used: set[str] = set()
+
+    def __call__(self, key: str) -> str:
+        value = self.values.get(key)
+        if value is None:
+            value = self.values[key] = self.compute(key)
+        self.used.add(key)
+        return value
+
+    def _entry(self, root: Path, version: str) -> tuple[Store, str]:
+        return Store(root, self.namespace), f"{self.namespace}-{version}.json"
+
+    def load(self, root: Path, version: str) -> None:
+        """Take the values a previous build saved (nothing if absent, damaged or of other code)."""
+        store, name = self._entry(root, version)
+        data = store.get(name)
+        try:
+            loaded = json.loads(data) if data is not None else {}
+        except ValueError:
+            return
+        if isinstance(loaded, dict):
+            self.values.update({k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, str)})
+
+    def save(self, root: Path, version: str) -> None:
+        """Keep the values this process used for the next build."""
+        store, name = self._entry(root, version)
+        data = json.dumps({k: self.values[k] for k in sorted(self.used)}, ensure_ascii=False, sort_keys=True)
+        if store.get(name) != data.encode("utf-8"):
+            store.put(name, data.encode("utf-8"))
+            store.prune([name])
+
+    def reset(self) -> None:
+        """Forget every value (tests)."""
+        self.values.clear()
+        self.used.clear()

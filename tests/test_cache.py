@@ -6,7 +6,7 @@ import os
 import time
 from pathlib import Path
 
-from site_builder.cache import Store, atomic_write, code_fingerprint, fingerprint
+from site_builder.cache import Memo, Store, atomic_write, code_fingerprint, fingerprint
 
 
 def test_put_get_and_damage(tmp_path: Path) -> None:
@@ -48,3 +48,28 @@ def test_atomic_write_replaces_whole_file(tmp_path: Path) -> None:
     atomic_write(target, b"two")
     assert target.read_bytes() == b"two"
     assert [p.name for p in target.parent.iterdir()] == ["f.txt"]
+
+
+def test_memo_keeps_used_values_for_the_same_code_only(tmp_path: Path) -> None:
+    calls: list[str] = []
+
+    def compute(key: str) -> str:
+        calls.append(key)
+        return key.upper()
+
+    memo = Memo("m", compute)
+    assert memo("a") == "A" and memo("b") == "B" and memo("a") == "A"
+    assert calls == ["a", "b"]
+    memo.save(tmp_path, "v1")
+    fresh = Memo("m", compute)
+    fresh.load(tmp_path, "v1")
+    assert fresh.values == {"a": "A", "b": "B"}
+    other = Memo("m", compute)
+    other.load(tmp_path, "v2")  # other code or library version: start afresh
+    assert other.values == {}
+    fresh.used.clear()
+    fresh("a")
+    fresh.save(tmp_path, "v1")  # only what this build used is kept
+    again = Memo("m", compute)
+    again.load(tmp_path, "v1")
+    assert again.values == {"a": "A"}

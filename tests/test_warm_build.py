@@ -20,7 +20,7 @@ from site_builder import build
 from site_builder.browse import model as browse_model
 from site_builder.browse.model import SiteModel
 from site_builder.build import BuildSettings, _pack, _unpack, cached_outputs, place_file, site_digest
-from site_builder.cache import Store, cache_root
+from site_builder.cache import Memo, Store, cache_root
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.media.plan import MediaPlan
@@ -148,7 +148,7 @@ def test_template_bytecode_cache_renders_the_same(tmp_path: Path) -> None:
 def test_remembered_slugs_are_the_same_and_skip_pypinyin(tmp_path: Path) -> None:
     tags = ["金色头盔", "B站", "1℃空间", "楼长制"]
     expected = {t: browse_model._slugify_tag(t) for t in tags}
-    browse_model._USED.clear()
+    browse_model.TAG_SLUGS.used.clear()
     for t in tags:
         browse_model.slugify_tag(t)
     browse_model.save_slugs(tmp_path)
@@ -189,19 +189,18 @@ def test_remembered_qr_codes_are_the_same_and_checked(
 
     addresses = [f"https://example.org/site/cases/c-{i}/" for i in range(3)]
     expected = {a: qr.make_qr_svg(a) for a in addresses}
-    monkeypatch.setattr(qr, "_MEMO", {})
-    monkeypatch.setattr(qr, "_USED", set())
+    monkeypatch.setattr(qr, "QR_CODES", Memo("qr", lambda a: qr.make_qr_svg(a)))
     assert [qr.qr_svg(a) for a in addresses] == list(expected.values())
     qr.save_qr_codes(tmp_path)
-    monkeypatch.setattr(qr, "_MEMO", {})
+    qr.QR_CODES.reset()
     monkeypatch.setattr(qr, "make_qr_svg", lambda a: pytest.fail("encoded again"))
     qr.remember_qr_codes(tmp_path)
     assert [qr.qr_svg(a) for a in addresses] == list(expected.values())
     (entry,) = (tmp_path / "qr").glob("qr-*.json")
     entry.write_text(entry.read_text().replace("svg", "SVG"))  # edited: fails its digest, not loaded
-    monkeypatch.setattr(qr, "_MEMO", {})
+    qr.QR_CODES.reset()
     qr.remember_qr_codes(tmp_path)
-    assert qr._MEMO == {}
+    assert qr.QR_CODES.values == {}
 
 
 def test_related_table_is_remembered_and_follows_changes(

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from site_builder.browse.facets import FACETS, FacetSpec
 from site_builder.browse.urls import term_url
-from site_builder.cache import Store, code_fingerprint, fingerprint
+from site_builder.cache import Memo, Store, code_fingerprint, fingerprint
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import Term as VocabTerm
 from site_builder.casefile.vocab import Vocabularies
@@ -70,17 +70,16 @@ class Term:
     title: str = ""
 
 
-_SLUGS: dict[str, str] = {}
-"""Slugs already made in this process or loaded by :func:`remember_slugs` (tag -> slug)."""
-_USED: set[str] = set()
-
-
-def _slug_store(cache: Path) -> tuple[Store, str]:
+def _slugs_version() -> str:
     try:
         version = importlib.metadata.version("pypinyin")
     except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
         version = "?"
-    return Store(cache, "slugs"), f"slugs-{fingerprint(version, code_fingerprint('browse/model.py'))}.json"
+    return fingerprint(version, code_fingerprint("browse/model.py"))
+
+
+TAG_SLUGS = Memo("slugs", lambda text: _slugify_tag(text))
+"""Tag -> slug, made in this process or remembered from the last build."""
 
 
 def remember_slugs(cache: Path) -> None:
@@ -90,35 +89,17 @@ def remember_slugs(cache: Path) -> None:
     turn the same few hundred tags into the same slugs; the slugs are keyed by the pypinyin
     version and this module's code.
     """
-    store, name = _slug_store(cache)
-    data = store.get(name)
-    if data is None:
-        return
-    try:
-        loaded = json.loads(data)
-    except ValueError:
-        return
-    if isinstance(loaded, dict):
-        _SLUGS.update({k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, str)})
+    TAG_SLUGS.load(cache, _slugs_version())
 
 
 def save_slugs(cache: Path) -> None:
     """Store the slugs this process used for the next build, if they changed."""
-    store, name = _slug_store(cache)
-    wanted = {t: _SLUGS[t] for t in sorted(_USED)}
-    data = json.dumps(wanted, ensure_ascii=False, sort_keys=True).encode("utf-8")
-    if store.get(name) != data:
-        store.put(name, data)
-        store.prune([name])
+    TAG_SLUGS.save(cache, _slugs_version())
 
 
 def slugify_tag(text: str) -> str:
     """A readable, stable ASCII slug for a free-text Chinese tag (pinyin, hyphen-joined)."""
-    known = _SLUGS.get(text)
-    if known is None:
-        known = _SLUGS[text] = _slugify_tag(text)
-    _USED.add(text)
-    return known
+    return TAG_SLUGS(text)
 
 
 def _slugify_tag(text: str) -> str:

@@ -3,50 +3,33 @@
 from __future__ import annotations
 
 import io
-import json
 from pathlib import Path
 
 import segno
 
-from site_builder.cache import Store, code_fingerprint, fingerprint
+from site_builder.cache import Memo, code_fingerprint, fingerprint
 
-_MEMO: dict[str, str] = {}
-"""Address -> SVG, made in this process or loaded by :func:`remember_qr_codes`."""
-_USED: set[str] = set()
+QR_CODES = Memo("qr", lambda address: make_qr_svg(address))
+"""Address -> SVG, made in this process or remembered from the last build."""
 
 
-def _store(cache: Path) -> tuple[Store, str]:
-    return Store(cache, "qr"), f"qr-{fingerprint(segno.__version__, code_fingerprint('pages/qr.py'))}.json"
+def _version() -> str:
+    return fingerprint(segno.__version__, code_fingerprint("pages/qr.py"))
 
 
 def remember_qr_codes(cache: Path) -> None:
     """Load the QR codes of the last build: encoding one costs ~3 ms, every case page has one."""
-    store, name = _store(cache)
-    data = store.get(name)
-    try:
-        loaded = json.loads(data) if data is not None else {}
-    except ValueError:
-        return
-    if isinstance(loaded, dict):
-        _MEMO.update({k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, str)})
+    QR_CODES.load(cache, _version())
 
 
 def save_qr_codes(cache: Path) -> None:
     """Keep the QR codes this process used for the next build (written only when they changed)."""
-    store, name = _store(cache)
-    data = json.dumps({k: _MEMO[k] for k in sorted(_USED)}, ensure_ascii=False, sort_keys=True).encode()
-    if store.get(name) != data:
-        store.put(name, data)
-        store.prune([name])
+    QR_CODES.save(cache, _version())
 
 
 def qr_svg(address: str) -> str:
     """An inline ``<svg>`` QR code of ``address`` (remembered; see :func:`make_qr_svg`)."""
-    svg = _MEMO.get(address)
-    if svg is None:
-        svg = _MEMO[address] = make_qr_svg(address)
-    _USED.add(address)
-    return svg
+    return QR_CODES(address)
 
 
 def make_qr_svg(address: str) -> str:
