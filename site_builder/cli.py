@@ -11,8 +11,6 @@ import sys
 import tempfile
 from pathlib import Path
 
-import yaml
-
 from site_builder import __version__, sitedir
 from site_builder.casefile.jsonschema import SCHEMA_PATH, render_schema
 from site_builder.casefile.loader import load_cases
@@ -20,6 +18,7 @@ from site_builder.casefile.models import ID_MAX, ID_PATTERN
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.checks.lint import lint_cases
 from site_builder.errors import CaseError, InternalError, format_errors
+from site_builder.publish import read_mkdocs_yml
 
 SKELETON = """\
 # yaml-language-server: $schema=../schema/case.schema.json
@@ -156,12 +155,15 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Write (or with --check, compare) the committed JSON Schema."""
-    text = render_schema()
-    path = Path(args.output)
-    if args.check:
+    return _write_or_check(Path(args.output), render_schema(), args.check, "请运行 site-builder schema")
+
+
+def _write_or_check(path: Path, text: str, check: bool, stale: str) -> int:
+    """Write a generated file, or with ``check`` only say (exit 1) when the committed one is stale."""
+    if check:
         current = path.read_text(encoding="utf-8") if path.exists() else ""
         if current != text:
-            print(f"{path} 已过期：请运行 site-builder schema", file=sys.stderr)
+            print(f"{path} 已过期：{stale}", file=sys.stderr)
             return 1
         return 0
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -173,14 +175,7 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def _source_folders(config: Path) -> list[Path]:
     """The folders a build reads (cases, docs, theme) according to ``config``."""
 
-    class _Tolerant(yaml.SafeLoader):
-        pass
-
-    _Tolerant.add_multi_constructor("", lambda loader, suffix, node: None)
-    try:
-        data = yaml.load(config.read_text(encoding="utf-8"), Loader=_Tolerant) or {}
-    except (OSError, yaml.YAMLError):
-        data = {}
+    data = read_mkdocs_yml(config)
     root = config.parent
     theme = data["theme"] if isinstance(data.get("theme"), dict) else {}
     cases = "cases"
@@ -197,17 +192,9 @@ def cmd_cms_config(args: argparse.Namespace) -> int:
 
     settings = project_settings(Path(args.config))
     text = render_cms_config(branch=args.branch, cases_dir=args.cases_dir, **settings)
-    path = Path(args.output)
-    if args.check:
-        current = path.read_text(encoding="utf-8") if path.exists() else ""
-        if current != text:
-            print(f"{path} 已过期（案例字段或词表改了）：请运行 site-builder cms-config", file=sys.stderr)
-            return 1
-        return 0
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    print(f"已写入 {path}")
-    return 0
+    return _write_or_check(
+        Path(args.output), text, args.check, "案例字段或词表改了，请运行 site-builder cms-config"
+    )
 
 
 def cmd_build(args: argparse.Namespace) -> int:

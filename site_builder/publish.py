@@ -14,6 +14,9 @@ import subprocess
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 LOCAL_SITE_URL = "http://127.0.0.1:8000/"
 
@@ -26,6 +29,26 @@ class Publishing:
     repo_url: str | None
     repo_name: str | None
     edit_branch: str
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """mkdocs.yml as plain data: ``!ENV [NAME, default]`` gives its default, other tags nothing."""
+
+
+_ConfigLoader.add_constructor(
+    "!ENV",
+    lambda loader, node: loader.construct_sequence(node)[-1] if isinstance(node, yaml.SequenceNode) else None,
+)
+_ConfigLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def read_mkdocs_yml(path: Path) -> dict[str, Any]:
+    """The project's mkdocs.yml without MkDocs (for the command line and the form editor's config)."""
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_ConfigLoader)
+    except (OSError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _slash(url: str) -> str:

@@ -17,6 +17,7 @@ import yaml
 from site_builder.casefile.fields import FieldSpec, case_fields
 from site_builder.casefile.models import ID_MAX, ID_PATTERN
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
+from site_builder.publish import read_mkdocs_yml
 
 CONFIG_PATH = Path("schema/cms-config.yml")
 HEADER = (
@@ -211,15 +212,10 @@ class ProjectSettings(TypedDict):
 
 def project_settings(mkdocs_yml: Path) -> ProjectSettings:
     """Repository, site address and name from ``mkdocs.yml`` (``!ENV`` values take their default)."""
-    text = mkdocs_yml.read_text(encoding="utf-8") if mkdocs_yml.is_file() else ""
+    data = read_mkdocs_yml(mkdocs_yml)
 
     def value(key: str) -> str:
-        m = re.search(rf"^{key}:\s*(.+?)\s*$", text, re.MULTILINE)
-        if not m:
-            return ""
-        raw = m.group(1)
-        env = re.match(r'^!ENV\s*\[\s*\w+\s*,\s*"?([^"\]]*)"?\s*\]$', raw)
-        return (env.group(1) if env else raw).strip().strip('"').strip("'")
+        return str(data.get(key) or "").strip()
 
     return {
         "repo": repo_from_url(value("repo_url")),
