@@ -10,6 +10,7 @@ files in a forked child meanwhile; the result is byte-identical to a serial run.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import shutil
 import threading
@@ -19,8 +20,8 @@ from pathlib import Path
 
 from site_builder.browse import urls
 from site_builder.browse.model import SiteModel
-from site_builder.cache import Store, atomic_write, cache_root, code_fingerprint, fingerprint
-from site_builder.media.plan import MediaPlan, build_media
+from site_builder.cache import Store, atomic_write, cache_root, code_fingerprint, fingerprint, save_stamps
+from site_builder.media.plan import MediaPlan, art_identity, build_media, photo_paths
 from site_builder.outputs.export import build_data_files
 from site_builder.outputs.feeds import build_feeds
 from site_builder.outputs.search import (
@@ -29,7 +30,14 @@ from site_builder.outputs.search import (
     build_search_files,
     render_search_page,
 )
-from site_builder.pages.render import GeneratedPage, build_pages, render_case_bodies
+from site_builder.pages.render import (
+    GeneratedPage,
+    PageInputs,
+    cached_case_bodies,
+    case_pages,
+    render_case_bodies,
+    site_pages,
+)
 from site_builder.parallel import PARALLEL_FROM, Forked, fork_call, map_chunks, should_split
 
 BODY_CACHE_GRACE = 7 * 24 * 3600
@@ -105,7 +113,6 @@ def site_digest(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> s
     Outputs are pure functions of ``(site, settings, media)``; the vocabularies and synonyms are
     package data, so they are part of the code fingerprint.
     """
-    cases = [[c.id, c.model_dump(mode="json")] for c in site.cases]
     addresses = [
         sorted(media.covers.items()),
         sorted(media.social.items()),
@@ -118,55 +125,50 @@ def site_digest(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> s
         settings.edit_base,
         settings.home,
     )
-    return fingerprint(code_fingerprint("."), cases, wanted, addresses)
+    return fingerprint(code_fingerprint("."), site.digest, wanted, addresses)
 
 
-def _pack(files: dict[str, bytes]) -> bytes:
-    out = [b"sb-outputs-1\n"]
-    for rel, data in sorted(files.items()):
-        name = rel.encode("utf-8")
-        out += [f"{len(name)} {len(data)}\n".encode("ascii"), name, data]
-    return b"".join(out)
-
-
-def _unpack(blob: bytes) -> dict[str, bytes] | None:
-    """The files of a packed entry, or None if it is not one (the caller builds them again)."""
-    head = b"sb-outputs-1\n"
-    if not blob.startswith(head):
-        return None
-    files: dict[str, bytes] = {}
-    pos = len(head)
+def _manifest(store: Store, name: str) -> dict[str, str] | None:
+    """The stored files of one output (site path -> content name), or None unless every one is intact."""
+    blob = store.get(name)
     try:
-        while pos < len(blob):
-            end = blob.index(b"\n", pos)
-            n_name, n_data = (int(x) for x in blob[pos:end].split(b" "))
-            pos = end + 1
-            files[blob[pos : pos + n_name].decode("utf-8")] = blob[pos + n_name : pos + n_name + n_data]
-            pos += n_name + n_data
+        manifest = json.loads(blob) if blob is not None else None
     except ValueError:
         return None
-    return files if pos == len(blob) else None
+    if not isinstance(manifest, dict) or not all(
+        isinstance(v, str) and store.has(v) for v in manifest.values()
+    ):
+        return None
+    return manifest
 
 
-def cached_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
-    """Every :data:`OUTPUTS` file, from the cache when nothing they read has changed.
+def outputs_cached(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> bool:
+    """True when every :data:`OUTPUTS` file of this site is in the cache (nothing to compute)."""
+    store = Store(cache_root(settings.root), "outputs")
+    digest = site_digest(site, settings, media)
+    return all(_manifest(store, f"{output.__name__}-{digest}.json") is not None for output in OUTPUTS)
 
-    The search index is the largest part of a warm build's own work; an unchanged site reuses
-    the bytes of the last build (same inputs and code give the same bytes, so this is invisible).
+
+def cached_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, Path]:
+    """Every :data:`OUTPUTS` file as an entry of the cache (site path -> cached file), made if missing.
+
+    The search index is the largest part of a warm build's own work; an unchanged site reuses the
+    files of the last build (same inputs and code give the same bytes, so this is invisible).
+    Each file is stored under its content's digest, so a build that changes one case stores only
+    the few index files that changed, and :func:`write_outputs` links rather than writes the rest.
     """
     store = Store(cache_root(settings.root), "outputs")
     digest = site_digest(site, settings, media)
-    files: dict[str, bytes] = {}
+    files: dict[str, Path] = {}
     used = []
     for output in OUTPUTS:
-        name = f"{output.__name__}-{digest}.bin"
-        used.append(name)
-        blob = store.get(name)
-        part = _unpack(blob) if blob is not None else None
+        name = f"{output.__name__}-{digest}.json"
+        part = _manifest(store, name)
         if part is None:
-            part = output(site, settings, media)
-            store.put(name, _pack(part))
-        files.update(part)
+            part = {rel: store.put_content(data) for rel, data in output(site, settings, media).items()}
+            store.put(name, json.dumps(part, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+        used += [name, *part.values()]
+        files.update((rel, store.path(content)) for rel, content in part.items())
     store.prune(used, older_than=OUTPUT_CACHE_GRACE)
     return files
 
@@ -182,24 +184,22 @@ def place_file(cached: Path, target: Path) -> None:
         mode = os.stat(cached).st_mode
         if mode & 0o044 != 0o044:  # cache entries are written 0600; the site's files are world-readable
             os.chmod(cached, mode | 0o644)
-        target.unlink(missing_ok=True)
-        os.link(cached, target)
+        try:
+            os.link(cached, target)
+        except FileExistsError:  # a preview rebuild: MkDocs keeps the site folder
+            target.unlink()
+            os.link(cached, target)
     except OSError:
+        target.unlink(missing_ok=True)  # never write through an old link into a cache entry
         shutil.copyfile(cached, target)
 
 
 def write_outputs(site: SiteModel, media: MediaPlan, settings: BuildSettings) -> int:
-    """Write every output file and link photos, covers and social cards into the site folder."""
+    """Link every output file, photo, cover and social card from the cache into the site folder."""
     count = 0
     made: set[Path] = set()
-    for rel, data in sorted(cached_outputs(site, settings, media).items()):
-        target = settings.site_dir / rel
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        target.write_bytes(data)
-        count += 1
-    for uri, cached in sorted(media.files.items()):
+    files = {**cached_outputs(site, settings, media), **media.files}
+    for uri, cached in sorted(files.items()):
         target = settings.site_dir / uri
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -222,8 +222,11 @@ class Generation:
     def finish(self) -> int:
         """Make sure the output and media files are in the site folder; return how many."""
         if self.writing is not None:
-            return self.writing.result()
-        return write_outputs(self.site, self.media, self.settings)
+            count = self.writing.result()
+        else:
+            count = write_outputs(self.site, self.media, self.settings)
+        save_stamps()
+        return count
 
     def finish_in_background(self) -> threading.Thread:
         """Write the output and media files on a thread, for the preview server.
@@ -242,12 +245,104 @@ class Generation:
             self.writing = None
 
 
+BUILD_MEMO_GRACE = 600
+"""Remembered builds this build did not match are kept this long (``serve`` with drafts alternates)."""
+
+
+def build_digest(site: SiteModel, settings: BuildSettings) -> str:
+    """A hash of everything :func:`build_site` reads: the cases, the photos' bytes, the settings, the
+    code and package data, the fonts and Pillow (which draw covers and cards)."""
+    photos = sorted(
+        {
+            str(path): hashlib.sha256(path.read_bytes()).hexdigest()
+            for case in site.cases
+            for path in photo_paths(case, settings.root)
+            if path.is_file()
+        }.items()
+    )
+    wanted = (
+        settings.site_name,
+        settings.site_description,
+        settings.site_url,
+        settings.edit_base,
+        settings.home,
+        str(settings.root.resolve()),
+    )
+    return fingerprint(code_fingerprint("."), site.digest, photos, wanted, art_identity())
+
+
+def _remembered(store: Store, name: str, cache: Path) -> tuple[list[GeneratedPage], MediaPlan] | None:
+    """The pages and media plan a build of the same inputs made, if every media file is still intact."""
+    raw = _load_json(store.get(name))
+    try:
+        if not isinstance(raw, dict):
+            return None
+        pages = _pages_from_data(raw["pages"])
+        plan = raw["media"]
+        media = MediaPlan(
+            files={uri: cache / rel for uri, rel in plan["files"].items()},
+            images_html=plan["images_html"],
+            covers=plan["covers"],
+            social=plan["social"],
+        )
+    except (ValueError, TypeError, KeyError, AttributeError):
+        return None
+    for path in media.files.values():
+        if not Store(path.parent.parent, path.parent.name).has(path.name):
+            return None
+    return (pages, media) if pages is not None else None
+
+
+def _remember(store: Store, name: str, cache: Path, pages: list[GeneratedPage], media: MediaPlan) -> None:
+    try:
+        files = {uri: str(path.relative_to(cache)) for uri, path in media.files.items()}
+    except ValueError:
+        return  # a media file outside the cache: nothing to remember by name
+    data = {
+        "pages": _pages_to_data(pages),
+        "media": {
+            "files": files,
+            "images_html": media.images_html,
+            "covers": media.covers,
+            "social": media.social,
+        },
+    }
+    store.put(name, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+
+
 def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
     """Media, every generated page (cases, browse, home, search) and the output files of ``site``.
 
-    In parallel mode a forked child starts writing the output files into ``site_dir`` at once
-    (MkDocs has already cleaned it by the time it asks for files); call :meth:`Generation.finish`.
+    A build of exactly the inputs of an earlier one (:func:`build_digest`) takes that build's pages
+    and media plan from the cache. Otherwise the parts are made, each from its own cache where it
+    can be. In parallel mode a forked child starts writing the output files into ``site_dir`` at
+    once (MkDocs has already cleaned it by the time it asks for files); call
+    :meth:`Generation.finish`.
     """
+    cache = cache_root(settings.root)
+    memo = Store(cache, "builds")
+    name = f"{build_digest(site, settings)}.json"
+    remembered = _remembered(memo, name, cache)
+    if remembered is not None:
+        memo.prune([name], older_than=BUILD_MEMO_GRACE)
+        pages, media = remembered
+        return Generation(pages, media, site, settings, _start_writer(site, media, settings))
+    generation = _make_site(site, settings)
+    _remember(memo, name, cache, generation.pages, generation.media)
+    memo.prune([name], older_than=BUILD_MEMO_GRACE)
+    return generation
+
+
+def _start_writer(site: SiteModel, media: MediaPlan, settings: BuildSettings) -> Forked[int] | None:
+    """Write the output files in a forked child when they have to be computed (else at finish)."""
+    if should_split(len(site.cases), PARALLEL_FROM, allow=settings.parallel) and not outputs_cached(
+        site, settings, media
+    ):
+        return fork_call(lambda: write_outputs(site, media, settings))
+    return None
+
+
+def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
     media = build_media(
         site.cases,
         site.vocab,
@@ -257,39 +352,78 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
     )
     store = Store(cache_root(settings.root), "pages")
     ids = [c.id for c in site.cases]
-    forked = should_split(len(ids), PARALLEL_FROM, allow=settings.parallel)
-    writing = fork_call(lambda: write_outputs(site, media, settings)) if forked else None
-    rendered = map_chunks(
-        lambda chunk: render_case_bodies(
-            site,
-            chunk,
-            edit_base=settings.edit_base,
-            images_html=media.images_html,
-            covers=media.covers,
-            store=store,
-            site_name=settings.site_name,
-            site_url=settings.site_url,
-        ),
-        ids,
+    page_inputs = PageInputs(
+        edit_base=settings.edit_base,
+        images_html=media.images_html,
+        covers=media.covers,
+        site_name=settings.site_name,
+        site_url=settings.site_url,
+    )
+    found = cached_case_bodies(site, ids, store, page_inputs)
+    missing = [i for i in ids if i not in found]
+    # Workers only for work the cache does not hold: forking a large process costs more CPU than
+    # looking up a few thousand cached entries.
+    writing = _start_writer(site, media, settings)
+    made = map_chunks(
+        lambda chunk: render_case_bodies(site, chunk, page_inputs, store=store),
+        missing,
         threshold=PARALLEL_FROM,
-        allow=forked,
+        allow=settings.parallel,
     )
+    found.update(zip(missing, made, strict=True))
+    rendered = [found[i] for i in ids]
     store.prune({name for name, _ in rendered}, older_than=BODY_CACHE_GRACE)
-    bodies = [body for _, body in rendered]
-    pages = build_pages(
-        site, site_title=settings.site_name, home=settings.home, bodies=bodies, covers=media.covers
-    )
-    pages.append(
-        GeneratedPage(
-            urls.page_src(urls.SEARCH),
-            urls.SEARCH,
-            SEARCH_PAGE_TITLE,
-            SEARCH_PAGE_DESCRIPTION,
-            render_search_page(site.cases, site.vocab),
-            hide=("navigation", "toc"),
-        )
-    )
+    pages = case_pages(site, [body for _, body in rendered]) + cached_site_pages(site, settings, media)
     return Generation(pages, media, site, settings, writing)
+
+
+def _pages_from_data(raw: object) -> list[GeneratedPage] | None:
+    """Pages as :func:`_pages_to_data` stored them, or None if the data is not that."""
+    if not isinstance(raw, list):
+        return None
+    try:
+        return [GeneratedPage(**{**d, "hide": tuple(d["hide"])}) for d in raw]
+    except (TypeError, KeyError):
+        return None
+
+
+def _pages_to_data(pages: list[GeneratedPage]) -> list[dict[str, object]]:
+    return [{**vars(page), "hide": list(page.hide)} for page in pages]
+
+
+def _load_json(blob: bytes | None) -> object:
+    try:
+        return json.loads(blob) if blob is not None else None
+    except ValueError:
+        return None
+
+
+def cached_site_pages(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> list[GeneratedPage]:
+    """The browse, stats, home and search pages, from the cache when no case and no code changed.
+
+    They list every case, so any change to a case renders them all again; an unchanged site (a
+    rebuild, a change of theme or docs only) reuses them.
+    """
+    store = Store(cache_root(settings.root), "site-pages")
+    key = (settings.site_name, settings.home, sorted(media.covers.items()))
+    name = fingerprint(code_fingerprint("."), site.digest, key) + ".json"
+    pages = _pages_from_data(_load_json(store.get(name)))
+    if pages is None:
+        pages = site_pages(site, site_title=settings.site_name, covers=media.covers, home=settings.home)
+        pages.append(
+            GeneratedPage(
+                urls.page_src(urls.SEARCH),
+                urls.SEARCH,
+                SEARCH_PAGE_TITLE,
+                SEARCH_PAGE_DESCRIPTION,
+                render_search_page(site.cases, site.vocab),
+                hide=("navigation", "toc"),
+            )
+        )
+        data = _pages_to_data(pages)
+        store.put(name, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    store.prune([name], older_than=OUTPUT_CACHE_GRACE)
+    return pages
 
 
 def write_stubs(pages: list[GeneratedPage], stub_dir: Path, *, salt: str = "") -> dict[str, Path]:

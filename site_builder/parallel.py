@@ -9,6 +9,7 @@ Results are identical to a serial run, which tests check by lowering the thresho
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -18,7 +19,10 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
+from site_builder.cache import save_stamps
 from site_builder.errors import InternalError
+
+log = logging.getLogger("mkdocs.plugins.site_builder.parallel")
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -69,6 +73,7 @@ def split(items: Sequence[T], parts: int) -> list[list[T]]:
 def _child(func: Callable[[], Any], conn: Connection) -> None:
     try:
         result: tuple[bool, Any] = (True, func())
+        save_stamps()  # the cache entries this worker verified, for the next build
     except BaseException:  # report every failure to the parent, never hang it
         result = (False, traceback.format_exc())
     try:
@@ -120,6 +125,7 @@ def fork_call(func: Callable[[], R]) -> Forked[R]:
     Only call when :func:`can_fork` is true. ``func`` is not pickled (the child is a copy of this
     process); its return value is.
     """
+    log.debug("site_builder: started a worker process")
     ctx = multiprocessing.get_context("fork")
     receiver, sender = ctx.Pipe(duplex=False)
     process = ctx.Process(target=_child, args=(func, sender), daemon=True)

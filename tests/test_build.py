@@ -248,6 +248,19 @@ def test_forked_and_serial_builds_are_byte_identical(tmp_path: Path) -> None:
     assert [k for k in serial if serial[k] != forked[k]] == []
 
 
+def test_a_warm_build_starts_no_worker_and_gives_the_same_site(tmp_path: Path) -> None:
+    """Workers are for work the cache lacks: forking a large process costs more than a cache lookup."""
+    config = make_project(tmp_path / "project", FIXTURE_CASES)
+    env = {"SITE_BUILDER_PARALLEL_FROM": "2"}  # fork for any number of cases
+    cold = run_build(config, tmp_path / "cold", "--verbose", env=env)
+    assert cold.returncode == 0, cold.stderr
+    assert "started a worker process" in cold.stderr
+    warm = run_build(config, tmp_path / "warm", "--verbose", env=env)
+    assert warm.returncode == 0, warm.stderr
+    assert "started a worker process" not in warm.stderr
+    assert _tree(tmp_path / "cold") == _tree(tmp_path / "warm")
+
+
 def test_case_photo_is_processed_and_shown(small_site: Path) -> None:
     html = (small_site / "cases/riders-golden-helmet/index.html").read_text(encoding="utf-8")
     figure = re.search(r'<figure class="sb-figure".*?</figure>', html, re.S)

@@ -6,7 +6,15 @@ import os
 import time
 from pathlib import Path
 
-from site_builder.cache import Memo, Store, atomic_write, code_fingerprint, fingerprint
+from site_builder.cache import (
+    Memo,
+    Store,
+    atomic_write,
+    code_fingerprint,
+    fingerprint,
+    forget_stamps,
+    save_stamps,
+)
 
 
 def test_put_get_and_damage(tmp_path: Path) -> None:
@@ -73,3 +81,47 @@ def test_memo_keeps_used_values_for_the_same_code_only(tmp_path: Path) -> None:
     again = Memo("m", compute)
     again.load(tmp_path, "v1")
     assert again.values == {"a": "A"}
+
+
+def test_an_entry_verified_once_is_served_by_its_stamp(tmp_path: Path) -> None:
+    """A settled, intact entry is stamped; later reads skip the digest file until the file changes."""
+    store = Store(tmp_path, "ns")
+    store.put("a.bin", b"hello")
+    settled = time.time() - 60
+    os.utime(store.path("a.bin"), (settled, settled))
+    assert store.get("a.bin") == b"hello"  # full check, then stamped
+    save_stamps()
+    forget_stamps()  # a new build: stamps come from the file
+    (tmp_path / "ns" / ".a.bin.sha256").unlink()
+    assert store.has("a.bin") and store.get("a.bin") == b"hello"  # served by its stamp alone
+
+
+def test_a_stamp_never_hides_a_change(tmp_path: Path) -> None:
+    """Edited in place, truncated, or replaced by a file with the same size and time: checked again."""
+    store = Store(tmp_path, "ns")
+    settled = time.time() - 60
+    for name in ("edited", "truncated", "replaced"):
+        store.put(name, b"hello")
+        os.utime(store.path(name), (settled, settled))
+        assert store.has(name)
+    save_stamps()
+    forget_stamps()
+    store.path("edited").write_bytes(b"HELLO")
+    os.utime(store.path("edited"), (settled + 1, settled + 1))
+    store.path("truncated").write_bytes(b"hell")
+    replacement = tmp_path / "other"
+    replacement.write_bytes(b"HELLO")
+    os.utime(replacement, (settled, settled))
+    os.replace(replacement, store.path("replaced"))  # same size and time, another inode
+    for name in ("edited", "truncated", "replaced"):
+        assert not store.has(name) and store.get(name) is None, name
+
+
+def test_a_damaged_stamps_file_only_costs_a_full_check(tmp_path: Path) -> None:
+    store = Store(tmp_path, "ns")
+    store.put("a.bin", b"hello")
+    (tmp_path / "ns" / ".stamps.json").write_text('{"a.bin": [1, 2', encoding="ascii")
+    forget_stamps()
+    assert store.get("a.bin") == b"hello"
+    store.path("a.bin").write_bytes(b"HELLO")
+    assert store.get("a.bin") is None

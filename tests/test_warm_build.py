@@ -19,7 +19,7 @@ import pytest
 from site_builder import build
 from site_builder.browse import model as browse_model
 from site_builder.browse.model import SiteModel
-from site_builder.build import BuildSettings, _pack, _unpack, cached_outputs, place_file, site_digest
+from site_builder.build import BuildSettings, cached_outputs, place_file, site_digest
 from site_builder.cache import Memo, Store, cache_root
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.vocab import load_vocabularies
@@ -38,15 +38,6 @@ def _settings(tmp_path: Path, **kw: object) -> BuildSettings:
     return BuildSettings(root=tmp_path, site_dir=tmp_path / "site", site_name="测试", **kw)  # type: ignore[arg-type]
 
 
-def test_pack_round_trip_and_damage() -> None:
-    files = {"search/meta.json": b'{"a":1}', "search/d/0.json": b"", "x/\u4e2d.json": b"\n\n1 2\n"}
-    blob = _pack(files)
-    assert _unpack(blob) == files
-    assert _unpack(blob[:-1]) is None
-    assert _unpack(b"not a pack") is None
-    assert _unpack(blob + b"3 4\nabc") is None
-
-
 def test_outputs_are_cached_identical_and_rebuilt_when_damaged(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -63,16 +54,47 @@ def test_outputs_are_cached_identical_and_rebuilt_when_damaged(
     monkeypatch.setattr(build, "OUTPUTS", (counted,))
     fresh = counted(site, settings, media)
     calls.clear()
-    assert cached_outputs(site, settings, media) == fresh
-    assert cached_outputs(site, settings, media) == fresh
+
+    def read(files: dict[str, Path]) -> dict[str, bytes]:
+        return {rel: path.read_bytes() for rel, path in files.items()}
+
+    assert read(cached_outputs(site, settings, media)) == fresh
+    first = cached_outputs(site, settings, media)
+    assert read(first) == fresh
     assert len(calls) == 1, "the second build reuses the stored files"
     store = Store(cache_root(tmp_path), "outputs")
-    (entry,) = [p for p in store.dir.iterdir() if not p.name.startswith(".")]
-    entry.write_bytes(entry.read_bytes()[:-10])  # truncated: fails its digest
-    assert cached_outputs(site, settings, media) == fresh
+    assert all(path.parent == store.dir for path in first.values())
+    biggest = max(first.values(), key=lambda p: p.stat().st_size)
+    biggest.write_bytes(biggest.read_bytes()[:-10])  # truncated: fails its digest
+    assert read(cached_outputs(site, settings, media)) == fresh
     assert len(calls) == 2
+    (manifest,) = [p for p in store.dir.iterdir() if p.suffix == ".json" and not p.name.startswith(".")]
+    manifest.write_text("{}", encoding="utf-8")  # edited: fails its digest
+    assert read(cached_outputs(site, settings, media)) == fresh
+    assert len(calls) == 3
     other = MediaPlan(covers={c.id: f"assets/photos/{c.id}.webp" for c in site.cases})
-    assert cached_outputs(site, settings, other) == counted(site, settings, other), "addresses are inputs"
+    assert read(cached_outputs(site, settings, other)) == counted(site, settings, other), (
+        "addresses are inputs"
+    )
+
+
+def test_outputs_unchanged_by_a_build_are_linked_not_written_again(tmp_path: Path) -> None:
+    """A second site built from the same cases links the same cache files: nothing is recreated."""
+    site = _site()
+    settings = _settings(tmp_path)
+    first = build.write_outputs(site, MediaPlan(), settings)
+    before = {
+        p.relative_to(settings.site_dir): p.stat().st_ino for p in settings.site_dir.rglob("*") if p.is_file()
+    }
+    edited = site.cases[0].model_copy(update={"summary": site.cases[0].summary + "。"})
+    other = BuildSettings(root=tmp_path, site_dir=tmp_path / "site2", site_name="测试")
+    assert build.write_outputs(SiteModel([edited, *site.cases[1:]], site.vocab), MediaPlan(), other) == first
+    after = {p.relative_to(other.site_dir): p.stat().st_ino for p in other.site_dir.rglob("*") if p.is_file()}
+    assert before.keys() == after.keys()
+    same = [rel for rel in before if before[rel] == after[rel]]
+    assert len(same) > len(before) // 2, "files the edit did not change are the same cache entries"
+    assert len(same) < len(before), "the edited case's files are new"
+    assert all(os.stat(tmp_path / "site" / rel).st_nlink >= 2 for rel in same)
 
 
 def test_site_digest_sees_every_input(tmp_path: Path) -> None:

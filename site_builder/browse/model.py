@@ -171,6 +171,11 @@ class SiteModel:
             facet.terms.sort(key=lambda t: (-len(t.cases), t.slug))
         return facet
 
+    @cached_property
+    def digest(self) -> str:
+        """A hash of every published case (id and values): what site-wide pages and files read."""
+        return fingerprint([[c.id, c.model_dump(mode="json")] for c in self.cases])
+
     def newest(self, n: int) -> list[Case]:
         """The ``n`` newest cases for the home page."""
         return newest_first(self.cases)[:n]

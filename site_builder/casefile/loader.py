@@ -27,12 +27,12 @@ from site_builder.casefile.models import (
     Source,
 )
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
-from site_builder.casefile.yamlio import Positions, capped, dotted_path, read_yaml
+from site_builder.casefile.yamlio import Positions, capped, dotted_path, is_parse_cached, read_yaml
 from site_builder.errors import CaseError, CaseFileError, Location, display_path, shorten
 from site_builder.media.fonts import CJKFontNotFoundError, find_cjk_font
 from site_builder.media.fonts import missing_glyphs as font_missing
 from site_builder.media.photos import check_image
-from site_builder.parallel import PARALLEL_FROM, map_chunks
+from site_builder.parallel import PARALLEL_FROM, map_chunks, should_split
 from site_builder.textnorm import INVISIBLE_CHARS
 
 CASE_SUFFIX = ".yaml"
@@ -264,6 +264,9 @@ def _load_chunk(files: list[Path], ctx: _Context, cases_root: Path | None, check
 def _load_files(
     files: list[Path], ctx: _Context, cases_root: Path | None, check: bool, parallel: bool
 ) -> list[_FileResult]:
+    if parallel and should_split(len(files), PARALLEL_FROM):
+        to_parse = sum(not is_parse_cached(p, display_path(p), repaired=True) for p in files)
+        parallel = should_split(to_parse, PARALLEL_FROM)  # a fork costs more than validating parsed files
     return map_chunks(
         lambda chunk: _load_chunk(chunk, ctx, cases_root, check),
         files,

@@ -332,8 +332,7 @@ def read_yaml(
         return None, [CaseError(Location(shown_as, line, col), "", "文件不是 UTF-8 编码，请以 UTF-8 保存")]
     if _PARSE_CACHE is None:
         return parse_text(text, shown_as, repaired=repaired)
-    store = Store(_PARSE_CACHE, "parsed")
-    name = fingerprint(code_fingerprint("casefile"), shown_as, repaired, hashlib.sha256(raw).hexdigest())
+    store, name = _parse_entry(_PARSE_CACHE, raw, shown_as, repaired)
     cached = _document_from_json(store.get(name), shown_as)
     if cached is not None:
         return cached, []
@@ -346,6 +345,26 @@ def read_yaml(
 
 
 _PARSE_CACHE: Path | None = None
+
+
+def _parse_entry(cache: Path, raw: bytes, shown_as: str, repaired: bool) -> tuple[Store, str]:
+    name = fingerprint(code_fingerprint("casefile"), shown_as, repaired, hashlib.sha256(raw).hexdigest())
+    return Store(cache, "parsed"), name
+
+
+def is_parse_cached(path: Path, shown_as: str, *, repaired: bool = False) -> bool:
+    """True when :func:`read_yaml` would take this file from the parse cache (a read and a stat).
+
+    The loader forks only for files that still need parsing: the rest cost less than a fork.
+    """
+    if _PARSE_CACHE is None:
+        return False
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return False
+    store, name = _parse_entry(_PARSE_CACHE, raw.removeprefix(b"\xef\xbb\xbf"), shown_as, repaired)
+    return store.has(name)
 
 
 def use_parse_cache(cache: Path | None) -> None:

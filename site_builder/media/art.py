@@ -33,7 +33,7 @@ import PIL
 from PIL import Image, ImageDraw, ImageFont
 
 from site_builder.cache import Store, code_fingerprint
-from site_builder.media.fonts import FontSpec, ensure_glyphs, find_cjk_font
+from site_builder.media.fonts import CJKFontNotFoundError, FontSpec, ensure_glyphs, find_cjk_font
 
 ART_VERSION = "3"
 COVER_SIZE = (400, 225)
@@ -520,6 +520,15 @@ def render_social_card(
 # --- caching ----------------------------------------------------------------------
 
 
+def art_identity() -> list[str]:
+    """The fonts and Pillow version every cached cover and card depends on (part of their keys)."""
+    try:
+        fonts = _fonts()
+    except CJKFontNotFoundError:
+        return [PIL.__version__]
+    return [PIL.__version__, fonts.bold.identity, fonts.regular.identity]
+
+
 def _art_key(kind: str, args: dict[str, object]) -> str:
     fonts = _fonts()
     payload = json.dumps(
@@ -538,13 +547,13 @@ def _art_key(kind: str, args: dict[str, object]) -> str:
 
 
 def _cached(
-    cache_dir: Path, kind: str, ext: str, args: dict[str, object], render: Callable[[], bytes]
-) -> Path:
+    cache_dir: Path, kind: str, ext: str, args: dict[str, object], render: Callable[[], bytes] | None
+) -> Path | None:
     store = Store(cache_dir.parent, cache_dir.name)
     name = f"{kind}-{_art_key(kind, args)}.{ext}"
     if store.has(name):
         return store.path(name)
-    return store.put(name, render())
+    return store.put(name, render()) if render is not None else None
 
 
 def cached_cover(
@@ -556,8 +565,12 @@ def cached_cover(
     field_slug: str | None,
     *,
     site_name: str = DEFAULT_SITE_NAME,
-) -> Path:
-    """Like :func:`render_cover` but cached on disk; return the ``cover-<hash>.webp`` path."""
+    draw: bool = True,
+) -> Path | None:
+    """Like :func:`render_cover` but cached on disk; return the ``cover-<hash>.webp`` path.
+
+    With ``draw=False`` only look: None when the cover is not cached yet.
+    """
     args: dict[str, object] = {
         "title": title,
         "district": district,
@@ -571,7 +584,9 @@ def cached_cover(
         "cover",
         "webp",
         args,
-        lambda: render_cover(title, district, district_slug, field, field_slug, site_name=site_name),
+        (lambda: render_cover(title, district, district_slug, field, field_slug, site_name=site_name))
+        if draw
+        else None,
     )
 
 
@@ -585,8 +600,12 @@ def cached_social_card(
     field: str | None = None,
     field_slug: str | None = None,
     site_name: str = DEFAULT_SITE_NAME,
-) -> Path:
-    """Like :func:`render_social_card` but cached on disk; return the ``social-<hash>.jpg`` path (JPEG: a third of the PNG's size)."""
+    draw: bool = True,
+) -> Path | None:
+    """Like :func:`render_social_card` but cached on disk; return the ``social-<hash>.jpg`` path (JPEG: a third of the PNG's size).
+
+    With ``draw=False`` only look: None when the card is not cached yet.
+    """
     args: dict[str, object] = {
         "title": title,
         "subtitle": subtitle,
@@ -602,16 +621,20 @@ def cached_social_card(
         "social",
         "jpg",
         args,
-        lambda: render_social_card(
-            title,
-            subtitle,
-            district,
-            district_slug=district_slug,
-            field=field,
-            field_slug=field_slug,
-            site_name=site_name,
-            fmt="JPEG",
-        ),
+        (
+            lambda: render_social_card(
+                title,
+                subtitle,
+                district,
+                district_slug=district_slug,
+                field=field,
+                field_slug=field_slug,
+                site_name=site_name,
+                fmt="JPEG",
+            )
+        )
+        if draw
+        else None,
     )
 
 

@@ -110,12 +110,17 @@ class FontSpec:
 
     @property
     def identity(self) -> str:
-        """A string that changes when the font file changes (for cache keys)."""
-        try:
-            st = self.path.stat()
-            return f"{self.path}#{self.index}:{st.st_size}:{int(st.st_mtime)}"
-        except OSError:
-            return f"{self.path}#{self.index}"
+        """A string that changes when the font file changes (for cache keys; read once per process)."""
+        return _identity(self.path, self.index)
+
+
+@functools.lru_cache(maxsize=16)
+def _identity(path: Path, index: int) -> str:
+    try:
+        st = path.stat()
+        return f"{path}#{index}:{st.st_size}:{int(st.st_mtime)}"
+    except OSError:
+        return f"{path}#{index}"
 
 
 @functools.lru_cache(maxsize=64)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal, overload
 
 from site_builder.browse import urls
 from site_builder.cache import cache_root
@@ -28,6 +29,8 @@ log = logging.getLogger("mkdocs.plugins.site_builder.media")
 MEDIA_PHOTOS = urls.PHOTOS
 MEDIA_COVERS = urls.COVERS
 MEDIA_SOCIAL = urls.SOCIAL
+
+ArtKind = Literal["cover", "social"]
 
 
 @dataclass
@@ -53,10 +56,7 @@ def build_media(
     """Process photos, render covers and social cards (cached), and prune unused cache entries."""
     cache = cache_root(root)
     plan = MediaPlan()
-    sources = {
-        case.id: [(case.source_path or root).parent / img.file.strip() for img in case.images]
-        for case in cases
-    }
+    sources = {case.id: photo_paths(case, root) for case in cases}
     results = images.process_images(
         [p for paths in sources.values() for p in paths], cache_dir=cache / "images"
     )
@@ -69,6 +69,8 @@ def build_media(
         for case in cases:
             _case_media(case, vocab, plan, results, sources[case.id], cache, site_name, art_files)
         home = art.cached_social_card(cache / "art", site_name, site_description, None, site_name=site_name)
+        if home is None:
+            raise InternalError("the home card was not drawn")
     except CJKFontNotFoundError as exc:
         raise EnvironmentProblem(str(exc)) from None
     art_files.add(home)
@@ -82,6 +84,16 @@ def build_media(
 
 
 PARALLEL_ART_FROM = 40
+
+
+def photo_paths(case: Case, root: Path) -> list[Path]:
+    """The photo files of a case (its ``images``, relative to the case file)."""
+    return [(case.source_path or root).parent / img.file.strip() for img in case.images]
+
+
+def art_identity() -> list[str]:
+    """What drawn art depends on besides its text: the fonts and Pillow (see :mod:`site_builder.media.art`)."""
+    return art.art_identity()
 
 
 def _prerender_art(
@@ -100,6 +112,12 @@ def _prerender_art(
     """
     if not should_split(len(cases), PARALLEL_ART_FROM):
         return
+    try:
+        cases = [case for case in cases if _art_missing(case, vocab, cache, site_name)]
+    except CJKFontNotFoundError:
+        return  # reported once by the serial pass
+    if not should_split(len(cases), PARALLEL_ART_FROM):
+        return  # a warm build: forking would only copy memory
 
     def draw(part: list[Case]) -> list[bool]:
         scratch = MediaPlan()
@@ -144,37 +162,86 @@ def _case_media(
             )
         )
     plan.images_html[case.id] = figures
-    field_name = case.fields[0] if case.fields else None
-    term = vocab.fields.by_name.get(field_name) if field_name else None
-    field_slug = term.slug if term else None
+    field_name, field_slug = _field_of(case, vocab)
     try:
         if first is not None:
             plan.covers[case.id] = MEDIA_PHOTOS + first.webp[min(1, len(first.webp) - 1)].name
         else:
-            cover = art.cached_cover(
-                cache / "art",
-                case.title,
-                case.district,
-                case.district_slug,
-                field_name,
-                field_slug,
-                site_name=site_name,
-            )
+            cover = _art(case, field_name, field_slug, cache, site_name, "cover")
             art_files.add(cover)
             plan.covers[case.id] = MEDIA_COVERS + cover.name
             plan.files[MEDIA_COVERS + cover.name] = cover
-        card = art.cached_social_card(
-            cache / "art",
-            case.title,
-            case.summary,
-            case.district,
-            district_slug=case.district_slug,
-            field=field_name,
-            field_slug=field_slug,
-            site_name=site_name,
-        )
+        card = _art(case, field_name, field_slug, cache, site_name, "social")
         art_files.add(card)
         plan.files[MEDIA_SOCIAL + card.name] = card
         plan.social[urls.case_src(case.id)] = MEDIA_SOCIAL + card.name
     except MissingGlyphError as exc:
         log.warning("%s：%s（此案例不生成封面和分享卡片）", case.id, exc)
+
+
+def _field_of(case: Case, vocab: Vocabularies) -> tuple[str | None, str | None]:
+    """The case's first field and its slug (the pattern of its artwork)."""
+    name = case.fields[0] if case.fields else None
+    term = vocab.fields.by_name.get(name) if name else None
+    return name, term.slug if term else None
+
+
+@overload
+def _art(
+    case: Case, field: str | None, slug: str | None, cache: Path, site_name: str, kind: ArtKind
+) -> Path: ...
+@overload
+def _art(
+    case: Case,
+    field: str | None,
+    slug: str | None,
+    cache: Path,
+    site_name: str,
+    kind: ArtKind,
+    *,
+    draw: Literal[False],
+) -> Path | None: ...
+def _art(
+    case: Case,
+    field: str | None,
+    slug: str | None,
+    cache: Path,
+    site_name: str,
+    kind: ArtKind,
+    *,
+    draw: bool = True,
+) -> Path | None:
+    """The case's cover or social card from the art cache, drawn if missing (``draw=False``: None)."""
+    if kind == "cover":
+        found = art.cached_cover(
+            cache / "art",
+            case.title,
+            case.district,
+            case.district_slug,
+            field,
+            slug,
+            site_name=site_name,
+            draw=draw,
+        )
+    else:
+        found = art.cached_social_card(
+            cache / "art",
+            case.title,
+            case.summary,
+            case.district,
+            district_slug=case.district_slug,
+            field=field,
+            field_slug=slug,
+            site_name=site_name,
+            draw=draw,
+        )
+    if found is None and draw:
+        raise InternalError(f"{case.id}: the {kind} was not drawn")
+    return found
+
+
+def _art_missing(case: Case, vocab: Vocabularies, cache: Path, site_name: str) -> bool:
+    """True when a cover or card of ``case`` still has to be drawn (a stat per file when cached)."""
+    field, slug = _field_of(case, vocab)
+    kinds: tuple[ArtKind, ...] = ("social",) if case.images else ("cover", "social")
+    return any(_art(case, field, slug, cache, site_name, kind, draw=False) is None for kind in kinds)

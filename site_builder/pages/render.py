@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -177,36 +178,61 @@ def body_cache_key(context: dict[str, Any], memo: dict[int, str] | None = None) 
     return fingerprint(code_fingerprint("pages", "browse"), payload)
 
 
+@dataclass(frozen=True)
+class PageInputs:
+    """What a case page shows besides the site's cases: edit link base, photos, covers, sharing."""
+
+    edit_base: str | None = None
+    images_html: dict[str, list[str]] = field(default_factory=dict)
+    covers: dict[str, str] | None = None
+    site_name: str = ""
+    site_url: str | None = None
+
+
+def _case_contexts(
+    site: SiteModel, ids: list[str], inputs: PageInputs
+) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """``(case id, template context, body cache entry name)`` of each case page."""
+    share = Share(inputs.site_name, inputs.site_url, newest_review(site.cases))
+    memo: dict[int, str] = {}
+    for i in ids:
+        context = case_context(
+            site.by_id[i],
+            site,
+            edit_url=urls.edit_url(inputs.edit_base, i),
+            images_html=inputs.images_html.get(i),
+            covers=inputs.covers,
+            share=share,
+        )
+        yield i, context, f"{body_cache_key(context, memo)}.html"
+
+
+def cached_case_bodies(
+    site: SiteModel, ids: list[str], store: Store, inputs: PageInputs
+) -> dict[str, tuple[str, str]]:
+    """Case id -> ``(cache entry name, body)`` of the bodies already cached; the rest need rendering.
+
+    Looking up is a fraction of rendering, so a build looks up every case first and starts worker
+    processes only for the cases that are left.
+    """
+    found: dict[str, tuple[str, str]] = {}
+    for i, _context, name in _case_contexts(site, ids, inputs):
+        cached = store.get(name)
+        if cached is not None:
+            found[i] = (name, cached.decode("utf-8"))
+    return found
+
+
 def render_case_bodies(
-    site: SiteModel,
-    ids: list[str],
-    *,
-    edit_base: str | None = None,
-    images_html: dict[str, list[str]] | None = None,
-    covers: dict[str, str] | None = None,
-    store: Store | None = None,
-    site_name: str = "",
-    site_url: str | None = None,
+    site: SiteModel, ids: list[str], inputs: PageInputs | None = None, *, store: Store | None = None
 ) -> list[tuple[str, str]]:
     """``(cache entry name, body)`` of the given cases' pages, in order (a unit of work for a worker).
 
     With ``store``, each body is cached under :func:`body_cache_key`, so unchanged cases are not
     rendered again on the next build; a damaged entry is rendered again.
     """
-    images_html = images_html or {}
-    share = Share(site_name, site_url, newest_review(site.cases))
     out: list[tuple[str, str]] = []
-    memo: dict[int, str] = {}
-    for i in ids:
-        context = case_context(
-            site.by_id[i],
-            site,
-            edit_url=urls.edit_url(edit_base, i),
-            images_html=images_html.get(i),
-            covers=covers,
-            share=share,
-        )
-        name = f"{body_cache_key(context, memo)}.html" if store is not None else ""
+    for _i, context, name in _case_contexts(site, ids, inputs or PageInputs()):
         cached = store.get(name) if store is not None else None
         if cached is not None:
             out.append((name, cached.decode("utf-8")))
@@ -214,37 +240,33 @@ def render_case_bodies(
         body = _render_case_context(context)
         if store is not None:
             store.put(name, body.encode("utf-8"))
-        out.append((name, body))
+        out.append((name if store is not None else "", body))
     return out
 
 
-def build_pages(
-    site: SiteModel,
-    *,
-    site_title: str,
-    bodies: list[str],
-    covers: dict[str, str] | None = None,
-    home: bool = True,
-) -> list[GeneratedPage]:
-    """Every generated page of the site, in a deterministic order.
+def case_pages(site: SiteModel, bodies: list[str]) -> list[GeneratedPage]:
+    """One page per case, around its body (rendered by :func:`render_case_bodies`, in parallel for
+    large sites, see :mod:`site_builder.build`)."""
+    return [
+        GeneratedPage(
+            urls.case_src(case.id),
+            urls.case_url(case.id),
+            case.title,
+            case.summary,
+            body,
+            extra={"case_id": case.id},
+        )
+        for case, body in zip(site.cases, bodies, strict=True)
+    ]
 
-    ``bodies`` are the case pages' bodies, rendered by :func:`render_case_bodies` (in parallel
-    for large sites, see :mod:`site_builder.build`).
-    """
+
+def site_pages(
+    site: SiteModel, *, site_title: str, covers: dict[str, str] | None = None, home: bool = True
+) -> list[GeneratedPage]:
+    """The pages that list or count cases: browse pages per facet and term, all cases, stats, home."""
     env = template_env()
     pages: list[GeneratedPage] = []
     facet_list = list(site.facets.values())
-    for case, body in zip(site.cases, bodies, strict=True):
-        pages.append(
-            GeneratedPage(
-                urls.case_src(case.id),
-                urls.case_url(case.id),
-                case.title,
-                case.summary,
-                body,
-                extra={"case_id": case.id},
-            )
-        )
     tile_map = district_map(site)
     for facet in facet_list:
         url = facet.url

@@ -236,11 +236,17 @@ def test_cached_art(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bold: Image
     p2 = cached_cover(tmp_path, "案例一", "浦东新区", "pudong", "楼宇", "buildings")
     p3 = cached_cover(tmp_path, "案例二", "浦东新区", "pudong", "楼宇", "buildings")
     assert p1 == p2 != p3 and calls["n"] == 2
-    assert p1.name.startswith("cover-") and p1.suffix == ".webp"
+    assert p1 is not None and p1.name.startswith("cover-") and p1.suffix == ".webp"
+    assert (
+        cached_social_card(tmp_path, "案例一", "摘要", "浦东新区", district_slug="pudong", draw=False) is None
+    )
     card = cached_social_card(tmp_path, "案例一", "摘要", "浦东新区", district_slug="pudong")
-    assert card.suffix == ".jpg" and _img(card.read_bytes()).size == (1200, 630)
+    assert card is not None and card.suffix == ".jpg" and _img(card.read_bytes()).size == (1200, 630)
+    assert (
+        cached_social_card(tmp_path, "案例一", "摘要", "浦东新区", district_slug="pudong", draw=False) == card
+    )
     assert prune_art_cache(tmp_path, {p1, card}) == 1
-    assert p1.exists() and card.exists() and not p3.exists()
+    assert p1.exists() and card.exists() and p3 is not None and not p3.exists()
 
 
 def test_shared_card_background_is_never_drawn_on(bold: ImageFont.FreeTypeFont) -> None:
