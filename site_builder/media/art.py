@@ -470,7 +470,7 @@ def _palette_png(im: Image.Image) -> bytes:
     stride = (w + 1) // 2
     rows = b"".join(b"\0" + raw[y * stride : (y + 1) * stride] for y in range(h))
     # A window just longer than a row (the matches that matter: runs, and the row above) and small
-    # hash tables: level 9 in 7 ms instead of 30 ms with zlib's defaults, and 2 % smaller.
+    # hash tables: as small as level 9 with zlib's defaults, in 7 ms instead of 32 ms (level 6: +12 %).
     window = min(15, max(9, (stride + 1).bit_length()))
     deflate = zlib.compressobj(9, zlib.DEFLATED, window, 6)
     return b"".join(
