@@ -2,8 +2,9 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_images.py            # 100 × 4000×3000
+    .venv/bin/python benchmarks/bench_images.py            # 100 × 4000×3000, art of 60 synthetic cases
     .venv/bin/python benchmarks/bench_images.py --count 10 --width 2000 --height 1500
+    .venv/bin/python benchmarks/bench_images.py --cards 300 --cards-only   # covers and social cards only
 
 Each phase (generate, check, cold, warm) runs in a fresh spawned process, so
 its peak RSS (``ru_maxrss``) is its own.  Prints per-image medians and totals.
@@ -112,6 +113,54 @@ def _check(directory: str) -> dict[str, Any]:
     }
 
 
+def _art(count: int) -> dict[str, Any]:
+    """Draw the covers and social cards of the real cases and ``count`` synthetic ones, as a build does.
+
+    Cases are sorted by district and field (``media/plan.py`` does so, so cards share their pattern
+    layer); times are process time per image, sizes the encoded bytes.
+    """
+    from site_builder.casefile.loader import load_cases
+    from site_builder.casefile.vocab import load_vocabularies
+    from site_builder.media import art
+    from tests.support.synthetic import synthetic_cases
+
+    vocab = load_vocabularies()
+    real = load_cases([ROOT / "cases"], check_images=False, parallel=False).cases
+    out: dict[str, Any] = {}
+    art.render_social_card("预热", None, None)  # fonts loaded outside the timings
+    for label, cases in (("real", real), ("synthetic", synthetic_cases(count))):
+        cases = sorted(cases, key=lambda c: (c.district_slug or "", c.fields[0] if c.fields else "", c.id))
+        card_ms, card_kb, cover_ms, cover_kb = [], [], [], []
+        for case in cases:
+            field = case.fields[0] if case.fields else None
+            term = vocab.fields.by_name.get(field) if field else None
+            slug = term.slug if term else None
+            t = time.process_time()
+            card = art.render_social_card(
+                case.title,
+                case.summary,
+                case.district,
+                district_slug=case.district_slug,
+                field=field,
+                field_slug=slug,
+            )
+            card_ms.append((time.process_time() - t) * 1000)
+            card_kb.append(len(card) / 1024)
+            t = time.process_time()
+            cover = art.render_cover(case.title, case.district, case.district_slug, field, slug)
+            cover_ms.append((time.process_time() - t) * 1000)
+            cover_kb.append(len(cover) / 1024)
+        out[label] = {
+            "n": len(cases),
+            "card_ms": statistics.median(card_ms),
+            "card_kb": statistics.mean(card_kb),
+            "card_max_kb": max(card_kb),
+            "cover_ms": statistics.median(cover_ms),
+            "cover_kb": statistics.mean(cover_kb),
+        }
+    return out
+
+
 def _child(queue: Any, func: Any, args: tuple[Any, ...]) -> None:
     queue.put(func(*args))
 
@@ -134,7 +183,21 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=4000)
     parser.add_argument("--height", type=int, default=3000)
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--cards", type=int, default=60, help="synthetic cases whose art is drawn (0: none)")
+    parser.add_argument("--cards-only", action="store_true", help="skip the photos")
     args = parser.parse_args()
+
+    if args.cards:
+        r = _run(_art, args.cards)
+        for label in ("real", "synthetic"):
+            a = r[label]
+            print(
+                f"art {label:<9}: {a['n']} cases, social card median {a['card_ms']:.1f} ms, "
+                f"mean {a['card_kb']:.1f} KB (max {a['card_max_kb']:.1f}); "
+                f"cover median {a['cover_ms']:.1f} ms, mean {a['cover_kb']:.1f} KB"
+            )
+    if args.cards_only:
+        return
 
     tmp = Path(tempfile.mkdtemp(prefix="bench-images-"))
     photos, cache = tmp / "photos", tmp / "cache"

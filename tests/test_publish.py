@@ -62,6 +62,9 @@ def test_fork_like_build_has_its_own_addresses(tmp_path: Path) -> None:
     assert f'<link rel="canonical" href="{base}cases/riders-golden-helmet/">' in case
     og = re.search(r'<meta property="og:image" content="([^"]+)"', case)
     assert og and og.group(1).startswith(base + "assets/social/")
+    card = out / og.group(1).removeprefix(base)
+    assert card.suffix == ".png" and card.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    assert '<meta property="og:image:type" content="image/png">' in case
     assert "https://github.com/Octo-Org/casebook/edit/main/cases/riders-golden-helmet.yaml" in case
     assert 'href="https://github.com/Octo-Org/casebook"' in case
     sitemap = (out / "sitemap.xml").read_text(encoding="utf-8")

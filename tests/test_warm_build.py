@@ -104,7 +104,7 @@ def test_site_digest_sees_every_input(tmp_path: Path) -> None:
     assert site_digest(_site(), _settings(tmp_path), MediaPlan()) == base
     assert site_digest(site, _settings(tmp_path, site_url="https://example.org/x/"), media) != base
     assert site_digest(site, _settings(tmp_path, edit_base="https://example.org/edit/"), media) != base
-    assert site_digest(site, _settings(tmp_path), MediaPlan(social={"index.md": "a.jpg"})) != base
+    assert site_digest(site, _settings(tmp_path), MediaPlan(social={"index.md": "a.png"})) != base
     changed = site.cases[0].model_copy(update={"summary": site.cases[0].summary + "。"})
     edited = SiteModel([changed, *site.cases[1:]], site.vocab)
     assert site_digest(edited, _settings(tmp_path), media) != base

@@ -24,18 +24,20 @@ import io
 import json
 import random
 import re
+import struct
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 import PIL
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image, ImageChops, ImageDraw, ImageFont
 
 from site_builder.cache import Store, code_fingerprint
 from site_builder.media.fonts import CJKFontNotFoundError, FontSpec, ensure_glyphs, find_cjk_font
 
-ART_VERSION = "3"
+ART_VERSION = "4"
 COVER_SIZE = (400, 225)
 SOCIAL_SIZE = (1200, 630)
 DEFAULT_SITE_NAME = "上海新兴领域党建优秀案例"
@@ -140,6 +142,8 @@ def wrap_text(text: str, font: ImageFont.FreeTypeFont, max_width: int, max_lines
     punctuation never starts a line (it hangs into the margin instead) and
     opening punctuation never ends one.  Overflow ends the last line with "…".
     """
+    if max_lines <= 0:
+        return []
     text = " ".join(text.split())
     tokens: list[str] = []
     for tok in _TOKEN.findall(text):
@@ -162,6 +166,8 @@ def wrap_text(text: str, font: ImageFont.FreeTypeFont, max_width: int, max_lines
             cur = cur[:-1]
         lines.append(cur.rstrip())
         cur = (carry + tok).lstrip()
+        if len(lines) > max_lines:
+            break  # overflows: the rest of a long summary need not be measured
     if cur.strip():
         lines.append(cur.rstrip())
 
@@ -219,7 +225,7 @@ def _draw_lines(
     xy: tuple[int, int],
     lines: list[str],
     font: ImageFont.FreeTypeFont,
-    fill: tuple[int, ...],
+    fill: int | tuple[int, ...],
     line_height: float,
 ) -> int:
     """Draw ``lines`` from ``xy`` (top-left); return the y below the last line."""
@@ -253,9 +259,18 @@ def _background_cached(size: tuple[int, int], base: RGB) -> Image.Image:
 
 
 def _pattern_layer(
-    size: tuple[int, int], pattern: PatternName, seed: int, box: tuple[int, int, int, int]
+    size: tuple[int, int],
+    pattern: PatternName,
+    seed: int,
+    box: tuple[int, int, int, int],
+    fade_steps: int = 0,
+    strongest: Literal["left", "right"] = "left",
 ) -> Image.Image:
-    """Draw ``pattern`` in white into ``box`` of a transparent layer (alpha is the intensity)."""
+    """Draw ``pattern`` in white into ``box`` of a transparent layer (alpha is the intensity).
+
+    The pattern fades out from the ``strongest`` edge of ``box`` to the other: smoothly, or in
+    ``fade_steps`` hard bands.
+    """
     layer = Image.new("L", size, 0)
     d = ImageDraw.Draw(layer)
     rnd = random.Random(seed)
@@ -337,9 +352,11 @@ def _pattern_layer(
             cx, cy = rnd.randint(x0 + bw // 4, x1), rnd.randint(y0, y1)
             for r in range(unit, unit * 10, unit * 2):
                 d.ellipse((cx - r, cy - r, cx + r, cy + r), outline=rnd.choice((50, 80, 110)), width=line)
-    # Fade the pattern in from the left edge of its box so text stays legible.
     fade = Image.linear_gradient("L").rotate(90).resize((bw, bh))
-    fade = fade.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    if strongest == "left":
+        fade = fade.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    if fade_steps:
+        fade = fade.point([(v * fade_steps // 256 + 1) * 255 // fade_steps for v in range(256)])
     mask = Image.new("L", size, 0)
     mask.paste(fade, (x0, y0))
     return Image.composite(layer, Image.new("L", size, 0), mask)
@@ -361,31 +378,73 @@ def _compose(
     return im
 
 
-@functools.lru_cache(maxsize=4)
-def _social_background(district_slug: str | None, field_slug: str | None) -> Image.Image:
-    """The composed card background of one district and field (read-only; callers convert a copy).
+# Social cards are flat so that they stay small (~14 KB instead of ~48 KB as a JPEG over a gradient):
+# one district colour, darkened a little, and white laid over it at a few strengths (the pattern, the
+# pill, antialiased text), plus the yellow accent bar.  Pixels are drawn as indices into that short
+# list of colours and written as a 4-bit palette PNG, whose long flat runs compress well.
+SOCIAL_DARKEN = 0.15  # the background: the district colour this much towards black
+SOCIAL_PATTERN_SCALE = 2  # the pattern is drawn at half size and doubled: whole pixel pairs repeat
+SOCIAL_FADE_STEPS = 4  # the pattern fades in across the right half in this many hard bands,
+# faint beside the text and strongest at the card's right edge
+SOCIAL_PATTERN_STRENGTH = 40  # % of the pattern layer's intensity that becomes white
+# Whiteness (0-255) of each palette entry: the background, three tints for the pattern and the pill
+# (white text keeps >= 4.5:1 on each), one antialiasing step for text edges, and white.
+SOCIAL_LEVELS: tuple[int, ...] = (0, 16, 32, 46, 128, 255)
+SOCIAL_TINTS = 4  # entries below this index are backgrounds; from it on, text
+SOCIAL_PILL = 3  # the district·field pill's plate
+ACCENT: RGB = (255, 214, 102)  # the last palette entry
+SOCIAL_SUMMARY_WIDTH = 720  # the summary's measure: two short lines, clear of most of the pattern
 
-    A third of a card's drawing time; cards are drawn grouped by district and field (see
-    ``media/plan.py``), so a few entries cover a whole run without holding 2 MB per pair.
+
+# Pattern intensities snap to the nearest tint.  Text coverage snaps to the background, the edge
+# step or white, so a glyph's faint fringe never turns into a tint of its own; tints and text
+# levels are in order, so text over the pattern is the lighter index of the two (white over a
+# faint tint, snapped).
+_TINT_SNAP = [min(range(SOCIAL_TINTS), key=lambda i: abs(SOCIAL_LEVELS[i] - v)) for v in range(256)]
+_EDGE = SOCIAL_TINTS
+_TEXT_SNAP = [
+    0 if 2 * v < SOCIAL_LEVELS[_EDGE] else _EDGE if 2 * v < SOCIAL_LEVELS[_EDGE] + 255 else _EDGE + 1
+    for v in range(256)
+]
+
+
+def social_palette(base: RGB) -> list[RGB]:
+    """The colours of a card of district colour ``base``: one per whiteness level, then the accent."""
+    ground = _mix(base, (0, 0, 0), SOCIAL_DARKEN)
+    return [_mix(ground, (255, 255, 255), level / 255) for level in SOCIAL_LEVELS] + [ACCENT]
+
+
+@functools.lru_cache(maxsize=8)
+def _social_background(district_slug: str | None, field_slug: str | None) -> Image.Image:
+    """The pattern of one district and field as palette indices (mode L; read-only, callers copy).
+
+    Cards are drawn grouped by district and field (see ``media/plan.py``), so a few entries cover
+    a whole run.
     """
-    w, h = SOCIAL_SIZE
-    return _compose(SOCIAL_SIZE, district_slug, field_slug, (w // 2, 0, w, h))
+    w, h = SOCIAL_SIZE[0] // SOCIAL_PATTERN_SCALE, SOCIAL_SIZE[1] // SOCIAL_PATTERN_SCALE
+    seed = _seed("art", district_slug or "", field_slug or "")
+    pattern = field_pattern(field_slug)
+    box = (w // 2, 0, w, h)
+    alpha = _pattern_layer((w, h), pattern, seed, box, fade_steps=SOCIAL_FADE_STEPS, strongest="right")
+    alpha = alpha.point([_TINT_SNAP[v * SOCIAL_PATTERN_STRENGTH // 100] for v in range(256)])
+    return alpha.resize(SOCIAL_SIZE, Image.Resampling.NEAREST)
 
 
 def _pill(
-    draw: ImageDraw.ImageDraw,
+    plate: ImageDraw.ImageDraw,
+    ink: ImageDraw.ImageDraw,
     xy: tuple[int, int],
     text: str,
     font: ImageFont.FreeTypeFont,
     pad: tuple[int, int],
 ) -> int:
-    """Draw a translucent rounded label; return its right edge."""
+    """Draw a rounded label: a light plate under white text; return its right edge."""
     x, y = xy
-    _left, _top, right, _bottom = draw.textbbox((x + pad[0], y + pad[1]), text, font=font, anchor="la")
+    _left, _top, right, _bottom = ink.textbbox((x + pad[0], y + pad[1]), text, font=font, anchor="la")
     ascent, descent = font.getmetrics()
     box = (x, y, round(right) + pad[0], y + ascent + descent + pad[1] * 2)
-    draw.rounded_rectangle(box, radius=(box[3] - box[1]) // 2, fill=(255, 255, 255, 56))
-    draw.text((x + pad[0], y + pad[1]), text, font=font, fill=(255, 255, 255, 255), anchor="la")
+    plate.rounded_rectangle(box, radius=(box[3] - box[1]) // 2, fill=SOCIAL_PILL)
+    ink.text((x + pad[0], y + pad[1]), text, font=font, fill=255, anchor="la")
     return box[2]
 
 
@@ -393,15 +452,48 @@ def _label(district: str | None, field: str | None) -> str:
     return "·".join(p for p in ((district or "").strip(), (field or "").strip()) if p)
 
 
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def _palette_png(im: Image.Image) -> bytes:
+    """Encode a palette image of at most 16 colours as a 4-bit PNG with unfiltered rows.
+
+    Pillow's writer picks a filter per row, which makes these flat cards ~12 % larger (for
+    palette images no filter compresses best, as the PNG specification advises).
+    """
+    w, h = im.size
+    palette = bytes(im.getpalette() or [])
+    if im.mode != "P" or not 0 < len(palette) <= 16 * 3:
+        raise ValueError(f"expected a palette image of at most 16 colours, got {im.mode}")
+    raw = im.tobytes("raw", "P;4")
+    stride = (w + 1) // 2
+    rows = b"".join(b"\0" + raw[y * stride : (y + 1) * stride] for y in range(h))
+    # A window just longer than a row (the matches that matter: runs, and the row above) and small
+    # hash tables: as small as level 9 with zlib's defaults, in 7 ms instead of 32 ms (level 6: +12 %).
+    window = min(15, max(9, (stride + 1).bit_length()))
+    deflate = zlib.compressobj(9, zlib.DEFLATED, window, 6)
+    return b"".join(
+        (
+            b"\x89PNG\r\n\x1a\n",
+            _png_chunk(b"IHDR", struct.pack(">IIBBBBB", w, h, 4, 3, 0, 0, 0)),
+            _png_chunk(b"PLTE", palette),
+            _png_chunk(b"IDAT", deflate.compress(rows) + deflate.flush()),
+            _png_chunk(b"IEND", b""),
+        )
+    )
+
+
 def _encode(im: Image.Image, fmt: str) -> bytes:
+    if fmt == "PNG" and im.mode == "P":
+        return _palette_png(im)
     buf = io.BytesIO()
     rgb = im.convert("RGB")
     if fmt == "WEBP":
         # method 4: half the encode time of method 6 for a file 3 % larger
         rgb.save(buf, "WEBP", quality=82, method=4, exif=b"", icc_profile=None)
     elif fmt == "JPEG":
-        # 4:2:0 and q50: cards are only seen scaled down in link previews, where flat colour and
-        # large type stay crisp; a card is ~48 KB instead of ~65 KB at q75 (most of a case's output)
+        # 4:2:0 and q50: art is only seen scaled down, where flat colour and large type stay crisp
         rgb.save(
             buf,
             "JPEG",
@@ -476,7 +568,9 @@ def render_social_card(
 
     Used per case (title, summary, district, field) and for the home page
     (site title and description, no district: the citywide colour).  Text is
-    wrapped by pixel width with an ellipsis when too long.  Raises like
+    wrapped by pixel width with an ellipsis when too long.  The PNG is a 4-bit palette
+    image of about 14 KB (see ``SOCIAL_LEVELS``): WeChat, Weibo and QQ read PNG and JPEG
+    only, and the same flat card as a JPEG is three times larger.  Raises like
     :func:`render_cover`.
     """
     w, h = SOCIAL_SIZE
@@ -493,7 +587,7 @@ def render_social_card(
     sub_top = title_top + round(title_line_height * len(lines)) + 28
     pill_top = h - margin - 52
     sub_room = int((pill_top - 16 - sub_top) // sub_line_height) if label else 3
-    sub_lines = wrap_text(subtitle or "", sub_font, w - margin * 2, max(0, min(2, sub_room)))
+    sub_lines = wrap_text(subtitle or "", sub_font, SOCIAL_SUMMARY_WIDTH, max(0, min(2, sub_room)))
     for font, text in (
         (site_font, site_name),
         (label_font, label),
@@ -502,18 +596,21 @@ def render_social_card(
     ):
         ensure_glyphs(font, text)
 
-    im = _social_background(district_slug, field_slug).convert("RGBA")
-    overlay = Image.new("RGBA", SOCIAL_SIZE, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
-    # Header: a short accent bar and the site name.
-    draw.rectangle((margin, margin, margin + 10, margin + 40), fill=(255, 214, 102, 255))
-    draw.text((margin + 28, margin - 2), site_name, font=site_font, fill=(255, 255, 255, 235), anchor="la")
-    _draw_lines(draw, (margin, title_top), lines, title_font, (255, 255, 255, 255), title_line_height)
+    # Everything but the accent bar is white over the background: the pattern and the pill's plate
+    # in one layer, the text (antialiased, then snapped) in another, the lighter of the two winning.
+    plate = _social_background(district_slug, field_slug).copy()
+    ink = Image.new("L", SOCIAL_SIZE, 0)
+    draw = ImageDraw.Draw(ink)
+    draw.text((margin + 28, margin - 2), site_name, font=site_font, fill=255, anchor="la")
+    _draw_lines(draw, (margin, title_top), lines, title_font, 255, title_line_height)
     if sub_lines:
-        _draw_lines(draw, (margin, sub_top), sub_lines, sub_font, (255, 255, 255, 215), sub_line_height)
+        _draw_lines(draw, (margin, sub_top), sub_lines, sub_font, 255, sub_line_height)
     if label:
-        _pill(draw, (margin, pill_top), label, label_font, (22, 8))
-    im.alpha_composite(overlay)
+        _pill(ImageDraw.Draw(plate), draw, (margin, pill_top), label, label_font, (22, 8))
+    im = ImageChops.lighter(plate, ink.point(_TEXT_SNAP))
+    im.paste(len(SOCIAL_LEVELS), (margin, margin, margin + 11, margin + 41))  # the accent bar
+    im = im.convert("P")
+    im.putpalette([c for rgb in social_palette(district_colour(district_slug)) for c in rgb])
     return _encode(im, fmt)
 
 
@@ -522,11 +619,12 @@ def render_social_card(
 
 def art_identity() -> list[str]:
     """The fonts and Pillow version every cached cover and card depends on (part of their keys)."""
+    versions = [PIL.__version__, zlib.ZLIB_RUNTIME_VERSION]
     try:
         fonts = _fonts()
     except CJKFontNotFoundError:
-        return [PIL.__version__]
-    return [PIL.__version__, fonts.bold.identity, fonts.regular.identity]
+        return versions
+    return [*versions, fonts.bold.identity, fonts.regular.identity]
 
 
 def _art_key(kind: str, args: dict[str, object]) -> str:
@@ -537,6 +635,7 @@ def _art_key(kind: str, args: dict[str, object]) -> str:
             "v": ART_VERSION,
             "code": code_fingerprint("media/art.py"),  # drawing code changes invalidate cached art
             "pil": PIL.__version__,
+            "zlib": zlib.ZLIB_RUNTIME_VERSION,  # social cards are deflated by Python's zlib
             "fonts": [fonts.bold.identity, fonts.regular.identity],
             "args": args,
         },
@@ -602,7 +701,7 @@ def cached_social_card(
     site_name: str = DEFAULT_SITE_NAME,
     draw: bool = True,
 ) -> Path | None:
-    """Like :func:`render_social_card` but cached on disk; return the ``social-<hash>.jpg`` path (JPEG: a third of the PNG's size).
+    """Like :func:`render_social_card` but cached on disk; return the ``social-<hash>.png`` path.
 
     With ``draw=False`` only look: None when the card is not cached yet.
     """
@@ -614,12 +713,11 @@ def cached_social_card(
         "field": field,
         "field_slug": field_slug,
         "site_name": site_name,
-        "fmt": "JPEG",
     }
     return _cached(
         cache_dir,
         "social",
-        "jpg",
+        "png",
         args,
         (
             lambda: render_social_card(
@@ -630,7 +728,6 @@ def cached_social_card(
                 field=field,
                 field_slug=field_slug,
                 site_name=site_name,
-                fmt="JPEG",
             )
         )
         if draw

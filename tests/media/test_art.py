@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageChops, ImageFont
 
+from site_builder.casefile.loader import load_cases
+from site_builder.casefile.vocab import load_vocabularies
 from site_builder.media import art, fonts
 from site_builder.media.art import (
     cached_cover,
@@ -21,6 +23,7 @@ from site_builder.media.art import (
 )
 from site_builder.media.fonts import CJKFontNotFoundError, MissingGlyphError, find_cjk_font, missing_glyphs
 
+ROOT = Path(__file__).resolve().parents[2]
 TITLE = "陆家嘴金融城楼宇党建：“楼事会”让白领找到组织"
 
 
@@ -127,6 +130,29 @@ def test_wrap_short_text_is_one_line(bold: ImageFont.FreeTypeFont) -> None:
     assert wrap_text("", bold, 1000, 3) == []
 
 
+def test_wrap_into_no_lines_is_empty(bold: ImageFont.FreeTypeFont) -> None:
+    assert wrap_text(TITLE, bold, 600, 0) == []
+
+
+def test_three_line_title_leaves_no_room_for_the_summary(bold: ImageFont.FreeTypeFont) -> None:
+    """A 40-character title fills three lines: the card drops the summary (was an IndexError)."""
+    title = ("静安区社会组织联合党委以枢纽型社会组织带动百余家小微社会组织规范运转" * 2)[:40]
+    _font, lines = art._fit_title(title, art._fonts().bold, (76, 68, 60), 1200 - 2 * 72, 3)
+    assert len(lines) == 3
+    cards = [
+        render_social_card(
+            title,
+            summary,
+            "静安区",
+            district_slug="jingan",
+            field="社会组织",
+            field_slug="social-organizations",
+        )
+        for summary in ("摘要" * 20, None)
+    ]
+    assert cards[0] == cards[1]
+
+
 # --- identity ---------------------------------------------------------------------------
 
 
@@ -137,8 +163,11 @@ def test_district_colours_distinct_and_deterministic() -> None:
     assert district_colour("nowhere") != district_colour("elsewhere")
     unknown = [district_colour(f"district-{i}") for i in range(200)]
     for colour in [*colours.values(), *unknown]:
-        # White text must pass WCAG AA (4.5:1), even on the lighter end of the gradient.
+        # White text must pass WCAG AA (4.5:1), even on the lighter end of the covers' gradient...
         assert _contrast_with_white(art._mix(colour, (255, 255, 255), 0.08)) >= 4.5, colour
+        # ...and on every tint a social card puts behind text: its background, pattern and pill.
+        for tint in art.social_palette(colour)[: art.SOCIAL_TINTS]:
+            assert _contrast_with_white(tint) >= 4.5, (colour, tint)
 
 
 def _contrast_with_white(colour: tuple[int, int, int]) -> float:
@@ -191,8 +220,44 @@ def test_social_card_size_format_and_determinism(bold: ImageFont.FreeTypeFont) -
     im = _img(a)
     assert im.format == "PNG" and im.size == (1200, 630)
     assert not im.info.get("icc_profile") and not im.getexif()
+    # a flat design: a few colours in a 4-bit palette (WeChat, Weibo and QQ read PNG and JPEG only)
+    assert im.mode == "P" and a[24] == 4
+    colours = im.convert("RGB").getcolors()
+    assert colours is not None and len(colours) <= len(art.SOCIAL_LEVELS) + 1
     home = _img(render_social_card("上海新兴领域党建优秀案例", "首页", None, fmt="JPEG"))
     assert home.format == "JPEG" and home.size == (1200, 630)
+
+
+def test_social_cards_stay_small(bold: ImageFont.FreeTypeFont) -> None:
+    """Cards are most of a case's output: the real cases' cards average <= 16 KB (a JPEG was ~48 KB)."""
+    result = load_cases([ROOT / "cases"], check_images=False, parallel=False)
+    assert len(result.cases) >= 20
+    vocab = load_vocabularies()
+    sizes = {}
+    for case in result.cases:
+        field = case.fields[0] if case.fields else None
+        term = vocab.fields.by_name.get(field) if field else None
+        card = render_social_card(
+            case.title,
+            case.summary,
+            case.district,
+            district_slug=case.district_slug,
+            field=field,
+            field_slug=term.slug if term else None,
+        )
+        sizes[case.id] = len(card)
+    assert sum(sizes.values()) / len(sizes) <= 16 * 1024, sizes
+    assert max(sizes.values()) < 24 * 1024, sizes  # the densest 40-character titles reach ~21 KB
+    typical = render_social_card(
+        TITLE,
+        "浦东新区街头有一批戴“金头盔”的先锋骑手，走街串巷时自带身份标签。",
+        "浦东新区",
+        district_slug="pudong",
+        field="新就业群体",
+        field_slug="new-employment",
+    )
+    assert len(typical) < 20 * 1024
+    assert _img(typical).size == (1200, 630)
 
 
 def _diff_bbox(a: bytes, b: bytes) -> tuple[int, int, int, int] | None:
@@ -241,7 +306,8 @@ def test_cached_art(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bold: Image
         cached_social_card(tmp_path, "案例一", "摘要", "浦东新区", district_slug="pudong", draw=False) is None
     )
     card = cached_social_card(tmp_path, "案例一", "摘要", "浦东新区", district_slug="pudong")
-    assert card is not None and card.suffix == ".jpg" and _img(card.read_bytes()).size == (1200, 630)
+    assert card is not None and card.suffix == ".png" and _img(card.read_bytes()).size == (1200, 630)
+    assert _img(card.read_bytes()).format == "PNG"
     assert (
         cached_social_card(tmp_path, "案例一", "摘要", "浦东新区", district_slug="pudong", draw=False) == card
     )
@@ -249,18 +315,36 @@ def test_cached_art(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bold: Image
     assert p1.exists() and card.exists() and p3 is not None and not p3.exists()
 
 
-def test_shared_card_background_is_never_drawn_on(bold: ImageFont.FreeTypeFont) -> None:
-    """Cards reuse one composed background per district and field; drawing a card leaves it clean."""
-    from site_builder.media import art
+def _pudong_card(title: str, summary: str) -> bytes:
+    return render_social_card(
+        title, summary, "浦东新区", district_slug="pudong", field="楼宇", field_slug="buildings"
+    )
 
-    args = {"district_slug": "pudong", "field": "楼宇", "field_slug": "buildings", "fmt": "JPEG"}
+
+def test_shared_card_background_is_never_drawn_on(bold: ImageFont.FreeTypeFont) -> None:
+    """Cards reuse one pattern layer per district and field; drawing a card leaves it clean."""
     art._social_background.cache_clear()
-    first = render_social_card(TITLE, "摘要一", "浦东新区", **args)  # type: ignore[arg-type]
-    render_social_card("另一个标题", "摘要二", "浦东新区", **args)  # type: ignore[arg-type]
+    fresh = art._social_background("pudong", "buildings").tobytes()
+    first = _pudong_card(TITLE, "摘要一")
+    _pudong_card("另一个标题", "摘要二")
     render_social_card(TITLE, "摘要", "静安区", district_slug="jingan", fmt="JPEG")
-    assert render_social_card(TITLE, "摘要一", "浦东新区", **args) == first  # type: ignore[arg-type]
+    assert _pudong_card(TITLE, "摘要一") == first
+    assert art._social_background("pudong", "buildings").tobytes() == fresh
+    art._social_background.cache_clear()
+    assert _pudong_card(TITLE, "摘要一") == first
+
+
+def _brightest(im: Image.Image) -> int:
+    top = im.getextrema()[1]
+    assert isinstance(top, int)
+    return top
+
+
+def test_social_card_pattern_fades_in_steps(bold: ImageFont.FreeTypeFont) -> None:
+    """The pattern sits on the right half, fading in over a few hard bands: none under the left text."""
+    layer = art._social_background("xuhui", "parks")
     w, h = art.SOCIAL_SIZE
-    fresh = art._compose(art.SOCIAL_SIZE, "pudong", "buildings", (w // 2, 0, w, h))
-    assert art._social_background("pudong", "buildings").tobytes() == fresh.tobytes()
-    card = _img(first)
-    assert card.format == "JPEG" and card.size == (1200, 630)
+    assert _brightest(layer.crop((0, 0, w // 2, h))) == 0
+    tints = [_brightest(layer.crop((x, 0, x + w // 8, h))) for x in range(w // 2, w, w // 8)]
+    assert tints == sorted(tints) and tints[0] < tints[-1]  # brighter towards the right edge
+    assert 2 < sum(1 for n in layer.histogram() if n) <= art.SOCIAL_TINTS  # a few tints, no ramp
