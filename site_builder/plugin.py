@@ -44,7 +44,7 @@ from site_builder.outputs.export import fill_data_section
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
 from site_builder.pages.contact import contact_email, contact_problem, fill_contact
 from site_builder.pages.jinjacache import attach_bytecode_cache
-from site_builder.pages.qr import qr_svg, remember_qr_codes, save_qr_codes
+from site_builder.pages.qr import qr_image, remember_qr_codes, save_qr_codes
 from site_builder.pages.render import GeneratedPage
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
@@ -236,7 +236,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             case: Case = self.site.by_id[generated.extra["case_id"]]
             context["sb_case"] = case  # type: ignore[typeddict-unknown-key]
             if page.canonical_url:
-                context["sb_print_qr"] = qr_svg(page.canonical_url)  # type: ignore[typeddict-unknown-key]
+                context["sb_print_qr"] = qr_image(page.canonical_url)  # type: ignore[typeddict-unknown-key]
         return context
 
 

@@ -210,16 +210,16 @@ def test_remembered_qr_codes_are_the_same_and_checked(
     from site_builder.pages import qr
 
     addresses = [f"https://example.org/site/cases/c-{i}/" for i in range(3)]
-    expected = {a: qr.make_qr_svg(a) for a in addresses}
-    monkeypatch.setattr(qr, "QR_CODES", Memo("qr", lambda a: qr.make_qr_svg(a)))
-    assert [qr.qr_svg(a) for a in addresses] == list(expected.values())
+    expected = {a: qr.make_qr_image(a) for a in addresses}
+    monkeypatch.setattr(qr, "QR_CODES", Memo("qr", lambda a: qr.make_qr_image(a)))
+    assert [qr.qr_image(a) for a in addresses] == list(expected.values())
     qr.save_qr_codes(tmp_path)
     qr.QR_CODES.reset()
-    monkeypatch.setattr(qr, "make_qr_svg", lambda a: pytest.fail("encoded again"))
+    monkeypatch.setattr(qr, "make_qr_image", lambda a: pytest.fail("encoded again"))
     qr.remember_qr_codes(tmp_path)
-    assert [qr.qr_svg(a) for a in addresses] == list(expected.values())
+    assert [qr.qr_image(a) for a in addresses] == list(expected.values())
     (entry,) = (tmp_path / "qr").glob("qr-*.json")
-    entry.write_text(entry.read_text().replace("svg", "SVG"))  # edited: fails its digest, not loaded
+    entry.write_text(entry.read_text().replace("img", "IMG"))  # edited: fails its digest, not loaded
     qr.QR_CODES.reset()
     qr.remember_qr_codes(tmp_path)
     assert qr.QR_CODES.values == {}

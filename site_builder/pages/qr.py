@@ -1,16 +1,15 @@
-"""QR codes of page addresses, drawn at build time as inline SVG (printed case pages)."""
+"""QR codes of page addresses, drawn at build time as tiny inline PNGs (printed case pages)."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import segno
 
 from site_builder.cache import Memo, code_fingerprint, fingerprint
 
-QR_CODES = Memo("qr", lambda address: make_qr_svg(address))
-"""Address -> SVG, made in this process or remembered from the last build."""
+QR_CODES = Memo("qr", lambda address: make_qr_image(address))
+"""Address -> ``<img>``, made in this process or remembered from the last build."""
 
 
 def _version() -> str:
@@ -27,30 +26,27 @@ def save_qr_codes(cache: Path) -> None:
     QR_CODES.save(cache, _version())
 
 
-def qr_svg(address: str) -> str:
-    """An inline ``<svg>`` QR code of ``address`` (remembered; see :func:`make_qr_svg`)."""
+def qr_image(address: str) -> str:
+    """An ``<img>`` of the QR code of ``address`` (remembered; see :func:`make_qr_image`)."""
     return QR_CODES(address)
 
 
-def make_qr_svg(address: str) -> str:
-    """An inline ``<svg>`` QR code of ``address``, so a printed case leads back to its page.
+QR_SCALE = 4
+"""Pixels per module: sharp on screen (CSS scales it pixelated) and in print, a few hundred bytes."""
 
-    Medium error correction survives a smudged printout; the SVG scales with CSS and carries
-    ``role="img"`` and a Chinese label. Same input, same bytes.
+
+def make_qr_image(address: str) -> str:
+    """An ``<img>`` of the QR code of ``address`` (a 1-bit PNG as a data URI), so a printed case or a
+    desktop reader's phone leads back to the page.
+
+    Medium error correction survives a smudged printout. A data URI keeps the page free of extra
+    files and requests; the PNG is ~400 bytes where the same code as inline SVG took ~2.9 KB, twice
+    per case page. Same input, same bytes.
     """
     code = segno.make(address, error="m", micro=False)
-    buf = io.BytesIO()
-    code.save(
-        buf,
-        kind="svg",
-        xmldecl=False,
-        svgns=True,
-        nl=False,
-        omitsize=True,
-        border=2,
-        svgclass="sb-qr",
-        lineclass=None,
-        title=None,
+    width, height = code.symbol_size(scale=QR_SCALE, border=2)
+    uri = code.png_data_uri(scale=QR_SCALE, border=2)
+    return (
+        f'<img class="sb-qr" src="{uri}" alt="本页地址的二维码" width="{width}" height="{height}"'
+        ' decoding="async">'
     )
-    svg = buf.getvalue().decode("utf-8")
-    return svg.replace("<svg ", '<svg role="img" aria-label="本页地址的二维码" ', 1)

@@ -19,7 +19,7 @@ from site_builder.casefile.models import Case
 from site_builder.pages.charts import district_map, overview_charts
 from site_builder.pages.citation import Citation, cite_case, newest_review
 from site_builder.pages.markup import render_markdown
-from site_builder.pages.qr import qr_svg
+from site_builder.pages.qr import qr_image
 
 STATS_TITLE = "统计"
 SECTIONS = (("background", "背景"), ("practice", "主要做法"), ("results", "成效"), ("insights", "经验启示"))
@@ -135,11 +135,11 @@ def render_case(
 def _render_case_context(context: dict[str, Any]) -> str:
     case = context["case"]
     sections = [(k, h, render_markdown(getattr(case, k))) for k, h in SECTIONS]
-    qr = qr_svg(context["qr_address"]) if context["qr_address"] else None  # only on a body-cache miss
+    qr = qr_image(context["qr_address"]) if context["qr_address"] else None  # only on a body-cache miss
     return (
         template_env()
         .get_template("case.html")
-        .render(**context, sections=[s for s in sections if s[2]], qr_svg=qr)
+        .render(**context, sections=[s for s in sections if s[2]], qr_image=qr)
     )
 
 

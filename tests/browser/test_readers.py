@@ -18,7 +18,7 @@ import pytest
 
 from site_builder.browse import urls
 from site_builder.browse.facets import FACETS
-from site_builder.pages.qr import qr_svg
+from site_builder.pages.qr import qr_image
 from tests.support.pages_server import serve_like_pages
 from tests.support.project import FIXTURE_CASES, ROOT, make_project, run_build
 from tests.support.synthetic import write_cases
@@ -394,9 +394,11 @@ def test_case_prints_on_two_a4_pages(browser: Any, site_url: str, case_id: str) 
     text = pg.locator(".md-content").inner_text()
     address = SITE_URL + urls.case_url(case_id)
     assert "本页地址：" + address in text
-    qr = pg.locator(".sb-print-address svg")
-    expected = re.search(r' d="([^"]+)"', qr_svg(address))
-    assert qr.is_visible() and expected and qr.locator("path").get_attribute("d") == expected.group(1)
+    qr = pg.locator(".sb-print-address img")
+    expected = re.search(r' src="([^"]+)"', qr_image(address))
+    assert qr.is_visible() and expected and qr.get_attribute("src") == expected.group(1)
+    box = qr.bounding_box()
+    assert box and box["width"] >= 90, "2.6 cm: big enough to scan from paper"
     printed = pg.locator(".sb-sources a[href^=http]").evaluate_all(
         "els => els.map(a => [a.href, getComputedStyle(a, '::after').content])"
     )

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import html
+import io
 import json
 import re
 from collections import Counter
@@ -10,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import segno
+from PIL import Image
 
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.pages.charts import SHADES, TILE_GRID, shade_of, shade_steps
 from site_builder.pages.citation import cite_case
-from site_builder.pages.qr import qr_svg
+from site_builder.pages.qr import QR_SCALE, qr_image
 from tests.support.showcase import UNSEEN_ID
 
 SITE_NAME = "上海新兴领域党建案例库"
@@ -155,9 +158,26 @@ def test_case_page_has_a_qr_code_of_its_address(showcase_site: Path) -> None:
     for record in _records(showcase_site):
         page = (showcase_site / f"cases/{record['id']}/index.html").read_text(encoding="utf-8")
         block = page[page.index('class="sb-cite__qr"') :]
-        svg = block[block.index("<svg") : block.index("</svg>") + 6]
-        assert svg == qr_svg(record["url"])
-        assert 'role="img"' in svg and "aria-label=" in svg
-        modules = segno.make(record["url"], error="m", micro=False)
-        assert f'viewBox="0 0 {modules.symbol_size(border=2)[0]} ' in svg
+        img = block[block.index("<img") : block.index(">", block.index("<img")) + 1]
+        assert img == qr_image(record["url"])
+        assert 'alt="本页地址的二维码"' in img
+        _assert_is_qr_of(img, record["url"])
         assert "用微信扫一扫" in block
+
+
+def _assert_is_qr_of(img: str, address: str) -> None:
+    """The data URI decodes to exactly the modules segno encodes for ``address`` (quiet zone of 2)."""
+    src = re.search(r'src="data:image/png;base64,([^"]+)"', img)
+    assert src
+    picture = Image.open(io.BytesIO(base64.b64decode(src.group(1))))
+    modules = segno.make(address, error="m", micro=False)
+    size = int(modules.symbol_size(border=2)[0])
+    assert picture.size == (size * QR_SCALE, size * QR_SCALE)
+    pixels = list(picture.convert("L").getdata())
+    step, half = QR_SCALE, QR_SCALE // 2
+    dark = [
+        [pixels[(y * step + half) * size * step + x * step + half] < 128 for x in range(size)]
+        for y in range(size)
+    ]
+    expected = [[bool(v) for v in row] for row in modules.matrix_iter(border=2)]
+    assert dark == expected
