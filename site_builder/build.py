@@ -56,6 +56,9 @@ class BuildSettings:
     edit_base: str | None = None
     home: bool = True
     parallel: bool = True
+    remember: bool = True
+    """Keep whole builds and site pages by digest (``mkdocs build``); the preview, where every save
+    changes the site, skips that bookkeeping."""
 
 
 UNUSED_THEME_ASSETS = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
@@ -252,21 +255,17 @@ BUILD_MEMO_GRACE = 600
 def build_digest(site: SiteModel, settings: BuildSettings) -> str:
     """A hash of everything :func:`build_site` reads: the cases, the photos' bytes, the settings, the
     code and package data, the fonts and Pillow (which draw covers and cards)."""
-    photos = sorted(
-        {
-            str(path): hashlib.sha256(path.read_bytes()).hexdigest()
-            for case in site.cases
-            for path in photo_paths(case, settings.root)
-            if path.is_file()
-        }.items()
-    )
+    photos = [
+        (case.id, img.file, hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else None)
+        for case in site.cases
+        for img, path in zip(case.images, photo_paths(case, settings.root), strict=True)
+    ]
     wanted = (
         settings.site_name,
         settings.site_description,
         settings.site_url,
         settings.edit_base,
         settings.home,
-        str(settings.root.resolve()),
     )
     return fingerprint(code_fingerprint("."), site.digest, photos, wanted, art_identity())
 
@@ -319,6 +318,8 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
     once (MkDocs has already cleaned it by the time it asks for files); call
     :meth:`Generation.finish`.
     """
+    if not settings.remember:
+        return _make_site(site, settings)
     cache = cache_root(settings.root)
     memo = Store(cache, "builds")
     name = f"{build_digest(site, settings)}.json"
@@ -406,8 +407,8 @@ def cached_site_pages(site: SiteModel, settings: BuildSettings, media: MediaPlan
     """
     store = Store(cache_root(settings.root), "site-pages")
     key = (settings.site_name, settings.home, sorted(media.covers.items()))
-    name = fingerprint(code_fingerprint("."), site.digest, key) + ".json"
-    pages = _pages_from_data(_load_json(store.get(name)))
+    name = fingerprint(code_fingerprint("."), site.digest, key) + ".json" if settings.remember else ""
+    pages = _pages_from_data(_load_json(store.get(name))) if name else None
     if pages is None:
         pages = site_pages(site, site_title=settings.site_name, covers=media.covers, home=settings.home)
         pages.append(
@@ -420,6 +421,8 @@ def cached_site_pages(site: SiteModel, settings: BuildSettings, media: MediaPlan
                 hide=("navigation", "toc"),
             )
         )
+        if not name:
+            return pages
         data = _pages_to_data(pages)
         store.put(name, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
     store.prune([name], older_than=OUTPUT_CACHE_GRACE)

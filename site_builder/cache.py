@@ -21,6 +21,7 @@ import json
 import os
 import re
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterable
 from functools import cache
@@ -128,47 +129,58 @@ class Stamps:
         if time.time_ns() - st.st_mtime_ns < SETTLE_NS:
             return
         stamp = _stamp(st)
-        if self.known.get(name) != stamp:
-            self.known[name] = self.added[name] = stamp
+        with _LOCK:
+            if self.known.get(name) != stamp:
+                self.known[name] = self.added[name] = stamp
 
     def forget(self, name: str) -> None:
         """The entry was deleted or replaced."""
-        if self.known.pop(name, None) is not None or name in self.added:
-            self.added.pop(name, None)
-            self.dropped.add(name)
+        with _LOCK:
+            if self.known.pop(name, None) is not None or name in self.added:
+                self.added.pop(name, None)
+                self.dropped.add(name)
 
     def save(self) -> None:
-        """Merge this process's changes into the stamps file (under a lock where there is one)."""
-        if not (self.added or self.dropped) or not self.folder.is_dir():
+        """Merge this process's changes into the stamps file (under a file lock where there is one).
+
+        The preview server saves on its writer thread while the next build reads the cache.
+        """
+        with _LOCK:
+            added, dropped = dict(self.added), set(self.dropped)
+            self.added.clear()
+            self.dropped.clear()
+        if not (added or dropped) or not self.folder.is_dir():
             return
         with open(self.folder / ".stamps.lock", "a+b") as lock:
             if fcntl is not None:
                 fcntl.flock(lock, fcntl.LOCK_EX)
             merged = self._read()
-            for name in self.dropped:
+            for name in dropped:
                 merged.pop(name, None)
-            merged.update(self.added)
+            merged.update(added)
             data = json.dumps(merged, sort_keys=True, separators=(",", ":")).encode("ascii")
             atomic_write(self.folder / STAMPS_FILE, data)
-        self.added.clear()
-        self.dropped.clear()
 
 
 _STAMPS: dict[Path, Stamps] = {}
+_LOCK = threading.RLock()
 
 
 def stamps_of(folder: Path) -> Stamps:
     """The (process-wide) stamps of one cache folder."""
     found = _STAMPS.get(folder)
     if found is None:
-        found = _STAMPS[folder] = Stamps(folder)
+        with _LOCK:
+            found = _STAMPS.setdefault(folder, Stamps(folder))
     return found
 
 
 def save_stamps() -> None:
     """Keep every entry this process verified for the next build (call once at the end of a build,
     and in forked workers before they exit)."""
-    for stamps in list(_STAMPS.values()):
+    with _LOCK:
+        every = list(_STAMPS.values())
+    for stamps in every:
         try:
             stamps.save()
         except OSError:
@@ -177,7 +189,8 @@ def save_stamps() -> None:
 
 def forget_stamps() -> None:
     """Drop what this process knows (tests that rebuild caches under the same paths)."""
-    _STAMPS.clear()
+    with _LOCK:
+        _STAMPS.clear()
 
 
 class Store:

@@ -147,6 +147,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
                     edit_base=edit_base(self.publishing, self.config.cases_dir),
                     home=files.get_file_from_path(urls.page_src(urls.HOME)) is None,
                     parallel=self.command != "serve",  # never fork beside the live-reload server's threads
+                    remember=self.command != "serve",
                 ),
             )
         except EnvironmentProblem as exc:

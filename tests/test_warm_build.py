@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import stat
 import subprocess
 import sys
@@ -23,19 +24,20 @@ from site_builder.build import BuildSettings, cached_outputs, place_file, site_d
 from site_builder.cache import Memo, Store, cache_root
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.vocab import load_vocabularies
-from site_builder.media.plan import MediaPlan
+from site_builder.media.plan import MediaPlan, photo_paths
 from site_builder.pages.jinjacache import attach_bytecode_cache
 from site_builder.pages.render import body_cache_key, case_context
 from tests.support.project import FIXTURE_CASES, ROOT, make_project, run_build
 
 
-def _site() -> SiteModel:
-    cases = require_cases([FIXTURE_CASES], cases_root=FIXTURE_CASES).cases
+def _site(folder: Path = FIXTURE_CASES) -> SiteModel:
+    cases = require_cases([folder], cases_root=folder).cases
     return SiteModel([c for c in cases if not c.is_draft], load_vocabularies())
 
 
 def _settings(tmp_path: Path, **kw: object) -> BuildSettings:
-    return BuildSettings(root=tmp_path, site_dir=tmp_path / "site", site_name="测试", **kw)  # type: ignore[arg-type]
+    fields: dict[str, object] = {"site_dir": tmp_path / "site", "site_name": "测试", **kw}
+    return BuildSettings(root=tmp_path, **fields)  # type: ignore[arg-type]
 
 
 def test_outputs_are_cached_identical_and_rebuilt_when_damaged(
@@ -108,6 +110,57 @@ def test_site_digest_sees_every_input(tmp_path: Path) -> None:
     changed = site.cases[0].model_copy(update={"summary": site.cases[0].summary + "。"})
     edited = SiteModel([changed, *site.cases[1:]], site.vocab)
     assert site_digest(edited, _settings(tmp_path), media) != base
+
+
+def test_build_digest_sees_every_input(tmp_path: Path) -> None:
+    """A whole build is remembered under this digest: any input it reads must change it."""
+    site = _site()
+    base = build.build_digest(site, _settings(tmp_path))
+    assert build.build_digest(_site(), _settings(tmp_path)) == base
+    elsewhere = BuildSettings(
+        root=tmp_path, site_dir=tmp_path / "elsewhere", site_name="测试", parallel=False
+    )
+    assert build.build_digest(site, elsewhere) == base
+    for changed in (
+        {"site_url": "https://example.org/x/"},
+        {"edit_base": "https://example.org/edit/"},
+        {"site_name": "另一个名字"},
+        {"site_description": "另一段说明"},
+        {"home": False},
+    ):
+        assert build.build_digest(site, _settings(tmp_path, **changed)) != base, changed
+    edited = site.cases[0].model_copy(update={"title": site.cases[0].title + "二"})
+    assert build.build_digest(SiteModel([edited, *site.cases[1:]], site.vocab), _settings(tmp_path)) != base
+    copy = tmp_path / "cases"
+    shutil.copytree(FIXTURE_CASES, copy)
+    copied = _site(copy)
+    assert build.build_digest(copied, _settings(tmp_path)) == base
+    with_photo = [c for c in copied.cases if c.images]
+    assert with_photo, "the fixture cases include a photo"
+    photo = photo_paths(with_photo[0], tmp_path)[0]
+    photo.write_bytes(photo.read_bytes() + b"\0")  # the same name, other bytes
+    assert build.build_digest(_site(copy), _settings(tmp_path)) != base
+
+
+def test_a_remembered_build_is_used_only_while_its_files_are_intact(tmp_path: Path) -> None:
+    """The second build is served from memory; a lost cached cover makes the third one draw it again."""
+    config = make_project(tmp_path / "project", FIXTURE_CASES)
+    first = run_build(config, tmp_path / "one")
+    assert first.returncode == 0, first.stderr
+    memo = tmp_path / "project/.cache/site_builder/builds"
+    assert len([p for p in memo.glob("*.json")]) == 1
+    second = run_build(config, tmp_path / "two")
+    assert second.returncode == 0, second.stderr
+    covers = sorted((tmp_path / "project/.cache/site_builder/art").glob("cover-*"))
+    covers[0].unlink()
+    third = run_build(config, tmp_path / "three")
+    assert third.returncode == 0, third.stderr
+    assert covers[0].is_file(), "drawn again"
+    one, three = (
+        {str(p.relative_to(tmp_path / d)): p.read_bytes() for p in (tmp_path / d).rglob("*") if p.is_file()}
+        for d in ("one", "three")
+    )
+    assert one == three
 
 
 def test_place_file_links_readable_and_falls_back_to_copy(
