@@ -60,6 +60,10 @@ class BuildSettings:
     """Keep whole builds and site pages by digest (``mkdocs build``); the preview, where every save
     changes the site, skips that bookkeeping."""
 
+    def published(self) -> tuple[object, ...]:
+        """The settings that pages and files show (not where or how this build runs), for cache keys."""
+        return (self.site_name, self.site_description, self.site_url, self.edit_base, self.home)
+
 
 UNUSED_THEME_ASSETS = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
 """Material's own search (lunr and its worker): this site ships its own Chinese search."""
@@ -121,14 +125,7 @@ def site_digest(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> s
         sorted(media.social.items()),
         sorted(media.images_html.items()),
     ]
-    wanted = (
-        settings.site_name,
-        settings.site_description,
-        settings.site_url,
-        settings.edit_base,
-        settings.home,
-    )
-    return fingerprint(code_fingerprint("."), site.digest, wanted, addresses)
+    return fingerprint(code_fingerprint("."), site.digest, settings.published(), addresses)
 
 
 def _manifest(store: Store, name: str) -> dict[str, str] | None:
@@ -260,14 +257,7 @@ def build_digest(site: SiteModel, settings: BuildSettings) -> str:
         for case in site.cases
         for img, path in zip(case.images, photo_paths(case, settings.root), strict=True)
     ]
-    wanted = (
-        settings.site_name,
-        settings.site_description,
-        settings.site_url,
-        settings.edit_base,
-        settings.home,
-    )
-    return fingerprint(code_fingerprint("."), site.digest, photos, wanted, art_identity())
+    return fingerprint(code_fingerprint("."), site.digest, photos, settings.published(), art_identity())
 
 
 def _remembered(store: Store, name: str, cache: Path) -> tuple[list[GeneratedPage], MediaPlan] | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal, overload
+from typing import Literal
 
 from site_builder.browse import urls
 from site_builder.cache import cache_root
@@ -186,12 +186,7 @@ def _field_of(case: Case, vocab: Vocabularies) -> tuple[str | None, str | None]:
     return name, term.slug if term else None
 
 
-@overload
-def _art(
-    case: Case, field: str | None, slug: str | None, cache: Path, site_name: str, kind: ArtKind
-) -> Path: ...
-@overload
-def _art(
+def _find_art(
     case: Case,
     field: str | None,
     slug: str | None,
@@ -199,17 +194,7 @@ def _art(
     site_name: str,
     kind: ArtKind,
     *,
-    draw: Literal[False],
-) -> Path | None: ...
-def _art(
-    case: Case,
-    field: str | None,
-    slug: str | None,
-    cache: Path,
-    site_name: str,
-    kind: ArtKind,
-    *,
-    draw: bool = True,
+    draw: bool,
 ) -> Path | None:
     """The case's cover or social card from the art cache, drawn if missing (``draw=False``: None)."""
     if kind == "cover":
@@ -235,7 +220,13 @@ def _art(
             site_name=site_name,
             draw=draw,
         )
-    if found is None and draw:
+    return found
+
+
+def _art(case: Case, field: str | None, slug: str | None, cache: Path, site_name: str, kind: ArtKind) -> Path:
+    """The case's cover or social card, drawn into the art cache if it is not there yet."""
+    found = _find_art(case, field, slug, cache, site_name, kind, draw=True)
+    if found is None:
         raise InternalError(f"{case.id}: the {kind} was not drawn")
     return found
 
@@ -244,4 +235,4 @@ def _art_missing(case: Case, vocab: Vocabularies, cache: Path, site_name: str) -
     """True when a cover or card of ``case`` still has to be drawn (a stat per file when cached)."""
     field, slug = _field_of(case, vocab)
     kinds: tuple[ArtKind, ...] = ("social",) if case.images else ("cover", "social")
-    return any(_art(case, field, slug, cache, site_name, kind, draw=False) is None for kind in kinds)
+    return any(_find_art(case, field, slug, cache, site_name, kind, draw=False) is None for kind in kinds)
