@@ -221,6 +221,16 @@ def test_covers_use_only_the_cards_colours(bold: ImageFont.FreeTypeFont) -> None
         assert sum(1 for tint in palette[1 : art.SOCIAL_TINTS] if tint in counts) >= 2, district_slug
 
 
+def test_cover_shrinks_a_long_name_before_cutting_it(bold: ImageFont.FreeTypeFont) -> None:
+    """Without a district the cover names the site (12 characters): smaller, but whole."""
+    width = art.COVER_SIZE[0] - 2 * 24
+    font, lines = art._fit_title(art.DEFAULT_SITE_NAME, art._fonts().bold, art.COVER_NAME_SIZES, width, 1)
+    assert lines == [art.DEFAULT_SITE_NAME] and font.size < art.COVER_NAME_SIZES[0]
+    font, lines = art._fit_title("浦东新区", art._fonts().bold, art.COVER_NAME_SIZES, width, 1)
+    assert lines == ["浦东新区"] and font.size == art.COVER_NAME_SIZES[0]
+    assert render_cover("标题", None, None, None, None) != render_cover("标题", "全市", None, None, None)
+
+
 def test_covers_fit_one_disk_block(bold: ImageFont.FreeTypeFont) -> None:
     """Every real case's cover is under 4,096 bytes (one 4 KB block on disk; lossy q82 took ~5 KB)."""
     result = load_cases([ROOT / "cases"], check_images=False, parallel=False)
