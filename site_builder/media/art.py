@@ -11,6 +11,9 @@ Every case gets a consistent visual identity without any photo:
   too long.  Covers sit beside the title in lists, so they carry only the district and
   field, never the title.  Missing glyphs raise instead of drawing tofu.
 
+Both are flat: the district colour, a few white tints for the pattern and text, a yellow
+accent; covers are lossless WebP and cards palette PNG (see ``SOCIAL_LEVELS``).
+
 Output is deterministic: the same input and font give the same bytes.  This
 module is pure (no MkDocs).
 """
@@ -37,7 +40,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from site_builder.cache import Store, code_fingerprint
 from site_builder.media.fonts import CJKFontNotFoundError, FontSpec, ensure_glyphs, find_cjk_font
 
-ART_VERSION = "4"
+ART_VERSION = "5"
 COVER_SIZE = (400, 225)
 SOCIAL_SIZE = (1200, 630)
 DEFAULT_SITE_NAME = "上海新兴领域党建优秀案例"
@@ -243,21 +246,6 @@ def _draw_lines(
 # --- backgrounds & patterns -----------------------------------------------------
 
 
-def _background(size: tuple[int, int], base: RGB) -> Image.Image:
-    """A diagonal gradient from a darker to a slightly lighter shade of ``base`` (a fresh copy)."""
-    return _background_cached(size, base).copy()
-
-
-@functools.lru_cache(maxsize=48)
-def _background_cached(size: tuple[int, int], base: RGB) -> Image.Image:
-    dark = _mix(base, (0, 0, 0), 0.35)
-    light = _mix(base, (255, 255, 255), 0.08)
-    ramp = Image.linear_gradient("L").rotate(45, resample=Image.Resampling.BICUBIC, expand=True)
-    ramp = ramp.crop((90, 90, ramp.width - 90, ramp.height - 90)).resize(size, Image.Resampling.BILINEAR)
-    im = Image.composite(Image.new("RGB", size, light), Image.new("RGB", size, dark), ramp)
-    return im
-
-
 def _pattern_layer(
     size: tuple[int, int],
     pattern: PatternName,
@@ -362,22 +350,6 @@ def _pattern_layer(
     return Image.composite(layer, Image.new("L", size, 0), mask)
 
 
-def _compose(
-    size: tuple[int, int],
-    district_slug: str | None,
-    field_slug: str | None,
-    pattern_box: tuple[int, int, int, int],
-    variant: str = "",
-) -> Image.Image:
-    base = district_colour(district_slug)
-    im = _background(size, base)
-    seed = _seed("art", district_slug or "", field_slug or "", *([variant] if variant else []))
-    alpha = _pattern_layer(size, field_pattern(field_slug), seed, pattern_box)
-    white = Image.new("RGB", size, (255, 255, 255))
-    im.paste(white, (0, 0), alpha.point(lambda v: v * 45 // 100))
-    return im
-
-
 # Social cards are flat so that they stay small (~14 KB instead of ~48 KB as a JPEG over a gradient):
 # one district colour, darkened a little, and white laid over it at a few strengths (the pattern, the
 # pill, antialiased text), plus the yellow accent bar.  Pixels are drawn as indices into that short
@@ -394,6 +366,11 @@ SOCIAL_TINTS = 4  # entries below this index are backgrounds; from it on, text
 SOCIAL_PILL = 3  # the district·field pill's plate
 ACCENT: RGB = (255, 214, 102)  # the last palette entry
 SOCIAL_SUMMARY_WIDTH = 720  # the summary's measure: two short lines, clear of most of the pattern
+# Covers are drawn the same way, in the same colours: under 2.3 KB as a lossless WebP (was ~5 KB
+# as a lossy q82 WebP over a gradient), so each takes one 4 KB block on disk.
+COVER_NAME_SIZES = (46, 40, 34, 28)  # the district name, large (smaller only when it is long)
+COVER_FIELD_SIZE = 24  # the field below it
+COVER_PATTERN_FROM = 40  # % of the width where the pattern starts (strongest at the right edge)
 
 
 # Pattern intensities snap to the nearest tint.  Text coverage snaps to the background, the edge
@@ -490,8 +467,9 @@ def _encode(im: Image.Image, fmt: str) -> bytes:
     buf = io.BytesIO()
     rgb = im.convert("RGB")
     if fmt == "WEBP":
-        # method 4: half the encode time of method 6 for a file 3 % larger
-        rgb.save(buf, "WEBP", quality=82, method=4, exif=b"", icc_profile=None)
+        # Lossless: a few flat colours (see ``_cover_indices``) take ~1.3 KB, a quarter of lossy q82's.
+        # Method 4 is within 1 % of method 6 in 1 % of its time; quality is lossless effort.
+        rgb.save(buf, "WEBP", lossless=True, quality=100, method=4, exif=b"", icc_profile=None)
     elif fmt == "JPEG":
         # 4:2:0 and q50: art is only seen scaled down, where flat colour and large type stay crisp
         rgb.save(
@@ -522,7 +500,7 @@ def render_cover(
     site_name: str = DEFAULT_SITE_NAME,
     fmt: Literal["WEBP", "PNG", "JPEG"] = "WEBP",
 ) -> bytes:
-    """Render a 400×225 case-card cover (WebP by default) for a case without a photo.
+    """Render a 400×225 case-card cover (lossless WebP by default, ~1.3 KB) for a case without a photo.
 
     The district sets the colour and is written large; the field sets the pattern and is
     written below it.  The title is not drawn (lists show it right beside the cover); it only
@@ -530,27 +508,52 @@ def render_cover(
     Raises :class:`~site_builder.media.fonts.CJKFontNotFoundError` when no CJK font exists and
     :class:`~site_builder.media.fonts.MissingGlyphError` for undrawable text.
     """
+    return _encode(_cover_indices(title, district, district_slug, field, field_slug, site_name), fmt)
+
+
+def _cover_indices(
+    title: str,
+    district: str | None,
+    district_slug: str | None,
+    field: str | None,
+    field_slug: str | None,
+    site_name: str,
+) -> Image.Image:
+    """Draw a cover as a palette image in the social cards' colours (see ``social_palette``).
+
+    White text over the pattern's tints keeps >= 4.5:1 contrast, as on the cards.
+    """
     w, h = COVER_SIZE
     margin = 24
     fonts = _fonts()
-    name_font = fonts.bold.load(46)
-    field_font = fonts.regular.load(24)
+    field_font = fonts.regular.load(COVER_FIELD_SIZE)
     name = (district or "").strip() or site_name
-    name_lines = wrap_text(name, name_font, w - margin * 2, 1)
+    # a long name (the site's, when there is no district) shrinks to fit before it is cut short
+    name_font, name_lines = _fit_title(name, fonts.bold, COVER_NAME_SIZES, w - margin * 2, 1)
     field_text = (field or "").strip()
     for font, text in ((name_font, "".join(name_lines)), (field_font, field_text)):
         ensure_glyphs(font, text)
 
-    im = _compose(COVER_SIZE, district_slug, field_slug, (w * 2 // 5, 0, w, h), variant=title.strip())
-    im = im.convert("RGBA")
-    overlay = Image.new("RGBA", COVER_SIZE, (0, 0, 0, 0))
-    draw = ImageDraw.Draw(overlay)
-    top = h - margin - (46 * 1.25 + (24 * 1.5 if field_text else 0))
-    bottom = _draw_lines(draw, (margin, round(top)), name_lines, name_font, (255, 255, 255, 255), 46 * 1.25)
+    seed = _seed("art", district_slug or "", field_slug or "", *([title.strip()] if title.strip() else []))
+    # Like the cards' pattern: drawn at half size and doubled (half the edges to encode), a few tints.
+    scale = SOCIAL_PATTERN_SCALE
+    pw, ph = -(-w // scale), -(-h // scale)
+    box = (pw * COVER_PATTERN_FROM // 100, 0, pw, ph)
+    layer = _pattern_layer((pw, ph), field_pattern(field_slug), seed, box, SOCIAL_FADE_STEPS, "right")
+    plate = layer.point([_TINT_SNAP[v * SOCIAL_PATTERN_STRENGTH // 100] for v in range(256)])
+    plate = plate.resize((pw * scale, ph * scale), Image.Resampling.NEAREST).crop((0, 0, w, h))
+    ink = Image.new("L", COVER_SIZE, 0)
+    draw = ImageDraw.Draw(ink)
+    name_height = name_font.size * 1.25
+    top = h - margin - (name_height + (COVER_FIELD_SIZE * 1.5 if field_text else 0))
+    bottom = _draw_lines(draw, (margin, round(top)), name_lines, name_font, 255, name_height)
     if field_text:
-        draw.text((margin, bottom + 4), field_text, font=field_font, fill=(255, 255, 255, 220), anchor="la")
-    im.alpha_composite(overlay)
-    return _encode(im, fmt)
+        draw.text((margin, bottom + 4), field_text, font=field_font, fill=255, anchor="la")
+    im = ImageChops.lighter(plate, ink.point(_TEXT_SNAP))
+    im.paste(len(SOCIAL_LEVELS), (margin, round(top) - 8, margin + 36, round(top) - 2))  # the accent bar
+    im = im.convert("P")
+    im.putpalette([c for rgb in social_palette(district_colour(district_slug)) for c in rgb])
+    return im
 
 
 def render_social_card(

@@ -163,9 +163,8 @@ def test_district_colours_distinct_and_deterministic() -> None:
     assert district_colour("nowhere") != district_colour("elsewhere")
     unknown = [district_colour(f"district-{i}") for i in range(200)]
     for colour in [*colours.values(), *unknown]:
-        # White text must pass WCAG AA (4.5:1), even on the lighter end of the covers' gradient...
-        assert _contrast_with_white(art._mix(colour, (255, 255, 255), 0.08)) >= 4.5, colour
-        # ...and on every tint a social card puts behind text: its background, pattern and pill.
+        # White text must pass WCAG AA (4.5:1) on every tint a card or cover puts behind text: the
+        # background, the pattern's tints and the pill (covers are drawn in the same colours).
         for tint in art.social_palette(colour)[: art.SOCIAL_TINTS]:
             assert _contrast_with_white(tint) >= 4.5, (colour, tint)
 
@@ -194,6 +193,65 @@ def test_cover_size_format_and_determinism(bold: ImageFont.FreeTypeFont) -> None
     assert a == b
     im = _img(a)
     assert im.format == "WEBP" and im.size == art.COVER_SIZE == (400, 225)
+    assert a[12:16] == b"VP8L"  # lossless: the flat colours stay exact, with no ringing around the text
+    assert not im.info.get("icc_profile") and not im.info.get("exif")
+    again = render_cover(TITLE, "浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")
+    assert again == render_cover(TITLE, "浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")
+    assert ImageChops.difference(_img(again).convert("RGB"), im.convert("RGB")).getbbox() is None
+
+
+def test_covers_use_only_the_cards_colours(bold: ImageFont.FreeTypeFont) -> None:
+    """Covers are flat: the card palette of their district, so white text keeps >= 4.5:1 on every tint.
+
+    With ``test_district_colours_distinct_and_deterministic`` (each palette's tints pass 4.5:1), this
+    proves the contrast of every cover, for every district colour and field pattern.
+    """
+    fields = [*art.FIELD_PATTERNS, "unknown-field"]
+    for i, district_slug in enumerate([*art.DISTRICT_COLOURS, "unknown-district"]):
+        field_slug = fields[i % len(fields)]
+        cover = _img(render_cover(TITLE, "某区", district_slug, "领域", field_slug))
+        used = cover.convert("RGB").getcolors()
+        assert used is not None
+        counts = {colour: n for n, colour in used}
+        palette = art.social_palette(district_colour(district_slug))
+        assert set(counts) <= set(palette), district_slug
+        white, accent = palette[len(art.SOCIAL_LEVELS) - 1], palette[-1]
+        assert counts.get(white, 0) > 1000 and counts.get(accent, 0) > 100, district_slug
+        # the pattern shows in more than one tint (a stepped fade)
+        assert sum(1 for tint in palette[1 : art.SOCIAL_TINTS] if tint in counts) >= 2, district_slug
+
+
+def test_cover_shrinks_a_long_name_before_cutting_it(bold: ImageFont.FreeTypeFont) -> None:
+    """Without a district the cover names the site (12 characters): smaller, but whole."""
+    width = art.COVER_SIZE[0] - 2 * 24
+    font, lines = art._fit_title(art.DEFAULT_SITE_NAME, art._fonts().bold, art.COVER_NAME_SIZES, width, 1)
+    assert lines == [art.DEFAULT_SITE_NAME] and font.size < art.COVER_NAME_SIZES[0]
+    font, lines = art._fit_title("浦东新区", art._fonts().bold, art.COVER_NAME_SIZES, width, 1)
+    assert lines == ["浦东新区"] and font.size == art.COVER_NAME_SIZES[0]
+    assert render_cover("标题", None, None, None, None) != render_cover("标题", "全市", None, None, None)
+
+
+def test_covers_fit_one_disk_block(bold: ImageFont.FreeTypeFont) -> None:
+    """Every real case's cover is under 4,096 bytes (one 4 KB block on disk; lossy q82 took ~5 KB)."""
+    result = load_cases([ROOT / "cases"], check_images=False, parallel=False)
+    assert len(result.cases) >= 20
+    vocab = load_vocabularies()
+    sizes = {}
+    for case in result.cases:
+        field = case.fields[0] if case.fields else None
+        term = vocab.fields.by_name.get(field) if field else None
+        cover = render_cover(
+            case.title, case.district, case.district_slug, field, term.slug if term else None
+        )
+        sizes[case.id] = len(cover)
+    assert max(sizes.values()) < 4096, sizes
+    assert sum(sizes.values()) / len(sizes) < 2 * 1024, sizes  # ~1.2 KB: room for busier patterns
+    # the busiest patterns (rings, wheels, network) with the longest names, for every district
+    for district_slug in [*art.DISTRICT_COLOURS, "unknown-district"]:
+        for field_slug in ("social-organizations", "new-employment", "internet"):
+            for title in ("一", TITLE):
+                cover = render_cover(title, "浦东新区", district_slug, "新就业群体", field_slug)
+                assert len(cover) < 4096, (district_slug, field_slug, len(cover))
 
 
 def test_cover_does_not_repeat_the_title(bold: ImageFont.FreeTypeFont) -> None:
