@@ -3,9 +3,10 @@
 For each size (synthetic cases from ``tests.support.synthetic``, seed 7) it runs interleaved
 rounds; one round is
 
-    project cold (``.cache/`` removed) -> project warm (``--warm`` runs) -> plain MkDocs
+    project cold (a fresh copy of the project) -> project warm (``--warm`` runs) -> plain MkDocs
 
-so that the load of other users on the machine hits every contender of a round alike. "Plain" is
+(odd rounds build plain before the warm runs) so that the load of other users on the machine and
+the file system's state hit every contender alike. "Plain" is
 stock ``mkdocs build`` + Material with its built-in ``search`` plugin on the same text written as
 Markdown (``write_plain_markdown``), as in the performance review. Every build is a fresh
 ``mkdocs build`` process; its CPU time is user+sys of the whole process tree (the delta of
@@ -214,9 +215,13 @@ def bench(n: int, rounds: int, warm: int, *, cold_rounds: int) -> dict[str, floa
                 shutil.copytree(project / "cases", here / "cases")
                 plugin_cfg = _config(here, plugin=True)
                 cold.add(rnd, _build(plugin_cfg, here / "site-plugin"))
+            # Odd rounds build plain first: whoever follows a build pays for its file churn.
+            if rnd % 2:
+                plain.add(rnd, _build(plain_cfg, project / "site-plain"))
             for _ in range(warm):
                 hot.add(rnd, _build(plugin_cfg, here / "site-plugin"))
-            plain.add(rnd, _build(plain_cfg, project / "site-plain"))
+            if not rnd % 2:
+                plain.add(rnd, _build(plain_cfg, project / "site-plain"))
             print(
                 f"  {n} cases, round {rnd + 1}/{rounds}: "
                 + ", ".join(
