@@ -173,7 +173,7 @@ def _assert_is_qr_of(img: str, address: str) -> None:
     modules = segno.make(address, error="m", micro=False)
     size = int(modules.symbol_size(border=2)[0])
     assert picture.size == (size * QR_SCALE, size * QR_SCALE)
-    pixels = list(picture.convert("L").getdata())
+    pixels = picture.convert("L").tobytes()
     step, half = QR_SCALE, QR_SCALE // 2
     dark = [
         [pixels[(y * step + half) * size * step + x * step + half] < 128 for x in range(size)]
