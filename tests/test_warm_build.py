@@ -151,11 +151,15 @@ def test_a_remembered_build_is_used_only_while_its_files_are_intact(tmp_path: Pa
     assert len([p for p in memo.glob("*.json")]) == 1
     second = run_build(config, tmp_path / "two")
     assert second.returncode == 0, second.stderr
+    assert next(memo.glob("*.json")).stat().st_size < 50_000, "names of cached parts, not their HTML"
     covers = sorted((tmp_path / "project/.cache/site_builder/art").glob("cover-*"))
     covers[0].unlink()
+    bodies = sorted((tmp_path / "project/.cache/site_builder/pages").glob("*.html"))
+    bodies[0].write_bytes(b"<p>edited</p>")  # fails its digest: rendered again, never served
     third = run_build(config, tmp_path / "three")
     assert third.returncode == 0, third.stderr
     assert covers[0].is_file(), "drawn again"
+    assert b"<p>edited</p>" not in bodies[0].read_bytes()
     one, three = (
         {str(p.relative_to(tmp_path / d)): p.read_bytes() for p in (tmp_path / d).rglob("*") if p.is_file()}
         for d in ("one", "three")
