@@ -122,6 +122,7 @@ def _art(count: int) -> dict[str, Any]:
     from site_builder.casefile.loader import load_cases
     from site_builder.casefile.vocab import load_vocabularies
     from site_builder.media import art
+    from site_builder.media.plan import field_of
     from tests.support.synthetic import synthetic_cases
 
     vocab = load_vocabularies()
@@ -132,9 +133,7 @@ def _art(count: int) -> dict[str, Any]:
         cases = sorted(cases, key=lambda c: (c.district_slug or "", c.fields[0] if c.fields else "", c.id))
         card_ms, card_kb, cover_ms, cover_kb = [], [], [], []
         for case in cases:
-            field = case.fields[0] if case.fields else None
-            term = vocab.fields.by_name.get(field) if field else None
-            slug = term.slug if term else None
+            field, slug = field_of(case, vocab)
             t = time.process_time()
             card = art.render_social_card(
                 case.title,

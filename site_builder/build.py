@@ -21,7 +21,8 @@ from pathlib import Path
 from site_builder.browse import urls
 from site_builder.browse.model import SiteModel
 from site_builder.cache import Store, atomic_write, cache_root, code_fingerprint, fingerprint, save_stamps
-from site_builder.media.plan import MediaPlan, art_identity, build_media, photo_paths
+from site_builder.media.art import art_identity
+from site_builder.media.plan import MediaPlan, build_media, photo_paths
 from site_builder.outputs.export import build_data_files
 from site_builder.outputs.feeds import build_feeds
 from site_builder.outputs.search import (
@@ -296,7 +297,7 @@ def _remembered(
         if body is None:
             return None
         bodies.append(body.decode("utf-8"))
-    listing = Store(cache, "site-pages").get(_site_pages_entry(site, settings, media))
+    listing = Store(cache, "site-pages").get(f"{site_digest(site, settings, media)}.json")
     others = _pages_from_data(_load_json(listing))
     if others is None:
         return None
@@ -411,11 +412,6 @@ def _load_json(blob: bytes | None) -> object:
         return None
 
 
-def _site_pages_entry(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> str:
-    key = (settings.site_name, settings.home, sorted(media.covers.items()))
-    return fingerprint(code_fingerprint("."), site.digest, key) + ".json"
-
-
 def cached_site_pages(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> list[GeneratedPage]:
     """The browse, stats, home and search pages, from the cache when no case and no code changed.
 
@@ -423,7 +419,7 @@ def cached_site_pages(site: SiteModel, settings: BuildSettings, media: MediaPlan
     rebuild, a change of theme or docs only) reuses them.
     """
     store = Store(cache_root(settings.root), "site-pages")
-    name = _site_pages_entry(site, settings, media) if settings.remember else ""
+    name = f"{site_digest(site, settings, media)}.json" if settings.remember else ""
     pages = _pages_from_data(_load_json(store.get(name))) if name else None
     if pages is None:
         pages = site_pages(site, site_title=settings.site_name, covers=media.covers, home=settings.home)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from pydantic import ValidationError
 
 from site_builder.casefile.messages import EXAMPLES, describe, field_title, label, model_for
 from site_builder.casefile.models import (
@@ -19,12 +19,7 @@ from site_builder.casefile.models import (
     ID_PATTERN,
     BlankValueError,
     Case,
-    CaseImage,
-    GeoPoint,
     LineError,
-    Metric,
-    Quote,
-    Source,
 )
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 from site_builder.casefile.yamlio import Positions, capped, dotted_path, is_parse_cached, read_yaml
@@ -36,14 +31,6 @@ from site_builder.parallel import PARALLEL_FROM, map_chunks, should_split
 from site_builder.textnorm import INVISIBLE_CHARS
 
 CASE_SUFFIX = ".yaml"
-
-_SUBMODELS: dict[str, type[BaseModel]] = {
-    "metrics": Metric,
-    "quotes": Quote,
-    "images": CaseImage,
-    "sources": Source,
-    "location": GeoPoint,
-}
 
 
 @dataclass
@@ -347,12 +334,6 @@ def _walk(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], Any, bool]:
             continue
         return tuple(loc[:i]), node, False
     return tuple(loc), node, True
-
-
-def _model_for(loc: tuple[Any, ...]) -> type[BaseModel]:
-    if loc and isinstance(loc[0], str) and loc[0] in _SUBMODELS:
-        return _SUBMODELS[loc[0]]
-    return Case
 
 
 _NUMBER_TEXT = re.compile(r"^\s*[-+]?(\d+(\.\d*)?|\.\d+)\s*$")

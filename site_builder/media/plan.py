@@ -91,11 +91,6 @@ def photo_paths(case: Case, root: Path) -> list[Path]:
     return [(case.source_path or root).parent / img.file.strip() for img in case.images]
 
 
-def art_identity() -> list[str]:
-    """What drawn art depends on besides its text: the fonts and Pillow (see :mod:`site_builder.media.art`)."""
-    return art.art_identity()
-
-
 def _prerender_art(
     cases: list[Case],
     vocab: Vocabularies,
@@ -162,7 +157,7 @@ def _case_media(
             )
         )
     plan.images_html[case.id] = figures
-    field_name, field_slug = _field_of(case, vocab)
+    field_name, field_slug = field_of(case, vocab)
     try:
         if first is not None:
             plan.covers[case.id] = MEDIA_PHOTOS + first.webp[min(1, len(first.webp) - 1)].name
@@ -179,8 +174,8 @@ def _case_media(
         log.warning("%s：%s（此案例不生成封面和分享卡片）", case.id, exc)
 
 
-def _field_of(case: Case, vocab: Vocabularies) -> tuple[str | None, str | None]:
-    """The case's first field and its slug (the pattern of its artwork)."""
+def field_of(case: Case, vocab: Vocabularies) -> tuple[str | None, str | None]:
+    """The case's first field and its slug: what its cover and card show and which pattern they draw."""
     name = case.fields[0] if case.fields else None
     term = vocab.fields.by_name.get(name) if name else None
     return name, term.slug if term else None
@@ -233,6 +228,6 @@ def _art(case: Case, field: str | None, slug: str | None, cache: Path, site_name
 
 def _art_missing(case: Case, vocab: Vocabularies, cache: Path, site_name: str) -> bool:
     """True when a cover or card of ``case`` still has to be drawn (a stat per file when cached)."""
-    field, slug = _field_of(case, vocab)
+    field, slug = field_of(case, vocab)
     kinds: tuple[ArtKind, ...] = ("social",) if case.images else ("cover", "social")
     return any(_find_art(case, field, slug, cache, site_name, kind, draw=False) is None for kind in kinds)

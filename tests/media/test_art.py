@@ -22,6 +22,7 @@ from site_builder.media.art import (
     wrap_text,
 )
 from site_builder.media.fonts import CJKFontNotFoundError, MissingGlyphError, find_cjk_font, missing_glyphs
+from site_builder.media.plan import field_of
 
 ROOT = Path(__file__).resolve().parents[2]
 TITLE = "陆家嘴金融城楼宇党建：“楼事会”让白领找到组织"
@@ -238,11 +239,8 @@ def test_covers_fit_one_disk_block(bold: ImageFont.FreeTypeFont) -> None:
     vocab = load_vocabularies()
     sizes = {}
     for case in result.cases:
-        field = case.fields[0] if case.fields else None
-        term = vocab.fields.by_name.get(field) if field else None
-        cover = render_cover(
-            case.title, case.district, case.district_slug, field, term.slug if term else None
-        )
+        field, slug = field_of(case, vocab)
+        cover = render_cover(case.title, case.district, case.district_slug, field, slug)
         sizes[case.id] = len(cover)
     assert max(sizes.values()) < 4096, sizes
     assert sum(sizes.values()) / len(sizes) < 2 * 1024, sizes  # ~1.2 KB: room for busier patterns
@@ -293,15 +291,14 @@ def test_social_cards_stay_small(bold: ImageFont.FreeTypeFont) -> None:
     vocab = load_vocabularies()
     sizes = {}
     for case in result.cases:
-        field = case.fields[0] if case.fields else None
-        term = vocab.fields.by_name.get(field) if field else None
+        field, slug = field_of(case, vocab)
         card = render_social_card(
             case.title,
             case.summary,
             case.district,
             district_slug=case.district_slug,
             field=field,
-            field_slug=term.slug if term else None,
+            field_slug=slug,
         )
         sizes[case.id] = len(card)
     assert sum(sizes.values()) / len(sizes) <= 16 * 1024, sizes
