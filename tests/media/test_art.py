@@ -9,6 +9,7 @@ import pytest
 from PIL import Image, ImageChops, ImageFont
 
 from site_builder.casefile.loader import load_cases
+from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.media import art, fonts
 from site_builder.media.art import (
@@ -232,14 +233,21 @@ def test_cover_shrinks_a_long_name_before_cutting_it(bold: ImageFont.FreeTypeFon
     assert render_cover("标题", None, None, None, None) != render_cover("标题", "全市", None, None, None)
 
 
-def test_covers_fit_one_disk_block(bold: ImageFont.FreeTypeFont) -> None:
-    """Every real case's cover is under 4,096 bytes (one 4 KB block on disk; lossy q82 took ~5 KB)."""
+@pytest.fixture(scope="module")
+def real_art_inputs() -> list[tuple[Case, str | None, str | None]]:
+    """Every real case with the field and slug its cover and card show."""
     result = load_cases([ROOT / "cases"], check_images=False, parallel=False)
     assert len(result.cases) >= 20
     vocab = load_vocabularies()
+    return [(case, *field_of(case, vocab)) for case in result.cases]
+
+
+def test_covers_fit_one_disk_block(
+    bold: ImageFont.FreeTypeFont, real_art_inputs: list[tuple[Case, str | None, str | None]]
+) -> None:
+    """Every real case's cover is under 4,096 bytes (one 4 KB block on disk; lossy q82 took ~5 KB)."""
     sizes = {}
-    for case in result.cases:
-        field, slug = field_of(case, vocab)
+    for case, field, slug in real_art_inputs:
         cover = render_cover(case.title, case.district, case.district_slug, field, slug)
         sizes[case.id] = len(cover)
     assert max(sizes.values()) < 4096, sizes
@@ -284,14 +292,12 @@ def test_social_card_size_format_and_determinism(bold: ImageFont.FreeTypeFont) -
     assert home.format == "JPEG" and home.size == (1200, 630)
 
 
-def test_social_cards_stay_small(bold: ImageFont.FreeTypeFont) -> None:
+def test_social_cards_stay_small(
+    bold: ImageFont.FreeTypeFont, real_art_inputs: list[tuple[Case, str | None, str | None]]
+) -> None:
     """Cards are most of a case's output: the real cases' cards average <= 16 KB (a JPEG was ~48 KB)."""
-    result = load_cases([ROOT / "cases"], check_images=False, parallel=False)
-    assert len(result.cases) >= 20
-    vocab = load_vocabularies()
     sizes = {}
-    for case in result.cases:
-        field, slug = field_of(case, vocab)
+    for case, field, slug in real_art_inputs:
         card = render_social_card(
             case.title,
             case.summary,
