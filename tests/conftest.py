@@ -1,4 +1,9 @@
-"""Session fixtures: build a small site once, serve it, and drive Debian's Chromium."""
+"""Session fixtures: each site is built once per session (in this process), served, and read in Chromium.
+
+Fixtures that build a site return its folder; ``*_url`` fixtures serve that folder on loopback.
+Every test that needs the repository's own site shares ``real_site``: one build of ``cases/`` with
+the repository's ``mkdocs.yml`` per session.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +12,31 @@ from pathlib import Path
 
 import pytest
 
-from tests.support.project import CHROMIUM, CHROMIUM_ARGS, FIXTURE_CASES, make_project, run_build, serve
+from tests.support.pages_server import serve_like_pages
+from tests.support.project import (
+    CHROMIUM,
+    CHROMIUM_ARGS,
+    FIXTURE_CASES,
+    REAL_SITE_ENV,
+    ROOT,
+    SMALL_SITE_ENV,
+    build_in_process,
+    make_project,
+    serve,
+)
 
 
 @pytest.fixture(scope="session")
-def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The fixture cases built into a site once for the whole session."""
-    base = tmp_path_factory.mktemp("small")
-    config = make_project(base / "project", FIXTURE_CASES)
-    out = base / "site"
-    proc = run_build(config, out, env={"REPO_URL": "https://github.com/example/site_builder"})
+def small_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The ``mkdocs.yml`` of a throwaway project holding the fixture cases (``small_site`` is its build)."""
+    return make_project(tmp_path_factory.mktemp("small") / "project", FIXTURE_CASES)
+
+
+@pytest.fixture(scope="session")
+def small_site(small_project: Path) -> Path:
+    """The fixture cases built into a site once for the whole session (cold, serial, in process)."""
+    out = small_project.parent.parent / "site"
+    proc = build_in_process(small_project, out, env=SMALL_SITE_ENV)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
 
@@ -25,6 +45,27 @@ def small_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def small_site_url(small_site: Path) -> Iterator[str]:
     """The small site served over HTTP on loopback."""
     url, server = serve(small_site)
+    yield url
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The repository's own site (``cases/``, ``mkdocs.yml``, strict), built once for the session.
+
+    Built for the project's GitHub Pages address (``REAL_SITE_ENV``), so it is served like Pages
+    serves it, under ``/site_builder/``. Uses the repository's ``.cache/`` as ``make site`` does.
+    """
+    out = tmp_path_factory.mktemp("real") / "site"
+    proc = build_in_process(ROOT / "mkdocs.yml", out, env=REAL_SITE_ENV)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    return out
+
+
+@pytest.fixture(scope="session")
+def real_site_url(real_site: Path) -> Iterator[str]:
+    """The repository's site served like GitHub Pages (sub-path, gzip, 404.html) on loopback."""
+    url, server = serve_like_pages(real_site)
     yield url
     server.shutdown()
 

@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pytest
+
+from site_builder.casefile.loader import load_cases
 from site_builder.pages.qr import qr_image
-from tests.support.project import FIXTURE_CASES, ROOT, make_project, run_build
+from tests.support.project import (
+    FIXTURE_CASES,
+    ROOT,
+    SMALL_SITE_ENV,
+    build_in_process,
+    make_project,
+    run_build,
+)
 
 
 class _Collector(HTMLParser):
@@ -175,7 +186,6 @@ def test_no_third_party_requests_in_markup(small_site: Path) -> None:
 
 def test_invalid_case_fails_the_build_and_keeps_the_previous_site(tmp_path: Path) -> None:
     import os
-    import subprocess
     import sys
 
     config = make_project(tmp_path / "p", FIXTURE_CASES)
@@ -216,7 +226,7 @@ def test_unseen_case_file_builds_without_code_changes(tmp_path: Path) -> None:
     )
     config = make_project(tmp_path / "p", cases)
     out = tmp_path / "out"
-    proc = run_build(config, out)
+    proc = build_in_process(config, out)
     assert proc.returncode == 0, proc.stderr
     html = (out / "cases/jiading-new-case/index.html").read_text(encoding="utf-8")
     assert "嘉定区园区党群服务站" in html and 'href="../../districts/jiading/"' in html
@@ -228,42 +238,56 @@ def test_pages_stay_light(small_site: Path) -> None:
     assert max(sizes.values()) < 60_000, sizes
 
 
-def test_repository_site_builds_strict(tmp_path: Path) -> None:
-    out = tmp_path / "site"
-    proc = run_build(ROOT / "mkdocs.yml", out)
-    assert proc.returncode == 0, proc.stderr
-    assert len(list((out / "cases").glob("*/index.html"))) >= 3
+def test_repository_site_builds_strict(real_site: Path) -> None:
+    """The session's one build of ``cases/`` (strict, fixture ``real_site``) has every published case."""
+    published = {c.id for c in load_cases([ROOT / "cases"]).published()}
+    built = {p.parent.name for p in (real_site / "cases").glob("*/index.html")}
+    assert len(published) >= 3 and built == published
 
 
 def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def test_forked_and_serial_builds_are_byte_identical(tmp_path: Path) -> None:
-    """Every parallel path (loading, art, photos, bodies, output writer) gives the serial result."""
-    config = make_project(tmp_path / "project", FIXTURE_CASES)
-    trees = []
-    for label, threshold in (("serial", "999999"), ("forked", "2")):
-        shutil.rmtree(tmp_path / "project" / ".cache", ignore_errors=True)  # cold: art and photos drawn
-        proc = run_build(config, tmp_path / label, env={"SITE_BUILDER_PARALLEL_FROM": threshold})
-        assert proc.returncode == 0, proc.stderr
-        trees.append(_tree(tmp_path / label))
-    serial, forked = trees
+Forked = tuple[subprocess.CompletedProcess[str], Path, subprocess.CompletedProcess[str], Path]
+
+
+@pytest.fixture(scope="module")
+def forked_builds(tmp_path_factory: pytest.TempPathFactory) -> Forked:
+    """The fixture cases built by ``mkdocs build`` forking for any number of items: cold, then warm.
+
+    Subprocesses on purpose: the site builder forks only in a process without other threads.
+    """
+    base = tmp_path_factory.mktemp("forked")
+    config = make_project(base / "project", FIXTURE_CASES)
+    env = {**SMALL_SITE_ENV, "SITE_BUILDER_PARALLEL_FROM": "2"}  # as small_site, but fork for any count
+    cold = run_build(config, base / "cold", "--verbose", env=env)
+    assert cold.returncode == 0, cold.stderr
+    warm = run_build(config, base / "warm", "--verbose", env=env)
+    assert warm.returncode == 0, warm.stderr
+    return cold, base / "cold", warm, base / "warm"
+
+
+def test_forked_and_serial_builds_are_byte_identical(small_site: Path, forked_builds: Forked) -> None:
+    """Every parallel path (loading, art, photos, bodies, output writer) gives the serial result.
+
+    Both builds are cold (art and photos drawn); ``small_site`` is the serial one, built in process.
+    """
+    cold, forked_site, _, _ = forked_builds
+    assert "started a worker process" in cold.stderr
+    serial, forked = _tree(small_site), _tree(forked_site)
     assert serial.keys() == forked.keys()
     assert [k for k in serial if serial[k] != forked[k]] == []
 
 
-def test_a_warm_build_starts_no_worker_and_gives_the_same_site(tmp_path: Path) -> None:
+def test_a_warm_build_starts_no_worker_and_gives_the_same_site(
+    forked_builds: Forked,
+) -> None:
     """Workers are for work the cache lacks: forking a large process costs more than a cache lookup."""
-    config = make_project(tmp_path / "project", FIXTURE_CASES)
-    env = {"SITE_BUILDER_PARALLEL_FROM": "2"}  # fork for any number of cases
-    cold = run_build(config, tmp_path / "cold", "--verbose", env=env)
-    assert cold.returncode == 0, cold.stderr
+    cold, cold_site, warm, warm_site = forked_builds
     assert "started a worker process" in cold.stderr
-    warm = run_build(config, tmp_path / "warm", "--verbose", env=env)
-    assert warm.returncode == 0, warm.stderr
     assert "started a worker process" not in warm.stderr
-    assert _tree(tmp_path / "cold") == _tree(tmp_path / "warm")
+    assert _tree(cold_site) == _tree(warm_site)
 
 
 def test_case_photo_is_processed_and_shown(small_site: Path) -> None:

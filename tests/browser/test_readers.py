@@ -20,7 +20,7 @@ from site_builder.browse import urls
 from site_builder.browse.facets import FACETS
 from site_builder.pages.qr import qr_image
 from tests.support.pages_server import serve_like_pages
-from tests.support.project import FIXTURE_CASES, ROOT, make_project, run_build
+from tests.support.project import FIXTURE_CASES, REAL_SITE_ENV, ROOT, build_in_process, make_project
 from tests.support.synthetic import write_cases
 
 pytestmark = pytest.mark.browser
@@ -59,7 +59,7 @@ PAGES["year-page"] = "years/2021/"
 PAGES["tag-page"] = None  # filled from the built site (pinyin slug)
 
 
-SITE_URL = "https://example.github.io/site_builder/"  # published under a sub-path, like a project's Pages
+SITE_URL = REAL_SITE_ENV["SITE_URL"]  # published under a sub-path, like a project's Pages (as real_site)
 
 
 @pytest.fixture(scope="module")
@@ -68,9 +68,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     config = make_project(base / "project", FIXTURE_CASES)
     write_cases(base / "project" / "cases", N_SYNTHETIC)
     out = base / "site"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SITE_URL", SITE_URL)
-        proc = run_build(config, out)
+    proc = build_in_process(config, out, env={"SITE_URL": SITE_URL})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
 
@@ -360,18 +358,6 @@ def _print_pages(browser: Any, url: str) -> int:
 
 # The published cases with the most text: if these fit, shorter ones do.
 LONGEST_REAL = [p.stem for p in sorted((ROOT / "cases").glob("*.yaml"), key=lambda p: -p.stat().st_size)[:3]]
-
-
-@pytest.fixture(scope="module")
-def real_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out = tmp_path_factory.mktemp("real-print") / "site"
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("SITE_URL", SITE_URL)
-        proc = run_build(ROOT / "mkdocs.yml", out)
-    assert proc.returncode == 0, proc.stderr
-    url, server = serve_like_pages(out)
-    yield url
-    server.shutdown()
 
 
 @pytest.mark.parametrize("case_id", LONGEST_REAL)

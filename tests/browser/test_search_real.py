@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from site_builder.casefile.loader import load_cases
-from tests.support.project import ROOT, run_build, serve, watched_page
+from tests.support.project import ROOT, watched_page
 from tests.support.search_fixtures import header_search, results_page_ids
 from tests.support.search_queries import Query, realistic_queries
 
@@ -49,16 +48,6 @@ def _sample(queries: list[Query]) -> list[Query]:
     for q in queries:
         by_kind[q.kind].append(q)
     return [q for kind in sorted(by_kind) for q in by_kind[kind][:: max(1, len(by_kind[kind]) // PER_KIND)]]
-
-
-@pytest.fixture(scope="module")
-def real_site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    out: Path = tmp_path_factory.mktemp("real") / "site"
-    proc = run_build(ROOT / "mkdocs.yml", out)
-    assert proc.returncode == 0, proc.stderr
-    url, server = serve(out)
-    yield url
-    server.shutdown()
 
 
 @pytest.fixture(scope="module")

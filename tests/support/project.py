@@ -5,12 +5,15 @@ from __future__ import annotations
 import contextlib
 import functools
 import http.server
+import io
+import logging
 import os
 import shutil
 import subprocess
 import sys
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -28,6 +31,13 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+SMALL_SITE_ENV = {
+    "REPO_URL": "https://github.com/example/site_builder",
+    "SITE_BUILDER_PARALLEL_FROM": "999999",
+}
+"""How ``small_site`` is built: a fixed repository address, and serially (the reference for forked builds)."""
+REAL_SITE_ENV = {"SITE_URL": "https://example.github.io/site_builder/"}
+"""How ``real_site`` is built: for a project's GitHub Pages address, under a sub-path."""
 
 
 class _ConfigLoader(yaml.SafeLoader):
@@ -66,6 +76,70 @@ def run_build(
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out), *extra]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=config.parent, timeout=600)
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build left behind: its exit status and its log, like a finished ``mkdocs build``."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+@contextlib.contextmanager
+def environment(env: Mapping[str, str]) -> Iterator[None]:
+    """Set environment variables for the duration of the block (an empty value is set, not removed)."""
+    saved = {key: os.environ.get(key) for key in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
+def build_in_process(
+    config: Path, out: Path, *, env: dict[str, str] | None = None, verbose: bool = False
+) -> BuildResult:
+    """``mkdocs build --strict -f config -d out`` in this process: the same plugin hooks, no interpreter start.
+
+    Why: a test that checks what a build writes needs the build, not a second Python importing
+    MkDocs, Material and the site builder again (about a second of CPU per build). Builds run here
+    serially (the process has other threads, so the site builder never forks); tests that are about
+    forking, the command line or exit codes use :func:`run_build`. The log (``INFO    -  ...``
+    lines, ``DEBUG`` too with ``verbose``) is returned as ``stderr``, where the command prints it.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logger = logging.getLogger("mkdocs")
+    level = logger.level
+    logger.setLevel(logging.DEBUG if verbose else logging.INFO)
+    logger.addHandler(handler)
+    returncode = 0
+    try:
+        with environment(env or {}), contextlib.chdir(config.parent):
+            cfg = load_config(config_file=str(config), site_dir=str(out), strict=True)
+            cfg.plugins.on_startup(command="build", dirty=False)
+            try:
+                build(cfg)
+            finally:
+                cfg.plugins.on_shutdown()
+    except MkDocsException as exc:  # what the command prints before exiting with status 1
+        stream.write(f"{exc.format_message()}\n")
+        returncode = 1
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(level)
+    return BuildResult(returncode, "", stream.getvalue())
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):

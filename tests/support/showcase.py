@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from site_builder.casefile.vocab import load_vocabularies
-from tests.support.project import FIXTURE_CASES, make_project, run_build
+from tests.support.project import FIXTURE_CASES, build_in_process, make_project
 
 SHOWCASE_URL = "https://example.github.io/site_builder/"
 """The published address the showcase site is built for (an explicit SITE_URL wins over derivation)."""
@@ -73,10 +73,10 @@ def write_showcase_cases(folder: Path) -> Path:
 
 
 def build_showcase_site(base: Path, *, env: dict[str, str] | None = None, out_name: str = "site") -> Path:
-    """Build the showcase cases with MkDocs into ``base/out_name``; returns the site folder."""
+    """Build the showcase cases with MkDocs (in this process) into ``base/out_name``; returns the site folder."""
     cases = write_showcase_cases(base / "cases")
     config = make_project(base / "project", cases)
     out = base / out_name
-    proc = run_build(config, out, env={"SITE_URL": SHOWCASE_URL, **(env or {})})
+    proc = build_in_process(config, out, env={"SITE_URL": SHOWCASE_URL, **(env or {})})
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
