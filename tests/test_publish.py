@@ -8,7 +8,7 @@ import subprocess
 from pathlib import Path
 
 from site_builder.publish import LOCAL_SITE_URL, derive_publishing, edit_base, pages_url
-from tests.support.project import FIXTURE_CASES, make_project, run_build
+from tests.support.project import FIXTURE_CASES, build_in_process, make_project
 
 FORK = {
     "GITHUB_ACTIONS": "true",
@@ -52,10 +52,10 @@ def test_local_preview_and_explicit_choices(tmp_path: Path) -> None:
     )
 
 
-def test_fork_like_build_has_its_own_addresses(tmp_path: Path) -> None:
-    config = make_project(tmp_path / "project", FIXTURE_CASES)
+def test_fork_like_build_has_its_own_addresses(tmp_path: Path, small_project: Path, small_site: Path) -> None:
+    config = make_project(tmp_path / "project", FIXTURE_CASES, cache_from=small_project)
     out = tmp_path / "site"
-    proc = run_build(config, out, env={**FORK, "SITE_URL": "", "REPO_URL": ""})
+    proc = build_in_process(config, out, env={**FORK, "SITE_URL": "", "REPO_URL": ""})
     assert proc.returncode == 0, proc.stderr
     base = "https://octo-org.github.io/casebook/"
     case = (out / "cases/riders-golden-helmet/index.html").read_text(encoding="utf-8")

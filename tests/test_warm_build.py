@@ -27,7 +27,7 @@ from site_builder.casefile.vocab import load_vocabularies
 from site_builder.media.plan import MediaPlan, photo_paths
 from site_builder.pages.jinjacache import attach_bytecode_cache
 from site_builder.pages.render import body_cache_key, case_context
-from tests.support.project import FIXTURE_CASES, ROOT, make_project, run_build
+from tests.support.project import FIXTURE_CASES, ROOT, SMALL_SITE_ENV, build_in_process, make_project
 
 
 def _site(folder: Path = FIXTURE_CASES) -> SiteModel:
@@ -145,18 +145,18 @@ def test_build_digest_sees_every_input(tmp_path: Path) -> None:
 def test_a_remembered_build_is_used_only_while_its_files_are_intact(tmp_path: Path) -> None:
     """The second build is served from memory; a lost cached cover makes the third one draw it again."""
     config = make_project(tmp_path / "project", FIXTURE_CASES)
-    first = run_build(config, tmp_path / "one")
+    first = build_in_process(config, tmp_path / "one")
     assert first.returncode == 0, first.stderr
     memo = tmp_path / "project/.cache/site_builder/builds"
     assert len([p for p in memo.glob("*.json")]) == 1
-    second = run_build(config, tmp_path / "two")
+    second = build_in_process(config, tmp_path / "two")
     assert second.returncode == 0, second.stderr
     assert next(memo.glob("*.json")).stat().st_size < 50_000, "names of cached parts, not their HTML"
     covers = sorted((tmp_path / "project/.cache/site_builder/art").glob("cover-*"))
     covers[0].unlink()
     bodies = sorted((tmp_path / "project/.cache/site_builder/pages").glob("*.html"))
     bodies[0].write_bytes(b"<p>edited</p>")  # fails its digest: rendered again, never served
-    third = run_build(config, tmp_path / "three")
+    third = build_in_process(config, tmp_path / "three")
     assert third.returncode == 0, third.stderr
     assert covers[0].is_file(), "drawn again"
     assert b"<p>edited</p>" not in bodies[0].read_bytes()
@@ -241,24 +241,20 @@ def test_remembered_slugs_are_the_same_and_skip_pypinyin(tmp_path: Path) -> None
     assert slugs == expected and not imported
 
 
-def test_warm_build_is_byte_identical_to_cold(tmp_path: Path) -> None:
-    """Every cache of a warm build (outputs, bodies, templates, slugs, linked media) is invisible."""
-    config = make_project(tmp_path / "project", FIXTURE_CASES)
-    trees = []
-    for label in ("cold", "warm"):
-        proc = run_build(config, tmp_path / label)
-        assert proc.returncode == 0, proc.stderr
-        trees.append(
-            {
-                str(p.relative_to(tmp_path / label)): p.read_bytes()
-                for p in (tmp_path / label).rglob("*")
-                if p.is_file()
-            }
-        )
-    cold, warm = trees
+def test_warm_build_is_byte_identical_to_cold(small_project: Path, small_site: Path, tmp_path: Path) -> None:
+    """Every cache of a warm build (outputs, bodies, templates, slugs, linked media) is invisible.
+
+    The cold build is the session's ``small_site``; the warm one rebuilds its project.
+    """
+    proc = build_in_process(small_project, tmp_path / "warm", env=SMALL_SITE_ENV)
+    assert proc.returncode == 0, proc.stderr
+    cold, warm = (
+        {str(p.relative_to(site)): p.read_bytes() for p in site.rglob("*") if p.is_file()}
+        for site in (small_site, tmp_path / "warm")
+    )
     assert cold.keys() == warm.keys()
     assert [k for k in cold if cold[k] != warm[k]] == []
-    assert (tmp_path / "project/.cache/site_builder/outputs").is_dir()
+    assert (small_project.parent / ".cache/site_builder/outputs").is_dir()
 
 
 def test_remembered_qr_codes_are_the_same_and_checked(

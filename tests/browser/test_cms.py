@@ -19,7 +19,7 @@ import pytest
 
 from site_builder.casefile.loader import load_cases
 from tests.support.cms import ROOT, STAND_IN_REPOSITORY, seed_cases_script
-from tests.support.project import make_project, run_build
+from tests.support.project import build_in_process, make_project
 
 READ_CASE = """async ([name, needle]) => {
   // The case file's text once it is saved and contains ``needle``; null while it is being written.
@@ -216,7 +216,7 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
     )
     assert check.returncode == 0, check.stderr + "\n" + text
     config = make_project(tmp_path / "project", cases)
-    build = run_build(config, tmp_path / "site")
+    build = build_in_process(config, tmp_path / "site")
     assert build.returncode == 0, build.stderr[-3000:]
     page_html = (tmp_path / "site" / "cases" / "jingan-form-made-service-station" / "index.html").read_text(
         encoding="utf-8"

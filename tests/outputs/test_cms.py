@@ -31,7 +31,7 @@ from site_builder.cms.config import (
 )
 from site_builder.errors import EnvironmentProblem
 from tests.support.cms import ROOT, SAVE_OPTIONS, dump_like_cms, order_like_cms
-from tests.support.project import FIXTURE_CASES, make_project, run_build
+from tests.support.project import FIXTURE_CASES, build_in_process, make_project
 
 FIELD_ORDER = [spec.key for spec in case_fields()]
 
@@ -169,12 +169,15 @@ def test_backend_opens_pull_requests_with_a_token_only() -> None:
     assert config["output"]["omit_empty_optional_fields"] is True
 
 
-def test_built_editor_saves_to_the_repository_and_branch_the_build_publishes(tmp_path: Path) -> None:
+def test_built_editor_saves_to_the_repository_and_branch_the_build_publishes(
+    tmp_path: Path, small_project: Path, small_site: Path
+) -> None:
     env = {
         "REPO_URL": "https://github.com/someone/fork-of-cases",
         "SITE_URL": "https://someone.github.io/fork-of-cases/",
     }
-    proc = run_build(make_project(tmp_path / "project", FIXTURE_CASES), tmp_path / "site", env=env)
+    config = make_project(tmp_path / "project", FIXTURE_CASES, cache_from=small_project)
+    proc = build_in_process(config, tmp_path / "site", env=env)
     assert proc.returncode == 0, proc.stderr[-2000:]
     built = yaml.safe_load((tmp_path / "site" / "admin" / "config.yml").read_text(encoding="utf-8"))
     assert built["backend"]["repo"] == "someone/fork-of-cases"

@@ -8,23 +8,30 @@ import pytest
 import yaml
 
 from site_builder.pages.contact import contact_email, contact_problem, fill_contact
-from tests.support.project import FIXTURE_CASES, make_project, run_build
+from tests.support.project import FIXTURE_CASES, build_in_process, make_project
 
 
-def _build(tmp_path: Path, extra: dict[str, object] | None) -> tuple[Path, str]:
-    config = make_project(tmp_path / "project", FIXTURE_CASES)
-    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+@pytest.fixture(scope="module")
+def project(tmp_path_factory: pytest.TempPathFactory, small_project: Path, small_site: Path) -> Path:
+    """One project for every address below, starting from small_site's caches: each build is warm."""
+    return make_project(
+        tmp_path_factory.mktemp("contact") / "project", FIXTURE_CASES, cache_from=small_project
+    )
+
+
+def _build(project: Path, out: Path, extra: dict[str, object] | None) -> tuple[Path, str]:
+    data = yaml.safe_load(project.read_text(encoding="utf-8"))
     data.pop("extra", None)
     if extra is not None:
         data["extra"] = extra
-    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    proc = run_build(config, tmp_path / "site")
+    project.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    proc = build_in_process(project, out)
     assert proc.returncode == 0, proc.stdout + proc.stderr
-    return tmp_path / "site", proc.stdout + proc.stderr
+    return out, proc.stdout + proc.stderr
 
 
-def test_address_on_about_page_and_in_every_footer(tmp_path: Path) -> None:
-    site, log = _build(tmp_path, {"contact_email": "cases@example.org"})
+def test_address_on_about_page_and_in_every_footer(project: Path, tmp_path: Path) -> None:
+    site, log = _build(project, tmp_path / "site", {"contact_email": "cases@example.org"})
     assert "contact_email" not in log
     about = (site / "about" / "index.html").read_text(encoding="utf-8")
     assert '<strong>发邮件</strong>到 <a href="mailto:cases@example.org">cases@example.org</a>' in about
@@ -39,8 +46,10 @@ def test_address_on_about_page_and_in_every_footer(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("extra", [None, {"contact_email": ""}, {"contact_email": "not an address"}])
-def test_missing_address_is_reported_by_the_build(tmp_path: Path, extra: dict[str, object] | None) -> None:
-    site, log = _build(tmp_path, extra)
+def test_missing_address_is_reported_by_the_build(
+    project: Path, tmp_path: Path, extra: dict[str, object] | None
+) -> None:
+    site, log = _build(project, tmp_path / "site", extra)
     expected = contact_problem(extra)
     assert expected is not None and expected in log
     assert "mailto:" not in (site / "index.html").read_text(encoding="utf-8")

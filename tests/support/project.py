@@ -56,8 +56,15 @@ def load_mkdocs_config(path: Path) -> dict[str, Any]:
     return data
 
 
-def make_project(dest: Path, cases: Path | None = None, *, strict: bool = True) -> Path:
-    """A throwaway MkDocs project using the repository's config, theme and docs, with its own cases."""
+def make_project(
+    dest: Path, cases: Path | None = None, *, strict: bool = True, cache_from: Path | None = None
+) -> Path:
+    """A throwaway MkDocs project using the repository's config, theme and docs, with its own cases.
+
+    ``cache_from`` (another project's ``mkdocs.yml``) starts the project with a copy of that
+    project's caches, so a test about what a build writes does not pay for drawing art again;
+    entries hold their inputs, so a copied cache can only be hit where the result is the same.
+    """
     config = load_mkdocs_config(ROOT / "mkdocs.yml")
     config["docs_dir"] = str(ROOT / "docs")
     config["theme"]["custom_dir"] = str(ROOT / "theme")
@@ -65,6 +72,8 @@ def make_project(dest: Path, cases: Path | None = None, *, strict: bool = True) 
     dest.mkdir(parents=True, exist_ok=True)
     if cases is not None:
         shutil.copytree(cases, dest / "cases", dirs_exist_ok=True)
+    if cache_from is not None and (cache_from.parent / ".cache").is_dir():
+        shutil.copytree(cache_from.parent / ".cache", dest / ".cache", dirs_exist_ok=True)
     (dest / "mkdocs.yml").write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return dest / "mkdocs.yml"
 
