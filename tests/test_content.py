@@ -1,25 +1,32 @@
 """Content checks over every case file in ``cases/``.
 
-These tests look at the raw text of each ``cases/*.yaml`` (so they also catch
-dirt in comments and keys) and at the parsed data (coverage counts). They use
-plain ``yaml.safe_load`` on purpose, independent of the site builder's own
-loader, so a bug in the loader cannot hide a problem in the content.
+One test runs ``site-builder validate``'s rule set and the raw-text rules below over every case
+and reports every problem at once. The raw-text rules look at each ``cases/*.yaml`` as text (so
+they also catch dirt in comments and keys) with plain ``yaml.safe_load``, independent of the site
+builder's own loader, so a bug in the loader cannot hide a problem in the content. Other tests
+look at the parsed data (coverage counts).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
+from site_builder.casefile.loader import load_cases
+from site_builder.checks.lint import lint_cases
+from site_builder.textnorm import find_nonsimplified
+
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "cases"
 VOCAB_FILE = ROOT / "site_builder" / "data" / "vocabularies.yaml"
 CASE_FILES = sorted(CASES_DIR.glob("*.yaml"))
+FIXTURE_CASES = ROOT / "tests" / "fixtures" / "site" / "cases"
 
 MIN_CASES = 20
 MIN_PUBLISHED_CASES = 40
@@ -66,60 +73,116 @@ def _line_col(text: str, offset: int) -> tuple[int, int]:
     return line, col
 
 
-def test_there_are_case_files() -> None:
-    assert CASE_FILES, "no cases/*.yaml found"
+# Rules on the raw text of a file (comments and keys included), independent of the site builder's
+# loader; each returns "LINE:COL: message" findings. They overlap validate's lint on purpose.
 
 
-@pytest.mark.parametrize("path", CASE_FILES, ids=_case_ids())
-def test_case_parses_with_safe_load(path: Path) -> None:
-    _load(path)
+def _safe_load_rule(text: str) -> list[str]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{mark.line + 1}:{mark.column + 1}" if mark else "1:1"
+        return [f"{where}: yaml.safe_load 读不出来：{exc}"]
+    return [] if isinstance(data, dict) else ["1:1: 顶层不是键值对（mapping）"]
 
 
-@pytest.mark.parametrize("path", CASE_FILES, ids=_case_ids())
-def test_no_nonsimplified_characters(path: Path) -> None:
-    textnorm = pytest.importorskip("site_builder.textnorm")
-    text = path.read_text(encoding="utf-8")
-    found = textnorm.find_nonsimplified(text)
-    problems = [
-        "{}:{}:{}: 「{}」应改为「{}」".format(path.name, *_line_col(text, off), ch, sugg)
-        for off, ch, sugg in found
+def _nonsimplified_rule(text: str) -> list[str]:
+    return [
+        "{}:{}: 「{}」应改为「{}」".format(*_line_col(text, off), ch, sugg)
+        for off, ch, sugg in find_nonsimplified(text)
     ]
-    assert not problems, "\n".join(problems)
 
 
-@pytest.mark.parametrize("path", CASE_FILES, ids=_case_ids())
-def test_no_known_traditional_or_variant_characters(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    bad = sorted({ch for ch in text if ch in KNOWN_NONSIMPLIFIED})
-    assert not bad, f"{path.name}: 含繁体字或异体字：{''.join(bad)}"
+def _known_variants_rule(text: str) -> list[str]:
+    return [
+        "{}:{}: 含繁体字或异体字「{}」".format(*_line_col(text, off), ch)
+        for off, ch in enumerate(text)
+        if ch in KNOWN_NONSIMPLIFIED
+    ]
 
 
-@pytest.mark.parametrize("path", CASE_FILES, ids=_case_ids())
-def test_no_pinyin_in_brackets(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    hits = [
-        "{}:{}:{}: {}".format(path.name, *_line_col(text, m.start()), m.group(0))
+def _pinyin_rule(text: str) -> list[str]:
+    return [
+        "{}:{}: 括号中的拼音 {}".format(*_line_col(text, m.start()), m.group(0))
         for m in PINYIN_IN_BRACKETS.finditer(text)
     ]
-    assert not hits, "括号中的拼音：\n" + "\n".join(hits)
 
 
-@pytest.mark.parametrize("path", CASE_FILES, ids=_case_ids())
-def test_no_spam_keywords(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    hits = [kw for kw in SPAM_KEYWORDS if kw in text]
-    assert not hits, f"{path.name}: 含可疑词：{'、'.join(hits)}"
+def _spam_rule(text: str) -> list[str]:
+    return [
+        "{}:{}: 含可疑词「{}」".format(*_line_col(text, m.start()), m.group(0))
+        for m in re.finditer("|".join(SPAM_KEYWORDS), text)
+    ]
 
 
-@pytest.mark.parametrize("path", CASE_FILES, ids=_case_ids())
-def test_links_only_in_url_fields(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    bad = [
-        f"{path.name}:{n}: {line.strip()}"
+def _links_rule(text: str) -> list[str]:
+    return [
+        f"{n}:1: 链接只能出现在 sources 的 url 字段里：{line.strip()}"
         for n, line in enumerate(text.splitlines(), start=1)
         if URL_RE.search(line) and not URL_FIELD_LINE.match(line)
     ]
-    assert not bad, "链接只能出现在 sources 的 url 字段里：\n" + "\n".join(bad)
+
+
+RAW_RULES: dict[str, Callable[[str], list[str]]] = {
+    "safe_load": _safe_load_rule,
+    "nonsimplified": _nonsimplified_rule,
+    "known_variants": _known_variants_rule,
+    "pinyin_in_brackets": _pinyin_rule,
+    "spam_keywords": _spam_rule,
+    "links_only_in_url_fields": _links_rule,
+}
+
+
+def content_findings(folder: Path) -> tuple[list[str], int]:
+    """Every finding over ``folder/*.yaml``, and how many (rule, file) checks ran.
+
+    ``site-builder validate``'s rule set (load, schema, vocabularies, lint; its errors), then each
+    raw-text rule on each file. Findings read ``cases/x.yaml:LINE:COL: ...`` so one failure lists
+    every problem of every case at once.
+    """
+    files = sorted(folder.glob("*.yaml"))
+    result = load_cases([folder], cases_root=folder, parallel=False)
+    errors = [*result.errors, *lint_cases(result.cases, result.positions)]
+    findings = [f"validate: {e.format()}" for e in sorted(errors) if e.severity == "error"]
+    for path in files:
+        text = path.read_text(encoding="utf-8")
+        for rule, check in RAW_RULES.items():
+            findings += [f"{rule}: cases/{path.name}:{found}" for found in check(text)]
+    return findings, len(files) * (len(RAW_RULES) + 1)
+
+
+def test_every_case_passes_validate_and_the_content_rules() -> None:
+    """One test for every case and rule (it used to be one test per case and rule: 258 tests)."""
+    findings, checks = content_findings(CASES_DIR)
+    assert checks == len(CASE_FILES) * 7 and len(CASE_FILES) >= MIN_CASES
+    assert findings == [], f"{len(findings)} 处问题：\n" + "\n".join(findings)
+
+
+def test_content_rules_report_every_problem_of_every_case(tmp_path: Path) -> None:
+    """Each rule fires on a planted problem, and one run names every file, rule and line."""
+    good = (FIXTURE_CASES / "riders-golden-helmet.yaml").read_text(encoding="utf-8")
+    bad = good.replace("title: ", "# 區 www.example.org\ntitle: 党建（dang jian）博彩", 1)
+    (tmp_path / "one.yaml").write_text(bad, encoding="utf-8")
+    (tmp_path / "two.yaml").write_text(
+        bad.replace("related:", "related: [no-such-case]\nx_related:"), encoding="utf-8"
+    )
+    (tmp_path / "three.yaml").write_text("- 不是键值对\n", encoding="utf-8")
+    findings, checks = content_findings(tmp_path)
+    assert checks == 3 * 7
+    fired = {(f.split(": ", 1)[0], f.split(": ", 2)[1].split(":", 1)[0]) for f in findings}
+    for name in ("one.yaml", "two.yaml"):
+        for rule in ("nonsimplified", "known_variants", "pinyin_in_brackets", "spam_keywords"):
+            assert (rule, f"cases/{name}") in fired, (rule, name, findings)
+        assert (
+            f"links_only_in_url_fields: cases/{name}:1:1: 链接只能出现在 sources 的 url 字段里：# 區 www.example.org"
+            in findings
+        )
+    assert ("safe_load", "cases/three.yaml") in fired
+    assert any(f.startswith("validate: ") and "three.yaml" in f for f in findings), findings
+    assert any(f.startswith("validate: ") and "two.yaml" in f and "no-such-case" in f for f in findings), (
+        findings
+    )
 
 
 def test_pinyin_pattern_itself() -> None:
