@@ -1,8 +1,10 @@
 """Cases are written anew: no run of 25+ characters shared with a source article.
 
 The articles live outside the repository, in ``../shared/sources/`` beside the clone (or the
-folder named by ``$SITE_BUILDER_SOURCES``).  Without them the repository check is skipped, with
-the reason shown; the checker's own tests always run.
+folder named by ``$SITE_BUILDER_SOURCES``). The repository check runs everywhere on the shipped
+hashed windows of the articles (``tests/fixtures/source_shingles.txt``, written by
+``tools/source_shingles.py``); where the articles are present, tests also check that the file is
+current and finds what the articles' text finds.
 """
 
 from __future__ import annotations
@@ -14,13 +16,16 @@ import yaml
 
 from tests.support.copycheck import (
     DEFAULT_MIN_RUN,
+    SHINGLES_FILE,
     Article,
+    ShingleIndex,
     case_text_fields,
     check_case,
     find_runs,
     find_sources_dir,
     load_articles,
     normalize,
+    render_shingles,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -32,20 +37,51 @@ SOURCES = find_sources_dir(ROOT)
 def articles() -> list[Article]:
     if SOURCES is None:
         pytest.skip(
-            "未找到来源文章目录 ../shared/sources/（也可用环境变量 SITE_BUILDER_SOURCES 指定），跳过照搬原文检查"
+            "未找到来源文章目录 ../shared/sources/（也可用环境变量 SITE_BUILDER_SOURCES 指定）："
+            "跳过与原文的核对（照搬检查已用随仓库提供的哈希片段运行）"
         )
     found = load_articles(SOURCES)
     assert found, f"{SOURCES} 中没有文章（*.md）"
     return found
 
 
+@pytest.fixture(scope="module")
+def shingles() -> ShingleIndex:
+    return ShingleIndex.load()
+
+
 @pytest.mark.parametrize("path", CASE_FILES, ids=[p.stem for p in CASE_FILES])
-def test_case_does_not_copy_articles(path: Path, articles: list[Article]) -> None:
-    runs = check_case(path, articles, DEFAULT_MIN_RUN)
+def test_case_does_not_copy_articles(path: Path, shingles: ShingleIndex) -> None:
+    runs = check_case(path, shingles, DEFAULT_MIN_RUN)
     assert not runs, (
         f"与来源文章相同的连续文字达到 {DEFAULT_MIN_RUN} 个字或以上，请用自己的话重写：\n"
         + "\n".join(run.describe() for run in runs)
     )
+
+
+def test_shipped_shingles_are_current(articles: list[Article]) -> None:
+    assert SHINGLES_FILE.read_text(encoding="utf-8") == render_shingles(articles), (
+        f"{SHINGLES_FILE.name} 与来源文章不一致：请运行 .venv/bin/python tools/source_shingles.py"
+    )
+
+
+def test_shingles_find_what_the_articles_find(
+    articles: list[Article], shingles: ShingleIndex, tmp_path: Path
+) -> None:
+    """Every real case, and a made-up case with runs of 24, 25 and 40 characters planted from each article."""
+    for path in CASE_FILES:
+        assert check_case(path, shingles, DEFAULT_MIN_RUN) == check_case(path, articles, DEFAULT_MIN_RUN)
+    planted = {
+        "practice": "".join(f"自己的话{a.text[100:140]}" for a in articles),
+        "highlights": [a.text[200:225] for a in articles] + [a.text[300:324] for a in articles],
+    }
+    case = _case(tmp_path, **planted)
+    runs = check_case(case, shingles, DEFAULT_MIN_RUN)
+    assert runs == check_case(case, articles, DEFAULT_MIN_RUN)
+    assert sorted((r.field, r.length) for r in runs) == sorted(
+        [("practice", 40)] * len(articles) + [(f"highlights[{i}]", 25) for i in range(len(articles))]
+    )
+    assert all(r.article_offset in (100, 200) for r in runs)
 
 
 # The checker itself, on a made-up pair: an "article" in traditional script with ASCII and
@@ -103,6 +139,31 @@ def test_quotes_and_source_titles_are_exempt_other_strings_are_not(tmp_path: Pat
     assert [field for field, _ in case_text_fields({"sources": [{"title": "x", "publisher": "y"}]})] == [
         "sources[0].publisher"
     ]
+
+
+def test_shingles_find_the_planted_run_and_say_where(tmp_path: Path) -> None:
+    """The hashed windows of the made-up article find the planted run with both positions, not 24."""
+    index = ShingleIndex.from_articles([Article("article.md", normalize(ARTICLE))])
+    case_text = "背景：" + "区委组织部，联合七家职能部门在区级层面——组建快递外卖联" + "。其余是自己写的话。"
+    runs = check_case(_case(tmp_path, title="样例", practice=case_text), index)
+    assert [(r.field, r.article, r.text, r.length, r.raw_offset) for r in runs] == [
+        ("practice", "article.md", PLANTED_25, 25, 3)
+    ]
+    assert runs[0].article_offset == normalize(ARTICLE).index(PLANTED_25)
+    assert runs[0].describe() == (
+        f"made-up.yaml: practice（第 4 个字起）: 与《article.md》（去掉标点后第 {runs[0].article_offset + 1} "
+        f"个字起）相同的 25 个字：{PLANTED_25}"
+    )
+    shorter = "背景：" + "区委组织部，联合七家职能部门在区级层面——组建快递外卖" + "。"
+    assert check_case(_case(tmp_path, practice=shorter), index) == []
+    with pytest.raises(ValueError):
+        index.runs(normalize(shorter), 24)
+    shipped = tmp_path / "shingles.txt"
+    shipped.write_text(render_shingles([Article("article.md", normalize(ARTICLE))]), encoding="utf-8")
+    assert ShingleIndex.load(shipped).articles == index.articles
+    shipped.write_text(shipped.read_text(encoding="utf-8").rsplit("\n", 2)[0] + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="damaged"):
+        ShingleIndex.load(shipped)
 
 
 def test_find_runs_reports_maximal_runs_only() -> None:

@@ -11,6 +11,12 @@ Every string in the case is checked (recursively, with its field path such as ``
 ``highlights[2]`` or ``metrics[0].note``) except ``quotes`` (exact words of a speaker by design)
 and ``sources[].title`` (the article's title, cited verbatim).
 
+The articles are not in the repository. ``tests/fixtures/source_shingles.txt`` holds a hash of every
+25-character window of each normalized article, in article order (not the text), so the check
+runs on every clone and in CI: :class:`ShingleIndex` finds the same maximal runs of 25 or more
+characters as the articles themselves would, and its position in the article.
+``tools/source_shingles.py`` regenerates the file from ``../shared/sources``.
+
 Run as a script to look at runs while writing::
 
     python -m tests.support.copycheck [--min 15] [--sources DIR] cases/x.yaml ...
@@ -19,6 +25,7 @@ Run as a script to look at runs while writing::
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import unicodedata
@@ -34,8 +41,11 @@ from site_builder.textnorm import fold
 
 __all__ = [
     "DEFAULT_MIN_RUN",
+    "SHINGLES_FILE",
+    "SHINGLE_SIZE",
     "Article",
     "SharedRun",
+    "ShingleIndex",
     "case_text_fields",
     "check_case",
     "check_cases",
@@ -44,10 +54,19 @@ __all__ = [
     "load_articles",
     "longest_run",
     "normalize",
+    "render_shingles",
 ]
 
 DEFAULT_MIN_RUN = 25
 """The brief's limit: a shared run of this many characters or more is a copy."""
+
+SHINGLE_SIZE = 25
+"""Characters per hashed window in the shipped file: runs shorter than this cannot be found in it."""
+SHINGLES_FILE = Path(__file__).resolve().parents[1] / "fixtures" / "source_shingles.txt"
+"""The hashed windows of the source articles, committed so the copy check runs everywhere."""
+_HASH_BYTES = 6  # 48 bits: at a million case windows, a false match about once in 10,000 runs
+_HASH_PERSON = b"sb-copycheck-v1"
+_PER_LINE = 10
 
 _EXCLUDED_TOP_KEYS = frozenset({"quotes"})
 _EXCLUDED_SOURCE_KEYS = frozenset({"title"})
@@ -75,6 +94,8 @@ class SharedRun:
     text: str
     field_offset: int
     article_offset: int
+    raw_offset: int | None = None
+    """Where the run starts in the field's own text (None where normalization moved characters)."""
 
     @property
     def length(self) -> int:
@@ -82,8 +103,12 @@ class SharedRun:
         return len(self.text)
 
     def describe(self) -> str:
-        """One line naming the file, the field, the article and the copied text."""
-        return f"{self.case}: {self.field}: 与《{self.article}》相同的 {self.length} 个字：{self.text}"
+        """One line naming the file, the field and where in it, the article and where in it, the text."""
+        start = self.raw_offset if self.raw_offset is not None else self.field_offset
+        return (
+            f"{self.case}: {self.field}（第 {start + 1} 个字起）: 与《{self.article}》"
+            f"（去掉标点后第 {self.article_offset + 1} 个字起）相同的 {self.length} 个字：{self.text}"
+        )
 
 
 def _keep(ch: str) -> bool:
@@ -96,6 +121,99 @@ def normalize(text: str) -> str:
     Why: a copied sentence must be found whatever script, width or punctuation it is written in.
     """
     return "".join(ch for ch in fold(text).translate(_EXTRA_FOLD) if _keep(ch))
+
+
+def _raw_offsets(raw: str, text: str) -> list[int] | None:
+    """For each character of ``text`` (``normalize(raw)``), its index in ``raw``; None if not 1:1."""
+    offsets: list[int] = []
+    pieces: list[str] = []
+    for i, ch in enumerate(raw):
+        kept = normalize(ch)
+        pieces.append(kept)
+        offsets.extend([i] * len(kept))
+    return offsets if "".join(pieces) == text else None
+
+
+def _shingle_hash(window: str) -> str:
+    digest = hashlib.blake2b(window.encode("utf-8"), digest_size=_HASH_BYTES, person=_HASH_PERSON)
+    return digest.hexdigest()
+
+
+def _windows(text: str, size: int = SHINGLE_SIZE) -> list[str]:
+    return [_shingle_hash(text[i : i + size]) for i in range(len(text) - size + 1)]
+
+
+def render_shingles(articles: Iterable[Article]) -> str:
+    """The shipped file's text: per article, its name and the hash of each window, in order."""
+    lines = [
+        "# Hashed 25-character windows of the normalized source articles (tests/support/copycheck.py),",
+        "# not their text. Regenerate with: .venv/bin/python tools/source_shingles.py",
+        f"# shingle {SHINGLE_SIZE} blake2b-{_HASH_BYTES * 8} {_HASH_PERSON.decode()}",
+    ]
+    for article in articles:
+        hashes = _windows(article.text)
+        lines.append(f"article {article.name} {len(hashes)}")
+        lines += [" ".join(hashes[i : i + _PER_LINE]) for i in range(0, len(hashes), _PER_LINE)]
+    return "\n".join(lines) + "\n"
+
+
+class ShingleIndex:
+    """The articles as hashed windows: finds maximal shared runs of ``SHINGLE_SIZE``+ characters.
+
+    A window of the case matching window ``p`` of an article starts a run there; the run grows
+    while the next windows match too, so its length and both offsets are those :func:`find_runs`
+    gives on the text itself (barring a 48-bit hash collision).
+    """
+
+    def __init__(self, articles: dict[str, list[str]]) -> None:
+        self.articles = articles
+        self._where: dict[str, list[tuple[str, int]]] = {}
+        for name, hashes in articles.items():
+            for pos, h in enumerate(hashes):
+                self._where.setdefault(h, []).append((name, pos))
+
+    @classmethod
+    def from_articles(cls, articles: Iterable[Article]) -> ShingleIndex:
+        """Hash real articles (what the shipped file holds)."""
+        return cls({a.name: _windows(a.text) for a in articles})
+
+    @classmethod
+    def load(cls, path: Path = SHINGLES_FILE) -> ShingleIndex:
+        """Read the shipped file written by :func:`render_shingles` (a truncated file is refused)."""
+        articles: dict[str, list[str]] = {}
+        counts: dict[str, int] = {}
+        current: list[str] = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith("#") or not line.strip():
+                continue
+            if line.startswith("article "):
+                _, name, count = line.split(" ")
+                current = articles.setdefault(name, [])
+                counts[name] = int(count)
+            else:
+                current.extend(line.split())
+        damaged = [name for name, hashes in articles.items() if len(hashes) != counts[name]]
+        if damaged or not articles:
+            raise ValueError(f"{path}: damaged or empty ({', '.join(damaged)}); run tools/source_shingles.py")
+        return cls(articles)
+
+    def runs(self, text: str, min_len: int) -> list[tuple[str, int, int, int]]:
+        """``(article, offset in text, offset in article, length)`` of every maximal run >= ``min_len``."""
+        if min_len < SHINGLE_SIZE:
+            raise ValueError(f"hashed windows find runs of {SHINGLE_SIZE} characters or more")
+        own = _windows(text)
+        found: list[tuple[str, int, int, int]] = []
+        for i, h in enumerate(own):
+            for name, p in self._where.get(h, ()):
+                theirs = self.articles[name]
+                if i > 0 and p > 0 and own[i - 1] == theirs[p - 1]:
+                    continue  # not left-maximal: found from an earlier start already
+                k = 1
+                while i + k < len(own) and p + k < len(theirs) and own[i + k] == theirs[p + k]:
+                    k += 1
+                if SHINGLE_SIZE + k - 1 >= min_len:
+                    found.append((name, i, p, SHINGLE_SIZE + k - 1))
+        return found
 
 
 def case_text_fields(data: Any, path: str = "") -> Iterator[tuple[str, str]]:
@@ -163,31 +281,45 @@ def load_articles(sources_dir: Path) -> list[Article]:
 
 
 def check_case(
-    case_path: Path, articles: Iterable[Article], min_len: int = DEFAULT_MIN_RUN
+    case_path: Path, articles: Iterable[Article] | ShingleIndex, min_len: int = DEFAULT_MIN_RUN
 ) -> list[SharedRun]:
-    """Return every run of ``min_len``+ characters shared by a case's text fields and an article."""
+    """Return every run of ``min_len``+ characters shared by a case's text fields and an article.
+
+    ``articles`` are the articles' texts, or the shipped hashed windows (``min_len`` >= 25 then).
+    """
     data = yaml.safe_load(case_path.read_text(encoding="utf-8"))
     found: list[SharedRun] = []
-    articles = list(articles)
+    texts = None if isinstance(articles, ShingleIndex) else list(articles)
     for field, raw in case_text_fields(data):
         text = normalize(raw)
-        for article in articles:
-            for start, a_start, length in find_runs(text, article.text, min_len):
-                found.append(
-                    SharedRun(
-                        case_path.name, field, article.name, text[start : start + length], start, a_start
-                    )
+        if texts is None:
+            assert isinstance(articles, ShingleIndex)
+            runs = articles.runs(text, min_len)
+        else:
+            runs = [(a.name, *run) for a in texts for run in find_runs(text, a.text, min_len)]
+        offsets = _raw_offsets(raw, text) if runs else None
+        for name, start, a_start, length in runs:
+            found.append(
+                SharedRun(
+                    case_path.name,
+                    field,
+                    name,
+                    text[start : start + length],
+                    start,
+                    a_start,
+                    offsets[start] if offsets else None,
                 )
+            )
     found.sort(key=lambda r: (-r.length, r.field, r.article, r.field_offset))
     return found
 
 
 def check_cases(
-    case_paths: Iterable[Path], articles: Iterable[Article], min_len: int = DEFAULT_MIN_RUN
+    case_paths: Iterable[Path], articles: Iterable[Article] | ShingleIndex, min_len: int = DEFAULT_MIN_RUN
 ) -> list[SharedRun]:
     """Run :func:`check_case` over many case files."""
-    articles = list(articles)
-    return [run for path in case_paths for run in check_case(path, articles, min_len)]
+    index = articles if isinstance(articles, ShingleIndex) else list(articles)
+    return [run for path in case_paths for run in check_case(path, index, min_len)]
 
 
 def longest_run(case_path: Path, articles: Iterable[Article], floor: int = 4) -> SharedRun | None:
