@@ -86,18 +86,32 @@ def pages(built: Path) -> dict[str, str]:
     return {name: path or f"tags/{tag}/" for name, path in PAGES.items()}
 
 
+@pytest.fixture(scope="module")
+def contexts(browser: Any) -> Iterator[dict[str, Any]]:
+    """One browser context per screen size for the module: pages share its HTTP cache, as one reader's tabs do.
+
+    A fresh context per page started a renderer and fetched every asset again (about half of a
+    page's CPU); the site keeps no state in the browser, so tabs of one context are independent.
+    """
+    opened: dict[str, Any] = {}
+    yield opened
+    for context in opened.values():
+        context.close()
+
+
 @pytest.fixture
-def open_page(browser: Any, site_url: str) -> Iterator[Any]:
+def open_page(browser: Any, site_url: str, contexts: dict[str, Any]) -> Iterator[Any]:
     """Open a page of the site at a size; records script errors and off-site requests."""
-    contexts: list[Any] = []
+    pages: list[Any] = []
     origin = "{0.scheme}://{0.netloc}/".format(urlsplit(site_url))
     errors: list[str] = []
     outside: list[str] = []
 
     def _open(path: str, size: str = "phone") -> Any:
-        context = browser.new_context(**SIZES[size], locale="zh-CN")
-        contexts.append(context)
-        pg = context.new_page()
+        if size not in contexts:
+            contexts[size] = browser.new_context(**SIZES[size], locale="zh-CN")
+        pg = contexts[size].new_page()
+        pages.append(pg)
         pg.on("pageerror", lambda e: errors.append(str(e)))
         pg.on("request", lambda r: None if r.url.startswith(origin) else outside.append(r.url))
         pg.goto(site_url + path)
@@ -105,8 +119,8 @@ def open_page(browser: Any, site_url: str) -> Iterator[Any]:
         return pg
 
     yield _open
-    for c in contexts:
-        c.close()
+    for pg in pages:
+        pg.close()
     assert errors == []
     assert outside == [], "third-party requests"
 
