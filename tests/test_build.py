@@ -184,11 +184,13 @@ def test_no_third_party_requests_in_markup(small_site: Path) -> None:
     assert not re.search(r"url\((['\"]?)(https?:)?//", css)
 
 
-def test_invalid_case_fails_the_build_and_keeps_the_previous_site(tmp_path: Path) -> None:
+def test_invalid_case_fails_the_build_and_keeps_the_previous_site(
+    tmp_path: Path, small_project: Path, small_site: Path
+) -> None:
     import os
     import sys
 
-    config = make_project(tmp_path / "p", FIXTURE_CASES)
+    config = make_project(tmp_path / "p", FIXTURE_CASES, cache_from=small_project)  # the first build is warm
     out = tmp_path / "p" / "site"
     cmd = [sys.executable, "-m", "site_builder.cli", "build", "--site-dir", str(out), "--config", str(config)]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}

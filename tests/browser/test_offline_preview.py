@@ -18,10 +18,10 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def unzipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """``site-builder build --offline`` zipped like the CI artifact, then unzipped elsewhere."""
+def unzipped(tmp_path_factory: pytest.TempPathFactory, small_project: Path, small_site: Path) -> Path:
+    """``site-builder build --offline`` zipped like the CI artifact, then unzipped elsewhere (warm caches)."""
     base = tmp_path_factory.mktemp("offline")
-    config = make_project(base / "project", FIXTURE_CASES)
+    config = make_project(base / "project", FIXTURE_CASES, cache_from=small_project)
     cmd = [
         sys.executable,
         "-m",

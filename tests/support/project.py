@@ -112,9 +112,11 @@ def environment(env: Mapping[str, str]) -> Iterator[None]:
 
 
 def build_in_process(
-    config: Path, out: Path, *, env: dict[str, str] | None = None, verbose: bool = False
+    config: Path, out: Path, *, env: dict[str, str] | None = None, verbose: bool = False, strict: bool = True
 ) -> BuildResult:
     """``mkdocs build --strict -f config -d out`` in this process: the same plugin hooks, no interpreter start.
+
+    ``strict=False`` is a plain ``mkdocs build`` (warnings do not fail it).
 
     Why: a test that checks what a build writes needs the build, not a second Python importing
     MkDocs, Material and the site builder again (about a second of CPU per build). Builds run here
@@ -136,7 +138,7 @@ def build_in_process(
     returncode = 0
     try:
         with environment(env or {}), contextlib.chdir(config.parent):
-            cfg = load_config(config_file=str(config), site_dir=str(out), strict=True)
+            cfg = load_config(config_file=str(config), site_dir=str(out), strict=strict)
             cfg.plugins.on_startup(command="build", dirty=False)
             try:
                 build(cfg)
