@@ -214,7 +214,9 @@ def test_invalid_case_fails_the_build_and_keeps_the_previous_site(
     assert {p.relative_to(out) for p in out.rglob("*") if p.is_file()} == set(before)
 
 
-def test_unseen_case_file_builds_without_code_changes(tmp_path: Path) -> None:
+def test_unseen_case_file_builds_without_code_changes(
+    tmp_path: Path, small_project: Path, small_site: Path
+) -> None:
     cases = tmp_path / "cases"
     shutil.copytree(FIXTURE_CASES, cases)
     (cases / "hostile-text.yaml").unlink()
@@ -226,7 +228,7 @@ def test_unseen_case_file_builds_without_code_changes(tmp_path: Path) -> None:
         "sources:\n  - {title: 园区党建报道, publisher: 嘉定报, date: 2022-05}\n",
         encoding="utf-8",
     )
-    config = make_project(tmp_path / "p", cases)
+    config = make_project(tmp_path / "p", cases, cache_from=small_project)
     out = tmp_path / "out"
     proc = build_in_process(config, out)
     assert proc.returncode == 0, proc.stderr

@@ -63,9 +63,9 @@ SITE_URL = REAL_SITE_ENV["SITE_URL"]  # published under a sub-path, like a proje
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def built(tmp_path_factory: pytest.TempPathFactory, small_project: Path, small_site: Path) -> Path:
     base = tmp_path_factory.mktemp("readers")
-    config = make_project(base / "project", FIXTURE_CASES)
+    config = make_project(base / "project", FIXTURE_CASES, cache_from=small_project)
     write_cases(base / "project" / "cases", N_SYNTHETIC)
     out = base / "site"
     proc = build_in_process(config, out, env={"SITE_URL": SITE_URL})

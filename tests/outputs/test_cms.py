@@ -5,8 +5,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 import typing
 from pathlib import Path
 from typing import Any
@@ -31,7 +29,7 @@ from site_builder.cms.config import (
 )
 from site_builder.errors import EnvironmentProblem
 from tests.support.cms import ROOT, SAVE_OPTIONS, dump_like_cms, order_like_cms
-from tests.support.project import FIXTURE_CASES, build_in_process, make_project
+from tests.support.project import FIXTURE_CASES, build_in_process, cli_in_process, make_project
 
 FIELD_ORDER = [spec.key for spec in case_fields()]
 
@@ -90,13 +88,13 @@ def test_committed_config_matches_a_fresh_one() -> None:
 def test_cms_config_check_fails_on_a_stale_copy(tmp_path: Path) -> None:
     stale = tmp_path / "cms.yml"
     stale.write_text(render_cms_config(repo="a/b").replace("标题", "题目"), encoding="utf-8")
-    cmd = [sys.executable, "-m", "site_builder.cli", "cms-config", "--check", "--output", str(stale)]
-    proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    cmd = ["cms-config", "--check", "--output", str(stale)]
+    proc = cli_in_process(cmd, ROOT)
     assert proc.returncode == 1
     assert "已过期" in proc.stderr
-    fresh = subprocess.run([*cmd[:-3], "--output", str(stale)], capture_output=True, text=True, cwd=ROOT)
+    fresh = cli_in_process(["cms-config", "--output", str(stale)], ROOT)
     assert fresh.returncode == 0
-    check = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
+    check = cli_in_process(cmd, ROOT)
     assert check.returncode == 0, check.stderr
 
 
@@ -258,12 +256,7 @@ def _raw_cases(folder: Path) -> list[tuple[str, Any]]:
 
 def _validate(folder: Path) -> tuple[int, list[str]]:
     """Exit code and findings of ``site-builder validate cases`` in ``folder``, without line:col."""
-    proc = subprocess.run(
-        [sys.executable, "-m", "site_builder.cli", "validate", "cases"],
-        capture_output=True,
-        text=True,
-        cwd=folder,
-    )
+    proc = cli_in_process(["validate", "cases"], folder)
     findings = [re.sub(r"^(\S+?):\d+:\d+:", r"\1:", line) for line in proc.stderr.splitlines()]
     return proc.returncode, sorted(findings)
 

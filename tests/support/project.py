@@ -153,6 +153,23 @@ def build_in_process(
     return BuildResult(returncode, "", stream.getvalue())
 
 
+def cli_in_process(args: list[str], cwd: Path) -> BuildResult:
+    """``site-builder ARGS`` run in ``cwd`` in this process: its exit status and what it printed.
+
+    For tests of a command's result; tests of the console script itself (start-up, tracebacks,
+    signals) run it in a subprocess.
+    """
+    from site_builder import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = cli.main(args)
+        except SystemExit as exc:  # argparse refusing the arguments
+            code = exc.code if isinstance(exc.code, int) else 2
+    return BuildResult(code, out.getvalue(), err.getvalue())
+
+
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
