@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from tests.support.project import (
     CHROMIUM,
     CHROMIUM_ARGS,
     FIXTURE_CASES,
+    PATIENCE_MS,
     REAL_SITE_ENV,
     ROOT,
     SMALL_SITE_ENV,
@@ -70,9 +72,31 @@ def real_site_url(real_site: Path) -> Iterator[str]:
     server.shutdown()
 
 
+class _PatientBrowser:
+    """The Playwright browser, whose new contexts and pages wait up to ``PATIENCE_MS`` (not 30 s)."""
+
+    def __init__(self, browser: Any) -> None:
+        self._browser = browser
+
+    def new_context(self, **options: Any) -> Any:
+        context = self._browser.new_context(**options)
+        context.set_default_timeout(PATIENCE_MS)
+        context.set_default_navigation_timeout(PATIENCE_MS)
+        return context
+
+    def new_page(self, **options: Any) -> Any:
+        page = self._browser.new_page(**options)
+        page.set_default_timeout(PATIENCE_MS)
+        page.set_default_navigation_timeout(PATIENCE_MS)
+        return page
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._browser, name)
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
-    """Debian's Chromium driven by Playwright (never a downloaded browser)."""
+    """Debian's Chromium driven by Playwright (never a downloaded browser); waits time out after ``PATIENCE_MS``."""
     if not Path(CHROMIUM).exists():
         pytest.fail(
             f"找不到 Chromium（{CHROMIUM}）：请运行 make test（会用 apt-get 安装），或设置 CHROMIUM=路径"
@@ -80,8 +104,8 @@ def browser() -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield b
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, timeout=PATIENCE_MS)
+        yield _PatientBrowser(b)
         b.close()
 
 

@@ -19,7 +19,7 @@ import pytest
 
 from site_builder.casefile.loader import load_cases
 from tests.support.cms import ROOT, STAND_IN_REPOSITORY, seed_cases_script
-from tests.support.project import build_in_process, make_project
+from tests.support.project import PATIENCE_MS, build_in_process, make_project
 
 READ_CASE = """async ([name, needle]) => {
   // The case file's text once it is saved and contains ``needle``; null while it is being written.
@@ -43,7 +43,7 @@ KEEP_READING = (
 )
 
 
-def _saved_case(page: Any, name: str, needle: str, timeout: int = 30_000) -> str:
+def _saved_case(page: Any, name: str, needle: str, timeout: int = PATIENCE_MS) -> str:
     """Wait until the form has written ``name`` into the stand-in repository; return its text.
 
     The file can vanish for a moment while the CMS replaces it, so read until a read succeeds.
@@ -180,7 +180,9 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
     page.get_by_text("表单新建：楼宇里的党群服务站").last.wait_for()
     page.get_by_role("button", name="保存", exact=True).click()
     try:
-        text = _saved_case(page, "jingan-form-made-service-station.yaml", "sources:", timeout=20_000)
+        text = _saved_case(
+            page, "jingan-form-made-service-station.yaml", "sources:", timeout=PATIENCE_MS // 3
+        )
     except AssertionError:
         # As an editor would: look at the form again, put back what it dropped, save once more.
         if title.input_value() != "表单新建：楼宇里的党群服务站":

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from tests.support.devserver import mkdocs_serve
-from tests.support.project import FIXTURE_CASES, ROOT, make_project
+from tests.support.project import FIXTURE_CASES, PATIENCE_MS, ROOT, make_project
 
 pytestmark = pytest.mark.browser
 
@@ -38,7 +38,7 @@ def _edit_and_wait(page, edit, condition: str) -> None:  # type: ignore[no-untyp
     """Mark the open page, make the edit, and wait until live reload has replaced the page."""
     page.evaluate("window.__sbBeforeEdit = true")
     edit()
-    page.wait_for_function(f"() => ({RELOADED})() && ({condition})", timeout=90_000)
+    page.wait_for_function(f"() => ({RELOADED})() && ({condition})", timeout=PATIENCE_MS)
 
 
 def test_preview_keeps_serving_and_shows_errors(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
@@ -67,11 +67,11 @@ def test_preview_keeps_serving_and_shows_errors(browser, tmp_path: Path) -> None
 
         # 2. The rest of the site still answers (no hanging request), each page showing the banner.
         other = context.new_page()
-        response = other.goto(server.url + "cases/couriers-joint-meeting/", timeout=30_000)
+        response = other.goto(server.url + "cases/couriers-joint-meeting/", timeout=PATIENCE_MS)
         assert response is not None and response.status == 200
         assert other.locator("h1").inner_text() == "快递外卖行业党建联席会议"
         assert "riders-golden-helmet.yaml" in other.locator(OVERLAY).inner_text()
-        response = other.goto(server.url, timeout=30_000)
+        response = other.goto(server.url, timeout=PATIENCE_MS)
         assert response is not None and response.status == 200
         assert other.locator("h1").first.inner_text() == "上海新兴领域党建案例库"
 
@@ -107,6 +107,6 @@ def test_preview_keeps_serving_and_shows_errors(browser, tmp_path: Path) -> None
         page.wait_for_function(
             "() => [...document.styleSheets].some(s => (s.href || '').includes('stylesheets/site.css')"
             " && [...s.cssRules].some(r => r.selectorText === '.sb-probe'))",
-            timeout=90_000,
+            timeout=PATIENCE_MS,
         )
         context.close()

@@ -31,6 +31,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
     "--disable-quic",
 ]
+PATIENCE_MS = 180_000
+"""How long a browser wait may last before a test calls it a hang (Playwright's default is 30 s).
+
+Generous on purpose: on a busy shared machine a page can take longer than 30 s to load or save,
+and a test must never fail for speed (speed is measured in ``benchmarks/``).
+"""
 SMALL_SITE_ENV = {
     "REPO_URL": "https://github.com/example/site_builder",
     "SITE_BUILDER_PARALLEL_FROM": "999999",
