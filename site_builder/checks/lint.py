@@ -591,6 +591,8 @@ _SAME_SOURCE_CUE = re.compile(r"(这篇|同一篇|该篇?)(报道|文章)[^。�
 #: A name written loosely (杨浦区互联网企业党建) still points to a title this similar (rapidfuzz ratio).
 LOOSE_NAME_RATIO = 70
 _SENTENCE = re.compile(r"[^。；！？\n]+")
+# Where a sentence's words begin: after indentation, a list marker or bold markers.
+_SENTENCE_LEAD = re.compile(r"(?:\s+|[-*+>](?=\s)|\*\*)*")
 # Prose a reader sees as the case's own text (quotes, titles of sources, names are not prose).
 _MENTION_FIELDS = {
     "summary",
@@ -717,7 +719,8 @@ def lint_related_mentions(
                             named.setdefault(other, _NAMED)
                     for other in _loosely_named(words, title_keys, cid):
                         named.setdefault(other, _NAMED)
-                at = Location(shown, *where.at(path, text, sentence.start()))
+                lead = _SENTENCE_LEAD.match(words)
+                at = Location(shown, *where.at(path, text, sentence.start() + (lead.end() if lead else 0)))
                 for other, template in named.items():
                     if other in related or other in reported:
                         continue
