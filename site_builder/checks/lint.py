@@ -739,7 +739,8 @@ def lint_cases(
     *,
     strict: bool = False,
 ) -> list[CaseError]:
-    """Lint every case and compare titles across them; ``positions`` maps case id to positions."""
+    """Lint every case and compare cases with each other (titles, figures on the metric cards,
+    related lists); ``positions`` maps case id to positions."""
     positions = positions or {}
     findings: list[CaseError] = []
     for case in cases:
