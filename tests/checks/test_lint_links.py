@@ -248,3 +248,26 @@ def test_real_cases_have_one_figure_per_card_and_complete_related_lists() -> Non
         result.cases, result.positions
     )
     assert [f.format() for f in findings] == []
+
+
+def test_a_title_part_shared_by_two_cases_names_neither(write: Writer) -> None:
+    write("one", _case("案例一：设立楼宇联合党支部"))
+    write("two", _case("案例二：设立楼宇联合党支部"))
+    write("text", _case("第三个案例的标题", practice="- 街道设立楼宇联合党支部，服务楼里的党员。"))
+    result = load_cases([Path("cases") / f"{n}.yaml" for n in ("one", "two", "text")], check_images=False)
+    assert lint_related_mentions(result.cases, result.positions) == []
+
+
+def test_many_missing_cases_are_reported_three_times_at_most(write: Writer) -> None:
+    names = [
+        "甲乙丙丁街道的联建做法",
+        "戊己庚辛街道的联建做法",
+        "壬癸子丑街道的联建做法",
+        "寅卯辰巳街道的联建做法",
+    ]
+    for i, title in enumerate(names):
+        write(f"c{i}", _case(title))
+    write("list", _case("四个街道的做法汇总", practice="- " + "；".join(f"见{t}" for t in names) + "。"))
+    findings = [f for f in _lint(*(f"c{i}" for i in range(4)), "list") if f.path == "cases/list.yaml"]
+    assert len(findings) == 3
+    assert "另有 1 处类似情况" in findings[-1].message
