@@ -43,6 +43,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from site_builder.engines import engine_env  # noqa: E402
 from tests.support.project import load_mkdocs_config  # noqa: E402
 from tests.support.synthetic import write_cases, write_plain_markdown  # noqa: E402
 
@@ -101,7 +102,7 @@ def _measure(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None) ->
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        env=engine_env({**os.environ, **(env or {})}),
     )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
