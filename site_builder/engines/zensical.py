@@ -202,13 +202,14 @@ def finish(rendered: Path, out: Path, rendering: Rendering, site_url: str | None
 def render_sitemap(out: Path, rendering: Rendering, site_url: str | None) -> bytes:
     """``sitemap.xml`` of every page in ``out`` (not ``/admin/``), with the cases' review dates."""
     base = (site_url or "/").rstrip("/") + "/"
+    sources = {page.url: page.src_uri for page in rendering.pages}
     entries = []
     for index in sorted(out.rglob("index.html")):
         rel = index.parent.relative_to(out).as_posix()
         url = "" if rel == "." else rel + "/"
         if url.startswith("admin/"):
             continue
-        date = rendering.lastmod_of(_src_of(url))
+        date = rendering.lastmod_of(sources.get(url) or _src_of(url))
         stamp = f"\n    <lastmod>{date}</lastmod>" if date else ""
         entries.append(f"  <url>\n    <loc>{_xml(base + url)}</loc>{stamp}\n  </url>")
     return (
