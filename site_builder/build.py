@@ -37,7 +37,8 @@ from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
 from site_builder.media.art import art_identity
 from site_builder.media.plan import MediaPlan, build_media, photo_paths
-from site_builder.outputs.export import build_data_files
+from site_builder.outputs.catalog import Output, ReaderFile, footer_data
+from site_builder.outputs.export import LIST_SEPARATOR, build_data_files
 from site_builder.outputs.feeds import build_feeds
 from site_builder.outputs.search import (
     SEARCH_PAGE_DESCRIPTION,
@@ -94,11 +95,6 @@ def is_unused_theme_asset(src_uri: str) -> bool:
     return src_uri.startswith(UNUSED_THEME_ASSETS) or src_uri.endswith(".map")
 
 
-Output = Callable[[SiteModel, BuildSettings, MediaPlan], dict[str, bytes]]
-"""A non-page output: ``{site-relative path: bytes}`` from the site model (and the media plan's
-addresses of covers and cards), pure and deterministic."""
-
-
 def search_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
     """The search index files."""
     return build_search_files(site.cases, site.vocab)
@@ -126,7 +122,51 @@ def feed_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> 
     )
 
 
-OUTPUTS: tuple[Output, ...] = (search_outputs, data_outputs, feed_outputs)
+OUTPUTS: tuple[Output, ...] = (
+    Output(
+        "search_outputs",
+        search_outputs,
+        "搜索索引",
+        "搜索框和搜索页读取的索引文件，繁简通用，按需分片下载。",
+    ),
+    Output(
+        "data_outputs",
+        data_outputs,
+        "开放数据",
+        "全部已发布案例的数据，供研究、教学和再利用。",
+        (
+            ReaderFile(
+                urls.DATA_CSV,
+                "案例表格（CSV）",
+                "案例表格（CSV）",
+                "每个案例一行，用 Excel 或 WPS 可以直接打开（UTF-8 编码，带 BOM）。一格中有多项内容的"
+                f"（例如领域、标签、来源），各项之间用全角分号“{LIST_SEPARATOR}”隔开；一项由几部分组成的"
+                "（例如一篇来源的标题、媒体和日期），各部分之间用空格隔开。",
+                download=True,
+            ),
+            ReaderFile(
+                urls.DATA_JSON,
+                "案例数据（JSON）",
+                "JSON",
+                "内容与表格相同，保留原有的层次（例如来源的标题、媒体、日期和网址分开列出）。文件开头注明"
+                "数据格式的版本（`version`，改名或删除键时加一）、许可协议（`licence`）和各键的含义"
+                "（`fields`）；`cases` 中每项是一个案例。",
+            ),
+            ReaderFile(urls.DATA_SCHEMA, "案例文件格式（JSON Schema）", None, "编写案例文件所用的格式说明。"),
+        ),
+        explained_at=urls.DATA_SECTION,
+    ),
+    Output(
+        "feed_outputs",
+        feed_outputs,
+        "订阅最新案例",
+        "可以添加到任何订阅阅读器；按最近审核日期排列，每条有摘要和链接。",
+        (ReaderFile(urls.FEED_ATOM, "Atom", "Atom"), ReaderFile(urls.FEED_JSON, "JSON Feed", "JSON Feed")),
+        footer_title="订阅",
+    ),
+)
+"""Every non-page output: ``{site-relative path: bytes}`` from the site model (and the media plan's
+addresses of covers and cards), pure and deterministic, each with its description for readers."""
 
 
 OUTPUT_CACHE_GRACE = 600
@@ -166,7 +206,7 @@ def outputs_cached(site: SiteModel, settings: BuildSettings, media: MediaPlan) -
     """True when every :data:`OUTPUTS` file of this site is in the cache (nothing to compute)."""
     store = Store(cache_root(settings.root), "outputs")
     digest = site_digest(site, settings, media)
-    return all(_manifest(store, f"{output.__name__}-{digest}.json") is not None for output in OUTPUTS)
+    return all(_manifest(store, f"{output.name}-{digest}.json") is not None for output in OUTPUTS)
 
 
 def cached_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, Path]:
@@ -182,7 +222,7 @@ def cached_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -
     files: dict[str, Path] = {}
     used = []
     for output in OUTPUTS:
-        name = f"{output.__name__}-{digest}.json"
+        name = f"{output.name}-{digest}.json"
         part = _manifest(store, name)
         if part is None:
             part = {rel: store.put_content(data) for rel, data in output(site, settings, media).items()}
@@ -727,6 +767,7 @@ def describe_pages(generation: Generation, extra_pages: list[GeneratedPage] | No
         },
         "facets": [{"key": f.key, "label": f.label, "nav": f.nav, "url": f.prefix} for f in FACETS],
         "social_image": media.social_image_url(site_url, urls.page_src(urls.HOME)),
+        "outputs": footer_data(OUTPUTS),
     }
     site = generation.site
     return Rendering(pages, extra, lastmod_dates(site), site_lastmod(site), media)

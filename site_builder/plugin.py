@@ -29,6 +29,7 @@ from mkdocs.structure.pages import Page
 
 from site_builder.browse.facets import BROWSE_SECTION
 from site_builder.build import (
+    OUTPUTS,
     Built,
     Checked,
     Project,
@@ -175,7 +176,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        return fill_data_section(fill_contact(markdown, config.extra), page.url)
+        return fill_data_section(fill_contact(markdown, config.extra), page.url, OUTPUTS)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # Material's templates compiled once, not on every build (about a second of CPU each time)

@@ -33,7 +33,16 @@ from typing import Any
 import yaml
 
 from site_builder.browse.facets import BROWSE_SECTION
-from site_builder.build import Built, Checked, Project, Rendering, advance, build, is_unused_theme_asset
+from site_builder.build import (
+    OUTPUTS,
+    Built,
+    Checked,
+    Project,
+    Rendering,
+    advance,
+    build,
+    is_unused_theme_asset,
+)
 from site_builder.cache import atomic_write, cache_root
 from site_builder.outputs.export import fill_data_section
 from site_builder.pages.contact import fill_contact
@@ -138,7 +147,7 @@ def prepare(project: Project, checked: Checked, rendering: Rendering, config: Pa
         data = source.read_bytes()
         if source.suffix == ".md":
             text = fill_contact(data.decode("utf-8"), {**project.extra, **checked.extra})
-            data = fill_data_section(text, _page_url(rel.as_posix())).encode("utf-8")
+            data = fill_data_section(text, _page_url(rel.as_posix()), OUTPUTS).encode("utf-8")
         wanted[docs / rel] = data
     for page in rendering.pages:
         if (docs / page.src_uri) in wanted:
