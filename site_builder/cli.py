@@ -245,6 +245,8 @@ def _render(engine: str, config: Path, out: Path) -> int:
     from site_builder.errors import CaseFileError, EnvironmentProblem
 
     logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
+    warnings = _WarningCount()
+    logging.getLogger("mkdocs.plugins.site_builder").addHandler(warnings)
     print(f"INFO    -  {NOTICE}", file=sys.stderr)
     try:
         zensical.render_site(config, out)
@@ -254,7 +256,23 @@ def _render(engine: str, config: Path, out: Path) -> int:
     except (EnvironmentProblem, zensical.EngineFailed) as exc:
         print(str(exc), file=sys.stderr)
         return 1
+    finally:
+        logging.getLogger("mkdocs.plugins.site_builder").removeHandler(warnings)
+    if warnings.count:  # as `mkdocs build --strict` does with the same warnings
+        print(f"构建中有 {warnings.count} 条警告（严格模式），见上文。", file=sys.stderr)
+        return 1
     return 0
+
+
+class _WarningCount(logging.Handler):
+    """Counts the build's warnings, which fail it (the Zensical path's ``--strict``)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
 
 
 def _check_built(config: Path, out: Path) -> int:

@@ -123,7 +123,9 @@ def render_site(config: Path, out: Path) -> None:
         generated = prepare(project, checked, rendering, config, work)
         rendered = work / "site"
         shutil.rmtree(rendered, ignore_errors=True)
-        code = subprocess.call([sys.executable, "-m", "zensical", "build", "-f", str(generated)], cwd=work)
+        code = subprocess.call(
+            [sys.executable, "-m", "zensical", "build", "--strict", "-f", str(generated)], cwd=work
+        )
         if code != 0:
             raise EngineFailed(f"Zensical 渲染失败（退出码 {code}）")
     except BaseException:
@@ -202,6 +204,7 @@ def finish(rendered: Path, out: Path, rendering: Rendering, site_url: str | None
         if path.is_file() and is_unused_theme_asset(rel):
             path.unlink()
     _merge(rendered, out)
+    shutil.rmtree(rendered, ignore_errors=True)  # what is left: folders emptied by the move
     sitemap = render_sitemap(out, rendering, site_url)
     (out / "sitemap.xml").write_bytes(sitemap)
     with gzip.GzipFile(out / "sitemap.xml.gz", "wb", mtime=0) as gz:
