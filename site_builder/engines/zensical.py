@@ -173,6 +173,7 @@ def zensical_config(
     theme = dict(settings.get("theme") or {})
     if theme.get("custom_dir"):
         theme["custom_dir"] = str((config.parent / str(theme["custom_dir"])).resolve())
+    theme.setdefault("variant", "classic")  # Material's look, which theme/ and its CSS are written for
     settings["theme"] = theme
     settings["docs_dir"] = "docs"
     settings["site_dir"] = "site"

@@ -15,6 +15,10 @@ pytestmark = pytest.mark.browser
 def test_home_case_search(browser: Any, zensical_site_url: str) -> None:
     with watched_page(browser, zensical_site_url, zensical_site_url) as (page, errors, outside):
         assert page.locator("h1").first.inner_text() == "上海新兴领域党建案例库"
+        # Material's look (Zensical's classic variant): the site's red header, which theme/ is written for
+        header = page.evaluate("getComputedStyle(document.querySelector('.md-header')).backgroundColor")
+        assert header not in ("rgb(255, 255, 255)", "rgba(0, 0, 0, 0)")
+        assert page.locator("#cs-header-input").is_visible()
         newest = page.locator("section", has=page.locator("#sb-h-newest")).locator("a.sb-card__link")
         assert newest.count() == 4
         newest.filter(has_text="金色头盔").first.click()
