@@ -271,7 +271,7 @@ def write_outputs(site: SiteModel, media: MediaPlan, settings: BuildSettings) ->
 
 @dataclass
 class Generation:
-    """Pages to hand to MkDocs now; output and media files written beside them."""
+    """Pages to hand to the engine now; output and media files written beside them."""
 
     pages: list[GeneratedPage]
     media: MediaPlan
@@ -388,7 +388,7 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
     A build of exactly the inputs of an earlier one (:func:`build_digest`) takes that build's pages
     and media plan from the cache. Otherwise the parts are made, each from its own cache where it
     can be. In parallel mode a forked child starts writing the output files into ``site_dir`` at
-    once (MkDocs has already cleaned it by the time it asks for files); call
+    once (the engine has already cleaned it by the time it asks for pages); call
     :meth:`Generation.finish`.
     """
     if not settings.remember:
@@ -619,9 +619,6 @@ class Built:
 class Steps:
     """Runs a build's steps in order and logs one timing line per step (``步骤名 0.12 s``)."""
 
-    def __init__(self) -> None:
-        self.times: list[tuple[str, float]] = []
-
     def run(self, name: str, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """``work(*args, **kwargs)``, timed and logged under ``name``."""
         start = time.perf_counter()
@@ -631,7 +628,6 @@ class Steps:
 
     def record(self, name: str, seconds: float) -> None:
         """Log a step timed elsewhere (the engine's rendering)."""
-        self.times.append((name, seconds))
         log.info("%s %.2f s", name, seconds)
 
 

@@ -15,6 +15,7 @@ Templates read only ``page.meta`` (the generated front matter) and ``config.extr
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import Generator
 from pathlib import Path
 from typing import Any, Literal
@@ -70,7 +71,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.run: Generator[Checked | Rendering, None, Built] | None = None
         self.rendering: Rendering | None = None
         self.pages: dict[str, GeneratedPage] = {}
-        self.writer: Any = None
+        self.writer: threading.Thread | None = None
         self.preview = PreviewState()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
