@@ -238,9 +238,16 @@ def cmd_build(args: argparse.Namespace) -> int:
 def _render(engine: str, config: Path, out: Path) -> int:
     """Render the site of ``config`` into ``out`` with ``engine``; the exit code."""
     from site_builder.engines import run_mkdocs
+    from site_builder.engines.zensical import plugin_options
 
     if engine == "mkdocs":
-        return run_mkdocs(config, out)
+        code = run_mkdocs(config, out)
+        if code != 0 and plugin_options(read_mkdocs_yml(config)) is None:
+            print(
+                f"{config.name} 的 plugins 里没有 site_builder：案例页面、搜索和数据都由它生成，请加回去。",
+                file=sys.stderr,
+            )
+        return code
     from site_builder.engines import NOTICE, zensical
     from site_builder.errors import CaseFileError, EnvironmentProblem
 

@@ -67,7 +67,7 @@ class EngineFailed(Exception):
 def read_project(config: Path, site_dir: Path) -> Project:
     """The project as ``config`` (mkdocs.yml) describes it, with the ``site_builder`` plugin's options."""
     data = read_mkdocs_yml(config)
-    options = plugin_options(data)
+    options = plugin_options(data) or {}
     root = config.parent
     return Project(
         root=root,
@@ -88,8 +88,9 @@ def read_project(config: Path, site_dir: Path) -> Project:
     )
 
 
-def plugin_options(data: dict[str, Any]) -> dict[str, Any]:
-    """The ``site_builder`` plugin's options in a mkdocs.yml (a list of names or one-key mappings)."""
+def plugin_options(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``site_builder`` plugin's options in a mkdocs.yml (a list of names or one-key mappings);
+    None when the plugin is not listed."""
     plugins = data.get("plugins") or []
     entries: list[tuple[object, object]] = []
     if isinstance(plugins, dict):
@@ -103,7 +104,7 @@ def plugin_options(data: dict[str, Any]) -> dict[str, Any]:
     for name, options in entries:
         if name == PLUGIN:
             return dict(options) if isinstance(options, dict) else {}
-    return {}
+    return None
 
 
 def render_site(config: Path, out: Path) -> None:

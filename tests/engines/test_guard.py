@@ -68,3 +68,15 @@ def test_build_without_the_plugin_fails_and_keeps_the_last_site(tmp_path: Path) 
     assert f"{len(PUBLISHED)} 个案例没有页面" in proc.stderr
     assert "Traceback" not in proc.stderr
     assert {p.name: p.read_text(encoding="utf-8") for p in target.iterdir()} == last
+
+
+def test_build_without_the_plugin_says_so(tmp_path: Path) -> None:
+    """With its nav kept, MkDocs itself stops (pages in the nav are missing); the message says why."""
+    config = make_project(tmp_path / "p", FIXTURE_CASES)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["plugins"] = ["search"]
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    proc = site_builder_build(config, tmp_path / "p" / "site")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "plugins 里没有 site_builder" in proc.stderr
+    assert not (tmp_path / "p" / "site").exists()
