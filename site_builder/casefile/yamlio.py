@@ -19,7 +19,7 @@ from typing import Any, cast
 
 import yaml
 
-from site_builder.cache import Store, code_fingerprint, fingerprint
+from site_builder.cache import Store, cache_key
 from site_builder.casefile.slips import Slip, apply_repairs, find_slips
 from site_builder.errors import CaseError, Location, shorten
 from site_builder.textnorm import describe_char
@@ -348,7 +348,7 @@ _PARSE_CACHE: Path | None = None
 
 
 def _parse_entry(cache: Path, raw: bytes, shown_as: str, repaired: bool) -> tuple[Store, str]:
-    name = fingerprint(code_fingerprint("casefile"), shown_as, repaired, hashlib.sha256(raw).hexdigest())
+    name = cache_key("parsed", shown_as, repaired, hashlib.sha256(raw).hexdigest())
     return Store(cache, "parsed"), name
 
 
