@@ -28,7 +28,15 @@ from typing import Any, Literal, TypeVar
 from site_builder.browse import urls
 from site_builder.browse.facets import FACETS, browse_nav
 from site_builder.browse.model import SiteModel, remember_slugs, save_slugs
-from site_builder.cache import Store, atomic_write, cache_root, code_fingerprint, fingerprint, save_stamps
+from site_builder.cache import (
+    Store,
+    atomic_write,
+    cache_key,
+    cache_root,
+    forget_used,
+    prune_caches,
+    save_stamps,
+)
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
@@ -60,9 +68,6 @@ from site_builder.pages.render import (
 from site_builder.parallel import PARALLEL_FROM, Forked, fork_call, map_chunks, should_split
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
-
-BODY_CACHE_GRACE = 7 * 24 * 3600
-"""Cached bodies this build did not use are kept this long (the preview with drafts uses others)."""
 
 
 @dataclass(frozen=True)
@@ -169,10 +174,6 @@ OUTPUTS: tuple[Output, ...] = (
 addresses of covers and cards), pure and deterministic, each with its description for readers."""
 
 
-OUTPUT_CACHE_GRACE = 600
-"""Cached outputs this build did not use are kept this long (``serve`` with drafts alternates)."""
-
-
 def site_digest(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> str:
     """A hash of everything an :data:`OUTPUTS` entry may read: every case, the settings, the media
     plan's addresses, the code.
@@ -185,7 +186,7 @@ def site_digest(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> s
         sorted(media.social.items()),
         sorted(media.images_html.items()),
     ]
-    return fingerprint(code_fingerprint("."), site.digest, settings.published(), addresses)
+    return cache_key("outputs", site.digest, settings.published(), addresses)
 
 
 def _manifest(store: Store, name: str) -> dict[str, str] | None:
@@ -220,16 +221,13 @@ def cached_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -
     store = Store(cache_root(settings.root), "outputs")
     digest = site_digest(site, settings, media)
     files: dict[str, Path] = {}
-    used = []
     for output in OUTPUTS:
         name = f"{output.name}-{digest}.json"
         part = _manifest(store, name)
         if part is None:
             part = {rel: store.put_content(data) for rel, data in output(site, settings, media).items()}
             store.put(name, json.dumps(part, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-        used += [name, *part.values()]
         files.update((rel, store.path(content)) for rel, content in part.items())
-    store.prune(used, older_than=OUTPUT_CACHE_GRACE)
     return files
 
 
@@ -287,6 +285,8 @@ class Generation:
             count = self.writing.result()
         else:
             count = write_outputs(self.site, self.media, self.settings)
+        prune_caches(cache_root(self.settings.root))  # the one pruner, once every entry used is known
+        forget_used()
         save_stamps()
         return count
 
@@ -307,10 +307,6 @@ class Generation:
             self.writing = None
 
 
-BUILD_MEMO_GRACE = 600
-"""Remembered builds this build did not match are kept this long (``serve`` with drafts alternates)."""
-
-
 def build_digest(site: SiteModel, settings: BuildSettings) -> str:
     """A hash of everything :func:`build_site` reads: the cases, the photos' bytes, the settings, the
     code and package data, the fonts and Pillow (which draw covers and cards)."""
@@ -319,7 +315,7 @@ def build_digest(site: SiteModel, settings: BuildSettings) -> str:
         for case in site.cases
         for img, path in zip(case.images, photo_paths(case, settings.root), strict=True)
     ]
-    return fingerprint(code_fingerprint("."), site.digest, photos, settings.published(), art_identity())
+    return cache_key("builds", site.digest, photos, settings.published(), art_identity())
 
 
 def _remembered(
@@ -397,12 +393,10 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
     name = f"{build_digest(site, settings)}.json"
     remembered = _remembered(site, settings, memo, name)
     if remembered is not None:
-        memo.prune([name], older_than=BUILD_MEMO_GRACE)
         pages, media, entries = remembered
         return Generation(pages, media, site, settings, _start_writer(site, media, settings), entries)
     generation = _make_site(site, settings)
     _remember(memo, name, generation)
-    memo.prune([name], older_than=BUILD_MEMO_GRACE)
     return generation
 
 
@@ -445,7 +439,6 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
     )
     found.update(zip(missing, made, strict=True))
     rendered = [found[i] for i in ids]
-    store.prune({name for name, _ in rendered}, older_than=BODY_CACHE_GRACE)
     pages = case_pages(site, [body for _, body in rendered]) + cached_site_pages(site, settings, media)
     return Generation(pages, media, site, settings, writing, [entry for entry, _ in rendered])
 
@@ -496,7 +489,6 @@ def cached_site_pages(site: SiteModel, settings: BuildSettings, media: MediaPlan
             return pages
         data = _pages_to_data(pages)
         store.put(name, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-    store.prune([name], older_than=OUTPUT_CACHE_GRACE)
     return pages
 
 
