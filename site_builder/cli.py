@@ -12,12 +12,14 @@ import tempfile
 from pathlib import Path
 
 from site_builder import __version__, sitedir
+from site_builder.cache import cache_root
 from site_builder.casefile.jsonschema import SCHEMA_PATH, render_schema
 from site_builder.casefile.loader import load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.checks.lint import lint_cases
 from site_builder.errors import CaseError, InternalError, format_errors
+from site_builder.media.photos import use_photo_cache
 from site_builder.publish import read_mkdocs_yml
 
 SKELETON = """\
@@ -77,7 +79,10 @@ def _print_errors(errors: list[CaseError], annotate: bool) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate case files; exit 1 if any error (or, with --strict, any warning)."""
     paths = [Path(p) for p in args.paths] or [Path("cases")]
-    result = load_cases(paths, cases_root=_cases_root(paths))
+    root = _cases_root(paths)
+    if root is not None:  # the build then finds each photo already processed
+        use_photo_cache(cache_root(root.resolve().parent) / "images")
+    result = load_cases(paths, cases_root=root)
     errors = list(result.errors)
     if result.cases:
         errors.extend(lint_cases(result.cases, result.positions, strict=args.strict))

@@ -40,6 +40,7 @@ from site_builder.casefile.yamlio import use_parse_cache
 from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseFileError, EnvironmentProblem
+from site_builder.media.photos import use_photo_cache
 from site_builder.outputs.export import fill_data_section
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
 from site_builder.pages.contact import contact_email, contact_problem, fill_contact
@@ -91,6 +92,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         use_parse_cache(
             cache_root(Path(config.config_file_path or ".").parent)
         )  # unchanged files: not re-parsed
+        use_photo_cache(cache_root(Path(config.config_file_path or ".").parent) / "images")  # one decode
         if self.command == "serve":  # never raise for a case file: MkDocs would stop answering
             loaded = self.preview.load(cases_dir)
             if self.preview.broken:
