@@ -5,10 +5,8 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 from site_builder import __version__, sitedir
@@ -217,30 +215,35 @@ def cmd_build(args: argparse.Namespace) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     sitedir.recover(target)
     sitedir.clean_leftovers(target)
-    scratch = Path(tempfile.mkdtemp(prefix=sitedir.scratch_name(target), dir=target.parent))
-    cmd = [
-        sys.executable,
-        "-m",
-        "mkdocs",
-        "build",
-        "--strict",
-        "--clean",
-        "-f",
-        str(config),
-        "-d",
-        str(scratch),
-    ]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    try:
+    with sitedir.scratch_folder(target) as scratch:
+        made = sitedir.identity(scratch)
+        cmd = [
+            sys.executable,
+            "-m",
+            "mkdocs",
+            "build",
+            "--strict",
+            "--clean",
+            "-f",
+            str(config),
+            "-d",
+            str(scratch),
+        ]
         code = subprocess.call(cmd, env=env)
         if code == 0 and args.offline:
             from site_builder.outputs.offline import make_offline
 
             make_offline(scratch)
         if code == 0:
-            sitedir.swap_in(scratch, target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+            try:
+                sitedir.swap_in(scratch, target, expected=made)
+            except sitedir.ScratchLost:
+                print(
+                    f"构建期间临时文件夹「{scratch}」被其他程序删除或替换，生成的网站不完整，没有发布。请重新构建。",
+                    file=sys.stderr,
+                )
+                code = 1
     if code != 0:
         kept = "之前的网站保持不变" if target.exists() else "没有生成网站"
         print(f"构建失败，{kept}（{target}）。", file=sys.stderr)

@@ -49,6 +49,7 @@ from site_builder.pages.qr import qr_image, remember_qr_codes, save_qr_codes
 from site_builder.pages.render import GeneratedPage
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
+from site_builder.sitedir import shadowing_problems, shown_path, symlink_problems
 
 log = get_plugin_logger(__name__)
 
@@ -93,6 +94,13 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             cache_root(Path(config.config_file_path or ".").parent)
         )  # unchanged files: not re-parsed
         use_photo_cache(cache_root(Path(config.config_file_path or ".").parent) / "images")  # one decode
+        project = Path(config.config_file_path or ".").parent
+        links = symlink_problems(
+            [Path(config.docs_dir)] + ([Path(config.theme.custom_dir)] if config.theme.custom_dir else []),
+            project,
+        )
+        if links:
+            raise PluginError("网站没有生成：\n" + "\n".join(links))
         if self.command == "serve":  # never raise for a case file: MkDocs would stop answering
             loaded = self.preview.load(cases_dir)
             if self.preview.broken:
@@ -134,6 +142,14 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.site is not None and self.publishing is not None
+        project = Path(config.config_file_path or ".").parent
+        clashes = shadowing_problems(
+            (shown_path(Path(f.abs_src_path), project) if f.abs_src_path else f.src_uri, f.dest_uri)
+            for f in files
+            if f.generated_by is None
+        )
+        if clashes:  # before any output is written: MkDocs would copy these over the linked cache entries
+            raise PluginError("网站没有生成：\n" + "\n".join(clashes))
         if self.writer is not None:  # the previous preview build's outputs are complete first
             self.writer.join()
             self.writer = None
