@@ -11,6 +11,7 @@ import csv
 import html
 import io
 import json
+from html.parser import HTMLParser
 from typing import Any
 
 from site_builder.browse import urls
@@ -19,6 +20,7 @@ from site_builder.casefile.fields import case_fields, field_texts
 from site_builder.casefile.jsonschema import render_schema
 from site_builder.casefile.models import Case
 from site_builder.pages.citation import cite_case, newest_review
+from site_builder.pages.markup import render_markdown
 
 FORMAT_VERSION = 1
 """Bumped when a key is renamed or removed (adding keys keeps the version)."""
@@ -132,6 +134,87 @@ def cell_text(value: Any) -> str:
     return ITEM_SEPARATOR.join(field_texts(value))
 
 
+FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
+"""A cell starting with one of these (after spaces) is a formula to Excel, WPS or LibreOffice
+(OWASP, "CSV Injection"); the full-width forms are converted to ASCII by some of them."""
+_LEADING_SPACE = " \u3000\u00a0"
+
+
+def neutralised(cell: str) -> str:
+    """``cell`` with a leading ``'`` when a spreadsheet would read it as a formula, else unchanged."""
+    head = cell.lstrip(_LEADING_SPACE)
+    return "'" + cell if head and head[0] in FORMULA_STARTS else cell
+
+
+class _PlainText(HTMLParser):
+    """Sanitized case HTML to plain text: paragraphs apart, list items one a line with a bullet."""
+
+    BLOCKS = frozenset({"p", "h3", "h4", "h5", "blockquote", "pre", "table", "ul", "ol", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.lists: list[int | None] = []  # per open list: the next number (ol) or None (ul)
+        self.cells = 0  # cells so far in the current table row
+        self.pre = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BLOCKS and not self.lists:
+            self.parts.append("\n\n")
+        if tag in ("ul", "ol"):
+            start = dict(attrs).get("start")
+            self.lists.append((int(start) if start and start.isdigit() else 1) if tag == "ol" else None)
+        elif tag == "li":
+            number = self.lists[-1] if self.lists else None
+            indent = "  " * max(len(self.lists) - 1, 0)
+            self.parts.append(f"\n{indent}{number}. " if number is not None else f"\n{indent}• ")
+            if number is not None:
+                self.lists[-1] = number + 1
+        elif tag == "pre":
+            self.pre = True
+        elif tag in ("br", "tr"):
+            self.parts.append("\n")
+            self.cells = 0
+        elif tag in ("td", "th"):
+            self.parts.append(" ｜ " if self.cells else "")
+            self.cells += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "pre":
+            self.pre = False
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+
+    def handle_data(self, data: str) -> None:
+        # Line breaks in the text are <br> (nl2br); others are layout of the HTML, except in code.
+        self.parts.append(data if self.pre else data.replace("\n", ""))
+
+    def text(self) -> str:
+        lines = [line.rstrip() for line in "".join(self.parts).split("\n")]
+        out: list[str] = []
+        for line in lines:
+            if line.strip() or (out and out[-1]):
+                out.append(line if line.strip() else "")
+        return "\n".join(out).strip()
+
+
+def markdown_text(markdown: str | None) -> str:
+    """A Markdown field as the reader sees it, without markup: what a spreadsheet cell should hold."""
+    parser = _PlainText()
+    parser.feed(render_markdown(markdown))
+    parser.close()
+    return parser.text()
+
+
+def csv_cell(key: str, value: Any) -> str:
+    """The CSV cell of field ``key``: Markdown as plain text, then neutralised against formulas."""
+    kinds = {spec.key: spec.kind for spec in case_fields()}
+    text = (
+        markdown_text(value) if kinds.get(key) == "markdown" and isinstance(value, str) else cell_text(value)
+    )
+    return neutralised(text)
+
+
 def csv_columns() -> list[tuple[str, str]]:
     """``(key, heading)`` of every CSV column: derived keys, then the registry's fields."""
     return [(key, label) for key, label, _ in EXTRA_COLUMNS] + [(s.key, s.label) for s in case_fields()]
@@ -154,7 +237,9 @@ def files_list(base: str) -> str:
         [
             f"- {link(urls.DATA_CSV, '案例表格（CSV）', True)}：每个案例一行，用 Excel 或 WPS 可以直接打开"
             f"（UTF-8 编码，带 BOM）。一格中有多项内容的（例如领域、标签、来源），各项之间用全角分号“{LIST_SEPARATOR}”隔开；"
-            "一项由几部分组成的（例如一篇来源的标题、媒体和日期），各部分之间用空格隔开。",
+            "一项由几部分组成的（例如一篇来源的标题、媒体和日期），各部分之间用空格隔开。"
+            "背景、主要做法等长段文字是去掉 Markdown 标记后的纯文本（列表每项一行，以“•”开头）；"
+            "以 = + - @ 等符号开头的单元格前加了英文单引号“'”，防止表格软件把它当作公式执行。",
             f"- {link(urls.DATA_JSON, '案例数据（JSON）')}：内容与表格相同，保留原有的层次（例如来源的标题、媒体、"
             "日期和网址分开列出）。文件开头注明数据格式的版本（`version`，改名或删除键时加一）、"
             "许可协议（`licence`）和各键的含义（`fields`）；`cases` 中每项是一个案例。",
@@ -188,7 +273,9 @@ def cases_csv(cases: list[Case], records: list[dict[str, Any]]) -> bytes:
     """``data/cases.csv``: one row per case, Chinese headings, UTF-8 with BOM (Excel reads it right).
 
     The case file's fields are read from the validated cases through the field registry (so a
-    new field is a new column); the derived columns from the JSON records.
+    new field is a new column); the derived columns from the JSON records. Markdown fields are
+    plain text here (the JSON keeps the Markdown), and a cell a spreadsheet would run as a formula
+    starts with ``'`` (:func:`neutralised`).
     """
     derived = [key for key, _, _ in EXTRA_COLUMNS]
     own = [s.key for s in case_fields()]
@@ -196,7 +283,9 @@ def cases_csv(cases: list[Case], records: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([heading for _, heading in csv_columns()])
     for case, record in zip(cases, records, strict=True):
-        writer.writerow([cell_text(record[k]) for k in derived] + [cell_text(getattr(case, k)) for k in own])
+        writer.writerow(
+            [csv_cell(k, record[k]) for k in derived] + [csv_cell(k, getattr(case, k)) for k in own]
+        )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
