@@ -37,6 +37,7 @@ from site_builder.casefile.loader import require_cases
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.casefile.yamlio import use_parse_cache
+from site_builder.checks.lint import lint_errors
 from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseFileError, EnvironmentProblem
@@ -109,7 +110,11 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
                 config.watch.append(config.theme.custom_dir)
         else:
             try:
-                loaded = require_cases([cases_dir], cases_root=cases_dir).cases
+                result = require_cases([cases_dir], cases_root=cases_dir)
+                lint = lint_errors(result.cases, result.positions)  # the rules validate enforces
+                if lint:
+                    raise CaseFileError(lint)
+                loaded = result.cases
             except CaseFileError as exc:
                 raise PluginError("案例文件有错误，网站没有生成：\n" + str(exc)) from None
         show_drafts = self.config.drafts == "always" or (
