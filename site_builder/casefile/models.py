@@ -27,7 +27,14 @@ from pydantic import (
 
 from site_builder.casefile.vocab import Vocabularies, Vocabulary
 from site_builder.errors import shorten
-from site_builder.textnorm import BIDI_CONTROLS, describe_char, find_invisible, strip_invisible
+from site_builder.textnorm import (
+    BIDI_CONTROLS,
+    describe_char,
+    find_hidden_references,
+    find_invisible,
+    find_lost_chars,
+    strip_invisible,
+)
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ID_MAX = 60
@@ -73,6 +80,14 @@ class BlankValueError(ValueError):
 def _invisible_problem(value: str) -> str | None:
     found = find_invisible(value)
     if not found:
+        lost = find_lost_chars(value)
+        if lost:
+            before = value[: lost[0]].strip()[-8:]
+            where = f"，在「{before}」后面" if before else "，在开头"
+            return (
+                f"含有替换字符「\ufffd」（U+FFFD）{where}：原来的字在复制或转换编码时丢失了，"
+                "请对照出处把正确的字补上"
+            )
         return None
     offset, ch = found[0]
     before = strip_invisible(value[:offset]).strip()[-8:]
@@ -139,6 +154,12 @@ def _clean_block(value: Any) -> Any:
     for n, line in enumerate(value.splitlines(), 1):
         if _placeholder(line):
             raise LineError(_PLACEHOLDER_MESSAGE, n)
+        for _, ref, ch in find_hidden_references(line)[:1]:
+            raise LineError(
+                f"字符引用「{ref}」在页面上会变成 {describe_char(ch)}，读者看不到它，但它会打乱显示或搜索："
+                f"请删除「{ref}」",
+                n,
+            )
     return value.strip("\n").rstrip() + "\n"
 
 
