@@ -21,7 +21,7 @@ from typing import Any, Literal
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
@@ -50,7 +50,7 @@ from site_builder.pages.qr import qr_image, remember_qr_codes, save_qr_codes
 from site_builder.pages.render import GeneratedPage
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
-from site_builder.sitedir import shadowing_problems, shown_path, symlink_problems
+from site_builder.sitedir import disk_problem, shadowing_problems, shown_path, symlink_problems
 
 log = get_plugin_logger(__name__)
 
@@ -219,6 +219,10 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         if self.generation is not None:
             self.generation.close()
             self.generation = None
+        problem = disk_problem(error)
+        if problem is not None:  # the machine's problem, not the code's: a sentence, no traceback
+            log.error(problem)
+            raise Abort("构建失败：磁盘或文件夹无法写入") from None
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files

@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import ctypes.util
+import errno
 import os
 import shutil
 import stat
@@ -334,3 +335,32 @@ def shown_path(path: Path, project: Path) -> str:
         return str(path.absolute().relative_to(project.absolute()))
     except ValueError:
         return str(path)
+
+
+# --- the disk refuses ----------------------------------------------------------------------------
+
+_DISK_ERRORS = {
+    errno.EROFS: "所在的磁盘或文件夹是只读的：请让它可写（缓存文件夹 .cache 可以整个删除，下次构建会重新生成）",
+    errno.ENOSPC: "磁盘空间不足：请清理磁盘后重新构建（缓存文件夹 .cache 可以整个删除）",
+    errno.EDQUOT: "超出了磁盘配额：请清理磁盘后重新构建（缓存文件夹 .cache 可以整个删除）",
+    errno.EFBIG: "文件超过了系统允许的大小（例如 ulimit -f 的限制）：请放宽限制后重新构建",
+    errno.EACCES: "没有写入权限：请检查这个文件夹的权限（或删除缓存文件夹 .cache 后重试）",
+    errno.EPERM: "操作不被允许：请检查这个文件夹的权限（或删除缓存文件夹 .cache 后重试）",
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹：请删除或改名这个文件",
+    errno.EEXIST: "这里已有同名的文件，无法建立文件夹：请删除或改名这个文件",
+    errno.EMFILE: "同时打开的文件太多：请放宽系统限制（ulimit -n）后重新构建",
+}
+
+
+def disk_problem(error: BaseException) -> str | None:
+    """A Chinese sentence for a build stopped by the file system (read-only, full, quota, limits),
+    naming the file; None when ``error`` (or what caused it) is not such a failure."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _DISK_ERRORS:
+            where = f"「{current.filename}」" if current.filename else "文件"
+            return f"无法写入{where}：{_DISK_ERRORS[current.errno]}。之前生成的网站保持不变"
+        current = current.__cause__ or current.__context__
+    return None

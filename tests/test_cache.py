@@ -125,3 +125,26 @@ def test_a_damaged_stamps_file_only_costs_a_full_check(tmp_path: Path) -> None:
     assert store.get("a.bin") == b"hello"
     store.path("a.bin").write_bytes(b"HELLO")
     assert store.get("a.bin") is None
+
+
+def test_a_same_size_edit_with_its_time_put_back_is_checked_again(tmp_path: Path) -> None:
+    """``cp -p`` or ``rsync --inplace -t`` over an entry keeps size, mtime and inode; ctime still moves."""
+    store = Store(tmp_path, "ns")
+    store.put("body.html", b"<p>safe</p>")
+    settled = time.time() - 60
+    os.utime(store.path("body.html"), (settled, settled))
+    assert store.has("body.html")
+    save_stamps()
+    forget_stamps()
+    before = os.stat(store.path("body.html"))
+    time.sleep(0.01)  # let the clock move past the stamp's change time
+    with open(store.path("body.html"), "r+b") as fh:  # same inode, same size
+        fh.write(b"<script>x")
+    os.utime(store.path("body.html"), ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(store.path("body.html"))
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    assert store.get("body.html") is None and not store.has("body.html")

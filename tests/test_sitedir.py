@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import subprocess
@@ -259,3 +260,32 @@ def test_the_build_refuses_links_and_shadowing_files_and_publishes_nothing(tmp_p
     assert "docs/data/cases.csv: 与自动生成的文件「data/cases.csv」同名" in shadowed.stderr
     cache = tmp_path / "p" / ".cache"
     assert not any(b"EVIL" in p.read_bytes() for p in cache.rglob("*") if p.is_file())
+
+
+# --- a disk that refuses writes: a sentence naming the file, never a traceback -------------------
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [(errno.EROFS, "只读"), (errno.ENOSPC, "磁盘空间不足"), (errno.EFBIG, "ulimit"), (errno.EACCES, "权限")],
+)
+def test_disk_failures_are_explained(code: int, words: str) -> None:
+    inner = OSError(code, os.strerror(code), "/p/.cache/site_builder/pages/.tmp-x")
+    try:
+        try:
+            raise inner
+        except OSError as exc:
+            raise RuntimeError("a worker failed") from exc
+    except RuntimeError as outer:
+        problem = sitedir.disk_problem(outer)
+    assert problem is not None and words in problem and "「/p/.cache/site_builder/pages/.tmp-x」" in problem
+    assert sitedir.disk_problem(ValueError("a bug")) is None
+
+
+def test_a_blocked_cache_ends_the_build_with_a_sentence(tmp_path: Path) -> None:
+    config = make_project(tmp_path / "p", FIXTURE_CASES)
+    (tmp_path / "p" / ".cache").write_text("a file where the cache folder goes")
+    result = run_build(config, tmp_path / "out")
+    assert result.returncode != 0
+    assert "Traceback" not in result.stderr
+    assert "无法写入「" in result.stderr and ".cache" in result.stderr
