@@ -9,6 +9,7 @@ to the line, its page in the preview artifact, and what to do next. It needs no 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -61,15 +62,24 @@ def find_base(root: Path) -> str:
 
 
 def changed_case_files(root: Path, base: str, cases_dir: str = "cases") -> list[tuple[str, str]]:
-    """``(status, path)`` of each file under ``cases_dir`` that differs from ``base`` (working tree, untracked too)."""
-    out = _git("diff", "--name-status", "-M", "--no-color", base, "--", cases_dir, cwd=root)
+    """``(status, path)`` of each file under ``cases_dir`` that differs from ``base`` (working tree, untracked too).
+
+    Read NUL-separated (``-z``): git would otherwise quote a name with non-ASCII characters
+    (``"cases/\\346\\265\\246.yaml"``), and such a case would vanish from the summary.
+    """
+    out = _git("diff", "--name-status", "-z", "-M", "--no-color", base, "--", cases_dir, cwd=root)
     changes: dict[str, str] = {}
-    for line in out.splitlines():
-        parts = line.split("\t")
-        status = parts[0][:1]
-        changes[parts[-1]] = status
-    for path in _git("ls-files", "--others", "--exclude-standard", "--", cases_dir, cwd=root).splitlines():
-        changes[path] = "A"
+    fields = out.split("\0")
+    i = 0
+    while i < len(fields) and fields[i]:
+        status = fields[i][:1]
+        count = 2 if status in ("R", "C") else 1  # a rename names the old path, then the new one
+        changes[fields[i + count]] = status
+        i += count + 1
+    untracked = _git("ls-files", "-z", "--others", "--exclude-standard", "--", cases_dir, cwd=root)
+    for path in untracked.split("\0"):
+        if path:
+            changes[path] = "A"
     return sorted((s, p) for p, s in changes.items())
 
 
@@ -110,14 +120,23 @@ def _lint(result: LoadResult) -> list[CaseError]:
     return list(lint_cases(result.cases, result.positions))
 
 
+_MARKDOWN_SIGNS = {ch: f"&#{ord(ch)};" for ch in "&`*_[]()~!:@\\#<>{}"}
+"""Characters that start Markdown, HTML or an autolink, written as character references: they show
+as typed (a title or a message quoting an editor's text never becomes a link or markup)."""
+
+
 def _cell(text: str) -> str:
-    return (
-        text.replace("|", "\\|")
-        .replace("\r", " ")
-        .replace("\n", " ")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-    )
+    """Editor text as the content of one table cell, inert."""
+    inert = "".join(_MARKDOWN_SIGNS.get(ch, ch) for ch in text)
+    return inert.replace("|", "\\|").replace("\r", " ").replace("\n", " ").replace("www.", "www&#46;")
+
+
+def _code(path: str) -> str:
+    """A file name as a code span in a table cell: never a link, whatever its characters."""
+    text = path.replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def message_of(e: CaseError) -> str:
@@ -181,7 +200,7 @@ def render_summary(rows: list[ChangedCase], *, preview_url: str | None, blob: st
     )
     out += ["", "| 案例 | 改动 | 结果 | 错误与提醒 | 预览页面 | 下一步 |", "|---|---|---|---|---|---|"]
     for r in rows:
-        name = f"{_cell(r.title)}<br>`{r.path}`" if r.title else f"`{r.path}`"
+        name = f"{_cell(r.title)}<br>{_code(r.path)}" if r.title else _code(r.path)
         if r.change == "删除":
             result = "—"
         elif r.errors:
