@@ -50,7 +50,13 @@ from site_builder.pages.qr import qr_image, remember_qr_codes, save_qr_codes
 from site_builder.pages.render import GeneratedPage
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
-from site_builder.sitedir import disk_problem, shadowing_problems, shown_path, symlink_problems
+from site_builder.sitedir import (
+    disk_problem,
+    localize_theme_scripts,
+    shadowing_problems,
+    shown_path,
+    symlink_problems,
+)
 
 log = get_plugin_logger(__name__)
 
@@ -201,6 +207,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             self.writer = self.generation.finish_in_background()  # the saved page first, then search
         elif self.generation is not None:
             self.generation.finish()
+        localize_theme_scripts(Path(config.site_dir))  # Material's unpkg.com fallbacks: none on this site
         try:  # the form editor at /admin/, saving to the repository and branch this build publishes
             write_admin(
                 Path(config.site_dir),

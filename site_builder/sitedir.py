@@ -364,3 +364,35 @@ def disk_problem(error: BaseException) -> str | None:
             return f"无法写入{where}：{_DISK_ERRORS[current.errno]}。之前生成的网站保持不变"
         current = current.__cause__ or current.__context__
     return None
+
+
+# --- no third-party request from the theme -------------------------------------------------------
+
+THIRD_PARTY_SCRIPTS = (
+    "https://unpkg.com/resize-observer-polyfill",
+    "https://unpkg.com/mermaid@11/dist/mermaid.min.js",
+)
+"""Scripts Material's bundle fetches from unpkg.com when a browser lacks ResizeObserver or a page has
+a Mermaid diagram. Every supported browser has ResizeObserver and no page has a diagram, but the
+site makes no third-party request even then: unpkg.com is slow or blocked in mainland China."""
+EMPTY_SCRIPT = "data:text/javascript,"
+
+
+def localize_theme_scripts(site_dir: Path) -> list[str]:
+    """Point the theme bundle's unpkg.com scripts at an empty script; return the files changed.
+
+    The bundle is copied by MkDocs (not linked from a cache), so it is rewritten in place, atomically.
+    """
+    changed = []
+    for bundle in sorted((site_dir / "assets" / "javascripts").glob("bundle.*.js")):
+        text = bundle.read_text(encoding="utf-8")
+        new = text
+        for address in THIRD_PARTY_SCRIPTS:
+            new = new.replace(address, EMPTY_SCRIPT)
+        if new != text:
+            tmp = bundle.with_name(bundle.name + ".tmp")
+            tmp.write_text(new, encoding="utf-8")
+            os.chmod(tmp, FILE_MODE)
+            os.replace(tmp, bundle)
+            changed.append(bundle.relative_to(site_dir).as_posix())
+    return changed
