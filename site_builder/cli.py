@@ -16,7 +16,7 @@ from site_builder.casefile.loader import load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.checks.lint import lint_cases
-from site_builder.errors import CaseError, InternalError, format_errors
+from site_builder.errors import CaseError, InternalError, Location, format_errors
 from site_builder.media.photos import use_photo_cache
 from site_builder.publish import read_mkdocs_yml
 
@@ -82,6 +82,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
         use_photo_cache(cache_root(root.resolve().parent) / "images")
     result = load_cases(paths, cases_root=root)
     errors = list(result.errors)
+    config = Path("mkdocs.yml")
+    if root is not None and config.is_file():  # what the build would refuse to publish, named here too
+        published = [f for f in _source_folders(config.resolve())[1:3] if f.is_dir()]
+        for problem in sitedir.symlink_problems(published, Path.cwd()):
+            shown, _, message = problem.partition(": ")
+            errors.append(CaseError(Location(shown), "", message))
     if result.cases:
         errors.extend(lint_cases(result.cases, result.positions, strict=args.strict))
     errors.sort()

@@ -298,3 +298,16 @@ def test_the_built_site_names_no_third_party_script_host(small_site: Path) -> No
         if path.is_file() and path.suffix in (".js", ".html", ".json", ".css"):
             assert b"unpkg.com" not in path.read_bytes(), path
     assert sitedir.EMPTY_SCRIPT in bundles[0].read_text(encoding="utf-8")
+
+
+def test_validate_names_the_links_the_build_would_refuse(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from site_builder import cli
+
+    root = _project(tmp_path)
+    (root / "docs" / "leak.txt").symlink_to("/etc/passwd")
+    monkeypatch.chdir(root)
+    assert cli.main(["validate"]) == 1
+    err = capsys.readouterr().err
+    assert "docs/leak.txt:1:1: 是符号链接（指向「/etc/passwd」）" in err
