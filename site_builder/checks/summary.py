@@ -15,8 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_builder.cache import cache_root
 from site_builder.casefile.loader import CASE_SUFFIX, LoadResult, load_cases
 from site_builder.errors import CaseError
+from site_builder.media.photos import use_photo_cache
 from site_builder.preview import raw_title_and_status
 
 MAX_LINES = 8  # messages shown per case; the rest are counted
@@ -87,6 +89,7 @@ def collect(root: Path, changes: list[tuple[str, str]], cases_dir: str = "cases"
     """Check every case (related ids need them all) and keep the findings of the changed files."""
     cwd = Path.cwd()
     os.chdir(root)  # messages name files relative to the repository, as in CI annotations
+    use_photo_cache(cache_root(root) / "images")  # photos the run's validate already processed: no decode
     try:
         result = load_cases([Path(cases_dir)], cases_root=Path(cases_dir))
         findings = list(result.errors) + _lint(result)
