@@ -24,6 +24,7 @@ from tests.support.image_corpus import CORPUS, GPS_LATITUDE, Sample, write_overs
 def _fresh_state() -> None:
     images._check_cache.clear()
     images.stats.reset()
+    images.use_photo_cache(None)  # an in-process build or validate earlier in the session set one
 
 
 @pytest.fixture(scope="module")
