@@ -137,13 +137,17 @@ def cell_text(value: Any) -> str:
 FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
 """A cell starting with one of these (after spaces) is a formula to Excel, WPS or LibreOffice
 (OWASP, "CSV Injection"); the full-width forms are converted to ASCII by some of them."""
-_LEADING_SPACE = " \u3000\u00a0"
 
 
 def neutralised(cell: str) -> str:
-    """``cell`` with a leading ``'`` when a spreadsheet would read it as a formula, else unchanged."""
-    head = cell.lstrip(_LEADING_SPACE)
-    return "'" + cell if head and head[0] in FORMULA_STARTS else cell
+    """``cell`` with a leading ``'`` when a spreadsheet would read it as a formula, else unchanged.
+
+    Checked on the cell as written and after any leading whitespace (ASCII, ideographic, no-break
+    and the other Unicode spaces), which some spreadsheets skip before looking for a formula.
+    """
+    if cell[:1] in FORMULA_STARTS or cell.lstrip()[:1] in FORMULA_STARTS:
+        return "'" + cell
+    return cell
 
 
 class _PlainText(HTMLParser):
