@@ -120,16 +120,20 @@ def scratch_folder(target: Path) -> Iterator[Path]:
     """
     scratch = Path(tempfile.mkdtemp(prefix=scratch_name(target), dir=target.parent))
     lock = _lock_path(scratch)
-    fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o644)
+    # Locked under another name, then renamed: no other build ever sees the lock file unlocked.
+    pending = scratch.with_name(f"{scratch.name}.locking")
+    fd = os.open(pending, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
+        os.replace(pending, lock)
         scratch.chmod(DIR_MODE)
         (scratch / MARKER).write_text(os.urandom(16).hex(), encoding="ascii")
         yield scratch
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         lock.unlink(missing_ok=True)
+        pending.unlink(missing_ok=True)
         os.close(fd)
 
 
