@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -78,3 +79,40 @@ def test_admin_refuses_to_run_in_another_sites_frame(
         assert frame.get_by_role("button", name="使用本地仓库").count() == 0
     finally:
         server.shutdown()
+
+
+def _github(route: Any) -> None:
+    """api.github.com as the sign-in needs it: a user, a collaborator, a repository."""
+    url = route.request.url
+    cors = {"access-control-allow-origin": "*"}
+    if url.endswith("/user"):
+        user = {
+            "id": 1,
+            "login": "editor",
+            "name": "Editor",
+            "avatar_url": "",
+            "html_url": "https://github.com/editor",
+        }
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(user), headers=cors)
+    elif "/collaborators/" in url:
+        route.fulfill(status=204, body="", headers=cors)
+    else:
+        repo = {
+            "data": {"repository": {"id": "R", "defaultBranchRef": {"name": "main", "target": {"oid": "a"}}}}
+        }
+        route.fulfill(status=200, content_type="application/json", body=json.dumps(repo), headers=cors)
+
+
+def test_signing_in_with_a_token_keeps_it_in_the_tab(context: Any, small_site_url: str) -> None:
+    context.route("https://api.github.com/**", _github)
+    page = context.new_page()
+    page.goto(small_site_url + "admin/")
+    page.get_by_role("button", name="使用访问令牌登录").click()
+    page.get_by_role("textbox").first.fill("github_pat_FAKE_TOKEN_FOR_TEST")
+    page.get_by_role("button", name="登录").last.click()
+    page.wait_for_function("() => (sessionStorage.getItem('sveltia-cms.user') || '').includes('FAKE_TOKEN')")
+    raw = page.evaluate("() => JSON.stringify(Object.assign({}, localStorage))")
+    assert "FAKE_TOKEN" not in raw
+    other = context.new_page()
+    other.goto(small_site_url + "cases/")
+    assert other.evaluate("() => localStorage.getItem('sveltia-cms.user')") is None
