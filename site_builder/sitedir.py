@@ -400,3 +400,18 @@ def localize_theme_scripts(site_dir: Path) -> list[str]:
             os.replace(tmp, bundle)
             changed.append(bundle.relative_to(site_dir).as_posix())
     return changed
+
+
+def source_problems(folder: Path, root: Path) -> list[tuple[str, str]]:
+    """``(file, message)`` for each symlink in a published source folder and each file of it on a
+    generated path: the checks every engine runs before it renders (the MkDocs adapter also checks
+    the theme folder, which it alone knows)."""
+    found = [tuple(p.split(": ", 1)) for p in symlink_problems([folder], root)]
+    if folder.is_dir():
+        files = sorted(
+            (shown_path(path, root), path.relative_to(folder).as_posix())
+            for path in folder.rglob("*")
+            if path.is_file() and not path.is_symlink()
+        )
+        found += [tuple(p.split(": ", 1)) for p in shadowing_problems(files)]
+    return [(shown, message) for shown, message in found]

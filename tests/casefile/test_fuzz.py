@@ -145,7 +145,7 @@ LINKS = [
     "[a]: https://evil.example",
     '<a href="https://evil.example">点此</a>',
 ]
-BLOCK_KEYS = ("background", "practice", "results", "insights")
+BLOCK_KEYS = ("background", "practice", "results", "insights", "how_to")
 
 
 def _swallow(lines: list[str], rng: random.Random) -> None:
