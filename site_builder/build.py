@@ -41,9 +41,12 @@ from site_builder.casefile.loader import require_cases
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.casefile.yamlio import use_parse_cache
+from site_builder.checks.lint import lint_errors
 from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
+from site_builder.errors import CaseError, CaseFileError, Location
 from site_builder.media.art import art_identity
+from site_builder.media.photos import use_photo_cache
 from site_builder.media.plan import MediaPlan, build_media, photo_paths
 from site_builder.outputs.catalog import Output, ReaderFile, footer_data
 from site_builder.outputs.export import LIST_SEPARATOR, build_data_files
@@ -68,6 +71,7 @@ from site_builder.pages.render import (
 from site_builder.parallel import PARALLEL_FROM, Forked, fork_call, map_chunks, should_split
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
+from site_builder.sitedir import source_problems
 
 
 @dataclass(frozen=True)
@@ -146,7 +150,9 @@ OUTPUTS: tuple[Output, ...] = (
                 "案例表格（CSV）",
                 "每个案例一行，用 Excel 或 WPS 可以直接打开（UTF-8 编码，带 BOM）。一格中有多项内容的"
                 f"（例如领域、标签、来源），各项之间用全角分号“{LIST_SEPARATOR}”隔开；一项由几部分组成的"
-                "（例如一篇来源的标题、媒体和日期），各部分之间用空格隔开。",
+                "（例如一篇来源的标题、媒体和日期），各部分之间用空格隔开。背景、主要做法等长段文字是去掉"
+                "Markdown 标记后的纯文本（列表每项一行，以“•”开头）；以 = + - @ 等符号开头的单元格前加了"
+                "英文单引号“'”，防止表格软件把它当作公式执行。",
                 download=True,
             ),
             ReaderFile(
@@ -701,12 +707,21 @@ def load_published_cases(project: Project, preview: PreviewState | None = None) 
     preview instead shows what it can and lists the errors on every page.
     """
     use_parse_cache(cache_root(project.root))  # unchanged files are not parsed again
+    use_photo_cache(cache_root(project.root) / "images")  # a photo validate processed is not decoded again
+    if project.docs_dir is not None and project.command != "serve":  # nothing from outside, nothing shadowed
+        problems = source_problems(project.docs_dir, project.root)
+        if problems:
+            raise CaseFileError([CaseError(Location(shown), "", message) for shown, message in problems])
     if preview is not None:
         loaded = preview.load(project.cases_dir)
         if preview.broken:
             log.info(preview.log_text())
     else:
-        loaded = require_cases([project.cases_dir], cases_root=project.cases_dir).cases
+        result = require_cases([project.cases_dir], cases_root=project.cases_dir)
+        lint = lint_errors(result.cases, result.positions)  # the rule set validate enforces
+        if lint:
+            raise CaseFileError(lint)
+        loaded = result.cases
     cases = loaded if project.show_drafts else [c for c in loaded if not c.is_draft]
     log.info("已载入 %d 个案例（草稿 %d 个）", len(cases), sum(1 for c in cases if c.is_draft))
     problem = contact_problem(project.extra)
