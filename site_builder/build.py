@@ -55,6 +55,9 @@ class BuildSettings:
     site_description: str = ""
     site_url: str | None = None
     edit_base: str | None = None
+    report_email: str | None = None
+    report_issues: str | None = None
+    """Where a case's 纠错 links go: an address, a GitHub new-issue URL (site_builder.pages.contact)."""
     home: bool = True
     parallel: bool = True
     remember: bool = True
@@ -63,7 +66,15 @@ class BuildSettings:
 
     def published(self) -> tuple[object, ...]:
         """The settings that pages and files show (not where or how this build runs), for cache keys."""
-        return (self.site_name, self.site_description, self.site_url, self.edit_base, self.home)
+        return (
+            self.site_name,
+            self.site_description,
+            self.site_url,
+            self.edit_base,
+            self.report_email,
+            self.report_issues,
+            self.home,
+        )
 
 
 UNUSED_THEME_ASSETS = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
@@ -372,6 +383,8 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
         covers=media.covers,
         site_name=settings.site_name,
         site_url=settings.site_url,
+        report_email=settings.report_email,
+        report_issues=settings.report_issues,
     )
     found = cached_case_bodies(site, ids, store, page_inputs)
     missing = [i for i in ids if i not in found]

@@ -42,7 +42,14 @@ from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseFileError, EnvironmentProblem
 from site_builder.outputs.export import fill_data_section
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
-from site_builder.pages.contact import contact_email, contact_problem, fill_contact
+from site_builder.pages.contact import (
+    EXTRA_KEY,
+    Publisher,
+    fill_publisher,
+    note_in_job_summary,
+    publisher_notice,
+    read_publisher,
+)
 from site_builder.pages.jinjacache import attach_bytecode_cache
 from site_builder.pages.qr import qr_image, remember_qr_codes, save_qr_codes
 from site_builder.pages.render import GeneratedPage
@@ -73,6 +80,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.generation: Generation | None = None
         self.writer: threading.Thread | None = None
         self.publishing: Publishing | None = None
+        self.publisher = Publisher()
         self.preview = PreviewState()
         self._lastmod: tuple[SiteModel, dict[str, str], str | None] | None = None
 
@@ -123,9 +131,12 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         config.site_url = self.publishing.site_url
         config.repo_url = self.publishing.repo_url
         config.repo_name = self.publishing.repo_name
-        config.extra["sb_contact_email"] = contact_email(config.extra)
-        if contact_problem(config.extra):
-            log.info(contact_problem(config.extra))  # not a MkDocs warning: --strict builds go on
+        self.publisher = read_publisher(config.extra, config.repo_url)
+        config.extra[EXTRA_KEY] = self.publisher.as_extra()
+        notice = publisher_notice(config.extra, config.repo_url)
+        if notice:
+            log.info(notice)  # not a MkDocs warning: --strict builds go on
+            note_in_job_summary(notice, os.environ)
         config.watch.append(str(cases_dir))
         log.info("已载入 %d 个案例（草稿 %d 个）", len(cases), sum(1 for x in cases if x.is_draft))
         return config
@@ -145,6 +156,8 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
                     site_description=config.site_description or "",
                     site_url=config.site_url,
                     edit_base=edit_base(self.publishing, self.config.cases_dir),
+                    report_email=self.publisher.email,
+                    report_issues=self.publisher.new_issue_url,
                     home=files.get_file_from_path(urls.page_src(urls.HOME)) is None,
                     parallel=self.command != "serve",  # never fork beside the live-reload server's threads
                     remember=self.command != "serve",
@@ -200,7 +213,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        return fill_data_section(fill_contact(markdown, config.extra), page.url)
+        return fill_data_section(fill_publisher(markdown, self.publisher), page.url)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         env.globals["sb_urls"] = urls  # theme templates (404.html) build addresses from the URL module

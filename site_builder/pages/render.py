@@ -18,6 +18,7 @@ from site_builder.cache import Store, code_fingerprint, fingerprint
 from site_builder.casefile.models import Case
 from site_builder.pages.charts import district_map, overview_charts
 from site_builder.pages.citation import Citation, cite_case, newest_review
+from site_builder.pages.contact import Publisher, report_links
 from site_builder.pages.markup import render_markdown
 from site_builder.pages.qr import qr_image
 
@@ -88,13 +89,16 @@ def case_context(
     images_html: list[str] | None = None,
     covers: dict[str, str] | None = None,
     share: Share | None = None,
+    report_to: Publisher | None = None,
 ) -> dict[str, Any]:
     """Everything the case template shows except the rendered Markdown (cheap to compute)."""
     related = [c for c, _ in site.related(case)]
     share = share or Share(site_name="")
     address = urls.public(share.site_url, urls.case_url(case.id))
     citation = cite_case(case, site_name=share.site_name, page_url=address, fallback_date=share.fallback_date)
+    report = report_links(report_to, title=case.title, address=address) if report_to else []
     return {
+        "report_links": report,
         "page_address": address,
         "citation": citation,
         "qr_address": address if share.site_url else None,
@@ -187,6 +191,8 @@ class PageInputs:
     covers: dict[str, str] | None = None
     site_name: str = ""
     site_url: str | None = None
+    report_email: str | None = None
+    report_issues: str | None = None
 
 
 def _case_contexts(
@@ -194,6 +200,7 @@ def _case_contexts(
 ) -> Iterator[tuple[str, dict[str, Any], str]]:
     """``(case id, template context, body cache entry name)`` of each case page."""
     share = Share(inputs.site_name, inputs.site_url, newest_review(site.cases))
+    report_to = Publisher(email=inputs.report_email, new_issue_url=inputs.report_issues)
     memo: dict[int, str] = {}
     for i in ids:
         context = case_context(
@@ -203,6 +210,7 @@ def _case_contexts(
             images_html=inputs.images_html.get(i),
             covers=inputs.covers,
             share=share,
+            report_to=report_to,
         )
         yield i, context, f"{body_cache_key(context, memo)}.html"
 
