@@ -12,6 +12,7 @@ from typing import Any
 import jinja2
 
 from site_builder.browse import urls
+from site_builder.browse.facets import has_reported_results
 from site_builder.browse.model import Facet, SiteModel, Term, newest_first
 from site_builder.browse.urls import base_for
 from site_builder.cache import Store, code_fingerprint, fingerprint
@@ -138,12 +139,21 @@ def render_case(
 
 def _render_case_context(context: dict[str, Any]) -> str:
     case = context["case"]
-    sections = [(k, h, render_markdown(getattr(case, k))) for k, h in SECTIONS]
+    # A 成效 text that only says the sources report no results is no section of results: the info
+    # panel says so in its own words instead.
+    reported = has_reported_results(case)
+    sections = [(k, h, render_markdown(getattr(case, k))) for k, h in SECTIONS if k != "results" or reported]
     qr = qr_image(context["qr_address"]) if context["qr_address"] else None  # only on a body-cache miss
     return (
         template_env()
         .get_template("case.html")
-        .render(**context, sections=[s for s in sections if s[2]], qr_image=qr)
+        .render(
+            **context,
+            sections=[s for s in sections if s[2]],
+            qr_image=qr,
+            results_reported=reported,
+            results_note="" if reported else render_markdown(case.results),
+        )
     )
 
 
