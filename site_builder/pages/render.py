@@ -317,6 +317,7 @@ def site_pages(
         n_cases=len(site.cases),
         district_map=tile_map,
         charts=overview_charts(site),
+        as_of=newest_review(site.cases),
         base=base_for(urls.STATS),
     )
     pages.append(
