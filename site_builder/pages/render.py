@@ -76,6 +76,7 @@ def template_env() -> jinja2.Environment:
     )
     env.filters["number"] = _number
     env.filters["cndate"] = _cndate
+    env.tests["ne_one"] = lambda cases: len(cases) != 1
     env.globals["covers"] = None
     env.globals["case_url"] = urls.case_url
     env.globals["urls"] = urls

@@ -282,7 +282,11 @@ def test_phone_lists_show_four_cases_per_screen(open_page: Any, pages: dict[str,
     assert first.locator(".sb-card__meta").inner_text()
     summary = first.locator(".sb-card__summary")
     box = summary.bounding_box()
-    assert box is not None and box["height"] < 40, "one line of summary"
+    line = float(summary.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+    assert box is not None and 1.5 * line < box["height"] < 2.5 * line, "two lines of summary"
+    per_line = box["width"] / float(summary.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+    assert 2 * per_line > 32, "about twice the 16 characters a phone showed beside a cover"
+    assert first.locator("img").count() == 0, "no cover repeating the meta line"
     n = min(4, pg.locator(".sb-card").count())
     assert _cards_per_screen(pg) >= n
 
