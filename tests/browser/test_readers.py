@@ -598,3 +598,92 @@ def test_cjk_text_is_never_set_in_synthetic_italics(open_page: Any, pages: dict[
             " && /[\\u4e00-\\u9fff]/.test(e.textContent)).map(e => e.tagName)"
         )
         assert italic == [], name
+
+
+def _content_text(pg: Any) -> str:
+    return str(pg.locator(".md-content").inner_text())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_traditional_switch_round_trips_a_case_page_and_is_remembered(open_page: Any, size: str) -> None:
+    pg = open_page(urls.case_url(CASE), size)
+    before, title = _content_text(pg), pg.title()
+    citation = pg.locator("#sb-cite-ref").inner_text()
+    switch = pg.get_by_role("button", name="繁體")
+    assert switch.get_attribute("aria-pressed") == "false"
+    switch.click()
+    pg.wait_for_function("document.documentElement.lang === 'zh-Hant'")
+    text = _content_text(pg)
+    assert "金色頭盔：騎手先鋒在街區" in text and "金色头盔" not in text.replace(citation, "")
+    assert "浦東新區" in text and pg.title().startswith("金色頭盔")
+    assert pg.locator("#sb-cite-ref").inner_text() == citation, "the citation stays as published"
+    assert pg.locator("#sb-cite-link").inner_text() == SITE_URL + urls.case_url(CASE)
+    # remembered on the next page, and search still finds traditional input
+    pg.goto(pg.url.split("cases/")[0] + urls.SEARCH + "?q=" + "騎手")
+    pg.wait_for_function("document.documentElement.lang === 'zh-Hant'")
+    _wait_for_results(pg)
+    assert "金色頭盔" in pg.locator(".cs-page__results").inner_text(), "results added later are converted too"
+    pg.goto(pg.url.split("search/")[0] + urls.case_url(CASE))
+    pg.wait_for_function("document.documentElement.lang === 'zh-Hant'")
+    pg.get_by_role("button", name="繁體").click()
+    pg.wait_for_function("document.documentElement.lang !== 'zh-Hant'")
+    assert _content_text(pg) == before and pg.title() == title
+    assert pg.evaluate("localStorage.getItem('sb-script')") is None
+
+
+def test_traditional_table_is_served_by_the_site_and_converts_phrases(open_page: Any) -> None:
+    pg = open_page(urls.HOME, "desktop")
+    fetched: list[str] = []
+    pg.on("request", lambda r: fetched.append(r.url))
+    pg.get_by_role("button", name="繁體").click()
+    pg.wait_for_function("document.documentElement.lang === 'zh-Hant'")
+    assert [u for u in fetched if "s2t.json" in u] == [SITE_URL + "assets/zh/s2t.json"]
+    samples = {
+        "头发干净": "頭髮乾淨",
+        "为人民服务": "為人民服務",
+        "着手里": "著手裡",
+        "群众": "群眾",
+        "发展": "發展",
+    }
+    for simplified, traditional in samples.items():
+        assert pg.evaluate("t => sbReading.convert(t)", simplified) == traditional
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", ["case", "search", "stats", "home"])
+def test_large_text_mode_keeps_content_and_passes_axe(
+    open_page: Any,
+    pages: dict[str, str],
+    name: str,
+    size: str,
+    scheme: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    pg = open_page(pages[name], size, scheme=scheme)
+    if name == "search":
+        _wait_for_results(pg)
+    before = _content_text(pg)
+    base = float(pg.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-typeset')).fontSize)"))
+    button = pg.get_by_role("button", name="大字（长者模式）")
+    button.click()
+    assert button.get_attribute("aria-pressed") == "true"
+    large = float(pg.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-typeset')).fontSize)"))
+    assert large >= 1.3 * base
+    assert _content_text(pg) == before, "nothing hidden or changed"
+    width = SIZES[size]["viewport"]["width"]
+    assert pg.evaluate("document.documentElement.scrollWidth") <= width
+    shots = tmp_path_factory.getbasetemp() / "large-mode"
+    shots.mkdir(exist_ok=True)
+    pg.screenshot(path=str(shots / f"{name}-{size}-{scheme}.png"))
+    bad = _axe(pg)
+    summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
+    assert bad == [], f"{name} @ {size}, {scheme}, 大字: {summary}"
+    if scheme == "light":
+        ink = pg.evaluate("getComputedStyle(document.querySelector('.md-typeset p')).color")
+        assert ink == "rgb(0, 0, 0)", "high contrast: black text"
+    pg.reload()
+    pg.wait_for_load_state("load")
+    assert pg.evaluate("document.documentElement.classList.contains('sb-large')"), (
+        "remembered before the first paint"
+    )
