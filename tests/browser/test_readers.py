@@ -631,13 +631,13 @@ def test_traditional_switch_round_trips_a_case_page_and_is_remembered(open_page:
     assert pg.evaluate("localStorage.getItem('sb-script')") is None
 
 
-def test_traditional_table_is_served_by_the_site_and_converts_phrases(open_page: Any) -> None:
+def test_traditional_table_is_served_by_the_site_and_converts_phrases(open_page: Any, site_url: str) -> None:
     pg = open_page(urls.HOME, "desktop")
     fetched: list[str] = []
     pg.on("request", lambda r: fetched.append(r.url))
     pg.get_by_role("button", name="繁體").click()
     pg.wait_for_function("document.documentElement.lang === 'zh-Hant'")
-    assert [u for u in fetched if "s2t.json" in u] == [SITE_URL + "assets/zh/s2t.json"]
+    assert [u for u in fetched if "s2t.json" in u] == [site_url + "assets/zh/s2t.json"]
     samples = {
         "头发干净": "頭髮乾淨",
         "为人民服务": "為人民服務",
@@ -680,7 +680,7 @@ def test_large_text_mode_keeps_content_and_passes_axe(
     summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
     assert bad == [], f"{name} @ {size}, {scheme}, 大字: {summary}"
     if scheme == "light":
-        ink = pg.evaluate("getComputedStyle(document.querySelector('.md-typeset p')).color")
+        ink = pg.evaluate("getComputedStyle(document.querySelector('.md-content .md-typeset')).color")
         assert ink == "rgb(0, 0, 0)", "high contrast: black text"
     pg.reload()
     pg.wait_for_load_state("load")
