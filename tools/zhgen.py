@@ -84,7 +84,9 @@ def main(argv: list[str] | None = None) -> int:
     table = make_table(args.data)
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(json.dumps(table, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
-    print(f"{OUT.relative_to(ROOT)}: {len(table['chars'][0])} 个字，{str(table['phrases']).count(chr(10)) + 1} 个词")  # type: ignore[index]
+    chars, phrases = table["chars"], str(table["phrases"])
+    assert isinstance(chars, list)
+    print(f"{OUT.relative_to(ROOT)}: {len(chars[0])} 个字，{phrases.count(chr(10)) + 1} 个词")
     return 0
 
 
