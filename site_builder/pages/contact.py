@@ -170,8 +170,9 @@ def about_markdown(publisher: Publisher) -> str:
         items.append(f'**{where}留言**：<a href="{url}">{url}</a>，内容同上。')
     if publisher.email or publisher.new_issue_url:
         items.append("每个案例页面末尾都有“纠错”链接，点开后案例名称和页面地址已经填好。")
+    also = "还" if items else ""
     items.append(
-        "如果您熟悉 GitHub，还可以直接**提交 Pull Request** 修改对应的 `cases/<案例编号>.yaml` 文件，"
+        f"如果您熟悉 GitHub，{also}可以直接**提交 Pull Request** 修改对应的 `cases/<案例编号>.yaml` 文件，"
         "具体步骤见[投稿指南](guide.md)。"
     )
     lines += [f"{n}. {item}" for n, item in enumerate(items, 1)]
