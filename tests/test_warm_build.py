@@ -25,6 +25,7 @@ from site_builder.cache import Memo, Store, cache_root
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.media.plan import MediaPlan, photo_paths
+from site_builder.outputs.catalog import Output
 from site_builder.pages.jinjacache import attach_bytecode_cache
 from site_builder.pages.render import body_cache_key, case_context
 from tests.support.project import FIXTURE_CASES, ROOT, make_project, run_build
@@ -53,7 +54,7 @@ def test_outputs_are_cached_identical_and_rebuilt_when_damaged(
         calls.append(1)
         return {**build.search_outputs(s, st, m), **build.feed_outputs(s, st, m)}
 
-    monkeypatch.setattr(build, "OUTPUTS", (counted,))
+    monkeypatch.setattr(build, "OUTPUTS", (Output("counted", counted, "计数", "测试用的输出"),))
     fresh = counted(site, settings, media)
     calls.clear()
 

@@ -179,6 +179,26 @@ def about_markdown(publisher: Publisher) -> str:
     return "\n".join(lines)
 
 
+def publisher_in_extra(extra: Mapping[str, Any] | None) -> Publisher:
+    """The publisher a build put in ``config.extra`` (:data:`EXTRA_KEY`), else read from ``extra`` itself."""
+    shown = (extra or {}).get(EXTRA_KEY)
+    if not isinstance(shown, Mapping):
+        return read_publisher(extra)
+    feedback = shown.get("feedback_url") or None
+    repo = _GITHUB_REPO.match(feedback or "")
+    return Publisher(
+        host=shown.get("host") or None,
+        email=shown.get("email") or None,
+        feedback_url=feedback,
+        new_issue_url=f"https://github.com/{repo.group(1)}/{repo.group(2)}/issues/new" if repo else None,
+    )
+
+
+def fill_contact(markdown: str, extra: Mapping[str, Any] | None) -> str:
+    """:func:`fill_publisher` with the publisher of ``config.extra`` (what the engines call)."""
+    return fill_publisher(markdown, publisher_in_extra(extra))
+
+
 def fill_publisher(markdown: str, publisher: Publisher) -> str:
     """Replace :data:`MARKER` in a hand-written page by the publisher and the ways to report a mistake."""
     if MARKER not in markdown:
