@@ -58,7 +58,7 @@ from site_builder.outputs.search import (
     render_search_page,
 )
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
-from site_builder.pages.contact import contact_email, contact_problem
+from site_builder.pages.contact import EXTRA_KEY, note_in_job_summary, publisher_notice, read_publisher
 from site_builder.pages.qr import qr_image, remember_qr_codes, save_qr_codes
 from site_builder.pages.render import (
     GeneratedPage,
@@ -84,6 +84,9 @@ class BuildSettings:
     site_description: str = ""
     site_url: str | None = None
     edit_base: str | None = None
+    report_email: str | None = None
+    report_issues: str | None = None
+    """Where a case's 纠错 links go: an address, a GitHub new-issue URL (site_builder.pages.contact)."""
     home: bool = True
     parallel: bool = True
     remember: bool = True
@@ -92,7 +95,15 @@ class BuildSettings:
 
     def published(self) -> tuple[object, ...]:
         """The settings that pages and files show (not where or how this build runs), for cache keys."""
-        return (self.site_name, self.site_description, self.site_url, self.edit_base, self.home)
+        return (
+            self.site_name,
+            self.site_description,
+            self.site_url,
+            self.edit_base,
+            self.report_email,
+            self.report_issues,
+            self.home,
+        )
 
 
 UNUSED_THEME_ASSETS = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
@@ -431,6 +442,8 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
         covers=media.covers,
         site_name=settings.site_name,
         site_url=settings.site_url,
+        report_email=settings.report_email,
+        report_issues=settings.report_issues,
     )
     found = cached_case_bodies(site, ids, store, page_inputs)
     missing = [i for i in ids if i not in found]
@@ -584,7 +597,7 @@ class Checked:
     browse_nav: list[dict[str, str]]
     """The entries of mkdocs.yml's empty 浏览 section (one per facet)."""
     extra: dict[str, Any]
-    """Keys to add to ``config.extra`` (the contact address)."""
+    """Keys to add to ``config.extra`` (the publisher: host, contact address, feedback route)."""
 
 
 @dataclass
@@ -651,7 +664,12 @@ def build(
         repo_url=project.repo_url,
         edit_branch=project.edit_branch,
     )
-    yield Checked(site, publishing, browse_nav(), {"sb_contact_email": contact_email(project.extra)})
+    publisher = read_publisher(project.extra, publishing.repo_url)
+    notice = publisher_notice(project.extra, publishing.repo_url)
+    if notice:
+        log.info(notice)  # not a warning: --strict builds go on
+        note_in_job_summary(notice, os.environ)
+    yield Checked(site, publishing, browse_nav(), {EXTRA_KEY: publisher.as_extra()})
     settings = BuildSettings(
         root=project.root,
         site_dir=project.site_dir,
@@ -659,6 +677,8 @@ def build(
         site_description=project.site_description,
         site_url=publishing.site_url,
         edit_base=edit_base(publishing, project.cases),
+        report_email=publisher.email,
+        report_issues=publisher.new_issue_url,
         home=not project.has_home,
         parallel=project.command != "serve",  # never fork beside the live-reload server's threads
         remember=project.command != "serve",
@@ -724,9 +744,6 @@ def load_published_cases(project: Project, preview: PreviewState | None = None) 
         loaded = result.cases
     cases = loaded if project.show_drafts else [c for c in loaded if not c.is_draft]
     log.info("已载入 %d 个案例（草稿 %d 个）", len(cases), sum(1 for c in cases if c.is_draft))
-    problem = contact_problem(project.extra)
-    if problem:
-        log.info(problem)  # not a warning: --strict builds go on
     return cases
 
 

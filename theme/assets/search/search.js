@@ -871,7 +871,7 @@
         if (focusFrom !== undefined && out.children[focusFrom]) out.children[focusFrom].querySelector("a").focus();
         root.dataset.renderedQ = q;
         root.dispatchEvent(new CustomEvent("cs:page-rendered", {
-          detail: { q: q, count: lastHits.length, shown: page.length, tier: hits ? hits.tier : "all" }
+          detail: { q: q, count: lastHits.length, shown: page.length, tier: hits ? hits.tier : "all", hits: lastHits.slice() }
         }));
       }).catch(function () { status.textContent = "搜索暂时不可用"; });
     }
@@ -897,7 +897,9 @@
   }
 
   // Public: init(base) and run(query). The rest is exported to Node only, for the parity tests.
-  if (typeof window !== "undefined") window.caseSearch = { init: init, run: run };
+  // idsOf(hits): the case ids of result numbers (results.js exports the filtered list with them).
+  function idsOf(ns) { return loadDocs(ns).then(function () { return ns.map(function (n) { return docOf(n).id; }); }); }
+  if (typeof window !== "undefined") window.caseSearch = { init: init, run: run, idsOf: idsOf };
   if (typeof module !== "undefined" && module.exports) {
     module.exports = {
       loadFold: loadFold, fold: fold, numerals: numerals, normalize: normalize, runs: runs,
