@@ -319,12 +319,20 @@
         for (var j = i0; j < i; j++) segLen[j] = i - i0;
         i0 = i + 1;
       }
+      // what shows that the neighbour at j matches without the character beside it: its own
+      // word (a synonym or number), or its bigram on the far side; null if nothing can
+      function side(j, dir) {
+        if (j < 0 || j >= run.length || noise[j]) return null;
+        if (covered[j]) return "";
+        var k = j + dir;
+        if (k < 0 || k >= run.length || noise[k]) return null;
+        return dir < 0 ? run[k] + run[j] : run[j] + run[k];
+      }
       run.forEach(function (u, i) {
         // CJK unigrams are indexed for titles/tags only; inside a longer run the bigrams decide.
-        // A bigram reaching into a matched word or number is not evidence for this character.
         var toks = run.length > 1 && !isWord(u) ? [] : [u];
-        if (i > 0 && !covered[i - 1]) toks.push(run[i - 1] + u);
-        if (i + 1 < run.length && !covered[i + 1]) toks.push(u + run[i + 1]);
+        if (i > 0) toks.push(run[i - 1] + u);
+        if (i + 1 < run.length) toks.push(u + run[i + 1]);
         if (/^[a-z]{3,10}$/.test(u)) toks.push("^" + u); // pinyin initials of a name: jtk
         toks.forEach(function (t) { allToks[t] = true; });
         if (!covered[i] && !noise[i]) {
@@ -333,7 +341,10 @@
             terms.push({ alts: [[u + run[i + 1]]], at: [ri, i] });
         }
         if (covered[i]) return;
-        var c = { any: toks, optional: noise[i] || (run.length > 1 && STOP.indexOf(u) >= 0) || !toks.length, inner: toks.length > 1 && !isWord(toks[0]) };
+        var c = { any: toks, optional: noise[i] || (run.length > 1 && STOP.indexOf(u) >= 0), inner: toks.length > 1 && !isWord(toks[0]) };
+        // an inner character may be dropped only between two words that match on their own
+        // (翡翠蛙琉璃), not beside a filler word or the end of the query (工资多少)
+        if (c.inner) c.outer = [side(i - 1, -1), side(i + 1, 1)];
         if (!c.optional && segLen[i] === 1 && !isWord(u) && run.length > 1) lone.push(c);
         clauses.push(c);
       });
@@ -408,6 +419,8 @@
       var x = base === "N" ? parseInt(run[i + pre.length], 10) : UNIT_VALUE[base];
       var lo, hi, step = stepOf(x), mult = unit ? UNIT_VALUE[unit] : 1, next = run[i + len];
       if (base !== "N" && !pre) continue; // 千 alone is a word (千万, 百年)
+      // 数, 几, 上, 成 count units (数十, 几十万, 上千), never a number as written (人数350000)
+      if (/^[数几上成]$/.test(pre) && base === "N" && !/^10+$/.test(run[i + 1])) continue;
       if (mid === "几") { lo = x + step / 10; hi = x + step - step / 10; }
       else if (mid) { lo = x; hi = x + step - 1e-9; }
       else if (pre === "上" || pre === "成") { lo = x; hi = 10 * x - 1e-9; }
@@ -484,11 +497,15 @@
 
   // Docs satisfying every clause (AND); a CJK character inside a run that nothing in the index can
   // satisfy is dropped unless it is the only evidence (a filler character between two words).
+  function droppable(c, masks) {
+    return c.outer.every(function (t) { return t === "" || (t !== null && masks[t] && masks[t].list.length > 0); });
+  }
+
   function strict(p, masks) {
     var result = null;
     p.clauses.forEach(function (c) {
       var set = holders(c, masks);
-      if (c.optional || (c.inner && p.clauses.length > 1 && set.indexOf(1) < 0)) return;
+      if (c.optional || (c.inner && p.clauses.length > 1 && set.indexOf(1) < 0 && droppable(c, masks))) return;
       if (result === null) result = set;
       else for (var n = 0; n < set.length; n++) result[n] &= set[n];
     });
