@@ -51,7 +51,12 @@ from site_builder.outputs.search.tokens import (
     readings,
     runs,
 )
-from site_builder.outputs.search.vocabulary import Colloquial, colloquial_groups, load_colloquial, load_search_words
+from site_builder.outputs.search.vocabulary import (
+    Colloquial,
+    colloquial_groups,
+    load_colloquial,
+    load_search_words,
+)
 from site_builder.textnorm import INVISIBLE_CHARS, fold, fold_table, strip_invisible
 
 __all__ = [

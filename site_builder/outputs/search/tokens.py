@@ -30,10 +30,10 @@ __all__ = [
     "doc_tokens",
     "initials",
     "initials_tokens",
-    "number_tokens",
     "is_word",
     "key_tokens",
     "normalize",
+    "number_tokens",
     "numerals",
     "pinyin_tokens",
     "readings",
@@ -244,7 +244,9 @@ def initials(name: str) -> list[str]:
     han = "".join(_HAN_RE.findall(fold(name)))
     if not han:
         return []
-    context = "".join(x[0] for x in lazy_pinyin(han, style=Style.FIRST_LETTER, errors="ignore") if x.isalpha())
+    context = "".join(
+        x[0] for x in lazy_pinyin(han, style=Style.FIRST_LETTER, errors="ignore") if x.isalpha()
+    )
     common = "".join(r[0][0] if r else "?" for r in map(readings, han))
     return [c for c in dict.fromkeys([context, common]) if len(c) == len(han) and c.isalpha() and c.isascii()]
 

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from site_builder.casefile.models import Case
 from site_builder.errors import CaseError, Location, display_path, shorten
 from site_builder.outputs.search.tokens import normalize
 
@@ -27,6 +28,7 @@ __all__ = [
     "Colloquial",
     "SearchWords",
     "check_colloquial",
+    "check_colloquial_cases",
     "colloquial_path",
     "load_colloquial",
     "load_search_words",
@@ -86,7 +88,9 @@ def _parse(text: str) -> tuple[list[Colloquial], list[tuple[int, int, str, str]]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return [], [(line, col, "", f"YAML 格式有误：{getattr(exc, 'problem', exc)}。请对照其他条目的写法修改")]
+        return [], [
+            (line, col, "", f"YAML 格式有误：{getattr(exc, 'problem', exc)}。请对照其他条目的写法修改")
+        ]
     entries_node = None
     if isinstance(root, yaml.MappingNode):
         entries_node = next((v for k, v in root.value if k.value == "entries"), None)
@@ -102,12 +106,16 @@ def _parse(text: str) -> tuple[list[Colloquial], list[tuple[int, int, str, str]]
         keys = {k.value: v for k, v in item.value}
         unknown = sorted(set(keys) - {"says", "means", "kind"})
         if unknown:
-            problems.append((line, col, field, f"不认识的键「{'、'.join(unknown)}」：只能写 says、means、kind"))
+            problems.append(
+                (line, col, field, f"不认识的键「{'、'.join(unknown)}」：只能写 says、means、kind")
+            )
         says, means = _words(keys.get("says")), _words(keys.get("means"))
         kind_node = keys.get("kind")
         kind = str(kind_node.value) if isinstance(kind_node, yaml.ScalarNode) else ""
         if not says or not means:
-            problems.append((line, col, field, "says（读者的说法）和 means（案例里的写法）都要写，至少各一个词"))
+            problems.append(
+                (line, col, field, "says（读者的说法）和 means（案例里的写法）都要写，至少各一个词")
+            )
             continue
         if kind not in COLLOQUIAL_KINDS:
             problems.append((line, col, f"{field}.kind", f"kind 只能是 {'、'.join(COLLOQUIAL_KINDS)} 之一"))
@@ -162,7 +170,9 @@ def check_colloquial(texts: Iterable[str], path: Path | None = None) -> list[Cas
             key = " ".join(normalize(w).split())
             if key in fillers:
                 errors.append(
-                    CaseError(where, f"entries[{i}].says", f"「{w}」是搜索时会忽略的问句词，请换成有意思的说法")
+                    CaseError(
+                        where, f"entries[{i}].says", f"「{w}」是搜索时会忽略的问句词，请换成有意思的说法"
+                    )
                 )
             elif key in seen and seen[key] != i:
                 errors.append(
@@ -174,3 +184,11 @@ def check_colloquial(texts: Iterable[str], path: Path | None = None) -> list[Cas
                 )
             seen.setdefault(key, i)
     return sorted(errors)
+
+
+def check_colloquial_cases(cases: Iterable[Case]) -> list[CaseError]:
+    """:func:`check_colloquial` against the published ones of ``cases`` (``site-builder validate``)."""
+    from site_builder.outputs.search.index import docs_from_cases
+
+    docs = docs_from_cases(c for c in cases if not c.is_draft)
+    return check_colloquial(" ".join(d.texts.values()) for d in docs)
