@@ -9,7 +9,8 @@ reports, per query, the gzip-compressed bytes of every request made before the f
 appeared (search.js, fold table, metadata, index shards, and the pinyin table when that tier
 runs) and the time from the last keystroke to the rendered results.  The queries cover every
 tier: exact, colloquial synonyms, numbers in words, partial, homophone typo, pinyin, one no case
-answers, and two words typed with a pause between them.
+answers, two words typed with a pause between them, approximate numbers (两万多, 上千), pinyin
+initials, colloquial and filler words, and a word no case uses (partial tier).
 
 ``--queries`` also types the realistic query set derived from ``cases/``
 (``tests/support/search_queries.py``) into the real site's header box and prints hit@3 by kind;
@@ -55,6 +56,11 @@ QUERIES = [
     "jintoukui",  # pinyin
     "股票行情",  # no case answers: every tier runs
     "浦东 骑手",  # two words, typed with a pause between them
+    "两万多名货车司机",  # an approximate number: one token per first digit, tested against the range
+    "上千家",  # a wide range: nine first-digit tokens
+    "jtk",  # pinyin initials
+    "货车师傅在哪儿歇脚",  # colloquial words and filler words
+    "外卖骑手 养猫",  # a word no case uses: partial tier
 ]
 PAUSE_MS = 700
 BUDGET_BYTES = 150_000
