@@ -8,10 +8,14 @@ each field's ``search`` tier), the filters from the facet table
 
 Files (all JSON; what the header box fetches before its first result is kept small at any size):
 
-* ``meta.json``: format, shard counts, facet table, case URL pattern, synonyms (fixed size);
+* ``meta.json``: format, shard counts, facet table, case URL pattern, synonyms, colloquial
+  words, filler words (fixed size);
 * ``i/<k>.json``: bigram index shards ``{token: [doc delta, field mask, ...]}``; a synonym group
   is one token ``~<k>`` (the cases using any word of ``synonyms[k]``), so a query fetches one
-  shard for it, not one per word of the group;
+  shard for it, not one per word of the group; a colloquial entry is ``~c<k>`` (the cases using a
+  word it means); ``^<letters>`` are prefixes of the pinyin initials of names (titles, tags,
+  places, synonym words: ``^jtk``); ``#<digits>:<first digit>`` hold numbers as
+  ``[doc delta, three significant digits * 16 + field mask, ...]`` for approximate number queries;
 * ``p/<k>.json`` + ``py.json``: pinyin index and the client's character → pinyin table, fetched
   only when the strict tiers find little;
 * ``m/<k>.json``: per 8 documents, what a result shows (id, title, year, facet values);

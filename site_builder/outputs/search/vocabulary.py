@@ -29,6 +29,7 @@ __all__ = [
     "SearchWords",
     "check_colloquial",
     "check_colloquial_cases",
+    "colloquial_groups",
     "colloquial_path",
     "load_colloquial",
     "load_search_words",
