@@ -300,7 +300,12 @@ def main() -> None:
     ap.add_argument("--throttle", type=float, default=4.0)
     ap.add_argument("--repeat", type=int, default=3, help="rounds per size; latency is the median")
     ap.add_argument("--queries", action="store_true", help="type the realistic query set on the real site")
-    ap.add_argument("--eval", action="store_true", help="type the phone query set on the real site")
+    ap.add_argument(
+        "--eval",
+        nargs="?",
+        const=str(EVAL_SET),
+        help="type a phone query set on the real site (default: tests/fixtures/search/phone_queries.yaml)",
+    )
     ap.add_argument("--site", type=Path, help="with --queries/--eval: a built site (default: build cases/)")
     args = ap.parse_args()
     report: dict[str, Any] = {}
@@ -344,7 +349,7 @@ def main() -> None:
             if args.eval:
                 import yaml
 
-                entries = yaml.safe_load(EVAL_SET.read_text(encoding="utf-8"))
+                entries = yaml.safe_load(Path(args.eval).read_text(encoding="utf-8"))
                 report["eval"] = typed_eval(site, entries)
     print(json.dumps(report, ensure_ascii=False, indent=1))
     print(
