@@ -136,6 +136,8 @@ def test_initials_fillers_and_unknown_words(tmp_path: Path) -> None:
         "货车司机 养猫",  # a word no case uses: the rest still finds its case, as a partial match
         "股票行情",  # 行情 only across two words (执行情况): nothing
         "养猫攻略",
+        "京头盔",  # jing for jin: a reading people confuse (前后鼻音), after the homophones
+        "jingtoukui",
     ]
     got = _node(
         tmp_path,
@@ -155,6 +157,7 @@ def test_initials_fillers_and_unknown_words(tmp_path: Path) -> None:
     assert seen["货车师傅在哪儿歇脚"] == ("exact", ["drivers"])
     assert seen["货车司机 养猫"] == ("partial", ["drivers"])
     assert seen["股票行情"][1] == [] and seen["养猫攻略"][1] == []
+    assert seen["京头盔"] == ("pinyin", ["helmet"]) and seen["jingtoukui"] == ("pinyin", ["helmet"])
 
 
 def test_filler_words_are_one_list_for_python_and_js() -> None:

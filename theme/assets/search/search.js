@@ -1,8 +1,10 @@
 /* Case search: engine, header combobox, and the /search/ page wiring (setupPage).
  * Index format and normalization mirror site_builder/outputs/search/{tokens,index}.py.
- * Tiers: exact (every query character found) -> partial (labelled; ranked by how much of the
- * query a case covers, rare terms weighing most, with a threshold) -> pinyin (homophone typos and
- * pinyin queries; its table and index are fetched only when the first tiers find nothing).
+ * Tiers: exact (every query character found; synonyms, colloquial words, approximate numbers and
+ * pinyin initials count) -> partial (labelled; ranked by how much of the query a case covers, rare
+ * terms weighing most, words no case uses weighing little, with a threshold) -> pinyin (homophone
+ * typos and pinyin queries, then readings people confuse such as sh/s or in/ing; its table and
+ * index are fetched only when the first tiers find nothing).
  * Case text is untrusted: the DOM is built with textContent only. */
 (function () {
   "use strict";
@@ -591,14 +593,48 @@
     return out.length && out[0].length > 1 ? out : null;
   }
 
+  // Readings a southern or hurried typist confuses (平翘舌 zh/z ch/c sh/s, n/l, 前后鼻音
+  // in/ing en/eng an/ang): the syllables of the table that s may stand for, s first.
+  var FUZZY_INITIAL = [["zh", "z"], ["ch", "c"], ["sh", "s"], ["n", "l"]];
+  var FUZZY_FINAL = [["ing", "in"], ["eng", "en"], ["iang", "ian"], ["uang", "uan"], ["ang", "an"]];
+  function fuzzySyllables(s, syl) {
+    var heads = [s];
+    FUZZY_INITIAL.forEach(function (f) {
+      if (s.indexOf(f[0]) === 0) heads.push(f[1] + s.slice(f[0].length));
+      else if (s.indexOf(f[1]) === 0) heads.push(f[0] + s.slice(f[1].length));
+    });
+    var out = [];
+    heads.forEach(function (h) {
+      out.push(h);
+      for (var i = 0; i < FUZZY_FINAL.length; i++) {
+        var f = FUZZY_FINAL[i];
+        if (h.slice(-f[0].length) === f[0]) { out.push(h.slice(0, -f[0].length) + f[1]); break; }
+        if (h.slice(-f[1].length) === f[1]) { out.push(h.slice(0, -f[1].length) + f[0]); break; }
+      }
+    });
+    return out.filter(function (x, i) { return out.indexOf(x) === i && syl.has(x); });
+  }
+
   // Pinyin plans (alternatives): each a list of clauses, one per pair of adjacent syllables or CJK
-  // characters (all their readings).  A query mixing Latin words and characters gets none.
-  function pinyinPlans(query, py) {
+  // characters (all their readings; with fuzzy, the readings they are confused with too).  A query
+  // mixing Latin words and characters gets none.
+  function pinyinPlans(query, py, fuzzy) {
     var ways = syllables(query, py.syl), pairs = [], mixed = false;
+    function widen(list) {
+      if (!fuzzy) return list;
+      var out = [];
+      list.forEach(function (x) { fuzzySyllables(x, py.syl).forEach(function (y) { if (out.indexOf(y) < 0) out.push(y); }); });
+      return out;
+    }
+    function pairTokens(a, b) {
+      var any = [];
+      widen(a).forEach(function (x) { widen(b).forEach(function (y) { if (any.length < 24) any.push(x + "'" + y); }); });
+      return any;
+    }
     if (ways) {
       return ways.map(function (seq) {
         var clauses = [];
-        for (var i = 0; i + 1 < seq.length; i++) clauses.push([seq[i] + "'" + seq[i + 1]]);
+        for (var i = 0; i + 1 < seq.length; i++) clauses.push(pairTokens([seq[i]], [seq[i + 1]]));
         return clauses;
       });
     }
@@ -611,16 +647,20 @@
       }
     });
     if (mixed || !pairs.length) return [];
-    return [pairs.map(function (pair) {
-      var any = [];
-      pair[0].forEach(function (a) { pair[1].forEach(function (b) { any.push(a + "'" + b); }); });
-      return any;
-    })];
+    return [pairs.map(function (pair) { return pairTokens(pair[0], pair[1]); })];
   }
 
+  // Homophones first; only when none matches, the readings people confuse (森通 for 申通).
   function pinyinHits(query) {
+    return pinyinPass(query, false).then(function (hits) {
+      return hits.length ? hits : pinyinPass(query, true);
+    });
+  }
+
+  function pinyinPass(query, fuzzy) {
     return loadPinyin().then(function (py) {
-      var plans = pinyinPlans(query, py).filter(function (clauses) { return clauses.every(function (c) { return c.length; }); });
+      var plans = pinyinPlans(query, py, fuzzy).filter(function (clauses) { return clauses.every(function (c) { return c.length; }); });
+      if (fuzzy && plans.every(function (clauses) { return clauses.length < 2; })) return [];
       var toks = [].concat.apply([], [].concat.apply([], plans));
       return loadAll(toks.map(pinyinPath)).then(function () {
         var masks = {}, best = new Map();
@@ -1073,7 +1113,7 @@
     module.exports = {
       loadFold: loadFold, fold: fold, numerals: numerals, normalize: normalize, runs: runs,
       isWord: isWord, docTokens: docTokens, fnv1a: fnv1a, plan: plan, strict: strict, partial: partial,
-      syllables: syllables, pinyinPlans: pinyinPlans, state: state, init: init, run: run, segments: segments
+      syllables: syllables, pinyinPlans: pinyinPlans, fuzzySyllables: fuzzySyllables, state: state, init: init, run: run, segments: segments
     };
   }
   if (typeof document !== "undefined") {
