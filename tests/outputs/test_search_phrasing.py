@@ -123,6 +123,7 @@ def test_initials_fillers_and_unknown_words(tmp_path: Path) -> None:
         ),
         _case("drivers", "宝山货车司机驿站", "驿站设在加油站里，司机可以休息。", groups=["货车司机"]),
         _case("tower", "上海中心大厦里的党建服务中心", "白领在这里交流，执行情况每月检查。"),
+        _case("bili", "哔哩哔哩成立党支部", "青年员工多的互联网企业建立党支部。"),
     ]
     files = build_search_files(cases, load_vocabularies())
     ids = [c.id for c in sorted(cases, key=lambda c: (-c.year, c.id))]
@@ -136,6 +137,7 @@ def test_initials_fillers_and_unknown_words(tmp_path: Path) -> None:
         "货车司机 养猫",  # a word no case uses: the rest still finds its case, as a partial match
         "股票行情",  # 行情 only across two words (执行情况): nothing
         "养猫攻略",
+        "bilibli",  # a Latin brand name one typo away from a synonym word (bilibili)
         "京头盔",  # jing for jin: a reading people confuse (前后鼻音), after the homophones
         "jingtoukui",
     ]
@@ -157,6 +159,7 @@ def test_initials_fillers_and_unknown_words(tmp_path: Path) -> None:
     assert seen["货车师傅在哪儿歇脚"] == ("exact", ["drivers"])
     assert seen["货车司机 养猫"] == ("partial", ["drivers"])
     assert seen["股票行情"][1] == [] and seen["养猫攻略"][1] == []
+    assert seen["bilibli"] == ("exact", ["bili"])
     assert seen["京头盔"] == ("pinyin", ["helmet"]) and seen["jingtoukui"] == ("pinyin", ["helmet"])
 
 

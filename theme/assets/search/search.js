@@ -369,6 +369,14 @@
         if (eqUnits(run, i, w.units)) cands.push({ start: i, len: w.units.length, token: w.token, marks: w.marks });
       }
     });
+    // a Latin word of five letters or more one typo away from a synonym word (bilibli, fosnu)
+    run.forEach(function (u, i) {
+      if (taken[i] || !/^[a-z]{5,}$/.test(u) || cands.some(function (c) { return c.start === i; })) return;
+      var w = state.meta.synUnits.filter(function (w) {
+        return w.units.length === 1 && /^[a-z]{5,}$/.test(w.units[0]) && oneEditApart(u, w.units[0]);
+      })[0];
+      if (w) cands.push({ start: i, len: 1, token: w.token, marks: w.marks });
+    });
     cands.sort(function (a, b) { return b.len - a.len || a.start - b.start; });
     cands.forEach(function (c) {
       for (var i = c.start; i < c.start + c.len; i++) if (flags[i]) return;
@@ -376,6 +384,17 @@
       matches.push(c);
     });
     return { flags: flags.map(function (f, i) { return f && !taken[i]; }), matches: matches };
+  }
+
+  // One insertion, deletion, substitution or swap of neighbours turns a into b.
+  function oneEditApart(a, b) {
+    if (a === b || Math.abs(a.length - b.length) > 1) return false;
+    var i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    if (a.length === b.length) {
+      return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+    }
+    return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
   }
 
   // Filler words of questions (flags per unit).
