@@ -187,9 +187,15 @@ def check_colloquial(texts: Iterable[str], path: Path | None = None) -> list[Cas
     return sorted(errors)
 
 
-def check_colloquial_cases(cases: Iterable[Case]) -> list[CaseError]:
-    """:func:`check_colloquial` against the published ones of ``cases`` (``site-builder validate``)."""
+def check_colloquial_cases(cases: Iterable[Case], paths: Iterable[Path]) -> list[CaseError]:
+    """:func:`check_colloquial` for ``site-builder validate``: when ``paths`` include the whole
+    ``cases/`` folder of the repository that holds the table (CI's ``validate cases``), the table
+    is checked against its published cases; any other project or selection of files is left alone.
+    """
     from site_builder.outputs.search.index import docs_from_cases
 
+    home = Path(__file__).resolve().parents[3] / "cases"  # beside the site_builder package
+    if home not in {p.resolve() for p in paths}:
+        return []
     docs = docs_from_cases(c for c in cases if not c.is_draft)
     return check_colloquial(" ".join(d.texts.values()) for d in docs)
