@@ -22,7 +22,13 @@ from site_builder.pages.markup import render_markdown
 from site_builder.pages.qr import qr_image
 
 STATS_TITLE = "统计"
-SECTIONS = (("background", "背景"), ("practice", "主要做法"), ("results", "成效"), ("insights", "经验启示"))
+SECTIONS = (
+    ("background", "背景"),
+    ("practice", "主要做法"),
+    ("results", "成效"),
+    ("insights", "经验启示"),
+    ("how_to", "怎么做"),
+)
 
 
 @dataclass
