@@ -99,7 +99,8 @@ def contexts(browser: Any) -> Iterator[dict[tuple[str, str], Any]]:
     """One browser context per screen size and colour scheme: pages share its HTTP cache, as a reader's tabs do.
 
     A fresh context per page started a renderer and fetched every asset again (about half of a
-    page's CPU); the site keeps no state in the browser, so tabs of one context are independent.
+    page's CPU). What the site remembers in the browser (the reading controls' localStorage) is
+    cleared after each test by ``open_page``, so tests stay independent.
     """
     opened: dict[tuple[str, str], Any] = {}
     yield opened
@@ -135,7 +136,13 @@ def open_page(browser: Any, site_url: str, contexts: dict[tuple[str, str], Any])
 
     yield _open
     for pg in pages:
+        if not pg.is_closed() and pg.url.startswith(
+            origin
+        ):  # what the site remembered (localStorage) is not the next test's
+            pg.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
         pg.close()
+    for context in contexts.values():
+        context.clear_cookies()
     assert errors == []
     assert outside == [], "third-party requests"
 
