@@ -58,6 +58,6 @@ def test_cli_validate_prints_github_annotations(tmp_path: Path, monkeypatch, cap
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     assert cli.main(["validate"]) == 1
     out = capsys.readouterr()
-    assert "::error file=cases/a-case.yaml,line=2,col=7::year: 应为整数年份" in out.out
-    assert "cases/a-case.yaml:2:7: year: 应为整数年份" in out.err
+    assert "::error file=cases/a-case.yaml,line=2,col=7::年份 (year): 应为整数年份" in out.out
+    assert "cases/a-case.yaml:2:7: 年份 (year): 应为整数年份" in out.err
     assert "Traceback" not in out.err

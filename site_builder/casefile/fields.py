@@ -17,10 +17,11 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from site_builder.casefile.models import Case
+from site_builder.casefile.models import Case, Kind, field_meta
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 
-Kind = Literal["line", "markdown", "int", "number", "date", "choice", "lines", "choices", "objects", "object"]
+__all__ = ["FieldSpec", "Kind", "case_fields", "field_spec", "field_texts", "keys_of_kind", "submodels"]
+
 SearchTier = Literal["title", "meta", "summary", "body"]
 
 _VOCAB_FIELDS = {"district": "districts", "fields": "fields", "groups": "groups"}
@@ -88,31 +89,13 @@ def _spec(
     choices: tuple[str, ...] | None = None
     children: tuple[FieldSpec, ...] = ()
     items = _resolve(prop.get("items", {}), defs) if prop.get("type") == "array" else {}
-    kind: Kind
+    kind: Kind = field_meta(model.model_fields[key])["x-kind"]
     if key in _VOCAB_FIELDS and model is Case:
-        terms = getattr(vocab, _VOCAB_FIELDS[key])
-        choices = tuple(terms.names())
-        kind = "choice" if prop.get("type") != "array" else "choices"
+        choices = tuple(getattr(vocab, _VOCAB_FIELDS[key]).names())
     elif "enum" in prop:
-        kind, choices = "choice", tuple(str(v) for v in prop["enum"])
-    elif prop.get("type") == "array" and items.get("type") == "object":
-        kind = "objects"
+        choices = tuple(str(v) for v in prop["enum"])
+    if kind in ("objects", "object"):
         children = _children(model, key, defs, vocab)
-    elif prop.get("type") == "array":
-        kind = "lines"
-    elif prop.get("type") == "object":
-        kind = "object"
-        children = _children(model, key, defs, vocab)
-    elif prop.get("type") == "integer":
-        kind = "int"
-    elif prop.get("type") == "number" or "anyOf" in prop:
-        kind = "number"
-    elif prop.get("x-format") == "markdown":
-        kind = "markdown"
-    elif "examples" in prop and str(prop.get("pattern", "")).startswith("^"):
-        kind = "date"
-    else:
-        kind = "line"
     item_limits = items if kind == "lines" else {}
     return FieldSpec(
         key=key,
@@ -129,6 +112,22 @@ def _spec(
         choices=choices,
         children=children,
     )
+
+
+def submodels(model: type[BaseModel] = Case) -> dict[str, type[BaseModel]]:
+    """The fields of ``model`` that hold a model (``objects``/``object`` kinds): key -> that model."""
+    out = {}
+    for key, info in model.model_fields.items():
+        if field_meta(info).get("x-kind") in ("objects", "object"):
+            sub = next(_submodels(info.annotation), None)
+            if sub is not None:
+                out[key] = sub
+    return out
+
+
+def keys_of_kind(*kinds: Kind, model: type[BaseModel] = Case) -> frozenset[str]:
+    """The keys of ``model`` whose ``x-kind`` is one of ``kinds``."""
+    return frozenset(k for k, info in model.model_fields.items() if field_meta(info).get("x-kind") in kinds)
 
 
 def _children(

@@ -13,13 +13,18 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from site_builder.casefile.messages import EXAMPLES, describe, field_title, label, model_for
+from site_builder.casefile.fields import keys_of_kind, submodels
+from site_builder.casefile.messages import describe, example, field_title, format_help, label, model_for
 from site_builder.casefile.models import (
+    FULLWIDTH_DIGITS,
     ID_MAX,
     ID_PATTERN,
     BlankValueError,
     Case,
+    ItemErrors,
     LineError,
+    field_meta,
+    none_word,
 )
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 from site_builder.casefile.yamlio import Positions, capped, dotted_path, is_parse_cached, read_yaml
@@ -310,16 +315,28 @@ def validate_document(
                 continue
             if flagged and any(raw_loc[: len(f)] == f for f in flagged):
                 continue
-            loc, message = _explain(err, data, positions)
-            at = positions.locate(loc, prefer_key=err["type"] == "extra_forbidden")
             inner = (err.get("ctx") or {}).get("error")
-            if (
-                isinstance(inner, LineError) and loc in positions.quoted
-            ):  # a "|" block: line n is n lines down
-                at = Location(at.path, at.line + inner.line, 1)
-            key = (loc, err["type"] in ("int_type", "float_type", "int_from_float"))
-            errors.setdefault(key, CaseError(at, dotted_path(loc), message))
+            for one in _item_errors(err, inner):
+                loc, message = _explain(one, data, positions)
+                at = positions.locate(loc, prefer_key=one["type"] == "extra_forbidden")
+                cause = (one.get("ctx") or {}).get("error")
+                if (
+                    isinstance(cause, LineError) and loc in positions.quoted
+                ):  # a "|" block: line n is n lines down
+                    at = Location(at.path, at.line + cause.line, 1)
+                key = (loc, one["type"] in ("int_type", "float_type", "int_from_float"))
+                errors.setdefault(key, CaseError(at, dotted_path(loc), message))
         return None, list(errors.values())
+
+
+def _item_errors(err: Any, inner: Any) -> list[Any]:
+    """One pydantic error per problem item when a list's check found several (:class:`ItemErrors`)."""
+    if not isinstance(inner, ItemErrors):
+        return [err]
+    return [
+        {**err, "loc": (*tuple(err["loc"]), i), "ctx": {"error": problem}, "msg": str(problem)}
+        for i, problem in inner.problems
+    ]
 
 
 def _walk(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], Any, bool]:
@@ -358,6 +375,8 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
         if isinstance(error, BlankValueError):
             return loc, _blank(loc, value)
         return loc, str(error if error is not None else err["msg"])
+    if isinstance(value, str) and none_word(value) and kind != "string_type":
+        return loc, _none_value(loc)
     if kind == "string_type":
         if value is None:
             return loc, f"{where}没有填写内容：请在冒号后面写上内容（不需要的可选字段请把整行删掉）"
@@ -371,6 +390,9 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
                 loc,
                 f"{what}不要加引号：加了引号就成了文字。请去掉引号，直接写 {value.strip()}",
             )
+        number_hint = _number_hint(value, is_year) if isinstance(value, str) else None
+        if number_hint:
+            return loc, number_hint
         if is_year:
             return loc, f"应为整数年份，例如 2021，而不是{shown}"
         return loc, f"应为数字（不加引号、不带单位），而不是{shown}"
@@ -382,14 +404,16 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
             hint = f"；列表项开头要用半角减号加空格「- 」，不能用「{value.strip()[0]}」，并且每项单独一行"
         elif isinstance(value, str) and any(sep in value for sep in "，、"):
             hint = "；多项之间要用英文逗号「,」分开"
-        if isinstance(value, dict) and loc and loc[-1] in ("metrics", "quotes", "images", "sources"):
-            first = {"metrics": "label: 党员骑手", "quotes": "text: 原话", "images": "file: images/photo.jpg"}
-            example = first.get(str(loc[-1]), "title: 文章标题")
-            hint = f"：{describe(loc)}的每一项都要以「- 」开头，例如「  - {example}」，下面的字段再对齐缩进"
+        if isinstance(value, dict) and len(loc) == 1 and loc[-1] in _LISTS_OF_OBJECTS:
+            first = _first_key(str(loc[-1]))
+            hint = f"：{describe(loc)}的每一项都要以「- 」开头，例如「  - {first}」，下面的字段再对齐缩进"
             return loc, f"应为列表，而不是{shown}{hint}"
         return loc, f"应为列表（例如 [甲, 乙]，或每行一个「- 」），而不是{shown}{hint}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return loc, f"{where}应是一组「字段: 值」（每个字段一行，缩进对齐），而不是{shown}"
+        hint = ""
+        if isinstance(value, str) and value.strip()[:1] in "｛【［":
+            hint = "；大括号要用半角的「{ }」，冒号和逗号也要用半角，例如 {lat: 31.23, lon: 121.47}"
+        return loc, f"{where}应是一组「字段: 值」（每个字段一行，缩进对齐），而不是{shown}{hint}"
     if kind == "string_too_short":
         text = err.get("input")
         n = len(text) if isinstance(text, str) else 0
@@ -408,9 +432,13 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
         expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", " 或 ")
         return loc, f"只能是 {expected}，而不是{shown}"
     if kind == "string_pattern_mismatch":
-        if loc and loc[0] == "related":
-            return loc, f"案例编号{shown}不对：只能由小写英文字母、数字和连字符组成"
-        return loc, f"格式不对：{shown}应写成 YYYY、YYYY-MM 或 YYYY-MM-DD，例如 2023-04-13"
+        help_ = format_help(loc)
+        if help_ is None:
+            title = field_title(
+                next((str(p) for p in reversed(loc) if isinstance(p, str)), ""), model_for(loc[:1])
+            )
+            help_ = f"不符合「{title or '这个字段'}」的格式（{ctx.get('pattern')}），请对照投稿指南的写法修改"
+        return loc, f"{shown}格式不对：{help_}"
     return loc, f"{where}的值不符合要求，请对照模板检查"
 
 
@@ -421,10 +449,62 @@ def _blank(loc: tuple[Any, ...], value: Any) -> str:
     return f"不能为空{why}：请填写内容；不需要的可选字段请把整行删掉"
 
 
+_LISTS_OF_OBJECTS = keys_of_kind("objects")
+_FULLWIDTH_DIGIT = re.compile("[０-９]")
+_CHINESE_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
+_NUMBER_WITH_WORDS = re.compile(r"^\s*约?\s*([-+]?\d+(?:\.\d+)?)\s*(万|亿|千|百)?\s*(\S*?)\s*$")
+
+
+def _first_key(list_key: str) -> str:
+    sub = submodels()[list_key]
+    key = next(k for k, info in sub.model_fields.items() if info.is_required())
+    written = example(key, sub) or ""
+    m = re.search(r"「([^」]+)」", written)
+    return m.group(1).strip() if m else f"{key}: ……"
+
+
+def _none_value(loc: tuple[Any, ...]) -> str:
+    if loc and isinstance(loc[-1], int):
+        return f"{describe(loc)}写的是「没有」：请删除这一项；一项都没有时把整个字段删掉"
+    key = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    info = model_for(loc[:-1]).model_fields.get(key)
+    if info is not None and info.is_required():
+        return "这是必填字段，不能写「无」「不详」之类：请填写真实内容"
+    return "写的是「没有」：没有内容的可选字段请把这一行（连同下面属于它的行）整个删掉，不要写「无」「-」"
+
+
+def _number_hint(value: str, is_year: bool) -> str | None:
+    """Say how to write a number typed the way people write it in prose (２０２３, 2023年, 1.2万)."""
+    what = "应为整数年份，" if is_year else "数值只写数字，"
+    half = value.translate(FULLWIDTH_DIGITS).strip()
+    if _FULLWIDTH_DIGIT.search(value) and _NUMBER_TEXT.match(half):
+        return f"{what}「{shorten(value)}」用了全角数字：请改成半角数字 {half}（切换到英文输入法再输入），不加引号"
+    spelled = half.translate(_CHINESE_DIGITS).removesuffix("年")
+    if is_year and spelled != half.removesuffix("年") and spelled.isascii() and spelled.isdigit():
+        return f"{what}用半角阿拉伯数字：「{shorten(value)}」请写成 {spelled}"
+    m = _NUMBER_WITH_WORDS.match(half)
+    if m is None:
+        return None
+    number, scale, rest = m.groups()
+    if is_year:
+        if not scale and (rest in ("年", "年度", "年起", "年初", "年底") or re.match(r"^[-./年]\d", rest)):
+            return f"{what}只写四位半角数字：请写成 {number}"
+        return None
+    if scale:
+        factor = {"万": 10_000, "亿": 100_000_000, "千": 1_000, "百": 100}[scale]
+        full = float(number) * factor
+        shown = str(int(full)) if full.is_integer() else str(full)
+        unit = f"，「{rest}」写在 unit 里" if rest else ""
+        return f"数值只写阿拉伯数字：「{shorten(value)}」请写成 {shown}{unit}"
+    if rest:
+        return f"数值只写数字，不带单位：请写成 {number}，把「{shorten(rest, 8)}」写在 unit 里"
+    return None
+
+
 def _missing(loc: tuple[Any, ...]) -> str:
     key = str(loc[-1])
-    example = EXAMPLES.get("title_source" if loc[0] == "sources" and key == "title" else key)
-    hint = f"，{example}" if example else ""
+    written = example(key, model_for(loc[:-1]))
+    hint = f"，{written}" if written else ""
     if len(loc) == 1:
         return f"缺少必填字段{label(key)}，请补上{hint}"
     return f"{describe(loc[:-1])}缺少必填字段{label(key)}，请补上{hint}"
@@ -536,7 +616,7 @@ def _check_images(images: Any, source: Path, pos: Positions, root: Path, deep: b
 def _check_drawable(case: Case, positions: Positions) -> list[CaseError]:
     """Title and summary are drawn on covers and social cards: refuse what the build's font cannot draw."""
     errors = []
-    for field_name in ("title", "summary"):
+    for field_name in _DRAWN:
         missing = missing_glyphs(getattr(case, field_name))
         if missing:
             errors.append(
@@ -547,6 +627,9 @@ def _check_drawable(case: Case, positions: Positions) -> list[CaseError]:
                 )
             )
     return errors
+
+
+_DRAWN = [k for k, info in Case.model_fields.items() if field_meta(info).get("x-drawn")]
 
 
 def _exact_case_problem(base: Path, rel: str) -> str | None:

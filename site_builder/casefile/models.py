@@ -11,7 +11,7 @@ import datetime as _dt
 import math
 import re
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, get_args
 
 from pydantic import (
     AfterValidator,
@@ -24,6 +24,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic.config import JsonDict
+from pydantic.fields import FieldInfo
 
 from site_builder.casefile.vocab import Vocabularies, Vocabulary
 from site_builder.errors import shorten
@@ -82,12 +84,108 @@ def _invisible_problem(value: str) -> str | None:
     )
 
 
+_LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)、]|#{1,6}|>)\s*")
+_FILL_IN = re.compile(
+    r"待填写|待补充|待完善|待补|请填写|请输入|此处填写|在这里填写|这里填写|填写内容|占位|TODO|TBD|FIXME"
+    r"|(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|[×＊]{2,}|某某",
+    re.IGNORECASE,
+)
+NONE_WORDS = frozenset(
+    [
+        "无",
+        "暂无",
+        "没有",
+        "无内容",
+        "不详",
+        "未知",
+        "未提供",
+        "未填写",
+        "空",
+        "空白",
+        "略",
+        "无数据",
+        "无图片",
+        "无来源",
+        "不适用",
+        "n/a",
+        "na",
+        "none",
+        "null",
+        "nil",
+        "nothing",
+        "-",
+        "--",
+        "—",
+        "——",
+        "–",
+        "/",
+        "／",
+        "－",
+        "~",
+        "～",
+    ]
+)
+"""Values editors write to mean "nothing here"; an optional field is left out instead."""
+_QUOTE_PAIRS = (("“", "”"), ("‘", "’"), ("「", "」"), ("『", "』"), ("＂", "＂"), ('"', '"'), ("'", "'"))
+
+
 def _placeholder(value: str) -> bool:
-    v = value.strip()
+    v = _LIST_MARK.sub("", value.strip(), count=1).strip()
     return bool(v) and _PLACEHOLDER.match(v) is not None and any(p in v for p in ("…", "⋯", "...", "。。。"))
 
 
 _PLACEHOLDER_MESSAGE = "还是模板里的占位符「……」，请换成真实内容；用不到的可选字段请把整行删掉"
+
+
+def _fill_in(value: str) -> str | None:
+    """The "fill this in later" marker left in ``value`` (待填写, TODO, XXX), if any."""
+    m = _FILL_IN.search(value)
+    return m.group() if m else None
+
+
+def _fill_in_message(found: str) -> str:
+    return f"还留着占位的「{found}」，请换成真实内容；用不到的可选字段请把整行删掉"
+
+
+def none_word(value: str) -> bool:
+    """True when ``value`` only says "none" (无, 暂无, N/A, -)."""
+    v = value.strip().strip("。.！!（）()[]【】").strip().lower()
+    return v in NONE_WORDS
+
+
+class NoneValueError(ValueError):
+    """A value that only says "none": an optional field is deleted, not filled with 无."""
+
+    def __init__(self, value: str, required: bool, item: bool = False) -> None:
+        shown = shorten(value.strip(), 10)
+        if item:
+            how = "请删除这一项；一项都没有时把整个字段删掉"
+        elif required:
+            how = "这是必填字段，请填写真实内容"
+        else:
+            how = "这是可选字段，没有内容时请把这一行（连同下面属于它的行）整个删掉，不要写「无」"
+        super().__init__(f"「{shown}」表示没有内容：{how}")
+
+
+class ItemErrors(ValueError):
+    """Problems of single items of a list, each located at its item (index, problem)."""
+
+    def __init__(self, problems: list[tuple[int, ValueError]]) -> None:
+        super().__init__(str(problems[0][1]))
+        self.problems = problems
+
+
+def _whole_quoted(value: str) -> tuple[str, str] | None:
+    v = value.strip()
+    for left, right in _QUOTE_PAIRS:
+        if len(v) > 2 and v.startswith(left) and v.endswith(right):
+            inner = v[1:-1]
+            if left == right and left in inner:
+                continue
+            if left != right and (left in inner or right in inner):
+                continue  # “甲”和“乙”: two quotations, not one value in quotes
+            return left, right
+    return None
 
 
 def _clean_line(value: Any) -> Any:
@@ -104,6 +202,16 @@ def _clean_line(value: Any) -> Any:
         raise BlankValueError()
     if _placeholder(cleaned):
         raise ValueError(_PLACEHOLDER_MESSAGE)
+    found = _fill_in(cleaned)
+    if found:
+        raise ValueError(_fill_in_message(found))
+    quoted = _whole_quoted(cleaned)
+    if quoted:
+        left, right = quoted
+        raise ValueError(
+            f"整个值被引号「{left}…{right}」括了起来，页面上会连引号一起显示：请删掉开头的「{left}」和结尾的「{right}」，"
+            f"写成「{shorten(cleaned[1:-1], 20)}」"
+        )
     markup = _MARKUP_IN_LINE.search(cleaned)
     if markup:
         raise ValueError(
@@ -131,6 +239,9 @@ def _clean_block(value: Any) -> Any:
     for n, line in enumerate(value.splitlines(), 1):
         if _placeholder(line):
             raise LineError(_PLACEHOLDER_MESSAGE, n)
+        found = _fill_in(line)
+        if found:
+            raise LineError(_fill_in_message(found), n)
     return value.strip("\n").rstrip() + "\n"
 
 
@@ -169,6 +280,53 @@ def _drawable(value: Any) -> Any:
 
 Line = Annotated[str, BeforeValidator(_clean_line)]
 
+FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９．－／：", "0123456789.-/:")
+_CN_DATE = (
+    re.compile(r"^(\d{4})\s*年\s*(?:(\d{1,2})\s*月\s*(?:(\d{1,2})\s*[日号]?)?)?$"),
+    re.compile(r"^(\d{4})\s*[./\-_\s、]\s*(\d{1,2})(?:\s*[./\-_\s、]\s*(\d{1,2}))?$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+_CN_MONTH_DAY = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$|^(\d{1,2})[./](\d{1,2})$")
+
+
+def iso_date(value: str, *, month_day: bool = False) -> str | None:
+    """The ISO form (2023-05-01, 2023-05, 2023) of a date written another way, or None.
+
+    Reads what editors type: 2023年5月1日, 2023.5.1, 2023/05/01, 2023-5-1, 20230501, full-width
+    digits; with ``month_day`` also 5月1日 (a source that gives no year) as 05-01.
+    """
+    v = value.strip().translate(FULLWIDTH_DIGITS)
+    for pattern in _CN_DATE:
+        m = pattern.match(v)
+        if m:
+            parts = [int(p) for p in m.groups() if p]
+            break
+    else:
+        m = _CN_MONTH_DAY.match(v) if month_day else None
+        if not m:
+            return None
+        month, day = (int(p) for p in m.groups() if p)
+        try:
+            _dt.date(2000, month, day)
+        except ValueError:
+            return None
+        return f"{month:02d}-{day:02d}"
+    try:
+        _dt.date(parts[0], parts[1] if len(parts) > 1 else 1, parts[2] if len(parts) > 2 else 1)
+    except ValueError:
+        return None
+    return "-".join([f"{parts[0]:04d}", *(f"{p:02d}" for p in parts[1:])])
+
+
+def _date_hint(value: str, *, month_day: bool = False) -> str | None:
+    iso = iso_date(value, month_day=month_day)
+    if iso is None or iso == value.strip():
+        return None
+    return (
+        f"日期「{shorten(value)}」要按「年-月-日」写成 {iso}（半角数字和减号，月、日不足两位前面补 0）："
+        f'请改成 "{iso}"'
+    )
+
 
 def _check_date(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
@@ -177,6 +335,9 @@ def _check_date(value: Any) -> Any:
         return value
     value = value.strip()
     if not re.match(DATE_PATTERN, value):
+        hint = _date_hint(value)
+        if hint:
+            raise ValueError(hint)
         raise ValueError(
             f"日期「{shorten(str(value))}」格式不对，应写成 YYYY、YYYY-MM 或 YYYY-MM-DD，例如 2023-04-13"
         )
@@ -196,6 +357,10 @@ def _check_source_date(value: Any) -> Any:
         except ValueError:
             raise ValueError(f"日期「{shorten(value)}」不存在，请检查月份和日期") from None
         return value.strip()
+    if isinstance(value, str) and not re.match(SOURCE_DATE_PATTERN, value.strip()):
+        hint = _date_hint(value, month_day=True)
+        if hint:
+            raise ValueError(hint)
     try:
         return _check_date(value)
     except ValueError:
@@ -214,30 +379,173 @@ def _check_unique(values: list[str], what: str) -> list[str]:
     return values
 
 
-PlainLine = Annotated[str, Field(min_length=1), BeforeValidator(_clean_line)]
+Kind = Literal["line", "markdown", "int", "number", "date", "choice", "lines", "choices", "objects", "object"]
+"""What a field holds; decides its checks, its form widget and how messages and the guide describe it."""
+KINDS: tuple[str, ...] = get_args(Kind)
+_UNSET = "\0"
+
+
+def meta(
+    kind: Kind,
+    *,
+    search: str | None = _UNSET,
+    fmt: str | None = None,
+    item: str | None = None,
+    example: str | None = None,
+    drawn: bool = False,
+    guide: str | None = None,
+    format_help: str | None = None,
+) -> JsonDict:
+    """A field's metadata (``json_schema_extra``): one place for everything the models do not say.
+
+    ``kind`` (``x-kind``) decides the checks a value gets (a ``line`` is one line of plain text
+    without invisible characters or placeholders, whatever its name), ``search`` (``x-search``) the
+    search tier of a top-level field, ``fmt`` (``x-format``) a line that is not prose (``url``,
+    ``path``, ``id``) or a Markdown block, ``item`` (``x-item``) what one list item is called in
+    messages ("条亮点"), ``example`` (``x-example``) how to write a missing required key, ``drawn``
+    (``x-drawn``) a value drawn on covers, ``guide`` (``x-guide``) the editors' guide's advice when
+    it says more than the description, and ``format_help`` (``x-format-help``) the format a
+    ``pattern`` stands for, named in its error message.
+    """
+    out: JsonDict = {"x-kind": kind}
+    if search != _UNSET:
+        out["x-search"] = search
+    for key, value in (
+        ("x-format", fmt),
+        ("x-item", item),
+        ("x-example", example),
+        ("x-guide", guide),
+        ("x-format-help", format_help),
+    ):
+        if value is not None:
+            out[key] = value
+    if drawn:
+        out["x-drawn"] = True
+    return out
+
+
+def field_meta(info: FieldInfo) -> dict[str, Any]:
+    """The ``x-…`` metadata of a field (see :func:`meta`)."""
+    extra = info.json_schema_extra
+    return dict(extra) if isinstance(extra, dict) else {}
+
+
+def _check_items(value: Any, check: Any) -> Any:
+    if not isinstance(value, list):
+        return value
+    out, problems = [], []
+    for i, item in enumerate(value):
+        try:
+            if isinstance(item, str) and none_word(item):
+                raise NoneValueError(item, required=False, item=True)
+            out.append(check(item))
+        except ValueError as exc:
+            problems.append((i, exc))
+            out.append(item)
+    if problems:
+        raise ItemErrors(problems)
+    return out
+
+
+def check_by_kind(info: FieldInfo, value: Any) -> Any:
+    """The checks a value gets from its field's kind and format (run before the type checks).
+
+    A new field gets them by declaring ``x-kind``: no list of field names to extend.
+    """
+    extra = field_meta(info)
+    kind, fmt = extra.get("x-kind"), extra.get("x-format")
+    if kind in ("lines", "choices"):
+        prose = kind == "lines" and fmt is None
+        return _check_items(value, _clean_line if prose else _no_invisible)
+    if kind == "date":
+        if isinstance(value, str) and none_word(value):
+            raise NoneValueError(value, required=info.is_required())
+        return _check_source_date(value) if fmt == "source-date" else _check_date(value)
+    if not isinstance(value, str):
+        return value
+    if kind in ("line", "markdown", "choice") and none_word(value):
+        raise NoneValueError(value, required=info.is_required())
+    if kind == "line":
+        value = _clean_line(value) if fmt is None else _no_invisible(value)
+        return _drawable(value) if extra.get("x-drawn") else value
+    if kind == "markdown":
+        return _clean_block(value)
+    if kind == "choice":
+        return _no_invisible(value)
+    return value
+
+
+PlainLine = Annotated[str, Field(min_length=1)]
 DateText = Annotated[str, Field(pattern=DATE_PATTERN, examples=["2023-04-13", "2023-04", "2023"])]
 SourceDateText = Annotated[
     str, Field(pattern=SOURCE_DATE_PATTERN, examples=["2023-04-13", "2023-04", "2023", "12-13"])
 ]
 
 
+_GENERIC_ALT = re.compile(
+    r"^(?:一张|一幅|这张|本|该|案例|现场|活动|工作|相关|新闻|宣传|示意|图片|照片)?"
+    r"(?:照片|图片|图像|相片|图|照|配图|插图|截图|示意图|图示|附图|封面|题图|缩略图|image|photo|picture|pic|img|figure|fig)"
+    r"[\s_\-.]*(?:\d+|[一二三四五六七八九十]+)?$",
+    re.IGNORECASE,
+)
+_CAMERA_NAME = re.compile(
+    r"^(?:img|dsc|dscn|dcim|pxl|mvimg|wx|mmexport|screenshot|微信图片|屏幕截图)[\s_\-]*\d", re.IGNORECASE
+)
+_IMAGE_SUFFIX = re.compile(r"\.(?:jpe?g|png|webp|gif|heic|heif|bmp|tiff?|avif)$", re.IGNORECASE)
+
+
+def meaningless_alt(alt: str, file: str | None = None) -> bool:
+    """True when alt text says nothing about the picture: 照片, image, 图1, the file's name."""
+    text = alt.strip().strip("。.！!：:")
+    if not text or _GENERIC_ALT.match(text) or _CAMERA_NAME.match(text) or _IMAGE_SUFFIX.search(text):
+        return True
+    if file:
+        name = file.replace("\\", "/").rsplit("/", 1)[-1]
+        stem = name.rsplit(".", 1)[0]
+        if text.lower() in (name.lower(), stem.lower()) or text.lower().replace(" ", "-") == stem.lower():
+            return True
+    return False
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _by_kind(cls, value: Any, info: ValidationInfo) -> Any:
+        assert info.field_name is not None
+        return check_by_kind(cls.model_fields[info.field_name], value)
 
 
 class Metric(_Strict):
     """A figure shown as a card: 120 名党员骑手."""
 
     label: str = Field(
-        title="指标名称", min_length=1, max_length=30, description="指标名称，例如「党员骑手」"
+        title="指标名称",
+        min_length=1,
+        max_length=30,
+        description="指标名称，例如「党员骑手」",
+        json_schema_extra=meta("line", example="例如「label: 党员骑手」"),
     )
-    value: int | float = Field(title="数值", description="数值，只写数字，例如 120 或 3.5")
+    value: int | float = Field(
+        title="数值",
+        description="数值，只写数字，例如 120 或 3.5",
+        json_schema_extra=meta("number", example="例如「value: 120」"),
+    )
     unit: str | None = Field(
-        title="单位", default=None, max_length=10, description="单位，例如「名」「个」「%」"
+        title="单位",
+        default=None,
+        max_length=10,
+        description="单位，例如「名」「个」「%」",
+        json_schema_extra=meta("line"),
     )
-    note: str | None = Field(title="说明", default=None, max_length=80, description="补充说明，例如统计时间")
-
-    _v_line = field_validator("label", "unit", "note", mode="before")(_clean_line)
+    note: str | None = Field(
+        title="说明",
+        default=None,
+        max_length=80,
+        description="补充说明，例如统计时间",
+        json_schema_extra=meta("line"),
+    )
 
     @field_validator("value")
     @classmethod
@@ -250,26 +558,66 @@ class Metric(_Strict):
 class Quote(_Strict):
     """A short, exact quotation from the cited article."""
 
-    text: str = Field(title="原话", min_length=2, max_length=200, description="原话，须与来源一致")
-    speaker: str = Field(title="说话人", min_length=1, max_length=30, description="说话人")
-    role: str | None = Field(title="身份或职务", default=None, max_length=60, description="身份或职务")
-
-    _v_line = field_validator("text", "speaker", "role", mode="before")(_clean_line)
+    text: str = Field(
+        title="原话",
+        min_length=2,
+        max_length=200,
+        description="原话，须与来源一致",
+        json_schema_extra=meta("line", example="例如「text: 」后面写原话"),
+    )
+    speaker: str = Field(
+        title="说话人",
+        min_length=1,
+        max_length=30,
+        description="说话人",
+        json_schema_extra=meta("line", example="例如「speaker: 张三」"),
+    )
+    role: str | None = Field(
+        title="身份或职务",
+        default=None,
+        max_length=60,
+        description="身份或职务",
+        json_schema_extra=meta("line"),
+    )
 
 
 class CaseImage(_Strict):
     """A photo stored beside the case file."""
 
     file: str = Field(
-        title="图片文件", min_length=1, description="图片文件路径，相对于本案例文件，例如 images/x.jpg"
+        title="图片文件",
+        min_length=1,
+        description="图片文件路径，相对于本案例文件，例如 images/x.jpg",
+        json_schema_extra=meta("line", fmt="path", example="例如「file: images/photo.jpg」"),
     )
     alt: str = Field(
-        title="替代文字", min_length=2, max_length=120, description="替代文字：为看不到图片的读者描述图片内容"
+        title="替代文字",
+        min_length=2,
+        max_length=120,
+        description="替代文字：为看不到图片的读者描述图片内容",
+        json_schema_extra=meta("line", example="例如「alt: 」后面用一句话描述图片内容"),
     )
-    caption: str | None = Field(title="图片说明", default=None, max_length=120, description="图片说明")
-    credit: str | None = Field(title="图片来源", default=None, max_length=60, description="图片来源或作者")
+    caption: str | None = Field(
+        title="图片说明", default=None, max_length=120, description="图片说明", json_schema_extra=meta("line")
+    )
+    credit: str | None = Field(
+        title="图片来源",
+        default=None,
+        max_length=60,
+        description="图片来源或作者",
+        json_schema_extra=meta("line"),
+    )
 
-    _v_line = field_validator("alt", "caption", "credit", mode="before")(_clean_line)
+    @field_validator("alt")
+    @classmethod
+    def _meaningful_alt(cls, v: str, info: ValidationInfo) -> str:
+        file = info.data.get("file")
+        if meaningless_alt(v, file if isinstance(file, str) else None):
+            raise ValueError(
+                f"替代文字「{shorten(v, 20)}」没有说出图片里是什么：看不到图片的读者（读屏软件）只能听到这几个字。"
+                "请用一句话描述画面，例如「骑手在党群服务驿站里休息」"
+            )
+        return v
 
     @field_validator("file", mode="before")
     @classmethod
@@ -283,8 +631,16 @@ class CaseImage(_Strict):
 class GeoPoint(_Strict):
     """A point inside Shanghai; catches swapped coordinates."""
 
-    lat: float = Field(title="纬度", description="纬度，30.6 到 31.9 之间")
-    lon: float = Field(title="经度", description="经度，120.8 到 122.2 之间")
+    lat: float = Field(
+        title="纬度",
+        description="纬度，30.6 到 31.9 之间",
+        json_schema_extra=meta("number", example="例如「lat: 31.23」"),
+    )
+    lon: float = Field(
+        title="经度",
+        description="经度，120.8 到 122.2 之间",
+        json_schema_extra=meta("number", example="例如「lon: 121.47」"),
+    )
 
     @model_validator(mode="after")
     def _inside_shanghai(self) -> GeoPoint:
@@ -302,12 +658,29 @@ class GeoPoint(_Strict):
 class Source(_Strict):
     """A published article the case's facts come from."""
 
-    title: str = Field(title="文章标题", min_length=2, max_length=120, description="文章标题")
-    publisher: str = Field(title="发布媒体", min_length=1, max_length=60, description="发布媒体或机构")
+    title: str = Field(
+        title="文章标题",
+        min_length=2,
+        max_length=120,
+        description="文章标题",
+        json_schema_extra=meta("line", example="例如「title: 文章标题」"),
+    )
+    publisher: str = Field(
+        title="发布媒体",
+        min_length=1,
+        max_length=60,
+        description="发布媒体或机构",
+        json_schema_extra=meta("line", example="例如「publisher: 文汇报」"),
+    )
     date: SourceDateText | None = Field(
         title="发布日期",
         default=None,
         description="文章上写的发布日期：YYYY、YYYY-MM、YYYY-MM-DD；只写了月日时写 MM-DD（例如 12-13）。不要猜测",
+        json_schema_extra=meta(
+            "date",
+            fmt="source-date",
+            format_help='日期应写成 YYYY、YYYY-MM、YYYY-MM-DD，文章只写了月日时写成 MM-DD，例如 "2023-04-13"',
+        ),
     )
     date_note: str | None = Field(
         title="日期说明",
@@ -315,12 +688,14 @@ class Source(_Strict):
         min_length=2,
         max_length=40,
         description="关于日期的说明，例如「年份据文意推断为 2018 年」",
+        json_schema_extra=meta("line"),
     )
-    url: str | None = Field(title="网址", default=None, description="网址，只接受 http:// 或 https:// 开头")
-
-    _v_line = field_validator("title", "publisher", "date_note", mode="before")(_clean_line)
-    _v_url = field_validator("url", mode="before")(_no_invisible)
-    _v_date = field_validator("date", mode="before")(_check_source_date)
+    url: str | None = Field(
+        title="网址",
+        default=None,
+        description="网址，只接受 http:// 或 https:// 开头",
+        json_schema_extra=meta("line", fmt="url"),
+    )
 
     @field_validator("url")
     @classmethod
@@ -378,148 +753,216 @@ class Case(_Strict):
 
     title: str = Field(
         title="标题",
-        json_schema_extra={"x-search": "title"},
+        json_schema_extra=meta(
+            "line",
+            search="title",
+            drawn=True,
+            example="例如「title: 浦东新区金色头盔党员骑手」",
+            guide="案例标题，4 到 40 个字，纯文字，不加格式",
+        ),
         min_length=4,
         max_length=40,
         description="标题，4–40 个字",
     )
     summary: str = Field(
         title="摘要",
-        json_schema_extra={"x-search": "summary"},
+        json_schema_extra=meta(
+            "line",
+            search="summary",
+            drawn=True,
+            example="例如「summary: 」后面用 30–200 个字概括这个案例做了什么、有什么效果",
+            guide="一段话概括案例，30 到 200 个字，要比标题长",
+        ),
         min_length=30,
         max_length=200,
         description="摘要，30–200 个字，用于卡片、搜索结果和分享",
     )
     district: str = Field(
         title="所在区",
-        json_schema_extra={"x-search": "meta"},
+        json_schema_extra=meta(
+            "choice",
+            search="meta",
+            example="例如「district: 浦东新区」",
+            guide="所在区，写全称，如 `浦东新区`、`徐汇区`；全市性的做法写 `全市`。历史案例可以写 `卢湾区`、"
+            "`闸北区`、`南汇区`，系统会自动对应到今天的区。街道或镇不写在这里，写在 `locality`",
+        ),
         description="所在区，例如「浦东新区」；全市性的案例写「全市」",
     )
     locality: str | None = Field(
         title="街道或镇",
-        json_schema_extra={"x-search": "meta"},
+        json_schema_extra=meta("line", search="meta", guide="街道或镇，如 `岳阳街道`、`长征镇`"),
         default=None,
         max_length=30,
         description="街道或镇，例如「岳阳街道」",
     )
     fields: list[FieldName] = Field(
         title="领域",
-        json_schema_extra={"x-search": "meta"},
+        json_schema_extra=meta(
+            "choices", search="meta", item="个领域", example="例如「fields: [新就业群体]」"
+        ),
         min_length=1,
         max_length=3,
         description="所属领域，1–3 个",
     )
     groups: list[GroupName] = Field(
         title="服务群体",
-        json_schema_extra={"x-search": "meta"},
+        json_schema_extra=meta(
+            "choices", search="meta", item="个服务群体", guide="服务的群体；做法直接服务某类人群时请填写"
+        ),
         default_factory=list,
         description="服务的群体，例如「外卖骑手」",
     )
-    tags: list[
-        Annotated[
-            str, Field(min_length=1, max_length=12), BeforeValidator(_one_item), BeforeValidator(_clean_line)
-        ]
-    ] = Field(
+    tags: list[Annotated[str, Field(min_length=1, max_length=12), BeforeValidator(_one_item)]] = Field(
         title="标签",
-        json_schema_extra={"x-search": "meta"},
+        json_schema_extra=meta(
+            "lines", search="meta", item="个标签", guide="关键词，每个 1 到 12 个字，不要重复"
+        ),
         default_factory=list,
         description="标签：自由填写的短语，每个 1–12 个字",
     )
     year: int = Field(
-        title="年份", json_schema_extra={"x-search": "meta"}, description="做法开始或首次报道的年份"
+        title="年份",
+        json_schema_extra=meta(
+            "int",
+            search="meta",
+            example="例如「year: 2023」",
+            guide="做法开始的年份；不清楚时写首次见报的年份，只写半角数字，如 `2023`",
+        ),
+        description="做法开始或首次报道的年份",
     )
     organizations: list[PlainLine] = Field(
         title="参与单位",
-        json_schema_extra={"x-search": "body"},
+        json_schema_extra=meta("lines", search="body", item="个参与单位"),
         default_factory=list,
         description="主要参与单位",
     )
     awards: list[PlainLine] = Field(
         title="所获荣誉",
-        json_schema_extra={"x-search": "body"},
+        json_schema_extra=meta("lines", search="body", item="项荣誉", guide="获得的荣誉，出处中写明的才填"),
         default_factory=list,
         description="获得的荣誉",
     )
-    highlights: list[Annotated[str, Field(min_length=2, max_length=60), BeforeValidator(_clean_line)]] = (
-        Field(
-            title="亮点",
-            json_schema_extra={"x-search": "summary"},
-            default_factory=list,
-            max_length=5,
-            description="亮点，1–5 条，每条一行，不超过 60 个字",
-        )
+    highlights: list[Annotated[str, Field(min_length=2, max_length=60)]] = Field(
+        title="亮点",
+        json_schema_extra=meta("lines", search="summary", item="条亮点"),
+        default_factory=list,
+        max_length=5,
+        description="亮点，1–5 条，每条一行，不超过 60 个字",
     )
     metrics: list[Metric] = Field(
-        title="数据", json_schema_extra={"x-search": "body"}, default_factory=list, description="数据指标"
+        title="数据",
+        json_schema_extra=meta(
+            "objects", search="body", item="项数据指标", guide="出处中的关键数字，每个数字一项"
+        ),
+        default_factory=list,
+        description="数据指标",
     )
     background: str | None = Field(
         title="背景",
-        json_schema_extra={"x-search": "body", "x-format": "markdown"},
+        json_schema_extra=meta("markdown", search="body", fmt="markdown"),
         default=None,
         description="背景（Markdown）",
     )
     practice: str = Field(
         title="主要做法",
-        json_schema_extra={"x-search": "body", "x-format": "markdown"},
+        json_schema_extra=meta(
+            "markdown",
+            search="body",
+            fmt="markdown",
+            example="写成「practice: |」，下一行起每行缩进两个空格写主要做法",
+        ),
         min_length=1,
         description="主要做法（Markdown），必填",
     )
     results: str | None = Field(
         title="成效",
-        json_schema_extra={"x-search": "body", "x-format": "markdown"},
+        json_schema_extra=meta(
+            "markdown",
+            search="body",
+            fmt="markdown",
+            guide="成效；按编辑规范，`background` 和 `results` 至少要填一个（自动检查不管这一条，由维护者核对）",
+        ),
         default=None,
         description="成效（Markdown）",
     )
     insights: str | None = Field(
         title="经验启示",
-        json_schema_extra={"x-search": "body", "x-format": "markdown"},
+        json_schema_extra=meta("markdown", search="body", fmt="markdown"),
         default=None,
         description="经验启示（Markdown）",
     )
     quotes: list[Quote] = Field(
         title="原话摘录",
-        json_schema_extra={"x-search": "body"},
+        json_schema_extra=meta("objects", search="body", item="条引语", guide="出处中具名人士的原话"),
         default_factory=list,
         description="引语：只收录来源文章中的原话",
     )
     images: list[CaseImage] = Field(
-        title="图片", json_schema_extra={"x-search": "body"}, default_factory=list, description="图片"
+        title="图片",
+        json_schema_extra=meta(
+            "objects", search="body", item="张图片", guide="照片，每张一项。写法见下文“照片”"
+        ),
+        default_factory=list,
+        description="图片",
     )
     location: GeoPoint | None = Field(
         title="地图位置",
-        json_schema_extra={"x-search": None},
+        json_schema_extra=meta(
+            "object",
+            search=None,
+            guide="地图上的位置，例如 `{lat: 31.2397, lon: 121.4998}`。写法见下文“地图位置”",
+        ),
         default=None,
         description="地图位置（纬度、经度）",
     )
     sources: list[Source] = Field(
-        title="来源", json_schema_extra={"x-search": "body"}, min_length=1, description="来源文章，至少 1 篇"
+        title="来源",
+        json_schema_extra=meta(
+            "objects",
+            search="body",
+            item="个来源",
+            example="写成「sources:」，下一行写「  - title: 文章标题」，再下一行写「    publisher: 发布媒体」",
+            guide='至少一个出处。`date` 照文章上写的填：`"2023-04-13"`、`"2023-04"`、`"2023"`，文章只写了月日时写 '
+            '`"12-13"`，不知道就不写；年份是推断出来的，写在 `date_note` 里说明；`url` 有才填',
+        ),
+        min_length=1,
+        description="来源文章，至少 1 篇",
     )
     related: list[Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX)]] = Field(
         title="相关案例",
-        json_schema_extra={"x-search": None},
+        json_schema_extra=meta(
+            "lines",
+            search=None,
+            fmt="id",
+            item="个相关案例",
+            guide="相关案例的编号（文件名去掉 .yaml，不是标题），必须是已有的案例，不能是自己",
+            format_help="案例编号只能由小写英文字母、数字和连字符组成（即案例文件名去掉 .yaml），例如 pudong-golden-helmet-riders",
+        ),
         default_factory=list,
         description="相关案例的编号（文件名去掉 .yaml）",
     )
     status: Literal["published", "draft"] = Field(
         title="状态",
-        json_schema_extra={"x-search": None},
+        json_schema_extra=meta("choice", search=None),
         default="published",
         description="published 或 draft（草稿）",
     )
     updated: DateText | None = Field(
-        title="最近审核", json_schema_extra={"x-search": None}, default=None, description="最近一次审核的日期"
+        title="最近审核",
+        json_schema_extra=meta(
+            "date",
+            search=None,
+            format_help='日期应写成 YYYY、YYYY-MM 或 YYYY-MM-DD，例如 "2026-11-22"',
+            guide='最近一次核对的日期，如 `"2026-11-22"`',
+        ),
+        default=None,
+        description="最近一次审核的日期",
     )
 
     _id: str = PrivateAttr(default="")
     _source_path: Path | None = PrivateAttr(default=None)
     _district_slug: str = PrivateAttr(default="")
     _former_district: str | None = PrivateAttr(default=None)
-
-    _v_line = field_validator("title", "summary", "locality", mode="before")(_clean_line)
-    _v_draw = field_validator("title", "summary")(_drawable)
-    _v_block = field_validator("background", "practice", "results", "insights", mode="before")(_clean_block)
-    _v_district = field_validator("district", mode="before")(_no_invisible)
-    _v_date = field_validator("updated", mode="before")(_check_date)
 
     @field_validator("tags")
     @classmethod

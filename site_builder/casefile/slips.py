@@ -17,22 +17,17 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from site_builder.casefile.fields import keys_of_kind, submodels
 from site_builder.casefile.messages import field_title
-from site_builder.casefile.models import Case, CaseImage, GeoPoint, Metric, Quote, Source
+from site_builder.casefile.models import Case
 
-_MODELS: dict[str, type[BaseModel]] = {
-    "": Case,
-    "metrics": Metric,
-    "quotes": Quote,
-    "images": CaseImage,
-    "sources": Source,
-    "location": GeoPoint,
-}
+_MODELS: dict[str, type[BaseModel]] = {"": Case, **submodels()}
 KEYS: dict[str, frozenset[str]] = {name: frozenset(m.model_fields) for name, m in _MODELS.items()}
 ALL_KEYS = frozenset().union(*KEYS.values())
-_LIST_OF_MAPS = {"metrics", "quotes", "images", "sources"}
-_MARKDOWN_BLOCKS = {"background", "practice", "results", "insights"}
-_LIST_FIELDS = {"fields", "groups", "tags", "organizations", "awards", "highlights", "related"}
+_LIST_OF_MAPS = keys_of_kind("objects")
+_MARKDOWN_BLOCKS = keys_of_kind("markdown")
+_LIST_FIELDS = keys_of_kind("lines", "choices")
+_ONE_LINE_FIELDS = frozenset(k for name, m in _MODELS.items() for k in keys_of_kind("line", model=m))
 
 _KEY = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*)(?P<sp>[ ]*)(?P<colon>[:：])(?P<after>.*)$")
 _ANY_KEY = re.compile(r"(?P<key>[^\s:：#'\"\[\]{},-][^:：#]{0,15}?)[ ]*(?P<colon>：)(?P<after>.*)$")
@@ -476,7 +471,7 @@ class _Scanner:
                         )
         if value == "" or value.startswith("#"):
             self.opens = key if key is not None else (self.stack[-1].model if self.stack else "")
-            if key is not None and key not in _LIST_OF_MAPS and key != "location":
+            if key is not None and key not in _MODELS:
                 self.opens = ""
             self.opens_indent = parent
             if key is None and self.stack and self.stack[-1].kind == "seq":

@@ -218,10 +218,10 @@ def test_works_on_plain_objects() -> None:
 
 def test_finding_prints_like_validation_errors() -> None:
     f = CaseError(Location("cases/x.yaml", 3, 5), "summary", "中文消息", "warning")
-    assert f.format() == "cases/x.yaml:3:5: summary: 警告：中文消息"
-    assert f.github_annotation() == "::warning file=cases/x.yaml,line=3,col=5::summary: 中文消息"
+    assert f.format() == "cases/x.yaml:3:5: 摘要 (summary): 警告：中文消息"
+    assert f.github_annotation() == "::warning file=cases/x.yaml,line=3,col=5::摘要 (summary): 中文消息"
     e = f.as_error()
-    assert e.format() == "cases/x.yaml:3:5: summary: 中文消息"
+    assert e.format() == "cases/x.yaml:3:5: 摘要 (summary): 中文消息"
     assert e.github_annotation().startswith("::error file=cases/x.yaml,line=3,col=5::")
 
 
