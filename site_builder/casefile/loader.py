@@ -182,6 +182,7 @@ def load_cases(
     result = LoadResult(errors=errors)
     seen: dict[str, Path] = {}
     related: dict[str, Any] = {}
+    titles: dict[str, str] = {}
     for item in _load_files(
         files, _Context(vocab, today or dt.date.today()), cases_root, check_images, parallel
     ):
@@ -190,6 +191,8 @@ def load_cases(
             continue
         result.positions.setdefault(item.case_id, item.positions)
         related.setdefault(item.case_id, item.related)
+        if isinstance(item.title, str):
+            titles.setdefault(item.case_id, item.title)
         if item.case is None:
             continue
         if item.case_id in seen:
@@ -207,6 +210,15 @@ def load_cases(
     known = set(related)
     if cases_root is not None and cases_root.is_dir():
         known |= {p.name[: -len(CASE_SUFFIX)] for p in cases_root.glob(f"*{CASE_SUFFIX}")}
+    if cases_root is not None and cases_root.is_dir() and _has_non_id(related):
+        for p in sorted(cases_root.glob(f"*{CASE_SUFFIX}")):
+            if p.name[: -len(CASE_SUFFIX)] not in titles:
+                title = _title_of(p)
+                if title:
+                    titles[p.name[: -len(CASE_SUFFIX)]] = title
+    better = _related_by_title(related, result.positions, set(known) | set(titles), titles)
+    replaced = {(e.location.path, e.field) for e in better}
+    result.errors = [e for e in result.errors if (e.location.path, e.field) not in replaced] + better
     result.errors.extend(_check_related(related, result.positions, known))
     result.cases.sort(key=lambda c: c.id)
     result.errors.sort()
@@ -222,6 +234,7 @@ class _FileResult:
     related: Any
     case: Case | None
     errors: list[CaseError]
+    title: Any = None
 
 
 @dataclass(frozen=True)
@@ -246,7 +259,16 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
     if case is not None:
         errors += _check_drawable(case, doc.positions)
     usable = case if not id_errors and not doc.repaired_lines else None
-    return _FileResult(path, shown, case_id, doc.positions, doc.data.get("related"), usable, capped(errors))
+    return _FileResult(
+        path,
+        shown,
+        case_id,
+        doc.positions,
+        doc.data.get("related"),
+        usable,
+        capped(errors),
+        doc.data.get("title"),
+    )
 
 
 def _load_chunk(files: list[Path], ctx: _Context, cases_root: Path | None, check: bool) -> list[_FileResult]:
@@ -550,6 +572,77 @@ def _show(value: Any) -> str:
     if isinstance(value, str):
         return f"「{shorten(value)}」"
     return f" {value}"
+
+
+def _has_non_id(related: dict[str, Any]) -> bool:
+    return any(
+        isinstance(o, str) and not re.match(ID_PATTERN, o)
+        for others in related.values()
+        if isinstance(others, list)
+        for o in others
+    )
+
+
+_TITLE_LINE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+
+
+def _title_of(path: Path) -> str | None:
+    try:
+        m = _TITLE_LINE.search(path.read_text(encoding="utf-8-sig")[:4000])
+    except (OSError, UnicodeDecodeError):
+        return None
+    return m.group(1).strip("\"'") if m else None
+
+
+def _title_key(text: str) -> str:
+    return re.sub(r"[\s\"'“”‘’「」『』《》：:，,、。.（）()—\-]+", "", text).lower()
+
+
+def _meant_case(value: str, ids: set[str], titles: dict[str, str]) -> tuple[str, str] | None:
+    """(id, why) of the case an editor meant by a related entry that is not an id: a title, a file name or an address."""
+    tail = re.split(r"[/\\]", value.strip().rstrip("/"))[-1]
+    stem = (
+        re.sub(r"\.(ya?ml|html?)$", "", tail, flags=re.IGNORECASE)
+        .strip()
+        .lower()
+        .replace("_", "-")
+        .replace(" ", "-")
+    )
+    if stem in ids:
+        return stem, "相关案例只写编号（文件名去掉 .yaml，不带文件夹和网址）"
+    key = _title_key(value)
+    if not key:
+        return None
+    by_title = {_title_key(t): i for i, t in titles.items()}
+    if key in by_title:
+        return by_title[
+            key
+        ], f"「{shorten(value, 20)}」是案例的标题，相关案例要写编号（它的文件名去掉 .yaml）"
+    best = difflib.get_close_matches(key, list(by_title), n=1, cutoff=0.5)
+    if best:
+        return (
+            by_title[best[0]],
+            f"「{shorten(value, 20)}」像是案例「{shorten(titles[by_title[best[0]]], 20)}」的标题，相关案例要写编号（它的文件名去掉 .yaml）",
+        )
+    return None
+
+
+def _related_by_title(
+    related: dict[str, Any], positions: dict[str, Positions], ids: set[str], titles: dict[str, str]
+) -> list[CaseError]:
+    errors = []
+    for case_id, others in related.items():
+        if not isinstance(others, list):
+            continue
+        for i, other in enumerate(others):
+            if not isinstance(other, str) or re.match(ID_PATTERN, other) or not other.strip():
+                continue
+            meant = _meant_case(other, ids - {case_id}, titles)
+            if meant is None:
+                continue
+            at = positions[case_id].locate(("related", i))
+            errors.append(CaseError(at, f"related[{i}]", f"{meant[1]}：请写成「{meant[0]}」"))
+    return errors
 
 
 def _check_related(

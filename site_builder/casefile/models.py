@@ -334,7 +334,7 @@ def _check_date(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     value = value.strip()
-    if not re.match(DATE_PATTERN, value):
+    if not re.match(DATE_PATTERN, value, re.ASCII):
         hint = _date_hint(value)
         if hint:
             raise ValueError(hint)
@@ -350,14 +350,14 @@ def _check_date(value: Any) -> Any:
 
 
 def _check_source_date(value: Any) -> Any:
-    if isinstance(value, str) and re.match(r"^\s*\d{2}-\d{2}\s*$", value):
+    if isinstance(value, str) and re.match(r"^\s*\d{2}-\d{2}\s*$", value, re.ASCII):
         month, day = (int(p) for p in value.strip().split("-"))
         try:
             _dt.date(2000, month, day)
         except ValueError:
             raise ValueError(f"日期「{shorten(value)}」不存在，请检查月份和日期") from None
         return value.strip()
-    if isinstance(value, str) and not re.match(SOURCE_DATE_PATTERN, value.strip()):
+    if isinstance(value, str) and not re.match(SOURCE_DATE_PATTERN, value.strip(), re.ASCII):
         hint = _date_hint(value, month_day=True)
         if hint:
             raise ValueError(hint)
@@ -735,6 +735,30 @@ def _term(kind: str) -> AfterValidator:
     return AfterValidator(check)
 
 
+_PLACE_SUFFIX = re.compile(r"(街道|镇|乡|社区|居委会?|村|园区|开发区|新城|片区|商圈|大厦|楼宇|路|街|号)$")
+
+
+def _street_in_district(value: str, vocab: Vocabularies) -> str | None:
+    """Say where a street or town written into ``district`` belongs (浦东新区陆家嘴街道 -> locality)."""
+    text = re.sub(r"^\s*上海市?\s*", "", value.strip())
+    for cut in range(len(text) - 1, 1, -1):
+        hit = vocab.districts.resolve(text[:cut])
+        rest = text[cut:].strip(" ，,、/（）()")
+        if hit is not None and rest:
+            return (
+                f"「district」（所在区）只写区名：请写成「district: {hit.term.name}」，"
+                f"把「{shorten(rest, 15)}」写在另起一行的「locality: {shorten(rest, 15)}」（街道或镇）里"
+            )
+        if hit is not None:
+            return f"「district」（所在区）只写区名：请写成「district: {hit.term.name}」"
+    if _PLACE_SUFFIX.search(text):
+        return (
+            f"「{shorten(text, 15)}」是街道、镇或更小的地方，不是区：请把它写在「locality: {shorten(text, 15)}」"
+            "（街道或镇）里，district 写它所在的区，例如「district: 浦东新区」"
+        )
+    return None
+
+
 FieldName = Annotated[str, _term("fields")]
 GroupName = Annotated[str, _term("groups")]
 
@@ -986,6 +1010,9 @@ class Case(_Strict):
             return v
         hit = vocab.districts.resolve(v)
         if hit is None:
+            street = _street_in_district(v, vocab)
+            if street:
+                raise ValueError(street)
             hint = vocab.districts.suggest(v)
             extra = f"，您是不是要找「{hint}」？" if hint else "。"
             raise ValueError(f"未知的区「{shorten(v)}」{extra}应填写上海 16 个区之一或「全市」")

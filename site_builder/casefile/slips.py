@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from site_builder.casefile.fields import keys_of_kind, submodels
 from site_builder.casefile.messages import field_title
 from site_builder.casefile.models import Case
+from site_builder.errors import shorten
 
 _MODELS: dict[str, type[BaseModel]] = {"": Case, **submodels()}
 KEYS: dict[str, frozenset[str]] = {name: frozenset(m.model_fields) for name, m in _MODELS.items()}
@@ -27,7 +28,8 @@ ALL_KEYS = frozenset().union(*KEYS.values())
 _LIST_OF_MAPS = keys_of_kind("objects")
 _MARKDOWN_BLOCKS = keys_of_kind("markdown")
 _LIST_FIELDS = keys_of_kind("lines", "choices")
-_ONE_LINE_FIELDS = frozenset(k for name, m in _MODELS.items() for k in keys_of_kind("line", model=m))
+_ONE_LINE_FIELDS = frozenset(k for m in _MODELS.values() for k in keys_of_kind("line", model=m))
+_WRAP_CHECKED = _ONE_LINE_FIELDS | keys_of_kind("lines")
 
 _KEY = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*)(?P<sp>[ ]*)(?P<colon>[:：])(?P<after>.*)$")
 _ANY_KEY = re.compile(r"(?P<key>[^\s:：#'\"\[\]{},-][^:：#]{0,15}?)[ ]*(?P<colon>：)(?P<after>.*)$")
@@ -75,6 +77,9 @@ class _Scanner:
     opens: str | None = None  # model/list name of the child it opens, "" for a plain list, None if nothing
     opens_indent: int = -1
     plain_indent: int = -1  # indentation of a line whose plain value may continue on the next lines
+    plain_key: str | None = None  # the key (or list) whose plain value that is
+    plain_line: int = 0
+    wrap: Slip | None = None  # the slip of a one-line value wrapped onto further lines
 
     def add(self, lineno: int, col: int, message: str, repaired: str, *, strong: bool = True) -> None:
         if lineno in self.seen:
@@ -268,8 +273,71 @@ class _Scanner:
             if not self._place_key(lineno, text, col, key, item):
                 return i + 1
         elif not item and self._continues(indent):
+            self._wrapped(lineno, text)
             return i + 1
         return self._value(i, text, key, value.rstrip(), value_col, col if key else indent)
+
+    def _wrapped(self, lineno: int, text: str) -> None:
+        """A line continuing a one-line value: the line break becomes a stray space on the page."""
+        key = self.plain_key
+        if key is None or key not in _WRAP_CHECKED or (self.plain_line in self.seen and self.wrap is None):
+            return
+        piece = text.strip(_SPACES)
+        if self.wrap is None:
+            first = self.lines[self.plain_line - 1].rstrip()
+            name = field_title(key)
+            what = f"「{key}」（{name}）" if name else f"「{key}」"
+            self.wrap = Slip(
+                self.plain_line,
+                len(first) + 1,
+                f"{what}是单行字段，值却折到了下一行（第 {lineno} 行）：换行处在页面上会变成一个多余的空格。"
+                f"请把第 {lineno} 行的文字接到这一行末尾，写成一行",
+                first + piece,
+            )
+            self.slips.append(self.wrap)
+            self.seen.add(self.plain_line)
+            self.add(
+                lineno,
+                len(text) - len(text.lstrip(_SPACES)) + 1,
+                f"这一行接在第 {self.plain_line} 行{what}的值后面，但这是单行字段，不能换行（页面上会多出一个空格）："
+                f"请把这一行的文字接到第 {self.plain_line} 行末尾，再删掉这一行",
+                "",
+            )
+            return
+        self.wrap.repaired += piece
+        self.wrap.extra[lineno] = ""
+
+    def _hash_comment(self, lineno: int, text: str, value: str, value_col: int) -> str:
+        """A ``#`` after a space starts a comment: what follows silently drops out of the value."""
+        if not value or _BLOCK.match(value) or value[0] in "\"'":
+            return value
+        at = _comment_at(value)
+        if at < 0:
+            return value
+        after = value[at + 1 :]
+        if not after or after[0] in " \t#":
+            return value  # "# note": a comment meant as one
+        word = re.split(r"[\s,，\]}]", after, maxsplit=1)[0][:12]
+        fixed_value = value[:at] + value[at + 1 :]
+        if value[0] in "[{":
+            close = "]" if value[0] == "[" else "}"
+            message = (
+                f"「#{word}」的「#」前面有空格，YAML 会把「#」和这一行后面的内容（连同「{close}」）都当成注释删掉："
+                f'请删掉「#」，或者给这一项加上引号，写成 "#{word}"'
+            )
+        elif at == 0:
+            message = (
+                f"值「#{word}」以「#」开头，YAML 会把它当成注释，这个值就成了空的："
+                f'请删掉「#」，或者给整个值加上引号，写成 "{shorten(value, 20)}"'
+            )
+        else:
+            kept = shorten(value[:at].rstrip(), 15)
+            message = (
+                f"「#」前面有空格，YAML 会把「#{word}」和后面的文字当成注释删掉，这个值只剩下「{kept}」："
+                "请删掉「#」或它前面的空格，或者给整个值加上引号"
+            )
+        self.add(lineno, value_col + at + 1, message, text[:value_col] + fixed_value)
+        return fixed_value
 
     def _item_expected(self, indent: int) -> bool:
         """A list item belongs here: under a key with no value, or beside the previous item."""
@@ -446,6 +514,17 @@ class _Scanner:
         lineno = i + 1
         self.opens = None
         self.plain_indent = -1
+        self.wrap = None
+        value = self._hash_comment(lineno, text, value, value_col)
+        if key is not None and value == "-":
+            self.add(
+                lineno,
+                value_col + 1,
+                f"「{key}: -」：想表示“没有”时不要写「-」（YAML 会把它当成列表的开头而出错）："
+                "没有内容的可选字段请把这一行整个删掉",
+                text[:value_col] + '"-"',
+            )
+            return i + 1
         if (value == "" or value.startswith("#")) and key is not None:
             following = self._next_content(i)
             if following is not None and not self._ends_block(self.lines[following], key):
@@ -528,7 +607,13 @@ class _Scanner:
                 strong=False,
             )
         self.plain_indent = parent
+        self.plain_key = key if key is not None else self._list_name()
+        self.plain_line = lineno
         return i + 1
+
+    def _list_name(self) -> str | None:
+        top = self.stack[-1] if self.stack else None
+        return top.model if top is not None and top.kind == "seq" else None
 
     def _quoted(self, i: int, text: str, key: str | None, value: str, value_col: int, parent: int) -> int:
         lineno = i + 1
@@ -592,6 +677,20 @@ class _Scanner:
             if not line.strip(" \u3000\t"):
                 j += 1
                 continue
+            lead = len(line) - len(line.lstrip(_SPACES))
+            odd = next((c for c in line[:lead] if c not in " \t\u3000"), None)
+            if odd is not None:
+                want = content if content is not None else parent + 2
+                self.add(
+                    lineno,
+                    line.index(odd) + 1,
+                    f"这一行开头的空白是{_space_name(odd)}，不是普通的半角空格（常见于从网页或 Word 复制的文字）："
+                    f"看起来缩进了，YAML 却不认。请删掉行首的空白，重新输入 {want} 个半角空格",
+                    " " * want + line.lstrip(_SPACES),
+                )
+                content = want if content is None else content
+                j += 1
+                continue
             spaces = len(line) - len(line.lstrip(" "))
             if content is not None and spaces >= content:
                 j += 1
@@ -643,6 +742,34 @@ class _Scanner:
             m = _KEY.match(stripped.lstrip("- ").lstrip(" "))
             return bool(m and (m.group("key") in ALL_KEYS or m.group("colon") == ":"))
         return False
+
+
+_SPACE_NAMES = {
+    "\u00a0": "不换行空格",
+    "\u202f": "窄不换行空格",
+    "\u205f": "数学空格",
+    "\ufeff": "零宽不换行空格",
+}
+
+
+def _space_name(ch: str) -> str:
+    name = _SPACE_NAMES.get(ch, "特殊宽度的空格" if "\u2000" <= ch <= "\u200a" else "特殊空白")
+    return f"{name}（U+{ord(ch):04X}）"
+
+
+def _comment_at(value: str) -> int:
+    """Where a YAML comment starts in a plain or flow value (a ``#`` at the start or after a space), or -1."""
+    quote = ""
+    for k, ch in enumerate(value):
+        if quote:
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "\"'" and value[0] in "[{" and (k == 0 or value[k - 1] in " [{,:"):
+            quote = ch
+        elif ch == "#" and (k == 0 or value[k - 1] in " \t"):
+            return k
+    return -1
 
 
 def _closing_quote(text: str, start: int, quote: str) -> int | None:
