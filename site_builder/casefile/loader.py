@@ -21,11 +21,13 @@ from site_builder.casefile.models import (
     ID_PATTERN,
     BlankValueError,
     Case,
+    InvisibleCharError,
     ItemErrors,
     LineError,
     field_meta,
     none_word,
 )
+from site_builder.casefile.skeleton import template_leftovers
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 from site_builder.casefile.yamlio import Positions, capped, dotted_path, is_parse_cached, read_yaml
 from site_builder.errors import CaseError, CaseFileError, Location, display_path, shorten
@@ -251,11 +253,14 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
     errors = id_errors + read_errors
     if doc is None:
         return _FileResult(path, shown, case_id, None, None, None, errors)
-    case, model_errors = validate_document(doc.data, doc.positions, ctx.vocab, doc.flagged, today=ctx.today)
+    case, model_errors = validate_document(
+        doc.data, doc.positions, ctx.vocab, doc.flagged, today=ctx.today, source=path
+    )
     errors += [e for e in model_errors if e.location.line not in doc.repaired_lines]
     errors += _check_images(
         doc.data.get("images"), path, doc.positions, cases_root or path.parent, check_images
     )
+    errors += _leftovers(path, doc.data, doc.positions, ctx.vocab)
     if case is not None:
         errors += _check_drawable(case, doc.positions)
     usable = case if not id_errors and not doc.repaired_lines else None
@@ -269,6 +274,15 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
         capped(errors),
         doc.data.get("title"),
     )
+
+
+def _leftovers(path: Path, data: Any, positions: Positions, vocab: Vocabularies) -> list[CaseError]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    names = vocab.fields.names()
+    return template_leftovers(text, data, positions, names[0] if names else "")
 
 
 def _load_chunk(files: list[Path], ctx: _Context, cases_root: Path | None, check: bool) -> list[_FileResult]:
@@ -314,11 +328,13 @@ def validate_document(
     flagged: set[Any] | None = None,
     *,
     today: dt.date | None = None,
+    source: Path | None = None,
 ) -> tuple[Case | None, list[CaseError]]:
     """Validate one parsed document against the model, mapping each error to its line and column.
 
     Values in ``flagged`` were already reported while reading (and read as empty); errors about
-    them or inside them are not repeated.
+    them or inside them are not repeated. With ``source`` (the file), an invisible character is
+    pointed at on its own line and column.
     """
     try:
         return Case.model_validate(data, context={"vocab": vocab, "today": today or dt.date.today()}), []
@@ -346,9 +362,25 @@ def validate_document(
                     isinstance(cause, LineError) and loc in positions.quoted
                 ):  # a "|" block: line n is n lines down
                     at = Location(at.path, at.line + cause.line, 1)
+                if isinstance(cause, InvisibleCharError) and source is not None:
+                    at = _find_char(source, cause.char, at)
                 key = (loc, one["type"] in ("int_type", "float_type", "int_from_float"))
                 errors.setdefault(key, CaseError(at, dotted_path(loc), message))
         return None, list(errors.values())
+
+
+def _find_char(source: Path, char: str, near: Location) -> Location:
+    """Where ``char`` first occurs at or after ``near`` in the file (``near`` itself if nowhere close)."""
+    try:
+        lines = source.read_text(encoding="utf-8-sig").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return near
+    for n in range(max(near.line - 1, 0), min(len(lines), near.line + 500)):
+        start = near.col - 1 if n == near.line - 1 else 0
+        col = lines[n].find(char, start)
+        if col >= 0:
+            return Location(near.path, n + 1, col + 1)
+    return near
 
 
 def _item_errors(err: Any, inner: Any) -> list[Any]:
@@ -685,14 +717,31 @@ def _check_images(images: Any, source: Path, pos: Positions, root: Path, deep: b
         at = pos.locate(("images", i, "file"))
         field = f"images[{i}].file"
         rel = image["file"].strip()
+        if re.match(r"^[a-z][a-z0-9+.-]*://", rel, re.IGNORECASE):
+            errors.append(
+                CaseError(
+                    at,
+                    field,
+                    "这里不能写网址：请把照片上传到 cases/images/ 文件夹，再写它相对于案例文件的路径，例如 images/photo.jpg",
+                )
+            )
+            continue
+        better = _better_path(rel, base, root)
         if rel.startswith("/") or re.match(r"^[a-zA-Z]:", rel):
-            errors.append(CaseError(at, field, "请写相对于案例文件的路径，例如 images/photo.jpg"))
+            fix = f"请写成「{better}」" if better else "例如 images/photo.jpg"
+            errors.append(
+                CaseError(at, field, f"图片路径要从案例文件所在的文件夹算起，不能以「/」或盘符开头：{fix}")
+            )
             continue
         target = base / rel
         if not target.resolve().is_relative_to(root_real):
-            errors.append(CaseError(at, field, "图片必须放在 cases/ 文件夹之内"))
+            fix = f"；这张图片在 cases/ 里的路径请写成「{better}」" if better else ""
+            errors.append(CaseError(at, field, f"图片必须放在 cases/ 文件夹之内{fix}"))
             continue
         problem = _exact_case_problem(base, rel)
+        if problem and better and "大小写" not in problem:
+            errors.append(CaseError(at, field, _path_hint(rel, better, base)))
+            continue
         if problem:
             errors.append(CaseError(at, field, problem))
             continue
@@ -704,6 +753,35 @@ def _check_images(images: Any, source: Path, pos: Positions, root: Path, deep: b
             if reason:
                 errors.append(CaseError(at, field, reason))
     return errors
+
+
+def _better_path(rel: str, base: Path, root: Path) -> str | None:
+    """The path an editor meant: ``cases/images/x.jpg`` written from the repository, or the one file of that name."""
+    parts = [p for p in re.split(r"[/\\]+", rel) if p not in ("", ".")]
+    if not parts:
+        return None
+    for k in range(1, len(parts)):
+        candidate = "/".join(parts[k:])
+        if ".." not in parts[k:] and (base / candidate).is_file():
+            return candidate
+    try:
+        hits = [p for p in root.rglob(parts[-1]) if p.is_file() and not p.is_symlink()][:2]
+    except OSError:
+        return None
+    if len(hits) == 1:
+        return os.path.relpath(hits[0], base).replace(os.sep, "/")
+    return None
+
+
+def _path_hint(rel: str, better: str, base: Path) -> str:
+    folder = display_path(base) or "."
+    if rel.replace("\\", "/").rstrip("/").endswith("/" + better):
+        dropped = rel[: len(rel) - len(better)].rstrip("/\\")
+        return (
+            f"图片路径要从案例文件所在的文件夹（{folder}/）算起，不要带开头的「{dropped}/」："
+            f"请写成「{better}」"
+        )
+    return f"找不到图片「{rel}」，但找到了同名文件：路径从案例文件所在的文件夹（{folder}/）算起，请写成「{better}」"
 
 
 def _check_drawable(case: Case, positions: Positions) -> list[CaseError]:

@@ -64,6 +64,14 @@ class BlankValueError(ValueError):
         super().__init__("不能为空")
 
 
+class InvisibleCharError(ValueError):
+    """A value holding an invisible character; ``char`` lets the loader point at its column."""
+
+    def __init__(self, message: str, char: str) -> None:
+        super().__init__(message)
+        self.char = char
+
+
 def _invisible_problem(value: str) -> str | None:
     found = find_invisible(value)
     if not found:
@@ -188,15 +196,19 @@ def _whole_quoted(value: str) -> tuple[str, str] | None:
     return None
 
 
+def _raise_invisible(value: str) -> None:
+    problem = _invisible_problem(value)
+    if problem:
+        raise InvisibleCharError(problem, find_invisible(value)[0][1])
+
+
 def _clean_line(value: Any) -> Any:
     """Check and tidy a one-line plain-text value (before length limits apply)."""
     if not isinstance(value, str):
         return value
     if _NEWLINE.search(value.strip()):
         raise ValueError("应为一行文字，不能换行")
-    problem = _invisible_problem(value)
-    if problem:
-        raise ValueError(problem)
+    _raise_invisible(value)
     cleaned = " ".join(value.split())
     if not cleaned:
         raise BlankValueError()
@@ -231,9 +243,7 @@ def _clean_block(value: Any) -> Any:
     """Check and tidy a Markdown block (background, practice, results, insights)."""
     if not isinstance(value, str):
         return value
-    problem = _invisible_problem(value.replace("\n", "").replace("\t", ""))
-    if problem:
-        raise ValueError(problem)
+    _raise_invisible(value.replace("\n", "").replace("\t", ""))
     if not value.strip():
         raise BlankValueError()
     for n, line in enumerate(value.splitlines(), 1):
@@ -247,9 +257,7 @@ def _clean_block(value: Any) -> Any:
 
 def _no_invisible(value: Any) -> Any:
     if isinstance(value, str):
-        problem = _invisible_problem(value)
-        if problem:
-            raise ValueError(problem)
+        _raise_invisible(value)
         if _placeholder(value):
             raise ValueError(_PLACEHOLDER_MESSAGE)
     return value

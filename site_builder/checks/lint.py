@@ -17,7 +17,8 @@ Warnings (errors only with ``--strict``):
 * traditional or variant characters in simplified text (``site_builder.textnorm``);
 * half-width punctuation ``, : ; ( ) ? !`` inside Chinese sentences;
 * a summary shorter than the title;
-* duplicate or near-duplicate titles across cases.
+* duplicate or near-duplicate titles across cases;
+* near-duplicate cases by content: a copy of a case under a new title (shingles of the body text).
 
 Run through ``site-builder validate`` (``--strict`` turns warnings into errors).
 """
@@ -40,11 +41,13 @@ from site_builder.errors import CaseError, Location, Severity, display_path
 from site_builder.textnorm import find_nonsimplified, fold
 
 __all__ = [
+    "DUPLICATE_BODY_SHARE",
     "DUPLICATE_TITLE_RATIO",
     "find_bracketed_pinyin",
     "find_halfwidth_punctuation",
     "find_links",
     "find_mojibake",
+    "lint_bodies",
     "lint_case",
     "lint_cases",
     "lint_titles",
@@ -52,6 +55,11 @@ __all__ = [
 
 #: Two titles at least this similar (difflib ratio, after folding) are reported.
 DUPLICATE_TITLE_RATIO = 0.85
+#: Two cases sharing at least this share of the smaller one's body shingles are reported
+#: (the 43 real cases share at most 14 % with each other).
+DUPLICATE_BODY_SHARE = 0.4
+SHINGLE = 5
+"""Shingle length in characters: five characters are a short phrase in Chinese."""
 
 WARNING: Severity = "warning"
 ERROR: Severity = "error"
@@ -474,6 +482,69 @@ def lint_titles(
     return sorted(findings)
 
 
+def _body_shingles(case: Any) -> set[int]:
+    data = _case_data(case)
+    parts = [data.get("summary"), *[data.get(k) for k in _BODY_KEYS], *(data.get("highlights") or [])]
+    text = "".join(ch for ch in fold("\n".join(p for p in parts if isinstance(p, str))) if ch.isalnum())
+    return {hash(text[i : i + SHINGLE]) for i in range(len(text) - SHINGLE + 1)}
+
+
+_BODY_KEYS = ("background", "practice", "results", "insights")
+
+
+def lint_bodies(
+    cases: Sequence[Any],
+    positions: Mapping[str, PositionsLike] | None = None,
+    *,
+    share: float = DUPLICATE_BODY_SHARE,
+    strict: bool = False,
+) -> list[CaseError]:
+    """Report cases whose texts are largely the same (a case copied under a new title).
+
+    Each case's summary, highlights and Markdown sections are cut into overlapping five-character
+    shingles; two cases sharing at least ``share`` of the smaller set are reported on each title
+    line. An inverted index over the shingles compares only cases that share some, and phrases
+    common to many cases (boilerplate) are left out of it.
+    """
+    positions = positions or {}
+    sets = [_body_shingles(c) for c in cases]
+    index: dict[int, list[int]] = {}
+    for i, shingles in enumerate(sets):
+        for h in shingles:
+            index.setdefault(h, []).append(i)
+    common = min(max(5, len(cases) // 10), 30)
+    shared: Counter[tuple[int, int]] = Counter()
+    for members in index.values():
+        if 1 < len(members) <= common:
+            for a in range(len(members)):
+                for b in range(a + 1, len(members)):
+                    shared[(members[a], members[b])] += 1
+    best: dict[int, tuple[float, int]] = {}
+    for (a, b), n in shared.items():
+        smaller = min(len(sets[a]), len(sets[b]))
+        if smaller < 20 or n / smaller < share:
+            continue
+        score = n / smaller
+        for x, y in ((a, b), (b, a)):
+            if x not in best or score > best[x][0]:
+                best[x] = (score, y)
+    findings = []
+    for i, (score, j) in best.items():
+        case, other = cases[i], cases[j]
+        pos = positions.get(getattr(case, "id", ""))
+        shown, _ = _shown_path(case, pos)
+        other_shown, _ = _shown_path(other, positions.get(getattr(other, "id", "")))
+        loc = pos.locate(("title",)) if pos is not None else Location(shown)
+        message = (
+            f"正文与 {other_shown}（「{getattr(other, 'title', '')}」）有 {score:.0%} 相同：请确认不是同一个案例换了标题。"
+            "同一做法请合并成一个案例（把新内容补进原来的文件）；确是不同的案例，请用自己的话写出各自的内容"
+        )
+        findings.append(
+            CaseError(Location(shown, loc.line, loc.col), "title", message, ERROR if strict else WARNING)
+        )
+    return sorted(findings)
+
+
 def lint_cases(
     cases: Sequence[Any],
     positions: Mapping[str, PositionsLike] | None = None,
@@ -486,4 +557,5 @@ def lint_cases(
     for case in cases:
         findings.extend(lint_case(case, positions.get(getattr(case, "id", "")), strict=strict))
     findings.extend(lint_titles(cases, positions, strict=strict))
+    findings.extend(lint_bodies(cases, positions, strict=strict))
     return sorted(findings)

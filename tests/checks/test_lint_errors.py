@@ -67,7 +67,9 @@ def test_link_in_a_plain_field_is_an_error_but_not_in_url(
     assert code == 0, out
     text = text.replace("title: 快递外卖行业党建联席会议", "title: 快递外卖联席会议 www.spam.cn")
     code, out = _validate(tmp_path, monkeypatch, capsys, text)
-    assert code == 1 and "cases/x.yaml:1:" in out and "标题 (title): 这里不能有网址或链接「www.spam.cn」" in out, out
+    assert (
+        code == 1 and "cases/x.yaml:1:" in out and "标题 (title): 这里不能有网址或链接「www.spam.cn」" in out
+    ), out
 
 
 def test_traditional_characters_stay_warnings(
