@@ -297,13 +297,42 @@ _CN_DATE = (
 _CN_MONTH_DAY = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$|^(\d{1,2})[./](\d{1,2})$")
 
 
+_CN_DIGIT = {
+    "〇": 0,
+    "零": 0,
+    "○": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+
+
+def _chinese_numerals(text: str) -> str:
+    """二〇二三年五月十二日 -> 2023年5月12日 (digit by digit for years, with 十 for months and days)."""
+
+    def number(m: re.Match[str]) -> str:
+        run = m.group()
+        if "十" not in run:
+            return "".join(str(_CN_DIGIT[c]) for c in run)
+        tens, _, ones = run.partition("十")
+        return str((_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0))
+
+    return re.sub("[〇零○一二三四五六七八九十]+", number, text)
+
+
 def iso_date(value: str, *, month_day: bool = False) -> str | None:
     """The ISO form (2023-05-01, 2023-05, 2023) of a date written another way, or None.
 
     Reads what editors type: 2023年5月1日, 2023.5.1, 2023/05/01, 2023-5-1, 20230501, full-width
     digits; with ``month_day`` also 5月1日 (a source that gives no year) as 05-01.
     """
-    v = value.strip().translate(FULLWIDTH_DIGITS)
+    v = _chinese_numerals(value.strip().translate(FULLWIDTH_DIGITS))
     for pattern in _CN_DATE:
         m = pattern.match(v)
         if m:
@@ -462,6 +491,8 @@ def check_by_kind(info: FieldInfo, value: Any) -> Any:
     """
     extra = field_meta(info)
     kind, fmt = extra.get("x-kind"), extra.get("x-format")
+    if isinstance(value, str) and kind != "markdown" and _placeholder(value):
+        raise ValueError(_PLACEHOLDER_MESSAGE)
     if kind in ("lines", "choices"):
         prose = kind == "lines" and fmt is None
         return _check_items(value, _clean_line if prose else _no_invisible)
@@ -749,7 +780,7 @@ _PLACE_SUFFIX = re.compile(r"(街道|镇|乡|社区|居委会?|村|园区|开发
 def _street_in_district(value: str, vocab: Vocabularies) -> str | None:
     """Say where a street or town written into ``district`` belongs (浦东新区陆家嘴街道 -> locality)."""
     text = re.sub(r"^\s*上海市?\s*", "", value.strip())
-    for cut in range(len(text) - 1, 1, -1):
+    for cut in range(len(text), 1, -1):
         hit = vocab.districts.resolve(text[:cut])
         rest = text[cut:].strip(" ，,、/（）()")
         if hit is not None and rest:

@@ -558,6 +558,15 @@ class _Scanner:
             return i + 1
         first = value[0]
         if _BLOCK.match(value):
+            if key in _ONE_LINE_FIELDS:
+                name = field_title(key)
+                self.add(
+                    lineno,
+                    value_col + 1,
+                    f"「{key}」（{name}）是单行字段，不能用「{first}」写成多行（换行处在页面上会变成空格或被拒绝）："
+                    f"请删掉「{first}」，把文字接在「{key}: 」后面写成一行",
+                    text,
+                )
             return self._block(i, key, parent)
         if first in "|>":
             self.add(
@@ -568,6 +577,18 @@ class _Scanner:
                 strong=False,
             )
             return i + 1
+        if (first == "｛" and key in _MODELS) or (first in "［【" and key in _LIST_FIELDS):
+            fixed_value = value.translate(_HALF_BRACKETS)
+            close = "}" if first == "｛" else "]"
+            self.add(
+                lineno,
+                value_col + 1,
+                f"开头的「{first}」是全角（中文）括号：要用半角的「{'{' if close == '}' else '['}」和「{close}」，"
+                "里面的冒号、逗号也要用半角并各加一个空格，例如 "
+                + ("{lat: 31.23, lon: 121.47}" if close == "}" else "[甲, 乙]"),
+                text[:value_col] + fixed_value,
+            )
+            value, first = fixed_value, fixed_value[0]
         if first in "\"'":
             return self._quoted(i, text, key, value, value_col, parent)
         if first in "[{":
@@ -647,6 +668,15 @@ class _Scanner:
                 self.add(unclosed.line, unclosed.col, unclosed.message, unclosed.repaired)
                 return j
             if _closing_quote(line, 0, quote) is not None:
+                if key is not None and key in _ONE_LINE_FIELDS:
+                    name = field_title(key)
+                    self.add(
+                        lineno,
+                        value_col + 1,
+                        f"「{key}」（{name}）是单行字段，引号里的值却折成了 {j - i + 1} 行（第 {lineno}–{j + 1} 行）："
+                        "换行处在页面上会变成一个多余的空格，请把它们接成一行",
+                        text,
+                    )
                 return j + 1
             j += 1
         self.add(unclosed.line, unclosed.col, unclosed.message, unclosed.repaired)
@@ -744,6 +774,9 @@ class _Scanner:
         return False
 
 
+_HALF_BRACKETS = str.maketrans(
+    {"｛": "{", "｝": "}", "［": "[", "］": "]", "【": "[", "】": "]", "：": ": ", "，": ", "}
+)
 _SPACE_NAMES = {
     "\u00a0": "不换行空格",
     "\u202f": "窄不换行空格",

@@ -239,6 +239,10 @@ def find_mojibake(text: str) -> list[tuple[int, str, str]]:
     return out
 
 
+_FULLWIDTH_ALNUM = re.compile("[０-９Ａ-Ｚａ-ｚ][０-９Ａ-Ｚａ-ｚ．％]*")
+_TO_HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+
+
 # ---------------------------------------------------------------------------
 # Walking a case's text
 
@@ -372,6 +376,13 @@ def lint_case(case: Any, positions: PositionsLike | None = None, *, strict: bool
                 path,
                 where.at(path, text, offset),
                 f"「{found}」是繁体字或异体字，请改为规范简体「{suggestion}」",
+            )
+        for m in _FULLWIDTH_ALNUM.finditer(text):
+            half = m.group().translate(_TO_HALFWIDTH)
+            add(
+                path,
+                where.at(path, text, m.start()),
+                f"「{m.group()}」是全角数字或字母：请改成半角的「{half}」（切换到英文输入法再输入）",
             )
         if tuple(p for p in path if isinstance(p, str)) in _VERBATIM:
             continue
