@@ -55,6 +55,7 @@ class Slip:
     repaired: str
     strong: bool = True
     extra: dict[int, str] = field(default_factory=dict)  # further lines repaired with this one
+    field: str = ""  # the top-level key the slip is in, when known (messages lead with its name)
 
 
 @dataclass
@@ -81,11 +82,20 @@ class _Scanner:
     plain_line: int = 0
     wrap: Slip | None = None  # the slip of a one-line value wrapped onto further lines
 
-    def add(self, lineno: int, col: int, message: str, repaired: str, *, strong: bool = True) -> None:
+    def add(
+        self, lineno: int, col: int, message: str, repaired: str, *, strong: bool = True, key: str = ""
+    ) -> None:
         if lineno in self.seen:
             return
         self.seen.add(lineno)
-        self.slips.append(Slip(lineno, col, message, repaired, strong))
+        self.slips.append(Slip(lineno, col, message, repaired, strong, field=key))
+
+    def _top_key(self, key: str | None) -> str:
+        """``key`` when it is a key of the case itself (not of a source, quote…), else ""."""
+        if key is None:
+            return ""
+        top = next((lv for lv in reversed(self.stack) if lv.kind == "map"), None)
+        return key if top is not None and top.model == "" and key in KEYS[""] else ""
 
     def run(self) -> list[Slip]:
         i = 0
@@ -293,6 +303,7 @@ class _Scanner:
                 f"{what}是单行字段，值却折到了下一行（第 {lineno} 行）：换行处在页面上会变成一个多余的空格。"
                 f"请把第 {lineno} 行的文字接到这一行末尾，写成一行",
                 first + piece,
+                field=self._top_key(key),
             )
             self.slips.append(self.wrap)
             self.seen.add(self.plain_line)
@@ -302,12 +313,13 @@ class _Scanner:
                 f"这一行接在第 {self.plain_line} 行{what}的值后面，但这是单行字段，不能换行（页面上会多出一个空格）："
                 f"请把这一行的文字接到第 {self.plain_line} 行末尾，再删掉这一行",
                 "",
+                key=self._top_key(key),
             )
             return
         self.wrap.repaired += piece
         self.wrap.extra[lineno] = ""
 
-    def _hash_comment(self, lineno: int, text: str, value: str, value_col: int) -> str:
+    def _hash_comment(self, lineno: int, text: str, value: str, value_col: int, field_key: str | None) -> str:
         """A ``#`` after a space starts a comment: what follows silently drops out of the value."""
         if not value or _BLOCK.match(value) or value[0] in "\"'":
             return value
@@ -336,7 +348,9 @@ class _Scanner:
                 f"「#」前面有空格，YAML 会把「#{word}」和后面的文字当成注释删掉，这个值只剩下「{kept}」："
                 "请删掉「#」或它前面的空格，或者给整个值加上引号"
             )
-        self.add(lineno, value_col + at + 1, message, text[:value_col] + fixed_value)
+        self.add(
+            lineno, value_col + at + 1, message, text[:value_col] + fixed_value, key=self._top_key(field_key)
+        )
         return fixed_value
 
     def _item_expected(self, indent: int) -> bool:
@@ -515,7 +529,9 @@ class _Scanner:
         self.opens = None
         self.plain_indent = -1
         self.wrap = None
-        value = self._hash_comment(lineno, text, value, value_col)
+        value = self._hash_comment(
+            lineno, text, value, value_col, key if key is not None else self._list_name()
+        )
         if key is not None and value == "-":
             self.add(
                 lineno,
@@ -523,6 +539,7 @@ class _Scanner:
                 f"「{key}: -」：想表示“没有”时不要写「-」（YAML 会把它当成列表的开头而出错）："
                 "没有内容的可选字段请把这一行整个删掉",
                 text[:value_col] + '"-"',
+                key=self._top_key(key),
             )
             return i + 1
         if (value == "" or value.startswith("#")) and key is not None:
@@ -566,6 +583,7 @@ class _Scanner:
                     f"「{key}」（{name}）是单行字段，不能用「{first}」写成多行（换行处在页面上会变成空格或被拒绝）："
                     f"请删掉「{first}」，把文字接在「{key}: 」后面写成一行",
                     text,
+                    key=self._top_key(key),
                 )
             return self._block(i, key, parent)
         if first in "|>":
@@ -587,6 +605,7 @@ class _Scanner:
                 "里面的冒号、逗号也要用半角并各加一个空格，例如 "
                 + ("{lat: 31.23, lon: 121.47}" if close == "}" else "[甲, 乙]"),
                 text[:value_col] + fixed_value,
+                key=self._top_key(key),
             )
             value, first = fixed_value, fixed_value[0]
         if first in "\"'":
@@ -676,6 +695,7 @@ class _Scanner:
                         f"「{key}」（{name}）是单行字段，引号里的值却折成了 {j - i + 1} 行（第 {lineno}–{j + 1} 行）："
                         "换行处在页面上会变成一个多余的空格，请把它们接成一行",
                         text,
+                        key=self._top_key(key),
                     )
                 return j + 1
             j += 1
