@@ -17,7 +17,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from site_builder.casefile.models import Case, Kind, field_meta
+from site_builder.casefile.models import Case, Kind, kind_of
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 
 __all__ = ["FieldSpec", "Kind", "case_fields", "field_spec", "field_texts", "keys_of_kind", "submodels"]
@@ -89,7 +89,7 @@ def _spec(
     choices: tuple[str, ...] | None = None
     children: tuple[FieldSpec, ...] = ()
     items = _resolve(prop.get("items", {}), defs) if prop.get("type") == "array" else {}
-    kind: Kind = field_meta(model.model_fields[key])["x-kind"]
+    kind = kind_of(model.model_fields[key])
     if key in _VOCAB_FIELDS and model is Case:
         choices = tuple(getattr(vocab, _VOCAB_FIELDS[key]).names())
     elif "enum" in prop:
@@ -118,7 +118,7 @@ def submodels(model: type[BaseModel] = Case) -> dict[str, type[BaseModel]]:
     """The fields of ``model`` that hold a model (``objects``/``object`` kinds): key -> that model."""
     out = {}
     for key, info in model.model_fields.items():
-        if field_meta(info).get("x-kind") in ("objects", "object"):
+        if kind_of(info) in ("objects", "object"):
             sub = next(_submodels(info.annotation), None)
             if sub is not None:
                 out[key] = sub
@@ -127,7 +127,7 @@ def submodels(model: type[BaseModel] = Case) -> dict[str, type[BaseModel]]:
 
 def keys_of_kind(*kinds: Kind, model: type[BaseModel] = Case) -> frozenset[str]:
     """The keys of ``model`` whose ``x-kind`` is one of ``kinds``."""
-    return frozenset(k for k, info in model.model_fields.items() if field_meta(info).get("x-kind") in kinds)
+    return frozenset(k for k, info in model.model_fields.items() if kind_of(info) in kinds)
 
 
 def _children(

@@ -467,6 +467,29 @@ def field_meta(info: FieldInfo) -> dict[str, Any]:
     return dict(extra) if isinstance(extra, dict) else {}
 
 
+def kind_of(info: FieldInfo) -> Kind:
+    """A field's kind: its ``x-kind``, or for a field that forgot one, what its type is safely checked as.
+
+    A plain ``str`` (or ``str | None``) field without metadata is a ``line`` and a ``list[str]`` a
+    ``lines``, so a new text field refuses bidi controls, line breaks and blanks even before it
+    declares its kind (the every-field test then asks for the declaration).
+    """
+    declared = field_meta(info).get("x-kind")
+    if declared in KINDS:
+        return declared  # type: ignore[no-any-return]
+    annotation = info.annotation
+    args = [a for a in get_args(annotation) if a is not type(None)]
+    if annotation is str or args == [str]:
+        return "line"
+    if getattr(annotation, "__origin__", None) is list and [a for a in get_args(annotation)] == [str]:
+        return "lines"
+    if annotation is int or args == [int]:
+        return "int"
+    if annotation in (float, int | float) or args in ([float], [int, float]):
+        return "number"
+    return "object" if isinstance(annotation, type) and issubclass(annotation, BaseModel) else "choice"
+
+
 def _check_items(value: Any, check: Any) -> Any:
     if not isinstance(value, list):
         return value
@@ -490,7 +513,7 @@ def check_by_kind(info: FieldInfo, value: Any) -> Any:
     A new field gets them by declaring ``x-kind``: no list of field names to extend.
     """
     extra = field_meta(info)
-    kind, fmt = extra.get("x-kind"), extra.get("x-format")
+    kind, fmt = kind_of(info), extra.get("x-format")
     if isinstance(value, str) and kind != "markdown" and _placeholder(value):
         raise ValueError(_PLACEHOLDER_MESSAGE)
     if kind in ("lines", "choices"):

@@ -15,7 +15,7 @@ from site_builder.browse import urls
 from site_builder.browse.model import Facet, SiteModel, Term, newest_first
 from site_builder.browse.urls import base_for
 from site_builder.cache import Store, code_fingerprint, fingerprint
-from site_builder.casefile.models import Case, field_meta
+from site_builder.casefile.models import Case, kind_of
 from site_builder.pages.charts import district_map, overview_charts
 from site_builder.pages.citation import Citation, cite_case, newest_review
 from site_builder.pages.markup import render_markdown
@@ -23,9 +23,7 @@ from site_builder.pages.qr import qr_image
 
 STATS_TITLE = "统计"
 SECTIONS = tuple(
-    (key, str(info.title))
-    for key, info in Case.model_fields.items()
-    if field_meta(info).get("x-kind") == "markdown"
+    (key, str(info.title)) for key, info in Case.model_fields.items() if kind_of(info) == "markdown"
 )
 """The Markdown fields shown as sections of a case page, in the models' order (key, heading)."""
 
