@@ -12,6 +12,7 @@ import tempfile
 from pathlib import Path
 
 from site_builder import __version__, sitedir
+from site_builder.casefile.fields import fill_guide_table
 from site_builder.casefile.jsonschema import SCHEMA_PATH, render_schema
 from site_builder.casefile.loader import load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN
@@ -110,9 +111,18 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+GUIDE_PATH = Path("docs/guide.md")
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
-    """Write (or with --check, compare) the committed JSON Schema."""
-    return _write_or_check(Path(args.output), render_schema(), args.check, "请运行 site-builder schema")
+    """Write (or with --check, compare) the committed JSON Schema and the guide's field table."""
+    code = _write_or_check(Path(args.output), render_schema(), args.check, "请运行 site-builder schema")
+    if GUIDE_PATH.exists():
+        guide = fill_guide_table(GUIDE_PATH.read_text(encoding="utf-8"))
+        code = max(
+            code, _write_or_check(GUIDE_PATH, guide, args.check, "字段表过期了，请运行 site-builder schema")
+        )
+    return code
 
 
 def _write_or_check(path: Path, text: str, check: bool, stale: str) -> int:

@@ -956,6 +956,7 @@ class Case(_Strict):
             search="body",
             fmt="markdown",
             example="写成「practice: |」，下一行起每行缩进两个空格写主要做法",
+            guide="主要做法，可以用 Markdown 的列表和加粗",
         ),
         min_length=1,
         description="主要做法（Markdown），必填",
@@ -1029,7 +1030,9 @@ class Case(_Strict):
     )
     status: Literal["published", "draft"] = Field(
         title="状态",
-        json_schema_extra=meta("choice", search=None),
+        json_schema_extra=meta(
+            "choice", search=None, guide="`published`（默认，发布）或 `draft`（草稿，不在网站上显示）"
+        ),
         default="published",
         description="published 或 draft（草稿）",
     )
