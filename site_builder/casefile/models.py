@@ -94,10 +94,14 @@ def _invisible_problem(value: str) -> str | None:
 
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)、]|#{1,6}|>)\s*")
 _FILL_IN = re.compile(
-    r"待填写|待补充|待完善|待补|请填写|请输入|此处填写|在这里填写|这里填写|填写内容|占位|TODO|TBD|FIXME"
+    r"待填写|待填|请填写|请输入|此处填写|在这里填写|这里填写|填写内容|TODO|TBD|FIXME"
     r"|(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|[×＊]{2,}|某某",
     re.IGNORECASE,
 )
+_FILL_IN_ALONE = frozenset(
+    ["待补充", "待完善", "待定", "待补", "暂缺", "略", "（略）", "此处省略", "示例", "样例", "占位", "内容"]
+)
+"""Words that are a placeholder when they are the whole value or line (in a sentence they are prose)."""
 NONE_WORDS = frozenset(
     [
         "无",
@@ -148,7 +152,10 @@ _PLACEHOLDER_MESSAGE = "还是模板里的占位符「……」，请换成真�
 def _fill_in(value: str) -> str | None:
     """The "fill this in later" marker left in ``value`` (待填写, TODO, XXX), if any."""
     m = _FILL_IN.search(value)
-    return m.group() if m else None
+    if m:
+        return m.group()
+    alone = _LIST_MARK.sub("", value.strip(), count=1).strip(" 。.:：（）()[]【】")
+    return alone if alone in _FILL_IN_ALONE else None
 
 
 def _fill_in_message(found: str) -> str:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import yaml
 
-from site_builder.casefile.models import Case
+from site_builder.casefile.models import Case, none_word
 from site_builder.casefile.vocab import load_vocabularies
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -149,7 +149,7 @@ def synthetic_cases(n: int, seed: int = 1) -> list[Case]:
         """A phrase without punctuation (tags and labels are single terms)."""
         while True:
             w = phrase(lo, hi)
-            if all("\u4e00" <= ch <= "\u9fff" for ch in w):
+            if all("\u4e00" <= ch <= "\u9fff" for ch in w) and not none_word(w):
                 return w
 
     def para(chars: int) -> str:
