@@ -456,6 +456,8 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
             hint = "；方括号要用半角的「[ ]」"
         elif isinstance(value, str) and value.strip() and value.strip()[0] in "－—–―・•·●":
             hint = f"；列表项开头要用半角减号加空格「- 」，不能用「{value.strip()[0]}」，并且每项单独一行"
+        elif isinstance(value, str) and value.strip()[:1] in "（(「《":
+            hint = f"；列表要用半角方括号，写成 [{shorten(value.strip()[1:-1], 20)}]，多项之间用英文逗号「,」分开"
         elif isinstance(value, str) and any(sep in value for sep in "，、"):
             hint = "；多项之间要用英文逗号「,」分开"
         if isinstance(value, dict) and len(loc) == 1 and loc[-1] in _LISTS_OF_OBJECTS:
@@ -465,8 +467,8 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
         return loc, f"应为列表（例如 [甲, 乙]，或每行一个「- 」），而不是{shown}{hint}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
         hint = ""
-        if isinstance(value, str) and value.strip()[:1] in "｛【［":
-            hint = "；大括号要用半角的「{ }」，冒号和逗号也要用半角，例如 {lat: 31.23, lon: 121.47}"
+        if isinstance(value, str) and value.strip()[:1] in "｛【［（(":
+            hint = "；要用半角大括号，写成 {lat: 31.23, lon: 121.47}（冒号、逗号也用半角，各加一个空格）"
         return loc, f"{where}应是一组「字段: 值」（每个字段一行，缩进对齐），而不是{shown}{hint}"
     if kind == "string_too_short":
         text = err.get("input")
@@ -506,7 +508,9 @@ def _blank(loc: tuple[Any, ...], value: Any) -> str:
 _LISTS_OF_OBJECTS = keys_of_kind("objects")
 _FULLWIDTH_DIGIT = re.compile("[０-９]")
 _CHINESE_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
-_NUMBER_WITH_WORDS = re.compile(r"^\s*约?\s*([-+]?\d+(?:\.\d+)?)\s*(万|亿|千|百)?\s*(\S*?)\s*$")
+_NUMBER_WITH_WORDS = re.compile(
+    r"^\s*(?:约|近|超过|逾|共)?\s*([-+]?\d+(?:\.\d+)?)\s*(万|亿|千|百)?\s*(\S*?)\s*$"
+)
 
 
 def _first_key(list_key: str) -> str:
@@ -540,6 +544,9 @@ def _number_hint(value: str, is_year: bool) -> str | None:
     if m is None:
         return None
     number, scale, rest = m.groups()
+    if rest and re.fullmatch(r"(?:[,，]\d{3})+(?:\.\d+)?", rest):
+        digits = number + re.sub(r"[,，]", "", rest)
+        return f"{what}不要用逗号分隔千位：「{shorten(value)}」请写成 {digits}"
     if is_year:
         if not scale and (rest in ("年", "年度", "年起", "年初", "年底") or re.match(r"^[-./年]\d", rest)):
             return f"{what}只写四位半角数字：请写成 {number}"
@@ -607,6 +614,8 @@ def _show(value: Any) -> str:
 
 
 def _has_non_id(related: dict[str, Any]) -> bool:
+    if any(isinstance(o, str) for o in related.values()):
+        return True
     return any(
         isinstance(o, str) and not re.match(ID_PATTERN, o)
         for others in related.values()
@@ -664,6 +673,18 @@ def _related_by_title(
 ) -> list[CaseError]:
     errors = []
     for case_id, others in related.items():
+        if isinstance(others, str) and others.strip():
+            meant = _meant_case(others, ids - {case_id}, titles)
+            if meant is None and re.match(ID_PATTERN, others.strip()):
+                meant = (others.strip(), "相关案例")
+            if meant is not None:
+                at = positions[case_id].locate(("related",))
+                errors.append(
+                    CaseError(
+                        at, "related", f"{meant[1]}，并写成列表（方括号）：请写成「related: [{meant[0]}]」"
+                    )
+                )
+            continue
         if not isinstance(others, list):
             continue
         for i, other in enumerate(others):

@@ -162,10 +162,16 @@ def _fill_in_message(found: str) -> str:
     return f"还留着占位的「{found}」，请换成真实内容；用不到的可选字段请把整行删掉"
 
 
+_NONE_PHRASE = re.compile(
+    r"^(?:暂|目前|尚|还)?(?:无|没有|未有|缺)(?:相关|此项|可用)?(?:内容|数据|信息|资料|链接|网址|图片|照片|来源|说明|记录|荣誉|单位)?$"
+    r"|^(?:不详|未知|不清楚|不明|未提供|未填写|空缺?|暂缺|无可奉告)$"
+)
+
+
 def none_word(value: str) -> bool:
-    """True when ``value`` only says "none" (无, 暂无, N/A, -)."""
-    v = value.strip().strip("。.！!（）()[]【】").strip().lower()
-    return v in NONE_WORDS
+    """True when ``value`` only says "none" (无, 暂无, 无相关数据, N/A, -)."""
+    v = value.strip().strip("。.！!（）()[]【】「」“”\"' ").strip().lower()
+    return v in NONE_WORDS or _NONE_PHRASE.match(v) is not None
 
 
 class NoneValueError(ValueError):
@@ -203,10 +209,26 @@ def _whole_quoted(value: str) -> tuple[str, str] | None:
     return None
 
 
+_ODD_SPACE = re.compile("[\u00a0\u2000-\u200a\u202f\u205f]")
+_ANGLE_PLACEHOLDER = re.compile(
+    r"^(?:<[^<>]{1,30}>|＜[^＜＞]{1,30}＞|〈[^〈〉]{1,30}〉|\{\{[^{}]{1,30}\}\})$"
+)
+
+
 def _raise_invisible(value: str) -> None:
     problem = _invisible_problem(value)
     if problem:
         raise InvisibleCharError(problem, find_invisible(value)[0][1])
+    odd = _ODD_SPACE.search(value.strip())
+    if odd:
+        ch = odd.group()
+        before = value.strip()[: odd.start()][-8:]
+        name = "不换行空格" if ch == "\u00a0" else "特殊宽度的空格"
+        raise InvisibleCharError(
+            f"「{before}」后面有一个{name}（U+{ord(ch):04X}，常见于从网页或 Word 复制的文字），页面上会显示成空格："
+            "请删掉它；确实需要空格时输入普通的半角空格",
+            ch,
+        )
 
 
 def _clean_line(value: Any) -> Any:
@@ -224,6 +246,8 @@ def _clean_line(value: Any) -> Any:
     found = _fill_in(cleaned)
     if found:
         raise ValueError(_fill_in_message(found))
+    if _ANGLE_PLACEHOLDER.match(cleaned):
+        raise ValueError(f"「{shorten(cleaned, 20)}」像是模板里的占位说明：请换成真实内容（不要保留尖括号）")
     quoted = _whole_quoted(cleaned)
     if quoted:
         left, right = quoted
@@ -340,6 +364,8 @@ def iso_date(value: str, *, month_day: bool = False) -> str | None:
     digits; with ``month_day`` also 5月1日 (a source that gives no year) as 05-01.
     """
     v = _chinese_numerals(value.strip().translate(FULLWIDTH_DIGITS))
+    v = re.sub(r"[\sT]+\d{1,2}[:：]\d{2}(?:[:：]\d{2})?$", "", v)  # a time after the date
+    v = re.sub(r"^(\d{2})([./\-])(\d{1,2})\2(\d{1,2})$", r"20\1-\3-\4", v)  # 23/4/13
     for pattern in _CN_DATE:
         m = pattern.match(v)
         if m:
@@ -553,7 +579,8 @@ SourceDateText = Annotated[
 
 _GENERIC_ALT = re.compile(
     r"^(?:一张|一幅|这张|本|该|案例|现场|活动|工作|相关|新闻|宣传|示意|图片|照片)?"
-    r"(?:照片|图片|图像|相片|图|照|配图|插图|截图|示意图|图示|附图|封面|题图|缩略图|image|photo|picture|pic|img|figure|fig)"
+    r"(?:照片|图片|图像|相片|图|照|配图|插图|截图|示意图|图示|附图|封面|题图|缩略图|描述|说明|图片描述|图片说明|替代文字"
+    r"|image|photo|picture|pic|img|figure|fig|alt|alt text|description)"
     r"[\s_\-.]*(?:\d+|[一二三四五六七八九十]+)?$",
     re.IGNORECASE,
 )

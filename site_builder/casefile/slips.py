@@ -19,7 +19,7 @@ from pydantic import BaseModel
 
 from site_builder.casefile.fields import keys_of_kind, submodels
 from site_builder.casefile.messages import field_title
-from site_builder.casefile.models import Case
+from site_builder.casefile.models import Case, field_meta, kind_of
 from site_builder.errors import shorten
 
 _MODELS: dict[str, type[BaseModel]] = {"": Case, **submodels()}
@@ -30,6 +30,12 @@ _MARKDOWN_BLOCKS = keys_of_kind("markdown")
 _LIST_FIELDS = keys_of_kind("lines", "choices")
 _ONE_LINE_FIELDS = frozenset(k for m in _MODELS.values() for k in keys_of_kind("line", model=m))
 _WRAP_CHECKED = _ONE_LINE_FIELDS | keys_of_kind("lines")
+_PROSE = frozenset(
+    k
+    for m in _MODELS.values()
+    for k, info in m.model_fields.items()
+    if kind_of(info) in ("line", "lines") and field_meta(info).get("x-format") is None
+)
 
 _KEY = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*)(?P<sp>[ ]*)(?P<colon>[:：])(?P<after>.*)$")
 _ANY_KEY = re.compile(r"(?P<key>[^\s:：#'\"\[\]{},-][^:：#]{0,15}?)[ ]*(?P<colon>：)(?P<after>.*)$")
@@ -65,6 +71,7 @@ class _Level:
     model: str | None  # key of KEYS for maps; list name for sequences
     line: int
     last_key: str = ""
+    name: str = ""  # for a sequence: the key it is the value of
 
 
 @dataclass
@@ -77,6 +84,7 @@ class _Scanner:
     # what the previous structural line left open
     opens: str | None = None  # model/list name of the child it opens, "" for a plain list, None if nothing
     opens_indent: int = -1
+    opens_key: str = ""  # the key whose value that child is
     plain_indent: int = -1  # indentation of a line whose plain value may continue on the next lines
     plain_key: str | None = None  # the key (or list) whose plain value that is
     plain_line: int = 0
@@ -235,6 +243,18 @@ class _Scanner:
                     strong=known,
                 )
                 value_col = colon_col + 1 + (len(after) - len(value))
+            elif after[:1] and after[0] in _SPACES and after[0] not in " \t":
+                value = after.lstrip(_SPACES)
+                fixed = text[:col] + key + ": " + value
+                self.add(
+                    lineno,
+                    colon_col + 2,
+                    f"「{key}:」后面的空白是{_space_name(after[0])}，不是普通的半角空格（常见于从网页或 Word 复制的文字）："
+                    f"请删掉它，重新输入一个半角空格，写成「{key}: {value[:10]}」",
+                    fixed,
+                    strong=known,
+                )
+                value_col = colon_col + 1 + (len(after) - len(value))
             elif after and not after.startswith((" ", "\t")) and not after.startswith("//"):
                 value = after
                 fixed = text[:col] + key + ": " + after
@@ -327,8 +347,10 @@ class _Scanner:
         if at < 0:
             return value
         after = value[at + 1 :]
-        if not after or after[0] in " \t#":
-            return value  # "# note": a comment meant as one
+        inside = value[0] in "[{" and _bracket_depth(value[:at], 0) > 0
+        if not after.strip() or (after[0] in " \t#" and not inside and field_key not in _PROSE):
+            return value  # "year: 2023  # note": a comment meant as one
+        after = after.lstrip(" \t")
         word = re.split(r"[\s,，\]}]", after, maxsplit=1)[0][:12]
         fixed_value = value[:at] + value[at + 1 :]
         if value[0] in "[{":
@@ -381,7 +403,7 @@ class _Scanner:
             and (not self.stack or indent > self.stack[-1].indent or self.stack[-1].kind == "map")
         ):
             if not (self.stack and self.stack[-1].kind == "seq" and self.stack[-1].indent == indent):
-                self.stack.append(_Level(indent, "seq", self.opens, lineno))
+                self.stack.append(_Level(indent, "seq", self.opens, lineno, name=self.opens_key))
             self.opens = None
             self.plain_indent = -1
             return
@@ -566,6 +588,7 @@ class _Scanner:
                             strong=False,
                         )
         if value == "" or value.startswith("#"):
+            self.opens_key = key or ""
             self.opens = key if key is not None else (self.stack[-1].model if self.stack else "")
             if key is not None and key not in _MODELS:
                 self.opens = ""
@@ -653,7 +676,7 @@ class _Scanner:
 
     def _list_name(self) -> str | None:
         top = self.stack[-1] if self.stack else None
-        return top.model if top is not None and top.kind == "seq" else None
+        return (top.name or top.model) if top is not None and top.kind == "seq" else None
 
     def _quoted(self, i: int, text: str, key: str | None, value: str, value_col: int, parent: int) -> int:
         lineno = i + 1
