@@ -34,8 +34,11 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from pydantic import BaseModel
 from rapidfuzz import fuzz
 
+from site_builder.casefile.fields import submodels
+from site_builder.casefile.models import Case, field_meta, kind_of
 from site_builder.casefile.yamlio import dotted_path
 from site_builder.errors import CaseError, Location, Severity, display_path
 from site_builder.textnorm import find_nonsimplified, fold
@@ -246,8 +249,20 @@ _TO_HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 # ---------------------------------------------------------------------------
 # Walking a case's text
 
-# Values that are not prose: identifiers, paths, URLs, dates, enums.
-_SKIP_KEYS = {"url", "file", "related", "status", "updated", "date", "year", "location", "value"}
+def _not_prose() -> frozenset[str]:
+    """Keys whose values are not prose (identifiers, paths, URLs, dates, numbers, choices), from the models."""
+    models: list[type[BaseModel]] = [Case, *submodels().values()]
+    return frozenset(
+        key
+        for model in models
+        for key, info in model.model_fields.items()
+        if kind_of(info) in ("date", "int", "number", "object", "choice", "choices")
+        or field_meta(info).get("x-format") in ("url", "path", "id")
+    )
+
+
+# Values that are not prose: identifiers, paths, URLs, dates, numbers, choices.
+_SKIP_KEYS = _not_prose()
 # Verbatim titles of cited articles: punctuation is theirs, not ours.
 _VERBATIM = {("sources", "title")}
 
