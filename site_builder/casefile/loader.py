@@ -438,7 +438,7 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
         return loc, f"应为文本，而不是{shown}{hint}"
     if kind in ("int_type", "float_type", "int_parsing", "float_parsing", "int_from_float"):
         is_year = bool(loc) and loc[-1] == "year"
-        if isinstance(value, str) and quoted and _NUMBER_TEXT.match(value):
+        if isinstance(value, str) and quoted and _NUMBER_TEXT.match(value) and value.isascii():
             what = "年份" if is_year else "数字"
             return (
                 loc,

@@ -356,7 +356,7 @@ class _Scanner:
         if value[0] in "[{":
             close = "]" if value[0] == "[" else "}"
             message = (
-                f"「#{word}」的「#」前面有空格，YAML 会把「#」和这一行后面的内容（连同「{close}」）都当成注释删掉："
+                f"「#{word}」里的「#」会被 YAML 当成注释的开头，这一行后面的内容（连同「{close}」）都被删掉了："
                 f'请删掉「#」，或者给这一项加上引号，写成 "#{word}"'
             )
         elif at == 0:
@@ -843,7 +843,7 @@ def _comment_at(value: str) -> int:
             continue
         if ch in "\"'" and value[0] in "[{" and (k == 0 or value[k - 1] in " [{,:"):
             quote = ch
-        elif ch == "#" and (k == 0 or value[k - 1] in " \t"):
+        elif ch == "#" and (k == 0 or value[k - 1] in " \t" or (value[0] in "[{" and value[k - 1] in "[{,")):
             return k
     return -1
 
