@@ -95,6 +95,7 @@ def _invisible_problem(value: str) -> str | None:
 _LIST_MARK = re.compile(r"^\s*(?:[-*+]|\d+[.)、]|#{1,6}|>)\s*")
 _FILL_IN = re.compile(
     r"待填写|待填|请填写|请输入|此处填写|在这里填写|这里填写|填写内容|TODO|TBD|FIXME"
+    r"|(?:这里|此处|在此)写(?:一下)?(?:背景|主要做法|做法|成效|经验|启示|内容|摘要|标题|说明|原话|文章)"
     r"|(?<![A-Za-z])[Xx]{2,}(?![A-Za-z])|[×＊]{2,}|某某",
     re.IGNORECASE,
 )

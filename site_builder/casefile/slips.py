@@ -221,6 +221,7 @@ class _Scanner:
             colon_col = col + m.start("colon")
             after = m.group("after")
             known = key in ALL_KEYS
+            here = key if col == 0 and not item and key in KEYS[""] else ""
             if m.group("colon") == "：":
                 value = after.lstrip(" \u3000")
                 fixed = text[:col] + key + ": " + value
@@ -230,6 +231,7 @@ class _Scanner:
                     f"「{key}」后面的冒号「：」是全角（中文）冒号：字段名后面要用半角冒号加一个空格，写成「{key}: 」",
                     fixed,
                     strong=known,
+                    key=here,
                 )
                 value_col = colon_col + 1 + (len(after) - len(value))
             elif after.startswith("\u3000"):
@@ -241,6 +243,7 @@ class _Scanner:
                     f"「{key}:」后面要用半角空格，不能用全角空格「　」",
                     fixed,
                     strong=known,
+                    key=here,
                 )
                 value_col = colon_col + 1 + (len(after) - len(value))
             elif after[:1] and after[0] in _SPACES and after[0] not in " \t":
@@ -253,6 +256,7 @@ class _Scanner:
                     f"请删掉它，重新输入一个半角空格，写成「{key}: {value[:10]}」",
                     fixed,
                     strong=known,
+                    key=here,
                 )
                 value_col = colon_col + 1 + (len(after) - len(value))
             elif after and not after.startswith((" ", "\t")) and not after.startswith("//"):
@@ -264,6 +268,7 @@ class _Scanner:
                     f"「{key}:」后面缺少一个空格：冒号和值之间要有一个半角空格，写成「{key}: {after[:12]}」",
                     fixed,
                     strong=known,
+                    key=here,
                 )
                 value_col = colon_col + 1
             elif after.startswith("//"):
