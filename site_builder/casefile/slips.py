@@ -151,7 +151,8 @@ class _Scanner:
             self.add(
                 lineno,
                 leading.index(odd) + 1,
-                f"这一行开头的空白不是普通的半角空格（U+{ord(odd):04X}，常见于从网页复制的文字）：请删掉行首的空白，重新输入半角空格",
+                f"这一行开头的空白不是普通的半角空格，而是{_space_name(odd)}，常见于从网页或 Word 复制的文字："
+                f"看起来缩进了，YAML 却不认。请删掉行首的空白，重新输入 {len(leading)} 个半角空格",
                 fixed,
             )
             text = fixed
