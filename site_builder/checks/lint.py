@@ -249,6 +249,7 @@ _TO_HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
 # ---------------------------------------------------------------------------
 # Walking a case's text
 
+
 def _not_prose() -> frozenset[str]:
     """Keys whose values are not prose (identifiers, paths, URLs, dates, numbers, choices), from the models."""
     models: list[type[BaseModel]] = [Case, *submodels().values()]
