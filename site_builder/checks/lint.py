@@ -16,6 +16,7 @@ Warnings (errors only with ``--strict``):
 
 * traditional or variant characters in simplified text (``site_builder.textnorm``);
 * half-width punctuation ``, : ; ( ) ? !`` inside Chinese sentences;
+* full-width digits and letters (``２０２３``) in prose;
 * a summary shorter than the title;
 * duplicate or near-duplicate titles across cases;
 * near-duplicate cases by content: a copy of a case under a new title (shingles of the body text).
@@ -393,6 +394,8 @@ def lint_case(case: Any, positions: PositionsLike | None = None, *, strict: bool
                 where.at(path, text, offset),
                 f"「{found}」是繁体字或异体字，请改为规范简体「{suggestion}」",
             )
+        if tuple(p for p in path if isinstance(p, str)) in _VERBATIM:
+            continue
         for m in _FULLWIDTH_ALNUM.finditer(text):
             half = m.group().translate(_TO_HALFWIDTH)
             add(
@@ -400,8 +403,6 @@ def lint_case(case: Any, positions: PositionsLike | None = None, *, strict: bool
                 where.at(path, text, m.start()),
                 f"「{m.group()}」是全角数字或字母：请改成半角的「{half}」（切换到英文输入法再输入）",
             )
-        if tuple(p for p in path if isinstance(p, str)) in _VERBATIM:
-            continue
         for offset, found, suggestion in find_halfwidth_punctuation(text):
             context = text[max(0, offset - 4) : offset + 5].replace("\n", " ")
             add(
