@@ -513,10 +513,10 @@ def kind_of(info: FieldInfo) -> Kind:
         return declared  # type: ignore[no-any-return]
     annotation = info.annotation
     args = [a for a in get_args(annotation) if a is not type(None)]
+    if getattr(annotation, "__origin__", None) is list:
+        return "lines" if args == [str] else "objects"
     if annotation is str or args == [str]:
         return "line"
-    if getattr(annotation, "__origin__", None) is list and [a for a in get_args(annotation)] == [str]:
-        return "lines"
     if annotation is int or args == [int]:
         return "int"
     if annotation in (float, int | float) or args in ([float], [int, float]):

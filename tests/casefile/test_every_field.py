@@ -167,3 +167,22 @@ def test_every_field_is_shown_on_the_case_page(key: str) -> None:
         f"field {key} is not shown in site_builder/pages/templates/case.html: add it there "
         f"(missing on the page: {', '.join(missing)}), or list it in SHOWN_ELSEWHERE with the reason"
     )
+
+
+@pytest.mark.parametrize("bad", ["哨兵\u202e文字", "哨兵\n文字", "   ", "……", "无"])
+def test_a_new_text_field_is_checked_before_it_declares_its_kind(bad: str) -> None:
+    from pydantic import Field, ValidationError
+
+    from site_builder.casefile.models import Metric
+
+    class WithContact(Metric):
+        contact: str | None = None
+        hotlines: list[str] = Field(default_factory=list)
+
+    assert kind_of(WithContact.model_fields["contact"]) == "line"
+    base = {"label": "哨兵指标", "value": 1}
+    with pytest.raises(ValidationError):
+        WithContact.model_validate({**base, "contact": bad})
+    with pytest.raises(ValidationError):
+        WithContact.model_validate({**base, "hotlines": [bad]})
+    assert WithContact.model_validate({**base, "contact": "  服务热线  "}).contact == "服务热线"
