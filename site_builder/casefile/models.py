@@ -511,6 +511,8 @@ def kind_of(info: FieldInfo) -> Kind:
     declared = field_meta(info).get("x-kind")
     if declared in KINDS:
         return declared  # type: ignore[no-any-return]
+    if field_meta(info).get("x-format") == "markdown":
+        return "markdown"
     annotation = info.annotation
     args = [a for a in get_args(annotation) if a is not type(None)]
     if getattr(annotation, "__origin__", None) is list:
