@@ -953,9 +953,22 @@ class Case(_Strict):
         ),
         description="做法开始或首次报道的年份",
     )
+    year_note: str | None = Field(
+        title="年份说明",
+        json_schema_extra=meta(
+            "line",
+            search=None,
+            guide="年份是怎么定的，一句话，4 到 80 个字。出处没写做法始于哪一年、`year` 写的是文章发表年份时，统一写："
+            "`来源文章没有写明这项做法始于哪一年，这里记的是文章发表的年份。`；按“去年”“9年前”等推算的，写明依据",
+        ),
+        default=None,
+        min_length=4,
+        max_length=80,
+        description="年份是怎么定的，例如「报道没有写明做法始于哪一年，这里记的是报道发表的年份」",
+    )
     organizations: list[PlainLine] = Field(
         title="参与单位",
-        json_schema_extra=meta("lines", search="body", item="个参与单位"),
+        json_schema_extra=meta("lines", search="body", item="个参与单位", guide="主要实施单位的名称"),
         default_factory=list,
         description="主要参与单位",
     )
@@ -1014,6 +1027,18 @@ class Case(_Strict):
         json_schema_extra=meta("markdown", search="body", fmt="markdown"),
         default=None,
         description="经验启示（Markdown）",
+    )
+    how_to: str | None = Field(
+        title="怎么做",
+        json_schema_extra=meta(
+            "markdown",
+            search="body",
+            fmt="markdown",
+            guide="怎么做：别的地方想借鉴时需要知道的，照出处写明谁来做、在哪里、有什么约定、分几步，"
+            "再列出出处没写、需要另行了解的事项；出处没有的不要补",
+        ),
+        default=None,
+        description="怎么做（Markdown）：照报道写明谁来做、在哪里、有什么约定、分几步，供别处借鉴；报道没写的不补",
     )
     quotes: list[Quote] = Field(
         title="原话摘录",
