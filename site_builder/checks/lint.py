@@ -70,6 +70,8 @@ DUPLICATE_TITLE_RATIO = 0.85
 DUPLICATE_BODY_SHARE = 0.4
 SHINGLE = 5
 """Shingle length in characters: five characters are a short phrase in Chinese."""
+MIN_BODY_SHINGLES = 80
+"""Texts shorter than this (about 85 characters) are too short to call one a copy of another."""
 
 WARNING: Severity = "warning"
 ERROR: Severity = "error"
@@ -556,7 +558,7 @@ def lint_bodies(
     best: dict[int, tuple[float, int]] = {}
     for (a, b), n in shared.items():
         smaller = min(len(sets[a]), len(sets[b]))
-        if smaller < 20 or n / smaller < share:
+        if smaller < MIN_BODY_SHINGLES or n / smaller < share:
             continue
         score = n / smaller
         for x, y in ((a, b), (b, a)):
