@@ -27,7 +27,7 @@ from site_builder.casefile.models import (
     field_meta,
     none_word,
 )
-from site_builder.casefile.skeleton import template_leftovers
+from site_builder.casefile.skeleton import prefilled_left, template_leftovers
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 from site_builder.casefile.yamlio import Positions, capped, dotted_path, is_parse_cached, read_yaml
 from site_builder.errors import CaseError, CaseFileError, Location, display_path, shorten
@@ -277,12 +277,15 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
 
 
 def _leftovers(path: Path, data: Any, positions: Positions, vocab: Vocabularies) -> list[CaseError]:
+    names = vocab.fields.names()
+    first = names[0] if names else ""
+    if not prefilled_left(data, first):
+        return []  # nothing to point at: no need to read the file again
     try:
         text = path.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError):
         return []
-    names = vocab.fields.names()
-    return template_leftovers(text, data, positions, names[0] if names else "")
+    return template_leftovers(text, data, positions, first)
 
 
 def _load_chunk(files: list[Path], ctx: _Context, cases_root: Path | None, check: bool) -> list[_FileResult]:

@@ -96,15 +96,25 @@ def _at(data: Any, path: tuple[Any, ...]) -> Any:
     return data
 
 
-def template_leftovers(text: str, data: Any, positions: Positions, first_field: str) -> list[CaseError]:
-    """Warnings for values still as ``site-builder new`` pre-filled them, in a file made from the skeleton."""
-    if not isinstance(data, dict) or not made_from_skeleton(text):
+def prefilled_left(data: Any, first_field: str) -> list[tuple[tuple[Any, ...], Any]]:
+    """The paths whose value is still the skeleton's example (whether or not the file came from it)."""
+    if not isinstance(data, dict):
         return []
     out = []
     for path, value in prefilled(first_field).items():
         found = _at(data, path)
-        if found is None or found != value or type(found) is not type(value):
-            continue
+        if found is not None and found == value and type(found) is type(value):
+            out.append((path, value))
+    return out
+
+
+def template_leftovers(text: str, data: Any, positions: Positions, first_field: str) -> list[CaseError]:
+    """Warnings for values still as ``site-builder new`` pre-filled them, in a file made from the skeleton."""
+    left = prefilled_left(data, first_field)
+    if not left or not made_from_skeleton(text):
+        return []
+    out = []
+    for path, value in left:
         shown = "、".join(str(v) for v in value) if isinstance(value, list) else str(value)
         out.append(
             CaseError(
