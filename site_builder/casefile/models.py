@@ -29,7 +29,14 @@ from pydantic.fields import FieldInfo
 
 from site_builder.casefile.vocab import Vocabularies, Vocabulary
 from site_builder.errors import shorten
-from site_builder.textnorm import BIDI_CONTROLS, describe_char, find_invisible, strip_invisible
+from site_builder.textnorm import (
+    BIDI_CONTROLS,
+    describe_char,
+    find_hidden_references,
+    find_invisible,
+    find_lost_chars,
+    strip_invisible,
+)
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ID_MAX = 60
@@ -46,6 +53,14 @@ _PLACEHOLDER = re.compile(r"^[\s…⋯.。·・]*$")
 _LIST_SEPARATORS = ("，", "、", "；")
 _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff]")
 METRIC_MAX = 1e12
+BLOCK_MAX = 3000
+"""Characters in a Markdown block (背景, 成效, 经验启示); the longest real one has under 300."""
+PRACTICE_MAX = 5000
+"""Characters in 主要做法, the longest block (the longest real one has under 500)."""
+ITEM_MAX = 60
+"""Characters in one list item written as a line (参与单位, 荣誉) or a vocabulary term."""
+URL_MAX = 1000
+PATH_MAX = 200
 _PAIRED = (("“", "”"), ("「", "」"), ("《", "》"), ("（", "）"))
 
 
@@ -75,6 +90,14 @@ class InvisibleCharError(ValueError):
 def _invisible_problem(value: str) -> str | None:
     found = find_invisible(value)
     if not found:
+        lost = find_lost_chars(value)
+        if lost:
+            before = value[: lost[0]].strip()[-8:]
+            where = f"，在「{before}」后面" if before else "，在开头"
+            return (
+                f"含有替换字符「\ufffd」（U+FFFD）{where}：原来的字在复制或转换编码时丢失了，"
+                "请对照出处把正确的字补上"
+            )
         return None
     offset, ch = found[0]
     before = strip_invisible(value[:offset]).strip()[-8:]
@@ -284,6 +307,12 @@ def _clean_block(value: Any) -> Any:
         found = _fill_in(line)
         if found:
             raise LineError(_fill_in_message(found), n)
+        for _, ref, ch in find_hidden_references(line)[:1]:
+            raise LineError(
+                f"字符引用「{ref}」在页面上会变成 {describe_char(ch)}，读者看不到它，但它会打乱显示或搜索："
+                f"请删除「{ref}」",
+                n,
+            )
     return value.strip("\n").rstrip() + "\n"
 
 
@@ -573,7 +602,7 @@ def check_by_kind(info: FieldInfo, value: Any) -> Any:
     return value
 
 
-PlainLine = Annotated[str, Field(min_length=1)]
+PlainLine = Annotated[str, Field(min_length=1, max_length=ITEM_MAX)]
 DateText = Annotated[str, Field(pattern=DATE_PATTERN, examples=["2023-04-13", "2023-04", "2023"])]
 SourceDateText = Annotated[
     str, Field(pattern=SOURCE_DATE_PATTERN, examples=["2023-04-13", "2023-04", "2023", "12-13"])
@@ -686,6 +715,7 @@ class CaseImage(_Strict):
     file: str = Field(
         title="图片文件",
         min_length=1,
+        max_length=PATH_MAX,
         description="图片文件路径，相对于本案例文件，例如 images/x.jpg",
         json_schema_extra=meta("line", fmt="path", example="例如「file: images/photo.jpg」"),
     )
@@ -792,6 +822,7 @@ class Source(_Strict):
     url: str | None = Field(
         title="网址",
         default=None,
+        max_length=URL_MAX,
         description="网址，只接受 http:// 或 https:// 开头",
         json_schema_extra=meta("line", fmt="url"),
     )
@@ -858,8 +889,8 @@ def _street_in_district(value: str, vocab: Vocabularies) -> str | None:
     return None
 
 
-FieldName = Annotated[str, _term("fields")]
-GroupName = Annotated[str, _term("groups")]
+FieldName = Annotated[str, Field(max_length=ITEM_MAX), _term("fields")]
+GroupName = Annotated[str, Field(max_length=ITEM_MAX), _term("groups")]
 
 
 class Case(_Strict):
@@ -909,6 +940,7 @@ class Case(_Strict):
             guide="所在区，写全称，如 `浦东新区`、`徐汇区`；全市性的做法写 `全市`。历史案例可以写 `卢湾区`、"
             "`闸北区`、`南汇区`，系统会自动对应到今天的区。街道或镇不写在这里，写在 `locality`",
         ),
+        max_length=ITEM_MAX,
         description="所在区，例如「浦东新区」；全市性的案例写「全市」",
     )
     locality: str | None = Field(
@@ -933,7 +965,8 @@ class Case(_Strict):
             "choices", search="meta", item="个服务群体", guide="服务的群体；做法直接服务某类人群时请填写"
         ),
         default_factory=list,
-        description="服务的群体，例如「外卖骑手」",
+        max_length=10,
+        description="服务的群体，例如「外卖骑手」，最多 10 个",
     )
     tags: list[Annotated[str, Field(min_length=1, max_length=12), BeforeValidator(_one_item)]] = Field(
         title="标签",
@@ -941,7 +974,8 @@ class Case(_Strict):
             "lines", search="meta", item="个标签", guide="关键词，每个 1 到 12 个字，不要重复"
         ),
         default_factory=list,
-        description="标签：自由填写的短语，每个 1–12 个字",
+        max_length=10,
+        description="标签：自由填写的短语，每个 1–12 个字，最多 10 个",
     )
     year: int = Field(
         title="年份",
@@ -970,13 +1004,15 @@ class Case(_Strict):
         title="参与单位",
         json_schema_extra=meta("lines", search="body", item="个参与单位", guide="主要实施单位的名称"),
         default_factory=list,
-        description="主要参与单位",
+        max_length=20,
+        description="主要参与单位，最多 20 个，每个不超过 60 个字",
     )
     awards: list[PlainLine] = Field(
         title="所获荣誉",
         json_schema_extra=meta("lines", search="body", item="项荣誉", guide="获得的荣誉，出处中写明的才填"),
         default_factory=list,
-        description="获得的荣誉",
+        max_length=20,
+        description="获得的荣誉，最多 20 项，每项不超过 60 个字",
     )
     highlights: list[Annotated[str, Field(min_length=2, max_length=60)]] = Field(
         title="亮点",
@@ -991,13 +1027,15 @@ class Case(_Strict):
             "objects", search="body", item="项数据指标", guide="出处中的关键数字，每个数字一项"
         ),
         default_factory=list,
-        description="数据指标",
+        max_length=12,
+        description="数据指标，最多 12 项",
     )
     background: str | None = Field(
         title="背景",
         json_schema_extra=meta("markdown", search="body", fmt="markdown"),
         default=None,
-        description="背景（Markdown）",
+        max_length=BLOCK_MAX,
+        description="背景（Markdown），不超过 3000 个字",
     )
     practice: str = Field(
         title="主要做法",
@@ -1009,7 +1047,8 @@ class Case(_Strict):
             guide="主要做法，可以用 Markdown 的列表和加粗",
         ),
         min_length=1,
-        description="主要做法（Markdown），必填",
+        max_length=PRACTICE_MAX,
+        description="主要做法（Markdown），必填，不超过 5000 个字",
     )
     results: str | None = Field(
         title="成效",
@@ -1020,13 +1059,15 @@ class Case(_Strict):
             guide="成效；按编辑规范，`background` 和 `results` 至少要填一个（自动检查不管这一条，由维护者核对）",
         ),
         default=None,
-        description="成效（Markdown）",
+        max_length=BLOCK_MAX,
+        description="成效（Markdown），不超过 3000 个字",
     )
     insights: str | None = Field(
         title="经验启示",
         json_schema_extra=meta("markdown", search="body", fmt="markdown"),
         default=None,
-        description="经验启示（Markdown）",
+        max_length=BLOCK_MAX,
+        description="经验启示（Markdown），不超过 3000 个字",
     )
     how_to: str | None = Field(
         title="怎么做",
@@ -1038,13 +1079,15 @@ class Case(_Strict):
             "再列出出处没写、需要另行了解的事项；出处没有的不要补",
         ),
         default=None,
+        max_length=BLOCK_MAX,
         description="怎么做（Markdown）：照报道写明谁来做、在哪里、有什么约定、分几步，供别处借鉴；报道没写的不补",
     )
     quotes: list[Quote] = Field(
         title="原话摘录",
         json_schema_extra=meta("objects", search="body", item="条引语", guide="出处中具名人士的原话"),
         default_factory=list,
-        description="引语：只收录来源文章中的原话",
+        max_length=10,
+        description="引语：只收录来源文章中的原话，最多 10 条",
     )
     images: list[CaseImage] = Field(
         title="图片",
@@ -1052,7 +1095,8 @@ class Case(_Strict):
             "objects", search="body", item="张图片", guide="照片，每张一项。写法见下文“照片”"
         ),
         default_factory=list,
-        description="图片",
+        max_length=20,
+        description="图片，最多 20 张",
     )
     location: GeoPoint | None = Field(
         title="地图位置",
@@ -1075,7 +1119,8 @@ class Case(_Strict):
             '`"12-13"`，不知道就不写；年份是推断出来的，写在 `date_note` 里说明；`url` 有才填',
         ),
         min_length=1,
-        description="来源文章，至少 1 篇",
+        max_length=10,
+        description="来源文章，1–10 篇",
     )
     related: list[Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX)]] = Field(
         title="相关案例",
@@ -1088,7 +1133,8 @@ class Case(_Strict):
             format_help="案例编号只能由小写英文字母、数字和连字符组成（即案例文件名去掉 .yaml），例如 pudong-golden-helmet-riders",
         ),
         default_factory=list,
-        description="相关案例的编号（文件名去掉 .yaml）",
+        max_length=10,
+        description="相关案例的编号（文件名去掉 .yaml），最多 10 个",
     )
     status: Literal["published", "draft"] = Field(
         title="状态",

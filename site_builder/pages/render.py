@@ -12,12 +12,14 @@ from typing import Any
 import jinja2
 
 from site_builder.browse import urls
+from site_builder.browse.facets import has_reported_results
 from site_builder.browse.model import Facet, SiteModel, Term, newest_first
 from site_builder.browse.urls import base_for
-from site_builder.cache import Store, code_fingerprint, fingerprint
+from site_builder.cache import Store, cache_key, fingerprint
 from site_builder.casefile.models import Case, kind_of
 from site_builder.pages.charts import district_map, overview_charts
 from site_builder.pages.citation import Citation, cite_case, newest_review
+from site_builder.pages.contact import Publisher, report_links
 from site_builder.pages.markup import render_markdown
 from site_builder.pages.qr import qr_image
 
@@ -30,7 +32,8 @@ SECTIONS = tuple(
 
 @dataclass
 class GeneratedPage:
-    """A page the plugin hands to MkDocs: where it lives, its (plain-text) title, and its body HTML."""
+    """A page the core decided: where it lives, its (plain-text) title and description, its body HTML
+    and its template data (``meta``, read by the theme as ``page.meta.sb``), for any engine to render."""
 
     src_uri: str
     url: str
@@ -38,19 +41,31 @@ class GeneratedPage:
     description: str
     html: str
     hide: tuple[str, ...] = ("navigation", "toc")
-    extra: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    """Plain JSON data for the theme: ``case`` (a case page), ``social_image``, ``print_qr``."""
 
     def front_matter(self) -> str:
-        """YAML front matter for the stub Markdown file; values are HTML-escaped (Material prints them raw)."""
-        import json
+        """YAML front matter of the page's Markdown file: every value plain JSON (a YAML subset).
 
-        meta = {
+        The title and description are HTML-escaped: Material and Zensical print ``page.meta.*`` raw.
+        """
+        data: dict[str, Any] = {
             "title": html.escape(self.title),
             "description": html.escape(self.description),
             "hide": list(self.hide),
         }
-        lines = [f"{k}: {json.dumps(v, ensure_ascii=True)}" for k, v in meta.items()]
+        if self.meta:
+            data["sb"] = self.meta
+        lines = [f"{k}: {json.dumps(v, ensure_ascii=True, sort_keys=True)}" for k, v in data.items()]
         return "---\n" + "\n".join(lines) + "\n---\n"
+
+    def markdown(self) -> str:
+        """The whole page as a Markdown file: front matter, then the body as one raw HTML block.
+
+        Python-Markdown passes a block that starts with a block-level tag through untouched, so an
+        engine without a hook to swap in the body (Zensical) renders exactly this HTML.
+        """
+        return f'{self.front_matter()}\n<div class="sb-body">\n{self.html}\n</div>\n'
 
 
 def _number(value: float) -> str:
@@ -77,6 +92,7 @@ def template_env() -> jinja2.Environment:
     )
     env.filters["number"] = _number
     env.filters["cndate"] = _cndate
+    env.tests["ne_one"] = lambda cases: len(cases) != 1
     env.globals["covers"] = None
     env.globals["case_url"] = urls.case_url
     env.globals["urls"] = urls
@@ -91,13 +107,16 @@ def case_context(
     images_html: list[str] | None = None,
     covers: dict[str, str] | None = None,
     share: Share | None = None,
+    report_to: Publisher | None = None,
 ) -> dict[str, Any]:
     """Everything the case template shows except the rendered Markdown (cheap to compute)."""
     related = [c for c, _ in site.related(case)]
     share = share or Share(site_name="")
     address = urls.public(share.site_url, urls.case_url(case.id))
     citation = cite_case(case, site_name=share.site_name, page_url=address, fallback_date=share.fallback_date)
+    report = report_links(report_to, title=case.title, address=address) if report_to else []
     return {
+        "report_links": report,
         "page_address": address,
         "citation": citation,
         "qr_address": address if share.site_url else None,
@@ -137,12 +156,21 @@ def render_case(
 
 def _render_case_context(context: dict[str, Any]) -> str:
     case = context["case"]
-    sections = [(k, h, render_markdown(getattr(case, k))) for k, h in SECTIONS]
+    # A 成效 text that only says the sources report no results is no section of results: the info
+    # panel says so in its own words instead.
+    reported = has_reported_results(case)
+    sections = [(k, h, render_markdown(getattr(case, k))) for k, h in SECTIONS if k != "results" or reported]
     qr = qr_image(context["qr_address"]) if context["qr_address"] else None  # only on a body-cache miss
     return (
         template_env()
         .get_template("case.html")
-        .render(**context, sections=[s for s in sections if s[2]], qr_image=qr)
+        .render(
+            **context,
+            sections=[s for s in sections if s[2]],
+            qr_image=qr,
+            results_reported=reported,
+            results_note="" if reported else render_markdown(case.results),
+        )
     )
 
 
@@ -178,7 +206,7 @@ def body_cache_key(context: dict[str, Any], memo: dict[int, str] | None = None) 
         return _plain(value)
 
     payload = json.dumps(context, default=plain, sort_keys=True, ensure_ascii=False)
-    return fingerprint(code_fingerprint("pages", "browse"), payload)
+    return cache_key("pages", payload)
 
 
 @dataclass(frozen=True)
@@ -190,6 +218,8 @@ class PageInputs:
     covers: dict[str, str] | None = None
     site_name: str = ""
     site_url: str | None = None
+    report_email: str | None = None
+    report_issues: str | None = None
 
 
 def _case_contexts(
@@ -197,6 +227,7 @@ def _case_contexts(
 ) -> Iterator[tuple[str, dict[str, Any], str]]:
     """``(case id, template context, body cache entry name)`` of each case page."""
     share = Share(inputs.site_name, inputs.site_url, newest_review(site.cases))
+    report_to = Publisher(email=inputs.report_email, new_issue_url=inputs.report_issues)
     memo: dict[int, str] = {}
     for i in ids:
         context = case_context(
@@ -206,6 +237,7 @@ def _case_contexts(
             images_html=inputs.images_html.get(i),
             covers=inputs.covers,
             share=share,
+            report_to=report_to,
         )
         yield i, context, f"{body_cache_key(context, memo)}.html"
 
@@ -257,7 +289,7 @@ def case_pages(site: SiteModel, bodies: list[str]) -> list[GeneratedPage]:
             case.title,
             case.summary,
             body,
-            extra={"case_id": case.id},
+            meta={"case": case.id},
         )
         for case, body in zip(site.cases, bodies, strict=True)
     ]
@@ -302,6 +334,7 @@ def site_pages(
         n_cases=len(site.cases),
         district_map=tile_map,
         charts=overview_charts(site),
+        as_of=newest_review(site.cases),
         base=base_for(urls.STATS),
     )
     pages.append(
