@@ -242,7 +242,8 @@ _ANGLE_PLACEHOLDER = re.compile(
 def _raise_invisible(value: str) -> None:
     problem = _invisible_problem(value)
     if problem:
-        raise InvisibleCharError(problem, find_invisible(value)[0][1])
+        found = find_invisible(value)
+        raise InvisibleCharError(problem, found[0][1] if found else "\ufffd")
     odd = _ODD_SPACE.search(value.strip())
     if odd:
         ch = odd.group()
