@@ -90,6 +90,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             errors.append(CaseError(Location(shown), "", message))
     if result.cases:
         errors.extend(lint_cases(result.cases, result.positions, strict=args.strict))
+    if result.cases:
+        from site_builder.outputs.search.vocabulary import check_colloquial_cases
+
+        errors.extend(check_colloquial_cases(result.cases, paths))  # the search's colloquial table
     errors.sort()
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     _print_errors(errors, annotate)

@@ -24,7 +24,8 @@ Warnings (errors only with ``--strict``):
 * duplicate or near-duplicate titles across cases;
 * the same figure on the metric cards of two cases (one story per case: a figure belongs to one
   case's card, others mention it in their text and link that case);
-* a case whose text names another case, or says "见…案例", without that case in ``related``.
+* a case whose text names another case, or says "见…案例", without that case in ``related``;
+* tags no other case uses (a hint: never an error, not even with ``--strict``).
 
 Run through ``site-builder validate`` (``--strict`` turns warnings into errors).
 """
@@ -892,6 +893,28 @@ def lint_related_mentions(
     return sorted(findings)
 
 
+def lint_tags(cases: Sequence[Any], positions: Mapping[str, PositionsLike] | None = None) -> list[CaseError]:
+    """One hint per case naming its tags that no other case uses: a tag page with one case leads nowhere."""
+    if len(cases) < 2:
+        return []
+    used = Counter(t for case in cases for t in set(getattr(case, "tags", None) or ()))
+    findings: list[CaseError] = []
+    for case in cases:
+        alone = [t for t in getattr(case, "tags", None) or () if used[t] == 1]
+        if not alone:
+            continue
+        pos = (positions or {}).get(getattr(case, "id", ""))
+        shown, _ = _shown_path(case, pos)
+        loc = pos.locate(("tags",)) if pos is not None else Location(shown)
+        names = "、".join(f"「{t}」" for t in alone)
+        message = (
+            f"标签{names}没有别的案例使用，读者点开只能看到这一个案例；"
+            "如果“按标签浏览”里已有意思相近的标签，请改用那个标签"
+        )
+        findings.append(CaseError(Location(shown, loc.line, loc.col), "tags", message, WARNING))
+    return findings
+
+
 def lint_cases(
     cases: Sequence[Any],
     positions: Mapping[str, PositionsLike] | None = None,
@@ -907,4 +930,5 @@ def lint_cases(
     findings.extend(lint_titles(cases, positions, strict=strict))
     findings.extend(lint_metric_figures(cases, positions, strict=strict))
     findings.extend(lint_related_mentions(cases, positions, strict=strict))
+    findings.extend(lint_tags(cases, positions))
     return sorted(findings)
