@@ -28,14 +28,25 @@ from typing import Any, Literal, TypeVar
 from site_builder.browse import urls
 from site_builder.browse.facets import FACETS, browse_nav
 from site_builder.browse.model import SiteModel, remember_slugs, save_slugs
-from site_builder.cache import Store, atomic_write, cache_root, code_fingerprint, fingerprint, save_stamps
+from site_builder.cache import (
+    Store,
+    atomic_write,
+    cache_key,
+    cache_root,
+    forget_used,
+    prune_caches,
+    save_stamps,
+)
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.casefile.yamlio import use_parse_cache
+from site_builder.checks.lint import lint_errors
 from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
+from site_builder.errors import CaseError, CaseFileError, Location
 from site_builder.media.art import art_identity
+from site_builder.media.photos import use_photo_cache
 from site_builder.media.plan import MediaPlan, build_media, photo_paths
 from site_builder.outputs.catalog import Output, ReaderFile, footer_data
 from site_builder.outputs.export import LIST_SEPARATOR, build_data_files
@@ -60,9 +71,7 @@ from site_builder.pages.render import (
 from site_builder.parallel import PARALLEL_FROM, Forked, fork_call, map_chunks, should_split
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
-
-BODY_CACHE_GRACE = 7 * 24 * 3600
-"""Cached bodies this build did not use are kept this long (the preview with drafts uses others)."""
+from site_builder.sitedir import source_problems
 
 
 @dataclass(frozen=True)
@@ -152,7 +161,9 @@ OUTPUTS: tuple[Output, ...] = (
                 "案例表格（CSV）",
                 "每个案例一行，用 Excel 或 WPS 可以直接打开（UTF-8 编码，带 BOM）。一格中有多项内容的"
                 f"（例如领域、标签、来源），各项之间用全角分号“{LIST_SEPARATOR}”隔开；一项由几部分组成的"
-                "（例如一篇来源的标题、媒体和日期），各部分之间用空格隔开。",
+                "（例如一篇来源的标题、媒体和日期），各部分之间用空格隔开。背景、主要做法等长段文字是去掉"
+                "Markdown 标记后的纯文本（列表每项一行，以“•”开头）；以 = + - @ 等符号开头的单元格前加了"
+                "英文单引号“'”，防止表格软件把它当作公式执行。",
                 download=True,
             ),
             ReaderFile(
@@ -180,10 +191,6 @@ OUTPUTS: tuple[Output, ...] = (
 addresses of covers and cards), pure and deterministic, each with its description for readers."""
 
 
-OUTPUT_CACHE_GRACE = 600
-"""Cached outputs this build did not use are kept this long (``serve`` with drafts alternates)."""
-
-
 def site_digest(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> str:
     """A hash of everything an :data:`OUTPUTS` entry may read: every case, the settings, the media
     plan's addresses, the code.
@@ -196,7 +203,7 @@ def site_digest(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> s
         sorted(media.social.items()),
         sorted(media.images_html.items()),
     ]
-    return fingerprint(code_fingerprint("."), site.digest, settings.published(), addresses)
+    return cache_key("outputs", site.digest, settings.published(), addresses)
 
 
 def _manifest(store: Store, name: str) -> dict[str, str] | None:
@@ -231,16 +238,13 @@ def cached_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -
     store = Store(cache_root(settings.root), "outputs")
     digest = site_digest(site, settings, media)
     files: dict[str, Path] = {}
-    used = []
     for output in OUTPUTS:
         name = f"{output.name}-{digest}.json"
         part = _manifest(store, name)
         if part is None:
             part = {rel: store.put_content(data) for rel, data in output(site, settings, media).items()}
             store.put(name, json.dumps(part, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-        used += [name, *part.values()]
         files.update((rel, store.path(content)) for rel, content in part.items())
-    store.prune(used, older_than=OUTPUT_CACHE_GRACE)
     return files
 
 
@@ -298,6 +302,8 @@ class Generation:
             count = self.writing.result()
         else:
             count = write_outputs(self.site, self.media, self.settings)
+        prune_caches(cache_root(self.settings.root))  # the one pruner, once every entry used is known
+        forget_used()
         save_stamps()
         return count
 
@@ -318,10 +324,6 @@ class Generation:
             self.writing = None
 
 
-BUILD_MEMO_GRACE = 600
-"""Remembered builds this build did not match are kept this long (``serve`` with drafts alternates)."""
-
-
 def build_digest(site: SiteModel, settings: BuildSettings) -> str:
     """A hash of everything :func:`build_site` reads: the cases, the photos' bytes, the settings, the
     code and package data, the fonts and Pillow (which draw covers and cards)."""
@@ -330,7 +332,7 @@ def build_digest(site: SiteModel, settings: BuildSettings) -> str:
         for case in site.cases
         for img, path in zip(case.images, photo_paths(case, settings.root), strict=True)
     ]
-    return fingerprint(code_fingerprint("."), site.digest, photos, settings.published(), art_identity())
+    return cache_key("builds", site.digest, photos, settings.published(), art_identity())
 
 
 def _remembered(
@@ -408,12 +410,10 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
     name = f"{build_digest(site, settings)}.json"
     remembered = _remembered(site, settings, memo, name)
     if remembered is not None:
-        memo.prune([name], older_than=BUILD_MEMO_GRACE)
         pages, media, entries = remembered
         return Generation(pages, media, site, settings, _start_writer(site, media, settings), entries)
     generation = _make_site(site, settings)
     _remember(memo, name, generation)
-    memo.prune([name], older_than=BUILD_MEMO_GRACE)
     return generation
 
 
@@ -458,7 +458,6 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
     )
     found.update(zip(missing, made, strict=True))
     rendered = [found[i] for i in ids]
-    store.prune({name for name, _ in rendered}, older_than=BODY_CACHE_GRACE)
     pages = case_pages(site, [body for _, body in rendered]) + cached_site_pages(site, settings, media)
     return Generation(pages, media, site, settings, writing, [entry for entry, _ in rendered])
 
@@ -509,7 +508,6 @@ def cached_site_pages(site: SiteModel, settings: BuildSettings, media: MediaPlan
             return pages
         data = _pages_to_data(pages)
         store.put(name, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-    store.prune([name], older_than=OUTPUT_CACHE_GRACE)
     return pages
 
 
@@ -729,12 +727,21 @@ def load_published_cases(project: Project, preview: PreviewState | None = None) 
     preview instead shows what it can and lists the errors on every page.
     """
     use_parse_cache(cache_root(project.root))  # unchanged files are not parsed again
+    use_photo_cache(cache_root(project.root) / "images")  # a photo validate processed is not decoded again
+    if project.docs_dir is not None and project.command != "serve":  # nothing from outside, nothing shadowed
+        problems = source_problems(project.docs_dir, project.root)
+        if problems:
+            raise CaseFileError([CaseError(Location(shown), "", message) for shown, message in problems])
     if preview is not None:
         loaded = preview.load(project.cases_dir)
         if preview.broken:
             log.info(preview.log_text())
     else:
-        loaded = require_cases([project.cases_dir], cases_root=project.cases_dir).cases
+        result = require_cases([project.cases_dir], cases_root=project.cases_dir)
+        lint = lint_errors(result.cases, result.positions)  # the rule set validate enforces
+        if lint:
+            raise CaseFileError(lint)
+        loaded = result.cases
     cases = loaded if project.show_drafts else [c for c in loaded if not c.is_draft]
     log.info("已载入 %d 个案例（草稿 %d 个）", len(cases), sum(1 for c in cases if c.is_draft))
     return cases

@@ -9,13 +9,16 @@ to the line, its page in the preview artifact, and what to do next. It needs no 
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_builder.cache import cache_root
 from site_builder.casefile.loader import CASE_SUFFIX, LoadResult, load_cases
 from site_builder.errors import CaseError
+from site_builder.media.photos import use_photo_cache
 from site_builder.preview import raw_title_and_status
 
 MAX_LINES = 8  # messages shown per case; the rest are counted
@@ -61,15 +64,24 @@ def find_base(root: Path) -> str:
 
 
 def changed_case_files(root: Path, base: str, cases_dir: str = "cases") -> list[tuple[str, str]]:
-    """``(status, path)`` of each file under ``cases_dir`` that differs from ``base`` (working tree, untracked too)."""
-    out = _git("diff", "--name-status", "-M", "--no-color", base, "--", cases_dir, cwd=root)
+    """``(status, path)`` of each file under ``cases_dir`` that differs from ``base`` (working tree, untracked too).
+
+    Read NUL-separated (``-z``): git would otherwise quote a name with non-ASCII characters
+    (``"cases/\\346\\265\\246.yaml"``), and such a case would vanish from the summary.
+    """
+    out = _git("diff", "--name-status", "-z", "-M", "--no-color", base, "--", cases_dir, cwd=root)
     changes: dict[str, str] = {}
-    for line in out.splitlines():
-        parts = line.split("\t")
-        status = parts[0][:1]
-        changes[parts[-1]] = status
-    for path in _git("ls-files", "--others", "--exclude-standard", "--", cases_dir, cwd=root).splitlines():
-        changes[path] = "A"
+    fields = out.split("\0")
+    i = 0
+    while i < len(fields) and fields[i]:
+        status = fields[i][:1]
+        count = 2 if status in ("R", "C") else 1  # a rename names the old path, then the new one
+        changes[fields[i + count]] = status
+        i += count + 1
+    untracked = _git("ls-files", "-z", "--others", "--exclude-standard", "--", cases_dir, cwd=root)
+    for path in untracked.split("\0"):
+        if path:
+            changes[path] = "A"
     return sorted((s, p) for p, s in changes.items())
 
 
@@ -77,6 +89,7 @@ def collect(root: Path, changes: list[tuple[str, str]], cases_dir: str = "cases"
     """Check every case (related ids need them all) and keep the findings of the changed files."""
     cwd = Path.cwd()
     os.chdir(root)  # messages name files relative to the repository, as in CI annotations
+    use_photo_cache(cache_root(root) / "images")  # photos the run's validate already processed: no decode
     try:
         result = load_cases([Path(cases_dir)], cases_root=Path(cases_dir))
         findings = list(result.errors) + _lint(result)
@@ -110,14 +123,23 @@ def _lint(result: LoadResult) -> list[CaseError]:
     return list(lint_cases(result.cases, result.positions))
 
 
+_MARKDOWN_SIGNS = {ch: f"&#{ord(ch)};" for ch in "&`*_[]()~!:@\\#<>{}"}
+"""Characters that start Markdown, HTML or an autolink, written as character references: they show
+as typed (a title or a message quoting an editor's text never becomes a link or markup)."""
+
+
 def _cell(text: str) -> str:
-    return (
-        text.replace("|", "\\|")
-        .replace("\r", " ")
-        .replace("\n", " ")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-    )
+    """Editor text as the content of one table cell, inert."""
+    inert = "".join(_MARKDOWN_SIGNS.get(ch, ch) for ch in text)
+    return inert.replace("|", "\\|").replace("\r", " ").replace("\n", " ").replace("www.", "www&#46;")
+
+
+def _code(path: str) -> str:
+    """A file name as a code span in a table cell: never a link, whatever its characters."""
+    text = path.replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def message_of(e: CaseError) -> str:
@@ -181,7 +203,7 @@ def render_summary(rows: list[ChangedCase], *, preview_url: str | None, blob: st
     )
     out += ["", "| 案例 | 改动 | 结果 | 错误与提醒 | 预览页面 | 下一步 |", "|---|---|---|---|---|---|"]
     for r in rows:
-        name = f"{_cell(r.title)}<br>`{r.path}`" if r.title else f"`{r.path}`"
+        name = f"{_cell(r.title)}<br>{_code(r.path)}" if r.title else _code(r.path)
         if r.change == "删除":
             result = "—"
         elif r.errors:

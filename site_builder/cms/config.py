@@ -99,7 +99,11 @@ def widget(spec: FieldSpec, parent: str = "") -> dict[str, Any]:
         out.update(widget="string", **_text_limits(spec))
     elif kind == "markdown":
         out.update(
-            widget="markdown", buttons=MARKDOWN_BUTTONS, editor_components=[], modes=["rich_text", "raw"]
+            widget="markdown",
+            buttons=MARKDOWN_BUTTONS,
+            editor_components=[],
+            modes=["rich_text", "raw"],
+            sanitize_preview=True,  # the preview shows case HTML as the site does: no handlers, no scripts
         )
     elif kind in ("int", "number"):
         out.update(widget="number", value_type="int" if kind == "int" else "float")

@@ -15,7 +15,7 @@ from site_builder.browse import urls
 from site_builder.browse.facets import has_reported_results
 from site_builder.browse.model import Facet, SiteModel, Term, newest_first
 from site_builder.browse.urls import base_for
-from site_builder.cache import Store, code_fingerprint, fingerprint
+from site_builder.cache import Store, cache_key, fingerprint
 from site_builder.casefile.models import Case
 from site_builder.pages.charts import district_map, overview_charts
 from site_builder.pages.citation import Citation, cite_case, newest_review
@@ -209,7 +209,7 @@ def body_cache_key(context: dict[str, Any], memo: dict[int, str] | None = None) 
         return _plain(value)
 
     payload = json.dumps(context, default=plain, sort_keys=True, ensure_ascii=False)
-    return fingerprint(code_fingerprint("pages", "browse"), payload)
+    return cache_key("pages", payload)
 
 
 @dataclass(frozen=True)
