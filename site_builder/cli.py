@@ -198,6 +198,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         made = sitedir.identity(scratch)
         code = _render(args.engine, config, scratch)
         if code == 0:
+            sitedir.localize_theme_scripts(scratch)  # whichever engine: no CDN script in the theme bundle
             code = _check_built(config, scratch)
         if code == 0 and args.offline:
             from site_builder.outputs.offline import make_offline
