@@ -11,58 +11,16 @@ from pathlib import Path
 
 from site_builder import __version__, sitedir
 from site_builder.cache import cache_root
+from site_builder.casefile.fields import fill_guide_table
 from site_builder.casefile.jsonschema import SCHEMA_PATH, render_schema
 from site_builder.casefile.loader import load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN
+from site_builder.casefile.skeleton import DEFAULT_YEAR, SKELETON
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.checks.lint import lint_cases
 from site_builder.errors import CaseError, InternalError, Location, format_errors
 from site_builder.media.photos import use_photo_cache
 from site_builder.publish import read_mkdocs_yml
-
-SKELETON = """\
-# yaml-language-server: $schema=../schema/case.schema.json
-# 新案例模板：把「……」换成真实内容，删掉用不到的可选字段。写法见 docs/guide.md（投稿指南）。
-# 必填：title、summary、district、fields、year、practice、sources。
-
-# 标题，4–40 个字
-title: {title}
-# 摘要，30–200 个字，用于案例卡片、搜索结果和分享
-summary: ……
-# 所在区：上海 16 个区之一，全市性的案例写「全市」
-district: {district}
-# 街道或镇（可选）
-locality: ……
-# 领域，1–3 个：{fields}
-fields: [{field}]
-# 服务群体（可选）：{groups}
-groups: []
-# 标签（可选），每个 1–12 个字
-tags: []
-# 做法开始或首次报道的年份
-year: {year}
-# 数据（可选）：value 只写数字
-metrics:
-  - label: ……
-    value: 0
-    unit: 个
-# 以下四段可以使用 Markdown；「主要做法」必填
-background: |
-  ……
-practice: |
-  ……
-results: |
-  ……
-# 来源：至少一篇，title 与 publisher 必填。date 照文章上写的填：2023-04-13、2023-04、2023，
-# 或只有月日时写 12-13；不知道就不写。年份是推断的，写在 date_note 里说明
-sources:
-  - title: ……
-    publisher: ……
-# 相关案例（可选）：写其他案例的编号（文件名去掉 .yaml）
-related: []
-# 草稿只在本地预览中显示；准备发布时删掉这一行
-status: draft
-"""
 
 
 def _print_errors(errors: list[CaseError], annotate: bool) -> None:
@@ -139,7 +97,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     title = ask(args.title, "标题", "……")
     district = ask(args.district, "所在区", "……")
     field = ask(args.field, "领域", vocab.fields.names()[0])
-    year = ask(args.year, "年份", "2024")
+    year = ask(args.year, "年份", DEFAULT_YEAR)
     for value, voc, label in ((district, vocab.districts, "区"), (field, vocab.fields, "领域")):
         if value != "……" and voc.resolve(value) is None:
             hint = voc.suggest(value)
@@ -166,9 +124,18 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+GUIDE_PATH = Path("docs/guide.md")
+
+
 def cmd_schema(args: argparse.Namespace) -> int:
-    """Write (or with --check, compare) the committed JSON Schema."""
-    return _write_or_check(Path(args.output), render_schema(), args.check, "请运行 site-builder schema")
+    """Write (or with --check, compare) the committed JSON Schema and the guide's field table."""
+    code = _write_or_check(Path(args.output), render_schema(), args.check, "请运行 site-builder schema")
+    if GUIDE_PATH.exists():
+        guide = fill_guide_table(GUIDE_PATH.read_text(encoding="utf-8"))
+        code = max(
+            code, _write_or_check(GUIDE_PATH, guide, args.check, "字段表过期了，请运行 site-builder schema")
+        )
+    return code
 
 
 def _write_or_check(path: Path, text: str, check: bool, stale: str) -> int:
@@ -231,6 +198,7 @@ def cmd_build(args: argparse.Namespace) -> int:
         made = sitedir.identity(scratch)
         code = _render(args.engine, config, scratch)
         if code == 0:
+            sitedir.localize_theme_scripts(scratch)  # whichever engine: no CDN script in the theme bundle
             code = _check_built(config, scratch)
         if code == 0 and args.offline:
             from site_builder.outputs.offline import make_offline

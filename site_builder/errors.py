@@ -57,15 +57,23 @@ class CaseError:
         escaped, so a value can never start a line of its own (and forge a CI workflow command).
         """
         loc = self.location
-        field = f"{self.field}: " if self.field else ""
+        field = f"{self.field_label}: " if self.field else ""
         prefix = "警告：" if self.severity == "warning" else ""
         return one_line(f"{loc.path}:{loc.line}:{loc.col}: {field}{prefix}{self.message}")
+
+    @property
+    def field_label(self) -> str:
+        """``标题 (title)``: the field's Chinese name first, the English path for those who need it."""
+        from site_builder.casefile.messages import field_name  # messages import this module
+
+        name = field_name(self.field) if self.field else None
+        return f"{name} ({self.field})" if name else self.field
 
     def github_annotation(self) -> str:
         """Render a GitHub Actions workflow command so the error shows on the changed line."""
         loc = self.location
         kind = "warning" if self.severity == "warning" else "error"
-        text = f"{self.field}: {self.message}" if self.field else self.message
+        text = f"{self.field_label}: {self.message}" if self.field else self.message
         path = _escape_property(one_line(loc.path))
         return f"::{kind} file={path},line={loc.line},col={loc.col}::{_escape_data(one_line(text))}"
 

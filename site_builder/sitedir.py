@@ -12,6 +12,7 @@ import ctypes
 import ctypes.util
 import errno
 import os
+import re
 import shutil
 import stat
 import tempfile
@@ -372,27 +373,23 @@ def disk_problem(error: BaseException) -> str | None:
 
 # --- no third-party request from the theme -------------------------------------------------------
 
-THIRD_PARTY_SCRIPTS = (
-    "https://unpkg.com/resize-observer-polyfill",
-    "https://unpkg.com/mermaid@11/dist/mermaid.min.js",
-)
-"""Scripts Material's bundle fetches from unpkg.com when a browser lacks ResizeObserver or a page has
-a Mermaid diagram. Every supported browser has ResizeObserver and no page has a diagram, but the
-site makes no third-party request even then: unpkg.com is slow or blocked in mainland China."""
+THIRD_PARTY_SCRIPT = re.compile(r"https://(?:unpkg\.com|cdn\.jsdelivr\.net)/[^\s\"'`)]*")
+"""Scripts the theme bundles (Material's, Zensical's) fetch from CDNs when a browser lacks
+ResizeObserver or a page has a diagram, a code editor, a lightbox or Pyodide. No page here needs
+them, but the site makes no third-party request even then: the CDNs are slow or blocked in
+mainland China."""
 EMPTY_SCRIPT = "data:text/javascript,"
 
 
 def localize_theme_scripts(site_dir: Path) -> list[str]:
-    """Point the theme bundle's unpkg.com scripts at an empty script; return the files changed.
+    """Point the theme bundle's CDN scripts at an empty script; return the files changed.
 
     The bundle is copied by MkDocs (not linked from a cache), so it is rewritten in place, atomically.
     """
     changed = []
     for bundle in sorted((site_dir / "assets" / "javascripts").glob("bundle.*.js")):
         text = bundle.read_text(encoding="utf-8")
-        new = text
-        for address in THIRD_PARTY_SCRIPTS:
-            new = new.replace(address, EMPTY_SCRIPT)
+        new = THIRD_PARTY_SCRIPT.sub(EMPTY_SCRIPT, text)
         if new != text:
             tmp = bundle.with_name(bundle.name + ".tmp")
             tmp.write_text(new, encoding="utf-8")

@@ -201,7 +201,7 @@ def test_invalid_case_fails_the_build_and_keeps_the_previous_site(
     )
     second = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path / "p")
     assert second.returncode != 0
-    assert "cases/couriers-joint-meeting.yaml:3:11: district: 未知的区「浦江区」" in second.stderr
+    assert "cases/couriers-joint-meeting.yaml:3:11: 所在区 (district): 未知的区「浦江区」" in second.stderr
     assert "Traceback" not in second.stderr
     after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before

@@ -42,7 +42,8 @@ def test_cli_new_writes_a_skeleton_that_validates_once_filled(tmp_path: Path, mo
         )
         .replace("locality: ……", "locality: 岳阳街道")
         .replace("  - label: ……", "  - label: 服务站")
-        .replace("  ……", "  内容。")
+        .replace("    value: 0", "    value: 12")
+        .replace("  ……", "  在商务楼宇里建立党群服务站。")
         .replace("  - title: ……\n    publisher: ……", "  - title: 报道\n    publisher: 松江报")
     )
     path.write_text(filled, encoding="utf-8")
@@ -58,6 +59,6 @@ def test_cli_validate_prints_github_annotations(tmp_path: Path, monkeypatch, cap
     monkeypatch.setenv("GITHUB_ACTIONS", "true")
     assert cli.main(["validate"]) == 1
     out = capsys.readouterr()
-    assert "::error file=cases/a-case.yaml,line=2,col=7::year: 应为整数年份" in out.out
-    assert "cases/a-case.yaml:2:7: year: 应为整数年份" in out.err
+    assert "::error file=cases/a-case.yaml,line=2,col=7::年份 (year): 应为整数年份" in out.out
+    assert "cases/a-case.yaml:2:7: 年份 (year): 应为整数年份" in out.err
     assert "Traceback" not in out.err

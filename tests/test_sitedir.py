@@ -294,15 +294,6 @@ def test_a_blocked_cache_ends_the_build_with_a_sentence(tmp_path: Path) -> None:
     assert "无法写入「" in result.stderr and ".cache" in result.stderr
 
 
-def test_the_built_site_names_no_third_party_script_host(small_site: Path) -> None:
-    bundles = list((small_site / "assets" / "javascripts").glob("bundle.*.js"))
-    assert bundles
-    for path in small_site.rglob("*"):
-        if path.is_file() and path.suffix in (".js", ".html", ".json", ".css"):
-            assert b"unpkg.com" not in path.read_bytes(), path
-    assert sitedir.EMPTY_SCRIPT in bundles[0].read_text(encoding="utf-8")
-
-
 def test_validate_names_the_links_the_build_would_refuse(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:

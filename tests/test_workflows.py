@@ -434,9 +434,9 @@ def test_simulated_pull_request_annotates_broken_case(tmp_path: Path) -> None:
     errors = re.findall(r"^::error file=([^,]+),line=(\d+),col=(\d+)::(.*)$", proc.stdout, re.MULTILINE)
     assert errors, out
     assert {(f, int(line)) for f, line, _, _ in errors} == {(name, year_line)}, out
-    assert any(msg.startswith("year: ") for *_, msg in errors)
+    assert any(msg.startswith("年份 (year): ") for *_, msg in errors)
     # The plain form editors read in the log (stdout or stderr) points at the same place.
-    assert re.search(rf"^{re.escape(name)}:{year_line}:\d+: year: ", out, re.MULTILINE), out
+    assert re.search(rf"^{re.escape(name)}:{year_line}:\d+: 年份 \(year\): ", out, re.MULTILINE), out
 
 
 def test_simulated_pull_request_yaml_syntax_error(tmp_path: Path) -> None:

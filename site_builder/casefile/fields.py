@@ -17,10 +17,21 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from site_builder.casefile.models import Case
+from site_builder.casefile.models import Case, Kind, field_meta, kind_of
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 
-Kind = Literal["line", "markdown", "int", "number", "date", "choice", "lines", "choices", "objects", "object"]
+__all__ = [
+    "FieldSpec",
+    "Kind",
+    "case_fields",
+    "field_spec",
+    "field_texts",
+    "fill_guide_table",
+    "guide_field_table",
+    "keys_of_kind",
+    "submodels",
+]
+
 SearchTier = Literal["title", "meta", "summary", "body"]
 
 _VOCAB_FIELDS = {"district": "districts", "fields": "fields", "groups": "groups"}
@@ -88,31 +99,13 @@ def _spec(
     choices: tuple[str, ...] | None = None
     children: tuple[FieldSpec, ...] = ()
     items = _resolve(prop.get("items", {}), defs) if prop.get("type") == "array" else {}
-    kind: Kind
+    kind = kind_of(model.model_fields[key])
     if key in _VOCAB_FIELDS and model is Case:
-        terms = getattr(vocab, _VOCAB_FIELDS[key])
-        choices = tuple(terms.names())
-        kind = "choice" if prop.get("type") != "array" else "choices"
+        choices = tuple(getattr(vocab, _VOCAB_FIELDS[key]).names())
     elif "enum" in prop:
-        kind, choices = "choice", tuple(str(v) for v in prop["enum"])
-    elif prop.get("type") == "array" and items.get("type") == "object":
-        kind = "objects"
+        choices = tuple(str(v) for v in prop["enum"])
+    if kind in ("objects", "object"):
         children = _children(model, key, defs, vocab)
-    elif prop.get("type") == "array":
-        kind = "lines"
-    elif prop.get("type") == "object":
-        kind = "object"
-        children = _children(model, key, defs, vocab)
-    elif prop.get("type") == "integer":
-        kind = "int"
-    elif prop.get("type") == "number" or "anyOf" in prop:
-        kind = "number"
-    elif prop.get("x-format") == "markdown":
-        kind = "markdown"
-    elif "examples" in prop and str(prop.get("pattern", "")).startswith("^"):
-        kind = "date"
-    else:
-        kind = "line"
     item_limits = items if kind == "lines" else {}
     return FieldSpec(
         key=key,
@@ -129,6 +122,22 @@ def _spec(
         choices=choices,
         children=children,
     )
+
+
+def submodels(model: type[BaseModel] = Case) -> dict[str, type[BaseModel]]:
+    """The fields of ``model`` that hold a model (``objects``/``object`` kinds): key -> that model."""
+    out = {}
+    for key, info in model.model_fields.items():
+        if kind_of(info) in ("objects", "object"):
+            sub = next(_submodels(info.annotation), None)
+            if sub is not None:
+                out[key] = sub
+    return out
+
+
+def keys_of_kind(*kinds: Kind, model: type[BaseModel] = Case) -> frozenset[str]:
+    """The keys of ``model`` whose ``x-kind`` is one of ``kinds``."""
+    return frozenset(k for k, info in model.model_fields.items() if kind_of(info) in kinds)
 
 
 def _children(
@@ -183,3 +192,51 @@ def field_texts(value: Any) -> list[str]:
         return [str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)]
     text = str(value).strip()
     return [text] if text else []
+
+
+GUIDE_TABLE_START = "<!-- site_builder:field-table -->"
+GUIDE_TABLE_END = "<!-- /site_builder:field-table -->"
+"""The field table of docs/guide.md sits between these markers, generated from the models."""
+
+
+def _guide_text(model: type[BaseModel], key: str, spec: FieldSpec) -> str:
+    meta = field_meta(model.model_fields[key])
+    return str(meta.get("x-guide") or spec.help).replace("|", "｜").replace("\n", " ")
+
+
+def _limits_text(spec: FieldSpec) -> str:
+    if spec.min_length and spec.max_length and spec.min_length > 1:
+        return f"{spec.min_length} 到 {spec.max_length} 个字"
+    if spec.max_length and spec.kind == "line":
+        return f"不超过 {spec.max_length} 个字"
+    return ""
+
+
+def guide_field_table(vocab: Vocabularies | None = None) -> str:
+    """The editors' guide's table of case fields (key, required, how to fill it), from the models.
+
+    ``site-builder schema`` writes it into docs/guide.md between :data:`GUIDE_TABLE_START` and
+    :data:`GUIDE_TABLE_END`; a test fails when the committed table is stale.
+    """
+    subs = submodels()
+    rows = ["| 字段 | 是否必填 | 怎么填 |", "|---|---|---|"]
+    for spec in case_fields(vocab):
+        text = _guide_text(Case, spec.key, spec)
+        if spec.choices and spec.kind in ("choices",) and spec.key != "status":
+            text += f"；从 {'、'.join(spec.choices)} 中选"
+        if spec.kind in ("objects", "object") and spec.key in subs:
+            parts = []
+            for child in spec.children:
+                bits = [_guide_text(subs[spec.key], child.key, child), "必填" if child.required else "选填"]
+                bits += [b for b in [_limits_text(child)] if b]
+                parts.append(f"`{child.key}`（{'，'.join(bits)}）")
+            text += "：" + "、".join(parts)
+        rows.append(f"| `{spec.key}` | {'必填' if spec.required else '选填'} | {text} |")
+    return "\n".join(rows)
+
+
+def fill_guide_table(markdown: str, vocab: Vocabularies | None = None) -> str:
+    """``markdown`` with the text between the field-table markers replaced by :func:`guide_field_table`."""
+    start = markdown.index(GUIDE_TABLE_START) + len(GUIDE_TABLE_START)
+    end = markdown.index(GUIDE_TABLE_END, start)
+    return f"{markdown[:start]}\n{guide_field_table(vocab)}\n{markdown[end:]}"

@@ -14,14 +14,21 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from site_builder.casefile.messages import EXAMPLES, describe, field_title, label, model_for
+from site_builder.casefile.fields import keys_of_kind, submodels
+from site_builder.casefile.messages import describe, example, field_title, format_help, label, model_for
 from site_builder.casefile.models import (
+    FULLWIDTH_DIGITS,
     ID_MAX,
     ID_PATTERN,
     BlankValueError,
     Case,
+    InvisibleCharError,
+    ItemErrors,
     LineError,
+    field_meta,
+    none_word,
 )
+from site_builder.casefile.skeleton import prefilled_left, template_leftovers
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 from site_builder.casefile.yamlio import Positions, capped, dotted_path, is_parse_cached, read_yaml
 from site_builder.errors import CaseError, CaseFileError, Location, display_path, shorten
@@ -178,6 +185,7 @@ def load_cases(
     result = LoadResult(errors=errors)
     seen: dict[str, Path] = {}
     related: dict[str, Any] = {}
+    titles: dict[str, str] = {}
     for item in _load_files(
         files, _Context(vocab, today or dt.date.today()), cases_root, check_images, parallel
     ):
@@ -186,6 +194,8 @@ def load_cases(
             continue
         result.positions.setdefault(item.case_id, item.positions)
         related.setdefault(item.case_id, item.related)
+        if isinstance(item.title, str):
+            titles.setdefault(item.case_id, item.title)
         if item.case is None:
             continue
         if item.case_id in seen:
@@ -203,6 +213,15 @@ def load_cases(
     known = set(related)
     if cases_root is not None and cases_root.is_dir():
         known |= {p.name[: -len(CASE_SUFFIX)] for p in cases_root.glob(f"*{CASE_SUFFIX}")}
+    if cases_root is not None and cases_root.is_dir() and _has_non_id(related):
+        for p in sorted(cases_root.glob(f"*{CASE_SUFFIX}")):
+            if p.name[: -len(CASE_SUFFIX)] not in titles:
+                title = _title_of(p)
+                if title:
+                    titles[p.name[: -len(CASE_SUFFIX)]] = title
+    better = _related_by_title(related, result.positions, set(known) | set(titles), titles)
+    replaced = {(e.location.path, e.field) for e in better}
+    result.errors = [e for e in result.errors if (e.location.path, e.field) not in replaced] + better
     result.errors.extend(_check_related(related, result.positions, known))
     result.cases.sort(key=lambda c: c.id)
     result.errors.sort()
@@ -218,6 +237,7 @@ class _FileResult:
     related: Any
     case: Case | None
     errors: list[CaseError]
+    title: Any = None
 
 
 @dataclass(frozen=True)
@@ -234,15 +254,39 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
     errors = id_errors + read_errors
     if doc is None:
         return _FileResult(path, shown, case_id, None, None, None, errors)
-    case, model_errors = validate_document(doc.data, doc.positions, ctx.vocab, doc.flagged, today=ctx.today)
+    case, model_errors = validate_document(
+        doc.data, doc.positions, ctx.vocab, doc.flagged, today=ctx.today, source=path
+    )
     errors += [e for e in model_errors if e.location.line not in doc.repaired_lines]
     errors += _check_images(
         doc.data.get("images"), path, doc.positions, cases_root or path.parent, check_images
     )
+    errors += _leftovers(path, doc.data, doc.positions, ctx.vocab)
     if case is not None:
         errors += _check_drawable(case, doc.positions)
     usable = case if not id_errors and not doc.repaired_lines else None
-    return _FileResult(path, shown, case_id, doc.positions, doc.data.get("related"), usable, capped(errors))
+    return _FileResult(
+        path,
+        shown,
+        case_id,
+        doc.positions,
+        doc.data.get("related"),
+        usable,
+        capped(errors),
+        doc.data.get("title"),
+    )
+
+
+def _leftovers(path: Path, data: Any, positions: Positions, vocab: Vocabularies) -> list[CaseError]:
+    names = vocab.fields.names()
+    first = names[0] if names else ""
+    if not prefilled_left(data, first):
+        return []  # nothing to point at: no need to read the file again
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return []
+    return template_leftovers(text, data, positions, first)
 
 
 def _load_chunk(files: list[Path], ctx: _Context, cases_root: Path | None, check: bool) -> list[_FileResult]:
@@ -288,11 +332,13 @@ def validate_document(
     flagged: set[Any] | None = None,
     *,
     today: dt.date | None = None,
+    source: Path | None = None,
 ) -> tuple[Case | None, list[CaseError]]:
     """Validate one parsed document against the model, mapping each error to its line and column.
 
     Values in ``flagged`` were already reported while reading (and read as empty); errors about
-    them or inside them are not repeated.
+    them or inside them are not repeated. With ``source`` (the file), an invisible character is
+    pointed at on its own line and column.
     """
     try:
         return Case.model_validate(data, context={"vocab": vocab, "today": today or dt.date.today()}), []
@@ -311,16 +357,44 @@ def validate_document(
                 continue
             if flagged and any(raw_loc[: len(f)] == f for f in flagged):
                 continue
-            loc, message = _explain(err, data, positions)
-            at = positions.locate(loc, prefer_key=err["type"] == "extra_forbidden")
             inner = (err.get("ctx") or {}).get("error")
-            if (
-                isinstance(inner, LineError) and loc in positions.quoted
-            ):  # a "|" block: line n is n lines down
-                at = Location(at.path, at.line + inner.line, 1)
-            key = (loc, err["type"] in ("int_type", "float_type", "int_from_float"))
-            errors.setdefault(key, CaseError(at, dotted_path(loc), message))
+            for one in _item_errors(err, inner):
+                loc, message = _explain(one, data, positions)
+                at = positions.locate(loc, prefer_key=one["type"] == "extra_forbidden")
+                cause = (one.get("ctx") or {}).get("error")
+                if (
+                    isinstance(cause, LineError) and loc in positions.quoted
+                ):  # a "|" block: line n is n lines down
+                    at = Location(at.path, at.line + cause.line, 1)
+                if isinstance(cause, InvisibleCharError) and source is not None:
+                    at = _find_char(source, cause.char, at)
+                key = (loc, one["type"] in ("int_type", "float_type", "int_from_float"))
+                errors.setdefault(key, CaseError(at, dotted_path(loc), message))
         return None, list(errors.values())
+
+
+def _find_char(source: Path, char: str, near: Location) -> Location:
+    """Where ``char`` first occurs at or after ``near`` in the file (``near`` itself if nowhere close)."""
+    try:
+        lines = source.read_text(encoding="utf-8-sig").split("\n")
+    except (OSError, UnicodeDecodeError):
+        return near
+    for n in range(max(near.line - 1, 0), min(len(lines), near.line + 500)):
+        start = near.col - 1 if n == near.line - 1 else 0
+        col = lines[n].find(char, start)
+        if col >= 0:
+            return Location(near.path, n + 1, col + 1)
+    return near
+
+
+def _item_errors(err: Any, inner: Any) -> list[Any]:
+    """One pydantic error per problem item when a list's check found several (:class:`ItemErrors`)."""
+    if not isinstance(inner, ItemErrors):
+        return [err]
+    return [
+        {**err, "loc": (*tuple(err["loc"]), i), "ctx": {"error": problem}, "msg": str(problem)}
+        for i, problem in inner.problems
+    ]
 
 
 def _walk(loc: tuple[Any, ...], data: Any) -> tuple[tuple[Any, ...], Any, bool]:
@@ -359,6 +433,8 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
         if isinstance(error, BlankValueError):
             return loc, _blank(loc, value)
         return loc, str(error if error is not None else err["msg"])
+    if isinstance(value, str) and none_word(value) and kind != "string_type":
+        return loc, _none_value(loc)
     if kind == "string_type":
         if value is None:
             return loc, f"{where}没有填写内容：请在冒号后面写上内容（不需要的可选字段请把整行删掉）"
@@ -366,12 +442,15 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
         return loc, f"应为文本，而不是{shown}{hint}"
     if kind in ("int_type", "float_type", "int_parsing", "float_parsing", "int_from_float"):
         is_year = bool(loc) and loc[-1] == "year"
-        if isinstance(value, str) and quoted and _NUMBER_TEXT.match(value):
+        if isinstance(value, str) and quoted and _NUMBER_TEXT.match(value) and value.isascii():
             what = "年份" if is_year else "数字"
             return (
                 loc,
                 f"{what}不要加引号：加了引号就成了文字。请去掉引号，直接写 {value.strip()}",
             )
+        number_hint = _number_hint(value, is_year) if isinstance(value, str) else None
+        if number_hint:
+            return loc, number_hint
         if is_year:
             return loc, f"应为整数年份，例如 2021，而不是{shown}"
         return loc, f"应为数字（不加引号、不带单位），而不是{shown}"
@@ -381,16 +460,20 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
             hint = "；方括号要用半角的「[ ]」"
         elif isinstance(value, str) and value.strip() and value.strip()[0] in "－—–―・•·●":
             hint = f"；列表项开头要用半角减号加空格「- 」，不能用「{value.strip()[0]}」，并且每项单独一行"
+        elif isinstance(value, str) and value.strip()[:1] in "（(「《":
+            hint = f"；列表要用半角方括号，写成 [{shorten(value.strip()[1:-1], 20)}]，多项之间用英文逗号「,」分开"
         elif isinstance(value, str) and any(sep in value for sep in "，、"):
             hint = "；多项之间要用英文逗号「,」分开"
-        if isinstance(value, dict) and loc and loc[-1] in ("metrics", "quotes", "images", "sources"):
-            first = {"metrics": "label: 党员骑手", "quotes": "text: 原话", "images": "file: images/photo.jpg"}
-            example = first.get(str(loc[-1]), "title: 文章标题")
-            hint = f"：{describe(loc)}的每一项都要以「- 」开头，例如「  - {example}」，下面的字段再对齐缩进"
+        if isinstance(value, dict) and len(loc) == 1 and loc[-1] in _LISTS_OF_OBJECTS:
+            first = _first_key(str(loc[-1]))
+            hint = f"：{describe(loc)}的每一项都要以「- 」开头，例如「  - {first}」，下面的字段再对齐缩进"
             return loc, f"应为列表，而不是{shown}{hint}"
         return loc, f"应为列表（例如 [甲, 乙]，或每行一个「- 」），而不是{shown}{hint}"
     if kind in ("model_type", "dict_type", "model_attributes_type"):
-        return loc, f"{where}应是一组「字段: 值」（每个字段一行，缩进对齐），而不是{shown}"
+        hint = ""
+        if isinstance(value, str) and value.strip()[:1] in "｛【［（(":
+            hint = "；要用半角大括号，写成 {lat: 31.23, lon: 121.47}（冒号、逗号也用半角，各加一个空格）"
+        return loc, f"{where}应是一组「字段: 值」（每个字段一行，缩进对齐），而不是{shown}{hint}"
     if kind == "string_too_short":
         text = err.get("input")
         n = len(text) if isinstance(text, str) else 0
@@ -409,9 +492,13 @@ def _explain(err: Any, data: Any, positions: Positions | None = None) -> tuple[t
         expected = str(ctx.get("expected", "")).replace("'", "").replace(" or ", " 或 ")
         return loc, f"只能是 {expected}，而不是{shown}"
     if kind == "string_pattern_mismatch":
-        if loc and loc[0] == "related":
-            return loc, f"案例编号{shown}不对：只能由小写英文字母、数字和连字符组成"
-        return loc, f"格式不对：{shown}应写成 YYYY、YYYY-MM 或 YYYY-MM-DD，例如 2023-04-13"
+        help_ = format_help(loc)
+        if help_ is None:
+            title = field_title(
+                next((str(p) for p in reversed(loc) if isinstance(p, str)), ""), model_for(loc[:1])
+            )
+            help_ = f"不符合「{title or '这个字段'}」的格式（{ctx.get('pattern')}），请对照投稿指南的写法修改"
+        return loc, f"{shown}格式不对：{help_}"
     return loc, f"{where}的值不符合要求，请对照模板检查"
 
 
@@ -422,10 +509,67 @@ def _blank(loc: tuple[Any, ...], value: Any) -> str:
     return f"不能为空{why}：请填写内容；不需要的可选字段请把整行删掉"
 
 
+_LISTS_OF_OBJECTS = keys_of_kind("objects")
+_FULLWIDTH_DIGIT = re.compile("[０-９]")
+_CHINESE_DIGITS = str.maketrans("〇零○一二三四五六七八九", "000123456789")
+_NUMBER_WITH_WORDS = re.compile(
+    r"^\s*(?:约|近|超过|逾|共)?\s*([-+]?\d+(?:\.\d+)?)\s*(万|亿|千|百)?\s*(\S*?)\s*$"
+)
+
+
+def _first_key(list_key: str) -> str:
+    sub = submodels()[list_key]
+    key = next(k for k, info in sub.model_fields.items() if info.is_required())
+    written = example(key, sub) or ""
+    m = re.search(r"「([^」]+)」", written)
+    return m.group(1).strip() if m else f"{key}: ……"
+
+
+def _none_value(loc: tuple[Any, ...]) -> str:
+    if loc and isinstance(loc[-1], int):
+        return f"{describe(loc)}写的是「没有」：请删除这一项；一项都没有时把整个字段删掉"
+    key = next((p for p in reversed(loc) if isinstance(p, str)), "")
+    info = model_for(loc[:-1]).model_fields.get(key)
+    if info is not None and info.is_required():
+        return "这是必填字段，不能写「无」「不详」之类：请填写真实内容"
+    return "写的是「没有」：没有内容的可选字段请把这一行（连同下面属于它的行）整个删掉，不要写「无」「-」"
+
+
+def _number_hint(value: str, is_year: bool) -> str | None:
+    """Say how to write a number typed the way people write it in prose (２０２３, 2023年, 1.2万)."""
+    what = "应为整数年份，" if is_year else "数值只写数字，"
+    half = value.translate(FULLWIDTH_DIGITS).strip()
+    if _FULLWIDTH_DIGIT.search(value) and _NUMBER_TEXT.match(half):
+        return f"{what}「{shorten(value)}」用了全角数字：请改成半角数字 {half}（切换到英文输入法再输入），不加引号"
+    spelled = half.translate(_CHINESE_DIGITS).removesuffix("年")
+    if is_year and spelled != half.removesuffix("年") and spelled.isascii() and spelled.isdigit():
+        return f"{what}用半角阿拉伯数字：「{shorten(value)}」请写成 {spelled}"
+    m = _NUMBER_WITH_WORDS.match(half)
+    if m is None:
+        return None
+    number, scale, rest = m.groups()
+    if rest and re.fullmatch(r"(?:[,，]\d{3})+(?:\.\d+)?", rest):
+        digits = number + re.sub(r"[,，]", "", rest)
+        return f"{what}不要用逗号分隔千位：「{shorten(value)}」请写成 {digits}"
+    if is_year:
+        if not scale and (rest in ("年", "年度", "年起", "年初", "年底") or re.match(r"^[-./年]\d", rest)):
+            return f"{what}只写四位半角数字：请写成 {number}"
+        return None
+    if scale:
+        factor = {"万": 10_000, "亿": 100_000_000, "千": 1_000, "百": 100}[scale]
+        full = float(number) * factor
+        shown = str(int(full)) if full.is_integer() else str(full)
+        unit = f"，「{rest}」写在 unit 里" if rest else ""
+        return f"数值只写阿拉伯数字：「{shorten(value)}」请写成 {shown}{unit}"
+    if rest:
+        return f"数值只写数字，不带单位：请写成 {number}，把「{shorten(rest, 8)}」写在 unit 里"
+    return None
+
+
 def _missing(loc: tuple[Any, ...]) -> str:
     key = str(loc[-1])
-    example = EXAMPLES.get("title_source" if loc[0] == "sources" and key == "title" else key)
-    hint = f"，{example}" if example else ""
+    written = example(key, model_for(loc[:-1]))
+    hint = f"，{written}" if written else ""
     if len(loc) == 1:
         return f"缺少必填字段{label(key)}，请补上{hint}"
     return f"{describe(loc[:-1])}缺少必填字段{label(key)}，请补上{hint}"
@@ -473,6 +617,91 @@ def _show(value: Any) -> str:
     return f" {value}"
 
 
+def _has_non_id(related: dict[str, Any]) -> bool:
+    if any(isinstance(o, str) for o in related.values()):
+        return True
+    return any(
+        isinstance(o, str) and not re.match(ID_PATTERN, o)
+        for others in related.values()
+        if isinstance(others, list)
+        for o in others
+    )
+
+
+_TITLE_LINE = re.compile(r"^title:[ \t]*(.+?)[ \t]*$", re.MULTILINE)
+
+
+def _title_of(path: Path) -> str | None:
+    try:
+        m = _TITLE_LINE.search(path.read_text(encoding="utf-8-sig")[:4000])
+    except (OSError, UnicodeDecodeError):
+        return None
+    return m.group(1).strip("\"'") if m else None
+
+
+def _title_key(text: str) -> str:
+    return re.sub(r"[\s\"'“”‘’「」『』《》：:，,、。.（）()—\-]+", "", text).lower()
+
+
+def _meant_case(value: str, ids: set[str], titles: dict[str, str]) -> tuple[str, str] | None:
+    """(id, why) of the case an editor meant by a related entry that is not an id: a title, a file name or an address."""
+    tail = re.split(r"[/\\]", value.strip().rstrip("/"))[-1]
+    stem = (
+        re.sub(r"\.(ya?ml|html?)$", "", tail, flags=re.IGNORECASE)
+        .strip()
+        .lower()
+        .replace("_", "-")
+        .replace(" ", "-")
+    )
+    if stem in ids:
+        return stem, "相关案例只写编号（文件名去掉 .yaml，不带文件夹和网址）"
+    key = _title_key(value)
+    if not key:
+        return None
+    by_title = {_title_key(t): i for i, t in titles.items()}
+    if key in by_title:
+        return by_title[
+            key
+        ], f"「{shorten(value, 20)}」是案例的标题，相关案例要写编号（它的文件名去掉 .yaml）"
+    best = difflib.get_close_matches(key, list(by_title), n=1, cutoff=0.5)
+    if best:
+        return (
+            by_title[best[0]],
+            f"「{shorten(value, 20)}」像是案例「{shorten(titles[by_title[best[0]]], 20)}」的标题，相关案例要写编号（它的文件名去掉 .yaml）",
+        )
+    return None
+
+
+def _related_by_title(
+    related: dict[str, Any], positions: dict[str, Positions], ids: set[str], titles: dict[str, str]
+) -> list[CaseError]:
+    errors = []
+    for case_id, others in related.items():
+        if isinstance(others, str) and others.strip():
+            meant = _meant_case(others, ids - {case_id}, titles)
+            if meant is None and re.match(ID_PATTERN, others.strip()):
+                meant = (others.strip(), "相关案例")
+            if meant is not None:
+                at = positions[case_id].locate(("related",))
+                errors.append(
+                    CaseError(
+                        at, "related", f"{meant[1]}，并写成列表（方括号）：请写成「related: [{meant[0]}]」"
+                    )
+                )
+            continue
+        if not isinstance(others, list):
+            continue
+        for i, other in enumerate(others):
+            if not isinstance(other, str) or re.match(ID_PATTERN, other) or not other.strip():
+                continue
+            meant = _meant_case(other, ids - {case_id}, titles)
+            if meant is None:
+                continue
+            at = positions[case_id].locate(("related", i))
+            errors.append(CaseError(at, f"related[{i}]", f"{meant[1]}：请写成「{meant[0]}」"))
+    return errors
+
+
 def _check_related(
     related: dict[str, Any], positions: dict[str, Positions], ids: set[str]
 ) -> list[CaseError]:
@@ -513,8 +742,21 @@ def _check_images(images: Any, source: Path, pos: Positions, root: Path, deep: b
         at = pos.locate(("images", i, "file"))
         field = f"images[{i}].file"
         rel = image["file"].strip()
+        if re.match(r"^[a-z][a-z0-9+.-]*://", rel, re.IGNORECASE):
+            errors.append(
+                CaseError(
+                    at,
+                    field,
+                    "这里不能写网址：请把照片上传到 cases/images/ 文件夹，再写它相对于案例文件的路径，例如 images/photo.jpg",
+                )
+            )
+            continue
+        better = _better_path(rel, base, root)
         if rel.startswith("/") or re.match(r"^[a-zA-Z]:", rel):
-            errors.append(CaseError(at, field, "请写相对于案例文件的路径，例如 images/photo.jpg"))
+            fix = f"请写成「{better}」" if better else "例如 images/photo.jpg"
+            errors.append(
+                CaseError(at, field, f"图片路径要从案例文件所在的文件夹算起，不能以「/」或盘符开头：{fix}")
+            )
             continue
         target = base / rel
         try:
@@ -525,9 +767,13 @@ def _check_images(images: Any, source: Path, pos: Positions, root: Path, deep: b
             )
             continue
         if not resolved.is_relative_to(root_real):
-            errors.append(CaseError(at, field, "图片必须放在 cases/ 文件夹之内"))
+            fix = f"；这张图片在 cases/ 里的路径请写成「{better}」" if better else ""
+            errors.append(CaseError(at, field, f"图片必须放在 cases/ 文件夹之内{fix}"))
             continue
         problem = _exact_case_problem(base, rel)
+        if problem and better and "大小写" not in problem:
+            errors.append(CaseError(at, field, _path_hint(rel, better, base)))
+            continue
         if problem:
             errors.append(CaseError(at, field, problem))
             continue
@@ -541,10 +787,39 @@ def _check_images(images: Any, source: Path, pos: Positions, root: Path, deep: b
     return errors
 
 
+def _better_path(rel: str, base: Path, root: Path) -> str | None:
+    """The path an editor meant: ``cases/images/x.jpg`` written from the repository, or the one file of that name."""
+    parts = [p for p in re.split(r"[/\\]+", rel) if p not in ("", ".")]
+    if not parts:
+        return None
+    for k in range(1, len(parts)):
+        candidate = "/".join(parts[k:])
+        if ".." not in parts[k:] and (base / candidate).is_file():
+            return candidate
+    try:
+        hits = [p for p in root.rglob(parts[-1]) if p.is_file() and not p.is_symlink()][:2]
+    except OSError:
+        return None
+    if len(hits) == 1:
+        return os.path.relpath(hits[0], base).replace(os.sep, "/")
+    return None
+
+
+def _path_hint(rel: str, better: str, base: Path) -> str:
+    folder = display_path(base) or "."
+    if rel.replace("\\", "/").rstrip("/").endswith("/" + better):
+        dropped = rel[: len(rel) - len(better)].rstrip("/\\")
+        return (
+            f"图片路径要从案例文件所在的文件夹（{folder}/）算起，不要带开头的「{dropped}/」："
+            f"请写成「{better}」"
+        )
+    return f"找不到图片「{rel}」，但找到了同名文件：路径从案例文件所在的文件夹（{folder}/）算起，请写成「{better}」"
+
+
 def _check_drawable(case: Case, positions: Positions) -> list[CaseError]:
     """Title and summary are drawn on covers and social cards: refuse what the build's font cannot draw."""
     errors = []
-    for field_name in ("title", "summary"):
+    for field_name in _DRAWN:
         missing = missing_glyphs(getattr(case, field_name))
         if missing:
             errors.append(
@@ -555,6 +830,9 @@ def _check_drawable(case: Case, positions: Positions) -> list[CaseError]:
                 )
             )
     return errors
+
+
+_DRAWN = [k for k, info in Case.model_fields.items() if field_meta(info).get("x-drawn")]
 
 
 def _exact_case_problem(base: Path, rel: str) -> str | None:

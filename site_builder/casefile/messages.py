@@ -1,25 +1,22 @@
 """How messages name fields: the words an editor sees in the file, not code paths.
 
-The ``path:line:col: field.path:`` prefix stays machine-readable (CI annotations and tools parse
-it); the Chinese text after it says "第 1 条引语的「speaker」（说话人）" instead of
-``quotes[0].speaker``.
+Every table here is read from the models' field metadata (:func:`site_builder.casefile.models.meta`):
+a new field names itself. Messages lead with the field's Chinese name, the English path follows in
+brackets (``cases/x.yaml:3:8: 标题 (title): …``); the text says "第 1 条引语的「speaker」（说话人）"
+instead of ``quotes[0].speaker``.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from site_builder.casefile.models import Case, CaseImage, GeoPoint, Metric, Quote, Source
+from site_builder.casefile.fields import submodels
+from site_builder.casefile.models import Case, field_meta
 
-_SUBMODELS: dict[str, type[BaseModel]] = {
-    "metrics": Metric,
-    "quotes": Quote,
-    "images": CaseImage,
-    "sources": Source,
-    "location": GeoPoint,
-}
+_SUBMODELS: dict[str, type[BaseModel]] = submodels()
 
 
 def model_for(path: Sequence[str | int]) -> type[BaseModel]:
@@ -40,41 +37,44 @@ def field_title(key: str, model: type[BaseModel] = Case) -> str | None:
     return info.title if info is not None else None
 
 
-#: What one item of each list is called: "第 2 条引语", "第 1 个来源".
-ITEM_NOUNS: dict[str, str] = {
-    "fields": "个领域",
-    "groups": "个服务群体",
-    "tags": "个标签",
-    "organizations": "个参与单位",
-    "awards": "项荣誉",
-    "highlights": "条亮点",
-    "metrics": "项数据指标",
-    "quotes": "条引语",
-    "images": "张图片",
-    "sources": "个来源",
-    "related": "个相关案例",
-}
+def _declared(key: str) -> dict[str, str]:
+    return {
+        k: str(v) for k, info in Case.model_fields.items() if (v := field_meta(info).get(key)) is not None
+    }
 
-#: How to write each key, shown when a required key is missing.
-EXAMPLES: dict[str, str] = {
-    "title": "例如「title: 浦东新区金色头盔党员骑手」",
-    "summary": "例如「summary: 」后面用 30–200 个字概括这个案例做了什么、有什么效果",
-    "district": "例如「district: 浦东新区」",
-    "fields": "例如「fields: [新就业群体]」",
-    "year": "例如「year: 2023」",
-    "practice": "写成「practice: |」，下一行起每行缩进两个空格写主要做法",
-    "sources": "写成「sources:」，下一行写「  - title: 文章标题」，再下一行写「    publisher: 发布媒体」",
-    "label": "例如「label: 党员骑手」",
-    "value": "例如「value: 120」",
-    "text": "例如「text: 」后面写原话",
-    "speaker": "例如「speaker: 张三」",
-    "file": "例如「file: images/photo.jpg」",
-    "alt": "例如「alt: 」后面用一句话描述图片内容",
-    "lat": "例如「lat: 31.23」",
-    "lon": "例如「lon: 121.47」",
-    "title_source": "例如「title: 文章标题」",
-    "publisher": "例如「publisher: 文汇报」",
-}
+
+#: What one item of each list is called: "第 2 条引语", "第 1 个来源" (``x-item`` of each list field).
+ITEM_NOUNS: dict[str, str] = _declared("x-item")
+
+
+def example(key: str, model: type[BaseModel] = Case) -> str | None:
+    """How to write the key ``key`` of ``model`` (its ``x-example``), shown when a required key is missing."""
+    info = model.model_fields.get(key)
+    value = field_meta(info).get("x-example") if info is not None else None
+    return str(value) if value is not None else None
+
+
+def format_help(path: Sequence[str | int]) -> str | None:
+    """The format a patterned field stands for (``x-format-help`` of the field at ``path``)."""
+    keys = [p for p in path if isinstance(p, str)]
+    if not keys:
+        return None
+    model = model_for(keys[:-1]) if len(keys) > 1 else Case
+    info = model.model_fields.get(keys[-1])
+    value = field_meta(info).get("x-format-help") if info is not None else None
+    return str(value) if value is not None else None
+
+
+_PATH_PART = re.compile(r"([A-Za-z_][A-Za-z0-9_]*)|\[(\d+)\]")
+
+
+def field_name(dotted: str) -> str | None:
+    """The Chinese name of the field at a dotted path: ``sources[0].date`` -> 发布日期, ``tags[2]`` -> 标签."""
+    keys = [m.group(1) for m in _PATH_PART.finditer(dotted) if m.group(1)]
+    if not keys:
+        return None
+    model = model_for(keys[:-1]) if len(keys) > 1 else Case
+    return field_title(keys[-1], model)
 
 
 def label(key: str, model: type[BaseModel] = Case) -> str:

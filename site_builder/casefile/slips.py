@@ -17,22 +17,25 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
+from site_builder.casefile.fields import keys_of_kind, submodels
 from site_builder.casefile.messages import field_title
-from site_builder.casefile.models import Case, CaseImage, GeoPoint, Metric, Quote, Source
+from site_builder.casefile.models import Case, field_meta, kind_of
+from site_builder.errors import shorten
 
-_MODELS: dict[str, type[BaseModel]] = {
-    "": Case,
-    "metrics": Metric,
-    "quotes": Quote,
-    "images": CaseImage,
-    "sources": Source,
-    "location": GeoPoint,
-}
+_MODELS: dict[str, type[BaseModel]] = {"": Case, **submodels()}
 KEYS: dict[str, frozenset[str]] = {name: frozenset(m.model_fields) for name, m in _MODELS.items()}
 ALL_KEYS = frozenset().union(*KEYS.values())
-_LIST_OF_MAPS = {"metrics", "quotes", "images", "sources"}
-_MARKDOWN_BLOCKS = {"background", "practice", "results", "insights"}
-_LIST_FIELDS = {"fields", "groups", "tags", "organizations", "awards", "highlights", "related"}
+_LIST_OF_MAPS = keys_of_kind("objects")
+_MARKDOWN_BLOCKS = keys_of_kind("markdown")
+_LIST_FIELDS = keys_of_kind("lines", "choices")
+_ONE_LINE_FIELDS = frozenset(k for m in _MODELS.values() for k in keys_of_kind("line", model=m))
+_WRAP_CHECKED = _ONE_LINE_FIELDS | keys_of_kind("lines")
+_PROSE = frozenset(
+    k
+    for m in _MODELS.values()
+    for k, info in m.model_fields.items()
+    if kind_of(info) in ("line", "lines") and field_meta(info).get("x-format") is None
+)
 
 _KEY = re.compile(r"(?P<key>[A-Za-z_][A-Za-z0-9_-]*)(?P<sp>[ ]*)(?P<colon>[:：])(?P<after>.*)$")
 _ANY_KEY = re.compile(r"(?P<key>[^\s:：#'\"\[\]{},-][^:：#]{0,15}?)[ ]*(?P<colon>：)(?P<after>.*)$")
@@ -58,6 +61,7 @@ class Slip:
     repaired: str
     strong: bool = True
     extra: dict[int, str] = field(default_factory=dict)  # further lines repaired with this one
+    field: str = ""  # the top-level key the slip is in, when known (messages lead with its name)
 
 
 @dataclass
@@ -67,6 +71,7 @@ class _Level:
     model: str | None  # key of KEYS for maps; list name for sequences
     line: int
     last_key: str = ""
+    name: str = ""  # for a sequence: the key it is the value of
 
 
 @dataclass
@@ -79,13 +84,26 @@ class _Scanner:
     # what the previous structural line left open
     opens: str | None = None  # model/list name of the child it opens, "" for a plain list, None if nothing
     opens_indent: int = -1
+    opens_key: str = ""  # the key whose value that child is
     plain_indent: int = -1  # indentation of a line whose plain value may continue on the next lines
+    plain_key: str | None = None  # the key (or list) whose plain value that is
+    plain_line: int = 0
+    wrap: Slip | None = None  # the slip of a one-line value wrapped onto further lines
 
-    def add(self, lineno: int, col: int, message: str, repaired: str, *, strong: bool = True) -> None:
+    def add(
+        self, lineno: int, col: int, message: str, repaired: str, *, strong: bool = True, key: str = ""
+    ) -> None:
         if lineno in self.seen:
             return
         self.seen.add(lineno)
-        self.slips.append(Slip(lineno, col, message, repaired, strong))
+        self.slips.append(Slip(lineno, col, message, repaired, strong, field=key))
+
+    def _top_key(self, key: str | None) -> str:
+        """``key`` when it is a key of the case itself (not of a source, quote…), else ""."""
+        if key is None:
+            return ""
+        top = next((lv for lv in reversed(self.stack) if lv.kind == "map"), None)
+        return key if top is not None and top.model == "" and key in KEYS[""] else ""
 
     def run(self) -> list[Slip]:
         i = 0
@@ -133,7 +151,8 @@ class _Scanner:
             self.add(
                 lineno,
                 leading.index(odd) + 1,
-                f"这一行开头的空白不是普通的半角空格（U+{ord(odd):04X}，常见于从网页复制的文字）：请删掉行首的空白，重新输入半角空格",
+                f"这一行开头的空白不是普通的半角空格，而是{_space_name(odd)}，常见于从网页或 Word 复制的文字："
+                f"看起来缩进了，YAML 却不认。请删掉行首的空白，重新输入 {len(leading)} 个半角空格",
                 fixed,
             )
             text = fixed
@@ -203,6 +222,7 @@ class _Scanner:
             colon_col = col + m.start("colon")
             after = m.group("after")
             known = key in ALL_KEYS
+            here = key if col == 0 and not item and key in KEYS[""] else ""
             if m.group("colon") == "：":
                 value = after.lstrip(" \u3000")
                 fixed = text[:col] + key + ": " + value
@@ -212,6 +232,7 @@ class _Scanner:
                     f"「{key}」后面的冒号「：」是全角（中文）冒号：字段名后面要用半角冒号加一个空格，写成「{key}: 」",
                     fixed,
                     strong=known,
+                    key=here,
                 )
                 value_col = colon_col + 1 + (len(after) - len(value))
             elif after.startswith("\u3000"):
@@ -223,6 +244,20 @@ class _Scanner:
                     f"「{key}:」后面要用半角空格，不能用全角空格「　」",
                     fixed,
                     strong=known,
+                    key=here,
+                )
+                value_col = colon_col + 1 + (len(after) - len(value))
+            elif after[:1] and after[0] in _SPACES and after[0] not in " \t":
+                value = after.lstrip(_SPACES)
+                fixed = text[:col] + key + ": " + value
+                self.add(
+                    lineno,
+                    colon_col + 2,
+                    f"「{key}:」后面的空白是{_space_name(after[0])}，不是普通的半角空格（常见于从网页或 Word 复制的文字）："
+                    f"请删掉它，重新输入一个半角空格，写成「{key}: {value[:10]}」",
+                    fixed,
+                    strong=known,
+                    key=here,
                 )
                 value_col = colon_col + 1 + (len(after) - len(value))
             elif after and not after.startswith((" ", "\t")) and not after.startswith("//"):
@@ -234,6 +269,7 @@ class _Scanner:
                     f"「{key}:」后面缺少一个空格：冒号和值之间要有一个半角空格，写成「{key}: {after[:12]}」",
                     fixed,
                     strong=known,
+                    key=here,
                 )
                 value_col = colon_col + 1
             elif after.startswith("//"):
@@ -273,8 +309,77 @@ class _Scanner:
             if not self._place_key(lineno, text, col, key, item):
                 return i + 1
         elif not item and self._continues(indent):
+            self._wrapped(lineno, text)
             return i + 1
         return self._value(i, text, key, value.rstrip(), value_col, col if key else indent)
+
+    def _wrapped(self, lineno: int, text: str) -> None:
+        """A line continuing a one-line value: the line break becomes a stray space on the page."""
+        key = self.plain_key
+        if key is None or key not in _WRAP_CHECKED or (self.plain_line in self.seen and self.wrap is None):
+            return
+        piece = text.strip(_SPACES)
+        if self.wrap is None:
+            first = self.lines[self.plain_line - 1].rstrip()
+            name = field_title(key)
+            what = f"「{key}」（{name}）" if name else f"「{key}」"
+            self.wrap = Slip(
+                self.plain_line,
+                len(first) + 1,
+                f"{what}是单行字段，值却折到了下一行（第 {lineno} 行）：换行处在页面上会变成一个多余的空格。"
+                f"请把第 {lineno} 行的文字接到这一行末尾，写成一行",
+                first + piece,
+                field=self._top_key(key),
+            )
+            self.slips.append(self.wrap)
+            self.seen.add(self.plain_line)
+            self.add(
+                lineno,
+                len(text) - len(text.lstrip(_SPACES)) + 1,
+                f"这一行接在第 {self.plain_line} 行{what}的值后面，但这是单行字段，不能换行（页面上会多出一个空格）："
+                f"请把这一行的文字接到第 {self.plain_line} 行末尾，再删掉这一行",
+                "",
+                key=self._top_key(key),
+            )
+            return
+        self.wrap.repaired += piece
+        self.wrap.extra[lineno] = ""
+
+    def _hash_comment(self, lineno: int, text: str, value: str, value_col: int, field_key: str | None) -> str:
+        """A ``#`` after a space starts a comment: what follows silently drops out of the value."""
+        if not value or _BLOCK.match(value) or value[0] in "\"'":
+            return value
+        at = _comment_at(value)
+        if at < 0:
+            return value
+        after = value[at + 1 :]
+        inside = value[0] in "[{" and _bracket_depth(value[:at], 0) > 0
+        if not after.strip() or (after[0] in " \t#" and not inside and field_key not in _PROSE):
+            return value  # "year: 2023  # note": a comment meant as one
+        after = after.lstrip(" \t")
+        word = re.split(r"[\s,，\]}]", after, maxsplit=1)[0][:12]
+        fixed_value = value[:at] + value[at + 1 :]
+        if value[0] in "[{":
+            close = "]" if value[0] == "[" else "}"
+            message = (
+                f"「#{word}」里的「#」会被 YAML 当成注释的开头，这一行后面的内容（连同「{close}」）都被删掉了："
+                f'请删掉「#」，或者给这一项加上引号，写成 "#{word}"'
+            )
+        elif at == 0:
+            message = (
+                f"值「#{word}」以「#」开头，YAML 会把它当成注释，这个值就成了空的："
+                f'请删掉「#」，或者给整个值加上引号，写成 "{shorten(value, 20)}"'
+            )
+        else:
+            kept = shorten(value[:at].rstrip(), 15)
+            message = (
+                f"「#」前面有空格，YAML 会把「#{word}」和后面的文字当成注释删掉，这个值只剩下「{kept}」："
+                "请删掉「#」或它前面的空格，或者给整个值加上引号"
+            )
+        self.add(
+            lineno, value_col + at + 1, message, text[:value_col] + fixed_value, key=self._top_key(field_key)
+        )
+        return fixed_value
 
     def _item_expected(self, indent: int) -> bool:
         """A list item belongs here: under a key with no value, or beside the previous item."""
@@ -304,7 +409,7 @@ class _Scanner:
             and (not self.stack or indent > self.stack[-1].indent or self.stack[-1].kind == "map")
         ):
             if not (self.stack and self.stack[-1].kind == "seq" and self.stack[-1].indent == indent):
-                self.stack.append(_Level(indent, "seq", self.opens, lineno))
+                self.stack.append(_Level(indent, "seq", self.opens, lineno, name=self.opens_key))
             self.opens = None
             self.plain_indent = -1
             return
@@ -451,6 +556,20 @@ class _Scanner:
         lineno = i + 1
         self.opens = None
         self.plain_indent = -1
+        self.wrap = None
+        value = self._hash_comment(
+            lineno, text, value, value_col, key if key is not None else self._list_name()
+        )
+        if key is not None and value == "-":
+            self.add(
+                lineno,
+                value_col + 1,
+                f"「{key}: -」：想表示“没有”时不要写「-」（YAML 会把它当成列表的开头而出错）："
+                "没有内容的可选字段请把这一行整个删掉",
+                text[:value_col] + '"-"',
+                key=self._top_key(key),
+            )
+            return i + 1
         if (value == "" or value.startswith("#")) and key is not None:
             following = self._next_content(i)
             if following is not None and not self._ends_block(self.lines[following], key):
@@ -475,8 +594,9 @@ class _Scanner:
                             strong=False,
                         )
         if value == "" or value.startswith("#"):
+            self.opens_key = key or ""
             self.opens = key if key is not None else (self.stack[-1].model if self.stack else "")
-            if key is not None and key not in _LIST_OF_MAPS and key != "location":
+            if key is not None and key not in _MODELS:
                 self.opens = ""
             self.opens_indent = parent
             if key is None and self.stack and self.stack[-1].kind == "seq":
@@ -484,6 +604,16 @@ class _Scanner:
             return i + 1
         first = value[0]
         if _BLOCK.match(value):
+            if key in _ONE_LINE_FIELDS:
+                name = field_title(key)
+                self.add(
+                    lineno,
+                    value_col + 1,
+                    f"「{key}」（{name}）是单行字段，不能用「{first}」写成多行（换行处在页面上会变成空格或被拒绝）："
+                    f"请删掉「{first}」，把文字接在「{key}: 」后面写成一行",
+                    text,
+                    key=self._top_key(key),
+                )
             return self._block(i, key, parent)
         if first in "|>":
             self.add(
@@ -494,6 +624,19 @@ class _Scanner:
                 strong=False,
             )
             return i + 1
+        if (first == "｛" and key in _MODELS) or (first in "［【" and key in _LIST_FIELDS):
+            fixed_value = value.translate(_HALF_BRACKETS)
+            close = "}" if first == "｛" else "]"
+            self.add(
+                lineno,
+                value_col + 1,
+                f"开头的「{first}」是全角（中文）括号：要用半角的「{'{' if close == '}' else '['}」和「{close}」，"
+                "里面的冒号、逗号也要用半角并各加一个空格，例如 "
+                + ("{lat: 31.23, lon: 121.47}" if close == "}" else "[甲, 乙]"),
+                text[:value_col] + fixed_value,
+                key=self._top_key(key),
+            )
+            value, first = fixed_value, fixed_value[0]
         if first in "\"'":
             return self._quoted(i, text, key, value, value_col, parent)
         if first in "[{":
@@ -533,7 +676,13 @@ class _Scanner:
                 strong=False,
             )
         self.plain_indent = parent
+        self.plain_key = key if key is not None else self._list_name()
+        self.plain_line = lineno
         return i + 1
+
+    def _list_name(self) -> str | None:
+        top = self.stack[-1] if self.stack else None
+        return (top.name or top.model) if top is not None and top.kind == "seq" else None
 
     def _quoted(self, i: int, text: str, key: str | None, value: str, value_col: int, parent: int) -> int:
         lineno = i + 1
@@ -567,6 +716,16 @@ class _Scanner:
                 self.add(unclosed.line, unclosed.col, unclosed.message, unclosed.repaired)
                 return j
             if _closing_quote(line, 0, quote) is not None:
+                if key is not None and key in _ONE_LINE_FIELDS:
+                    name = field_title(key)
+                    self.add(
+                        lineno,
+                        value_col + 1,
+                        f"「{key}」（{name}）是单行字段，引号里的值却折成了 {j - i + 1} 行（第 {lineno}–{j + 1} 行）："
+                        "换行处在页面上会变成一个多余的空格，请把它们接成一行",
+                        text,
+                        key=self._top_key(key),
+                    )
                 return j + 1
             j += 1
         self.add(unclosed.line, unclosed.col, unclosed.message, unclosed.repaired)
@@ -595,6 +754,20 @@ class _Scanner:
             line = self.lines[j]
             lineno = j + 1
             if not line.strip(" \u3000\t"):
+                j += 1
+                continue
+            lead = len(line) - len(line.lstrip(_SPACES))
+            odd = next((c for c in line[:lead] if c not in " \t\u3000"), None)
+            if odd is not None:
+                want = content if content is not None else parent + 2
+                self.add(
+                    lineno,
+                    line.index(odd) + 1,
+                    f"这一行开头的空白是{_space_name(odd)}，不是普通的半角空格（常见于从网页或 Word 复制的文字）："
+                    f"看起来缩进了，YAML 却不认。请删掉行首的空白，重新输入 {want} 个半角空格",
+                    " " * want + line.lstrip(_SPACES),
+                )
+                content = want if content is None else content
                 j += 1
                 continue
             spaces = len(line) - len(line.lstrip(" "))
@@ -648,6 +821,37 @@ class _Scanner:
             m = _KEY.match(stripped.lstrip("- ").lstrip(" "))
             return bool(m and (m.group("key") in ALL_KEYS or m.group("colon") == ":"))
         return False
+
+
+_HALF_BRACKETS = str.maketrans(
+    {"｛": "{", "｝": "}", "［": "[", "］": "]", "【": "[", "】": "]", "：": ": ", "，": ", "}
+)
+_SPACE_NAMES = {
+    "\u00a0": "不换行空格",
+    "\u202f": "窄不换行空格",
+    "\u205f": "数学空格",
+    "\ufeff": "零宽不换行空格",
+}
+
+
+def _space_name(ch: str) -> str:
+    name = _SPACE_NAMES.get(ch, "特殊宽度的空格" if "\u2000" <= ch <= "\u200a" else "特殊空白")
+    return f"{name}（U+{ord(ch):04X}）"
+
+
+def _comment_at(value: str) -> int:
+    """Where a YAML comment starts in a plain or flow value (a ``#`` at the start or after a space), or -1."""
+    quote = ""
+    for k, ch in enumerate(value):
+        if quote:
+            if ch == quote:
+                quote = ""
+            continue
+        if ch in "\"'" and value[0] in "[{" and (k == 0 or value[k - 1] in " [{,:"):
+            quote = ch
+        elif ch == "#" and (k == 0 or value[k - 1] in " \t" or (value[0] in "[{" and value[k - 1] in "[{,")):
+            return k
+    return -1
 
 
 def _closing_quote(text: str, start: int, quote: str) -> int | None:

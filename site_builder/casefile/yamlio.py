@@ -169,11 +169,21 @@ class _Builder:
                 key = key_node.value
                 bad = _control_chars(key) or [ch for ch in key if ch in _KEY_INVISIBLE]
                 if bad:
+                    line, col = _mark(key_node)
+                    at = key.find(bad[0])
+                    clean = "".join(ch for ch in key if ch not in _KEY_INVISIBLE and ch not in bad)
+                    where = f"，在「{key[:at]}」后面" if at > 0 else "，在开头"
                     self.error(
-                        _mark(key_node),
+                        (line, col + max(at, 0) if not node.flow_style else col),
                         dotted,
-                        f"字段名「{shorten(key, 20)}」里有看不见的字符 {describe_char(bad[0])}：请删掉这个字段名重新输入",
+                        f"字段名「{shorten(clean, 20)}」里有看不见的字符 {describe_char(bad[0])}{where}："
+                        f"请删掉这个字段名，重新输入「{shorten(clean, 20)}」",
                     )
+                    if clean and clean not in result and clean.isascii() and clean.isidentifier():
+                        # Read the value under the key the editor meant, so it is not also "missing".
+                        self.flagged.add((*path, clean))
+                        self.positions.keys[(*path, clean)] = _mark(key_node)
+                        result[clean] = self.build(value_node, (*path, clean))
                     continue
                 if key == "<<":
                     self.error(_mark(key_node), dotted, "不支持 YAML 合并键「<<」，请直接写出各字段")
@@ -432,10 +442,12 @@ def parse_text(
     found = find_slips(text)
     strong = [s for s in found if s.strong]
     if len(strong) >= MAX_ERRORS_PER_FILE:  # enough to say; parsing the rest would only cost time
-        return None, capped([CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in strong])
+        return None, capped(
+            [CaseError(Location(shown_as, s.line, s.col), s.field, s.message) for s in strong]
+        )
     work, slips, notes, exc = _repair(text, found)
     slip_lines = {s.line for s in slips} | {n for s in slips for n in s.extra}
-    errors = [CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in slips]
+    errors = [CaseError(Location(shown_as, s.line, s.col), s.field, s.message) for s in slips]
     if exc is not None:
         line, col, message = _explain_failure(work, exc)
         if line not in slip_lines:
@@ -456,7 +468,7 @@ def parse_text(
         weak = [s for s in found if not s.strong]
         if weak:  # the slips are why no "key: value" line was recognised
             return None, capped(
-                [*errors, *(CaseError(Location(shown_as, s.line, s.col), "", s.message) for s in weak)]
+                [*errors, *(CaseError(Location(shown_as, s.line, s.col), s.field, s.message) for s in weak)]
             )
         where = Location(shown_as, *_mark(node))
         return None, [*errors, CaseError(where, "", "文件内容应是一行一个「字段: 值」，例如「title: 标题」")]

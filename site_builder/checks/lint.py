@@ -20,8 +20,10 @@ Warnings (errors only with ``--strict``):
 
 * traditional or variant characters in simplified text (``site_builder.textnorm``);
 * half-width punctuation ``, : ; ( ) ? !`` inside Chinese sentences;
+* full-width digits and letters (``２０２３``) in prose;
 * a summary shorter than the title;
 * duplicate or near-duplicate titles across cases;
+* near-duplicate cases by content: a copy of a case under a new title (shingles of the body text).
 * the same figure on the metric cards of two cases (one story per case: a figure belongs to one
   case's card, others mention it in their text and link that case);
 * a case whose text names another case, or says "见…案例", without that case in ``related``;
@@ -42,19 +44,24 @@ from functools import cache
 from pathlib import Path
 from typing import Any, Protocol
 
+from pydantic import BaseModel
 from rapidfuzz import fuzz, process
 
+from site_builder.casefile.fields import submodels
+from site_builder.casefile.models import Case, field_meta, kind_of
 from site_builder.casefile.yamlio import dotted_path
 from site_builder.errors import CaseError, Location, Severity, display_path
 from site_builder.textnorm import find_nonsimplified, fold, fold_table
 
 __all__ = [
+    "DUPLICATE_BODY_SHARE",
     "DUPLICATE_TITLE_RATIO",
     "find_bracketed_pinyin",
     "find_halfwidth_punctuation",
     "find_links",
     "find_mojibake",
     "find_swallowed_keys",
+    "lint_bodies",
     "lint_case",
     "lint_cases",
     "lint_errors",
@@ -65,6 +72,13 @@ __all__ = [
 
 #: Two titles at least this similar (difflib ratio, after folding) are reported.
 DUPLICATE_TITLE_RATIO = 0.85
+#: Two cases sharing at least this share of the smaller one's body shingles are reported
+#: (the 43 real cases share at most 14 % with each other).
+DUPLICATE_BODY_SHARE = 0.4
+SHINGLE = 5
+"""Shingle length in characters: five characters are a short phrase in Chinese."""
+MIN_BODY_SHINGLES = 80
+"""Texts shorter than this (about 85 characters) are too short to call one a copy of another."""
 
 WARNING: Severity = "warning"
 ERROR: Severity = "error"
@@ -270,11 +284,28 @@ def find_mojibake(text: str) -> list[tuple[int, str, str]]:
     return out
 
 
+_FULLWIDTH_ALNUM = re.compile("[０-９Ａ-Ｚａ-ｚ][０-９Ａ-Ｚａ-ｚ．％]*")
+_TO_HALFWIDTH = {cp: cp - 0xFEE0 for cp in range(0xFF01, 0xFF5F)}
+
+
 # ---------------------------------------------------------------------------
 # Walking a case's text
 
-# Values that are not prose: identifiers, paths, URLs, dates, enums.
-_SKIP_KEYS = {"url", "file", "related", "status", "updated", "date", "year", "location", "value"}
+
+def _not_prose() -> frozenset[str]:
+    """Keys whose values are not prose (identifiers, paths, URLs, dates, numbers, choices), from the models."""
+    models: list[type[BaseModel]] = [Case, *submodels().values()]
+    return frozenset(
+        key
+        for model in models
+        for key, info in model.model_fields.items()
+        if kind_of(info) in ("date", "int", "number", "object", "choice", "choices")
+        or field_meta(info).get("x-format") in ("url", "path", "id")
+    )
+
+
+# Values that are not prose: identifiers, paths, URLs, dates, numbers, choices.
+_SKIP_KEYS = _not_prose()
 # Verbatim titles of cited articles: punctuation is theirs, not ours.
 _VERBATIM = {("sources", "title")}
 
@@ -416,6 +447,13 @@ def lint_case(case: Any, positions: PositionsLike | None = None, *, strict: bool
             )
         if tuple(p for p in path if isinstance(p, str)) in _VERBATIM:
             continue
+        for m in _FULLWIDTH_ALNUM.finditer(text):
+            half = m.group().translate(_TO_HALFWIDTH)
+            add(
+                path,
+                where.at(path, text, m.start()),
+                f"「{m.group()}」是全角数字或字母：请改成半角的「{half}」（切换到英文输入法再输入）",
+            )
         for offset, found, suggestion in find_halfwidth_punctuation(text):
             context = text[max(0, offset - 4) : offset + 5].replace("\n", " ")
             add(
@@ -517,6 +555,69 @@ def lint_titles(
                 f"（相似度 {-neg_score:.0%}），请确认不是同一个案例{more}"
             )
         loc = pos.locate(("title",)) if pos is not None else Location(shown)
+        findings.append(
+            CaseError(Location(shown, loc.line, loc.col), "title", message, ERROR if strict else WARNING)
+        )
+    return sorted(findings)
+
+
+def _body_shingles(case: Any) -> set[int]:
+    data = _case_data(case)
+    parts = [data.get("summary"), *[data.get(k) for k in _BODY_KEYS], *(data.get("highlights") or [])]
+    text = "".join(ch for ch in fold("\n".join(p for p in parts if isinstance(p, str))) if ch.isalnum())
+    return {hash(text[i : i + SHINGLE]) for i in range(len(text) - SHINGLE + 1)}
+
+
+_BODY_KEYS = tuple(k for k, info in Case.model_fields.items() if kind_of(info) == "markdown")
+
+
+def lint_bodies(
+    cases: Sequence[Any],
+    positions: Mapping[str, PositionsLike] | None = None,
+    *,
+    share: float = DUPLICATE_BODY_SHARE,
+    strict: bool = False,
+) -> list[CaseError]:
+    """Report cases whose texts are largely the same (a case copied under a new title).
+
+    Each case's summary, highlights and Markdown sections are cut into overlapping five-character
+    shingles; two cases sharing at least ``share`` of the smaller set are reported on each title
+    line. An inverted index over the shingles compares only cases that share some, and phrases
+    common to many cases (boilerplate) are left out of it.
+    """
+    positions = positions or {}
+    sets = [_body_shingles(c) for c in cases]
+    index: dict[int, list[int]] = {}
+    for i, shingles in enumerate(sets):
+        for h in shingles:
+            index.setdefault(h, []).append(i)
+    common = min(max(5, len(cases) // 10), 30)
+    shared: Counter[tuple[int, int]] = Counter()
+    for members in index.values():
+        if 1 < len(members) <= common:
+            for a in range(len(members)):
+                for b in range(a + 1, len(members)):
+                    shared[(members[a], members[b])] += 1
+    best: dict[int, tuple[float, int]] = {}
+    for (a, b), n in shared.items():
+        smaller = min(len(sets[a]), len(sets[b]))
+        if smaller < MIN_BODY_SHINGLES or n / smaller < share:
+            continue
+        score = n / smaller
+        for x, y in ((a, b), (b, a)):
+            if x not in best or score > best[x][0]:
+                best[x] = (score, y)
+    findings = []
+    for i, (score, j) in best.items():
+        case, other = cases[i], cases[j]
+        pos = positions.get(getattr(case, "id", ""))
+        shown, _ = _shown_path(case, pos)
+        other_shown, _ = _shown_path(other, positions.get(getattr(other, "id", "")))
+        loc = pos.locate(("title",)) if pos is not None else Location(shown)
+        message = (
+            f"正文与 {other_shown}（「{getattr(other, 'title', '')}」）有 {score:.0%} 相同：请确认不是同一个案例换了标题。"
+            "同一做法请合并成一个案例（把新内容补进原来的文件）；确是不同的案例，请用自己的话写出各自的内容"
+        )
         findings.append(
             CaseError(Location(shown, loc.line, loc.col), "title", message, ERROR if strict else WARNING)
         )
@@ -928,6 +1029,7 @@ def lint_cases(
     for case in cases:
         findings.extend(lint_case(case, positions.get(getattr(case, "id", "")), strict=strict))
     findings.extend(lint_titles(cases, positions, strict=strict))
+    findings.extend(lint_bodies(cases, positions, strict=strict))
     findings.extend(lint_metric_figures(cases, positions, strict=strict))
     findings.extend(lint_related_mentions(cases, positions, strict=strict))
     findings.extend(lint_tags(cases, positions))

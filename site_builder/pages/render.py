@@ -16,7 +16,7 @@ from site_builder.browse.facets import has_reported_results
 from site_builder.browse.model import Facet, SiteModel, Term, newest_first
 from site_builder.browse.urls import base_for
 from site_builder.cache import Store, cache_key, fingerprint
-from site_builder.casefile.models import Case
+from site_builder.casefile.models import Case, kind_of
 from site_builder.pages.charts import district_map, overview_charts
 from site_builder.pages.citation import Citation, cite_case, newest_review
 from site_builder.pages.contact import Publisher, report_links
@@ -24,13 +24,10 @@ from site_builder.pages.markup import render_markdown
 from site_builder.pages.qr import qr_image
 
 STATS_TITLE = "统计"
-SECTIONS = (
-    ("background", "背景"),
-    ("practice", "主要做法"),
-    ("results", "成效"),
-    ("insights", "经验启示"),
-    ("how_to", "怎么做"),
+SECTIONS = tuple(
+    (key, str(info.title)) for key, info in Case.model_fields.items() if kind_of(info) == "markdown"
 )
+"""The Markdown fields shown as sections of a case page, in the models' order (key, heading)."""
 
 
 @dataclass

@@ -62,7 +62,7 @@ def test_preview_keeps_serving_and_shows_errors(browser, tmp_path: Path) -> None
         )
         overlay = page.locator(OVERLAY).inner_text()
         assert f"cases/riders-golden-helmet.yaml:{year_line}:" in overlay, overlay
-        assert "year: 应为整数年份" in overlay and "上次正确的版本" in overlay, overlay
+        assert "年份 (year): 应为整数年份" in overlay and "上次正确的版本" in overlay, overlay
         assert page.locator("h1").inner_text() == "金色头盔：骑手先锋在街区"
 
         # 2. The rest of the site still answers (no hanging request), each page showing the banner.

@@ -669,6 +669,7 @@ def test_large_text_mode_keeps_content_and_passes_axe(
     pg = open_page(pages[name], size, scheme=scheme)
     if name == "search":
         _wait_for_results(pg)
+    pg.wait_for_load_state("networkidle")  # search snippets are filled in after the first paint
     before = _content_text(pg)
     base = float(pg.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-typeset')).fontSize)"))
     button = pg.get_by_role("button", name="大字（长者模式）")

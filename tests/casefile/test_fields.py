@@ -68,3 +68,17 @@ def test_year_bound_follows_the_injected_day() -> None:
     assert [e.message for e in errors] == ["年份 2028 不在 1990 到 2027 之间"]
     case, errors = validate_document(data, Positions("cases/t.yaml"), vocab, today=dt.date(2027, 1, 1))
     assert case is not None and not errors
+
+
+def test_the_guides_field_table_is_generated_from_the_models() -> None:
+    from pathlib import Path
+
+    from site_builder.casefile.fields import fill_guide_table, guide_field_table
+
+    guide = (Path(__file__).resolve().parents[2] / "docs" / "guide.md").read_text(encoding="utf-8")
+    assert guide == fill_guide_table(guide), (
+        "docs/guide.md 的字段表过期了：运行 .venv/bin/site-builder schema 重新生成（表格由 models.py 的字段说明生成）"
+    )
+    table = guide_field_table()
+    for key in Case.model_fields:
+        assert f"| `{key}` |" in table, key

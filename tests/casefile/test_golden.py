@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
+import shutil
 from pathlib import Path
 
 import pytest
@@ -189,3 +191,44 @@ def test_read_yaml_gives_no_document_for_a_file_with_slips_unless_asked() -> Non
     repaired, again = read_yaml(path, "x.yaml", repaired=True)
     assert repaired is not None and repaired.repaired_lines == {3} and again == errors
     assert repaired.data["district"] == "浦东新区"
+
+
+HINTS = sorted(p for p in GOLDEN.glob("hints/hint-*.yaml") if p.name != "hint-reference.yaml")
+"""One everyday mistake per file, each read as CI reads it: beside one other case (hint-reference.yaml),
+validated and linted like ``site-builder validate cases``; the expected messages say where and how to fix."""
+
+
+def _validate_beside_reference(path: Path, root: Path) -> str:
+    from site_builder.checks.lint import lint_cases, lint_tags
+
+    folder = root / "hints"
+    folder.mkdir()
+    shutil.copytree(GOLDEN / "hints" / "images", folder / "images")
+    shutil.copy(GOLDEN / "hints" / "hint-reference.yaml", folder)
+    if path.name != "hint-reference.yaml":
+        shutil.copy(path, folder)
+    result = load_cases([Path("hints")], cases_root=Path("hints"), today=TODAY)
+    # Two cases share few tags by design: the tag lint (its own tests) would speak on every file here.
+    tags = set(lint_tags(result.cases, result.positions))
+    found = sorted(
+        [*result.errors, *(f for f in lint_cases(result.cases, result.positions) if f not in tags)]
+    )
+    return "".join(e.format() + "\n" for e in found if e.location.path == f"hints/{path.name}")
+
+
+def test_the_hint_reference_case_is_clean(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert _validate_beside_reference(GOLDEN / "hints" / "hint-reference.yaml", tmp_path) == ""
+
+
+@pytest.mark.parametrize("path", HINTS, ids=lambda p: p.stem)
+def test_hint(path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    actual = _validate_beside_reference(path, tmp_path)
+    expected_file = path.with_suffix(".expected")
+    if os.environ.get("UPDATE_GOLDEN"):
+        expected_file.write_text(actual, encoding="utf-8")
+    assert actual == expected_file.read_text(encoding="utf-8")
+    assert actual, "every hint example must produce a message"
+    first = actual.splitlines()[0].split(": ", 1)
+    assert re.match(rf"hints/{re.escape(path.name)}:\d+:\d+$", first[0]), first

@@ -46,7 +46,7 @@ def test_a_symlink_loop_is_a_located_error(file: str, cases: Path, tmp_path: Pat
     (cases / "images" / "a").symlink_to("b")
     (cases / "images" / "b").symlink_to("a")
     errors = _load(tmp_path, file)
-    assert len(errors) == 1 and ":9:11: images[0].file:" in errors[0], errors
+    assert len(errors) == 1 and ":9:11: 图片文件 (images[0].file):" in errors[0], errors
     assert "循环的符号链接" in errors[0] or "不是普通文件" in errors[0]
 
 
@@ -65,4 +65,6 @@ def test_look_alike_names_get_a_hint(on_disk: str, in_yaml: str, cases: Path, tm
     assert on_disk != in_yaml
     Image.new("RGB", (64, 64), "red").save(cases / "images" / on_disk, "JPEG")
     errors = _load(tmp_path, f"images/{in_yaml}")
-    assert len(errors) == 1 and "Unicode 写法" in errors[0] and ":9:11: images[0].file:" in errors[0]
+    assert (
+        len(errors) == 1 and "Unicode 写法" in errors[0] and ":9:11: 图片文件 (images[0].file):" in errors[0]
+    )

@@ -173,7 +173,9 @@ def test_duplicate_and_near_duplicate_titles(in_tmp: Path) -> None:
     )
     _write(in_tmp, "other-title", BASE.replace("金头盔先锋骑手的街区流动示范", "楼宇党建全覆盖的探索"))
     findings = [
-        f for f in _lint_files("first-case", "same-title", "near-title", "other-title") if f.field == "title"
+        f
+        for f in _lint_files("first-case", "same-title", "near-title", "other-title")
+        if f.field == "title" and "标题与" in f.message
     ]
     pairs = {(f.path, f.message.split(" 的标题")[0].split("标题与 ")[1]) for f in findings}
     assert ("cases/first-case.yaml", "cases/same-title.yaml") in pairs
@@ -218,10 +220,10 @@ def test_works_on_plain_objects() -> None:
 
 def test_finding_prints_like_validation_errors() -> None:
     f = CaseError(Location("cases/x.yaml", 3, 5), "summary", "中文消息", "warning")
-    assert f.format() == "cases/x.yaml:3:5: summary: 警告：中文消息"
-    assert f.github_annotation() == "::warning file=cases/x.yaml,line=3,col=5::summary: 中文消息"
+    assert f.format() == "cases/x.yaml:3:5: 摘要 (summary): 警告：中文消息"
+    assert f.github_annotation() == "::warning file=cases/x.yaml,line=3,col=5::摘要 (summary): 中文消息"
     e = f.as_error()
-    assert e.format() == "cases/x.yaml:3:5: summary: 中文消息"
+    assert e.format() == "cases/x.yaml:3:5: 摘要 (summary): 中文消息"
     assert e.github_annotation().startswith("::error file=cases/x.yaml,line=3,col=5::")
 
 
@@ -261,6 +263,42 @@ def test_title_prefix_filter_misses_no_pair() -> None:
                 hits += 1
                 assert (i, j) in found, (keys[i], keys[j])
     assert hits >= 40
+
+
+OTHER_BODY = (
+    BASE.replace("金头盔先锋骑手的街区流动示范", "楼宇党群服务站的午间课堂")
+    .replace(
+        "浦东新区的先锋骑手在街区中穿行，头盔本身就是醒目标识，骑手们以流动示范和微笑服务带动身边同行。",
+        "徐汇区在商务楼宇的大堂里开设党群服务站，白领午休时可以来读书、听党课，楼宇党组织也借此联系党员。",
+    )
+    .replace(
+        "  - 为先锋骑手配发醒目的金色头盔，让他们在送餐路上自带标识。\n  - 依托区级联席会议整合资源，为骑手提供组织归属。",
+        "  - 在楼宇大堂开设党群服务站，每天中午开放。\n  - 每月请企业负责人和党员讲一次微党课。",
+    )
+)
+
+
+def test_a_case_copied_under_a_new_title_is_a_near_duplicate(in_tmp: Path) -> None:
+    _write(in_tmp, "first-case", BASE)
+    _write(
+        in_tmp,
+        "copied-case",
+        BASE.replace("金头盔先锋骑手的街区流动示范", "街区里的金色头盔").replace("醒目的", "显眼的"),
+    )
+    _write(in_tmp, "other-case", OTHER_BODY)
+    findings = [f for f in _lint_files("first-case", "copied-case", "other-case") if "正文与" in f.message]
+    assert {(f.path, f.line) for f in findings} == {
+        ("cases/first-case.yaml", 1),
+        ("cases/copied-case.yaml", 1),
+    }
+    assert all(f.severity == "warning" and "相同" in f.message for f in findings)
+    assert "cases/first-case.yaml" in next(f.message for f in findings if f.path == "cases/copied-case.yaml")
+
+
+def test_full_width_digits_in_prose_are_pointed_at(in_tmp: Path) -> None:
+    _write(in_tmp, "wide-digits", BASE.replace("配发醒目的金色头盔", "配发１２０顶金色头盔"))
+    (hit,) = [f for f in _lint_files("wide-digits") if "全角" in f.message]
+    assert (hit.line, hit.field) == (8, "practice") and "「120」" in hit.message
 
 
 # --- a key swallowed into a block; one rule set for validate, build and preview ------------------

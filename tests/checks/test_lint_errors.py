@@ -55,7 +55,7 @@ def test_errors_are_located_and_fail_validation(
     code, out = _validate(tmp_path, monkeypatch, capsys, text)
     assert code == 1, out
     (hit,) = [x for x in out.splitlines() if needle in x]
-    assert hit.startswith(f"cases/x.yaml:{line}:{col}: practice: "), out
+    assert hit.startswith(f"cases/x.yaml:{line}:{col}: 主要做法 (practice): "), out
     assert "警告" not in hit
 
 
@@ -67,7 +67,9 @@ def test_link_in_a_plain_field_is_an_error_but_not_in_url(
     assert code == 0, out
     text = text.replace("title: 快递外卖行业党建联席会议", "title: 快递外卖联席会议 www.spam.cn")
     code, out = _validate(tmp_path, monkeypatch, capsys, text)
-    assert code == 1 and "cases/x.yaml:1:" in out and "title: 这里不能有网址或链接「www.spam.cn」" in out, out
+    assert (
+        code == 1 and "cases/x.yaml:1:" in out and "标题 (title): 这里不能有网址或链接「www.spam.cn」" in out
+    ), out
 
 
 def test_traditional_characters_stay_warnings(

@@ -16,9 +16,9 @@ from pydantic import BaseModel
 from site_builder.casefile.fields import case_fields
 from site_builder.casefile.loader import load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN, Case
+from site_builder.casefile.skeleton import SKELETON
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.casefile.yamlio import read_yaml
-from site_builder.cli import SKELETON
 from site_builder.cms import admin
 from site_builder.cms.config import (
     CONFIG_PATH,

@@ -16,45 +16,15 @@ from site_builder.casefile.vocab import load_vocabularies
 from site_builder.casefile.yamlio import Positions
 from site_builder.outputs.search import build_search_files
 from site_builder.pages.render import render_case
+from tests.support.field_values import full_case_data
 
 SHOWN_ELSEWHERE = {
     "images": "photos are rendered by the media plan into <figure>s (tests/test_build.py builds one)",
     "status": "drafts are left out of the public site (tests/test_build.py)",
 }
 
-FULL = {
-    "title": "哨兵标题甲乙丙丁",
-    "summary": "哨兵摘要：这是一段足够长的摘要文字，用来检查每个字段都能被读者看到或搜到。",
-    "district": "浦东新区",
-    "locality": "哨兵街道",
-    "fields": ["楼宇"],
-    "groups": ["外卖骑手"],
-    "tags": ["哨兵标签"],
-    "year": 2021,
-    "year_note": "哨兵年份说明",
-    "organizations": ["哨兵单位"],
-    "awards": ["哨兵荣誉"],
-    "highlights": ["哨兵亮点一条"],
-    "metrics": [{"label": "哨兵指标", "value": 4321, "unit": "哨兵个", "note": "哨兵注释"}],
-    "background": "哨兵背景。\n",
-    "practice": "哨兵做法。\n",
-    "results": "哨兵成效。\n",
-    "insights": "哨兵启示。\n",
-    "how_to": "哨兵怎么做。\n",
-    "quotes": [{"text": "哨兵原话内容", "speaker": "哨兵某人", "role": "哨兵职务"}],
-    "location": {"lat": 31.2345, "lon": 121.4567},
-    "sources": [
-        {
-            "title": "哨兵文章",
-            "publisher": "哨兵报社",
-            "date": "12-13",
-            "date_note": "哨兵日期说明",
-            "url": "https://example.org/a",
-        }
-    ],
-    "related": ["other-case"],
-    "updated": "2026-11-30",
-}
+FULL = full_case_data(tuple(SHOWN_ELSEWHERE))
+"""Every field set to a value made from its kind (tests/support/field_values.py): a new field needs no entry here."""
 OTHER = {**FULL, "title": "另一个相关案例标题", "related": []}
 
 

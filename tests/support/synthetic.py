@@ -8,7 +8,8 @@ from pathlib import Path
 
 import yaml
 
-from site_builder.casefile.models import Case
+from site_builder.casefile.models import Case, none_word
+from site_builder.casefile.models import _clean_line as clean_line
 from site_builder.casefile.vocab import load_vocabularies
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -124,6 +125,15 @@ def corpus() -> str:
     return "".join(ch for ch in text if "\u4e00" <= ch <= "\u9fff" or ch in "，。、；")
 
 
+def _usable(phrase: str) -> bool:
+    """A drawn phrase that validation accepts as a one-line value (not 「无」, not a whole quotation)."""
+    try:
+        clean_line(phrase)
+    except ValueError:
+        return False
+    return not none_word(phrase)
+
+
 def case_from_data(case_id: str, data: dict[str, object]) -> Case:
     """A validated ``Case`` as the loader would produce it from a file named ``<case_id>.yaml``."""
     vocab = load_vocabularies()
@@ -141,9 +151,11 @@ def synthetic_cases(n: int, seed: int = 1) -> list[Case]:
     groups = [t.name for t in vocab.groups.terms]
 
     def phrase(lo: int, hi: int) -> str:
-        k = rnd.randint(lo, hi)
-        i = rnd.randrange(0, max(1, len(text) - k))
-        return text[i : i + k]
+        while True:
+            k = rnd.randint(lo, hi)
+            i = rnd.randrange(0, max(1, len(text) - k))
+            if _usable(text[i : i + k]):
+                return text[i : i + k]
 
     def word(lo: int, hi: int) -> str:
         """A phrase without punctuation (tags and labels are single terms)."""
