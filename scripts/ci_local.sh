@@ -7,7 +7,7 @@
 # ::error annotations GitHub shows on the offending lines.
 #
 #   scripts/ci_local.sh              # every step
-#   scripts/ci_local.sh validate lint  # only some: install validate lint test site linkcheck preview summary
+#   scripts/ci_local.sh validate lint  # only some: install validate lint test site linkcheck preview changed summary
 #
 # tests/test_workflows.py checks that the commands below match the workflow's.
 set -uo pipefail
@@ -55,6 +55,7 @@ step test install make test
 step site install make site
 step linkcheck site .venv/bin/python -m site_builder.checks.linkcheck site
 step preview site .venv/bin/site-builder build --offline --site-dir site-preview
+step changed preview .venv/bin/site-builder summary --preview-dir site-preview
 step summary install .venv/bin/site-builder summary
 
 if [ ${#failed[@]} -gt 0 ]; then

@@ -21,6 +21,7 @@ from pathlib import Path
 from site_builder.browse import urls
 from site_builder.browse.model import SiteModel
 from site_builder.cache import Store, atomic_write, cache_root, code_fingerprint, fingerprint, save_stamps
+from site_builder.history import Addresses, address_files
 from site_builder.media.art import art_identity
 from site_builder.media.plan import MediaPlan, build_media, photo_paths
 from site_builder.outputs.export import build_data_files
@@ -57,13 +58,15 @@ class BuildSettings:
     edit_base: str | None = None
     home: bool = True
     parallel: bool = True
+    addresses: Addresses = Addresses()
+    """Former case ids (renamed or deleted, :mod:`site_builder.history`): their pages stay."""
     remember: bool = True
     """Keep whole builds and site pages by digest (``mkdocs build``); the preview, where every save
     changes the site, skips that bookkeeping."""
 
     def published(self) -> tuple[object, ...]:
         """The settings that pages and files show (not where or how this build runs), for cache keys."""
-        return (self.site_name, self.site_description, self.site_url, self.edit_base, self.home)
+        return (self.site_name, self.site_description, self.site_url, self.edit_base, self.home, self.addresses)
 
 
 UNUSED_THEME_ASSETS = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")
@@ -107,7 +110,15 @@ def feed_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> 
     )
 
 
-OUTPUTS: tuple[Output, ...] = (search_outputs, data_outputs, feed_outputs)
+def address_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
+    """Pages at the addresses of renamed (a redirect) and deleted (已撤下) cases."""
+    published = {case.id: case.title for case in site.cases}
+    return address_files(
+        settings.addresses, published, site_name=settings.site_name, site_url=settings.site_url
+    )
+
+
+OUTPUTS: tuple[Output, ...] = (search_outputs, data_outputs, feed_outputs, address_outputs)
 
 
 OUTPUT_CACHE_GRACE = 600

@@ -17,7 +17,7 @@ from site_builder.casefile.loader import load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.checks.lint import lint_cases
-from site_builder.errors import CaseError, InternalError, format_errors
+from site_builder.errors import CaseError, InternalError, display_path, format_errors
 from site_builder.publish import read_mkdocs_yml
 
 SKELETON = """\
@@ -60,7 +60,7 @@ sources:
     publisher: ……
 # 相关案例（可选）：写其他案例的编号（文件名去掉 .yaml）
 related: []
-# 草稿只在本地预览中显示；准备发布时删掉这一行
+# 草稿只在预览中显示（本地预览和 Pull Request 的预览），不会发布；准备发布时删掉这一行
 status: draft
 """
 
@@ -81,6 +81,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
     errors = list(result.errors)
     if result.cases:
         errors.extend(lint_cases(result.cases, result.positions, strict=args.strict))
+    if _cases_root(paths) is not None:  # links to a renamed or deleted case: one error per case
+        from site_builder.history import explain_references
+
+        errors = explain_references(errors, Path.cwd())
     errors.sort()
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     _print_errors(errors, annotate)
@@ -226,6 +230,8 @@ def cmd_build(args: argparse.Namespace) -> int:
         str(scratch),
     ]
     env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    if args.offline:  # the pull request's preview shows drafts, with their banner; it is never published
+        env["SITE_BUILDER_DRAFTS"] = "always"
     try:
         code = subprocess.call(cmd, env=env)
         if code == 0 and args.offline:
@@ -244,11 +250,31 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_summary(args: argparse.Namespace) -> int:
-    """Write the pull request's table of changed cases (to $GITHUB_STEP_SUMMARY when set, and stdout)."""
-    from site_builder.checks.summary import write_summary
+def cmd_rename(args: argparse.Namespace) -> int:
+    """Rename a case, update the links to it, and keep its old address (a redirect page)."""
+    from site_builder.history import ADDRESSES_FILE, rename_case
 
     try:
+        done = rename_case(Path.cwd(), args.old, args.new, args.cases_dir)
+    except ValueError as exc:
+        print(f"没有改名：{exc}", file=sys.stderr)
+        return 2
+    how = "（git mv）" if done.moved_with_git else ""
+    print(f"已改名{how}：{args.cases_dir}/{args.old}.yaml → {args.cases_dir}/{args.new}.yaml")
+    for path in done.updated:
+        print(f"已更新 related：{display_path(path)}")
+    print(f"已记入 {ADDRESSES_FILE}：旧地址 cases/{args.old}/ 会跳转到 cases/{args.new}/。请把这些改动一起提交。")
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Write the pull request's table of changed cases (to $GITHUB_STEP_SUMMARY when set, and stdout)."""
+    from site_builder.checks.summary import write_changed_page, write_summary
+
+    try:
+        if args.preview_dir:
+            print(f"已写入 {write_changed_page(Path.cwd(), args.base, Path(args.preview_dir))}")
+            return 0
         print(write_summary(Path.cwd(), args.base, dict(os.environ)), end="")
     except (RuntimeError, OSError) as exc:
         print(f"无法生成检查摘要（需要在 git 仓库里运行）：{exc}", file=sys.stderr)
@@ -294,8 +320,16 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", action="store_true", help="生成可以双击 index.html 直接打开的预览版（不用于发布）"
     )
     b.set_defaults(func=cmd_build)
+    r = sub.add_parser("rename", help="给案例改名：更新其他案例的 related，旧地址自动跳转到新地址")
+    r.add_argument("old", help="原来的案例编号")
+    r.add_argument("new", help="新的案例编号")
+    r.add_argument("--cases-dir", default="cases")
+    r.set_defaults(func=cmd_rename)
     m = sub.add_parser("summary", help="列出本次改动的案例及其检查结果（写入 GitHub 的运行摘要）")
     m.add_argument("--base", help="与哪个提交比较（默认：合并提交的第一个父提交，或 main）")
+    m.add_argument(
+        "--preview-dir", help="只在这个预览文件夹里写出 changed.html（直接打开本次改动的页面），不写摘要"
+    )
     m.set_defaults(func=cmd_summary)
     return parser
 

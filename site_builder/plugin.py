@@ -40,6 +40,7 @@ from site_builder.casefile.yamlio import use_parse_cache
 from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseFileError, EnvironmentProblem
+from site_builder.history import address_book
 from site_builder.outputs.export import fill_data_section
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
 from site_builder.pages.contact import contact_email, contact_problem, fill_contact
@@ -102,9 +103,8 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
                 loaded = require_cases([cases_dir], cases_root=cases_dir).cases
             except CaseFileError as exc:
                 raise PluginError("案例文件有错误，网站没有生成：\n" + str(exc)) from None
-        show_drafts = self.config.drafts == "always" or (
-            self.config.drafts == "auto" and self.command == "serve"
-        )
+        drafts = os.environ.get("SITE_BUILDER_DRAFTS") or self.config.drafts  # set by build --offline
+        show_drafts = drafts == "always" or (drafts == "auto" and self.command == "serve")
         cases = loaded if show_drafts else [x for x in loaded if not x.is_draft]
         cache = cache_root(Path(config.config_file_path or ".").parent)
         remember_slugs(cache)
@@ -145,6 +145,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
                     site_description=config.site_description or "",
                     site_url=config.site_url,
                     edit_base=edit_base(self.publishing, self.config.cases_dir),
+                    addresses=address_book(Path(config.config_file_path or ".").parent, self.config.cases_dir),
                     home=files.get_file_from_path(urls.page_src(urls.HOME)) is None,
                     parallel=self.command != "serve",  # never fork beside the live-reload server's threads
                     remember=self.command != "serve",

@@ -107,12 +107,15 @@ def test_pull_request_summary_on_a_merge_commit(repo: Path, tmp_path: Path) -> N
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == written
     rows = _rows(written)
-    # only what the PR changed: main's own edit of draft-case.yaml is not the editor's
+    # what the PR changed (main's own edit of draft-case.yaml is not the editor's), and the one
+    # untouched file with errors, so the table never looks clean while validate fails
     assert set(rows) == {
         "cases/riders-golden-helmet.yaml",
         "cases/new-courier-station.yaml",
         "cases/luwan-building-branch.yaml",
+        "cases/hostile-text.yaml",
     }, written
+    assert rows["cases/hostile-text.yaml"][1] == "未改动" and "❌" in rows["cases/hostile-text.yaml"][2]
     broken = rows["cases/riders-golden-helmet.yaml"]
     assert broken[1] == "修改" and broken[2].startswith("❌ 1 个错误")
     link = f"[第 {line} 行](https://github.com/o/r/blob/abc123/cases/riders-golden-helmet.yaml#L{line})"
@@ -125,7 +128,8 @@ def test_pull_request_summary_on_a_merge_commit(repo: Path, tmp_path: Path) -> N
     assert "`cases/new-courier-station/index.html`" in added[4]
     removed = rows["cases/luwan-building-branch.yaml"]
     assert removed[1] == "删除" and "移除" in removed[5]
-    assert "**1 个有错误，需要修改**" in written
+    assert "**2 个有错误，需要修改**" in written
+    assert "全部通过" not in written
 
 
 def test_local_branch_compares_with_main_and_sees_uncommitted_files(repo: Path, tmp_path: Path) -> None:
@@ -134,7 +138,7 @@ def test_local_branch_compares_with_main_and_sees_uncommitted_files(repo: Path, 
     proc, written = _summary(repo, tmp_path)
     assert proc.returncode == 0, proc.stderr
     rows = _rows(written)
-    assert list(rows) == ["cases/half-done.yaml"]
+    assert [p for p, r in rows.items() if r[1] != "未改动"] == ["cases/half-done.yaml"]
     row = rows["cases/half-done.yaml"]
     assert row[1] == "新增" and "缺少必填字段" in row[3]
     assert "第 1 行" in row[3] and "](" not in row[3]  # no repository known: no links

@@ -489,7 +489,7 @@ def _check_related(
                     CaseError(at, f"related[{i}]", f"{describe(('related', i))}是这个案例自己，请删除")
                 )
             elif other not in ids:
-                guess = difflib.get_close_matches(other, sorted(ids), n=1, cutoff=0.6)
+                guess = difflib.get_close_matches(other, sorted(ids - {case_id}), n=1, cutoff=0.6)
                 hint = (
                     f"，您是不是要写「{guess[0]}」？" if guess else "，请检查拼写（编号即文件名去掉 .yaml）"
                 )

@@ -26,7 +26,7 @@ HEADER = (
 )
 
 MARKDOWN_BUTTONS = ["bold", "italic", "link", "heading-three", "bulleted-list", "numbered-list", "quote"]
-CHOICE_LABELS = {"published": "发布", "draft": "草稿（只在本地预览中显示）"}
+CHOICE_LABELS = {"published": "发布", "draft": "草稿（只在预览中显示，不发布）"}
 IMAGE_FOLDER = "images"
 """Photos go beside the case files (``cases/images/``) and are written as ``images/<name>``."""
 
