@@ -58,7 +58,7 @@ class BuildSettings:
     edit_base: str | None = None
     home: bool = True
     parallel: bool = True
-    addresses: Addresses = Addresses()
+    addresses: Addresses = field(default_factory=Addresses)
     """Former case ids (renamed or deleted, :mod:`site_builder.history`): their pages stay."""
     remember: bool = True
     """Keep whole builds and site pages by digest (``mkdocs build``); the preview, where every save
@@ -66,7 +66,14 @@ class BuildSettings:
 
     def published(self) -> tuple[object, ...]:
         """The settings that pages and files show (not where or how this build runs), for cache keys."""
-        return (self.site_name, self.site_description, self.site_url, self.edit_base, self.home, self.addresses)
+        return (
+            self.site_name,
+            self.site_description,
+            self.site_url,
+            self.edit_base,
+            self.home,
+            self.addresses,
+        )
 
 
 UNUSED_THEME_ASSETS = ("assets/javascripts/lunr/", "assets/javascripts/workers/search.")

@@ -263,7 +263,9 @@ def cmd_rename(args: argparse.Namespace) -> int:
     print(f"已改名{how}：{args.cases_dir}/{args.old}.yaml → {args.cases_dir}/{args.new}.yaml")
     for path in done.updated:
         print(f"已更新 related：{display_path(path)}")
-    print(f"已记入 {ADDRESSES_FILE}：旧地址 cases/{args.old}/ 会跳转到 cases/{args.new}/。请把这些改动一起提交。")
+    print(
+        f"已记入 {ADDRESSES_FILE}：旧地址 cases/{args.old}/ 会跳转到 cases/{args.new}/。请把这些改动一起提交。"
+    )
     return 0
 
 

@@ -103,9 +103,7 @@ class _Events:
 
 def _git(root: Path, *args: str) -> str | None:
     try:
-        proc = subprocess.run(
-            ["git", *args], cwd=root, capture_output=True, text=True, timeout=_GIT_TIMEOUT
-        )
+        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=_GIT_TIMEOUT)
     except (OSError, subprocess.SubprocessError):
         return None
     return proc.stdout if proc.returncode == 0 else None
@@ -183,7 +181,12 @@ def _committed(root: Path, cases_dir: str, head: str) -> _Events:
     store.put(
         name,
         json.dumps(
-            {"moved": events.moved, "deleted": events.deleted, "complete": events.complete, "note": events.note},
+            {
+                "moved": events.moved,
+                "deleted": events.deleted,
+                "complete": events.complete,
+                "note": events.note,
+            },
             sort_keys=True,
         ).encode("utf-8"),
     )
@@ -220,7 +223,9 @@ def read_addresses_file(root: Path) -> tuple[dict[str, str], list[str]]:
         for k, v in (moved_raw.items() if isinstance(moved_raw, dict) else [])
         if _ID.fullmatch(str(k)) and _ID.fullmatch(str(v))
     }
-    removed = [str(x) for x in (removed_raw if isinstance(removed_raw, list) else []) if _ID.fullmatch(str(x))]
+    removed = [
+        str(x) for x in (removed_raw if isinstance(removed_raw, list) else []) if _ID.fullmatch(str(x))
+    ]
     return moved, removed
 
 
@@ -279,7 +284,9 @@ def address_book(root: Path, cases_dir: str = "cases", current: Iterable[str] | 
     """
     cases = root / cases_dir
     current_ids = (
-        set(current) if current is not None else {p.stem for p in cases.glob("*.yaml") if _ID.fullmatch(p.stem)}
+        set(current)
+        if current is not None
+        else {p.stem for p in cases.glob("*.yaml") if _ID.fullmatch(p.stem)}
     )
     events = read_events(root, cases_dir)
     kept_moved, removed = read_addresses_file(root)
@@ -312,7 +319,7 @@ def _document(title: str, head: str, body: str) -> bytes:
         '<meta name="robots" content="noindex">\n'
         f"<title>{html.escape(title)}</title>\n{head}<style>{_STYLE}</style>\n</head>\n"
         f"<body>\n<main>\n{body}</main>\n</body>\n</html>\n"
-    ).encode("utf-8")
+    ).encode()
 
 
 def redirect_page(old: str, new: str, title: str, *, site_name: str, site_url: str | None) -> bytes:
@@ -400,9 +407,8 @@ def _related_value(path: Path, index: int) -> str | None:
     except (OSError, yaml.YAMLError, UnicodeDecodeError):
         return None
     related = data.get("related") if isinstance(data, dict) else None
-    if isinstance(related, list) and index < len(related) and isinstance(related[index], str):
-        return related[index].strip()
-    return None
+    value = related[index] if isinstance(related, list) and index < len(related) else None
+    return value.strip() if isinstance(value, str) else None
 
 
 def explain_references(
@@ -443,7 +449,11 @@ def explain_references(
         here = "、".join(f"{e.location.path}（第 {e.location.line} 行）" for e in found)
         in_change = base is None or old in base
         if former.target is not None:
-            lead = f"{who}把案例「{old}」改名为「{former.target}」" if in_change else f"案例「{old}」已改名为「{former.target}」"
+            lead = (
+                f"{who}把案例「{old}」改名为「{former.target}」"
+                if in_change
+                else f"案例「{old}」已改名为「{former.target}」"
+            )
             fix = (
                 f"请在这些文件的 related 里把「{old}」改成「{former.target}」"
                 f"（在自己电脑上运行 site-builder rename {old} {former.target} 会一并改好）；旧地址会自动跳转到新地址"
@@ -497,13 +507,17 @@ def rename_case(root: Path, old: str, new: str, cases_dir: str = "cases") -> Ren
     folder = root / cases_dir
     source, target = folder / f"{old}.yaml", folder / f"{new}.yaml"
     if not _ID.fullmatch(new):
-        raise ValueError(f"新编号「{new}」不符合要求：只能由小写英文字母、数字和连字符组成，例如 pudong-golden-helmet-riders")
+        raise ValueError(
+            f"新编号「{new}」不符合要求：只能由小写英文字母、数字和连字符组成，例如 pudong-golden-helmet-riders"
+        )
     if not source.is_file():
         raise ValueError(f"找不到 {cases_dir}/{old}.yaml")
     if target.exists():
         raise ValueError(f"{cases_dir}/{new}.yaml 已经存在，没有改名")
     tracked = _git(root, "ls-files", "--error-unmatch", str(source.relative_to(root))) is not None
-    moved_with_git = tracked and _git(root, "mv", str(source.relative_to(root)), str(target.relative_to(root))) is not None
+    moved_with_git = (
+        tracked and _git(root, "mv", str(source.relative_to(root)), str(target.relative_to(root))) is not None
+    )
     if not moved_with_git:
         source.rename(target)
     updated = []

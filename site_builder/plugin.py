@@ -145,7 +145,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
                     site_description=config.site_description or "",
                     site_url=config.site_url,
                     edit_base=edit_base(self.publishing, self.config.cases_dir),
-                    addresses=address_book(Path(config.config_file_path or ".").parent, self.config.cases_dir),
+                    addresses=address_book(
+                        Path(config.config_file_path or ".").parent, self.config.cases_dir
+                    ),
                     home=files.get_file_from_path(urls.page_src(urls.HOME)) is None,
                     parallel=self.command != "serve",  # never fork beside the live-reload server's threads
                     remember=self.command != "serve",

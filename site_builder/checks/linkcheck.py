@@ -175,7 +175,9 @@ def check_former_addresses(site: Path, former_ids: Iterable[str]) -> list[Broken
         url = urls.case_url(case_id)
         if not (site / url / "index.html").is_file():
             broken.append(
-                BrokenLink(url + "index.html", 0, "/" + url, "旧地址没有页面：改名或删除的案例的旧地址应当保留")
+                BrokenLink(
+                    url + "index.html", 0, "/" + url, "旧地址没有页面：改名或删除的案例的旧地址应当保留"
+                )
             )
     return broken
 
