@@ -81,10 +81,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     errors = list(result.errors)
     if result.cases:
         errors.extend(lint_cases(result.cases, result.positions, strict=args.strict))
-    if _cases_root(paths) is not None:  # links to a renamed or deleted case: one error per case
+    if _cases_root(paths) is not None:  # the whole project: strays, links to renamed or deleted cases
+        from site_builder.checks.strays import find_stray_cases
         from site_builder.history import explain_references
 
-        errors = explain_references(errors, Path.cwd())
+        errors = explain_references(errors, Path.cwd()) + find_stray_cases(Path.cwd())
     errors.sort()
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     _print_errors(errors, annotate)

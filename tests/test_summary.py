@@ -214,3 +214,16 @@ def test_changed_page_links_each_changed_case_in_the_preview(repo: Path, tmp_pat
     page = changed_page(rows, preview)
     assert '<a href="cases/draft-case/index.html">' in page and "草稿" in page
     assert "已删除" in page
+
+
+def test_a_case_saved_in_docs_gets_a_row_saying_where_it_belongs(repo: Path, tmp_path: Path) -> None:
+    _git(repo, "checkout", "-q", "-b", "misplaced")
+    (repo / "docs").mkdir()
+    shutil.copy(repo / "cases" / "couriers-joint-meeting.yaml", repo / "docs" / "new-case.yaml")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "saved in the wrong folder")
+    proc, written = _summary(repo, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    (line,) = [x for x in written.splitlines() if "`docs/new-case.yaml`" in x]
+    assert "放错位置" in line and "cases/new-case.yaml" in line
+    assert "全部通过检查" not in written

@@ -92,6 +92,7 @@ def collect(
     the table never looks clean while ``validate`` fails; links to a renamed or deleted case are one
     finding, shown on that case's row.
     """
+    from site_builder.checks.strays import find_stray_cases
     from site_builder.history import explain_references
 
     cwd = Path.cwd()
@@ -100,6 +101,7 @@ def collect(
         result = load_cases([Path(cases_dir)], cases_root=Path(cases_dir))
         about: dict[str, CaseError] = {}
         findings = explain_references(list(result.errors) + _lint(result), root, cases_dir, about=about)
+        findings += find_stray_cases(root, cases_dir)
     finally:
         os.chdir(cwd)
     by_file: dict[str, list[CaseError]] = defaultdict(list)
@@ -134,7 +136,7 @@ def collect(
     for path in sorted(set(by_file) - shown):  # errors in files this PR did not change
         errors = [e for e in sorted(by_file[path]) if e.severity == "error"]
         if errors:
-            row = ChangedCase(path, "未改动")
+            row = ChangedCase(path, "未改动" if path.startswith(f"{cases_dir}/") else "放错位置")
             row.errors = errors
             rows.append(row)
     for finding in about.values():  # a case deleted before this PR: its links are still errors
@@ -202,6 +204,8 @@ def _next_step(row: ChangedCase) -> str:
         gone = "，原地址显示“已撤下”" if not row.errors else ""
         fix = "先按左边的说明处理还链接到它的案例；" if row.errors else ""
         return f"{fix}案例将从网站上移除{gone}；如果不是有意删除，请恢复这个文件"
+    if row.change == "放错位置":
+        return "把这个文件移到 `cases/` 文件夹（见左边的说明），否则这个案例不会出现在网站上"
     if row.change == "未改动" and row.errors:
         return "这个文件本次没有改动，但检查会因为它失败：按左边的说明修改，提交到同一个分支"
     if row.errors:
@@ -217,7 +221,7 @@ def _next_step(row: ChangedCase) -> str:
 
 
 def _preview_cell(row: ChangedCase, preview_url: str | None) -> str:
-    if row.change in ("删除", "未改动"):
+    if row.change in ("删除", "未改动", "放错位置"):
         return "—"
     if row.errors:
         return "改正错误后才会生成"
@@ -263,7 +267,7 @@ def render_summary(
     failed = failed or []
     if failed:
         out += [f"❌ **检查没有全部通过**：{'、'.join(failed)}失败，详见本次运行的日志。", ""]
-    changed = [r for r in rows if r.change != "未改动"]
+    changed = [r for r in rows if r.change not in ("未改动", "放错位置")]
     if not rows:
         out.append("这个 Pull Request 没有新增、修改或删除 `cases/` 里的案例文件。")
         return "\n".join(out) + "\n"
@@ -277,12 +281,12 @@ def render_summary(
     others = len(rows) - len(changed)
     if not changed:
         out.append(
-            f"这个 Pull Request 没有新增、修改或删除 `cases/` 里的案例文件，但下面 {others} 个案例文件有错误，检查会失败。"
+            f"这个 Pull Request 没有新增、修改或删除 `cases/` 里的案例文件，但下面 {others} 个文件有错误，检查会失败。"
         )
     else:
         out.append(
             f"这个 Pull Request 涉及 {len(changed)} 个案例文件"
-            + (f"，另有 {others} 个没有改动的文件有错误" if others else "")
+            + (f"，另有 {others} 个文件有错误（本次没有改动它们，或放错了位置）" if others else "")
             + f"：{verdict}"
         )
     out += ["", "| 案例 | 改动 | 结果 | 错误与提醒 | 预览页面 | 下一步 |", "|---|---|---|---|---|---|"]
@@ -345,7 +349,7 @@ def changed_page(rows: list[ChangedCase], site_dir: Path) -> str:
 
     items = []
     for r in rows:
-        if r.change == "未改动":
+        if r.change in ("未改动", "放错位置"):
             continue
         page = f"cases/{r.case_id}/index.html"
         title = _html.escape(r.title or r.case_id)
