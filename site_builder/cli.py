@@ -251,6 +251,61 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+
+
+def _photo_files(paths: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for raw in paths or ["cases"]:
+        p = Path(raw)
+        if p.is_dir():
+            found += sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in PHOTO_SUFFIXES and not f.is_symlink()
+            )
+        else:
+            found.append(p)
+    return found
+
+
+def cmd_photos_fix(args: argparse.Namespace) -> int:
+    """Rewrite committed photos in place: no location or other metadata, no bigger than the site needs."""
+    from site_builder.media.photos import FIX_MAX_SIDE, ImageRejectedError, fix_photo
+
+    files = _photo_files(args.paths)
+    failed = fixed = 0
+    for path in files:
+        shown = display_path(path)
+        if not path.is_file():
+            print(f"{shown}：找不到这个文件", file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            done = fix_photo(path, force=args.all)
+        except (ImageRejectedError, OSError) as exc:
+            print(f"{shown}：没有处理，{exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if done is None:
+            print(f"{shown}：不需要处理")
+            continue
+        fixed += 1
+        mb = 1024 * 1024
+        what = [f"{done.before[0]}×{done.before[1]} → {done.after[0]}×{done.after[1]} 像素"]
+        what.append(f"{done.bytes_before / mb:.1f} MB → {done.bytes_after / mb:.1f} MB")
+        if done.had_gps:
+            what.append("去掉了 GPS 定位")
+        print(f"{shown}：已处理（{'，'.join(what)}，其他拍摄信息也已去掉）")
+    if not files:
+        print("没有找到照片（只处理 .jpg、.jpeg、.png、.webp）。")
+    else:
+        print(
+            f"共 {len(files)} 张照片，处理了 {fixed} 张（最长边不超过 {FIX_MAX_SIDE} 像素）。请提交改过的文件。"
+        )
+    return 1 if failed else 0
+
+
 def cmd_rename(args: argparse.Namespace) -> int:
     """Rename a case, update the links to it, and keep its old address (a redirect page)."""
     from site_builder.history import ADDRESSES_FILE, rename_case
@@ -328,6 +383,15 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("new", help="新的案例编号")
     r.add_argument("--cases-dir", default="cases")
     r.set_defaults(func=cmd_rename)
+    ph = sub.add_parser("photos", help="处理照片")
+    photos_sub = ph.add_subparsers(dest="photos_command", required=True)
+    pf = photos_sub.add_parser(
+        "fix",
+        help="就地改写照片：去掉拍摄地点等信息，缩小到网站需要的大小，方向不变（默认处理 cases/ 里的全部照片）",
+    )
+    pf.add_argument("paths", nargs="*", help="照片文件或文件夹（默认 cases）")
+    pf.add_argument("--all", action="store_true", help="没有问题的照片也重新保存（去掉全部拍摄信息）")
+    pf.set_defaults(func=cmd_photos_fix)
     m = sub.add_parser("summary", help="列出本次改动的案例及其检查结果（写入 GitHub 的运行摘要）")
     m.add_argument("--base", help="与哪个提交比较（默认：合并提交的第一个父提交，或 main）")
     m.add_argument(

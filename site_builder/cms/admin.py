@@ -11,6 +11,7 @@ GitHub API the editor signs in to.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import json
@@ -122,6 +123,61 @@ ZH_CN_ADDITIONS: dict[str, Any] = {
         "add_failed": "无法添加{$name}，详情请查看浏览器控制台。",
     },
     "status": {"deploying": "部署中"},
+    # the media dialog (choosing or uploading a photo) and deleting: editors see these
+    "folders": "文件夹",
+    "more_folders": "更多文件夹",
+    "back_to_parent_folder": "返回上一级文件夹",
+    "new_folder": "新建文件夹",
+    "new_folder_name": "文件夹名称",
+    "new_folder_create": "创建",
+    "new_folder_description": "新文件夹将创建在「{$folder}」中。",
+    "new_folder_error": {
+        "empty": "文件夹名称不能为空。",
+        "invalid": "文件夹名称不能包含斜杠，也不能以点开头。",
+        "duplicate": "这里已有同名的文件夹或文件。",
+    },
+    "creating_folder": "正在创建文件夹…",
+    "creating_folder_failed": "无法创建文件夹。",
+    "folder_options": "文件夹选项",
+    "show_folder_options": "显示文件夹选项",
+    "rename_folder": "重命名文件夹",
+    "delete_folder": "删除文件夹",
+    "enter_new_name_for_folder": ".input {$count :integer} .match $count 0 {{请在下面输入新名称。}} "
+    "* {{请在下面输入新名称。文件夹中的 {$count} 个资源会一起移动，使用它们的条目也会随之更新。}}",
+    "enter_new_name_for_external_folder": ".input {$count :integer} .match $count 0 {{请在下面输入新名称。}} "
+    "* {{请在下面输入新名称。文件夹中的 {$count} 个文件会一起移动，它们的网址会改变，请更新使用它们的条目。}}",
+    "confirm_deleting_folder": ".input {$count :integer} .match $count 0 {{确定要删除空文件夹「{$name}」吗？}} "
+    "* {{确定要删除文件夹「{$name}」和其中的 {$count} 个资源吗？}}",
+    "renaming_folder": "正在重命名文件夹…",
+    "renaming_folder_failed": "无法重命名文件夹。",
+    "deleting_folder": "正在删除文件夹…",
+    "deleting_folder_failed": "无法删除文件夹。",
+    "deleting_referenced_assets_note": ".input {$count :integer} .match $count one {{条目中对它的引用也会一并删除。}} "
+    "* {{{$count} 个条目中对它的引用也会一并删除。}}",
+    "cannot_delete_referenced_assets": ".input {$count :integer} .match $count * "
+    "{{无法删除：使用它的条目中的下列字段没有它就不再有效。请先修改这些条目。}}",
+    "deleting_referenced_entries_note": ".input {$count :integer} .match $count one {{另一个条目中对它的引用也会一并删除。}} "
+    "* {{另外 {$count} 个条目中对它的引用也会一并删除。}}",
+    "cannot_delete_referenced_entries": ".input {$count :integer} .match $count * "
+    "{{无法删除：其他条目中的下列字段没有它就不再有效。请先修改这些条目。}}",
+    "folder_created": "文件夹已创建。",
+    "folder_path": "文件夹路径",
+    "folder_contents": "内容",
+    "x_folders": ".input {$count :integer} .match $count 0 {{没有文件夹}} * {{{$count} 个文件夹}}",
+    "folder_renamed": "文件夹已重命名。",
+    "folder_deleted": "文件夹已删除。",
+    "assets_dialog": {
+        "title": {"folder": "选择文件夹"},
+        "selected_folder": "已选文件夹：{$path}",
+        "selected_folders": ".input {$count :integer} .match $count * {{已选 {$count} 个文件夹}}",
+        "no_subfolders": "这个文件夹没有子文件夹。",
+    },
+    "sign_in_with_link": "使用链接登录",
+    "sign_in_with_link_confirmation": "此链接会以 {$account} 的身份登录 {$service}，并复制创建链接的设备上的设置。"
+    "只有链接是您自己创建的才继续。",
+    "domain": "域名",
+    "cloud_storage": {"bunny_storage": {"auth_key_label": "存储区密码"}},
+    "workflow": {"deploying_deletion": "删除"},
 }
 """Interface strings the pinned zh-CN locale lacks (it falls back to English) on the case form's path."""
 
@@ -136,9 +192,24 @@ def _merge_missing(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any
     return out
 
 
+ZH_CN_RENAMES = {"别名": "案例编号"}
+"""Words of the pinned zh-CN strings replaced everywhere: the id is 案例编号 in the form, in every
+message of ``site-builder validate`` and in the guide (Sveltia calls it 别名, "alias")."""
+
+
+def _rename(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _rename(v) for k, v in value.items()}
+    if isinstance(value, str):
+        for old, new in ZH_CN_RENAMES.items():
+            value = value.replace(old, new)
+    return value
+
+
 def complete_locale(raw: bytes) -> bytes:
-    """The pinned zh-CN strings plus :data:`ZH_CN_ADDITIONS` for keys it lacks (never overriding it)."""
-    merged = _merge_missing(json.loads(raw.decode("utf-8")), ZH_CN_ADDITIONS)
+    """The pinned zh-CN strings plus :data:`ZH_CN_ADDITIONS` for keys it lacks (never overriding a
+    translation), with the words of :data:`ZH_CN_RENAMES` replaced."""
+    merged = _rename(_merge_missing(json.loads(raw.decode("utf-8")), ZH_CN_ADDITIONS))
     return json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -258,7 +329,12 @@ def admin_files(
         files[f"{urls.ADMIN}sveltia-cms.js"].decode("utf-8")
     ).encode("utf-8")
     config = render_cms_config(
-        repo=repo, branch=branch, site_url=site_url, site_name=site_name, cases_dir=cases_dir
+        repo=repo,
+        branch=branch,
+        site_url=site_url,
+        site_name=site_name,
+        cases_dir=cases_dir,
+        today=dt.date.today(),  # the latest year the form accepts, as validate on this day
     )
     title = f"案例编辑器 · {site_name}" if site_name else "案例编辑器"
     files.update(
