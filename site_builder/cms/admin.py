@@ -84,6 +84,23 @@ VENDORED = (
         f"{urls.ADMIN}vendor/fonts/noto-mono-latin-400-normal.woff2",
         f"{FONTSOURCE}noto-mono@5.3.0/latin-400-normal.woff2",
     ),
+    # A custom preview template (the case page look) is rendered with React, loaded on demand.
+    Vendored(
+        PACKAGE,
+        VERSION,
+        "dist/chunks/react-dom.js",
+        "e6834ea4cc69293d31245d76953c635ea37783aa5598eb375ea41845cb5e7af6",
+        f"{urls.ADMIN}chunks/react-dom.js",
+    ),
+    # The case preview template hands entries over as Immutable maps; the bundle imports the
+    # library from unpkg (as immutable@5.1.9, its declared minimum): the locked copy serves instead.
+    Vendored(
+        "immutable",
+        "5.2.1",
+        "dist/immutable.es.js",
+        "d2e54f23d5d58510ab23edd8425b2f4ebaee738cff9e5265d35a2877eabe646d",
+        f"{urls.ADMIN}vendor/unpkg/immutable@5.1.9/dist/immutable.es.js",
+    ),
 )
 
 ZH_CN_ADDITIONS: dict[str, Any] = {
@@ -217,7 +234,7 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; "
     "connect-src 'self' data: blob: https://api.github.com; worker-src 'self' blob:; "
-    "frame-src 'none'; object-src 'none'; base-uri 'self'; form-action 'none'"
+    "frame-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'none'"
 )
 
 INDEX_HTML = """\
@@ -234,7 +251,9 @@ INDEX_HTML = """\
 <body>
 <noscript>案例编辑器需要启用 JavaScript。也可以直接在 GitHub 上编辑 cases/ 文件夹中的文件，见投稿指南。</noscript>
 <script src="prefs.js"></script>
+<script src="pinyin.js?v={pinyin}"></script>
 <script src="sveltia-cms.js?v={version}"></script>
+<script src="case-editor.js?v={editor}"></script>
 </body>
 </html>
 """
@@ -252,6 +271,45 @@ PREFS_JS = """\
   } catch (e) {}
 })();
 """.replace("LOCALE", LOCALE)
+
+
+_TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
+
+
+def pinyin_script() -> bytes:
+    """``window.__sbPinyin``: each pinyin syllable and the characters read so (the first reading
+    pypinyin gives), for proposing a case id from a Chinese title in the browser (~60 KB)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    groups: dict[str, list[str]] = {}
+    for point, readings in sorted(pinyin_dict.items()):
+        if 0x4E00 <= point <= 0x9FFF:
+            syllable = readings.split(",")[0].strip().lower().translate(_TONES)
+            if syllable.isascii() and syllable.isalpha():
+                groups.setdefault(syllable, []).append(chr(point))
+    data = {k: "".join(v) for k, v in sorted(groups.items())}
+    return (
+        "window.__sbPinyin = " + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n"
+    ).encode()
+
+
+def case_editor_script(cases_dir: str = "cases") -> bytes:
+    """``case_editor.js`` with the form's field labels, sections and id rules filled in."""
+    from site_builder.casefile.fields import case_fields
+    from site_builder.casefile.models import ID_MAX
+    from site_builder.cms.config import ID_LABEL
+    from site_builder.pages.render import SECTIONS
+
+    form = {
+        "collection": "cases",
+        "idLabel": ID_LABEL,
+        "idMax": ID_MAX,
+        "labels": {spec.key: spec.label for spec in case_fields()},
+        "sections": [key for key, _ in SECTIONS],
+    }
+    source = (Path(__file__).parent / "case_editor.js").read_text(encoding="utf-8")
+    blob = json.dumps(form, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    return source.replace("/*SB_FORM*/ {}", blob).encode("utf-8")
 
 
 def find_package(root: Path, package: str) -> Path:
@@ -337,12 +395,21 @@ def admin_files(
         today=dt.date.today(),  # the latest year the form accepts, as validate on this day
     )
     title = f"案例编辑器 · {site_name}" if site_name else "案例编辑器"
+    pinyin = pinyin_script()
+    editor = case_editor_script(cases_dir)
     files.update(
         {
             f"{urls.ADMIN}index.html": INDEX_HTML.format(
-                csp=CSP, title=html.escape(title), version=VERSION
+                csp=CSP,
+                title=html.escape(title),
+                version=VERSION,
+                pinyin=hashlib.sha256(pinyin).hexdigest()[:12],
+                editor=hashlib.sha256(editor).hexdigest()[:12],
             ).encode("utf-8"),
             f"{urls.ADMIN}prefs.js": PREFS_JS.encode("utf-8"),
+            f"{urls.ADMIN}pinyin.js": pinyin,
+            f"{urls.ADMIN}case-editor.js": editor,
+            f"{urls.ADMIN}preview.css": (Path(__file__).parent / "preview.css").read_bytes(),
             f"{urls.ADMIN}config.yml": config.encode("utf-8"),
             # Asked hourly for the newest version: answer with the pinned one, so no update prompt.
             f"{urls.ADMIN}vendor/sveltia-cms/package.json": json.dumps({"version": VERSION}).encode("utf-8"),
