@@ -227,3 +227,18 @@ def test_a_case_saved_in_docs_gets_a_row_saying_where_it_belongs(repo: Path, tmp
     (line,) = [x for x in written.splitlines() if "`docs/new-case.yaml`" in x]
     assert "放错位置" in line and "cases/new-case.yaml" in line
     assert "全部通过检查" not in written
+
+
+def test_a_photo_never_uploaded_is_told_to_upload_it(repo: Path, tmp_path: Path) -> None:
+    _git(repo, "checkout", "-q", "-b", "photo")
+    helmet = repo / "cases" / "riders-golden-helmet.yaml"
+    helmet.write_text(
+        helmet.read_text(encoding="utf-8").replace("images/riders-station.jpg", "images/IMG_2031.jpg"),
+        encoding="utf-8",
+    )
+    _git(repo, "commit", "-qam", "photo referenced, never uploaded")
+    proc, written = _summary(repo, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    row = _rows(written)["cases/riders-golden-helmet.yaml"]
+    assert "请把照片上传到 cases/images/ 文件夹" in row[3]
+    assert row[5].startswith("上传照片") and "Upload files" in row[5]

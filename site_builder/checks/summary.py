@@ -208,6 +208,15 @@ def _next_step(row: ChangedCase) -> str:
         return "把这个文件移到 `cases/` 文件夹（见左边的说明），否则这个案例不会出现在网站上"
     if row.change == "未改动" and row.errors:
         return "这个文件本次没有改动，但检查会因为它失败：按左边的说明修改，提交到同一个分支"
+    if row.errors and all("请把照片上传" in e.message for e in row.errors):
+        return (
+            "上传照片：在 GitHub 上打开左边说明里的文件夹，点 **Add file → Upload files**，把照片拖进去，"
+            "选择提交到同一个分支（上传前先去掉拍摄地点、缩小，见投稿指南“照片”一节）"
+        )
+    if row.errors and all("photos fix" in e.message for e in row.errors):
+        return (
+            "按投稿指南“照片”一节处理照片（去掉拍摄地点、缩小）后重新上传，覆盖原来的文件，提交到同一个分支"
+        )
     if row.errors:
         return (
             "按左边的说明改正：在 GitHub 上打开这个文件，点铅笔图标（Edit this file）修改，"
