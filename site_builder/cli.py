@@ -82,10 +82,15 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if result.cases:
         errors.extend(lint_cases(result.cases, result.positions, strict=args.strict))
     if _cases_root(paths) is not None:  # the whole project: strays, links to renamed or deleted cases
-        from site_builder.checks.strays import find_stray_cases
+        from site_builder.checks.strays import find_stray_cases, loose_photo_problems
         from site_builder.history import explain_references
 
-        errors = explain_references(errors, Path.cwd()) + find_stray_cases(Path.cwd())
+        broken = {Path(e.path) for e in errors if e.severity == "error" and e.path.endswith(".yaml")}
+        errors = (
+            explain_references(errors, Path.cwd())
+            + find_stray_cases(Path.cwd())
+            + loose_photo_problems(Path("cases"), result.cases, sorted(broken))
+        )
     errors.sort()
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     _print_errors(errors, annotate)

@@ -11,10 +11,11 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+from collections.abc import Iterable
 from pathlib import Path
 
-from site_builder.casefile.models import ID_MAX, ID_PATTERN
-from site_builder.errors import CaseError, Location
+from site_builder.casefile.models import ID_MAX, ID_PATTERN, Case
+from site_builder.errors import CaseError, Location, display_path
 
 CASE_KEYS = ("title", "summary", "district", "fields", "year", "practice", "sources", "background", "results")
 """Top-level keys of a case file; a YAML file with two of them is taken for a case."""
@@ -95,3 +96,50 @@ def find_stray_cases(root: Path, cases_dir: str = "cases") -> list[CaseError]:
             )
         )
     return errors
+
+
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp", ".heic", ".heif")
+
+
+def loose_photo_problems(
+    cases_dir: Path, cases: Iterable[Case], broken_files: Iterable[Path]
+) -> list[CaseError]:
+    """Photos under ``cases_dir`` that no case uses but that the public repository must not hold
+    either (a location, far too large): the commit publishes them even if no page shows them.
+
+    Photos a case uses are checked on that case's ``images`` line by the loader; ``broken_files``
+    are case files that did not validate, whose references are read from their raw text.
+    """
+    from site_builder.media.photos import commit_problems
+
+    photos = {
+        p.resolve(): p
+        for p in sorted(cases_dir.rglob("*"))
+        if p.suffix.lower() in PHOTO_SUFFIXES and p.is_file() and not p.is_symlink()
+    }
+    for case in cases:
+        base = (case.source_path or cases_dir / "x").parent
+        for image in case.images:
+            photos.pop((base / image.file.strip()).resolve(), None)
+    if photos:
+        for path in broken_files:
+            for rel in re.findall(r"^\s*-?\s*\{?\s*file:\s*['\"]?([^'\",}\s]+)", _text(path), re.MULTILINE):
+                photos.pop((path.parent / rel).resolve(), None)
+    errors = []
+    for photo in photos.values():
+        shown = display_path(photo)
+        problem = commit_problems(photo, shown)
+        if problem:
+            errors.append(
+                CaseError(
+                    Location(shown), "", f"这张照片还没有案例用到，但放在 cases/ 里就会随提交公开：{problem}"
+                )
+            )
+    return errors
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""

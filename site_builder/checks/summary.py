@@ -92,7 +92,7 @@ def collect(
     the table never looks clean while ``validate`` fails; links to a renamed or deleted case are one
     finding, shown on that case's row.
     """
-    from site_builder.checks.strays import find_stray_cases
+    from site_builder.checks.strays import find_stray_cases, loose_photo_problems
     from site_builder.history import explain_references
 
     cwd = Path.cwd()
@@ -102,6 +102,8 @@ def collect(
         about: dict[str, CaseError] = {}
         findings = explain_references(list(result.errors) + _lint(result), root, cases_dir, about=about)
         findings += find_stray_cases(root, cases_dir)
+        broken = {Path(f.path) for f in findings if f.severity == "error" and f.path.endswith(CASE_SUFFIX)}
+        findings += loose_photo_problems(Path(cases_dir), result.cases, sorted(broken))
     finally:
         os.chdir(cwd)
     by_file: dict[str, list[CaseError]] = defaultdict(list)

@@ -768,6 +768,13 @@ def photo_problems(path: Path, shown: str | None = None) -> str | None:
     reason = check_image(path)
     if reason:
         return reason
+    return commit_problems(path, shown)
+
+
+def commit_problems(path: Path, shown: str | None = None) -> str | None:
+    """What a readable photo carries that the public repository must not hold: a location, or far
+    more pixels or bytes than the site uses (None when fine or not a readable image)."""
+    shown = shown or path.as_posix()
     found = inspect_committed(path)
     if found is None or found.ok:
         return None

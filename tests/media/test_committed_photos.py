@@ -112,3 +112,19 @@ def test_photos_fix_command_rewrites_every_photo_under_cases(tmp_path: Path) -> 
     assert "cases/images/a.jpg：已处理" in proc.stdout and "去掉了 GPS 定位" in proc.stdout
     assert "cases/images/clean.png：不需要处理" in proc.stdout
     assert photo_problems(images / "a.jpg") is None
+
+
+def test_a_photo_no_case_uses_is_checked_too_and_each_photo_once(tmp_path: Path) -> None:
+    """Committing publishes it, page or no page; a photo a case uses is reported on that case's line only."""
+    cases = tmp_path / "cases"
+    shutil.copytree(FIXTURE_CASES, cases)
+    _phone_photo(cases / "images" / "riders-station.jpg")  # used by riders-golden-helmet.yaml
+    _phone_photo(cases / "images" / "IMG_2031.JPG")  # used by no case
+    code = "import sys; from site_builder.cli import main; sys.exit(main(sys.argv[1:]))"
+    proc = subprocess.run(
+        [sys.executable, "-c", code, "validate", "cases"], cwd=tmp_path, capture_output=True, text=True
+    )
+    gps = [line for line in proc.stderr.splitlines() if "GPS" in line]
+    assert len(gps) == 2, proc.stderr
+    assert any(line.startswith("cases/riders-golden-helmet.yaml:25:") for line in gps)
+    assert any(line.startswith("cases/images/IMG_2031.JPG:1:1: 这张照片还没有案例用到") for line in gps)
