@@ -3,7 +3,6 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-export NO_MKDOCS_2_WARNING := 1
 
 .PHONY: install serve site test lint typecheck validate linkcheck ci bench bench-search lighthouse clean lock system-deps
 
@@ -24,7 +23,8 @@ system-deps:
 
 ## Build and serve on http://127.0.0.1:8000 with live reload (drafts shown).
 serve: $(STAMP) system-deps
-	SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000 --livereload --dirty
+	@# Material's English end-of-life notice off: the plugin prints the project's own line (date and plan).
+	NO_MKDOCS_2_WARNING=1 SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000 --livereload --dirty
 
 ## Build into site/ with --strict; a failed build keeps the previous site/.
 site: $(STAMP) system-deps

@@ -19,6 +19,12 @@ time of ``site-builder validate`` on the same cases, and the editor's loop
     .venv/bin/python benchmarks/bench_build.py                      # 100, 1000, 3000; ~25 min on 2 busy cores
     .venv/bin/python benchmarks/bench_build.py --sizes 100 --rounds 2 --no-serve   # ~1 min
     .venv/bin/python benchmarks/bench_build.py --big                # adds 5,000 cases (~20 min more)
+    .venv/bin/python benchmarks/bench_build.py --engines mkdocs,zensical   # both engines side by side
+
+With ``--engines mkdocs,zensical`` each round also builds the project with the Zensical adapter
+(cold in its own fresh copy, then warm), and a second table puts the engines side by side: CPU,
+the ratio to plain MkDocs, and the wall time of the core's own steps apart from the engine's
+rendering (from the build's step lines, ``引擎渲染页面`` being the engine's).
 
 Sizes above 1,000 build cold once (the first round) unless ``--cold-every-round``.
 """
@@ -28,6 +34,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import resource
 import shutil
 import statistics
@@ -43,6 +50,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
+from site_builder.engines import engine_env  # noqa: E402
 from tests.support.project import load_mkdocs_config  # noqa: E402
 from tests.support.synthetic import write_cases, write_plain_markdown  # noqa: E402
 
@@ -50,21 +58,42 @@ _RUNNER = """
 import resource, sys
 from mkdocs.__main__ import cli
 try:
-    cli(["build", "-q", "-f", sys.argv[1], "-d", sys.argv[2]], standalone_mode=False)
+    cli(["build", "-f", sys.argv[1], "-d", sys.argv[2]], standalone_mode=False)
 finally:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print("RESULT", max(own, kids), file=sys.stderr)
 """
 
+_ZENSICAL_RUNNER = """
+import logging, resource, shutil, sys
+from pathlib import Path
+from site_builder.engines.zensical import render_site
+logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
+shutil.rmtree(sys.argv[2], ignore_errors=True)
+try:
+    render_site(Path(sys.argv[1]), Path(sys.argv[2]))
+finally:
+    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print("RESULT", max(own, kids), file=sys.stderr)
+"""
+
+ENGINE_STEP = "引擎渲染页面"
+"""The step line of the engine's rendering (site_builder.build.build); every other step is the core's."""
+_STEP = re.compile(r"^INFO\s+-\s+(\S.*?) (\d+\.\d+) s$")
+
 
 @dataclass
 class Run:
-    """One measured process: wall and CPU seconds (whole process tree), peak RSS of one process."""
+    """One measured process: wall and CPU seconds (whole process tree), peak RSS of one process,
+    and the wall seconds of the core's steps and of the engine's rendering (NaN for plain MkDocs)."""
 
     wall: float
     cpu: float
     rss_mb: float = 0.0
+    core: float = float("nan")
+    engine: float = float("nan")
 
 
 @dataclass
@@ -101,7 +130,7 @@ def _measure(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None) ->
         capture_output=True,
         text=True,
         cwd=cwd,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})},
+        env=engine_env({**os.environ, **(env or {})}),
     )
     wall = time.perf_counter() - start
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -111,11 +140,16 @@ def _measure(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None) ->
     return Run(wall, cpu), proc.stderr
 
 
-def _build(config: Path, out: Path) -> Run:
+def _build(config: Path, out: Path, *, engine: str = "mkdocs") -> Run:
     os.sync()  # the previous build's writeback is not this build's work
-    run, stderr = _measure([sys.executable, "-c", _RUNNER, str(config), str(out)], cwd=config.parent)
+    runner = _ZENSICAL_RUNNER if engine == "zensical" else _RUNNER
+    run, stderr = _measure([sys.executable, "-c", runner, str(config), str(out)], cwd=config.parent)
     line = [ln for ln in stderr.splitlines() if ln.startswith("RESULT")]
     run.rss_mb = int(line[-1].split()[1]) / 1024 if line else 0.0
+    steps = [(m.group(1), float(m.group(2))) for m in map(_STEP.match, stderr.splitlines()) if m]
+    if steps:
+        run.engine = sum(s for name, s in steps if name == ENGINE_STEP)
+        run.core = sum(s for name, s in steps if name != ENGINE_STEP)
     return run
 
 
@@ -197,8 +231,9 @@ def _ratio(num: Series, den: Series, attr: str) -> float:
     return statistics.median(ratios) if ratios else float("nan")
 
 
-def bench(n: int, rounds: int, warm: int, *, cold_rounds: int) -> dict[str, float]:
-    """Interleaved cold / warm / plain builds of ``n`` synthetic cases; medians and ratios."""
+def bench(n: int, rounds: int, warm: int, *, cold_rounds: int, zensical: bool = False) -> dict[str, float]:
+    """Interleaved cold / warm / plain builds of ``n`` synthetic cases (and with ``zensical``, the
+    Zensical adapter's cold and warm builds); medians and ratios."""
     with tempfile.TemporaryDirectory() as tmp:
         project = Path(tmp)
         cases = write_cases(project / "cases", n)
@@ -206,6 +241,7 @@ def bench(n: int, rounds: int, warm: int, *, cold_rounds: int) -> dict[str, floa
         nav = write_plain_browse(project / "docs", cases)
         plain_cfg = _config(project, plugin=False, nav=nav)
         cold, hot, plain = Series(), Series(), Series()
+        zcold, zhot = Series(), Series()
         for rnd in range(rounds):
             if rnd < cold_rounds or rnd == 0:
                 # A cold build in a fresh copy of the project rather than after deleting `.cache`:
@@ -222,11 +258,25 @@ def bench(n: int, rounds: int, warm: int, *, cold_rounds: int) -> dict[str, floa
                 hot.add(rnd, _build(plugin_cfg, here / "site-plugin"))
             if not rnd % 2:
                 plain.add(rnd, _build(plain_cfg, project / "site-plain"))
+            if zensical:  # its own copy: the MkDocs builds' caches are not the Zensical build's
+                if rnd < cold_rounds or rnd == 0:
+                    zhere = project / f"round-{rnd}-zensical"
+                    shutil.copytree(project / "cases", zhere / "cases")
+                    zensical_cfg = _config(zhere, plugin=True)
+                    zcold.add(rnd, _build(zensical_cfg, zhere / "site-zensical", engine="zensical"))
+                for _ in range(warm):
+                    zhot.add(rnd, _build(zensical_cfg, zhere / "site-zensical", engine="zensical"))
             print(
                 f"  {n} cases, round {rnd + 1}/{rounds}: "
                 + ", ".join(
                     f"{name} {r.wall:.1f} s wall / {r.cpu:.1f} s CPU"
-                    for name, s in (("cold", cold), ("warm", hot), ("plain", plain))
+                    for name, s in (
+                        ("cold", cold),
+                        ("warm", hot),
+                        ("plain", plain),
+                        ("zensical cold", zcold),
+                        ("zensical warm", zhot),
+                    )
                     for r in s.runs.get(rnd, [])
                 ),
                 file=sys.stderr,
@@ -236,7 +286,26 @@ def bench(n: int, rounds: int, warm: int, *, cold_rounds: int) -> dict[str, floa
             [str(Path(sys.executable).parent / "site-builder"), "validate", str(project / "cases")],
             cwd=project,
         )
+        engines = {}
+        if zensical:
+            engines = {
+                "zensical_cold_wall": zcold.median("wall"),
+                "zensical_cold_cpu": zcold.median("cpu"),
+                "zensical_warm_wall": zhot.median("wall"),
+                "zensical_warm_cpu": zhot.median("cpu"),
+                "zensical_cold_plain_cpu": _ratio(zcold, plain, "cpu"),
+                "zensical_warm_plain_cpu": _ratio(zhot, plain, "cpu"),
+                "zensical_cold_core": zcold.median("core"),
+                "zensical_cold_engine": zcold.median("engine"),
+                "zensical_warm_core": zhot.median("core"),
+                "zensical_warm_engine": zhot.median("engine"),
+            }
         return {
+            **engines,
+            "cold_core": cold.median("core"),
+            "cold_engine": cold.median("engine"),
+            "warm_core": hot.median("core"),
+            "warm_engine": hot.median("engine"),
             "cases": n,
             "cold_wall": cold.median("wall"),
             "cold_cpu": cold.median("cpu"),
@@ -294,6 +363,29 @@ def print_table(rows: list[dict[str, float]]) -> None:
     )
 
 
+def print_engines(rows: list[dict[str, float]]) -> None:
+    """MkDocs and Zensical side by side: CPU, ratio to plain MkDocs, the core's and the engine's wall."""
+    print()
+    print(
+        "| cases | engine | cold CPU | warm CPU | cold/plain CPU | warm/plain CPU "
+        "| cold: core / engine wall | warm: core / engine wall |"
+    )
+    print("|---|---|---|---|---|---|---|---|")
+    for r in rows:
+        for name, key in (("MkDocs", ""), ("Zensical", "zensical_")):
+            if f"{key}cold_cpu" not in r:
+                continue
+            print(
+                f"| {r['cases']:.0f} | {name} | {r[f'{key}cold_cpu']:.1f} | {r[f'{key}warm_cpu']:.1f} "
+                f"| {r[f'{key}cold_plain_cpu']:.2f}x | {r[f'{key}warm_plain_cpu']:.2f}x "
+                f"| {r[f'{key}cold_core']:.1f} / {r[f'{key}cold_engine']:.1f} "
+                f"| {r[f'{key}warm_core']:.1f} / {r[f'{key}warm_engine']:.1f} |"
+            )
+    print(
+        "Core = the wall time of build()'s own steps; engine = its 引擎渲染页面 step (the engine's rendering)."
+    )
+
+
 def main() -> None:
     """Parse arguments, run the build benchmark for each size, then the editor's loop."""
     parser = argparse.ArgumentParser(
@@ -310,6 +402,9 @@ def main() -> None:
     parser.add_argument("--no-serve", action="store_true", help="skip the editor's loop")
     parser.add_argument("--edits", type=int, default=3, help="saves per editor's-loop size")
     parser.add_argument("--json", type=Path, help="also write the results as JSON here")
+    parser.add_argument(
+        "--engines", default="mkdocs", help="comma-separated: mkdocs (always) and zensical (side by side)"
+    )
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",") if s]
     if args.big and 5000 not in sizes:
@@ -319,9 +414,12 @@ def main() -> None:
     for n in sizes:
         start = time.perf_counter()
         cold_rounds = args.rounds if (n <= 1000 or args.cold_every_round) else 1
-        rows.append(bench(n, args.rounds, args.warm, cold_rounds=cold_rounds))
+        zensical = "zensical" in args.engines.split(",")
+        rows.append(bench(n, args.rounds, args.warm, cold_rounds=cold_rounds, zensical=zensical))
         print(f"{n} cases done in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
     print_table(rows)
+    if "zensical" in args.engines.split(","):
+        print_engines(rows)
     serve_rows = []
     if not args.no_serve and args.serve_sizes:
         from bench_serve import bench as bench_serve

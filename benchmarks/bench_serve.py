@@ -27,6 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from site_builder.engines import engine_env  # noqa: E402
 from tests.support.project import make_project  # noqa: E402
 from tests.support.synthetic import write_cases  # noqa: E402
 
@@ -67,7 +68,7 @@ def bench(n: int, edits: int) -> dict[str, float]:
         case_file = sorted((project / "cases").glob("*.yaml"))[n // 2]
         case_id = case_file.stem
         port = _free_port()
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"http://127.0.0.1:{port}/"}
+        env = engine_env({**os.environ, "SITE_URL": f"http://127.0.0.1:{port}/"})
         proc = subprocess.Popen(
             [
                 sys.executable,

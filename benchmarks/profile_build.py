@@ -25,7 +25,6 @@ def main() -> None:
     parser.add_argument("--save", help="also write the raw profile here")
     args = parser.parse_args()
     os.environ["SITE_BUILDER_PARALLEL_FROM"] = "100000000"
-    os.environ["NO_MKDOCS_2_WARNING"] = "1"
     profiler = cProfile.Profile(time.process_time)
     profiler.enable()
     from mkdocs.__main__ import cli

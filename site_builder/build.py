@@ -1,30 +1,53 @@
-"""One build: from validated cases to media, page bodies and output files.
+"""One build: from case files to pages, media and output files, whichever engine renders the pages.
 
-This is the orchestration the MkDocs adapter calls (``plugin.py`` only translates events). Pages
-go to MkDocs; every other file (search index, photos, covers, cards and, as they are added, data
-exports and feeds) comes from an entry of :data:`OUTPUTS` or the media plan and is written
-straight into the site folder. Large sites render case bodies on every core and write the output
-files in a forked child meanwhile; the result is byte-identical to a serial run.
+:func:`build` is the whole life cycle, top to bottom, one timed step per line (load and check the
+cases, the site model, media and pages, the engine's rendering, output files, ``/admin/``, caches).
+It hands an engine plain data only: each page's path, title, description, body HTML and template
+data (front matter), and the theme's site-wide data (``config.extra.sb``). An engine adapter
+(``plugin.py`` for MkDocs, :mod:`site_builder.engines.zensical`) renders what it is given; every
+other file (search index, data, feeds, photos, covers, cards) comes from an entry of
+:data:`OUTPUTS` or the media plan and is written straight into the site folder. Large sites render
+case bodies on every core and write the output files in a forked child meanwhile; the result is
+byte-identical to a serial run.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import shutil
 import threading
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Literal, TypeVar
 
 from site_builder.browse import urls
-from site_builder.browse.model import SiteModel
-from site_builder.cache import Store, atomic_write, cache_root, code_fingerprint, fingerprint, save_stamps
-from site_builder.history import Addresses, address_files
+from site_builder.browse.facets import FACETS, browse_nav
+from site_builder.browse.model import SiteModel, remember_slugs, save_slugs
+from site_builder.cache import (
+    Store,
+    atomic_write,
+    cache_key,
+    cache_root,
+    forget_used,
+    prune_caches,
+    save_stamps,
+)
+from site_builder.casefile.loader import require_cases
+from site_builder.casefile.models import Case
+from site_builder.casefile.vocab import load_vocabularies
+from site_builder.casefile.yamlio import use_parse_cache
+from site_builder.cms.admin import write_admin
+from site_builder.cms.config import repo_from_url
+from site_builder.history import Addresses, address_book, address_files
 from site_builder.media.art import art_identity
 from site_builder.media.plan import MediaPlan, build_media, photo_paths
-from site_builder.outputs.export import build_data_files
+from site_builder.outputs.catalog import Output, ReaderFile, footer_data
+from site_builder.outputs.export import LIST_SEPARATOR, build_data_files
 from site_builder.outputs.feeds import build_feeds
 from site_builder.outputs.search import (
     SEARCH_PAGE_DESCRIPTION,
@@ -32,6 +55,9 @@ from site_builder.outputs.search import (
     build_search_files,
     render_search_page,
 )
+from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
+from site_builder.pages.contact import contact_email, contact_problem
+from site_builder.pages.qr import qr_image, remember_qr_codes, save_qr_codes
 from site_builder.pages.render import (
     GeneratedPage,
     PageInputs,
@@ -41,9 +67,8 @@ from site_builder.pages.render import (
     site_pages,
 )
 from site_builder.parallel import PARALLEL_FROM, Forked, fork_call, map_chunks, should_split
-
-BODY_CACHE_GRACE = 7 * 24 * 3600
-"""Cached bodies this build did not use are kept this long (the preview with drafts uses others)."""
+from site_builder.preview import PreviewState
+from site_builder.publish import Publishing, derive_publishing, edit_base
 
 
 @dataclass(frozen=True)
@@ -57,9 +82,9 @@ class BuildSettings:
     site_url: str | None = None
     edit_base: str | None = None
     home: bool = True
-    parallel: bool = True
     addresses: Addresses = field(default_factory=Addresses)
     """Former case ids (renamed or deleted, :mod:`site_builder.history`): their pages stay."""
+    parallel: bool = True
     remember: bool = True
     """Keep whole builds and site pages by digest (``mkdocs build``); the preview, where every save
     changes the site, skips that bookkeeping."""
@@ -83,11 +108,6 @@ UNUSED_THEME_ASSETS = ("assets/javascripts/lunr/", "assets/javascripts/workers/s
 def is_unused_theme_asset(src_uri: str) -> bool:
     """True for theme files no page of this site loads: Material's search, source maps (2.3 MB)."""
     return src_uri.startswith(UNUSED_THEME_ASSETS) or src_uri.endswith(".map")
-
-
-Output = Callable[[SiteModel, BuildSettings, MediaPlan], dict[str, bytes]]
-"""A non-page output: ``{site-relative path: bytes}`` from the site model (and the media plan's
-addresses of covers and cards), pure and deterministic."""
 
 
 def search_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
@@ -125,11 +145,57 @@ def address_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) 
     )
 
 
-OUTPUTS: tuple[Output, ...] = (search_outputs, data_outputs, feed_outputs, address_outputs)
-
-
-OUTPUT_CACHE_GRACE = 600
-"""Cached outputs this build did not use are kept this long (``serve`` with drafts alternates)."""
+OUTPUTS: tuple[Output, ...] = (
+    Output(
+        "search_outputs",
+        search_outputs,
+        "搜索索引",
+        "搜索框和搜索页读取的索引文件，繁简通用，按需分片下载。",
+    ),
+    Output(
+        "data_outputs",
+        data_outputs,
+        "开放数据",
+        "全部已发布案例的数据，供研究、教学和再利用。",
+        (
+            ReaderFile(
+                urls.DATA_CSV,
+                "案例表格（CSV）",
+                "案例表格（CSV）",
+                "每个案例一行，用 Excel 或 WPS 可以直接打开（UTF-8 编码，带 BOM）。一格中有多项内容的"
+                f"（例如领域、标签、来源），各项之间用全角分号“{LIST_SEPARATOR}”隔开；一项由几部分组成的"
+                "（例如一篇来源的标题、媒体和日期），各部分之间用空格隔开。",
+                download=True,
+            ),
+            ReaderFile(
+                urls.DATA_JSON,
+                "案例数据（JSON）",
+                "JSON",
+                "内容与表格相同，保留原有的层次（例如来源的标题、媒体、日期和网址分开列出）。文件开头注明"
+                "数据格式的版本（`version`，改名或删除键时加一）、许可协议（`licence`）和各键的含义"
+                "（`fields`）；`cases` 中每项是一个案例。",
+            ),
+            ReaderFile(urls.DATA_SCHEMA, "案例文件格式（JSON Schema）", None, "编写案例文件所用的格式说明。"),
+        ),
+        explained_at=urls.DATA_SECTION,
+    ),
+    Output(
+        "feed_outputs",
+        feed_outputs,
+        "订阅最新案例",
+        "可以添加到任何订阅阅读器；按最近审核日期排列，每条有摘要和链接。",
+        (ReaderFile(urls.FEED_ATOM, "Atom", "Atom"), ReaderFile(urls.FEED_JSON, "JSON Feed", "JSON Feed")),
+        footer_title="订阅",
+    ),
+    Output(
+        "address_outputs",
+        address_outputs,
+        "旧地址",
+        "改名的案例在原地址留下跳转页，撤下的案例留下“已撤下”页，印出的二维码和转发的链接不会失效。",
+    ),
+)
+"""Every non-page output: ``{site-relative path: bytes}`` from the site model (and the media plan's
+addresses of covers and cards), pure and deterministic, each with its description for readers."""
 
 
 def site_digest(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> str:
@@ -144,7 +210,7 @@ def site_digest(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> s
         sorted(media.social.items()),
         sorted(media.images_html.items()),
     ]
-    return fingerprint(code_fingerprint("."), site.digest, settings.published(), addresses)
+    return cache_key("outputs", site.digest, settings.published(), addresses)
 
 
 def _manifest(store: Store, name: str) -> dict[str, str] | None:
@@ -165,7 +231,7 @@ def outputs_cached(site: SiteModel, settings: BuildSettings, media: MediaPlan) -
     """True when every :data:`OUTPUTS` file of this site is in the cache (nothing to compute)."""
     store = Store(cache_root(settings.root), "outputs")
     digest = site_digest(site, settings, media)
-    return all(_manifest(store, f"{output.__name__}-{digest}.json") is not None for output in OUTPUTS)
+    return all(_manifest(store, f"{output.name}-{digest}.json") is not None for output in OUTPUTS)
 
 
 def cached_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, Path]:
@@ -179,16 +245,13 @@ def cached_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -
     store = Store(cache_root(settings.root), "outputs")
     digest = site_digest(site, settings, media)
     files: dict[str, Path] = {}
-    used = []
     for output in OUTPUTS:
-        name = f"{output.__name__}-{digest}.json"
+        name = f"{output.name}-{digest}.json"
         part = _manifest(store, name)
         if part is None:
             part = {rel: store.put_content(data) for rel, data in output(site, settings, media).items()}
             store.put(name, json.dumps(part, sort_keys=True, ensure_ascii=False).encode("utf-8"))
-        used += [name, *part.values()]
         files.update((rel, store.path(content)) for rel, content in part.items())
-    store.prune(used, older_than=OUTPUT_CACHE_GRACE)
     return files
 
 
@@ -230,7 +293,7 @@ def write_outputs(site: SiteModel, media: MediaPlan, settings: BuildSettings) ->
 
 @dataclass
 class Generation:
-    """Pages to hand to MkDocs now; output and media files written beside them."""
+    """Pages to hand to the engine now; output and media files written beside them."""
 
     pages: list[GeneratedPage]
     media: MediaPlan
@@ -246,6 +309,8 @@ class Generation:
             count = self.writing.result()
         else:
             count = write_outputs(self.site, self.media, self.settings)
+        prune_caches(cache_root(self.settings.root))  # the one pruner, once every entry used is known
+        forget_used()
         save_stamps()
         return count
 
@@ -266,10 +331,6 @@ class Generation:
             self.writing = None
 
 
-BUILD_MEMO_GRACE = 600
-"""Remembered builds this build did not match are kept this long (``serve`` with drafts alternates)."""
-
-
 def build_digest(site: SiteModel, settings: BuildSettings) -> str:
     """A hash of everything :func:`build_site` reads: the cases, the photos' bytes, the settings, the
     code and package data, the fonts and Pillow (which draw covers and cards)."""
@@ -278,7 +339,7 @@ def build_digest(site: SiteModel, settings: BuildSettings) -> str:
         for case in site.cases
         for img, path in zip(case.images, photo_paths(case, settings.root), strict=True)
     ]
-    return fingerprint(code_fingerprint("."), site.digest, photos, settings.published(), art_identity())
+    return cache_key("builds", site.digest, photos, settings.published(), art_identity())
 
 
 def _remembered(
@@ -347,7 +408,7 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
     A build of exactly the inputs of an earlier one (:func:`build_digest`) takes that build's pages
     and media plan from the cache. Otherwise the parts are made, each from its own cache where it
     can be. In parallel mode a forked child starts writing the output files into ``site_dir`` at
-    once (MkDocs has already cleaned it by the time it asks for files); call
+    once (the engine has already cleaned it by the time it asks for pages); call
     :meth:`Generation.finish`.
     """
     if not settings.remember:
@@ -356,12 +417,10 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
     name = f"{build_digest(site, settings)}.json"
     remembered = _remembered(site, settings, memo, name)
     if remembered is not None:
-        memo.prune([name], older_than=BUILD_MEMO_GRACE)
         pages, media, entries = remembered
         return Generation(pages, media, site, settings, _start_writer(site, media, settings), entries)
     generation = _make_site(site, settings)
     _remember(memo, name, generation)
-    memo.prune([name], older_than=BUILD_MEMO_GRACE)
     return generation
 
 
@@ -404,7 +463,6 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
     )
     found.update(zip(missing, made, strict=True))
     rendered = [found[i] for i in ids]
-    store.prune({name for name, _ in rendered}, older_than=BODY_CACHE_GRACE)
     pages = case_pages(site, [body for _, body in rendered]) + cached_site_pages(site, settings, media)
     return Generation(pages, media, site, settings, writing, [entry for entry, _ in rendered])
 
@@ -455,7 +513,6 @@ def cached_site_pages(site: SiteModel, settings: BuildSettings, media: MediaPlan
             return pages
         data = _pages_to_data(pages)
         store.put(name, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-    store.prune([name], older_than=OUTPUT_CACHE_GRACE)
     return pages
 
 
@@ -482,3 +539,251 @@ def write_stubs(pages: list[GeneratedPage], stub_dir: Path, *, salt: str = "") -
             atomic_write(path, data)
         out[page.src_uri] = path
     return out
+
+
+# The life cycle -------------------------------------------------------------------------------
+
+log = logging.getLogger("mkdocs.plugins.site_builder.build")
+"""Under MkDocs' plugin loggers, so ``mkdocs build --strict`` fails on the core's warnings too."""
+
+T = TypeVar("T")
+
+Drafts = Literal["auto", "always", "never"]
+
+
+@dataclass(frozen=True)
+class Project:
+    """The site as its configuration (mkdocs.yml and the plugin's options) describes it.
+
+    Read once by whichever engine renders the site: the MkDocs adapter fills it from MkDocs'
+    validated config, other engines from the file (:func:`read_project`).
+    """
+
+    root: Path
+    site_dir: Path
+    site_name: str
+    site_description: str = ""
+    site_url: str | None = None
+    repo_url: str | None = None
+    cases: str = "cases"
+    """The case folder, relative to ``root`` (also the path of the edit links)."""
+    docs_dir: Path | None = None
+    extra: Mapping[str, Any] = field(default_factory=dict)
+    edit_branch: str = "main"
+    drafts: Drafts = "auto"
+    command: Literal["build", "serve"] = "build"
+
+    @property
+    def cases_dir(self) -> Path:
+        """Where the case files are."""
+        return self.root / self.cases
+
+    @property
+    def show_drafts(self) -> bool:
+        """Drafts are published with ``drafts: always``, and shown in the preview with ``auto``;
+        ``SITE_BUILDER_DRAFTS=always`` (set by ``site-builder build --offline``, the pull request's
+        preview, never published) shows them whatever mkdocs.yml says."""
+        drafts = os.environ.get("SITE_BUILDER_DRAFTS") or self.drafts
+        return drafts == "always" or (drafts == "auto" and self.command == "serve")
+
+    @property
+    def has_home(self) -> bool:
+        """True when docs/ has its own home page (the generated one is then left out)."""
+        return self.docs_dir is not None and (self.docs_dir / "index.md").is_file()
+
+
+@dataclass
+class Checked:
+    """The build after its cases are loaded and checked, before anything is written.
+
+    The engine takes the navigation, the published addresses and the site-wide settings from here
+    before it cleans its output folder.
+    """
+
+    site: SiteModel
+    publishing: Publishing
+    browse_nav: list[dict[str, str]]
+    """The entries of mkdocs.yml's empty 浏览 section (one per facet)."""
+    extra: dict[str, Any]
+    """Keys to add to ``config.extra`` (the contact address)."""
+
+
+@dataclass
+class Rendering:
+    """What the engine renders: every generated page and the theme's site-wide data."""
+
+    pages: list[GeneratedPage]
+    extra: dict[str, Any]
+    """``config.extra.sb``: addresses, facets, the default social card, the outputs, as plain data."""
+    lastmod: dict[str, str]
+    """Page src_uri -> the sitemap's ``lastmod`` (``""``: none); pages not listed take ``newest``."""
+    newest: str | None
+    media: MediaPlan
+
+    def lastmod_of(self, src_uri: str) -> str | None:
+        """The sitemap date of any page (generated or hand-written); None when no case has a date."""
+        if self.newest is None:
+            return None
+        return self.lastmod.get(src_uri, self.newest)
+
+
+@dataclass
+class Built:
+    """The end of a build: how many files were placed beside the pages, and the preview's writer."""
+
+    files: int
+    writer: threading.Thread | None = None
+
+
+class Steps:
+    """Runs a build's steps in order and logs one timing line per step (``步骤名 0.12 s``)."""
+
+    def run(self, name: str, work: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """``work(*args, **kwargs)``, timed and logged under ``name``."""
+        start = time.perf_counter()
+        result = work(*args, **kwargs)
+        self.record(name, time.perf_counter() - start)
+        return result
+
+    def record(self, name: str, seconds: float) -> None:
+        """Log a step timed elsewhere (the engine's rendering)."""
+        log.info("%s %.2f s", name, seconds)
+
+
+def build(
+    project: Project, preview: PreviewState | None = None
+) -> Generator[Checked | Rendering, None, Built]:
+    """The whole build, in order. The engine renders the pages where this says ``yield``.
+
+    An adapter drives it with :func:`advance`: the first ``yield`` gives the checked site (before
+    the engine cleans its output folder), the second the pages to render; resuming after the engine
+    has written its pages places the output files, the form editor and saves the caches. Closing
+    it at a ``yield`` (the engine failed) stops the output writer. ``preview`` (``mkdocs serve``)
+    keeps the preview going past broken case files.
+    """
+    steps = Steps()
+    cache = cache_root(project.root)
+    cases = steps.run("载入并检查案例", load_published_cases, project, preview)
+    site = steps.run("站点模型", model_site, cases, cache)
+    publishing = derive_publishing(
+        os.environ,
+        root=project.root,
+        site_url=project.site_url,
+        repo_url=project.repo_url,
+        edit_branch=project.edit_branch,
+    )
+    yield Checked(site, publishing, browse_nav(), {"sb_contact_email": contact_email(project.extra)})
+    settings = BuildSettings(
+        root=project.root,
+        site_dir=project.site_dir,
+        site_name=project.site_name,
+        site_description=project.site_description,
+        site_url=publishing.site_url,
+        edit_base=edit_base(publishing, project.cases),
+        home=not project.has_home,
+        addresses=address_book(project.root, project.cases),
+        parallel=project.command != "serve",  # never fork beside the live-reload server's threads
+        remember=project.command != "serve",
+    )
+    generation = steps.run("图片、正文与站点页面", build_site, site, settings)
+    try:
+        gaps = preview.gap_pages() if preview is not None else []
+        rendering = steps.run("模板数据", describe_pages, generation, gaps)
+        start = time.perf_counter()
+        yield rendering
+        steps.record("引擎渲染页面", time.perf_counter() - start)
+    except GeneratorExit:
+        generation.close()
+        raise
+    if project.command == "serve":  # the saved page first, then search and data a moment later
+        built = Built(0, generation.finish_in_background())
+    else:
+        built = Built(steps.run("输出文件与图片", generation.finish))
+    steps.run(
+        "表单编辑器 /admin/",
+        write_admin,
+        project.site_dir,
+        project.root,
+        repo=repo_from_url(publishing.repo_url),
+        branch=publishing.edit_branch,
+        site_url=publishing.site_url or "",
+        site_name=project.site_name,
+        cases_dir=project.cases,
+    )
+    steps.run("保存缓存", save_qr_codes, cache)
+    return built
+
+
+def advance(run: Generator[Checked | Rendering, None, Built]) -> Checked | Rendering | Built:
+    """Resume a :func:`build` to its next stage; its end gives the :class:`Built`."""
+    try:
+        return next(run)
+    except StopIteration as end:
+        return end.value  # type: ignore[no-any-return]
+
+
+def load_published_cases(project: Project, preview: PreviewState | None = None) -> list[Case]:
+    """The cases this build shows: every valid case, drafts only where the project shows them.
+
+    A build stops at the first invalid file (:class:`CaseFileError`, every error listed); the
+    preview instead shows what it can and lists the errors on every page.
+    """
+    use_parse_cache(cache_root(project.root))  # unchanged files are not parsed again
+    if preview is not None:
+        loaded = preview.load(project.cases_dir)
+        if preview.broken:
+            log.info(preview.log_text())
+    else:
+        loaded = require_cases([project.cases_dir], cases_root=project.cases_dir).cases
+    cases = loaded if project.show_drafts else [c for c in loaded if not c.is_draft]
+    log.info("已载入 %d 个案例（草稿 %d 个）", len(cases), sum(1 for c in cases if c.is_draft))
+    problem = contact_problem(project.extra)
+    if problem:
+        log.info(problem)  # not a warning: --strict builds go on
+    return cases
+
+
+def model_site(cases: list[Case], cache: Path) -> SiteModel:
+    """Facets, terms and related cases of the site (tag slugs and QR codes of the last build reused)."""
+    remember_slugs(cache)
+    remember_qr_codes(cache)
+    site = SiteModel(cases, load_vocabularies())
+    save_slugs(cache)
+    site.prepare_related(cache)
+    return site
+
+
+def describe_pages(generation: Generation, extra_pages: list[GeneratedPage] | None = None) -> Rendering:
+    """The template data of every page (front matter) and of the site (``config.extra.sb``).
+
+    A page's social card and a case's printed QR code are plain strings here, so templates read
+    ``page.meta.sb`` and never call back into Python.
+    """
+    site_url = generation.settings.site_url
+    media = generation.media
+    pages = generation.pages + (extra_pages or [])
+    for page in pages:
+        image = media.social.get(page.src_uri)
+        if image and site_url:
+            page.meta["social_image"] = urls.absolute(site_url, image)
+        if "case" in page.meta and site_url:
+            page.meta["print_qr"] = qr_image(urls.absolute(site_url, page.url) or "")
+    extra = {
+        "urls": {
+            "home": urls.HOME,
+            "all_cases": urls.ALL_CASES,
+            "search": urls.SEARCH,
+            "stats": urls.STATS,
+            "about": urls.ABOUT,
+            "data_section": urls.DATA_SECTION,
+            "feed_atom": urls.FEED_ATOM,
+            "feed_json": urls.FEED_JSON,
+            "data_csv": urls.DATA_CSV,
+            "data_json": urls.DATA_JSON,
+        },
+        "facets": [{"key": f.key, "label": f.label, "nav": f.nav, "url": f.prefix} for f in FACETS],
+        "social_image": media.social_image_url(site_url, urls.page_src(urls.HOME)),
+        "outputs": footer_data(OUTPUTS),
+    }
+    site = generation.site
+    return Rendering(pages, extra, lastmod_dates(site), site_lastmod(site), media)

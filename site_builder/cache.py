@@ -6,6 +6,12 @@ work and a code change invalidates exactly what it affects. Entries are written 
 carry a digest of their content: a truncated or edited entry is treated as missing and made
 again, never served.
 
+Every namespace is a row of :data:`CACHES` (what its entries hold, the code they depend on, how
+long an unused entry is kept). Every key comes from :func:`cache_key`, which always mixes in the
+environment (Python's version and every installed distribution's version, so an upgraded
+sanitizer or image library can never serve pages made by the old one) and the namespace's code.
+:func:`prune_caches` is the one pruner, run once at the end of a build.
+
 Checking a digest means reading the whole entry and its digest file. A warm build at 1,000 cases
 checks ~4,000 entries (100 MB of covers and cards), so an entry verified once is recorded in the
 namespace's ``.stamps.json`` with its size, modification time and inode: while those are unchanged
@@ -20,10 +26,12 @@ import hashlib
 import json
 import os
 import re
+import sys
 import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -61,6 +69,135 @@ def fingerprint(*parts: Any) -> str:
     """A stable key for JSON-serialisable inputs (sorted keys, no whitespace differences)."""
     payload = json.dumps(parts, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
+
+
+HOUR = 3600.0
+DAY = 24 * HOUR
+
+
+@dataclass(frozen=True)
+class Namespace:
+    """One named cache: what it holds, the package code its entries are computed by, how long an
+    entry no build used is kept, and what it buys (measured; see benchmarks/README.md)."""
+
+    name: str
+    holds: str
+    code: tuple[str, ...]
+    max_age: float
+    buys: str
+
+
+CACHES: tuple[Namespace, ...] = (
+    Namespace(
+        "parsed",
+        "each case file's YAML document with positions",
+        ("casefile",),
+        DAY,
+        "no YAML parse of an unchanged file",
+    ),
+    Namespace(
+        "pages",
+        "each case page's body HTML, keyed by the template context it rendered",
+        ("pages", "browse"),
+        7 * DAY,
+        "no Markdown, sanitizer or Jinja work for an unchanged case page",
+    ),
+    Namespace(
+        "site-pages",
+        "the browse, stats, home and search pages of one site",
+        (".",),
+        600.0,
+        "no browse/home/stats rendering when no case changed",
+    ),
+    Namespace(
+        "outputs",
+        "search index, open data and feeds (content-addressed files and per-site manifests)",
+        (".",),
+        600.0,
+        "no search index or data export computation when no case changed; files linked, not written",
+    ),
+    Namespace(
+        "builds",
+        "a whole build's page list and media plan, named by its inputs",
+        (".",),
+        600.0,
+        "no per-case lookups at all when nothing changed",
+    ),
+    Namespace(
+        "related",
+        "every case's related cases",
+        ("browse/model.py",),
+        600.0,
+        "no quadratic related-case scoring when no case's facets changed",
+    ),
+    Namespace("slugs", "tag -> URL slug", ("browse/model.py",), DAY, "no pypinyin import (its segmenter)"),
+    Namespace("qr", "page address -> QR code image", ("pages/qr.py",), DAY, "no QR encoding (~3 ms a page)"),
+    Namespace(
+        "jinja",
+        "compiled Jinja templates (Material's and the site's)",
+        ("pages/jinjacache.py",),
+        DAY,
+        "no template compilation (~1 s of CPU a build)",
+    ),
+    Namespace(
+        "images",
+        "contributed photos as WebP variants and a JPEG fallback",
+        ("media/photos.py",),
+        0.0,
+        "no photo decode or encode for an unchanged photo",
+    ),
+    Namespace(
+        "art",
+        "covers and social cards",
+        ("media/art.py", "media/fonts.py"),
+        0.0,
+        "no drawing of covers (~10 ms) and cards (~40 ms)",
+    ),
+)
+"""The table of every cache namespace; :class:`Store` refuses a name not listed here."""
+
+NAMESPACES = {ns.name: ns for ns in CACHES}
+
+DISABLED_ENV = "SITE_BUILDER_CACHE_OFF"
+"""Comma-separated namespaces that always miss and never write (the benchmark measures each
+namespace's worth this way)."""
+
+
+@cache
+def environment_fingerprint() -> str:
+    """Python's version and the name and version of every installed distribution.
+
+    Read from the ``*.dist-info`` folder names on ``sys.path`` (a directory listing, ~1 ms, where
+    reading every distribution's metadata costs ~50 ms). The project's own distribution is left
+    out: its code enters keys through :func:`code_fingerprint`.
+    """
+    found: set[str] = set()
+    for entry in sys.path:
+        if not entry or not os.path.isabs(entry):
+            continue
+        try:
+            with os.scandir(entry) as listing:
+                for item in listing:
+                    name = item.name
+                    if name.endswith((".dist-info", ".egg-info")) and not name.lower().startswith(
+                        ("site_builder-", "site-builder-")
+                    ):
+                        found.add(name.lower())
+        except OSError:
+            continue
+    return fingerprint(sys.version, sorted(found))
+
+
+def cache_key(namespace: str, *inputs: Any) -> str:
+    """The key of an entry of ``namespace`` made from ``inputs``: they, the namespace's declared
+    code and the environment (:func:`environment_fingerprint`) are all in it."""
+    ns = NAMESPACES[namespace]
+    return fingerprint(namespace, environment_fingerprint(), code_fingerprint(*ns.code), inputs)
+
+
+def disabled_namespaces() -> frozenset[str]:
+    """The namespaces switched off for this process (see :data:`DISABLED_ENV`)."""
+    return frozenset(x.strip() for x in os.environ.get(DISABLED_ENV, "").split(",") if x.strip())
 
 
 def atomic_write(path: Path, data: bytes) -> None:
@@ -193,11 +330,45 @@ def forget_stamps() -> None:
         _STAMPS.clear()
 
 
+_USED: dict[Path, set[str]] = {}
+"""Cache folder -> the entries this process (and the workers it joined) read or wrote."""
+
+
+def used_entries() -> dict[str, list[str]]:
+    """What this process used, to hand from a worker to its parent (:func:`note_used`)."""
+    with _LOCK:
+        return {str(folder): sorted(names) for folder, names in _USED.items()}
+
+
+def note_used(entries: dict[str, list[str]]) -> None:
+    """Add a worker's :func:`used_entries`, so the pruner keeps what the worker made."""
+    with _LOCK:
+        for folder, names in entries.items():
+            _USED.setdefault(Path(folder), set()).update(names)
+
+
+def forget_used() -> None:
+    """Start a new record of used entries (a new build in the same process: the preview)."""
+    with _LOCK:
+        _USED.clear()
+
+
 class Store:
-    """One namespace of the cache (``pages``, ``art`` …): files named by key, each with a digest."""
+    """One namespace of the cache: files named by key, each with a digest.
+
+    In a project's cache the namespace is a row of :data:`CACHES` (a test checks every store the
+    package opens); other folders (tests' scratch caches) are stores all the same.
+    """
 
     def __init__(self, root: Path, namespace: str):
+        self.namespace = namespace
         self.dir = root / namespace
+        self.off = namespace in disabled_namespaces()
+
+    def keep(self, names: Iterable[str]) -> None:
+        """Mark entries as used by this build (made elsewhere, e.g. named by a remembered build)."""
+        with _LOCK:
+            _USED.setdefault(self.dir, set()).update(names)
 
     def path(self, name: str) -> Path:
         """Where the entry ``name`` lives (it may not exist)."""
@@ -227,16 +398,22 @@ class Store:
                 data = fh.read()
         except OSError:
             return None
-        return data if self._verified(name, data, st) else None
+        if self.off or not self._verified(name, data, st):
+            return None
+        self.keep((name,))
+        return data
 
     def has(self, name: str) -> bool:
         """True when the entry is present and intact (without reading it when its stamp still holds)."""
         path = self.dir / name
+        if self.off:
+            return False
         try:
             st = os.stat(path)
         except OSError:
             return False
         if stamps_of(self.dir).matches(name, st):
+            self.keep((name,))
             return True
         return self.get(name) is not None
 
@@ -246,6 +423,7 @@ class Store:
         stamps_of(self.dir).forget(name)
         atomic_write(path, data)
         atomic_write(self.dir / f".{name}.sha256", _digest(data).encode("ascii"))
+        self.keep((name,))
         return path
 
     def put_content(self, data: bytes) -> str:
@@ -258,6 +436,7 @@ class Store:
         if not self.has(name):
             stamps_of(self.dir).forget(name)
             atomic_write(self.dir / name, data)
+        self.keep((name,))
         return name
 
     def prune(self, keep: Iterable[str], *, older_than: float = 0.0) -> int:
@@ -286,6 +465,24 @@ class Store:
         return removed
 
 
+def prune_caches(root: Path) -> int:
+    """The one pruner: in every namespace this process used under ``root``, delete the entries it
+    did not use that are older than the namespace's ``max_age``; return how many were removed.
+
+    Run once at the end of a build. A namespace this build never opened is left alone (a build
+    without photos does not empty the photo cache of another branch's build).
+    """
+    with _LOCK:
+        used = {folder: set(names) for folder, names in _USED.items() if folder.parent == root}
+    removed = 0
+    for folder, names in sorted(used.items()):
+        ns = NAMESPACES.get(folder.name)
+        if ns is None or ns.name in disabled_namespaces():
+            continue
+        removed += Store(root, ns.name).prune(names, older_than=ns.max_age)
+    return removed
+
+
 class Memo:
     """A remembered ``str -> str`` table: values slow to compute, cheap to keep (tag slugs, QR codes).
 
@@ -309,9 +506,9 @@ class Memo:
         return value
 
     def _entry(self, root: Path, version: str) -> tuple[Store, str]:
-        return Store(root, self.namespace), f"{self.namespace}-{version}.json"
+        return Store(root, self.namespace), f"{self.namespace}-{cache_key(self.namespace, version)}.json"
 
-    def load(self, root: Path, version: str) -> None:
+    def load(self, root: Path, version: str = "") -> None:
         """Take the values a previous build saved (nothing if absent, damaged or of other code)."""
         store, name = self._entry(root, version)
         data = store.get(name)
@@ -322,13 +519,12 @@ class Memo:
         if isinstance(loaded, dict):
             self.values.update({k: v for k, v in loaded.items() if isinstance(k, str) and isinstance(v, str)})
 
-    def save(self, root: Path, version: str) -> None:
+    def save(self, root: Path, version: str = "") -> None:
         """Keep the values this process used for the next build."""
         store, name = self._entry(root, version)
         data = json.dumps({k: self.values[k] for k in sorted(self.used)}, ensure_ascii=False, sort_keys=True)
         if store.get(name) != data.encode("utf-8"):
             store.put(name, data.encode("utf-8"))
-            store.prune([name])
 
     def reset(self) -> None:
         """Forget every value (tests)."""

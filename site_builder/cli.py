@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import re
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -208,10 +208,12 @@ def cmd_cms_config(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    """Build with ``mkdocs build --strict`` into a scratch folder, then swap it into place.
+    """Build with the chosen engine into a scratch folder, check it, then swap it into place.
 
-    A failed or interrupted build (invalid case, strict-mode warning, crash, Ctrl-C) leaves the
-    previous site untouched; a target that holds sources is refused before anything runs.
+    A failed or interrupted build (invalid case, strict-mode warning, crash, Ctrl-C) and a site
+    that lacks a published case's page, search entry or data row (an engine that skipped the
+    ``site_builder`` plugin) leave the previous site untouched; a target that holds sources is
+    refused before anything runs.
     """
     config = Path(args.config).resolve()
     target = Path(args.site_dir).resolve()
@@ -223,23 +225,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     sitedir.recover(target)
     sitedir.clean_leftovers(target)
     scratch = Path(tempfile.mkdtemp(prefix=sitedir.scratch_name(target), dir=target.parent))
-    cmd = [
-        sys.executable,
-        "-m",
-        "mkdocs",
-        "build",
-        "--strict",
-        "--clean",
-        "-f",
-        str(config),
-        "-d",
-        str(scratch),
-    ]
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+    drafts = os.environ.get("SITE_BUILDER_DRAFTS")
     if args.offline:  # the pull request's preview shows drafts, with their banner; it is never published
-        env["SITE_BUILDER_DRAFTS"] = "always"
+        os.environ["SITE_BUILDER_DRAFTS"] = "always"
     try:
-        code = subprocess.call(cmd, env=env)
+        code = _render(args.engine, config, scratch)
+        if code == 0:
+            code = _check_built(config, scratch)
         if code == 0 and args.offline:
             from site_builder.outputs.offline import make_offline
 
@@ -248,11 +240,78 @@ def cmd_build(args: argparse.Namespace) -> int:
             sitedir.swap_in(scratch, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
+        if drafts is None:
+            os.environ.pop("SITE_BUILDER_DRAFTS", None)
+        else:
+            os.environ["SITE_BUILDER_DRAFTS"] = drafts
     if code != 0:
         kept = "之前的网站保持不变" if target.exists() else "没有生成网站"
         print(f"构建失败，{kept}（{target}）。", file=sys.stderr)
         return 1
     print(f"网站已生成：{target}" + ("（离线预览版：双击 index.html 即可打开）" if args.offline else ""))
+    return 0
+
+
+def _render(engine: str, config: Path, out: Path) -> int:
+    """Render the site of ``config`` into ``out`` with ``engine``; the exit code."""
+    from site_builder.engines import run_mkdocs
+    from site_builder.engines.zensical import plugin_options
+
+    if engine == "mkdocs":
+        code = run_mkdocs(config, out)
+        if code != 0 and plugin_options(read_mkdocs_yml(config)) is None:
+            print(
+                f"{config.name} 的 plugins 里没有 site_builder：案例页面、搜索和数据都由它生成，请加回去。",
+                file=sys.stderr,
+            )
+        return code
+    from site_builder.engines import NOTICE, zensical
+    from site_builder.errors import CaseFileError, EnvironmentProblem
+
+    logging.basicConfig(format="%(levelname)-7s -  %(message)s", level=logging.INFO)
+    warnings = _WarningCount()
+    logging.getLogger("mkdocs.plugins.site_builder").addHandler(warnings)
+    print(f"INFO    -  {NOTICE}", file=sys.stderr)
+    try:
+        zensical.render_site(config, out)
+    except CaseFileError as exc:
+        print("案例文件有错误，网站没有生成：\n" + str(exc), file=sys.stderr)
+        return 1
+    except (EnvironmentProblem, zensical.EngineFailed) as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        logging.getLogger("mkdocs.plugins.site_builder").removeHandler(warnings)
+    if warnings.count:  # as `mkdocs build --strict` does with the same warnings
+        print(f"构建中有 {warnings.count} 条警告（严格模式），见上文。", file=sys.stderr)
+        return 1
+    return 0
+
+
+class _WarningCount(logging.Handler):
+    """Counts the build's warnings, which fail it (the Zensical path's ``--strict``)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.count = 0
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.count += 1
+
+
+def _check_built(config: Path, out: Path) -> int:
+    """The guard (:mod:`site_builder.engines.guard`): 1 with a message when a published case is missing."""
+    from site_builder.engines.guard import check_site, failure_message, published_case_ids
+    from site_builder.engines.zensical import read_project
+
+    ids, errors = published_case_ids(read_project(config, site_dir=out))
+    if errors:
+        print("案例文件有错误，网站没有发布：\n" + format_errors(errors), file=sys.stderr)
+        return 1
+    problems = check_site(out, ids)
+    if problems:
+        print(failure_message(problems), file=sys.stderr)
+        return 1
     return 0
 
 
@@ -379,6 +438,12 @@ def build_parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="构建网站（失败时保留之前的网站）")
     b.add_argument("--site-dir", default="site")
     b.add_argument("--config", default="mkdocs.yml")
+    b.add_argument(
+        "--engine",
+        choices=("mkdocs", "zensical"),
+        default="mkdocs",
+        help="渲染引擎：mkdocs（默认，经 site_builder 插件）或 zensical（Material 的后继者，经适配器）",
+    )
     b.add_argument(
         "--offline", action="store_true", help="生成可以双击 index.html 直接打开的预览版（不用于发布）"
     )

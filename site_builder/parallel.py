@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 from typing import Any, Generic, TypeVar
 
-from site_builder.cache import save_stamps
+from site_builder.cache import note_used, save_stamps, used_entries
 from site_builder.errors import InternalError
 
 log = logging.getLogger("mkdocs.plugins.site_builder.parallel")
@@ -72,10 +72,10 @@ def split(items: Sequence[T], parts: int) -> list[list[T]]:
 
 def _child(func: Callable[[], Any], conn: Connection) -> None:
     try:
-        result: tuple[bool, Any] = (True, func())
+        result: tuple[bool, Any, Any] = (True, func(), used_entries())
         save_stamps()  # the cache entries this worker verified, for the next build
     except BaseException:  # report every failure to the parent, never hang it
-        result = (False, traceback.format_exc())
+        result = (False, traceback.format_exc(), {})
     try:
         conn.send(result)
     finally:
@@ -97,15 +97,16 @@ class Forked(Generic[R]):
         if not self._done:
             assert self._conn is not None
             try:
-                ok, payload = self._conn.recv()
+                ok, payload, used = self._conn.recv()
             except EOFError:
-                ok, payload = False, "worker process ended without a result"
+                ok, payload, used = False, "worker process ended without a result", {}
             finally:
                 self._conn.close()
                 self._process.join()
             self._done = True
             if not ok:
                 raise InternalError("a build worker failed:\n" + str(payload))
+            note_used(used)  # the cache entries the worker made are this build's too
             self._value = payload
         return self._value  # type: ignore[return-value]
 

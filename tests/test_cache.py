@@ -3,18 +3,31 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from pathlib import Path
 
+import pytest
+
 from site_builder.cache import (
+    CACHES,
+    DISABLED_ENV,
+    NAMESPACES,
     Memo,
     Store,
     atomic_write,
+    cache_key,
     code_fingerprint,
+    disabled_namespaces,
+    environment_fingerprint,
     fingerprint,
     forget_stamps,
+    forget_used,
+    prune_caches,
     save_stamps,
 )
+from site_builder.parallel import can_fork, fork_call
+from tests.support.project import ROOT
 
 
 def test_put_get_and_damage(tmp_path: Path) -> None:
@@ -65,20 +78,20 @@ def test_memo_keeps_used_values_for_the_same_code_only(tmp_path: Path) -> None:
         calls.append(key)
         return key.upper()
 
-    memo = Memo("m", compute)
+    memo = Memo("qr", compute)
     assert memo("a") == "A" and memo("b") == "B" and memo("a") == "A"
     assert calls == ["a", "b"]
     memo.save(tmp_path, "v1")
-    fresh = Memo("m", compute)
+    fresh = Memo("qr", compute)
     fresh.load(tmp_path, "v1")
     assert fresh.values == {"a": "A", "b": "B"}
-    other = Memo("m", compute)
+    other = Memo("qr", compute)
     other.load(tmp_path, "v2")  # other code or library version: start afresh
     assert other.values == {}
     fresh.used.clear()
     fresh("a")
     fresh.save(tmp_path, "v1")  # only what this build used is kept
-    again = Memo("m", compute)
+    again = Memo("qr", compute)
     again.load(tmp_path, "v1")
     assert again.values == {"a": "A"}
 
@@ -125,3 +138,94 @@ def test_a_damaged_stamps_file_only_costs_a_full_check(tmp_path: Path) -> None:
     assert store.get("a.bin") == b"hello"
     store.path("a.bin").write_bytes(b"HELLO")
     assert store.get("a.bin") is None
+
+
+def test_every_namespace_the_package_opens_is_a_row_of_the_table() -> None:
+    """One table of caches: a store or memo opened by name in the package is declared in CACHES."""
+    opened: set[str] = set()
+    for source in (ROOT / "site_builder").rglob("*.py"):
+        text = source.read_text(encoding="utf-8")
+        opened |= set(re.findall(r"""(?:Store\([^,()]+,|Memo\(|cache_key\()\s*["']([\w-]+)["']""", text))
+        opened |= {m.group(1) for m in re.finditer(r"""cache(?:_dir)?\s*/\s*["']([\w-]+)["']""", text)}
+    opened -= {"stubs"}  # the preview's stub pages: files MkDocs reads, not cache entries
+    assert opened, "the scan found no cache use: update this test's patterns"
+    undeclared = opened - set(NAMESPACES)
+    assert not undeclared, f"add a row to site_builder.cache.CACHES for {sorted(undeclared)}"
+    for ns in CACHES:
+        assert ns.holds and ns.buys and ns.max_age >= 0, ns.name
+        assert code_fingerprint(*ns.code), ns.name
+
+
+def test_keys_hold_namespace_inputs_code_and_environment(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    base = cache_key("pages", "x")
+    assert cache_key("pages", "x") == base
+    assert cache_key("pages", "y") != base
+    assert cache_key("outputs", "x") != base
+    # An upgraded library shows as another *.dist-info folder on sys.path: every key changes.
+    (tmp_path / "nh3-99.0.0.dist-info").mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    environment_fingerprint.cache_clear()
+    try:
+        assert cache_key("pages", "x") != base
+    finally:
+        monkeypatch.undo()
+        environment_fingerprint.cache_clear()
+    assert cache_key("pages", "x") == base
+    with pytest.raises(KeyError):
+        cache_key("undeclared", "x")
+
+
+def test_the_environment_names_python_and_installed_libraries() -> None:
+    import nh3
+
+    assert environment_fingerprint() == environment_fingerprint()
+    site_packages = Path(nh3.__file__).resolve().parent.parent
+    names = {p.name.lower() for p in site_packages.glob("*.dist-info")}
+    assert any(n.startswith("nh3-") for n in names) and any(n.startswith("jinja2-") for n in names)
+
+
+def test_a_switched_off_namespace_always_misses(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv(DISABLED_ENV, "pages, art")
+    assert disabled_namespaces() == {"pages", "art"}
+    store = Store(tmp_path, "pages")
+    store.put("a", b"x")  # still written: the build links what it makes
+    assert store.path("a").read_bytes() == b"x"
+    assert store.get("a") is None and not store.has("a")
+    assert Store(tmp_path, "outputs").put("b", b"y") and Store(tmp_path, "outputs").get("b") == b"y"
+
+
+def test_the_one_pruner_keeps_what_the_build_used_and_what_is_young(tmp_path: Path) -> None:
+    forget_used()
+    old = time.time() - 30 * 24 * 3600
+    pages, art, other = Store(tmp_path, "pages"), Store(tmp_path, "art"), Store(tmp_path, "related")
+    for store in (pages, art, other):
+        for name in ("used", "unused-old", "unused-new"):
+            store.put(name, b"x")
+        for name in ("unused-old", ".unused-old.sha256"):
+            os.utime(store.path(name), (old, old))
+    forget_used()
+    pages.get("used")
+    art.get("used")
+    removed = prune_caches(tmp_path)
+    # pages: unused entries older than 7 days go; art (max age 0): every unused entry goes;
+    # related: not opened by this build, so left alone.
+    assert removed == 1 + 2
+    assert {p.name for p in pages.dir.iterdir() if not p.name.startswith(".")} == {"used", "unused-new"}
+    assert {p.name for p in art.dir.iterdir() if not p.name.startswith(".")} == {"used"}
+    assert len([p for p in other.dir.iterdir() if not p.name.startswith(".")]) == 3
+    forget_used()
+
+
+def test_entries_a_worker_made_are_kept_by_the_parent(tmp_path: Path) -> None:
+    if not can_fork():
+        pytest.skip("no fork here")
+    forget_used()
+    Store(tmp_path, "art").put("stale", b"s")
+    forget_used()
+    made = fork_call(lambda: Store(tmp_path, "art").put("fresh", b"f").name).result()
+    assert made == "fresh"
+    assert prune_caches(tmp_path) == 1
+    assert Store(tmp_path, "art").get("fresh") == b"f" and Store(tmp_path, "art").get("stale") is None
+    forget_used()

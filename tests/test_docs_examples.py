@@ -60,8 +60,12 @@ def _validate(base: Path, text: str) -> list[str]:
     cases = base / "cases"
     cases.mkdir(parents=True, exist_ok=True)
     (cases / EXAMPLE_FILE).write_text(text, encoding="utf-8")
-    # the template names a related case; give it one with a different title
-    other = _template().replace("title: 浦东快递外卖群体党建工作联席会议", "title: 金头盔骑手先锋队伍建设")
+    # the template names a related case; give it one with a different title and its own figure
+    other = (
+        _template()
+        .replace("title: 浦东快递外卖群体党建工作联席会议", "title: 金头盔骑手先锋队伍建设")
+        .replace("value: 107", "value: 12")
+    )
     (cases / "pudong-golden-helmet-riders.yaml").write_text(
         other.replace("related: [pudong-golden-helmet-riders]", "related: []"), encoding="utf-8"
     )

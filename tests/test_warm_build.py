@@ -25,6 +25,7 @@ from site_builder.cache import Memo, Store, cache_root
 from site_builder.casefile.loader import require_cases
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.media.plan import MediaPlan, photo_paths
+from site_builder.outputs.catalog import Output
 from site_builder.pages.jinjacache import attach_bytecode_cache
 from site_builder.pages.render import body_cache_key, case_context
 from tests.support.project import FIXTURE_CASES, ROOT, make_project, run_build
@@ -53,7 +54,7 @@ def test_outputs_are_cached_identical_and_rebuilt_when_damaged(
         calls.append(1)
         return {**build.search_outputs(s, st, m), **build.feed_outputs(s, st, m)}
 
-    monkeypatch.setattr(build, "OUTPUTS", (counted,))
+    monkeypatch.setattr(build, "OUTPUTS", (Output("counted", counted, "计数", "测试用的输出"),))
     fresh = counted(site, settings, media)
     calls.clear()
 
@@ -217,11 +218,11 @@ def test_template_bytecode_cache_renders_the_same(tmp_path: Path) -> None:
         entry.write_bytes(b"garbage")  # damaged: compiled again, never loaded
     env = attach_bytecode_cache(jinja2.Environment(loader=loader, autoescape=True), tmp_path, "t")
     assert env.get_template("t.html").render(xs=["<i>", "二"]) == expected
-    # other settings compile to other code: a separate namespace
+    # other settings compile to other code: a separate entry
     attach_bytecode_cache(jinja2.Environment(loader=loader, autoescape=False), tmp_path, "t").get_template(
         "t.html"
     )
-    assert len(list(tmp_path.iterdir())) == 2
+    assert len(list(tmp_path.iterdir())) == 1 and len(list((tmp_path / "jinja").glob("*.bc"))) == 2
 
 
 def test_remembered_slugs_are_the_same_and_skip_pypinyin(tmp_path: Path) -> None:
@@ -349,3 +350,22 @@ def test_parse_cache_entry_damaged_or_unfaithful_is_not_used(tmp_path: Path) -> 
     assert again.data["title"] == "标题"
     int_keys = yamlio.Document({1: "a"}, yamlio.Positions("x.yaml"))
     assert yamlio._document_to_json(int_keys) is None, "JSON would turn the key into a string"
+
+
+def test_parse_cache_does_not_depend_on_the_folder_a_build_starts_in(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_builder.casefile import yamlio
+
+    case = tmp_path / "c.yaml"
+    case.write_text("title: 标题\nyear: 2021\n", encoding="utf-8")
+    yamlio.use_parse_cache(tmp_path / "cache")
+    try:
+        first, _ = yamlio.read_yaml(case, "cases/c.yaml")
+        monkeypatch.setattr(yamlio, "parse_text", lambda *a, **k: pytest.fail("parsed again"))
+        assert yamlio.is_parse_cached(case, "../project/cases/c.yaml")
+        second, _ = yamlio.read_yaml(case, "../project/cases/c.yaml")
+    finally:
+        yamlio.use_parse_cache(None)
+    assert first is not None and second is not None and second.data == first.data
+    assert second.positions.path == "../project/cases/c.yaml"

@@ -215,6 +215,17 @@ def test_pip_cache_keyed_on_lock_file(ci: dict[str, Any]) -> None:
     assert (ROOT / "requirements.lock").is_file()
 
 
+def test_site_cache_keyed_on_everything_its_entries_depend_on(ci: dict[str, Any]) -> None:
+    """The build cache's key names the cases, the code, the theme and the locked library versions:
+    an upgraded dependency starts from a fresh cache (every entry's key also holds the versions)."""
+    steps = [s for job in ci["jobs"].values() for s in _steps(job) if _action(s) == "actions/cache"]
+    keys = [s["with"]["key"] for s in steps if ".cache/site_builder" in s["with"]["path"]]
+    assert keys, "the site cache step is gone"
+    for key in keys:
+        for part in ("cases/**", "site_builder/**", "theme/**", "requirements.lock"):
+            assert f"'{part}'" in key, (part, key)
+
+
 def test_uploads_only_after_every_check(ci: dict[str, Any]) -> None:
     steps = _steps(ci["jobs"]["check"])
     uploads = [i for i, s in enumerate(steps) if "upload" in _action(s)]

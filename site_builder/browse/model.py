@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import heapq
-import importlib.metadata
 import json
 import re
 from collections import Counter, defaultdict
@@ -15,7 +14,7 @@ from pathlib import Path
 
 from site_builder.browse.facets import FACETS, FacetSpec
 from site_builder.browse.urls import term_url
-from site_builder.cache import Memo, Store, code_fingerprint, fingerprint
+from site_builder.cache import Memo, Store, cache_key, fingerprint
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import Term as VocabTerm
 from site_builder.casefile.vocab import Vocabularies
@@ -70,14 +69,6 @@ class Term:
     title: str = ""
 
 
-def _slugs_version() -> str:
-    try:
-        version = importlib.metadata.version("pypinyin")
-    except importlib.metadata.PackageNotFoundError:  # pragma: no cover - a declared dependency
-        version = "?"
-    return fingerprint(version, code_fingerprint("browse/model.py"))
-
-
 TAG_SLUGS = Memo("slugs", lambda text: _slugify_tag(text))
 """Tag -> slug, made in this process or remembered from the last build."""
 
@@ -89,12 +80,12 @@ def remember_slugs(cache: Path) -> None:
     turn the same few hundred tags into the same slugs; the slugs are keyed by the pypinyin
     version and this module's code.
     """
-    TAG_SLUGS.load(cache, _slugs_version())
+    TAG_SLUGS.load(cache)
 
 
 def save_slugs(cache: Path) -> None:
     """Store the slugs this process used for the next build, if they changed."""
-    TAG_SLUGS.save(cache, _slugs_version())
+    TAG_SLUGS.save(cache)
 
 
 def slugify_tag(text: str) -> str:
@@ -205,7 +196,7 @@ class SiteModel:
         before the page workers fork (they inherit it).
         """
         inputs = [[c.id, c.year, c.district, c.fields, c.groups, c.tags, c.related] for c in self.cases]
-        name = f"related-{fingerprint(code_fingerprint('browse/model.py'), RELATED_LIMIT, inputs)}.json"
+        name = f"related-{cache_key('related', RELATED_LIMIT, inputs)}.json"
         store = Store(cache, "related")
         data = store.get(name)
         table = None
@@ -217,7 +208,6 @@ class SiteModel:
         if not isinstance(table, dict) or set(table) != set(self.by_id):
             table = {c.id: [[r.id, explicit] for r, explicit in self.related(c)] for c in self.cases}
             store.put(name, json.dumps(table, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-            store.prune([name], older_than=600)
         self._related_table = {
             k: [(self.by_id[r], bool(e)) for r, e in v if r in self.by_id] for k, v in table.items()
         }

@@ -428,6 +428,14 @@ class Case(_Strict):
     year: int = Field(
         title="年份", json_schema_extra={"x-search": "meta"}, description="做法开始或首次报道的年份"
     )
+    year_note: str | None = Field(
+        title="年份说明",
+        json_schema_extra={"x-search": None},
+        default=None,
+        min_length=4,
+        max_length=80,
+        description="年份是怎么定的，例如「报道没有写明做法始于哪一年，这里记的是报道发表的年份」",
+    )
     organizations: list[PlainLine] = Field(
         title="参与单位",
         json_schema_extra={"x-search": "body"},
@@ -476,6 +484,12 @@ class Case(_Strict):
         default=None,
         description="经验启示（Markdown）",
     )
+    how_to: str | None = Field(
+        title="怎么做",
+        json_schema_extra={"x-search": "body", "x-format": "markdown"},
+        default=None,
+        description="怎么做（Markdown）：照报道写明谁来做、在哪里、有什么约定、分几步，供别处借鉴；报道没写的不补",
+    )
     quotes: list[Quote] = Field(
         title="原话摘录",
         json_schema_extra={"x-search": "body"},
@@ -515,9 +529,11 @@ class Case(_Strict):
     _district_slug: str = PrivateAttr(default="")
     _former_district: str | None = PrivateAttr(default=None)
 
-    _v_line = field_validator("title", "summary", "locality", mode="before")(_clean_line)
+    _v_line = field_validator("title", "summary", "locality", "year_note", mode="before")(_clean_line)
     _v_draw = field_validator("title", "summary")(_drawable)
-    _v_block = field_validator("background", "practice", "results", "insights", mode="before")(_clean_block)
+    _v_block = field_validator("background", "practice", "results", "insights", "how_to", mode="before")(
+        _clean_block
+    )
     _v_district = field_validator("district", mode="before")(_no_invisible)
     _v_date = field_validator("updated", mode="before")(_check_date)
 

@@ -19,7 +19,7 @@ from typing import Any, cast
 
 import yaml
 
-from site_builder.cache import Store, code_fingerprint, fingerprint
+from site_builder.cache import Store, cache_key
 from site_builder.casefile.slips import Slip, apply_repairs, find_slips
 from site_builder.errors import CaseError, Location, shorten
 from site_builder.textnorm import describe_char
@@ -332,7 +332,7 @@ def read_yaml(
         return None, [CaseError(Location(shown_as, line, col), "", "文件不是 UTF-8 编码，请以 UTF-8 保存")]
     if _PARSE_CACHE is None:
         return parse_text(text, shown_as, repaired=repaired)
-    store, name = _parse_entry(_PARSE_CACHE, raw, shown_as, repaired)
+    store, name = _parse_entry(_PARSE_CACHE, raw, repaired)
     cached = _document_from_json(store.get(name), shown_as)
     if cached is not None:
         return cached, []
@@ -347,8 +347,10 @@ def read_yaml(
 _PARSE_CACHE: Path | None = None
 
 
-def _parse_entry(cache: Path, raw: bytes, shown_as: str, repaired: bool) -> tuple[Store, str]:
-    name = fingerprint(code_fingerprint("casefile"), shown_as, repaired, hashlib.sha256(raw).hexdigest())
+def _parse_entry(cache: Path, raw: bytes, repaired: bool) -> tuple[Store, str]:
+    # Not keyed on the file's path: only clean documents are kept, and the path they are shown
+    # under is attached when one is read back, so a build started from another folder hits too.
+    name = cache_key("parsed", repaired, hashlib.sha256(raw).hexdigest())
     return Store(cache, "parsed"), name
 
 
@@ -363,7 +365,7 @@ def is_parse_cached(path: Path, shown_as: str, *, repaired: bool = False) -> boo
         raw = path.read_bytes()
     except OSError:
         return False
-    store, name = _parse_entry(_PARSE_CACHE, raw.removeprefix(b"\xef\xbb\xbf"), shown_as, repaired)
+    store, name = _parse_entry(_PARSE_CACHE, raw.removeprefix(b"\xef\xbb\xbf"), repaired)
     return store.has(name)
 
 

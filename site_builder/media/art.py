@@ -24,7 +24,6 @@ import colorsys
 import functools
 import hashlib
 import io
-import json
 import random
 import re
 import struct
@@ -37,7 +36,7 @@ from typing import Literal
 import PIL
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from site_builder.cache import Store, code_fingerprint
+from site_builder.cache import Store, cache_key
 from site_builder.media.fonts import CJKFontNotFoundError, FontSpec, ensure_glyphs, find_cjk_font
 
 ART_VERSION = "5"
@@ -632,20 +631,10 @@ def art_identity() -> list[str]:
 
 def _art_key(kind: str, args: dict[str, object]) -> str:
     fonts = _fonts()
-    payload = json.dumps(
-        {
-            "kind": kind,
-            "v": ART_VERSION,
-            "code": code_fingerprint("media/art.py"),  # drawing code changes invalidate cached art
-            "pil": PIL.__version__,
-            "zlib": zlib.ZLIB_RUNTIME_VERSION,  # social cards are deflated by Python's zlib
-            "fonts": [fonts.bold.identity, fonts.regular.identity],
-            "args": args,
-        },
-        sort_keys=True,
-        ensure_ascii=False,
-    )
-    return hashlib.sha256(payload.encode()).hexdigest()[:20]
+    # Pillow and the drawing code are in every key of the namespace; zlib (social cards are deflated
+    # by Python's zlib) and the system fonts are inputs of their own.
+    identity = [ART_VERSION, zlib.ZLIB_RUNTIME_VERSION, fonts.bold.identity, fonts.regular.identity]
+    return cache_key("art", kind, identity, args)[:20]
 
 
 def _cached(
@@ -736,8 +725,3 @@ def cached_social_card(
         if draw
         else None,
     )
-
-
-def prune_art_cache(cache_dir: Path, keep: set[Path]) -> int:
-    """Delete cached covers/cards not in ``keep`` (and stale temp files); return the count."""
-    return Store(cache_dir.parent, cache_dir.name).prune({p.name for p in keep})

@@ -31,10 +31,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import PIL
 from PIL import Image, ImageCms, ImageFile, ImageOps, UnidentifiedImageError
 
 from site_builder.cache import Store
+from site_builder.cache import cache_key as entry_key
 from site_builder.parallel import map_chunks, should_split
 
 # --- settings -----------------------------------------------------------------
@@ -61,9 +61,6 @@ _SETTINGS_FINGERPRINT = json.dumps(
         "qw": WEBP_QUALITY,
         "qj": JPEG_QUALITY,
         "bg": BACKGROUND,
-        "pil": PIL.__version__,
-        # Any change to this module's code invalidates cached outputs automatically.
-        "code": hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:16],
     },
     sort_keys=True,
 ).encode()
@@ -459,7 +456,7 @@ class ProcessedImage:
 def cache_key(data: bytes) -> str:
     """Return the cache key for image bytes under the current pipeline settings."""
     h = hashlib.sha256()
-    h.update(_SETTINGS_FINGERPRINT)
+    h.update(entry_key("images", _SETTINGS_FINGERPRINT.decode()).encode())  # + Pillow, this code
     h.update(b"\x00")
     h.update(data)
     return h.hexdigest()[:32]
@@ -612,17 +609,6 @@ def process_images(
     if forked:  # children count their own decodes; report every miss that was decoded
         stats.decodes = before + sum(1 for s in misses if isinstance(results[s], ProcessedImage))
     return results
-
-
-def prune_cache(cache_dir: Path, keep: set[str]) -> int:
-    """Delete photo cache entries whose key is not in ``keep``; return how many files were removed."""
-    store = Store(cache_dir.parent, cache_dir.name)
-    names: set[str] = set()
-    for key in keep:
-        processed = _load_cached(store, key)
-        if processed is not None:
-            names |= {f"{key}.json", *(p.name for p in processed.files)}
-    return store.prune(names)
 
 
 # --- HTML ---------------------------------------------------------------------

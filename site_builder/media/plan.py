@@ -53,7 +53,7 @@ class MediaPlan:
 def build_media(
     cases: list[Case], vocab: Vocabularies, *, root: Path, site_name: str, site_description: str
 ) -> MediaPlan:
-    """Process photos, render covers and social cards (cached), and prune unused cache entries."""
+    """Process photos, render covers and social cards (cached; the build prunes what it did not use)."""
     cache = cache_root(root)
     plan = MediaPlan()
     sources = {case.id: photo_paths(case, root) for case in cases}
@@ -63,23 +63,17 @@ def build_media(
     bad = [f"{p}: {r}" for p, r in results.items() if isinstance(r, images.ImageRejectedError)]
     if bad:
         raise InternalError("validated images failed to process:\n" + "\n".join(bad))
-    art_files: set[Path] = set()
     _prerender_art(cases, vocab, plan, results, sources, cache, site_name)
     try:
         for case in cases:
-            _case_media(case, vocab, plan, results, sources[case.id], cache, site_name, art_files)
+            _case_media(case, vocab, plan, results, sources[case.id], cache, site_name)
         home = art.cached_social_card(cache / "art", site_name, site_description, None, site_name=site_name)
         if home is None:
             raise InternalError("the home card was not drawn")
     except CJKFontNotFoundError as exc:
         raise EnvironmentProblem(str(exc)) from None
-    art_files.add(home)
     plan.files[MEDIA_SOCIAL + home.name] = home
     plan.social[urls.page_src(urls.HOME)] = MEDIA_SOCIAL + home.name
-    images.prune_cache(
-        cache / "images", {r.key for r in results.values() if isinstance(r, images.ProcessedImage)}
-    )
-    art.prune_art_cache(cache / "art", art_files)
     return plan
 
 
@@ -118,7 +112,7 @@ def _prerender_art(
         scratch = MediaPlan()
         for case in part:
             try:
-                _case_media(case, vocab, scratch, results, sources[case.id], cache, site_name, set())
+                _case_media(case, vocab, scratch, results, sources[case.id], cache, site_name)
             except CJKFontNotFoundError:
                 return [False] * len(part)  # reported once by the serial pass
         return [True] * len(part)
@@ -136,7 +130,6 @@ def _case_media(
     paths: list[Path],
     cache: Path,
     site_name: str,
-    art_files: set[Path],
 ) -> None:
     figures = []
     first: images.ProcessedImage | None = None
@@ -163,11 +156,9 @@ def _case_media(
             plan.covers[case.id] = MEDIA_PHOTOS + first.webp[min(1, len(first.webp) - 1)].name
         else:
             cover = _art(case, field_name, field_slug, cache, site_name, "cover")
-            art_files.add(cover)
             plan.covers[case.id] = MEDIA_COVERS + cover.name
             plan.files[MEDIA_COVERS + cover.name] = cover
         card = _art(case, field_name, field_slug, cache, site_name, "social")
-        art_files.add(card)
         plan.files[MEDIA_SOCIAL + card.name] = card
         plan.social[urls.case_src(case.id)] = MEDIA_SOCIAL + card.name
     except MissingGlyphError as exc:

@@ -11,6 +11,7 @@ import csv
 import html
 import io
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from site_builder.browse import urls
@@ -18,6 +19,7 @@ from site_builder.browse.model import SiteModel
 from site_builder.casefile.fields import case_fields, field_texts
 from site_builder.casefile.jsonschema import render_schema
 from site_builder.casefile.models import Case
+from site_builder.outputs.catalog import Output, ReaderFile
 from site_builder.pages.citation import cite_case, newest_review
 
 FORMAT_VERSION = 1
@@ -140,30 +142,26 @@ def csv_columns() -> list[tuple[str, str]]:
 COLUMNS_MARKER = "<!-- site_builder:data-columns -->"
 """Where 关于本站 (docs/about.md) gets the table of columns, so a new field is explained there too."""
 FILES_MARKER = "<!-- site_builder:data-files -->"
-"""Where 关于本站 gets the list of data files and feeds, with addresses from the URL module."""
+"""Where 关于本站 gets the list of data files and feeds, from the outputs' descriptions."""
 
 
-def files_list(base: str) -> str:
-    """The data files and feeds as a Markdown list of links (raw ``<a>``: MkDocs checks only docs links)."""
+def files_list(outputs: Sequence[Output], base: str) -> str:
+    """The outputs' reader files as a Markdown list of links (raw ``<a>``: MkDocs checks only docs
+    links), from each output's own description, then the data licence."""
 
-    def link(uri: str, text: str, download: bool = False) -> str:
-        return f'<a href="{html.escape(base + uri)}"{" download" if download else ""}>{text}</a>'
+    def link(f: ReaderFile) -> str:
+        return f'<a href="{html.escape(base + f.path)}"{" download" if f.download else ""}>{html.escape(f.label)}</a>'
 
+    items = []
+    for output in outputs:
+        described = [f for f in output.files if f.description]
+        items += [f"- {link(f)}：{f.description}" for f in described]
+        rest = [f for f in output.files if not f.description]
+        if rest:
+            items.append(f"- {output.title}：{' 或 '.join(link(f) for f in rest)}，{output.description}")
     licence = f'<a href="{LICENCE["url"]}" rel="license">{LICENCE["name"]}</a>'
-    return "\n".join(
-        [
-            f"- {link(urls.DATA_CSV, '案例表格（CSV）', True)}：每个案例一行，用 Excel 或 WPS 可以直接打开"
-            f"（UTF-8 编码，带 BOM）。一格中有多项内容的（例如领域、标签、来源），各项之间用全角分号“{LIST_SEPARATOR}”隔开；"
-            "一项由几部分组成的（例如一篇来源的标题、媒体和日期），各部分之间用空格隔开。",
-            f"- {link(urls.DATA_JSON, '案例数据（JSON）')}：内容与表格相同，保留原有的层次（例如来源的标题、媒体、"
-            "日期和网址分开列出）。文件开头注明数据格式的版本（`version`，改名或删除键时加一）、"
-            "许可协议（`licence`）和各键的含义（`fields`）；`cases` 中每项是一个案例。",
-            f"- {link(urls.DATA_SCHEMA, '案例文件格式（JSON Schema）')}：编写案例文件所用的格式说明。",
-            f"- 订阅最新案例：{link(urls.FEED_ATOM, 'Atom')} 或 {link(urls.FEED_JSON, 'JSON Feed')}，"
-            "可以添加到任何订阅阅读器；按最近审核日期排列，每条有摘要和链接。",
-            f"- 数据许可：{licence}。可以自由使用、修改和再发布，请注明来源和案例网址。",
-        ]
-    )
+    items.append(f"- 数据许可：{licence}。可以自由使用、修改和再发布，请注明来源和案例网址。")
+    return "\n".join(items)
 
 
 def columns_table() -> str:
@@ -175,10 +173,11 @@ def columns_table() -> str:
     return "\n".join(rows)
 
 
-def fill_data_section(markdown: str, page_url: str) -> str:
-    """Fill the 数据下载 markers of a docs page (at ``page_url``) with the files list and the columns table."""
+def fill_data_section(markdown: str, page_url: str, outputs: Sequence[Output]) -> str:
+    """Fill the 数据下载 markers of a docs page (at ``page_url``) with the outputs' files list and the
+    columns table."""
     if FILES_MARKER in markdown:
-        markdown = markdown.replace(FILES_MARKER, files_list(urls.base_for(page_url)))
+        markdown = markdown.replace(FILES_MARKER, files_list(outputs, urls.base_for(page_url)))
     if COLUMNS_MARKER in markdown:
         markdown = markdown.replace(COLUMNS_MARKER, columns_table())
     return markdown

@@ -15,22 +15,26 @@ from pathlib import Path
 import jinja2
 from jinja2.bccache import Bucket
 
-from site_builder.cache import Store
+from site_builder.cache import Store, cache_key
 
 
 class StoreBytecodeCache(jinja2.BytecodeCache):
     """A :class:`jinja2.BytecodeCache` backed by one namespace of the project cache."""
 
-    def __init__(self, root: Path, namespace: str):
-        self.store = Store(root, namespace)
+    def __init__(self, root: Path, label: str):
+        self.store = Store(root, "jinja")
+        self.label = label
+
+    def _name(self, bucket: Bucket) -> str:
+        return f"{cache_key('jinja', self.label, bucket.key)}.bc"
 
     def load_bytecode(self, bucket: Bucket) -> None:
-        data = self.store.get(f"{bucket.key}.bc")
+        data = self.store.get(self._name(bucket))
         if data is not None:
             bucket.bytecode_from_string(data)
 
     def dump_bytecode(self, bucket: Bucket) -> None:
-        self.store.put(f"{bucket.key}.bc", bucket.bytecode_to_string())
+        self.store.put(self._name(bucket), bucket.bytecode_to_string())
 
 
 def _settings_key(env: jinja2.Environment) -> str:
@@ -58,6 +62,6 @@ def _settings_key(env: jinja2.Environment) -> str:
 
 
 def attach_bytecode_cache(env: jinja2.Environment, cache_root: Path, label: str) -> jinja2.Environment:
-    """Give ``env`` a bytecode cache under ``cache_root`` (one namespace per label and settings)."""
-    env.bytecode_cache = StoreBytecodeCache(cache_root, f"jinja-{label}-{_settings_key(env)}")
+    """Give ``env`` a bytecode cache under ``cache_root`` (entries keyed by label and settings)."""
+    env.bytecode_cache = StoreBytecodeCache(cache_root, f"{label}-{_settings_key(env)}")
     return env

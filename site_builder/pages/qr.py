@@ -6,24 +6,20 @@ from pathlib import Path
 
 import segno
 
-from site_builder.cache import Memo, code_fingerprint, fingerprint
+from site_builder.cache import Memo
 
 QR_CODES = Memo("qr", lambda address: make_qr_image(address))
 """Address -> ``<img>``, made in this process or remembered from the last build."""
 
 
-def _version() -> str:
-    return fingerprint(segno.__version__, code_fingerprint("pages/qr.py"))
-
-
 def remember_qr_codes(cache: Path) -> None:
     """Load the QR codes of the last build: encoding one costs ~3 ms, every case page has one."""
-    QR_CODES.load(cache, _version())
+    QR_CODES.load(cache)
 
 
 def save_qr_codes(cache: Path) -> None:
     """Keep the QR codes this process used for the next build (written only when they changed)."""
-    QR_CODES.save(cache, _version())
+    QR_CODES.save(cache)
 
 
 def qr_image(address: str) -> str:

@@ -14,7 +14,7 @@ import jinja2
 from site_builder.browse import urls
 from site_builder.browse.model import Facet, SiteModel, Term, newest_first
 from site_builder.browse.urls import base_for
-from site_builder.cache import Store, code_fingerprint, fingerprint
+from site_builder.cache import Store, cache_key, fingerprint
 from site_builder.casefile.models import Case
 from site_builder.pages.charts import district_map, overview_charts
 from site_builder.pages.citation import Citation, cite_case, newest_review
@@ -22,12 +22,19 @@ from site_builder.pages.markup import render_markdown
 from site_builder.pages.qr import qr_image
 
 STATS_TITLE = "统计"
-SECTIONS = (("background", "背景"), ("practice", "主要做法"), ("results", "成效"), ("insights", "经验启示"))
+SECTIONS = (
+    ("background", "背景"),
+    ("practice", "主要做法"),
+    ("results", "成效"),
+    ("insights", "经验启示"),
+    ("how_to", "怎么做"),
+)
 
 
 @dataclass
 class GeneratedPage:
-    """A page the plugin hands to MkDocs: where it lives, its (plain-text) title, and its body HTML."""
+    """A page the core decided: where it lives, its (plain-text) title and description, its body HTML
+    and its template data (``meta``, read by the theme as ``page.meta.sb``), for any engine to render."""
 
     src_uri: str
     url: str
@@ -35,19 +42,31 @@ class GeneratedPage:
     description: str
     html: str
     hide: tuple[str, ...] = ("navigation", "toc")
-    extra: dict[str, Any] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+    """Plain JSON data for the theme: ``case`` (a case page), ``social_image``, ``print_qr``."""
 
     def front_matter(self) -> str:
-        """YAML front matter for the stub Markdown file; values are HTML-escaped (Material prints them raw)."""
-        import json
+        """YAML front matter of the page's Markdown file: every value plain JSON (a YAML subset).
 
-        meta = {
+        The title and description are HTML-escaped: Material and Zensical print ``page.meta.*`` raw.
+        """
+        data: dict[str, Any] = {
             "title": html.escape(self.title),
             "description": html.escape(self.description),
             "hide": list(self.hide),
         }
-        lines = [f"{k}: {json.dumps(v, ensure_ascii=True)}" for k, v in meta.items()]
+        if self.meta:
+            data["sb"] = self.meta
+        lines = [f"{k}: {json.dumps(v, ensure_ascii=True, sort_keys=True)}" for k, v in data.items()]
         return "---\n" + "\n".join(lines) + "\n---\n"
+
+    def markdown(self) -> str:
+        """The whole page as a Markdown file: front matter, then the body as one raw HTML block.
+
+        Python-Markdown passes a block that starts with a block-level tag through untouched, so an
+        engine without a hook to swap in the body (Zensical) renders exactly this HTML.
+        """
+        return f'{self.front_matter()}\n<div class="sb-body">\n{self.html}\n</div>\n'
 
 
 def _number(value: float) -> str:
@@ -175,7 +194,7 @@ def body_cache_key(context: dict[str, Any], memo: dict[int, str] | None = None) 
         return _plain(value)
 
     payload = json.dumps(context, default=plain, sort_keys=True, ensure_ascii=False)
-    return fingerprint(code_fingerprint("pages", "browse"), payload)
+    return cache_key("pages", payload)
 
 
 @dataclass(frozen=True)
@@ -254,7 +273,7 @@ def case_pages(site: SiteModel, bodies: list[str]) -> list[GeneratedPage]:
             case.title,
             case.summary,
             body,
-            extra={"case_id": case.id},
+            meta={"case": case.id},
         )
         for case, body in zip(site.cases, bodies, strict=True)
     ]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
@@ -31,8 +30,7 @@ def unzipped(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "--site-dir",
         str(base / "preview"),
     ]
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
-    proc = subprocess.run(cmd, cwd=config.parent, env=env, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run(cmd, cwd=config.parent, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     archive = shutil.make_archive(str(base / "site-preview"), "zip", base / "preview")
     shutil.unpack_archive(archive, base / "downloads" / "site-preview")

@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageFile
 
+from site_builder.cache import forget_used, prune_caches
 from site_builder.media import photos as images
 from site_builder.media.photos import (
     ImageRejectedError,
     check_image,
     process_image,
-    prune_cache,
     render_picture_html,
 )
 from tests.support.image_corpus import CORPUS, GPS_LATITUDE, Sample, write_oversized, write_sample
@@ -209,15 +209,17 @@ def test_output_is_deterministic(corpus: dict[str, Path], tmp_path: Path) -> Non
     assert [p.read_bytes() for p in a.files] == [p.read_bytes() for p in b.files]
 
 
-def test_prune_cache(corpus: dict[str, Path], tmp_path: Path) -> None:
-    cache = tmp_path / "cache"
-    keep = process_image(corpus["ok_jpeg"], cache_dir=cache)
-    drop = process_image(corpus["alpha_png"], cache_dir=cache)
-    (cache / ".tmp-stale").write_bytes(b"left by a killed build")
-    assert prune_cache(cache, {keep.key}) == len(drop.files) + 2  # the dropped files, its meta, the temp file
+def test_the_pruner_drops_photos_the_last_build_did_not_use(corpus: dict[str, Path], tmp_path: Path) -> None:
+    root = tmp_path / "cache"
+    drop = process_image(corpus["alpha_png"], cache_dir=root / "images")
+    forget_used()  # a new build, which uses one photo only
+    keep = process_image(corpus["ok_jpeg"], cache_dir=root / "images")
+    (root / "images" / ".tmp-stale").write_bytes(b"left by a killed build")
+    assert prune_caches(root) == len(drop.files) + 2  # the dropped files, its meta, the temp file
     assert all(p.is_file() for p in keep.files)
     assert not any(p.exists() for p in drop.files)
-    assert prune_cache(tmp_path / "missing", set()) == 0
+    forget_used()
+    assert prune_caches(tmp_path / "missing") == 0
 
 
 def test_damaged_cache_entry_is_made_again_not_served(corpus: dict[str, Path], tmp_path: Path) -> None:

@@ -31,6 +31,7 @@ FULL = {
     "groups": ["外卖骑手"],
     "tags": ["哨兵标签"],
     "year": 2021,
+    "year_note": "哨兵年份说明",
     "organizations": ["哨兵单位"],
     "awards": ["哨兵荣誉"],
     "highlights": ["哨兵亮点一条"],
@@ -39,6 +40,7 @@ FULL = {
     "practice": "哨兵做法。\n",
     "results": "哨兵成效。\n",
     "insights": "哨兵启示。\n",
+    "how_to": "哨兵怎么做。\n",
     "quotes": [{"text": "哨兵原话内容", "speaker": "哨兵某人", "role": "哨兵职务"}],
     "location": {"lat": 31.2345, "lon": 121.4567},
     "sources": [

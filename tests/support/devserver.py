@@ -12,6 +12,8 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 
+from site_builder.engines import engine_env
+
 
 def free_port() -> int:
     """A TCP port on 127.0.0.1 that nothing listens on right now."""
@@ -60,7 +62,7 @@ def mkdocs_serve(config: Path) -> Iterator[DevServer]:
     """Start ``mkdocs serve --strict --livereload --dirty`` as ``make serve`` does; stop it afterwards."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "SITE_URL": url, "PYTHONUNBUFFERED": "1"}
+    env = engine_env({**os.environ, "SITE_URL": url, "PYTHONUNBUFFERED": "1"})
     cmd = [
         sys.executable,
         "-m",

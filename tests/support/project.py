@@ -16,6 +16,8 @@ from typing import Any
 
 import yaml
 
+from site_builder.engines import engine_env
+
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_CASES = ROOT / "tests" / "fixtures" / "site" / "cases"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
@@ -63,7 +65,7 @@ def run_build(
     config: Path, out: Path, *extra: str, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
     """Run ``mkdocs build --strict`` in a subprocess, as an editor's machine would."""
-    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", **(env or {})}
+    env = engine_env({**os.environ, **(env or {})})
     cmd = [sys.executable, "-m", "mkdocs", "build", "--strict", "-f", str(config), "-d", str(out), *extra]
     return subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=config.parent, timeout=600)
 

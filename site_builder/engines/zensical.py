@@ -1,0 +1,281 @@
+"""The Zensical adapter: Zensical renders the pages the core generated.
+
+Zensical reads mkdocs.yml but runs no plugins (it silently ignores the ones it does not know), so
+nothing here hooks into it. Instead the build runs in this process and Zensical gets a finished
+project to render:
+
+- **prepare**: a build folder (``.cache/site_builder/zensical/``) with a docs folder holding the
+  hand-written pages (their ``{{ contact_email }}`` and data markers already filled, the work of
+  the MkDocs adapter's ``on_page_markdown``) and one Markdown file per generated page (front
+  matter, then the body HTML as one raw HTML block), and a generated ``mkdocs.yml`` (the project's,
+  with the 浏览 navigation filled, the published addresses, ``extra.sb`` and Zensical's own search
+  off: the site ships its own Chinese search);
+- **render**: ``zensical build`` of that folder;
+- **finish**: the rendered pages join the output files, media and ``/admin/`` the core placed in
+  the site folder; ``sitemap.xml`` is written again with the cases' review dates (Zensical's has no
+  ``lastmod``), and Zensical's unused search files go.
+
+The build folder persists, so Zensical's own cache of rendered Markdown makes the next build fast;
+only files whose content changed are written again.
+"""
+
+from __future__ import annotations
+
+import gzip
+import logging
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from site_builder.browse.facets import BROWSE_SECTION
+from site_builder.build import (
+    OUTPUTS,
+    Built,
+    Checked,
+    Project,
+    Rendering,
+    advance,
+    build,
+    is_unused_theme_asset,
+)
+from site_builder.cache import atomic_write, cache_root
+from site_builder.outputs.export import fill_data_section
+from site_builder.pages.contact import fill_contact
+from site_builder.publish import read_mkdocs_yml
+
+log = logging.getLogger("mkdocs.plugins.site_builder.zensical")
+
+VERSION = "0.0.73"
+"""The Zensical release this adapter is tested with (newer ones need ``zensical-ui``)."""
+
+PLUGIN = "site_builder"
+MKDOCS_MARKDOWN_EXTENSIONS = ("toc", "tables", "fenced_code")
+"""What MkDocs turns on when mkdocs.yml lists no ``markdown_extensions``."""
+ZENSICAL_SEARCH_FILES = ("search.json",)
+"""Zensical's own search index: the site ships its own Chinese search, so these are not published."""
+
+
+class EngineFailed(Exception):
+    """Zensical could not render the site (its own message is already printed)."""
+
+
+def read_project(config: Path, site_dir: Path) -> Project:
+    """The project as ``config`` (mkdocs.yml) describes it, with the ``site_builder`` plugin's options."""
+    data = read_mkdocs_yml(config)
+    options = plugin_options(data) or {}
+    root = config.parent
+    return Project(
+        root=root,
+        site_dir=site_dir,
+        site_name=str(data.get("site_name") or ""),
+        site_description=str(data.get("site_description") or ""),
+        site_url=data.get("site_url") or None,
+        repo_url=data.get("repo_url") or None,
+        cases=str(options.get("cases_dir") or "cases"),
+        docs_dir=root / str(data.get("docs_dir") or "docs"),
+        extra=dict(data.get("extra") or {}),
+        edit_branch=str(options.get("edit_branch") or "main"),
+        drafts="always"
+        if options.get("drafts") == "always"
+        else "never"
+        if options.get("drafts") == "never"
+        else "auto",
+    )
+
+
+def plugin_options(data: dict[str, Any]) -> dict[str, Any] | None:
+    """The ``site_builder`` plugin's options in a mkdocs.yml (a list of names or one-key mappings);
+    None when the plugin is not listed."""
+    plugins = data.get("plugins") or []
+    entries: list[tuple[object, object]] = []
+    if isinstance(plugins, dict):
+        entries = list(plugins.items())
+    elif isinstance(plugins, list):
+        for entry in plugins:
+            if isinstance(entry, str):
+                entries.append((entry, None))
+            elif isinstance(entry, dict):
+                entries.extend(entry.items())
+    for name, options in entries:
+        if name == PLUGIN:
+            return dict(options) if isinstance(options, dict) else {}
+    return None
+
+
+def render_site(config: Path, out: Path) -> None:
+    """Build the project of ``config`` with Zensical into the empty folder ``out``.
+
+    Raises :class:`~site_builder.errors.CaseFileError` for invalid cases, :class:`EngineFailed`
+    when Zensical fails.
+    """
+    project = read_project(config, site_dir=out)
+    work = cache_root(project.root) / "zensical"
+    run = build(project)
+    checked = advance(run)
+    assert isinstance(checked, Checked)
+    rendering = advance(run)
+    assert isinstance(rendering, Rendering)
+    try:
+        generated = prepare(project, checked, rendering, config, work)
+        rendered = work / "site"
+        shutil.rmtree(rendered, ignore_errors=True)
+        code = subprocess.call(
+            [sys.executable, "-m", "zensical", "build", "--strict", "-f", str(generated)], cwd=work
+        )
+        if code != 0:
+            raise EngineFailed(f"Zensical 渲染失败（退出码 {code}）")
+    except BaseException:
+        run.close()
+        raise
+    built = advance(run)
+    assert isinstance(built, Built)
+    finish(rendered, out, rendering, checked.publishing.site_url)
+
+
+def prepare(project: Project, checked: Checked, rendering: Rendering, config: Path, work: Path) -> Path:
+    """Write the build folder Zensical renders: docs (hand-written and generated) and its config.
+
+    Returns the generated config file.
+    """
+    docs = work / "docs"
+    wanted: dict[Path, bytes] = {}
+    assert project.docs_dir is not None
+    for source in sorted(p for p in project.docs_dir.rglob("*") if p.is_file()):
+        rel = source.relative_to(project.docs_dir)
+        data = source.read_bytes()
+        if source.suffix == ".md":
+            text = fill_contact(data.decode("utf-8"), {**project.extra, **checked.extra})
+            data = fill_data_section(text, _page_url(rel.as_posix()), OUTPUTS).encode("utf-8")
+        wanted[docs / rel] = data
+    for page in rendering.pages:
+        if (docs / page.src_uri) in wanted:
+            raise EngineFailed(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除")
+        wanted[docs / page.src_uri] = page.markdown().encode("utf-8")
+    _sync(docs, wanted)
+    settings = zensical_config(read_mkdocs_yml(config), project, checked, rendering, config)
+    generated = work / "mkdocs.yml"
+    _write_if_changed(
+        generated, yaml.safe_dump(settings, allow_unicode=True, sort_keys=False).encode("utf-8")
+    )
+    return generated
+
+
+def zensical_config(
+    data: dict[str, Any], project: Project, checked: Checked, rendering: Rendering, config: Path
+) -> dict[str, Any]:
+    """The project's mkdocs.yml for Zensical: navigation filled, addresses and theme data set, paths
+    pointed at the build folder, plugins replaced by the core's output (search: the site's own)."""
+    settings = dict(data)
+    theme = dict(settings.get("theme") or {})
+    if theme.get("custom_dir"):
+        theme["custom_dir"] = str((config.parent / str(theme["custom_dir"])).resolve())
+    theme.setdefault("variant", "classic")  # Material's look, which theme/ and its CSS are written for
+    settings["theme"] = theme
+    settings["docs_dir"] = "docs"
+    settings["site_dir"] = "site"
+    settings["site_url"] = checked.publishing.site_url
+    settings["repo_url"] = checked.publishing.repo_url
+    settings["repo_name"] = checked.publishing.repo_name
+    settings["extra"] = {**project.extra, **checked.extra, "sb": rendering.extra}
+    settings["nav"] = [
+        {BROWSE_SECTION: checked.browse_nav} if isinstance(e, dict) and list(e) == [BROWSE_SECTION] else e
+        for e in settings.get("nav") or []
+    ] or None
+    if settings["nav"] is None:
+        del settings["nav"]
+    # Without a list of its own, Zensical turns on Material's recommended extensions (heading
+    # permalinks, admonitions ...); MkDocs' defaults keep the hand-written pages the same.
+    settings.setdefault("markdown_extensions", list(MKDOCS_MARKDOWN_EXTENSIONS))
+    settings["plugins"] = [{"search": {"enabled": False}}]
+    settings.pop("validation", None)  # MkDocs' link checks; the site's own link check runs in CI
+    settings.pop("strict", None)
+    return settings
+
+
+def finish(rendered: Path, out: Path, rendering: Rendering, site_url: str | None) -> None:
+    """Put Zensical's pages beside the files the core placed in ``out``; date the sitemap."""
+    for name in ZENSICAL_SEARCH_FILES:
+        (rendered / name).unlink(missing_ok=True)
+    for path in sorted(rendered.rglob("*")):
+        rel = path.relative_to(rendered).as_posix()
+        if path.is_file() and is_unused_theme_asset(rel):
+            path.unlink()
+    _merge(rendered, out)
+    shutil.rmtree(rendered, ignore_errors=True)  # what is left: folders emptied by the move
+    sitemap = render_sitemap(out, rendering, site_url)
+    (out / "sitemap.xml").write_bytes(sitemap)
+    with gzip.GzipFile(out / "sitemap.xml.gz", "wb", mtime=0) as gz:
+        gz.write(sitemap)
+
+
+def render_sitemap(out: Path, rendering: Rendering, site_url: str | None) -> bytes:
+    """``sitemap.xml`` of every page in ``out`` (not ``/admin/``), with the cases' review dates."""
+    base = (site_url or "/").rstrip("/") + "/"
+    sources = {page.url: page.src_uri for page in rendering.pages}
+    entries = []
+    for index in sorted(out.rglob("index.html")):
+        rel = index.parent.relative_to(out).as_posix()
+        url = "" if rel == "." else rel + "/"
+        if url.startswith("admin/"):
+            continue
+        date = rendering.lastmod_of(sources.get(url) or _src_of(url))
+        stamp = f"\n    <lastmod>{date}</lastmod>" if date else ""
+        entries.append(f"  <url>\n    <loc>{_xml(base + url)}</loc>{stamp}\n  </url>")
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
+        + "\n".join(entries)
+        + "\n</urlset>\n"
+    ).encode("utf-8")
+
+
+def _xml(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _src_of(url: str) -> str:
+    return f"{url}index.md" if url else "index.md"
+
+
+def _page_url(src: str) -> str:
+    """The directory-style URL of a docs page (``about.md`` -> ``about/``)."""
+    stem = src.removesuffix(".md")
+    if stem == "index" or stem.endswith("/index"):
+        return stem.removesuffix("index")
+    return stem + "/"
+
+
+def _merge(source: Path, target: Path) -> None:
+    """Move everything in ``source`` into ``target``; a file the core already placed there stays."""
+    target.mkdir(parents=True, exist_ok=True)
+    for entry in source.iterdir():
+        dest = target / entry.name
+        if not dest.exists():
+            os.replace(entry, dest)
+        elif entry.is_dir() and dest.is_dir():
+            _merge(entry, dest)
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    try:
+        if path.read_bytes() == data:
+            return
+    except OSError:
+        pass
+    atomic_write(path, data)
+
+
+def _sync(folder: Path, wanted: dict[Path, bytes]) -> None:
+    """Make ``folder`` hold exactly ``wanted``, writing only files whose bytes changed."""
+    for path, data in wanted.items():
+        _write_if_changed(path, data)
+    for path in sorted(folder.rglob("*"), reverse=True):
+        if path.is_file() and path not in wanted:
+            path.unlink()
+        elif path.is_dir() and not any(path.iterdir()):
+            path.rmdir()
