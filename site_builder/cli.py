@@ -225,11 +225,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     sitedir.recover(target)
     sitedir.clean_leftovers(target)
     scratch = Path(tempfile.mkdtemp(prefix=sitedir.scratch_name(target), dir=target.parent))
-    drafts = os.environ.get("SITE_BUILDER_DRAFTS")
-    if args.offline:  # the pull request's preview shows drafts, with their banner; it is never published
-        os.environ["SITE_BUILDER_DRAFTS"] = "always"
     try:
-        code = _render(args.engine, config, scratch)
+        code = (
+            _render_with_drafts(args.engine, config, scratch)
+            if args.offline
+            else _render(args.engine, config, scratch)
+        )
         if code == 0:
             code = _check_built(config, scratch)
         if code == 0 and args.offline:
@@ -240,16 +241,26 @@ def cmd_build(args: argparse.Namespace) -> int:
             sitedir.swap_in(scratch, target)
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-        if drafts is None:
-            os.environ.pop("SITE_BUILDER_DRAFTS", None)
-        else:
-            os.environ["SITE_BUILDER_DRAFTS"] = drafts
     if code != 0:
         kept = "之前的网站保持不变" if target.exists() else "没有生成网站"
         print(f"构建失败，{kept}（{target}）。", file=sys.stderr)
         return 1
     print(f"网站已生成：{target}" + ("（离线预览版：双击 index.html 即可打开）" if args.offline else ""))
     return 0
+
+
+def _render_with_drafts(engine: str, config: Path, out: Path) -> int:
+    """:func:`_render` with drafts shown with their banner: the pull request's preview (never
+    published). The guard then checks the published cases, as drafts have no data rows."""
+    before = os.environ.get("SITE_BUILDER_DRAFTS")
+    os.environ["SITE_BUILDER_DRAFTS"] = "always"
+    try:
+        return _render(engine, config, out)
+    finally:
+        if before is None:
+            os.environ.pop("SITE_BUILDER_DRAFTS", None)
+        else:
+            os.environ["SITE_BUILDER_DRAFTS"] = before
 
 
 def _render(engine: str, config: Path, out: Path) -> int:
