@@ -9,10 +9,13 @@ reports, per query, the gzip-compressed bytes of every request made before the f
 appeared (search.js, fold table, metadata, index shards, and the pinyin table when that tier
 runs) and the time from the last keystroke to the rendered results.  The queries cover every
 tier: exact, colloquial synonyms, numbers in words, partial, homophone typo, pinyin, one no case
-answers, and two words typed with a pause between them.
+answers, two words typed with a pause between them, approximate numbers (两万多, 上千), pinyin
+initials, colloquial and filler words, and a word no case uses (partial tier).
 
 ``--queries`` also types the realistic query set derived from ``cases/``
-(``tests/support/search_queries.py``) into the real site's header box and prints hit@3 by kind.
+(``tests/support/search_queries.py``) into the real site's header box and prints hit@3 by kind;
+``--eval`` types the hand-written phone set (``tests/fixtures/search/phone_queries.yaml``) and
+prints hit@1, hit@3, MRR@8 and how many no-answer queries showed a case as an exact match.
 """
 
 from __future__ import annotations
@@ -53,6 +56,11 @@ QUERIES = [
     "jintoukui",  # pinyin
     "股票行情",  # no case answers: every tier runs
     "浦东 骑手",  # two words, typed with a pause between them
+    "两万多名货车司机",  # an approximate number: one token per first digit, tested against the range
+    "上千家",  # a wide range: nine first-digit tokens
+    "jtk",  # pinyin initials
+    "货车师傅在哪儿歇脚",  # colloquial words and filler words
+    "外卖骑手 养猫",  # a word no case uses: partial tier
 ]
 PAUSE_MS = 700
 BUDGET_BYTES = 150_000
@@ -179,7 +187,10 @@ def measure(site: Path, throttle: float, queries: list[str]) -> list[dict[str, A
 
 
 def typed_hit_at_3(site: Path, queries: list[Any]) -> dict[str, Any]:
-    """Type every query into the header box of a built site; hit@3 by kind and the misses."""
+    """Type every query into the header box of a built site; hit@3 by kind and the misses.
+
+    A query no case answers counts as a hit unless a case is shown as an exact match.
+    """
     from playwright.sync_api import sync_playwright
 
     from tests.support.search_fixtures import header_search
@@ -196,7 +207,8 @@ def typed_hit_at_3(site: Path, queries: list[Any]) -> dict[str, Any]:
             page.goto(base + "about/")
             for q in queries:
                 top3 = header_search(page, q.q)[:3]
-                ok = bool(q.expected & set(top3)) if q.expected else top3 == []
+                exact = top3 and page.evaluate("() => window.__csSeen.tier") == "exact"
+                ok = bool(q.expected & set(top3)) if q.expected else not exact
                 by_kind.setdefault(q.kind, [0, 0])
                 by_kind[q.kind][0] += ok
                 by_kind[q.kind][1] += 1
@@ -214,6 +226,73 @@ def typed_hit_at_3(site: Path, queries: list[Any]) -> dict[str, Any]:
     }
 
 
+EVAL_SET = ROOT / "tests" / "fixtures" / "search" / "phone_queries.yaml"
+
+# Records the detail of the header box's results event for one query (ids and tier).
+_LISTEN = """q => {
+  window.__evalSeen = null;
+  document.querySelector('form.cs-header').addEventListener('cs:results', e => {
+    if (e.detail.q === q && window.__evalSeen === null) window.__evalSeen = e.detail;
+  });
+}"""
+
+
+def typed_eval(site: Path, entries: list[dict[str, Any]]) -> dict[str, Any]:
+    """Type each entry's query into the header box; hit@1, hit@3, MRR@8 and exact no-answer results."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.support.search_fixtures import shown_ids
+
+    handler = functools.partial(_Quiet, directory=str(site))
+    rows = []
+    with _Server(("127.0.0.1", 0), handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page()
+            page.goto(base + "about/")
+            box = page.locator("#cs-header-input")
+            for e in entries:
+                box.click()
+                box.fill("")
+                page.evaluate(_LISTEN, e["q"])
+                page.keyboard.type(e["q"])
+                page.wait_for_function("() => window.__evalSeen !== null")
+                tier = page.evaluate("window.__evalSeen.tier")
+                rows.append((e, shown_ids(page)[:8], tier))
+            browser.close()
+        httpd.shutdown()
+    answered = [(e, ids, t) for e, ids, t in rows if e["expect"]]
+    unanswered = [(e, ids, t) for e, ids, t in rows if not e["expect"]]
+
+    def rank(e: dict[str, Any], ids: list[str]) -> int:
+        return next((i + 1 for i, x in enumerate(ids) if x in e["expect"]), 0)
+
+    by_kind: dict[str, list[int]] = {}
+    misses = []
+    for e, ids, t in answered:
+        r = rank(e, ids)
+        by_kind.setdefault(e["kind"], [0, 0])
+        by_kind[e["kind"]][0] += 0 < r <= 3
+        by_kind[e["kind"]][1] += 1
+        if not 0 < r <= 3:
+            misses.append(f"{e['kind']} {e['q']}: {ids[:3]} ({t})")
+    exact_none = [f"{e['q']}: {ids[:3]}" for e, ids, t in unanswered if ids and t == "exact"]
+    n = max(len(answered), 1)
+    return {
+        "queries": len(rows),
+        "hit_at_1": round(sum(rank(e, ids) == 1 for e, ids, _ in answered) / n, 4),
+        "hit_at_3": round(sum(0 < rank(e, ids) <= 3 for e, ids, _ in answered) / n, 4),
+        "mrr_at_8": round(sum(1 / rank(e, ids) for e, ids, _ in answered if rank(e, ids)) / n, 4),
+        "by_kind": {k: f"{v[0]}/{v[1]}" for k, v in sorted(by_kind.items())},
+        "no_answer_exact": f"{len(exact_none)}/{len(unanswered)}",
+        "no_answer_partial": sum(1 for _, ids, t in unanswered if ids and t != "exact"),
+        "misses": misses,
+        "exact_for_no_answer": exact_none,
+    }
+
+
 def main() -> None:
     """Run the benchmark; print a JSON report and a budget summary."""
     ap = argparse.ArgumentParser()
@@ -221,7 +300,13 @@ def main() -> None:
     ap.add_argument("--throttle", type=float, default=4.0)
     ap.add_argument("--repeat", type=int, default=3, help="rounds per size; latency is the median")
     ap.add_argument("--queries", action="store_true", help="type the realistic query set on the real site")
-    ap.add_argument("--site", type=Path, help="with --queries: an already built site (default: build cases/)")
+    ap.add_argument(
+        "--eval",
+        nargs="?",
+        const=str(EVAL_SET),
+        help="type a phone query set on the real site (default: tests/fixtures/search/phone_queries.yaml)",
+    )
+    ap.add_argument("--site", type=Path, help="with --queries/--eval: a built site (default: build cases/)")
     args = ap.parse_args()
     report: dict[str, Any] = {}
     for n in args.sizes:
@@ -245,27 +330,38 @@ def main() -> None:
                 "max_ms": max(r["ms"] for r in runs),
                 "max_gzip_bytes": max(r["gzip_bytes"] for r in runs),
             }
-    if args.queries:
-        from site_builder.casefile.loader import load_cases
-        from tests.support.search_queries import realistic_queries
+    if args.queries or args.eval:
+        with tempfile.TemporaryDirectory() as tmp:
+            site = args.site
+            if site is None:
+                from tests.support.project import run_build
 
-        queries = realistic_queries(load_cases([ROOT / "cases"]).published())
-        if args.site:
-            report["hit_at_3"] = typed_hit_at_3(args.site, queries)
-        else:
-            from tests.support.project import run_build
-
-            with tempfile.TemporaryDirectory() as tmp:
-                out = Path(tmp) / "site"
-                proc = run_build(ROOT / "mkdocs.yml", out)
+                site = Path(tmp) / "site"
+                proc = run_build(ROOT / "mkdocs.yml", site)
                 if proc.returncode:
                     sys.exit(proc.stderr)
-                report["hit_at_3"] = typed_hit_at_3(out, queries)
+            if args.queries:
+                from site_builder.casefile.loader import load_cases
+                from tests.support.search_queries import realistic_queries
+
+                queries = realistic_queries(load_cases([ROOT / "cases"]).published())
+                report["hit_at_3"] = typed_hit_at_3(site, queries)
+            if args.eval:
+                import yaml
+
+                entries = yaml.safe_load(Path(args.eval).read_text(encoding="utf-8"))
+                report["eval"] = typed_eval(site, entries)
     print(json.dumps(report, ensure_ascii=False, indent=1))
     print(
         f"\nSearch budgets ({args.throttle:g}x CPU throttle): <= {BUDGET_BYTES // 1000} kB gzip, <= {BUDGET_MS} ms"
     )
     for n, r in report.items():
+        if n == "eval":
+            print(
+                f"phone set: hit@1 {r['hit_at_1']:.1%}, hit@3 {r['hit_at_3']:.1%}, MRR@8 {r['mrr_at_8']:.2f}, "
+                f"exact for no-answer {r['no_answer_exact']} {r['by_kind']}"
+            )
+            continue
         if n == "hit_at_3":
             h = r
             print(f"hit@3 {h['hit_at_3']:.1%} {h['by_kind']} unrelated-first {h['unrelated_first']}")

@@ -7,13 +7,24 @@
 # ::error annotations GitHub shows on the offending lines.
 #
 #   scripts/ci_local.sh              # every step
-#   scripts/ci_local.sh validate lint  # only some: install validate lint test site linkcheck preview changed summary
+#   scripts/ci_local.sh validate lint  # only some: install validate lint test site linkcheck
+#                                      #   pages-artifact pages-check preview changed summary
+#
+# The last two steps of main's run need GitHub (uploading the artifact, deploy-pages); the
+# artifact they would deploy is made and checked here by the same commands (pages-*).
+# (nektos/act would run the workflow itself, but it needs a Docker daemon and its npm wrapper
+# @kie/act-js downloads the binary from GitHub at install; this script needs neither.)
 #
 # tests/test_workflows.py checks that the commands below match the workflow's.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1 PYTHONUNBUFFERED=1
+# What the runner provides: a temporary folder (the Pages artifact goes there) and the step's env.
+RUNNER_TEMP="$(mktemp -d)"
+INPUT_PATH=site
+export RUNNER_TEMP INPUT_PATH
+trap 'rm -rf "$RUNNER_TEMP"' EXIT
 
 wanted=("$@")
 failed=()
@@ -54,6 +65,8 @@ step lint install make lint
 step test install make test
 step site install make site
 step linkcheck site .venv/bin/python -m site_builder.checks.linkcheck site
+step pages-artifact site tar --dereference --hard-dereference --directory "$INPUT_PATH" -cvf "$RUNNER_TEMP/artifact.tar" --exclude=.git --exclude=.github .
+step pages-check pages-artifact .venv/bin/python scripts/pages_artifact.py "$RUNNER_TEMP/artifact.tar"
 step preview site .venv/bin/site-builder build --offline --site-dir site-preview
 step changed preview .venv/bin/site-builder summary --preview-dir site-preview
 step summary install .venv/bin/site-builder summary

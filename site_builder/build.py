@@ -41,10 +41,13 @@ from site_builder.casefile.loader import require_cases
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.casefile.yamlio import use_parse_cache
+from site_builder.checks.lint import lint_errors
 from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
+from site_builder.errors import CaseError, CaseFileError, Location
 from site_builder.history import Addresses, address_book, address_files
 from site_builder.media.art import art_identity
+from site_builder.media.photos import use_photo_cache
 from site_builder.media.plan import MediaPlan, build_media, photo_paths
 from site_builder.outputs.catalog import Output, ReaderFile, footer_data
 from site_builder.outputs.export import LIST_SEPARATOR, build_data_files
@@ -56,7 +59,7 @@ from site_builder.outputs.search import (
     render_search_page,
 )
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
-from site_builder.pages.contact import contact_email, contact_problem
+from site_builder.pages.contact import EXTRA_KEY, note_in_job_summary, publisher_notice, read_publisher
 from site_builder.pages.qr import qr_image, remember_qr_codes, save_qr_codes
 from site_builder.pages.render import (
     GeneratedPage,
@@ -69,6 +72,7 @@ from site_builder.pages.render import (
 from site_builder.parallel import PARALLEL_FROM, Forked, fork_call, map_chunks, should_split
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
+from site_builder.sitedir import source_problems
 
 
 @dataclass(frozen=True)
@@ -81,6 +85,9 @@ class BuildSettings:
     site_description: str = ""
     site_url: str | None = None
     edit_base: str | None = None
+    report_email: str | None = None
+    report_issues: str | None = None
+    """Where a case's 纠错 links go: an address, a GitHub new-issue URL (site_builder.pages.contact)."""
     home: bool = True
     addresses: Addresses = field(default_factory=Addresses)
     """Former case ids (renamed or deleted, :mod:`site_builder.history`): their pages stay."""
@@ -96,6 +103,8 @@ class BuildSettings:
             self.site_description,
             self.site_url,
             self.edit_base,
+            self.report_email,
+            self.report_issues,
             self.home,
             self.addresses,
         )
@@ -164,7 +173,9 @@ OUTPUTS: tuple[Output, ...] = (
                 "案例表格（CSV）",
                 "每个案例一行，用 Excel 或 WPS 可以直接打开（UTF-8 编码，带 BOM）。一格中有多项内容的"
                 f"（例如领域、标签、来源），各项之间用全角分号“{LIST_SEPARATOR}”隔开；一项由几部分组成的"
-                "（例如一篇来源的标题、媒体和日期），各部分之间用空格隔开。",
+                "（例如一篇来源的标题、媒体和日期），各部分之间用空格隔开。背景、主要做法等长段文字是去掉"
+                "Markdown 标记后的纯文本（列表每项一行，以“•”开头）；以 = + - @ 等符号开头的单元格前加了"
+                "英文单引号“'”，防止表格软件把它当作公式执行。",
                 download=True,
             ),
             ReaderFile(
@@ -449,6 +460,8 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
         covers=media.covers,
         site_name=settings.site_name,
         site_url=settings.site_url,
+        report_email=settings.report_email,
+        report_issues=settings.report_issues,
     )
     found = cached_case_bodies(site, ids, store, page_inputs)
     missing = [i for i in ids if i not in found]
@@ -605,7 +618,7 @@ class Checked:
     browse_nav: list[dict[str, str]]
     """The entries of mkdocs.yml's empty 浏览 section (one per facet)."""
     extra: dict[str, Any]
-    """Keys to add to ``config.extra`` (the contact address)."""
+    """Keys to add to ``config.extra`` (the publisher: host, contact address, feedback route)."""
 
 
 @dataclass
@@ -672,7 +685,12 @@ def build(
         repo_url=project.repo_url,
         edit_branch=project.edit_branch,
     )
-    yield Checked(site, publishing, browse_nav(), {"sb_contact_email": contact_email(project.extra)})
+    publisher = read_publisher(project.extra, publishing.repo_url)
+    notice = publisher_notice(project.extra, publishing.repo_url)
+    if notice:
+        log.info(notice)  # not a warning: --strict builds go on
+        note_in_job_summary(notice, os.environ)
+    yield Checked(site, publishing, browse_nav(), {EXTRA_KEY: publisher.as_extra()})
     settings = BuildSettings(
         root=project.root,
         site_dir=project.site_dir,
@@ -680,6 +698,8 @@ def build(
         site_description=project.site_description,
         site_url=publishing.site_url,
         edit_base=edit_base(publishing, project.cases),
+        report_email=publisher.email,
+        report_issues=publisher.new_issue_url,
         home=not project.has_home,
         addresses=address_book(project.root, project.cases),
         parallel=project.command != "serve",  # never fork beside the live-reload server's threads
@@ -729,17 +749,23 @@ def load_published_cases(project: Project, preview: PreviewState | None = None) 
     preview instead shows what it can and lists the errors on every page.
     """
     use_parse_cache(cache_root(project.root))  # unchanged files are not parsed again
+    use_photo_cache(cache_root(project.root) / "images")  # a photo validate processed is not decoded again
+    if project.docs_dir is not None and project.command != "serve":  # nothing from outside, nothing shadowed
+        problems = source_problems(project.docs_dir, project.root)
+        if problems:
+            raise CaseFileError([CaseError(Location(shown), "", message) for shown, message in problems])
     if preview is not None:
         loaded = preview.load(project.cases_dir)
         if preview.broken:
             log.info(preview.log_text())
     else:
-        loaded = require_cases([project.cases_dir], cases_root=project.cases_dir).cases
+        result = require_cases([project.cases_dir], cases_root=project.cases_dir)
+        lint = lint_errors(result.cases, result.positions)  # the rule set validate enforces
+        if lint:
+            raise CaseFileError(lint)
+        loaded = result.cases
     cases = loaded if project.show_drafts else [c for c in loaded if not c.is_draft]
     log.info("已载入 %d 个案例（草稿 %d 个）", len(cases), sum(1 for c in cases if c.is_draft))
-    problem = contact_problem(project.extra)
-    if problem:
-        log.info(problem)  # not a warning: --strict builds go on
     return cases
 
 

@@ -14,7 +14,7 @@ sanitizer or image library can never serve pages made by the old one) and the na
 
 Checking a digest means reading the whole entry and its digest file. A warm build at 1,000 cases
 checks ~4,000 entries (100 MB of covers and cards), so an entry verified once is recorded in the
-namespace's ``.stamps.json`` with its size, modification time and inode: while those are unchanged
+namespace's ``.stamps.json`` with its size, modification and change times and inode: while those are unchanged
 (nothing rewrote or replaced the file, as with git's index), it is served without rereading.
 An edit, a truncation or a restore from another machine's cache changes the stamp and sends the
 entry through the full check again.
@@ -222,16 +222,24 @@ SETTLE_NS = 2_000_000_000
 """A file written less than this long ago is not stamped: an in-place edit within the file system's
 timestamp granularity could keep its modification time (git's "racily clean" entries)."""
 
-Stamp = tuple[int, int, int]
+Stamp = tuple[int, int, int, int]
 _CONTENT_NAME = re.compile(r"c-([0-9a-f]{64})")
 
 
 def _stamp(st: os.stat_result) -> Stamp:
-    return (st.st_size, st.st_mtime_ns, st.st_ino)
+    """Size, mtime, inode and ctime: ctime cannot be set from user space, so an in-place edit that
+    puts the mtime back (``cp -p``, ``rsync --inplace -t``, a restore tool) still changes the stamp.
+
+    An entry hard-linked into a site (outputs, covers, cards, photos) has its ctime changed by
+    every build that links or unlinks it, so for those the link count stands in for it: stable
+    from one warm build to the next, and changed by any new link an editor of the file makes.
+    """
+    changed = st.st_ctime_ns if st.st_nlink == 1 else -st.st_nlink
+    return (st.st_size, st.st_mtime_ns, st.st_ino, changed)
 
 
 class Stamps:
-    """The entries of one cache folder already verified, by name: ``(size, mtime_ns, inode)``.
+    """The entries of one cache folder already verified, by name: ``(size, mtime_ns, inode, ctime_ns)``.
 
     Loaded once per process and folder; :func:`save_stamps` merges what this process verified
     into the file. A lost or damaged stamps file only costs a full check of every entry.
@@ -252,9 +260,9 @@ class Stamps:
         if not isinstance(raw, dict):
             return {}
         return {
-            k: (v[0], v[1], v[2])
+            k: (v[0], v[1], v[2], v[3])
             for k, v in raw.items()
-            if isinstance(k, str) and isinstance(v, list) and len(v) == 3 and all(type(x) is int for x in v)
+            if isinstance(k, str) and isinstance(v, list) and len(v) == 4 and all(type(x) is int for x in v)
         }
 
     def matches(self, name: str, st: os.stat_result) -> bool:

@@ -6,18 +6,18 @@ import argparse
 import logging
 import os
 import re
-import shutil
 import sys
-import tempfile
 from pathlib import Path
 
 from site_builder import __version__, sitedir
+from site_builder.cache import cache_root
 from site_builder.casefile.jsonschema import SCHEMA_PATH, render_schema
 from site_builder.casefile.loader import load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.checks.lint import lint_cases
-from site_builder.errors import CaseError, InternalError, display_path, format_errors
+from site_builder.errors import CaseError, InternalError, Location, display_path, format_errors
+from site_builder.media.photos import use_photo_cache
 from site_builder.publish import read_mkdocs_yml
 
 SKELETON = """\
@@ -77,10 +77,23 @@ def _print_errors(errors: list[CaseError], annotate: bool) -> None:
 def cmd_validate(args: argparse.Namespace) -> int:
     """Validate case files; exit 1 if any error (or, with --strict, any warning)."""
     paths = [Path(p) for p in args.paths] or [Path("cases")]
-    result = load_cases(paths, cases_root=_cases_root(paths))
+    root = _cases_root(paths)
+    if root is not None:  # the build then finds each photo already processed
+        use_photo_cache(cache_root(root.resolve().parent) / "images")
+    result = load_cases(paths, cases_root=root)
     errors = list(result.errors)
+    config = Path("mkdocs.yml")
+    if root is not None and config.is_file():  # what the build would refuse to publish, named here too
+        published = [f for f in _source_folders(config.resolve())[1:3] if f.is_dir()]
+        for problem in sitedir.symlink_problems(published, Path.cwd()):
+            shown, _, message = problem.partition(": ")
+            errors.append(CaseError(Location(shown), "", message))
     if result.cases:
         errors.extend(lint_cases(result.cases, result.positions, strict=args.strict))
+    if result.cases:
+        from site_builder.outputs.search.vocabulary import check_colloquial_cases
+
+        errors.extend(check_colloquial_cases(result.cases, paths))  # the search's colloquial table
     if _cases_root(paths) is not None:  # the whole project: strays, links to renamed or deleted cases
         from site_builder.checks.strays import find_stray_cases, loose_photo_problems
         from site_builder.history import explain_references
@@ -224,23 +237,29 @@ def cmd_build(args: argparse.Namespace) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     sitedir.recover(target)
     sitedir.clean_leftovers(target)
-    scratch = Path(tempfile.mkdtemp(prefix=sitedir.scratch_name(target), dir=target.parent))
-    try:
+    with sitedir.scratch_folder(target) as scratch:
+        made = sitedir.identity(scratch)
         code = (
             _render_with_drafts(args.engine, config, scratch)
             if args.offline
             else _render(args.engine, config, scratch)
         )
         if code == 0:
+            sitedir.localize_theme_scripts(scratch)  # whichever engine: no CDN script in the theme bundle
             code = _check_built(config, scratch)
         if code == 0 and args.offline:
             from site_builder.outputs.offline import make_offline
 
             make_offline(scratch)
         if code == 0:
-            sitedir.swap_in(scratch, target)
-    finally:
-        shutil.rmtree(scratch, ignore_errors=True)
+            try:
+                sitedir.swap_in(scratch, target, expected=made)
+            except sitedir.ScratchLost:
+                print(
+                    f"构建期间临时文件夹「{scratch}」被其他程序删除或替换，生成的网站不完整，没有发布。请重新构建。",
+                    file=sys.stderr,
+                )
+                code = 1
     if code != 0:
         kept = "之前的网站保持不变" if target.exists() else "没有生成网站"
         print(f"构建失败，{kept}（{target}）。", file=sys.stderr)

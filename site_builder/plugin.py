@@ -23,7 +23,7 @@ from typing import Any, Literal
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.exceptions import PluginError
+from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
@@ -48,6 +48,13 @@ from site_builder.pages.contact import fill_contact
 from site_builder.pages.jinjacache import attach_bytecode_cache
 from site_builder.pages.render import GeneratedPage
 from site_builder.preview import PreviewState
+from site_builder.sitedir import (
+    disk_problem,
+    localize_theme_scripts,
+    shadowing_problems,
+    shown_path,
+    symlink_problems,
+)
 
 log = get_plugin_logger(__name__)
 
@@ -87,6 +94,12 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         project = self._project(config)
         if not project.cases_dir.is_dir():
             raise PluginError(f"找不到案例文件夹：{project.cases_dir}")
+        links = symlink_problems(
+            [Path(config.docs_dir)] + ([Path(config.theme.custom_dir)] if config.theme.custom_dir else []),
+            project.root,
+        )
+        if links:  # MkDocs would copy what they point to into the site
+            raise PluginError("网站没有生成：\n" + "\n".join(links))
         if self.writer is not None:  # the previous preview build's outputs are complete first
             self.writer.join()
             self.writer = None
@@ -130,6 +143,14 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.run is not None
+        root = Path(config.config_file_path or ".").parent
+        clashes = shadowing_problems(
+            (shown_path(Path(f.abs_src_path), root) if f.abs_src_path else f.src_uri, f.dest_uri)
+            for f in files
+            if f.generated_by is None
+        )
+        if clashes:  # before any output is written: MkDocs would copy these over the linked cache entries
+            raise PluginError("网站没有生成：\n" + "\n".join(clashes))
         try:
             rendering = advance(self.run)
         except EnvironmentProblem as exc:
@@ -168,11 +189,16 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             self.run = None
         assert isinstance(built, Built)
         self.writer = built.writer
+        localize_theme_scripts(Path(config.site_dir))  # Material's unpkg.com fallbacks: none on this site
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.run is not None:
             self.run.close()
             self.run = None
+        problem = disk_problem(error)
+        if problem is not None:  # the machine's problem, not the code's: a sentence, no traceback
+            log.error(problem)
+            raise Abort("构建失败：磁盘或文件夹无法写入") from None
 
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files

@@ -21,6 +21,7 @@ from site_builder.browse.urls import base_for, case_src, case_url
 from site_builder.casefile.loader import CASE_SUFFIX, load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN, Case
 from site_builder.casefile.yamlio import read_yaml
+from site_builder.checks.lint import lint_errors
 from site_builder.errors import CaseError, display_path
 from site_builder.pages.render import GeneratedPage
 
@@ -63,7 +64,9 @@ class PreviewState:
         Never raises for an editor's mistake; the problems are kept in :attr:`broken`.
         """
         result = load_cases([cases_dir], cases_root=cases_dir, parallel=False)
-        errors = [e for e in result.errors if e.severity == "error"]
+        errors = [e for e in result.errors if e.severity == "error"] + lint_errors(
+            result.cases, result.positions
+        )
         by_file: dict[str, list[CaseError]] = defaultdict(list)
         for e in errors:
             by_file[e.location.path].append(e)

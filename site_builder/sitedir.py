@@ -7,18 +7,41 @@ against building over the sources does not apply; :func:`refuse_reason` is that 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
+import errno
 import os
+import re
 import shutil
+import stat
+import tempfile
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: leftovers are judged by age alone
+    fcntl = None  # type: ignore[assignment]
+
+from site_builder.browse import urls
 
 SCRATCH_PREFIX = "-build-"
 OLD_SUFFIX = "-old"
 SITE_SIGNATURE = ("index.html", "sitemap.xml")
 """Files every site this tool builds has: a folder without them is not replaced."""
+LOCK_SUFFIX = ".lock"
+KEPT_NAMES = ("CNAME",)
+"""Entries of the old site folder carried into the new one, besides every dot entry (``.git``,
+``.nojekyll``): what a gh-pages checkout holds that no build makes."""
+DIR_MODE = 0o755
+FILE_MODE = 0o644
+"""GitHub Pages refuses an artifact whose folders are not world-readable and searchable."""
+
+
+class ScratchLost(RuntimeError):
+    """The scratch folder was replaced while the build wrote into it: the site there is not whole."""
 
 
 def refuse_reason(target: Path, project: Path, sources: Iterable[Path]) -> str | None:
@@ -64,21 +87,101 @@ def recover(target: Path) -> bool:
     return False
 
 
+def _lock_path(scratch: Path) -> Path:
+    return scratch.with_name(scratch.name + LOCK_SUFFIX)
+
+
+def _owned(scratch: Path) -> bool | None:
+    """True while a running build holds the scratch folder's lock, False when none does, None when
+    the folder has no lock file (an older version's folder, or a build between creating it and
+    locking it)."""
+    lock = _lock_path(scratch)
+    if fcntl is None:
+        return None
+    try:
+        fd = os.open(lock, os.O_RDWR)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return True
+    finally:
+        os.close(fd)  # closing releases a lock taken here
+    return False
+
+
+@contextlib.contextmanager
+def scratch_folder(target: Path) -> Iterator[Path]:
+    """A new scratch folder beside ``target``, locked for as long as the build runs, then removed.
+
+    Other builds tell a running build's folder from an interrupted one's by this lock (held by the
+    process, released by the kernel when it dies), never by a clock: a second build whose clock
+    runs ahead once deleted a running build's folder, which then published half a site.
+    """
+    scratch = Path(tempfile.mkdtemp(prefix=scratch_name(target), dir=target.parent))
+    lock = _lock_path(scratch)
+    # Locked under another name, then renamed: no other build ever sees the lock file unlocked.
+    pending = scratch.with_name(f"{scratch.name}.locking")
+    fd = os.open(pending, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX)
+        os.replace(pending, lock)
+        scratch.chmod(DIR_MODE)
+        (scratch / MARKER).write_text(os.urandom(16).hex(), encoding="ascii")
+        yield scratch
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+        lock.unlink(missing_ok=True)
+        pending.unlink(missing_ok=True)
+        os.close(fd)
+
+
+MARKER = ".site-builder-scratch"
+"""A dot file (``mkdocs build --clean`` keeps dot entries) naming the scratch folder's build."""
+
+
+def identity(folder: Path) -> str:
+    """The token :func:`scratch_folder` left in ``folder`` ("" if none): a folder deleted and made
+    again under the same name has none (an inode number would be reused at once)."""
+    try:
+        return (folder / MARKER).read_text(encoding="ascii")
+    except (OSError, ValueError):
+        return ""
+
+
 def clean_leftovers(target: Path, *, older_than: float = 3600.0) -> int:
-    """Remove scratch folders of interrupted builds (older than ``older_than`` seconds: not running)."""
+    """Remove scratch folders of interrupted builds: those whose lock no process holds.
+
+    A folder without a lock file (an older version's) is judged by age (``older_than`` seconds).
+    """
     removed = 0
     now = time.time()
     if not target.parent.is_dir():
         return 0
+    prefix = scratch_name(target)
     for child in target.parent.iterdir():
-        if not child.name.startswith(scratch_name(target)) or not child.is_dir():
+        if not child.name.startswith(prefix):
             continue
-        try:
-            if now - child.stat().st_mtime < older_than:
+        if child.name.endswith(LOCK_SUFFIX) and not child.is_dir():
+            folder = child.with_name(child.name.removesuffix(LOCK_SUFFIX))
+            if not folder.exists() and _owned(folder) is False:
+                child.unlink(missing_ok=True)  # its folder is gone and nobody holds it
+            continue
+        if not child.is_dir():
+            continue
+        owned = _owned(child)
+        if owned:
+            continue
+        if owned is None:
+            try:
+                if now - child.stat().st_mtime < older_than:
+                    continue
+            except OSError:
                 continue
-        except OSError:
-            continue
         shutil.rmtree(child, ignore_errors=True)
+        _lock_path(child).unlink(missing_ok=True)
         removed += 1
     old = old_path(target)
     if target.exists() and old.exists():
@@ -103,12 +206,68 @@ def _exchange(a: Path, b: Path) -> bool:
     return bool(result == 0)
 
 
-def swap_in(scratch: Path, target: Path) -> None:
+def publishable(folder: Path) -> int:
+    """Give every folder mode 0755 and every file 0644 (as GitHub Pages requires); return how many
+    entries changed. Links are left alone (the site has none: sources with links are refused)."""
+    changed = 0
+    for parent, dirs, files in os.walk(folder):
+        for name, mode in [(d, DIR_MODE) for d in dirs] + [(f, FILE_MODE) for f in files] + [("", DIR_MODE)]:
+            path = os.path.join(parent, name) if name else parent
+            st = os.lstat(path)
+            if stat.S_ISLNK(st.st_mode) or stat.S_IMODE(st.st_mode) == mode:
+                continue
+            os.chmod(path, mode)
+            changed += 1
+    return changed
+
+
+def carry_over(old: Path, new: Path) -> list[str]:
+    """Copy the old site folder's dot entries and ``CNAME`` into the new one (hard links where possible).
+
+    ``--site-dir`` may point at a gh-pages checkout: its ``.git``, ``.nojekyll`` and ``CNAME`` are
+    not the build's to delete (plain ``mkdocs build`` keeps dot entries too). The old folder keeps
+    its own until the swap, so a kill at any moment loses nothing.
+    """
+    if not old.is_dir():
+        return []
+    carried = []
+    for entry in sorted(os.listdir(old)):
+        if not (entry.startswith(".") or entry in KEPT_NAMES) or os.path.lexists(new / entry):
+            continue
+        source, dest = old / entry, new / entry
+        if source.is_symlink():
+            os.symlink(os.readlink(source), dest)
+        elif source.is_dir():
+            shutil.copytree(source, dest, symlinks=True, copy_function=_link_or_copy)
+        else:
+            _link_or_copy(str(source), str(dest))
+        carried.append(entry)
+    return carried
+
+
+def _link_or_copy(source: str, dest: str) -> str:
+    try:
+        os.link(source, dest)
+    except OSError:
+        shutil.copy2(source, dest)
+    return dest
+
+
+def swap_in(scratch: Path, target: Path, *, expected: str | None = None) -> None:
     """Make ``scratch`` the new ``target``; at no moment is there no site at ``target``.
 
     With an atomic exchange the old site is swapped out in one step; elsewhere the two renames
     leave the old site at :func:`old_path`, which :func:`recover` puts back after a kill.
+    ``expected`` is the scratch folder's :func:`identity` when it was made: a folder deleted and
+    made again since (by another process) holds part of a site and is refused (:class:`ScratchLost`).
+    Folders become 0755 and files 0644, and the old site's dot entries and ``CNAME`` are kept.
     """
+    if expected is not None:
+        if not expected or identity(scratch) != expected:
+            raise ScratchLost(str(scratch))
+        (scratch / MARKER).unlink()
+    publishable(scratch)
+    carry_over(target, scratch)
     if target.exists():
         if _exchange(scratch, target):
             shutil.rmtree(scratch, ignore_errors=True)
@@ -120,3 +279,136 @@ def swap_in(scratch: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
     else:
         scratch.rename(target)
+
+
+# --- what may be published -----------------------------------------------------------------------
+
+GENERATED_FILES = frozenset({urls.FEED_ATOM, urls.FEED_JSON})
+GENERATED_FOLDERS = (urls.DATA, urls.SEARCH_DATA, urls.PHOTOS, urls.COVERS, urls.SOCIAL, urls.ADMIN)
+"""Site paths the build writes itself: a hand-written file there would be silently dropped or,
+copied by MkDocs over a hard-linked cache entry, write into the cache."""
+
+
+def symlinks_under(folder: Path) -> list[Path]:
+    """Every symbolic link at or under ``folder``, without following any (sorted)."""
+    if folder.is_symlink():
+        return [folder]
+    found: list[Path] = []
+    for parent, dirs, files in os.walk(folder, followlinks=False):
+        for name in dirs + files:
+            path = Path(parent) / name
+            if path.is_symlink():
+                found.append(path)
+    return sorted(found)
+
+
+def symlink_problems(folders: Iterable[Path], project: Path) -> list[str]:
+    """A Chinese error for each symbolic link in the published source folders (docs/, theme/).
+
+    Git stores links, so a pull request can add ``docs/x -> /etc/passwd`` and MkDocs would copy
+    what it points to into the site. Links are refused wherever they point, as in ``cases/``.
+    """
+    problems = []
+    for folder in folders:
+        for link in symlinks_under(folder):
+            try:
+                points_to = os.readlink(link)
+            except OSError:
+                points_to = "?"
+            problems.append(
+                f"{shown_path(link, project)}: 是符号链接（指向「{points_to}」），网站不发布符号链接，"
+                "以免把仓库之外的文件公开：请换成真正的文件（复制进来），或者删除它"
+            )
+    return problems
+
+
+def shadowing_problems(files: Iterable[tuple[str, str]]) -> list[str]:
+    """A Chinese error for each hand-written file (``(source shown, site path)``) on a generated path."""
+    problems = []
+    for shown, dest in files:
+        if dest in GENERATED_FILES or dest.startswith(GENERATED_FOLDERS):
+            problems.append(
+                f"{shown}: 与自动生成的文件「{dest}」同名，发布时二者只能留一个：请给「{shown}」改名，"
+                "或放到别的文件夹"
+            )
+    return problems
+
+
+def shown_path(path: Path, project: Path) -> str:
+    """``path`` relative to the project when inside it (as editors see it), else as given."""
+    try:
+        return str(path.absolute().relative_to(project.absolute()))
+    except ValueError:
+        return str(path)
+
+
+# --- the disk refuses ----------------------------------------------------------------------------
+
+_DISK_ERRORS = {
+    errno.EROFS: "所在的磁盘或文件夹是只读的：请让它可写（缓存文件夹 .cache 可以整个删除，下次构建会重新生成）",
+    errno.ENOSPC: "磁盘空间不足：请清理磁盘后重新构建（缓存文件夹 .cache 可以整个删除）",
+    errno.EDQUOT: "超出了磁盘配额：请清理磁盘后重新构建（缓存文件夹 .cache 可以整个删除）",
+    errno.EFBIG: "文件超过了系统允许的大小（例如 ulimit -f 的限制）：请放宽限制后重新构建",
+    errno.EACCES: "没有写入权限：请检查这个文件夹的权限（或删除缓存文件夹 .cache 后重试）",
+    errno.EPERM: "操作不被允许：请检查这个文件夹的权限（或删除缓存文件夹 .cache 后重试）",
+    errno.ENOTDIR: "路径中有一段是文件而不是文件夹：请删除或改名这个文件",
+    errno.EEXIST: "这里已有同名的文件，无法建立文件夹：请删除或改名这个文件",
+    errno.EMFILE: "同时打开的文件太多：请放宽系统限制（ulimit -n）后重新构建",
+}
+
+
+def disk_problem(error: BaseException) -> str | None:
+    """A Chinese sentence for a build stopped by the file system (read-only, full, quota, limits),
+    naming the file; None when ``error`` (or what caused it) is not such a failure."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _DISK_ERRORS:
+            where = f"「{current.filename}」" if current.filename else "文件"
+            return f"无法写入{where}：{_DISK_ERRORS[current.errno]}。之前生成的网站保持不变"
+        current = current.__cause__ or current.__context__
+    return None
+
+
+# --- no third-party request from the theme -------------------------------------------------------
+
+THIRD_PARTY_SCRIPT = re.compile(r"https://(?:unpkg\.com|cdn\.jsdelivr\.net)/[^\s\"'`)]*")
+"""Scripts the theme bundles (Material's, Zensical's) fetch from CDNs when a browser lacks
+ResizeObserver or a page has a diagram, a code editor, a lightbox or Pyodide. No page here needs
+them, but the site makes no third-party request even then: the CDNs are slow or blocked in
+mainland China."""
+EMPTY_SCRIPT = "data:text/javascript,"
+
+
+def localize_theme_scripts(site_dir: Path) -> list[str]:
+    """Point the theme bundle's CDN scripts at an empty script; return the files changed.
+
+    The bundle is copied by MkDocs (not linked from a cache), so it is rewritten in place, atomically.
+    """
+    changed = []
+    for bundle in sorted((site_dir / "assets" / "javascripts").glob("bundle.*.js")):
+        text = bundle.read_text(encoding="utf-8")
+        new = THIRD_PARTY_SCRIPT.sub(EMPTY_SCRIPT, text)
+        if new != text:
+            tmp = bundle.with_name(bundle.name + ".tmp")
+            tmp.write_text(new, encoding="utf-8")
+            os.chmod(tmp, FILE_MODE)
+            os.replace(tmp, bundle)
+            changed.append(bundle.relative_to(site_dir).as_posix())
+    return changed
+
+
+def source_problems(folder: Path, root: Path) -> list[tuple[str, str]]:
+    """``(file, message)`` for each symlink in a published source folder and each file of it on a
+    generated path: the checks every engine runs before it renders (the MkDocs adapter also checks
+    the theme folder, which it alone knows)."""
+    found = [tuple(p.split(": ", 1)) for p in symlink_problems([folder], root)]
+    if folder.is_dir():
+        files = sorted(
+            (shown_path(path, root), path.relative_to(folder).as_posix())
+            for path in folder.rglob("*")
+            if path.is_file() and not path.is_symlink()
+        )
+        found += [tuple(p.split(": ", 1)) for p in shadowing_problems(files)]
+    return [(shown, message) for shown, message in found]

@@ -10,6 +10,7 @@ receives the same table, so both sides fold identically.
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import unicodedata
@@ -21,7 +22,9 @@ __all__ = [
     "INVISIBLE_CHARS",
     "INVISIBLE_RANGES",
     "describe_char",
+    "find_hidden_references",
     "find_invisible",
+    "find_lost_chars",
     "find_nonsimplified",
     "fold",
     "fold_table",
@@ -99,6 +102,34 @@ def strip_invisible(text: str) -> str:
     return _INVISIBLE_RE.sub("", text)
 
 
+REPLACEMENT_CHAR = "\ufffd"
+"""What a decoder puts where it could not read a character: the original is lost."""
+_CHAR_REFERENCE = re.compile(r"&(?:#[0-9]{1,10}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{1,31});?")
+
+
+def find_lost_chars(text: str) -> list[int]:
+    """Offsets of U+FFFD in ``text``: characters lost to an encoding error before the text got here."""
+    return [m.start() for m in re.finditer(REPLACEMENT_CHAR, text)]
+
+
+def find_hidden_references(text: str) -> list[tuple[int, str, str]]:
+    """``(offset, reference, character)`` of each HTML character reference that decodes to an invisible
+    or bidi character, a control character or U+FFFD.
+
+    Markdown fields are HTML: ``&#x202e;`` there becomes a real U+202E on the page and in the
+    search index, so the checks on characters must also see what the references decode to.
+    """
+    out = []
+    for m in _CHAR_REFERENCE.finditer(text):
+        decoded = html.unescape(m.group())
+        if decoded == m.group():
+            continue  # not a reference HTML knows: shown as typed
+        bad = next((ch for ch in decoded if _INVISIBLE_RE.match(ch) or ch == REPLACEMENT_CHAR), None)
+        if bad is not None:
+            out.append((m.start(), m.group(), bad))
+    return out
+
+
 def _pictographic(ch: str) -> bool:
     return unicodedata.category(ch) == "So" or ord(ch) >= 0x1F000
 
@@ -150,6 +181,7 @@ _CHAR_NAMES = {
     "\uffa0": "韩文填充符",
     "\ufeff": "字节顺序标记（BOM）",
     "\x00": "空字符",
+    "\ufffd": "替换字符「\ufffd」，表示原来的字已丢失",
     "\x7f": "删除符",
 }
 

@@ -229,3 +229,42 @@ def test_entries_a_worker_made_are_kept_by_the_parent(tmp_path: Path) -> None:
     assert prune_caches(tmp_path) == 1
     assert Store(tmp_path, "art").get("fresh") == b"f" and Store(tmp_path, "art").get("stale") is None
     forget_used()
+
+
+def test_a_same_size_edit_with_its_time_put_back_is_checked_again(tmp_path: Path) -> None:
+    """``cp -p`` or ``rsync --inplace -t`` over an entry keeps size, mtime and inode; ctime still moves."""
+    store = Store(tmp_path, "ns")
+    store.put("body.html", b"<p>safe</p>")
+    settled = time.time() - 60
+    os.utime(store.path("body.html"), (settled, settled))
+    assert store.has("body.html")
+    save_stamps()
+    forget_stamps()
+    before = os.stat(store.path("body.html"))
+    time.sleep(0.01)  # let the clock move past the stamp's change time
+    with open(store.path("body.html"), "r+b") as fh:  # same inode, same size
+        fh.write(b"<script>x")
+    os.utime(store.path("body.html"), ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = os.stat(store.path("body.html"))
+    assert (after.st_size, after.st_mtime_ns, after.st_ino) == (
+        before.st_size,
+        before.st_mtime_ns,
+        before.st_ino,
+    )
+    assert store.get("body.html") is None and not store.has("body.html")
+
+
+def test_a_linked_entry_keeps_its_stamp_across_builds_that_link_it(tmp_path: Path) -> None:
+    """Linking an entry into a site changes its ctime; a warm build still serves it by its stamp."""
+    store = Store(tmp_path, "art")
+    store.put("a.png", b"png")
+    settled = time.time() - 60
+    os.utime(store.path("a.png"), (settled, settled))
+    os.link(store.path("a.png"), tmp_path / "site-old.png")  # the last build's site
+    assert store.get("a.png") == b"png"
+    save_stamps()
+    os.link(store.path("a.png"), tmp_path / "site-new.png")  # this build links it again ...
+    (tmp_path / "site-old.png").unlink()  # ... and the old site goes
+    forget_stamps()
+    (tmp_path / "art" / ".a.png.sha256").unlink()  # only the stamp can vouch for it now
+    assert store.has("a.png")

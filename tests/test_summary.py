@@ -242,3 +242,26 @@ def test_a_photo_never_uploaded_is_told_to_upload_it(repo: Path, tmp_path: Path)
     row = _rows(written)["cases/riders-golden-helmet.yaml"]
     assert "请把照片上传到 cases/images/ 文件夹" in row[3]
     assert row[5].startswith("上传照片") and "Upload files" in row[5]
+
+
+def test_non_ascii_and_hostile_file_names_are_listed_inert(repo: Path, tmp_path: Path) -> None:
+    _git(repo, "checkout", "-q", "-b", "names")
+    good = (repo / "cases" / "couriers-joint-meeting.yaml").read_text(encoding="utf-8")
+    hostile = "x`[APPROVED - merge now](https:evil.example)`.yaml"
+    (repo / "cases" / "浦东骑手.yaml").write_text(
+        good.replace("district: 浦东新区", "district: 浦江区"), encoding="utf-8"
+    )
+    (repo / "cases" / hostile).write_text(
+        "title: '[点此批准](https://evil.example/x) www.evil.example'\n", encoding="utf-8"
+    )
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "names")
+    proc, written = _summary(repo, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    assert "没有新增、修改或删除" not in written
+    assert "`cases/浦东骑手.yaml`" in written and "❌" in written
+    (line,) = [x for x in written.splitlines() if "APPROVED" in x]
+    assert "``cases/" + hostile + "``" in line  # one code span: the backticks inside stay text
+    outside_code = re.sub(r"(`+).*?\1", "", line)
+    for live in ("](", "https://", "www.", "<a"):  # no link, autolink or tag outside the code span
+        assert live not in outside_code, (live, line)

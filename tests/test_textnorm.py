@@ -9,6 +9,8 @@ import pytest
 
 from site_builder.textnorm import (
     INVISIBLE_CHARS,
+    find_hidden_references,
+    find_lost_chars,
     find_nonsimplified,
     fold,
     fold_table,
@@ -89,3 +91,32 @@ def test_table_file_is_deterministic_json() -> None:
     path = Path(__file__).resolve().parent.parent / "site_builder" / "data" / "fold_table.json"
     data = json.loads(path.read_text(encoding="utf-8"))
     assert data["fold"] == fold_table()
+
+
+@pytest.mark.parametrize(
+    ("text", "char"),
+    [
+        ("报道&#x202e;没有", "\u202e"),
+        ("报道&#X202E;没有", "\u202e"),
+        ("零宽&#8203;空格", "\u200b"),
+        ("空&#0;字符", "\ufffd"),
+        ("超出&#x110000;范围", "\ufffd"),
+        ("代理&#55296;对", "\ufffd"),
+        ("命名&ZeroWidthSpace;引用", "\u200b"),
+        ("方向&rlm;标记", "\u200f"),
+        ("软&shy;连字符", "\u00ad"),
+        ("控制&#x85;字符", "\u2026"),
+    ],
+)
+def test_character_references_are_seen_decoded(text: str, char: str) -> None:
+    found = find_hidden_references(text)
+    if char == "\u2026":  # HTML maps &#x85; to an ellipsis (Windows-1252): visible, not reported
+        assert found == []
+        return
+    assert [c for _, _, c in found] == [char]
+    assert text[found[0][0]] == "&"
+
+
+def test_ordinary_references_and_ampersands_pass() -> None:
+    assert find_hidden_references("A&amp;B &lt;b&gt; &nbsp; 3&4 &unknown; &#x4e2d;") == []
+    assert find_lost_chars("骑手\ufffd驿站") == [2]

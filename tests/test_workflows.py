@@ -26,7 +26,13 @@ CI = WORKFLOWS / "ci.yml"
 CI_LOCAL = ROOT / "scripts" / "ci_local.sh"
 
 SUMMARY_RUN = ".venv/bin/site-builder summary"
-PAGES_ACTIONS = {"actions/configure-pages", "actions/upload-pages-artifact", "actions/deploy-pages"}
+PAGES_ACTIONS = {"actions/configure-pages", "actions/deploy-pages"}
+PAGES_TAR = (
+    'tar --dereference --hard-dereference --directory "$INPUT_PATH" -cvf "$RUNNER_TEMP/artifact.tar"'
+    " --exclude=.git --exclude=.github ."
+)
+"""actions/upload-pages-artifact v3.0.1's archive command (action.yml, Linux), byte for byte."""
+PAGES_CHECK = '.venv/bin/python scripts/pages_artifact.py "$RUNNER_TEMP/artifact.tar"'
 WRITE_PERMISSIONS_ALLOWED = {"deploy": {"pages": "write", "id-token": "write"}}
 
 
@@ -202,6 +208,8 @@ def test_check_job_runs_readme_commands_in_order(ci: dict[str, Any]) -> None:
         "make test",
         "make site",
         ".venv/bin/python -m site_builder.checks.linkcheck site",
+        PAGES_TAR,
+        PAGES_CHECK,
         ".venv/bin/site-builder build --offline --site-dir site-preview",
         ".venv/bin/site-builder summary --preview-dir site-preview",
         SUMMARY_RUN,
@@ -235,7 +243,7 @@ def test_uploads_only_after_every_check(ci: dict[str, Any]) -> None:
         condition = str(steps[i].get("if", ""))
         assert "success()" in condition
         assert "always()" not in condition and "cancelled()" not in condition and "failure()" not in condition
-    preview = [s for s in steps if _action(s) == "actions/upload-artifact"]
+    preview = [s for s in steps if _action(s) == "actions/upload-artifact" and s.get("id") == "preview"]
     assert len(preview) == 1
     assert "pull_request" in preview[0]["if"]
     assert preview[0]["with"]["path"].rstrip("/") == "site-preview"
@@ -245,14 +253,14 @@ def test_preview_artifact_is_the_offline_build(ci: dict[str, Any]) -> None:
     """The artifact editors download is built with --offline (opens by double-click), the published site is not."""
     steps = _steps(ci["jobs"]["check"])
     (offline,) = [i for i, s in enumerate(steps) if "--offline" in str(s.get("run", ""))]
-    (upload,) = [i for i, s in enumerate(steps) if _action(s) == "actions/upload-artifact"]
+    (upload,) = [i for i, s in enumerate(steps) if s.get("id") == "preview"]
     (site,) = [i for i, s in enumerate(steps) if str(s.get("run", "")).strip() == "make site"]
     assert site < offline < upload
     assert "steps.build.outcome == 'success'" in steps[offline]["if"]
     assert "pull_request" in steps[offline]["if"]
     assert "--site-dir site-preview" in steps[offline]["run"]
-    (pages,) = [s for s in steps if _action(s) == "actions/upload-pages-artifact"]
-    assert pages["with"]["path"].rstrip("/") == "site"
+    (pages,) = [s for s in steps if str(s.get("run", "")).strip() == PAGES_TAR]
+    assert pages["env"]["INPUT_PATH"].rstrip("/") == "site"
 
 
 def test_job_summary_on_every_pull_request(ci: dict[str, Any]) -> None:
@@ -262,8 +270,8 @@ def test_job_summary_on_every_pull_request(ci: dict[str, Any]) -> None:
     step = steps[i]
     condition = step["if"]
     assert "!cancelled()" in condition and "pull_request" in condition and "success()" not in condition
-    (upload,) = [j for j, s in enumerate(steps) if _action(s) == "actions/upload-artifact"]
-    assert upload < i and steps[upload]["id"] == "preview"
+    (upload,) = [j for j, s in enumerate(steps) if s.get("id") == "preview"]
+    assert upload < i and _action(steps[upload]) == "actions/upload-artifact"
     assert step["env"]["PREVIEW_URL"] == "${{ steps.preview.outputs.artifact-url }}"
     assert "write" not in (ci["jobs"]["check"].get("permissions") or {}).values()  # a summary needs none
     (checkout,) = [s for s in steps if _action(s) == "actions/checkout"]
@@ -277,9 +285,18 @@ def test_pages_deploy(ci: dict[str, Any]) -> None:
     jobs = ci["jobs"]
     used = {_action(s) for job in jobs.values() for s in _steps(job)}
     assert used >= PAGES_ACTIONS
-    pages_upload = [s for s in _steps(jobs["check"]) if _action(s) == "actions/upload-pages-artifact"]
-    assert len(pages_upload) == 1
-    assert "refs/heads/main" in pages_upload[0]["if"]
+    pages_upload = [s for s in _steps(jobs["check"]) if (s.get("with") or {}).get("name") == "github-pages"]
+    assert len(pages_upload) == 1 and _action(pages_upload[0]) == "actions/upload-artifact"
+    assert "refs/heads/main" in pages_upload[0]["if"] and "pull_request" in pages_upload[0]["if"]
+    # what upload-pages-artifact v3.0.1 passes to upload-artifact
+    assert pages_upload[0]["with"] == {
+        "name": "github-pages",
+        "path": "${{ runner.temp }}/artifact.tar",
+        "retention-days": 1,
+        "if-no-files-found": "error",
+    }
+    runs = [str(s.get("run", "")).strip() for s in _steps(jobs["check"])]
+    assert runs.index(PAGES_TAR) + 1 == runs.index(PAGES_CHECK)
 
     deploy = jobs["deploy"]
     needs = deploy["needs"]
@@ -295,8 +312,13 @@ def test_pages_deploy(ci: dict[str, Any]) -> None:
     (latest,) = [s for s in _steps(deploy) if s.get("id") == "latest"]
     assert "repos/${REPO}/commits/main" in latest["run"] and latest["env"]["SHA"] == "${{ github.sha }}"
     assert deploy_step["if"] == "${{ steps.latest.outputs.current == 'true' }}"
-    assert ci["concurrency"]["cancel-in-progress"] is True and "github.ref" in ci["concurrency"]["group"]
+    # A newer push cancels the older check, never a deploy under way: no workflow-level group (it
+    # would cancel the deploy job too, overriding the "pages" group's cancel-in-progress: false).
+    assert "concurrency" not in ci
     check = jobs["check"]
+    assert (
+        check["concurrency"]["cancel-in-progress"] is True and "github.ref" in check["concurrency"]["group"]
+    )
     assert check.get("permissions") in (None, {"contents": "read", "pages": "read"})
     assert not any(_action(s) == "actions/deploy-pages" for s in _steps(check))
     (pages,) = [s for s in _steps(check) if _action(s) == "actions/configure-pages"]

@@ -6,6 +6,7 @@ Browse pages, the home page, the case page's info panel, the navigation and (thr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
@@ -61,12 +62,38 @@ FACETS: tuple[FacetSpec, ...] = (
         order="newest", slug="value", term_title="{name} 年的案例", value_label="{name} 年", filterable=True,
     ),
     FacetSpec(
+        "depth", "按成效与经验浏览", "按成效与经验", "成效与经验", "depth/", lambda c: depth_values(c),
+        slug="pinyin", on_case=False, filterable=True, term_title="{name}的案例",
+    ),
+    FacetSpec(
         "tag", "按标签浏览", "按标签", "标签", "tags/", lambda c: list(c.tags),
         order="count", slug="pinyin", term_title="标签：{name}", value_label="#{name}",
     ),
 )  # fmt: skip
 
 FACET_BY_KEY = {f.key: f for f in FACETS}
+
+_NOT_REPORTED = re.compile(
+    r"(报道|文章|原文|出处|材料)[^。；]*(没有|没|未|只|仅)[^。；]*(给出|写|说明|介绍|提及|提到|列出|交代|披露|公布)"
+    r"|^[^。；]*(没有|未)(给出|写明|说明|介绍|列出)"
+    r"|(不是|并非)已经统计|(目标|方向)(，|$)"
+)
+_ABOUT_THE_CASE = re.compile(r"本案例|本站|相关案例")
+
+
+def has_reported_results(case: Case) -> bool:
+    """Whether the 成效 text reports something, not only that the sources give no results.
+
+    A sentence saying what the report does not give (报道没有给出……), a goal (……是工作目标) or a
+    note about the case itself (本案例……, 见相关案例) is not a result.
+    """
+    clauses = [x.strip(" -*　") for x in re.split(r"[。；！？\n]+", case.results or "")]
+    return any(x and not _NOT_REPORTED.search(x) and not _ABOUT_THE_CASE.search(x) for x in clauses)
+
+
+def depth_values(case: Case) -> list[str]:
+    """The 成效与经验 facet: whether a case reports results and whether it draws lessons."""
+    return (["有成效"] if has_reported_results(case) else []) + (["有经验启示"] if case.insights else [])
 
 
 BROWSE_SECTION = "浏览"

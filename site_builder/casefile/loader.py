@@ -6,6 +6,7 @@ import datetime as dt
 import difflib
 import os
 import re
+import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -516,7 +517,14 @@ def _check_images(images: Any, source: Path, pos: Positions, root: Path, deep: b
             errors.append(CaseError(at, field, "请写相对于案例文件的路径，例如 images/photo.jpg"))
             continue
         target = base / rel
-        if not target.resolve().is_relative_to(root_real):
+        try:
+            resolved = target.resolve()
+        except (RuntimeError, OSError):  # Python 3.11 raises RuntimeError for a symlink loop
+            errors.append(
+                CaseError(at, field, f"「{rel}」是循环的符号链接，指不到任何文件：请换成真正的图片文件")
+            )
+            continue
+        if not resolved.is_relative_to(root_real):
             errors.append(CaseError(at, field, "图片必须放在 cases/ 文件夹之内"))
             continue
         problem = _exact_case_problem(base, rel)
@@ -566,6 +574,15 @@ def _exact_case_problem(base: Path, rel: str) -> str | None:
             same = [n for n in names if n.lower() == part.lower()]
             if same:
                 return f"找不到「{part}」：文件名大小写不一致，实际文件叫「{same[0]}」"
+            alike = [
+                n for n in names if unicodedata.normalize("NFC", n) == unicodedata.normalize("NFC", part)
+            ]
+            if alike:
+                return (
+                    f"找不到「{part}」：有一个文件名看起来完全一样，但其中的字用了另一种 Unicode 写法"
+                    "（例如 macOS 保存的分解形式，或兼容汉字）：请在 YAML 里删掉文件名重新输入，"
+                    "或者把图片改名后再提交"
+                )
             return (
                 f"找不到图片「{rel}」：请把照片上传到 {display_path(current)}/ 文件夹"
                 "（GitHub 网页上：打开这个文件夹，点 Add file → Upload files），"

@@ -27,7 +27,14 @@ from pydantic import (
 
 from site_builder.casefile.vocab import Vocabularies, Vocabulary
 from site_builder.errors import shorten
-from site_builder.textnorm import BIDI_CONTROLS, describe_char, find_invisible, strip_invisible
+from site_builder.textnorm import (
+    BIDI_CONTROLS,
+    describe_char,
+    find_hidden_references,
+    find_invisible,
+    find_lost_chars,
+    strip_invisible,
+)
 
 ID_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
 ID_MAX = 60
@@ -44,6 +51,14 @@ _PLACEHOLDER = re.compile(r"^[\s…⋯.。·・]*$")
 _LIST_SEPARATORS = ("，", "、", "；")
 _PICTOGRAPH = re.compile("[\U0001f000-\U0001faff]")
 METRIC_MAX = 1e12
+BLOCK_MAX = 3000
+"""Characters in a Markdown block (背景, 成效, 经验启示); the longest real one has under 300."""
+PRACTICE_MAX = 5000
+"""Characters in 主要做法, the longest block (the longest real one has under 500)."""
+ITEM_MAX = 60
+"""Characters in one list item written as a line (参与单位, 荣誉) or a vocabulary term."""
+URL_MAX = 1000
+PATH_MAX = 200
 _PAIRED = (("“", "”"), ("「", "」"), ("《", "》"), ("（", "）"))
 
 
@@ -65,6 +80,14 @@ class BlankValueError(ValueError):
 def _invisible_problem(value: str) -> str | None:
     found = find_invisible(value)
     if not found:
+        lost = find_lost_chars(value)
+        if lost:
+            before = value[: lost[0]].strip()[-8:]
+            where = f"，在「{before}」后面" if before else "，在开头"
+            return (
+                f"含有替换字符「\ufffd」（U+FFFD）{where}：原来的字在复制或转换编码时丢失了，"
+                "请对照出处把正确的字补上"
+            )
         return None
     offset, ch = found[0]
     before = strip_invisible(value[:offset]).strip()[-8:]
@@ -131,6 +154,12 @@ def _clean_block(value: Any) -> Any:
     for n, line in enumerate(value.splitlines(), 1):
         if _placeholder(line):
             raise LineError(_PLACEHOLDER_MESSAGE, n)
+        for _, ref, ch in find_hidden_references(line)[:1]:
+            raise LineError(
+                f"字符引用「{ref}」在页面上会变成 {describe_char(ch)}，读者看不到它，但它会打乱显示或搜索："
+                f"请删除「{ref}」",
+                n,
+            )
     return value.strip("\n").rstrip() + "\n"
 
 
@@ -214,7 +243,7 @@ def _check_unique(values: list[str], what: str) -> list[str]:
     return values
 
 
-PlainLine = Annotated[str, Field(min_length=1), BeforeValidator(_clean_line)]
+PlainLine = Annotated[str, Field(min_length=1, max_length=ITEM_MAX), BeforeValidator(_clean_line)]
 DateText = Annotated[str, Field(pattern=DATE_PATTERN, examples=["2023-04-13", "2023-04", "2023"])]
 SourceDateText = Annotated[
     str, Field(pattern=SOURCE_DATE_PATTERN, examples=["2023-04-13", "2023-04", "2023", "12-13"])
@@ -261,7 +290,10 @@ class CaseImage(_Strict):
     """A photo stored beside the case file."""
 
     file: str = Field(
-        title="图片文件", min_length=1, description="图片文件路径，相对于本案例文件，例如 images/x.jpg"
+        title="图片文件",
+        min_length=1,
+        max_length=PATH_MAX,
+        description="图片文件路径，相对于本案例文件，例如 images/x.jpg",
     )
     alt: str = Field(
         title="替代文字", min_length=2, max_length=120, description="替代文字：为看不到图片的读者描述图片内容"
@@ -316,7 +348,9 @@ class Source(_Strict):
         max_length=40,
         description="关于日期的说明，例如「年份据文意推断为 2018 年」",
     )
-    url: str | None = Field(title="网址", default=None, description="网址，只接受 http:// 或 https:// 开头")
+    url: str | None = Field(
+        title="网址", default=None, max_length=URL_MAX, description="网址，只接受 http:// 或 https:// 开头"
+    )
 
     _v_line = field_validator("title", "publisher", "date_note", mode="before")(_clean_line)
     _v_url = field_validator("url", mode="before")(_no_invisible)
@@ -360,8 +394,8 @@ def _term(kind: str) -> AfterValidator:
     return AfterValidator(check)
 
 
-FieldName = Annotated[str, _term("fields")]
-GroupName = Annotated[str, _term("groups")]
+FieldName = Annotated[str, Field(max_length=ITEM_MAX), _term("fields")]
+GroupName = Annotated[str, Field(max_length=ITEM_MAX), _term("groups")]
 
 
 class Case(_Strict):
@@ -393,6 +427,7 @@ class Case(_Strict):
     district: str = Field(
         title="所在区",
         json_schema_extra={"x-search": "meta"},
+        max_length=ITEM_MAX,
         description="所在区，例如「浦东新区」；全市性的案例写「全市」",
     )
     locality: str | None = Field(
@@ -413,7 +448,8 @@ class Case(_Strict):
         title="服务群体",
         json_schema_extra={"x-search": "meta"},
         default_factory=list,
-        description="服务的群体，例如「外卖骑手」",
+        max_length=10,
+        description="服务的群体，例如「外卖骑手」，最多 10 个",
     )
     tags: list[
         Annotated[
@@ -423,7 +459,8 @@ class Case(_Strict):
         title="标签",
         json_schema_extra={"x-search": "meta"},
         default_factory=list,
-        description="标签：自由填写的短语，每个 1–12 个字",
+        max_length=10,
+        description="标签：自由填写的短语，每个 1–12 个字，最多 10 个",
     )
     year: int = Field(
         title="年份", json_schema_extra={"x-search": "meta"}, description="做法开始或首次报道的年份"
@@ -440,13 +477,15 @@ class Case(_Strict):
         title="参与单位",
         json_schema_extra={"x-search": "body"},
         default_factory=list,
-        description="主要参与单位",
+        max_length=20,
+        description="主要参与单位，最多 20 个，每个不超过 60 个字",
     )
     awards: list[PlainLine] = Field(
         title="所获荣誉",
         json_schema_extra={"x-search": "body"},
         default_factory=list,
-        description="获得的荣誉",
+        max_length=20,
+        description="获得的荣誉，最多 20 项，每项不超过 60 个字",
     )
     highlights: list[Annotated[str, Field(min_length=2, max_length=60), BeforeValidator(_clean_line)]] = (
         Field(
@@ -458,46 +497,60 @@ class Case(_Strict):
         )
     )
     metrics: list[Metric] = Field(
-        title="数据", json_schema_extra={"x-search": "body"}, default_factory=list, description="数据指标"
+        title="数据",
+        json_schema_extra={"x-search": "body"},
+        default_factory=list,
+        max_length=12,
+        description="数据指标，最多 12 项",
     )
     background: str | None = Field(
         title="背景",
         json_schema_extra={"x-search": "body", "x-format": "markdown"},
         default=None,
-        description="背景（Markdown）",
+        max_length=BLOCK_MAX,
+        description="背景（Markdown），不超过 3000 个字",
     )
     practice: str = Field(
         title="主要做法",
         json_schema_extra={"x-search": "body", "x-format": "markdown"},
         min_length=1,
-        description="主要做法（Markdown），必填",
+        max_length=PRACTICE_MAX,
+        description="主要做法（Markdown），必填，不超过 5000 个字",
     )
     results: str | None = Field(
         title="成效",
         json_schema_extra={"x-search": "body", "x-format": "markdown"},
         default=None,
-        description="成效（Markdown）",
+        max_length=BLOCK_MAX,
+        description="成效（Markdown），不超过 3000 个字",
     )
     insights: str | None = Field(
         title="经验启示",
         json_schema_extra={"x-search": "body", "x-format": "markdown"},
         default=None,
-        description="经验启示（Markdown）",
+        max_length=BLOCK_MAX,
+        description="经验启示（Markdown），不超过 3000 个字",
     )
     how_to: str | None = Field(
         title="怎么做",
         json_schema_extra={"x-search": "body", "x-format": "markdown"},
         default=None,
+        max_length=BLOCK_MAX,
         description="怎么做（Markdown）：照报道写明谁来做、在哪里、有什么约定、分几步，供别处借鉴；报道没写的不补",
     )
     quotes: list[Quote] = Field(
         title="原话摘录",
         json_schema_extra={"x-search": "body"},
         default_factory=list,
-        description="引语：只收录来源文章中的原话",
+        max_length=10,
+        description="引语：只收录来源文章中的原话，最多 10 条",
     )
     images: list[CaseImage] = Field(
-        title="图片", json_schema_extra={"x-search": "body"}, default_factory=list, description="图片"
+        title="图片",
+        json_schema_extra={"x-search": "body"},
+        default_factory=list,
+        max_length=20,
+        description="图片，最多 20 张",
     )
     location: GeoPoint | None = Field(
         title="地图位置",
@@ -506,13 +559,18 @@ class Case(_Strict):
         description="地图位置（纬度、经度）",
     )
     sources: list[Source] = Field(
-        title="来源", json_schema_extra={"x-search": "body"}, min_length=1, description="来源文章，至少 1 篇"
+        title="来源",
+        json_schema_extra={"x-search": "body"},
+        min_length=1,
+        max_length=10,
+        description="来源文章，1–10 篇",
     )
     related: list[Annotated[str, Field(pattern=ID_PATTERN, max_length=ID_MAX)]] = Field(
         title="相关案例",
         json_schema_extra={"x-search": None},
         default_factory=list,
-        description="相关案例的编号（文件名去掉 .yaml）",
+        max_length=10,
+        description="相关案例的编号（文件名去掉 .yaml），最多 10 个",
     )
     status: Literal["published", "draft"] = Field(
         title="状态",

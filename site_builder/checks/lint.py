@@ -10,7 +10,11 @@ Checks that are always errors (the site must never show them):
 
 * pinyin in brackets after Chinese characters, e.g. ``楼宇（lóu yǔ）`` (copied from annotated pages);
 * web addresses or links in any text field (only ``sources[n].url`` may hold one);
-* mojibake, UTF-8 text read as Latin-1 (``ä¸Šæµ·`` for 上海).
+* mojibake, UTF-8 text read as Latin-1 (``ä¸Šæµ·`` for 上海);
+* a line of a text block that is a field of the case file (``  quotes:`` indented one step too far
+  under ``results: |``): YAML took it, and what follows, as text of the block.
+
+:func:`lint_errors` is the always-error part: ``validate``, the build and the preview all enforce it.
 
 Warnings (errors only with ``--strict``):
 
@@ -20,7 +24,8 @@ Warnings (errors only with ``--strict``):
 * duplicate or near-duplicate titles across cases;
 * the same figure on the metric cards of two cases (one story per case: a figure belongs to one
   case's card, others mention it in their text and link that case);
-* a case whose text names another case, or says "见…案例", without that case in ``related``.
+* a case whose text names another case, or says "见…案例", without that case in ``related``;
+* tags no other case uses (a hint: never an error, not even with ``--strict``).
 
 Run through ``site-builder validate`` (``--strict`` turns warnings into errors).
 """
@@ -49,8 +54,10 @@ __all__ = [
     "find_halfwidth_punctuation",
     "find_links",
     "find_mojibake",
+    "find_swallowed_keys",
     "lint_case",
     "lint_cases",
+    "lint_errors",
     "lint_metric_figures",
     "lint_related_mentions",
     "lint_titles",
@@ -222,6 +229,32 @@ def find_links(text: str) -> list[tuple[int, str]]:
     return [(m.start(), m.group(0)) for m in _LINK.finditer(text)]
 
 
+_KEY_LINE = re.compile(r"^[ \t]*(?:-[ \t]+)?([A-Za-z_]+)[ \t]*:(?:[ \t]|$)", re.MULTILINE)
+
+
+@cache
+def _case_keys() -> frozenset[str]:
+    from site_builder.casefile.messages import model_for
+    from site_builder.casefile.models import Case
+
+    keys = set(Case.model_fields)
+    for key in Case.model_fields:
+        keys |= set(model_for((key,)).model_fields)
+    return frozenset(keys)
+
+
+def find_swallowed_keys(text: str) -> list[tuple[int, str]]:
+    """``(offset, key)`` of each line of a block that starts with a field name of the case file.
+
+    Indenting ``quotes:`` two spaces too far under ``results: |`` makes YAML read it and the lines
+    after it as text of ``results``: the quotes vanish without an error. No case's prose starts a
+    line with an English field name and a colon.
+    """
+    if "\n" not in text.strip():
+        return []
+    return [(m.start(1), m.group(1)) for m in _KEY_LINE.finditer(text) if m.group(1) in _case_keys()]
+
+
 def find_mojibake(text: str) -> list[tuple[int, str, str]]:
     """``(offset, garbled, readable)`` where UTF-8 Chinese was decoded as Latin-1/Windows-1252."""
     out = []
@@ -358,6 +391,16 @@ def lint_case(case: Any, positions: PositionsLike | None = None, *, strict: bool
                 f"这里不能有网址或链接「{found[:60]}」；出处的网址请写在 sources 的 url 字段里",
                 ERROR,
             )
+        for offset, key in find_swallowed_keys(text)[:1]:  # the lines after it follow the first
+            block = next((p for p in reversed(path) if isinstance(p, str)), "")
+            add(
+                path,
+                where.at(path, text, offset),
+                f"从这一行「{key}:」起的内容被当成了「{block}」正文的一部分（缩进多了一级，YAML 把它们"
+                f"读成了文字，页面上会原样显示）：如果「{key}」是字段，请把这几行行首多余的两个空格删掉，"
+                f"让「{key}:」和「{block}:」左边对齐",
+                ERROR,
+            )
         for offset, found, readable in find_mojibake(text):
             add(
                 path,
@@ -478,6 +521,23 @@ def lint_titles(
             CaseError(Location(shown, loc.line, loc.col), "title", message, ERROR if strict else WARNING)
         )
     return sorted(findings)
+
+
+def lint_errors(
+    cases: Sequence[Any], positions: Mapping[str, PositionsLike] | None = None
+) -> list[CaseError]:
+    """The findings that are always errors (links, pinyin, mojibake, swallowed keys) of every case.
+
+    One rule set: ``site-builder validate`` reports them with the warnings, and the build and the
+    preview refuse a case with any of them, so nothing ``validate`` refuses is ever published.
+    """
+    positions = positions or {}
+    return sorted(
+        f
+        for case in cases
+        for f in lint_case(case, positions.get(getattr(case, "id", "")))
+        if f.severity == ERROR
+    )
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -833,6 +893,28 @@ def lint_related_mentions(
     return sorted(findings)
 
 
+def lint_tags(cases: Sequence[Any], positions: Mapping[str, PositionsLike] | None = None) -> list[CaseError]:
+    """One hint per case naming its tags that no other case uses: a tag page with one case leads nowhere."""
+    if len(cases) < 2:
+        return []
+    used = Counter(t for case in cases for t in set(getattr(case, "tags", None) or ()))
+    findings: list[CaseError] = []
+    for case in cases:
+        alone = [t for t in getattr(case, "tags", None) or () if used[t] == 1]
+        if not alone:
+            continue
+        pos = (positions or {}).get(getattr(case, "id", ""))
+        shown, _ = _shown_path(case, pos)
+        loc = pos.locate(("tags",)) if pos is not None else Location(shown)
+        names = "、".join(f"「{t}」" for t in alone)
+        message = (
+            f"标签{names}没有别的案例使用，读者点开只能看到这一个案例；"
+            "如果“按标签浏览”里已有意思相近的标签，请改用那个标签"
+        )
+        findings.append(CaseError(Location(shown, loc.line, loc.col), "tags", message, WARNING))
+    return findings
+
+
 def lint_cases(
     cases: Sequence[Any],
     positions: Mapping[str, PositionsLike] | None = None,
@@ -848,4 +930,5 @@ def lint_cases(
     findings.extend(lint_titles(cases, positions, strict=strict))
     findings.extend(lint_metric_figures(cases, positions, strict=strict))
     findings.extend(lint_related_mentions(cases, positions, strict=strict))
+    findings.extend(lint_tags(cases, positions))
     return sorted(findings)

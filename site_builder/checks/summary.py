@@ -15,8 +15,10 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from site_builder.cache import cache_root
 from site_builder.casefile.loader import CASE_SUFFIX, LoadResult, load_cases
 from site_builder.errors import CaseError
+from site_builder.media.photos import use_photo_cache
 from site_builder.preview import raw_title_and_status
 
 CHANGED_PAGE = "changed.html"
@@ -71,15 +73,24 @@ def changed_case_files(root: Path, base: str, cases_dir: str = "cases") -> list[
 
 
 def changed_files(root: Path, base: str, cases_dir: str = "cases") -> list[tuple[str, str, str | None]]:
-    """``(status, path, old path of a rename)`` of each file under ``cases_dir`` that differs from ``base``."""
-    out = _git("diff", "--name-status", "-M", "--no-color", base, "--", cases_dir, cwd=root)
+    """``(status, path, old path of a rename)`` of each file under ``cases_dir`` that differs from ``base``.
+
+    Read NUL-separated (``-z``): git would otherwise quote a name with non-ASCII characters
+    (``"cases/\\346\\265\\246.yaml"``), and such a case would vanish from the summary.
+    """
+    out = _git("diff", "--name-status", "-z", "-M", "--no-color", base, "--", cases_dir, cwd=root)
     changes: dict[str, tuple[str, str | None]] = {}
-    for line in out.splitlines():
-        parts = line.split("\t")
-        status = parts[0][:1]
-        changes[parts[-1]] = (status, parts[1] if status == "R" and len(parts) > 2 else None)
-    for path in _git("ls-files", "--others", "--exclude-standard", "--", cases_dir, cwd=root).splitlines():
-        changes[path] = ("A", None)
+    fields = out.split("\0")
+    i = 0
+    while i < len(fields) and fields[i]:
+        status = fields[i][:1]
+        count = 2 if status in ("R", "C") else 1  # a rename names the old path, then the new one
+        changes[fields[i + count]] = (status, fields[i + 1] if status == "R" else None)
+        i += count + 1
+    untracked = _git("ls-files", "-z", "--others", "--exclude-standard", "--", cases_dir, cwd=root)
+    for path in untracked.split("\0"):
+        if path:
+            changes[path] = ("A", None)
     return sorted((s, p, old) for p, (s, old) in changes.items())
 
 
@@ -97,6 +108,7 @@ def collect(
 
     cwd = Path.cwd()
     os.chdir(root)  # messages name files relative to the repository, as in CI annotations
+    use_photo_cache(cache_root(root) / "images")  # photos the run's validate already processed: no decode
     try:
         result = load_cases([Path(cases_dir)], cases_root=Path(cases_dir))
         about: dict[str, CaseError] = {}
@@ -171,14 +183,23 @@ def _lint(result: LoadResult) -> list[CaseError]:
     return list(lint_cases(result.cases, result.positions))
 
 
+_MARKDOWN_SIGNS = {ch: f"&#{ord(ch)};" for ch in "&`*_[]()~!:@\\#<>{}"}
+"""Characters that start Markdown, HTML or an autolink, written as character references: they show
+as typed (a title or a message quoting an editor's text never becomes a link or markup)."""
+
+
 def _cell(text: str) -> str:
-    return (
-        text.replace("|", "\\|")
-        .replace("\r", " ")
-        .replace("\n", " ")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-    )
+    """Editor text as the content of one table cell, inert."""
+    inert = "".join(_MARKDOWN_SIGNS.get(ch, ch) for ch in text)
+    return inert.replace("|", "\\|").replace("\r", " ").replace("\n", " ").replace("www.", "www&#46;")
+
+
+def _code(path: str) -> str:
+    """A file name as a code span in a table cell: never a link, whatever its characters."""
+    text = path.replace("\r", " ").replace("\n", " ").replace("|", "\\|")
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
 
 
 def message_of(e: CaseError) -> str:
@@ -302,9 +323,9 @@ def render_summary(
         )
     out += ["", "| 案例 | 改动 | 结果 | 错误与提醒 | 预览页面 | 下一步 |", "|---|---|---|---|---|---|"]
     for r in rows:
-        name = f"{_cell(r.title)}<br>`{r.path}`" if r.title else f"`{r.path}`"
+        name = f"{_cell(r.title)}<br>{_code(r.path)}" if r.title else _code(r.path)
         if r.former:
-            name += f"<br>原 `{r.former}`（旧地址自动跳转）"
+            name += f"<br>原 {_code(r.former)}（旧地址自动跳转）"
         if r.change == "删除" and not r.errors:
             result = "—"
         elif r.errors:

@@ -7,6 +7,12 @@ address the bundle loads (fonts and icons on jsDelivr, interface strings and the
 unpkg.com, the GitHub status check) is pointed at files served beside it, so ``/admin/`` loads
 nothing from another host. The page's Content Security Policy allows only this site and the
 GitHub API the editor signs in to.
+
+Two things a Pages site cannot do with headers are done by ``guard.js``, which runs before the
+editor: it refuses to run inside another site's frame (clickjacking; ``X-Frame-Options`` and
+``frame-ancestors`` need HTTP headers), and it keeps the signed-in account (with the GitHub token)
+in ``sessionStorage`` instead of ``localStorage``, so the token is gone when the tab is closed
+and other tabs of the same origin (every Pages site of the owner shares it) cannot read it.
 """
 
 from __future__ import annotations
@@ -250,6 +256,7 @@ INDEX_HTML = """\
 </head>
 <body>
 <noscript>案例编辑器需要启用 JavaScript。也可以直接在 GitHub 上编辑 cases/ 文件夹中的文件，见投稿指南。</noscript>
+<script src="guard.js?v={version}"></script>
 <script src="prefs.js"></script>
 <script src="pinyin.js?v={pinyin}"></script>
 <script src="sveltia-cms.js?v={version}"></script>
@@ -310,6 +317,44 @@ def case_editor_script(cases_dir: str = "cases") -> bytes:
     source = (Path(__file__).parent / "case_editor.js").read_text(encoding="utf-8")
     blob = json.dumps(form, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
     return source.replace("/*SB_FORM*/ {}", blob).encode("utf-8")
+
+
+ACCOUNT_KEY = "sveltia-cms.user"
+"""Where Sveltia keeps the signed-in account, GitHub token included (its storage wraps localStorage)."""
+
+GUARD_JS = """\
+// Runs before the editor. 1. Inside another site's frame the editor does not start (clickjacking:
+// Pages cannot send X-Frame-Options). 2. The signed-in account, with its GitHub token, lives in
+// sessionStorage: it ends with the tab, and other tabs of this origin never see it.
+(function () {
+  if (window.top !== window.self) {
+    window.CMS_MANUAL_INIT = true;
+    document.documentElement.style.display = "none";
+    try { window.top.location = window.self.location.href; } catch (e) {}
+    return;
+  }
+  var KEY = "ACCOUNT_KEY";
+  var proto = Storage.prototype;
+  var get = proto.getItem, set = proto.setItem, remove = proto.removeItem, clear = proto.clear;
+  var local, session;
+  try { local = window.localStorage; session = window.sessionStorage; } catch (e) { return; }
+  try {
+    var left = get.call(local, KEY);  // an account an earlier version kept: move it, then forget it
+    if (left !== null) { set.call(session, KEY, left); remove.call(local, KEY); }
+  } catch (e) {}
+  proto.getItem = function (k) { return this === local && k === KEY ? get.call(session, k) : get.call(this, k); };
+  proto.setItem = function (k, v) {
+    return this === local && k === KEY ? set.call(session, k, v) : set.call(this, k, v);
+  };
+  proto.removeItem = function (k) {
+    return this === local && k === KEY ? remove.call(session, k) : remove.call(this, k);
+  };
+  proto.clear = function () {
+    if (this === local) { remove.call(session, KEY); }
+    return clear.call(this);
+  };
+})();
+""".replace("ACCOUNT_KEY", ACCOUNT_KEY)
 
 
 def find_package(root: Path, package: str) -> Path:
@@ -406,6 +451,7 @@ def admin_files(
                 pinyin=hashlib.sha256(pinyin).hexdigest()[:12],
                 editor=hashlib.sha256(editor).hexdigest()[:12],
             ).encode("utf-8"),
+            f"{urls.ADMIN}guard.js": GUARD_JS.encode("utf-8"),
             f"{urls.ADMIN}prefs.js": PREFS_JS.encode("utf-8"),
             f"{urls.ADMIN}pinyin.js": pinyin,
             f"{urls.ADMIN}case-editor.js": editor,

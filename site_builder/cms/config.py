@@ -192,6 +192,7 @@ def widget(spec: FieldSpec, parent: str = "", today: dt.date | None = None) -> d
             editor_components=[],
             modes=["rich_text", "raw"],
             pattern=prose_pattern(),
+            sanitize_preview=True,  # the preview shows case HTML as the site does: no handlers, no scripts
         )
     elif kind in ("int", "number"):
         out.update(widget="number", value_type="int" if kind == "int" else "float")

@@ -5,6 +5,10 @@ Photos come from editors, so every file is treated as hostile:
 * only JPEG, PNG and WebP are accepted, identified by content, never by name;
 * files over :data:`MAX_FILE_BYTES` and images over :data:`MAX_PIXELS` are
   refused *before* any pixel data is decoded (decompression bombs);
+* the file's structure is walked before decoding, and work bombs are refused
+  there: a progressive JPEG whose scans repeat (each scan is entropy-decoded
+  over the whole image), tens of thousands of markers or chunks (each parsed
+  in Python), or a PNG that inflates to more than :data:`MAX_DECODED_BYTES`;
 * a full decode proves the file is complete (truncated files are errors,
   ``ImageFile.LOAD_TRUNCATED_IMAGES`` is never honoured);
 * EXIF orientation is applied, colours are converted to sRGB, and every
@@ -24,6 +28,7 @@ import html
 import io
 import json
 import math
+import re
 import threading
 import warnings
 from collections.abc import Iterator
@@ -43,6 +48,12 @@ ALLOWED_FORMATS: tuple[str, ...] = ("JPEG", "PNG", "WEBP")
 MAX_FILE_BYTES = 15 * 1024 * 1024
 MAX_PIXELS = 40_000_000
 MIN_SIDE = 16
+MAX_JPEG_SCANS = 64
+"""Encoders write 1 (baseline) to about 12 (progressive) scans; each costs a pass over every block."""
+MAX_SEGMENTS = 10_000
+"""JPEG markers, PNG or WebP chunks: a 15 MB PNG in 8 KB IDAT chunks has under 2,000."""
+MAX_DECODED_BYTES = 160 * 1024 * 1024
+"""Bytes a PNG inflates to (rows and filter bytes): 40 megapixels of 8-bit RGBA."""
 WEBP_WIDTHS: tuple[int, ...] = (480, 960, 1600)
 JPEG_FALLBACK_WIDTH = 1280
 WEBP_QUALITY = 78
@@ -152,6 +163,9 @@ def _open_checked(data: bytes, *, max_width: int | None = None) -> Image.Image:
         )
     if not data:
         raise ImageRejectedError("图片文件是空的（0 字节）")
+    problem = structure_problem(data)
+    if problem:
+        raise ImageRejectedError(problem)
     with _strict_decoding():
         try:
             im = Image.open(io.BytesIO(data), formats=list(ALLOWED_FORMATS))
@@ -239,17 +253,132 @@ def _short(exc: BaseException) -> str:
     return text[:80]
 
 
+# --- structure (before any decoding) ---------------------------------------------
+
+_JPEG_MARKER = re.compile(rb"\xff[\x01-\xcf\xd8-\xfe]")
+"""The next marker after entropy-coded data: skips stuffed 0xFF00, restart markers and fill bytes."""
+_PNG_CHANNELS = {0: 1, 2: 3, 3: 1, 4: 2, 6: 4}
+_REEXPORT = "请用常见的看图或修图软件重新导出（例如另存为普通 JPEG）后再提交"
+
+
+def structure_problem(data: bytes) -> str | None:
+    """Why decoding ``data`` would cost far more than its size suggests (a "work bomb"), or None.
+
+    Walks the markers (JPEG) or chunks (PNG, WebP) without decoding anything and stops as soon as
+    a bound is passed, so this costs at most :data:`MAX_SEGMENTS` steps whatever the file holds.
+    Other formats and damaged structures are left to the decoder, which reports them.
+    """
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_problem(data)
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _png_problem(data)
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return _chunk_count_problem(_riff_chunks(data))
+    return None
+
+
+def _too_many_segments() -> str:
+    return (
+        f"图片文件内部的数据段超过 {MAX_SEGMENTS} 个，正常照片只有几十到几千个；"
+        f"这样的文件读取时会耗费大量时间（疑似“解码炸弹”），{_REEXPORT}"
+    )
+
+
+def _jpeg_problem(data: bytes) -> str | None:
+    pos, segments, scans, end = 2, 0, 0, len(data)
+    while pos + 4 <= end:
+        if data[pos] != 0xFF:
+            found = _JPEG_MARKER.search(data, pos)
+            if found is None:
+                return None
+            pos = found.start()
+        marker = data[pos + 1]
+        if marker == 0xFF or 0xD0 <= marker <= 0xD7 or marker == 0x01:
+            pos += 1 if marker == 0xFF else 2
+            continue
+        if marker == 0xD9:  # end of the first image (an MPO's other images are never decoded)
+            return None
+        segments += 1
+        if segments > MAX_SEGMENTS:
+            return _too_many_segments()
+        pos += 2 + int.from_bytes(data[pos + 2 : pos + 4], "big")
+        if marker == 0xDA:
+            scans += 1
+            if scans > MAX_JPEG_SCANS:
+                return (
+                    f"JPEG 图片的扫描段超过 {MAX_JPEG_SCANS} 个（正常照片最多十几个），"
+                    f"每一段都要把整张图重新解码一遍（疑似“解码炸弹”），{_REEXPORT}"
+                )
+            found = _JPEG_MARKER.search(data, pos)
+            if found is None:
+                return None
+            pos = found.start()
+    return None
+
+
+def _png_problem(data: bytes) -> str | None:
+    if data[12:16] == b"IHDR" and len(data) >= 29:
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+        depth, colour = data[24], data[25]
+        inflated = height * (1 + (width * _PNG_CHANNELS.get(colour, 4) * depth + 7) // 8)
+        if width * height <= MAX_PIXELS and inflated > MAX_DECODED_BYTES:
+            mb = MAX_DECODED_BYTES // (1024 * 1024)
+            return (
+                f"PNG 图片解压后的数据量过大（约 {inflated / (1024 * 1024):.0f} MB，上限为 {mb} MB，"
+                f"{width}×{height} 像素、每通道 {depth} 位），请缩小尺寸或另存为 8 位 PNG 或 JPEG 后再提交"
+            )
+    return _chunk_count_problem(_png_chunks(data))
+
+
+def _png_chunks(data: bytes) -> Iterator[bytes]:
+    pos, end = 8, len(data)
+    while pos + 8 <= end:
+        kind = data[pos + 4 : pos + 8]
+        yield kind
+        if kind == b"IEND":
+            return
+        pos += 12 + int.from_bytes(data[pos : pos + 4], "big")
+
+
+def _riff_chunks(data: bytes) -> Iterator[bytes]:
+    pos, end = 12, len(data)
+    while pos + 8 <= end:
+        yield data[pos : pos + 4]
+        size = int.from_bytes(data[pos + 4 : pos + 8], "little")
+        pos += 8 + size + (size & 1)
+
+
+def _chunk_count_problem(chunks: Iterator[bytes]) -> str | None:
+    for count, _ in enumerate(chunks, 1):
+        if count > MAX_SEGMENTS:
+            return _too_many_segments()
+    return None
+
+
 # --- validation API -----------------------------------------------------------
 
 _check_cache: dict[str, str | None] = {}
 _check_lock = threading.Lock()
+_PHOTO_CACHE: Path | None = None
+
+
+def use_photo_cache(cache_dir: Path | None) -> None:
+    """Check photos by processing them into ``cache_dir`` (the build's photo cache), or not (None).
+
+    A pull request's run checks each photo in ``validate``, in the build's loader, in the offline
+    build and in the job summary, then processes it: with the cache, the first check is the one
+    decode (its outputs are kept) and every later check or build of the same bytes is a cache hit.
+    """
+    global _PHOTO_CACHE
+    _PHOTO_CACHE = cache_dir
 
 
 def check_image(path: Path) -> str | None:
     """Validate one photo; return a Chinese reason if it must be refused, else ``None``.
 
     Cheap enough for validation: results are cached per process by a hash of
-    the file's bytes.  The size limit is checked from ``stat`` before reading.
+    the file's bytes, and across processes through :func:`use_photo_cache`.
+    The size limit is checked from ``stat`` before reading.
     """
     try:
         size = path.stat().st_size
@@ -273,16 +402,29 @@ def check_image(path: Path) -> str | None:
         if digest in _check_cache:
             stats.check_cache_hits += 1
             return _check_cache[digest]
-    try:
-        # DCT scaling to 1/8 keeps validation fast while still decoding every byte.
-        im = _open_checked(data, max_width=1)
-        im.close()
-        result: str | None = None
-    except ImageRejectedError as exc:
-        result = str(exc)
+    done, result = _processed_verdict(path, _PHOTO_CACHE) if _PHOTO_CACHE is not None else (False, None)
+    if not done:
+        try:
+            # DCT scaling to 1/8 keeps validation fast while still decoding every byte.
+            im = _open_checked(data, max_width=1)
+            im.close()
+            result = None
+        except ImageRejectedError as exc:
+            result = str(exc)
     with _check_lock:
         _check_cache[digest] = result
     return result
+
+
+def _processed_verdict(path: Path, cache_dir: Path) -> tuple[bool, str | None]:
+    """(done, reason) of processing ``path`` into the cache; not done when the cache cannot be written."""
+    try:
+        process_image(path, cache_dir=cache_dir)
+    except ImageRejectedError as exc:
+        return True, str(exc)
+    except OSError:
+        return False, None  # a read-only or full cache: check without keeping the outputs
+    return True, None
 
 
 # --- colour / mode normalisation ---------------------------------------------

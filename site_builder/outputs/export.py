@@ -12,6 +12,7 @@ import html
 import io
 import json
 from collections.abc import Sequence
+from html.parser import HTMLParser
 from typing import Any
 
 from site_builder.browse import urls
@@ -21,6 +22,7 @@ from site_builder.casefile.jsonschema import render_schema
 from site_builder.casefile.models import Case
 from site_builder.outputs.catalog import Output, ReaderFile
 from site_builder.pages.citation import cite_case, newest_review
+from site_builder.pages.markup import render_markdown
 
 FORMAT_VERSION = 1
 """Bumped when a key is renamed or removed (adding keys keeps the version)."""
@@ -134,6 +136,91 @@ def cell_text(value: Any) -> str:
     return ITEM_SEPARATOR.join(field_texts(value))
 
 
+FORMULA_STARTS = frozenset("=+-@\t\r\n＝＋－＠")
+"""A cell starting with one of these (after spaces) is a formula to Excel, WPS or LibreOffice
+(OWASP, "CSV Injection"); the full-width forms are converted to ASCII by some of them."""
+
+
+def neutralised(cell: str) -> str:
+    """``cell`` with a leading ``'`` when a spreadsheet would read it as a formula, else unchanged.
+
+    Checked on the cell as written and after any leading whitespace (ASCII, ideographic, no-break
+    and the other Unicode spaces), which some spreadsheets skip before looking for a formula.
+    """
+    if cell[:1] in FORMULA_STARTS or cell.lstrip()[:1] in FORMULA_STARTS:
+        return "'" + cell
+    return cell
+
+
+class _PlainText(HTMLParser):
+    """Sanitized case HTML to plain text: paragraphs apart, list items one a line with a bullet."""
+
+    BLOCKS = frozenset({"p", "h3", "h4", "h5", "blockquote", "pre", "table", "ul", "ol", "hr"})
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.lists: list[int | None] = []  # per open list: the next number (ol) or None (ul)
+        self.cells = 0  # cells so far in the current table row
+        self.pre = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in self.BLOCKS and not self.lists:
+            self.parts.append("\n\n")
+        if tag in ("ul", "ol"):
+            start = dict(attrs).get("start")
+            self.lists.append((int(start) if start and start.isdigit() else 1) if tag == "ol" else None)
+        elif tag == "li":
+            number = self.lists[-1] if self.lists else None
+            indent = "  " * max(len(self.lists) - 1, 0)
+            self.parts.append(f"\n{indent}{number}. " if number is not None else f"\n{indent}• ")
+            if number is not None:
+                self.lists[-1] = number + 1
+        elif tag == "pre":
+            self.pre = True
+        elif tag in ("br", "tr"):
+            self.parts.append("\n")
+            self.cells = 0
+        elif tag in ("td", "th"):
+            self.parts.append(" ｜ " if self.cells else "")
+            self.cells += 1
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "pre":
+            self.pre = False
+        if tag in ("ul", "ol") and self.lists:
+            self.lists.pop()
+
+    def handle_data(self, data: str) -> None:
+        # Line breaks in the text are <br> (nl2br); others are layout of the HTML, except in code.
+        self.parts.append(data if self.pre else data.replace("\n", ""))
+
+    def text(self) -> str:
+        lines = [line.rstrip() for line in "".join(self.parts).split("\n")]
+        out: list[str] = []
+        for line in lines:
+            if line.strip() or (out and out[-1]):
+                out.append(line if line.strip() else "")
+        return "\n".join(out).strip()
+
+
+def markdown_text(markdown: str | None) -> str:
+    """A Markdown field as the reader sees it, without markup: what a spreadsheet cell should hold."""
+    parser = _PlainText()
+    parser.feed(render_markdown(markdown))
+    parser.close()
+    return parser.text()
+
+
+def csv_cell(key: str, value: Any) -> str:
+    """The CSV cell of field ``key``: Markdown as plain text, then neutralised against formulas."""
+    kinds = {spec.key: spec.kind for spec in case_fields()}
+    text = (
+        markdown_text(value) if kinds.get(key) == "markdown" and isinstance(value, str) else cell_text(value)
+    )
+    return neutralised(text)
+
+
 def csv_columns() -> list[tuple[str, str]]:
     """``(key, heading)`` of every CSV column: derived keys, then the registry's fields."""
     return [(key, label) for key, label, _ in EXTRA_COLUMNS] + [(s.key, s.label) for s in case_fields()]
@@ -187,7 +274,9 @@ def cases_csv(cases: list[Case], records: list[dict[str, Any]]) -> bytes:
     """``data/cases.csv``: one row per case, Chinese headings, UTF-8 with BOM (Excel reads it right).
 
     The case file's fields are read from the validated cases through the field registry (so a
-    new field is a new column); the derived columns from the JSON records.
+    new field is a new column); the derived columns from the JSON records. Markdown fields are
+    plain text here (the JSON keeps the Markdown), and a cell a spreadsheet would run as a formula
+    starts with ``'`` (:func:`neutralised`).
     """
     derived = [key for key, _, _ in EXTRA_COLUMNS]
     own = [s.key for s in case_fields()]
@@ -195,7 +284,9 @@ def cases_csv(cases: list[Case], records: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([heading for _, heading in csv_columns()])
     for case, record in zip(cases, records, strict=True):
-        writer.writerow([cell_text(record[k]) for k in derived] + [cell_text(getattr(case, k)) for k in own])
+        writer.writerow(
+            [csv_cell(k, record[k]) for k in derived] + [csv_cell(k, getattr(case, k)) for k in own]
+        )
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 

@@ -1,12 +1,17 @@
 """Figures drawn at build time: the district tile map and bar charts (no chart library in the browser).
 
 This module computes geometry only (positions, sizes, shades); the templates ``_tilemap.html``
-and ``_charts.html`` turn it into inline, autoescaped SVG with a text list or data table beside it.
+and ``_charts.html`` turn it into inline, autoescaped SVG and HTML with a text list or data table
+beside it. Chart labels are HTML text, so they wrap instead of being cut and grow with the
+reader's text size.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import csv
+import io
+from dataclasses import dataclass, field
+from urllib.parse import quote
 
 from site_builder.browse.model import Facet, SiteModel
 
@@ -37,13 +42,13 @@ COLUMNS = 5
 ROWS = 6
 
 SHADES: tuple[tuple[str, str], ...] = (
-    ("#f2f2f2", "#4d4d4d"),
-    ("#fde0dc", "#1a1a1a"),
-    ("#f6a59b", "#1a1a1a"),
-    ("#e06666", "#000000"),
-    ("#b71c1c", "#ffffff"),
+    ("#ffffff", "#4d4d4d"),
+    ("#fde2de", "#1a1a1a"),
+    ("#d9534f", "#000000"),
+    ("#6e0d0d", "#ffffff"),
 )
-"""(fill, text colour) per shade step, 0 = no case; every pair has a contrast of at least 4.5:1."""
+"""(fill, text colour) per shade step, 0 = no case (drawn hatched: it differs from step 1 by pattern);
+from step 1 on, neighbouring fills differ by at least 3:1, and every text pair by at least 4.5:1."""
 
 
 @dataclass(frozen=True)
@@ -149,72 +154,129 @@ def district_map(site: SiteModel) -> TileMap:
     )
 
 
-BAR_HEIGHT = 22
-ROW_HEIGHT = 30
-LABEL_WIDTH = 132
-BAR_SPACE = 200
-VALUE_SPACE = 36
-
-
 @dataclass(frozen=True)
 class Bar:
-    """One bar of a chart."""
+    """One bar of a chart: its value's label, count, page and length in percent of the longest."""
 
     label: str
     value: int
-    url: str
-    y: int
-    width: int
+    url: str | None
+    percent: float
+
+
+@dataclass(frozen=True)
+class Tick:
+    """A labelled year on the year chart's axis; ``end``: the label ends at the column (the last ones)."""
+
+    label: str
+    column: int
+    end: bool = False
+    offset: float = 0.0
+    """Percent of the axis from its left edge (from the right edge for ``end``) to the label."""
 
 
 @dataclass(frozen=True)
 class BarChart:
-    """A horizontal bar chart and the table that carries the same numbers."""
+    """A chart of cases per value of a facet, the table that carries the same numbers and its CSV.
+
+    Bars of a category run longest first; years are columns on a numeric axis (one column per
+    year from the first to the last, empty years included), so gaps between years show.
+    """
 
     key: str
     title: str
     heading: str
     """Column heading of the table's first column (年份, 领域, 服务群体)."""
     bars: list[Bar]
-    width: int
-    height: int
-    label_width: int
-    bar_height: int
     total_cases: int
+    years: bool = False
+    ticks: list[Tick] = field(default_factory=list)
+    most: int = 0
+    csv: str = ""
+    """The table as CSV (UTF-8 with BOM), for the chart's own download link."""
+
+    @property
+    def csv_href(self) -> str:
+        """A ``data:`` address of :attr:`csv`, so the download needs no file and no script."""
+        return "data:text/csv;charset=utf-8," + quote(self.csv, safe="")
+
+    @property
+    def top(self) -> Bar | None:
+        """The bar with the most cases (the first of them)."""
+        return max(self.bars, key=lambda b: b.value, default=None)
 
 
-def bar_chart(facet: Facet, *, title: str, chronological: bool = False) -> BarChart:
-    """Cases per value of a facet, longest bar = most cases; years run oldest to newest."""
-    terms = list(reversed(facet.terms)) if chronological else list(facet.terms)
-    most = max((len(t.cases) for t in terms), default=1)
-    bars = [
-        Bar(
-            t.label,
-            len(t.cases),
-            t.url,
-            i * ROW_HEIGHT,
-            max(2, round(BAR_SPACE * len(t.cases) / most)),
-        )
-        for i, t in enumerate(terms)
-    ]
-    total = len({c.id for t in terms for c in t.cases})
+def _csv(heading: str, rows: list[tuple[str, int]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([heading, "案例数"])
+    writer.writerows(rows)
+    return "\ufeff" + out.getvalue()
+
+
+def _percent(value: int, most: int) -> float:
+    return round(100 * value / most, 1) if most else 0.0
+
+
+def bar_chart(facet: Facet, *, title: str) -> BarChart:
+    """Cases per value of a facet, most cases first (ties in the facet's own order)."""
+    terms = sorted(facet.terms, key=lambda t: -len(t.cases))  # stable: ties keep vocabulary order
+    most = max((len(t.cases) for t in terms), default=0)
+    bars = [Bar(t.label, len(t.cases), t.url, _percent(len(t.cases), most)) for t in terms]
     return BarChart(
         facet.key,
         title,
         facet.spec.name,
         bars,
-        LABEL_WIDTH + BAR_SPACE + VALUE_SPACE,
-        max(ROW_HEIGHT, len(bars) * ROW_HEIGHT),
-        LABEL_WIDTH,
-        BAR_HEIGHT,
-        total,
+        len({c.id for t in terms for c in t.cases}),
+        most=most,
+        csv=_csv(facet.spec.name, [(t.name, len(t.cases)) for t in terms]),
+    )
+
+
+def _tick_step(span: int) -> int:
+    return 1 if span <= 8 else 5 if span <= 40 else 10
+
+
+def year_chart(facet: Facet, *, title: str) -> BarChart:
+    """Cases per year as columns on a numeric axis: every year from the first to the last."""
+    by_year = {int(t.name): t for t in facet.terms if t.name.isdigit()}
+    if not by_year:
+        return BarChart(facet.key, title, facet.spec.name, [], 0, years=True)
+    first, last = min(by_year), max(by_year)
+    most = max(len(t.cases) for t in by_year.values())
+    bars = []
+    for year in range(first, last + 1):
+        term = by_year.get(year)
+        n = len(term.cases) if term else 0
+        bars.append(Bar(f"{year} 年", n, term.url if term else None, _percent(n, most)))
+    step = _tick_step(last - first + 1)
+    span = last - first + 1
+    columns = [y - first for y in range(first, last + 1) if y % step == 0 or step == 1]
+    if not columns or columns[0] > step // 2:
+        columns.insert(0, 0)
+    ticks = []
+    for col in columns:
+        end = span > 4 and col >= span - 3
+        offset = (span - col - 1) if end else col
+        ticks.append(Tick(str(first + col), col, end, round(100 * offset / span, 2)))
+    return BarChart(
+        facet.key,
+        title,
+        facet.spec.name,
+        bars,
+        len({c.id for t in by_year.values() for c in t.cases}),
+        years=True,
+        ticks=ticks,
+        most=most,
+        csv=_csv(facet.spec.name, [(str(y), len(by_year[y].cases)) for y in sorted(by_year)]),
     )
 
 
 def overview_charts(site: SiteModel) -> list[BarChart]:
     """The 统计 page's charts: cases by year, by field and by group."""
     return [
-        bar_chart(site.facets["year"], title="各年份的案例数", chronological=True),
+        year_chart(site.facets["year"], title="各年份的案例数"),
         bar_chart(site.facets["field"], title="各领域的案例数"),
         bar_chart(site.facets["group"], title="各服务群体的案例数"),
     ]

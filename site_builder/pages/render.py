@@ -12,12 +12,14 @@ from typing import Any
 import jinja2
 
 from site_builder.browse import urls
+from site_builder.browse.facets import has_reported_results
 from site_builder.browse.model import Facet, SiteModel, Term, newest_first
 from site_builder.browse.urls import base_for
 from site_builder.cache import Store, cache_key, fingerprint
 from site_builder.casefile.models import Case
 from site_builder.pages.charts import district_map, overview_charts
 from site_builder.pages.citation import Citation, cite_case, newest_review
+from site_builder.pages.contact import Publisher, report_links
 from site_builder.pages.markup import render_markdown
 from site_builder.pages.qr import qr_image
 
@@ -93,6 +95,7 @@ def template_env() -> jinja2.Environment:
     )
     env.filters["number"] = _number
     env.filters["cndate"] = _cndate
+    env.tests["ne_one"] = lambda cases: len(cases) != 1
     env.globals["covers"] = None
     env.globals["case_url"] = urls.case_url
     env.globals["urls"] = urls
@@ -107,13 +110,16 @@ def case_context(
     images_html: list[str] | None = None,
     covers: dict[str, str] | None = None,
     share: Share | None = None,
+    report_to: Publisher | None = None,
 ) -> dict[str, Any]:
     """Everything the case template shows except the rendered Markdown (cheap to compute)."""
     related = [c for c, _ in site.related(case)]
     share = share or Share(site_name="")
     address = urls.public(share.site_url, urls.case_url(case.id))
     citation = cite_case(case, site_name=share.site_name, page_url=address, fallback_date=share.fallback_date)
+    report = report_links(report_to, title=case.title, address=address) if report_to else []
     return {
+        "report_links": report,
         "page_address": address,
         "citation": citation,
         "qr_address": address if share.site_url else None,
@@ -153,12 +159,21 @@ def render_case(
 
 def _render_case_context(context: dict[str, Any]) -> str:
     case = context["case"]
-    sections = [(k, h, render_markdown(getattr(case, k))) for k, h in SECTIONS]
+    # A 成效 text that only says the sources report no results is no section of results: the info
+    # panel says so in its own words instead.
+    reported = has_reported_results(case)
+    sections = [(k, h, render_markdown(getattr(case, k))) for k, h in SECTIONS if k != "results" or reported]
     qr = qr_image(context["qr_address"]) if context["qr_address"] else None  # only on a body-cache miss
     return (
         template_env()
         .get_template("case.html")
-        .render(**context, sections=[s for s in sections if s[2]], qr_image=qr)
+        .render(
+            **context,
+            sections=[s for s in sections if s[2]],
+            qr_image=qr,
+            results_reported=reported,
+            results_note="" if reported else render_markdown(case.results),
+        )
     )
 
 
@@ -206,6 +221,8 @@ class PageInputs:
     covers: dict[str, str] | None = None
     site_name: str = ""
     site_url: str | None = None
+    report_email: str | None = None
+    report_issues: str | None = None
 
 
 def _case_contexts(
@@ -213,6 +230,7 @@ def _case_contexts(
 ) -> Iterator[tuple[str, dict[str, Any], str]]:
     """``(case id, template context, body cache entry name)`` of each case page."""
     share = Share(inputs.site_name, inputs.site_url, newest_review(site.cases))
+    report_to = Publisher(email=inputs.report_email, new_issue_url=inputs.report_issues)
     memo: dict[int, str] = {}
     for i in ids:
         context = case_context(
@@ -222,6 +240,7 @@ def _case_contexts(
             images_html=inputs.images_html.get(i),
             covers=inputs.covers,
             share=share,
+            report_to=report_to,
         )
         yield i, context, f"{body_cache_key(context, memo)}.html"
 
@@ -318,6 +337,7 @@ def site_pages(
         n_cases=len(site.cases),
         district_map=tile_map,
         charts=overview_charts(site),
+        as_of=newest_review(site.cases),
         base=base_for(urls.STATS),
     )
     pages.append(

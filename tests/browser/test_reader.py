@@ -83,9 +83,14 @@ def test_case_photo_and_lightbox(browser, small_site_url: str) -> None:  # type:
         "() => { const i = document.querySelector('.sb-lightbox img'); return i && i.complete && i.naturalWidth > 0 }"
     )
     assert page.evaluate("document.activeElement.getAttribute('aria-label')") == "关闭"
+    for key in ("Tab", "Tab", "Shift+Tab"):  # focus stays inside the modal dialog
+        page.keyboard.press(key)
+        assert page.evaluate("!!document.activeElement.closest('.sb-lightbox')"), key
+    assert page.evaluate("document.querySelector('.md-container').inert"), "the page behind is inert"
     page.keyboard.press("Escape")
     dialog.wait_for(state="detached")
     assert page.evaluate("document.activeElement.matches('.sb-figure img')"), "focus returns to the photo"
+    assert not page.evaluate("document.querySelector('.md-container').inert")
     # by touch: tap opens, tap closes
     photo.tap()
     dialog.wait_for()

@@ -7,14 +7,17 @@ the search page's first 20 results.
 
 from __future__ import annotations
 
+import csv
+import io
 import itertools
 import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
+import yaml
 
 from site_builder.browse import urls
 from site_builder.browse.facets import FACETS
@@ -60,16 +63,22 @@ PAGES["tag-page"] = None  # filled from the built site (pinyin slug)
 
 
 SITE_URL = "https://example.github.io/site_builder/"  # published under a sub-path, like a project's Pages
+REPO_URL = "https://github.com/example/site_builder"
+PUBLISHER = {"host_org": "某某党建研究会", "contact_email": "cases@example.org", "feedback_url": "repository"}
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     base = tmp_path_factory.mktemp("readers")
     config = make_project(base / "project", FIXTURE_CASES)
+    data = yaml.safe_load(config.read_text(encoding="utf-8"))
+    data["extra"] = {**data.get("extra", {}), **PUBLISHER}
+    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     write_cases(base / "project" / "cases", N_SYNTHETIC)
     out = base / "site"
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("SITE_URL", SITE_URL)
+        mp.setenv("REPO_URL", REPO_URL)
         proc = run_build(config, out)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     return out
@@ -85,7 +94,7 @@ def site_url(built: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def pages(built: Path) -> dict[str, str]:
     tag = sorted(p.name for p in (built / "tags").iterdir() if p.is_dir())[0]
-    return {name: path or f"tags/{tag}/" for name, path in PAGES.items()}
+    return {name: path if path is not None else f"tags/{tag}/" for name, path in PAGES.items()}
 
 
 @pytest.fixture
@@ -96,14 +105,21 @@ def open_page(browser: Any, site_url: str) -> Iterator[Any]:
     errors: list[str] = []
     outside: list[str] = []
 
-    def _open(path: str, size: str = "phone") -> Any:
-        context = browser.new_context(**SIZES[size], locale="zh-CN")
+    def _open(path: str, size: str = "phone", *, scheme: str = "light", text: float = 1.0) -> Any:
+        context = browser.new_context(**SIZES[size], locale="zh-CN", color_scheme=scheme)
         contexts.append(context)
         pg = context.new_page()
         pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.on("request", lambda r: None if r.url.startswith(origin) else outside.append(r.url))
+        pg.on(
+            "request",
+            lambda r: (
+                None if r.url.startswith(origin) or r.url.startswith("blob:") else outside.append(r.url)
+            ),
+        )
         pg.goto(site_url + path)
         pg.wait_for_load_state("load")
+        if text != 1.0:  # the reader's text size (WeChat's font setting): Material's root is 125 %
+            pg.add_style_tag(content=f"html {{ font-size: {125 * text}% !important; }}")
         return pg
 
     yield _open
@@ -282,7 +298,11 @@ def test_phone_lists_show_four_cases_per_screen(open_page: Any, pages: dict[str,
     assert first.locator(".sb-card__meta").inner_text()
     summary = first.locator(".sb-card__summary")
     box = summary.bounding_box()
-    assert box is not None and box["height"] < 40, "one line of summary"
+    line = float(summary.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+    assert box is not None and 1.5 * line < box["height"] < 2.5 * line, "two lines of summary"
+    per_line = box["width"] / float(summary.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+    assert 2 * per_line > 32, "about twice the 16 characters a phone showed beside a cover"
+    assert first.locator("img").count() == 0, "no cover repeating the meta line"
     n = min(4, pg.locator(".sb-card").count())
     assert _cards_per_screen(pg) >= n
 
@@ -408,3 +428,262 @@ def test_case_prints_on_two_a4_pages(browser: Any, site_url: str, case_id: str) 
     pdf = pg.pdf(format="A4")
     assert 1 <= _pdf_pages(pdf) <= 2
     context.close()
+
+
+# --- Issue 23: publisher, results, rough edges, dark scheme, large text -------------------------
+
+TEXT_SIZES = {"150%": 1.5, "200%": 2.0}
+REFLOW_PAGES = ["home", "case", "search", "stats", "tag-index", "about"]
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_publisher_in_footer_and_repository_link_after_the_navigation(open_page: Any, size: str) -> None:
+    pg = open_page(urls.case_url(CASE), size)
+    footer = pg.locator(".md-copyright")
+    assert "主办单位：某某党建研究会" in footer.inner_text()
+    assert (
+        footer.get_by_role("link", name="cases@example.org").get_attribute("href")
+        == "mailto:cases@example.org"
+    )
+    assert footer.get_by_role("link", name="意见反馈").get_attribute("href") == REPO_URL + "/issues"
+    assert footer.get_by_role("link", name="参与编辑").get_attribute("href") == REPO_URL
+    assert pg.locator(".md-header .md-source").count() == 0, "no repository link beside the site's name"
+    drawer = pg.locator("nav.md-nav--primary").first
+    order = drawer.evaluate(
+        "nav => [...nav.querySelectorAll('a')].map(a => a.textContent.trim()).filter(t => t)"
+    )
+    assert order.index("首页") < order.index("参与编辑") and order[-1] == "参与编辑"
+    assert "site_builder" not in order
+
+
+def test_case_report_links_are_prefilled(open_page: Any) -> None:
+    pg = open_page(urls.case_url(CASE), "phone")
+    report = pg.locator(".sb-report")
+    mail = report.get_by_role("link", name="发邮件纠错").get_attribute("href")
+    issue = report.get_by_role("link", name="在 GitHub 上纠错").get_attribute("href")
+    assert mail and mail.startswith("mailto:cases@example.org?subject=")
+    assert issue and issue.startswith(REPO_URL + "/issues/new?")
+    body = parse_qs(urlsplit(issue).query)["body"][0]
+    assert "金色头盔：骑手先锋在街区" in body and SITE_URL + urls.case_url(CASE) in body
+    assert "金色头盔：骑手先锋在街区" in unquote(mail)
+
+
+def test_about_names_the_publisher_in_full_sentences(open_page: Any) -> None:
+    pg = open_page("about/", "desktop")
+    text = pg.locator(".md-content").inner_text()
+    assert "本站由某某党建研究会主办。" in text
+    assert "cases@example.org" in text and REPO_URL + "/issues" in text
+    assert "暂未设置" not in text and "{{" not in text
+
+
+@pytest.mark.parametrize("text", TEXT_SIZES)
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", REFLOW_PAGES)
+def test_no_sideways_scroll_at_large_text(
+    open_page: Any, pages: dict[str, str], name: str, size: str, text: str
+) -> None:
+    pg = open_page(pages[name], size, text=TEXT_SIZES[text])
+    if name == "search":
+        _wait_for_results(pg)
+    width = SIZES[size]["viewport"]["width"]
+    wide = pg.evaluate(
+        "w => [...document.querySelectorAll('body *')].filter(e => e.getClientRects().length"
+        " && e.getBoundingClientRect().right > w + 1).slice(0, 5).map(e => e.tagName + '.' + e.className)",
+        width,
+    )
+    assert pg.evaluate("document.documentElement.scrollWidth") <= width, wide
+
+
+@pytest.mark.parametrize("text", [1.0, 1.5])
+@pytest.mark.parametrize("size", SIZES)
+def test_chart_labels_are_never_cut_and_grow_with_text(open_page: Any, size: str, text: float) -> None:
+    pg = open_page(urls.STATS, size, text=text)
+    cut = pg.evaluate(
+        """() => [...document.querySelectorAll('.sb-bars__label, .sb-years__tick')].filter(e => {
+          const r = e.getBoundingClientRect(), f = e.closest('figure').getBoundingClientRect();
+          return r.left < f.left - 1 || r.right > f.right + 1 || e.scrollWidth > e.clientWidth + 1;
+        }).map(e => e.textContent)"""
+    )
+    assert cut == []
+    label = pg.locator(".sb-bars__label").first
+    size_px = float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)"))
+    assert size_px >= 13 * text, "chart text follows the reader's text size"
+    values = [int(v.split()[0]) for v in pg.locator("#sb-chart-field .sb-bars__value").all_inner_texts()]
+    assert values == sorted(values, reverse=True)
+    assert (
+        pg.locator("#sb-chart-field")
+        .get_by_role("link", name="下载本图数据（CSV）")
+        .get_attribute("download")
+    )
+
+
+def test_phone_filters_apply_button_shows_the_count_and_leads_to_the_results(open_page: Any) -> None:
+    pg = open_page(urls.SEARCH, "phone")
+    _wait_for_results(pg)
+    pg.locator(".cs-page__toggle").click()
+    pg.locator("label.cs-check", has=pg.locator("input[name=district][value=pudong]")).click()
+    pg.wait_for_function("document.querySelector('.cs-page__status').textContent.includes('共')")
+    status = pg.locator(".cs-page__status").inner_text()
+    count = int(re.search(r"共 (\d+) 个案例", status).group(1))  # type: ignore[union-attr]
+    apply = pg.get_by_role("button", name=f"显示 {count} 个结果")
+    assert apply.is_visible()
+    apply.click()
+    assert pg.locator(".cs-page__toggle").get_attribute("aria-expanded") == "false"
+    first = pg.locator(".cs-page__results li a").first
+    assert pg.evaluate("document.activeElement") is not None
+    assert first.evaluate("a => a === document.activeElement")
+    box = first.bounding_box()
+    assert box is not None and 0 <= box["y"] < 844
+
+
+def test_desktop_skip_link_reaches_the_first_result_in_few_tabs(open_page: Any) -> None:
+    pg = open_page(urls.SEARCH + "?q=骑手", "desktop")
+    _wait_for_results(pg)
+    assert not pg.get_by_role("button", name=re.compile("显示 .* 个结果")).is_visible()
+    pg.locator("#cs-page-q").focus()
+    for _ in range(4):
+        pg.keyboard.press("Tab")
+        if pg.evaluate("document.activeElement.textContent") == "跳到搜索结果":
+            break
+    assert pg.evaluate("document.activeElement.textContent") == "跳到搜索结果"
+    pg.keyboard.press("Enter")
+    assert pg.evaluate("!!document.activeElement.closest('.cs-page__results')")
+
+
+def test_filtered_list_exports_as_csv(open_page: Any) -> None:
+    pg = open_page(urls.SEARCH + "?district=pudong", "desktop")
+    _wait_for_results(pg)
+    status = pg.locator(".cs-page__status").inner_text()
+    count = int(re.search(r"共 (\d+) 个案例", status).group(1))  # type: ignore[union-attr]
+    with pg.expect_download() as info:
+        pg.get_by_role("button", name="导出这些案例（CSV）").click()
+    text = Path(info.value.path()).read_text(encoding="utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    assert rows[0][:3] == ["编号", "标题", "所在区"]
+    assert len(rows) - 1 == count and all(r[2] == "浦东新区" for r in rows[1:])
+    assert pg.get_by_role("status").filter(has_text=f"已导出 {count} 个案例").count() == 1
+
+
+def test_case_without_reported_results_says_so_in_the_info_panel(open_page: Any, built: Path) -> None:
+    case = next(
+        p.parent.name
+        for p in (built / "cases").glob("*/index.html")
+        if "sb-info__results" in p.read_text("utf-8")
+    )
+    pg = open_page(urls.case_url(case), "phone")
+    row = pg.locator(".sb-info__results")
+    assert row.locator("dt").inner_text() == "成效" and row.locator("dd").inner_text().strip()
+    assert pg.locator("#sb-h-results").count() == 0
+
+
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", ["home", "case", "search", "stats", "tag-index"])
+def test_axe_finds_nothing_serious_in_the_dark_scheme(
+    open_page: Any, pages: dict[str, str], name: str, size: str
+) -> None:
+    pg = open_page(pages[name], size, scheme="dark")
+    assert pg.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(27, 29, 34)"
+    if name == "search":
+        _wait_for_results(pg)
+    bad = _axe(pg)
+    summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
+    assert bad == [], f"{name} @ {size}, dark: {summary}"
+
+
+def test_cjk_text_is_never_set_in_synthetic_italics(open_page: Any, pages: dict[str, str]) -> None:
+    for name in ("stats", "case"):
+        pg = open_page(pages[name], "desktop")
+        italic = pg.evaluate(
+            "[...document.querySelectorAll('.md-content *')].filter(e => getComputedStyle(e).fontStyle === 'italic'"
+            " && /[\\u4e00-\\u9fff]/.test(e.textContent)).map(e => e.tagName)"
+        )
+        assert italic == [], name
+
+
+def _content_text(pg: Any) -> str:
+    return str(pg.locator(".md-content").inner_text())
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_traditional_switch_round_trips_a_case_page_and_is_remembered(open_page: Any, size: str) -> None:
+    pg = open_page(urls.case_url(CASE), size)
+    before, title = _content_text(pg), pg.title()
+    citation = pg.locator("#sb-cite-ref").inner_text()
+    switch = pg.get_by_role("button", name="繁體")
+    assert switch.get_attribute("aria-pressed") == "false"
+    switch.click()
+    pg.wait_for_function("document.documentElement.lang === 'zh-Hant'")
+    text = _content_text(pg)
+    assert "金色頭盔：騎手先鋒在街區" in text and "金色头盔" not in text.replace(citation, "")
+    assert "浦東新區" in text and pg.title().startswith("金色頭盔")
+    assert pg.locator("#sb-cite-ref").inner_text() == citation, "the citation stays as published"
+    assert pg.locator("#sb-cite-link").inner_text() == SITE_URL + urls.case_url(CASE)
+    # remembered on the next page, and search still finds traditional input
+    pg.goto(pg.url.split("cases/")[0] + urls.SEARCH + "?q=" + "騎手")
+    pg.wait_for_function("document.documentElement.lang === 'zh-Hant'")
+    _wait_for_results(pg)
+    assert "金色頭盔" in pg.locator(".cs-page__results").inner_text(), "results added later are converted too"
+    pg.goto(pg.url.split("search/")[0] + urls.case_url(CASE))
+    pg.wait_for_function("document.documentElement.lang === 'zh-Hant'")
+    pg.get_by_role("button", name="繁體").click()
+    pg.wait_for_function("document.documentElement.lang !== 'zh-Hant'")
+    assert _content_text(pg) == before and pg.title() == title
+    assert pg.evaluate("localStorage.getItem('sb-script')") is None
+
+
+def test_traditional_table_is_served_by_the_site_and_converts_phrases(open_page: Any, site_url: str) -> None:
+    pg = open_page(urls.HOME, "desktop")
+    fetched: list[str] = []
+    pg.on("request", lambda r: fetched.append(r.url))
+    pg.get_by_role("button", name="繁體").click()
+    pg.wait_for_function("document.documentElement.lang === 'zh-Hant'")
+    assert [u for u in fetched if "s2t.json" in u] == [site_url + "assets/zh/s2t.json"]
+    samples = {
+        "头发干净": "頭髮乾淨",
+        "为人民服务": "為人民服務",
+        "着手里": "著手裡",
+        "群众": "群眾",
+        "发展": "發展",
+    }
+    for simplified, traditional in samples.items():
+        assert pg.evaluate("t => sbReading.convert(t)", simplified) == traditional
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("name", ["case", "search", "stats"])
+def test_large_text_mode_keeps_content_and_passes_axe(
+    open_page: Any,
+    pages: dict[str, str],
+    name: str,
+    size: str,
+    scheme: str,
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    pg = open_page(pages[name], size, scheme=scheme)
+    if name == "search":
+        _wait_for_results(pg)
+    before = _content_text(pg)
+    base = float(pg.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-typeset')).fontSize)"))
+    button = pg.get_by_role("button", name="大字（长者模式）")
+    button.click()
+    assert button.get_attribute("aria-pressed") == "true"
+    large = float(pg.evaluate("parseFloat(getComputedStyle(document.querySelector('.md-typeset')).fontSize)"))
+    assert large >= 1.3 * base
+    assert _content_text(pg) == before, "nothing hidden or changed"
+    width = SIZES[size]["viewport"]["width"]
+    assert pg.evaluate("document.documentElement.scrollWidth") <= width
+    shots = tmp_path_factory.getbasetemp() / "large-mode"
+    shots.mkdir(exist_ok=True)
+    pg.screenshot(path=str(shots / f"{name}-{size}-{scheme}.png"))
+    bad = _axe(pg)
+    summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in bad]
+    assert bad == [], f"{name} @ {size}, {scheme}, 大字: {summary}"
+    if scheme == "light":
+        ink = pg.evaluate("getComputedStyle(document.querySelector('.md-content .md-typeset')).color")
+        assert ink == "rgb(0, 0, 0)", "high contrast: black text"
+    pg.reload()
+    pg.wait_for_load_state("load")
+    assert pg.evaluate("document.documentElement.classList.contains('sb-large')"), (
+        "remembered before the first paint"
+    )

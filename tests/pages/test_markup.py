@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
+from markdown import inlinepatterns
 
 from site_builder.pages.markup import render_markdown
 
@@ -35,3 +37,31 @@ def test_markdown_keeps_useful_formatting() -> None:
     assert "<strong>重点</strong>" in html
     assert '<a href="https://example.org/" rel="noopener noreferrer nofollow">链接</a>' in html
     assert "<ol>" in html
+
+
+@pytest.mark.parametrize(
+    "bomb",
+    ["[" * 5000, "[^" * 2500, "([" * 2500, "[a][" * 1250, "[[a]" * 1250, "[a]: [" * 800],
+    ids=["brackets", "footnote-like", "paren-bracket", "reference-like", "closed-pairs", "definitions"],
+)
+def test_nested_brackets_are_kept_as_text(bomb: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unpaired ``[`` never reach Python-Markdown's link search (quadratic: 8,000 took a minute)."""
+    searches = 0
+    original = inlinepatterns.LinkInlineProcessor.handleMatch
+
+    def counted(self: Any, m: Any, data: str) -> Any:
+        nonlocal searches
+        searches += 1
+        return original(self, m, data)
+
+    monkeypatch.setattr(inlinepatterns.LinkInlineProcessor, "handleMatch", counted)
+    html = render_markdown(bomb)
+    assert searches == 0
+    assert html.count("[") == bomb.count("[")
+    assert "\ue000" not in html
+
+
+def test_links_and_code_keep_their_brackets() -> None:
+    html = render_markdown("甲 [乙] [[丙]] `[丁]` [链接](https://example.org/)\n")
+    assert "甲 [乙] [[丙]] <code>[丁]</code>" in html
+    assert '<a href="https://example.org/"' in html

@@ -5,11 +5,13 @@ from __future__ import annotations
 import base64
 import html
 import io
+import itertools
 import json
 import re
 from collections import Counter
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import segno
 from PIL import Image
@@ -36,7 +38,7 @@ def _tiles(page: str) -> dict[str, tuple[int, str | None]]:
     out: dict[str, tuple[int, str | None]] = {}
     for m in re.finditer(
         r'<a class="sb-tile" href="([^"]+)" data-district="([a-z]+)" data-count="(\d+)">'
-        r'.*?<tspan font-size="17" font-weight="700">(\d+)</tspan><tspan font-size="10"> 个案例</tspan>',
+        r'.*?<tspan font-size="17" font-weight="700">(\d+)</tspan><tspan font-size="11"> 个案例</tspan>',
         svg,
         re.S,
     ):
@@ -89,6 +91,17 @@ def test_shades_grow_with_counts_and_keep_text_readable() -> None:
         assert steps[0][1] == 1 and steps[-1][2] == most
     for fill, ink in SHADES:
         assert _contrast(fill, ink) >= 4.5, (fill, ink)
+    for (a, _), (b, _) in itertools.pairwise(SHADES[1:]):  # step 0 differs from step 1 by its hatching
+        assert _contrast(a, b) >= 3, (a, b)
+
+
+def test_empty_districts_are_hatched_on_the_map_and_in_the_legend(showcase_site: Path) -> None:
+    page = (showcase_site / "stats/index.html").read_text(encoding="utf-8")
+    assert '<pattern id="sb-stats-map-none"' in page
+    empty = re.findall(r'data-count="0">\s*<rect [^>]*fill="([^"]+)"', page)
+    assert empty and set(empty) == {"url(#sb-stats-map-none)"}
+    legend = page[page.index('class="sb-tilemap__legend"') :]
+    assert 'fill="url(#sb-stats-map-none)"' in legend[: legend.index("</ul>")]
 
 
 def _contrast(a: str, b: str) -> float:
@@ -114,14 +127,30 @@ def test_stats_tables_count_what_the_data_has(showcase_site: Path) -> None:
         table = chart[chart.index("<table>") : chart.index("</table>")]
         rows = re.findall(r'<tr><th scope="row"><a href="[^"]+">([^<]+)</a></th><td>(\d+)</td></tr>', table)
         assert {html.unescape(k): int(v) for k, v in rows} == dict(counts), key
-        svg = chart[: chart.index("</svg>")]
-        assert 'role="img"' in svg and svg.count("<rect ") == len(counts)
-        label = re.search(r'aria-label="([^"]+)"', svg)
-        assert label and all(f"{html.escape(k)} {v} 个" in label.group(1) for k, v in counts.items())
-    years = [
+        figure = chart[: chart.index("</figure>")]
+        if key == "year":  # columns on a numeric axis: one per year from the first to the last
+            label = re.search(r'role="img" aria-label="([^"]+)"', figure)
+            assert label and all(f"{html.escape(k)} {v} 个" in label.group(1) for k, v in counts.items())
+            years = sorted(int(k.split()[0]) for k in counts)
+            assert figure.count("<rect ") == years[-1] - years[0] + 1
+        else:  # bars longest first, labels and numbers as text
+            bars = re.findall(
+                r'<li><span class="sb-bars__label"><a [^>]+>([^<]+)</a></span>.*?>(\d+)<span', figure
+            )
+            assert {html.unescape(k): int(v) for k, v in bars} == dict(counts), key
+            assert [int(v) for _, v in bars] == sorted(counts.values(), reverse=True)
+        csv_link = re.search(
+            r'<a href="data:text/csv;charset=utf-8,([^"]+)" download="[a-z]+-cases.csv">', figure
+        )
+        assert csv_link and "数据来源" in figure
+        rows_csv = unquote(csv_link.group(1)).lstrip("\ufeff").splitlines()[1:]
+        assert {r.rsplit(",", 1)[0]: int(r.rsplit(",", 1)[1]) for r in rows_csv} == {
+            k.removesuffix(" 年"): v for k, v in counts.items()
+        }
+    years_listed = [
         int(y) for y, _ in re.findall(r'<tr><th scope="row"><a href="[^"]+">(\d+) 年</a></th><td>(\d+)', page)
     ]
-    assert years == sorted(years)  # chronological
+    assert years_listed == sorted(years_listed)  # chronological
 
 
 def test_citation_follows_gbt_7714_for_online_resources(showcase_site: Path) -> None:

@@ -194,6 +194,11 @@ def header_search(pg: Any, query: str, how: str = "type") -> list[str]:
     return shown_ids(pg)
 
 
+def shown_tier(pg: Any) -> str:
+    """The tier of the results :func:`header_search` waited for: exact, partial, pinyin or none."""
+    return str(pg.evaluate("() => window.__csSeen.tier"))
+
+
 def results_page_ids(pg: Any, query: str, open_url: str | None = None) -> list[str]:
     """Ids listed on /search/ once it has rendered ``query`` (after navigating to ``open_url``)."""
     if open_url is not None:

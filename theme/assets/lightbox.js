@@ -1,13 +1,29 @@
 /* Tiny dependency-free lightbox for case photos (<figure class="sb-figure">).
    Tap/click or Enter on a photo opens the largest variant full screen;
-   tap anywhere, the close button or Esc closes it. No third-party requests. */
+   tap anywhere, the close button or Esc closes it. While it is open the rest of the page is
+   inert and Tab stays on the dialog's close button. No third-party requests. */
 (function () {
   "use strict";
   var overlay = null;
   var lastFocus = null;
+  var inerted = [];
+
+  function setInert(on) {
+    if (on) {
+      inerted = Array.prototype.filter.call(document.body.children, function (el) {
+        return el !== overlay && !el.inert;
+      });
+    }
+    inerted.forEach(function (el) {
+      el.inert = on;
+      if (on) el.setAttribute("aria-hidden", "true"); else el.removeAttribute("aria-hidden");
+    });
+    if (!on) inerted = [];
+  }
 
   function close() {
     if (!overlay) return;
+    setInert(false);
     overlay.remove();
     overlay = null;
     document.documentElement.classList.remove("sb-lightbox-open");
@@ -44,6 +60,7 @@
     overlay.appendChild(btn);
     overlay.addEventListener("click", close);
     document.body.appendChild(overlay);
+    setInert(true);
     document.documentElement.classList.add("sb-lightbox-open");
     btn.focus();
   }
@@ -67,6 +84,9 @@
   document.addEventListener("keydown", function (e) {
     if (overlay && (e.key === "Escape" || e.key === "Esc")) {
       close();
+    } else if (overlay && e.key === "Tab") {
+      e.preventDefault(); /* the close button is the dialog's only control: focus stays on it */
+      overlay.querySelector(".sb-lightbox__close").focus();
     } else if (!overlay && (e.key === "Enter" || e.key === " ")) {
       var t = document.activeElement;
       if (t && t.matches && t.matches(".sb-figure img")) {

@@ -8,10 +8,14 @@ each field's ``search`` tier), the filters from the facet table
 
 Files (all JSON; what the header box fetches before its first result is kept small at any size):
 
-* ``meta.json``: format, shard counts, facet table, case URL pattern, synonyms (fixed size);
+* ``meta.json``: format, shard counts, facet table, case URL pattern, synonyms, colloquial
+  words, filler words (fixed size);
 * ``i/<k>.json``: bigram index shards ``{token: [doc delta, field mask, ...]}``; a synonym group
   is one token ``~<k>`` (the cases using any word of ``synonyms[k]``), so a query fetches one
-  shard for it, not one per word of the group;
+  shard for it, not one per word of the group; a colloquial entry is ``~c<k>`` (the cases using a
+  word it means); ``^<letters>`` are prefixes of the pinyin initials of names (titles, tags,
+  places, synonym words: ``^jtk``); ``#<digits>:<first digit>`` hold numbers as
+  ``[doc delta, three significant digits * 16 + field mask, ...]`` for approximate number queries;
 * ``p/<k>.json`` + ``py.json``: pinyin index and the client's character → pinyin table, fetched
   only when the strict tiers find little;
 * ``m/<k>.json``: per 8 documents, what a result shows (id, title, year, facet values);
@@ -42,7 +46,21 @@ from site_builder.browse.urls import CASE_PATTERN
 from site_builder.casefile.fields import case_fields, field_texts
 from site_builder.casefile.models import Case, Metric
 from site_builder.casefile.vocab import Vocabularies
-from site_builder.outputs.search.tokens import key_tokens, normalize, pinyin_tokens, readings, runs
+from site_builder.outputs.search.tokens import (
+    initials_tokens,
+    key_tokens,
+    normalize,
+    number_tokens,
+    pinyin_tokens,
+    readings,
+    runs,
+)
+from site_builder.outputs.search.vocabulary import (
+    Colloquial,
+    colloquial_groups,
+    load_colloquial,
+    load_search_words,
+)
 from site_builder.textnorm import INVISIBLE_CHARS, fold, fold_table, strip_invisible
 
 __all__ = [
@@ -69,7 +87,7 @@ DOC_SHARD = 8  # documents per result-metadata file (the header box shows 8 resu
 FOLD_SHARDS = 32  # fold table files, by code point
 SHARD_TARGET = 12_000  # raw bytes per index shard, before gzip
 MAX_SHARDS = 16_384  # a query fetches one shard per token: keep them small at 10,000 cases
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
 _ADDRESS = re.compile(r"^(?:https?://|[\w./-]+\.(?:jpe?g|png|webp|gif|avif|heic)$)", re.IGNORECASE)
 
 
@@ -248,10 +266,9 @@ def _dumps(obj: object) -> bytes:
     return json.dumps(obj, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode("utf-8")
 
 
-def _sharded(prefix: str, postings: dict[str, dict[int, int]]) -> tuple[dict[str, bytes], int, int]:
-    """Delta-encode postings and split them into hash shards; return files, shard count, width."""
+def _encode(postings: dict[str, dict[int, int]]) -> dict[str, list[int]]:
+    """Delta-encode postings: ``[doc delta, field mask, ...]`` per token."""
     encoded: dict[str, list[int]] = {}
-    total = 0
     for tok, per in postings.items():
         flat: list[int] = []
         prev = 0
@@ -259,7 +276,26 @@ def _sharded(prefix: str, postings: dict[str, dict[int, int]]) -> tuple[dict[str
             flat += [n - prev, per[n]]
             prev = n
         encoded[tok] = flat
-        total += len(tok.encode()) + 4 + 3 * len(flat)
+    return encoded
+
+
+def _encode_numbers(numbers: dict[str, dict[int, dict[int, int]]]) -> dict[str, list[int]]:
+    """Number tokens: ``[doc delta, digits * 16 + field mask, ...]``, a document once per value."""
+    encoded: dict[str, list[int]] = {}
+    for tok, per in numbers.items():
+        flat: list[int] = []
+        prev = 0
+        for n in sorted(per):
+            for digits, mask in sorted(per[n].items()):
+                flat += [n - prev, digits * 16 + mask]
+                prev = n
+        encoded[tok] = flat
+    return encoded
+
+
+def _sharded(prefix: str, encoded: dict[str, list[int]]) -> tuple[dict[str, bytes], int, int]:
+    """Split encoded postings into hash shards; return files, shard count, width."""
+    total = sum(len(tok.encode()) + 4 + 3 * len(flat) for tok, flat in encoded.items())
     nshards = shard_count(total)
     shards: dict[int, dict[str, list[int]]] = {}
     for tok, flat in encoded.items():
@@ -287,35 +323,60 @@ def _pinyin_table(docs: Sequence[SearchDoc]) -> dict[str, str]:
 
 
 def build_search_files(
-    cases: Iterable[Case], vocab: Vocabularies | None = None, synonyms: Sequence[Sequence[str]] | None = None
+    cases: Iterable[Case],
+    vocab: Vocabularies | None = None,
+    synonyms: Sequence[Sequence[str]] | None = None,
+    colloquial: Sequence[Colloquial] | None = None,
 ) -> dict[str, bytes]:
     """Return ``{site-relative path: content}`` for every search data file.
 
     ``cases`` are the published ``Case`` models; ``vocab`` supplies facet order, slugs and alias
-    synonyms; ``synonyms`` defaults to ``site_builder/data/synonyms.yaml``.
+    synonyms; ``synonyms`` defaults to ``site_builder/data/synonyms.yaml`` and ``colloquial`` to
+    ``site_builder/data/colloquial.yaml``.
     """
     docs = docs_from_cases(cases)
     syn = _synonym_groups(vocab, load_synonyms() if synonyms is None else synonyms)
+    coll = colloquial_groups(load_colloquial() if colloquial is None else colloquial)
+    words = load_search_words()
 
     postings: dict[str, dict[int, int]] = {}
+    numbers: dict[str, dict[int, dict[int, int]]] = {}
     pinyin: dict[str, dict[int, int]] = {}
+
+    def add(tok: str, n: int, bit: int) -> None:
+        per = postings.setdefault(tok, {})
+        per[n] = per.get(n, 0) | bit
+
     for n, d in enumerate(docs):
         for tier, bit in TIERS.items():
             text = d.texts[tier]
             key = normalize(text)
+            flat = " ".join(key.split())
             toks = key_tokens(key, unigrams=tier in ("title", "meta"))
-            # a synonym group is one token, "~<index in meta.synonyms>": cases using any of its words
-            toks.update(f"~{k}" for k, group in enumerate(syn) if any(w in key for w in group))
+            # a synonym group is one token, "~<index in meta.synonyms>": cases using any of its words;
+            # a colloquial entry "~c<index>": cases using any of the words it means
+            groups = [group for group in syn if any(w in flat for w in group)]
+            toks.update(f"~{k}" for k, group in enumerate(syn) if any(w in flat for w in group))
+            toks.update(f"~c{k}" for k, (_, means) in enumerate(coll) if any(w in flat for w in means))
             for tok in toks:
-                per = postings.setdefault(tok, {})
-                per[n] = per.get(n, 0) | bit
+                add(tok, n, bit)
+            for tok, values in number_tokens(key).items():
+                per_doc = numbers.setdefault(tok, {}).setdefault(n, {})
+                for v in values:
+                    per_doc[v] = per_doc.get(v, 0) | bit
+            if tier in ("title", "meta"):
+                names = [text, *(w for group in groups for w in group if len(w) >= 3)]
+                for tok in initials_tokens(names):
+                    add(tok, n, bit)
             if tier != "body":
                 for tok in pinyin_tokens(text):
                     per = pinyin.setdefault(tok, {})
                     per[n] = per.get(n, 0) | bit
 
-    files, nshards, width = _sharded("search/i/", postings)
-    pfiles, pshards, pwidth = _sharded("search/p/", pinyin)
+    encoded = _encode(postings)
+    encoded.update(_encode_numbers(numbers))
+    files, nshards, width = _sharded("search/i/", encoded)
+    pfiles, pshards, pwidth = _sharded("search/p/", _encode(pinyin))
     files.update(pfiles)
     facets = facet_table(docs, vocab)
     index_of = {f["key"]: {v[0]: i for i, v in enumerate(f["values"])} for f in facets}
@@ -334,6 +395,9 @@ def build_search_files(
             "caseUrl": CASE_PATTERN,
             "facets": facets,
             "synonyms": syn,
+            "colloquial": [[says, means] for says, means in coll],
+            "fillers": list(words.fillers),
+            "particles": words.particles,
         }
     )
     for k in range(0, max(len(docs), 1), DOC_SHARD):

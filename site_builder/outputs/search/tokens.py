@@ -25,11 +25,15 @@ from functools import cache
 from site_builder.textnorm import fold
 
 __all__ = [
+    "MEASURES",
     "UNIT_RE",
     "doc_tokens",
+    "initials",
+    "initials_tokens",
     "is_word",
     "key_tokens",
     "normalize",
+    "number_tokens",
     "numerals",
     "pinyin_tokens",
     "readings",
@@ -112,10 +116,32 @@ def _numeral(s: str) -> str | None:
     return str(value) if value < _LIMIT else None
 
 
+#: Characters that may follow a number's short tail (一万五 + 人): measure words and units.
+MEASURES = "个名家人位元件次条座栋幢所项种年月天岁户间台辆套张只把块米里亩倍成届期批支"
+_TAIL_RE = re.compile("[百千万亿]([一二两三四五六七八九])$")
+_CJK_RE = re.compile(f"[{_CJK}]")
+
+
+def _numeral_at(text: str, m: re.Match[str]) -> str:
+    """One numeral match in digits; a short tail (一万五) is kept only before a measure word or the end.
+
+    So a number never reads into the next word: 3万两新组织 is 30000 + 两新组织, not 32000 + 新组织
+    (the tail is then read on its own, after a space, so two numbers never run together).
+    """
+    s = m[0]
+    tail = _TAIL_RE.search(s)
+    after = text[m.end() : m.end() + 1]
+    if tail and after and _CJK_RE.match(after) and after not in MEASURES:
+        head = _numeral(s[:-1])
+        if head is not None:
+            return head + " " + (_numeral(s[-1]) or s[-1])
+    return _numeral(s) or s
+
+
 def numerals(folded: str) -> str:
     """Write every number in digits: 三分钟 → 3分钟, 3百多家 → 300多家, 1.5万 → 15000."""
     text = _THOUSANDS_RE.sub("\\1", folded)
-    return _NUMERAL_RE.sub(lambda m: _numeral(m[0]) or m[0], text)
+    return _NUMERAL_RE.sub(lambda m: _numeral_at(text, m), text)
 
 
 def normalize(text: str) -> str:
@@ -177,4 +203,64 @@ def pinyin_tokens(text: str) -> set[str]:
             cur = readings(unit)[:3] if _HAN_RE.fullmatch(unit) else ()
             out.update(f"{a}'{b}" for a in prev for b in cur)
             prev = cur
+    return out
+
+
+_NUMBER_RE = re.compile("(?<![0-9a-z.])([0-9]+)(?:\\.([0-9]+))?(?![0-9a-z])(.?)")
+_DATE_AFTER = "年月日号"
+
+
+def number_tokens(key: str) -> dict[str, set[int]]:
+    """Numbers of a matching key by magnitude and first digit, for approximate number queries.
+
+    ``{"#5:2": {220}}`` for 22000: the token names the number of integer digits and the first
+    digit; the value is its first three significant digits, so ``search.js`` can test a range
+    (两万多 = 20000-29999, 近千 = 800-1000) to three digits after fetching one token per first
+    digit.  Numbers below 10, years and dates (2023年, 12月, 2021-06) are left out.
+    """
+    out: dict[str, set[int]] = {}
+    for m in _NUMBER_RE.finditer(key):
+        whole = m[1].lstrip("0")
+        if len(whole) < 2 or (m[3] and m[3] in _DATE_AFTER):
+            continue
+        if len(whole) == 4 and 1900 <= int(whole) <= 2100 and not (m[3] and m[3] in MEASURES):
+            continue  # a year (2021-06, 2010起), unless counted (近2000个)
+        digits = (whole + (m[2] or "") + "00")[:3]
+        out.setdefault(f"#{len(whole)}:{whole[0]}", set()).add(int(digits))
+    return out
+
+
+_NAME_SPLIT_RE = re.compile(f"[^{_CJK}]+|[的与和及在里为之对把从]")
+
+
+def initials(name: str) -> list[str]:
+    """Pinyin initials of the Chinese characters of ``name`` (金头盔 → jtk), read in context first.
+
+    The reading in context (pypinyin's phrases: 长宁 cn) and each character's most common reading
+    (长 zhang) may differ; both spellings are kept.
+    """
+    from pypinyin import Style, lazy_pinyin
+
+    han = "".join(_HAN_RE.findall(fold(name)))
+    if not han:
+        return []
+    context = "".join(
+        x[0] for x in lazy_pinyin(han, style=Style.FIRST_LETTER, errors="ignore") if x.isalpha()
+    )
+    common = "".join(r[0][0] if r else "?" for r in map(readings, han))
+    return [c for c in dict.fromkeys([context, common]) if len(c) == len(han) and c.isalpha() and c.isascii()]
+
+
+def initials_tokens(names: list[str]) -> set[str]:
+    """Index tokens ``^<prefix>`` for the pinyin initials of names (titles, tags, places, brands).
+
+    Each name is cut at punctuation and linking characters (上海中心大厦里的陆家嘴… gives
+    上海中心大厦里 and 陆家嘴…); every prefix of three to ten initials is a token, so jtk finds
+    金头盔 and shzx 上海中心大厦.
+    """
+    out: set[str] = set()
+    for name in names:
+        for part in _NAME_SPLIT_RE.split(fold(name)):
+            for code in initials(part):
+                out.update("^" + code[:k] for k in range(3, min(len(code), 10) + 1))
     return out

@@ -1,8 +1,10 @@
 /* Case search: engine, header combobox, and the /search/ page wiring (setupPage).
  * Index format and normalization mirror site_builder/outputs/search/{tokens,index}.py.
- * Tiers: exact (every query character found) -> partial (labelled; ranked by how much of the
- * query a case covers, rare terms weighing most, with a threshold) -> pinyin (homophone typos and
- * pinyin queries; its table and index are fetched only when the first tiers find nothing).
+ * Tiers: exact (every query character found; synonyms, colloquial words, approximate numbers and
+ * pinyin initials count) -> partial (labelled; ranked by how much of the query a case covers, rare
+ * terms weighing most, words no case uses weighing little, with a threshold) -> pinyin (homophone
+ * typos and pinyin queries, then readings people confuse such as sh/s or in/ing; its table and
+ * index are fetched only when the first tiers find nothing).
  * Case text is untrusted: the DOM is built with textContent only. */
 (function () {
   "use strict";
@@ -12,12 +14,12 @@
   var UNIT_RE = new RegExp("[" + CJK + "]|[" + WORD + "]+|([^" + CJK + WORD + "]+)", "gu");
   var WORD_RE = new RegExp("^[" + WORD + "]+$", "u");
   var HAN_RE = /^[\u3400-\u4dbf\u4e00-\u9fff\u{20000}-\u{3134f}]$/u;
-  var STOP = "的了和与及在是之等也都把被对有并或吗呢吧";
-  var NOISE = ["有哪些", "在哪里", "在哪儿", "怎么样", "是什么", "有没有", "的案例", "怎么", "什么", "在哪", "哪里",
-    "哪些", "关于", "案例", "经验", "介绍", "如何", "请问", "相关", "做法"];
+  // Filler words and particles come from meta.json (site_builder/data/search_words.yaml).
+  var STOP = "", NOISE = [];
   var WEIGHT = [10, 6, 3, 1]; // by bit position: title, meta, summary, body
   var F_TITLE = 1, F_META = 2;
   var PARTIAL_MIN = 0.5; // share of the query's weight a case must cover to be shown as partial
+  var MEASURES = "个名家人位元件次条座栋幢所项种年月天岁户间台辆套张只把块米里亩倍成届期批支"; // tokens.MEASURES
   var LABELS = {
     partial: "没有完全匹配的结果，以下案例包含部分关键词",
     pinyin: "没有完全匹配的结果，以下案例的读音与搜索词相近",
@@ -91,8 +93,23 @@
     return v < LIMIT ? String(v) : null;
   }
 
+  var TAIL_RE = /[百千万亿]([一二两三四五六七八九])$/;
+  var CJK_CHAR_RE = new RegExp("^[" + CJK + "]$", "u");
+  // One numeral match in digits; a short tail (一万五) only before a measure word or the end, so a
+  // number never reads into the next word (3万两新 is 30000 + 两新); tokens._numeral_at.
+  function numeralAt(m, offset, text) {
+    var after = Array.from(text.slice(offset + m.length, offset + m.length + 2))[0] || "";
+    if (TAIL_RE.test(m) && after && CJK_CHAR_RE.test(after) && MEASURES.indexOf(after) < 0) {
+      var head = numeral(m.slice(0, -1));
+      if (head !== null) { var t = numeral(m.slice(-1)); return head + " " + (t === null ? m.slice(-1) : t); }
+    }
+    var d = numeral(m);
+    return d === null ? m : d;
+  }
+
   function numerals(folded) {
-    return folded.replace(THOUSANDS_RE, "$1").replace(NUMERAL_RE, function (m) { var d = numeral(m); return d === null ? m : d; });
+    var text = folded.replace(THOUSANDS_RE, "$1");
+    return text.replace(NUMERAL_RE, function (m, offset) { return numeralAt(m, offset, text); });
   }
 
   function normalize(text) { return numerals(fold(text)); }
@@ -170,11 +187,19 @@
   }
 
   function setMeta(meta) {
-    // Units of each synonym word; a group k is indexed as the token "~k" (cases with any of its words).
-    meta.synUnits = meta.synonyms.map(function (group) {
-      return group.map(function (w) { var rs = runs(w); return rs.length === 1 ? rs[0] : null; })
-        .filter(function (u) { return u; });
-    });
+    // Words that stand for a group of cases: a synonym group k is the token "~k" (cases with any of
+    // its words), a colloquial entry k the token "~ck" (cases with any word it means).
+    meta.synUnits = [];
+    function addWords(words, token, marks) {
+      words.forEach(function (w) {
+        var rs = runs(w);
+        if (rs.length === 1) meta.synUnits.push({ units: rs[0], token: token, marks: marks });
+      });
+    }
+    meta.synonyms.forEach(function (group, k) { addWords(group, "~" + k, group); });
+    (meta.colloquial || []).forEach(function (entry, k) { addWords(entry[0], "~c" + k, entry[0].concat(entry[1])); });
+    NOISE = meta.fillers || [];
+    STOP = meta.particles || "";
     state.meta = meta;
     return meta;
   }
@@ -248,17 +273,23 @@
   }
 
   // A plan is a list of clauses; every required clause must hold (AND).
-  // {alts: [[tokens]...]} holds if one alternative has all its tokens (a synonym group: its token
-  // "~k", or the bigrams of the word as typed);
+  // {alts: [[tokens]...]} holds if one alternative has all its tokens (a synonym group or colloquial
+  // entry: its token "~k"/"~ck", or the bigrams of the word as typed; an approximate number: the
+  // range key "#r<lo>-<hi>", or the number as typed);
   // {any: [tokens]} holds if one token is present (covers one query character or word).
-  // terms: what the partial tier weighs (bigrams, words, synonym groups).
+  // terms: what the partial tier weighs (bigrams, words, groups, numbers), with their place (at).
   function plan(query) {
-    var key = normalize(query), clauses = [], phrases = [], terms = [], allToks = {}, marks = {};
-    var rs = runs(key).map(function (run) { return { run: run, covered: synonymsIn(run), noise: noiseIn(run) }; });
+    var key = normalize(query), clauses = [], phrases = [], terms = [], allToks = {}, marks = {}, ranges = {};
+    var rs = runs(key).map(function (run) {
+      var nums = numberPhrases(run), syn = synonymsIn(run, nums.flags);
+      return { run: run, syn: syn, nums: nums.matches, covered: syn.flags.map(function (f, i) { return f || nums.flags[i]; }),
+        noise: noiseIn(run) };
+    });
     // words around a name (在哪里, 怎么样, 关于…的案例) do not have to match, unless they are all there is
     var content = rs.some(function (r) { return r.run.some(function (u, i) { return !r.noise[i] && STOP.indexOf(u) < 0; }); });
-    rs.forEach(function (r) {
-      var run = r.run, covered = r.covered.flags, noise = content ? r.noise : r.run.map(function () { return false; });
+    var lone = [];
+    rs.forEach(function (r, ri) {
+      var run = r.run, covered = r.covered, noise = content ? r.noise : r.run.map(function () { return false; });
       // phrases (ranking): the stretches between filler words
       var seg = [];
       run.concat([null]).forEach(function (u, i) {
@@ -266,48 +297,104 @@
         if (seg.length) phrases.push(unitTokens(seg));
         seg = [];
       });
-      r.covered.matches.forEach(function (c) {
-        var group = "~" + c[3], alts = [[group], unitTokens(run.slice(c[0], c[0] + c[1]))];
+      r.syn.matches.forEach(function (c) {
+        var alts = [[c.token], unitTokens(run.slice(c.start, c.start + c.len))];
         alts.forEach(function (a) { a.forEach(function (t) { allToks[t] = true; }); });
-        c[2].forEach(function (w) { unitTokens(w).forEach(function (t) { marks[t] = true; }); });
-        phrases.push([group]);
+        c.marks.forEach(function (w) { runs(normalize(w)).forEach(function (ws) { unitTokens(ws).forEach(function (t) { marks[t] = true; }); }); });
+        phrases.push([c.token]);
         clauses.push({ alts: alts, optional: false });
         terms.push({ alts: alts });
       });
+      r.nums.forEach(function (c) {
+        var rk = "#r" + c.lo + "-" + c.hi, literal = unitTokens(run.slice(c.start, c.start + c.len));
+        ranges[rk] = { lo: c.lo, hi: c.hi, toks: bucketTokens(c.lo, c.hi) };
+        ranges[rk].toks.forEach(function (t) { allToks[t] = true; });
+        literal.forEach(function (t) { allToks[t] = true; });
+        var alts = [[rk], literal];
+        clauses.push({ alts: alts, optional: false });
+        terms.push({ alts: alts });
+      });
+      // a character alone between filler words or matched words (哪个区有…): need not match
+      var segLen = run.map(function () { return 0; }), i0 = 0;
+      for (var i = 0; i <= run.length; i++) {
+        if (i < run.length && !covered[i] && !noise[i] && STOP.indexOf(run[i]) < 0) continue;
+        for (var j = i0; j < i; j++) segLen[j] = i - i0;
+        i0 = i + 1;
+      }
+      // what shows that the neighbour at j matches without the character beside it: its own
+      // word (a synonym or number), or its bigram on the far side; null if nothing can
+      function side(j, dir) {
+        if (j < 0 || j >= run.length || noise[j]) return null;
+        if (covered[j]) return "";
+        var k = j + dir;
+        if (k < 0 || k >= run.length || noise[k]) return null;
+        return dir < 0 ? run[k] + run[j] : run[j] + run[k];
+      }
       run.forEach(function (u, i) {
         // CJK unigrams are indexed for titles/tags only; inside a longer run the bigrams decide.
         var toks = run.length > 1 && !isWord(u) ? [] : [u];
         if (i > 0) toks.push(run[i - 1] + u);
         if (i + 1 < run.length) toks.push(u + run[i + 1]);
+        if (/^[a-z]{3,10}$/.test(u)) toks.push("^" + u); // pinyin initials of a name: jtk
         toks.forEach(function (t) { allToks[t] = true; });
         if (!covered[i] && !noise[i]) {
-          if (run.length === 1 || isWord(u)) terms.push({ alts: [[u]] });
+          if (run.length === 1 || isWord(u)) terms.push({ alts: toks.filter(function (t) { return t === u || t === "^" + u; }).map(function (t) { return [t]; }) });
           if (i + 1 < run.length && !covered[i + 1] && !noise[i + 1] && STOP.indexOf(u) < 0 && STOP.indexOf(run[i + 1]) < 0)
-            terms.push({ alts: [[u + run[i + 1]]] });
+            terms.push({ alts: [[u + run[i + 1]]], at: [ri, i] });
         }
         if (covered[i]) return;
-        clauses.push({ any: toks, optional: noise[i] || (run.length > 1 && STOP.indexOf(u) >= 0), inner: toks.length > 1 && !isWord(toks[0]) });
+        var c = { any: toks, optional: noise[i] || (run.length > 1 && STOP.indexOf(u) >= 0), inner: toks.length > 1 && !isWord(toks[0]) };
+        // an inner character may be dropped only between two words that match on their own
+        // (翡翠蛙琉璃), not beside a filler word or the end of the query (工资多少)
+        if (c.inner) c.outer = [side(i - 1, -1), side(i + 1, 1)];
+        if (!c.optional && segLen[i] === 1 && !isWord(u) && run.length > 1) lone.push(c);
+        clauses.push(c);
       });
     });
+    // lone characters are optional when something else must match
+    if (lone.length && clauses.some(function (c) { return !c.optional && lone.indexOf(c) < 0; }))
+      lone.forEach(function (c) { c.optional = true; });
     Object.keys(allToks).forEach(function (t) { marks[t] = true; });
-    return { clauses: clauses, tokens: Object.keys(allToks), phrases: phrases, terms: terms, key: key, marks: marks };
+    // tokens: what to fetch; scored: what ranks (number buckets only through their ranges)
+    var tokens = Object.keys(allToks), scored = tokens.filter(function (t) { return !/^#[0-9]/.test(t); }).concat(Object.keys(ranges));
+    return { clauses: clauses, tokens: tokens, scored: scored, phrases: phrases, terms: terms, key: key, marks: marks, ranges: ranges };
   }
 
-  // Synonym words in a run, longest first, not overlapping: {flags, matches: [[start, length, group, k]]}.
-  function synonymsIn(run) {
-    var flags = new Array(run.length).fill(false), cands = [], matches = [];
-    state.meta.synUnits.forEach(function (group, k) {
-      group.forEach(function (w) {
-        for (var i = 0; i + w.length <= run.length; i++) if (eqUnits(run, i, w)) cands.push([i, w.length, group, k]);
-      });
+  // Synonym words and colloquial words in a run, longest first, not overlapping (nor a number
+  // phrase): {flags, matches: [{start, len, token, marks}]}.
+  function synonymsIn(run, taken) {
+    var flags = taken.slice(), cands = [], matches = [];
+    state.meta.synUnits.forEach(function (w) {
+      for (var i = 0; i + w.units.length <= run.length; i++) {
+        if (eqUnits(run, i, w.units)) cands.push({ start: i, len: w.units.length, token: w.token, marks: w.marks });
+      }
     });
-    cands.sort(function (a, b) { return b[1] - a[1] || a[0] - b[0]; });
+    // a Latin word of five letters or more one typo away from a synonym word (bilibli, fosnu)
+    run.forEach(function (u, i) {
+      if (taken[i] || !/^[a-z]{5,}$/.test(u) || cands.some(function (c) { return c.start === i; })) return;
+      var w = state.meta.synUnits.filter(function (w) {
+        return w.units.length === 1 && /^[a-z]{5,}$/.test(w.units[0]) && oneEditApart(u, w.units[0]);
+      })[0];
+      if (w) cands.push({ start: i, len: 1, token: w.token, marks: w.marks });
+    });
+    cands.sort(function (a, b) { return b.len - a.len || a.start - b.start; });
     cands.forEach(function (c) {
-      for (var i = c[0]; i < c[0] + c[1]; i++) if (flags[i]) return;
-      for (i = c[0]; i < c[0] + c[1]; i++) flags[i] = true;
+      for (var i = c.start; i < c.start + c.len; i++) if (flags[i]) return;
+      for (i = c.start; i < c.start + c.len; i++) flags[i] = true;
       matches.push(c);
     });
-    return { flags: flags, matches: matches };
+    return { flags: flags.map(function (f, i) { return f && !taken[i]; }), matches: matches };
+  }
+
+  // One insertion, deletion, substitution or swap of neighbours turns a into b.
+  function oneEditApart(a, b) {
+    if (a === b || Math.abs(a.length - b.length) > 1) return false;
+    var i = 0;
+    while (i < a.length && i < b.length && a[i] === b[i]) i++;
+    if (a.length === b.length) {
+      return a.slice(i + 1) === b.slice(i + 1) || (a[i] === b[i + 1] && a[i + 1] === b[i] && a.slice(i + 2) === b.slice(i + 2));
+    }
+    return a.length > b.length ? a.slice(i + 1) === b.slice(i) : a.slice(i) === b.slice(i + 1);
   }
 
   // Filler words of questions (flags per unit).
@@ -320,6 +407,88 @@
       }
     });
     return flags;
+  }
+
+  /* ---------- numbers as people say them ---------- */
+  // Tolerances (README, "Search"): X多/余/来/出头/以上 = [X, X + one step of its last digit)
+  // (两万多 20000-29999, 一百二十多 120-129); X几 = the step's second half (十几 11-19);
+  // 近/将近/不到 X = [0.8X, X]; 约/大约/左右 X = X ± 15 %; 超过/逾 X = [X, X + step];
+  // 上 + unit = [unit, 10 units) (上千 1000-9999); 数/几 + unit = [2, 10) units (数百 200-999);
+  // a round number typed plainly (2万, 500) also matches within ± 10 %.
+  var UNIT_VALUE = { "十": 10, "百": 100, "千": 1000, "万": 1e4, "亿": 1e8 };
+  var NEAR = ["将近", "接近", "不到", "不足", "差不多", "近", "快"];
+  var ABOUT = ["大约", "大概", "约", "左右", "上下"];
+  var OVER = ["超过", "多于", "至少", "逾"];
+  var NUM_RE = /^(将近|接近|不到|不足|差不多|大约|大概|超过|多于|至少|近|快|约|逾|上|数|几|成)?(N|[十百千万亿])(多|余|来|几)?([十百千万亿])?(多|余|来|出头|以上|开外|左右|上下)?/u;
+
+  function stepOf(x) {
+    var step = 1;
+    while (x >= step * 10 && x % (step * 10) === 0) step *= 10;
+    return step;
+  }
+
+  // Approximate number phrases of a run: {flags, matches: [{start, len, lo, hi}]}.
+  function numberPhrases(run) {
+    var flags = run.map(function () { return false; }), matches = [];
+    var sym = run.map(function (u) { return /^[0-9]+$/.test(u) ? "N" : (u.length === 1 ? u : "\u0000"); });
+    var text = sym.join("");
+    for (var i = 0; i < run.length; i++) {
+      var m = NUM_RE.exec(text.slice(i));
+      if (!m) continue;
+      var pre = m[1] || "", base = m[2], mid = m[3] || "", unit = m[4] || "", post = m[5] || "";
+      var len = pre.length + 1 + mid.length + unit.length + post.length;
+      var x = base === "N" ? parseInt(run[i + pre.length], 10) : UNIT_VALUE[base];
+      var lo, hi, step = stepOf(x), mult = unit ? UNIT_VALUE[unit] : 1, next = run[i + len];
+      if (base !== "N" && !pre) continue; // 千 alone is a word (千万, 百年)
+      // 数, 几, 上, 成 count units (数十, 几十万, 上千), never a number as written (人数350000)
+      if (/^[数几上成]$/.test(pre) && base === "N" && !/^10+$/.test(run[i + 1])) continue;
+      if (mid === "几") { lo = x + step / 10; hi = x + step - step / 10; }
+      else if (mid) { lo = x; hi = x + step - 1e-9; }
+      else if (pre === "上" || pre === "成") { lo = x; hi = 10 * x - 1e-9; }
+      else if (pre === "数" || pre === "几") { lo = 2 * x; hi = 10 * x - 1e-9; }
+      else if (NEAR.indexOf(pre) >= 0) { lo = 0.8 * x; hi = x; }
+      else if (ABOUT.indexOf(pre) >= 0 || ABOUT.indexOf(post) >= 0) { lo = 0.85 * x; hi = 1.15 * x; }
+      else if (OVER.indexOf(pre) >= 0) { lo = x; hi = x + step; }
+      else if (post && post !== "左右" && post !== "上下") { lo = x; hi = x + step - 1e-9; }
+      else if (base === "N" && !pre && !mid && x >= 100 && step >= 100 && next !== "年") { lo = 0.9 * x; hi = 1.1 * x; len = 1; }
+      else continue;
+      if (mid && !unit && post) { /* 二十多个…: post is part of the next word */ len -= post.length; }
+      lo *= mult; hi *= mult;
+      if (lo < 10) continue;
+      matches.push({ start: i, len: len, lo: Math.round(lo * 1000) / 1000, hi: Math.round(hi * 1000) / 1000 });
+      for (var j = i; j < i + len; j++) flags[j] = true;
+      i += len - 1;
+    }
+    return { flags: flags, matches: matches };
+  }
+
+  // Index tokens (tokens.number_tokens) whose numbers may fall in [lo, hi]: "#<digits>:<first digit>".
+  function bucketTokens(lo, hi) {
+    var out = [];
+    for (var mag = String(Math.floor(lo)).length; mag <= String(Math.floor(hi)).length && out.length < 24; mag++) {
+      for (var d = 1; d <= 9; d++) {
+        var a = d * Math.pow(10, mag - 1), b = (d + 1) * Math.pow(10, mag - 1);
+        if (b > lo && a <= hi) out.push("#" + mag + ":" + d);
+      }
+    }
+    return out;
+  }
+
+  // Postings of a range: the documents with a number in [lo, hi] (three significant digits).
+  function rangeMasks(r) {
+    var a = new Uint8Array(state.meta.docs), list = [];
+    r.toks.forEach(function (tok) {
+      var p = state.data[shardPath(tok)], flat = p && has(p, tok) ? p[tok] : null;
+      if (!flat) return;
+      var scale = Math.pow(10, parseInt(tok.slice(1), 10) - 3);
+      for (var i = 0, n = 0; i < flat.length; i += 2) {
+        n += flat[i];
+        var v = Math.floor(flat[i + 1] / 16) * scale;
+        if (v >= r.lo - 1e-9 && v <= r.hi + 1e-9) { if (!a[n]) list.push(n); a[n] |= flat[i + 1] & 15; }
+      }
+    });
+    list.sort(function (x, y) { return x - y; });
+    return { a: a, list: list };
   }
 
 
@@ -349,11 +518,15 @@
 
   // Docs satisfying every clause (AND); a CJK character inside a run that nothing in the index can
   // satisfy is dropped unless it is the only evidence (a filler character between two words).
+  function droppable(c, masks) {
+    return c.outer.every(function (t) { return t === "" || (t !== null && masks[t] && masks[t].list.length > 0); });
+  }
+
   function strict(p, masks) {
     var result = null;
     p.clauses.forEach(function (c) {
       var set = holders(c, masks);
-      if (c.optional || (c.inner && p.clauses.length > 1 && set.indexOf(1) < 0)) return;
+      if (c.optional || (c.inner && p.clauses.length > 1 && set.indexOf(1) < 0 && droppable(c, masks))) return;
       if (result === null) result = set;
       else for (var n = 0; n < set.length; n++) result[n] &= set[n];
     });
@@ -364,20 +537,38 @@
 
 
   // Cases covering at least PARTIAL_MIN of the query's weight; a term found in few cases weighs
-  // more (log inverse document frequency), a term found nowhere weighs most.
+  // more (log inverse document frequency).  A word found in no case tells nothing about which case
+  // is meant: it weighs like a term found in half the cases, once per unknown stretch (its bigrams
+  // in a row), so the rest of the query still finds its case (…在哪儿歇脚).  With such a word in
+  // the query, a case must also match the rest by name (a title or tag, a synonym or colloquial
+  // word, a Latin word or a number), not by a bigram that happens to span two words in its text
+  // (股票行情 against 执行情况).
   function partial(p, masks) {
-    var N = state.meta.docs, total = 0, cover = new Float64Array(N), n;
+    var N = state.meta.docs, total = 0, cover = new Float64Array(N), strong = new Uint8Array(N), n, prev = null;
+    var unknown = Math.log(1 + N / (N / 2 + 1)), vague = false;
     p.terms.forEach(function (term) {
+      if (!term.alts.length) return;
       var set = holders(term, masks), count = 0;
       for (n = 0; n < N; n++) count += set[n];
       var w = Math.log(1 + N / (count + 1));
+      if (!count) {
+        var follows = prev && term.at && prev.at && prev.at[0] === term.at[0] && prev.at[1] + 1 === term.at[1];
+        w = follows ? 0 : unknown;
+        vague = true;
+        prev = term;
+      } else prev = null;
       total += w;
-      for (n = 0; n < N; n++) if (set[n]) cover[n] += w;
+      var named = !term.at; // a group, word, initials or number term
+      for (n = 0; n < N; n++) {
+        if (!set[n]) continue;
+        cover[n] += w;
+        if (named || term.alts.some(function (alt) { return alt.every(function (t) { return masks[t].a[n] & (F_TITLE | F_META); }); })) strong[n] = 1;
+      }
     });
     var out = [];
     for (n = 0; n < N; n++) {
-      if (total > 0 && cover[n] && cover[n] / total >= PARTIAL_MIN)
-        out.push({ n: n, cover: Math.round(100 * cover[n] / total), score: scoreOf(n, p.tokens, masks, p.phrases) });
+      if (total > 0 && cover[n] && cover[n] / total >= PARTIAL_MIN && (!vague || strong[n]))
+        out.push({ n: n, cover: Math.round(100 * cover[n] / total), score: scoreOf(n, p.scored, masks, p.phrases) });
     }
     return out;
   }
@@ -421,14 +612,48 @@
     return out.length && out[0].length > 1 ? out : null;
   }
 
+  // Readings a southern or hurried typist confuses (平翘舌 zh/z ch/c sh/s, n/l, 前后鼻音
+  // in/ing en/eng an/ang): the syllables of the table that s may stand for, s first.
+  var FUZZY_INITIAL = [["zh", "z"], ["ch", "c"], ["sh", "s"], ["n", "l"]];
+  var FUZZY_FINAL = [["ing", "in"], ["eng", "en"], ["iang", "ian"], ["uang", "uan"], ["ang", "an"]];
+  function fuzzySyllables(s, syl) {
+    var heads = [s];
+    FUZZY_INITIAL.forEach(function (f) {
+      if (s.indexOf(f[0]) === 0) heads.push(f[1] + s.slice(f[0].length));
+      else if (s.indexOf(f[1]) === 0) heads.push(f[0] + s.slice(f[1].length));
+    });
+    var out = [];
+    heads.forEach(function (h) {
+      out.push(h);
+      for (var i = 0; i < FUZZY_FINAL.length; i++) {
+        var f = FUZZY_FINAL[i];
+        if (h.slice(-f[0].length) === f[0]) { out.push(h.slice(0, -f[0].length) + f[1]); break; }
+        if (h.slice(-f[1].length) === f[1]) { out.push(h.slice(0, -f[1].length) + f[0]); break; }
+      }
+    });
+    return out.filter(function (x, i) { return out.indexOf(x) === i && syl.has(x); });
+  }
+
   // Pinyin plans (alternatives): each a list of clauses, one per pair of adjacent syllables or CJK
-  // characters (all their readings).  A query mixing Latin words and characters gets none.
-  function pinyinPlans(query, py) {
+  // characters (all their readings; with fuzzy, the readings they are confused with too).  A query
+  // mixing Latin words and characters gets none.
+  function pinyinPlans(query, py, fuzzy) {
     var ways = syllables(query, py.syl), pairs = [], mixed = false;
+    function widen(list) {
+      if (!fuzzy) return list;
+      var out = [];
+      list.forEach(function (x) { fuzzySyllables(x, py.syl).forEach(function (y) { if (out.indexOf(y) < 0) out.push(y); }); });
+      return out;
+    }
+    function pairTokens(a, b) {
+      var any = [];
+      widen(a).forEach(function (x) { widen(b).forEach(function (y) { if (any.length < 24) any.push(x + "'" + y); }); });
+      return any;
+    }
     if (ways) {
       return ways.map(function (seq) {
         var clauses = [];
-        for (var i = 0; i + 1 < seq.length; i++) clauses.push([seq[i] + "'" + seq[i + 1]]);
+        for (var i = 0; i + 1 < seq.length; i++) clauses.push(pairTokens([seq[i]], [seq[i + 1]]));
         return clauses;
       });
     }
@@ -441,16 +666,20 @@
       }
     });
     if (mixed || !pairs.length) return [];
-    return [pairs.map(function (pair) {
-      var any = [];
-      pair[0].forEach(function (a) { pair[1].forEach(function (b) { any.push(a + "'" + b); }); });
-      return any;
-    })];
+    return [pairs.map(function (pair) { return pairTokens(pair[0], pair[1]); })];
   }
 
+  // Homophones first; only when none matches, the readings people confuse (森通 for 申通).
   function pinyinHits(query) {
+    return pinyinPass(query, false).then(function (hits) {
+      return hits.length ? hits : pinyinPass(query, true);
+    });
+  }
+
+  function pinyinPass(query, fuzzy) {
     return loadPinyin().then(function (py) {
-      var plans = pinyinPlans(query, py).filter(function (clauses) { return clauses.every(function (c) { return c.length; }); });
+      var plans = pinyinPlans(query, py, fuzzy).filter(function (clauses) { return clauses.every(function (c) { return c.length; }); });
+      if (fuzzy && plans.every(function (clauses) { return clauses.length < 2; })) return [];
       var toks = [].concat.apply([], [].concat.apply([], plans));
       return loadAll(toks.map(pinyinPath)).then(function () {
         var masks = {}, best = new Map();
@@ -483,7 +712,8 @@
     return loadAll(p.tokens.map(shardPath)).then(function () {
       var masks = {};
       p.tokens.forEach(function (t) { masks[t] = docMasks(shardPath(t), t); });
-      var hits = strict(p, masks).map(function (n) { return { n: n, score: scoreOf(n, p.tokens, masks, p.phrases) }; });
+      Object.keys(p.ranges).forEach(function (k) { masks[k] = rangeMasks(p.ranges[k]); });
+      var hits = strict(p, masks).map(function (n) { return { n: n, score: scoreOf(n, p.scored, masks, p.phrases) }; });
       if (hits.length) return tiered(rank(hits), "exact", p);
       var part = rank(partial(p, masks));
       return pinyinHits(query).then(function (py) {
@@ -871,7 +1101,7 @@
         if (focusFrom !== undefined && out.children[focusFrom]) out.children[focusFrom].querySelector("a").focus();
         root.dataset.renderedQ = q;
         root.dispatchEvent(new CustomEvent("cs:page-rendered", {
-          detail: { q: q, count: lastHits.length, shown: page.length, tier: hits ? hits.tier : "all" }
+          detail: { q: q, count: lastHits.length, shown: page.length, tier: hits ? hits.tier : "all", hits: lastHits.slice() }
         }));
       }).catch(function () { status.textContent = "搜索暂时不可用"; });
     }
@@ -897,12 +1127,14 @@
   }
 
   // Public: init(base) and run(query). The rest is exported to Node only, for the parity tests.
-  if (typeof window !== "undefined") window.caseSearch = { init: init, run: run };
+  // idsOf(hits): the case ids of result numbers (results.js exports the filtered list with them).
+  function idsOf(ns) { return loadDocs(ns).then(function () { return ns.map(function (n) { return docOf(n).id; }); }); }
+  if (typeof window !== "undefined") window.caseSearch = { init: init, run: run, idsOf: idsOf };
   if (typeof module !== "undefined" && module.exports) {
     module.exports = {
       loadFold: loadFold, fold: fold, numerals: numerals, normalize: normalize, runs: runs,
       isWord: isWord, docTokens: docTokens, fnv1a: fnv1a, plan: plan, strict: strict, partial: partial,
-      syllables: syllables, pinyinPlans: pinyinPlans, state: state, init: init, run: run, segments: segments
+      syllables: syllables, pinyinPlans: pinyinPlans, fuzzySyllables: fuzzySyllables, state: state, init: init, run: run, segments: segments
     };
   }
   if (typeof document !== "undefined") {

@@ -42,7 +42,7 @@
         if (!source) return;
         var text = source.textContent.trim();
         copyText(text).then(function () {
-          status.textContent = (button.textContent.indexOf("链接") >= 0 ? "链接" : "引用") + "已复制";
+          status.textContent = (button.getAttribute("data-copy") === "sb-cite-link" ? "链接" : "引用") + "已复制";
           block.dispatchEvent(new CustomEvent("sb:copied", { detail: { text: text, ok: true } }));
         }, function () {
           status.textContent = "无法自动复制，请长按或拖选上面的文字复制";

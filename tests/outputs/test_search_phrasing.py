@@ -1,0 +1,275 @@
+"""How readers phrase queries (issue 22): numbers as people say them, pinyin initials, filler words,
+words no case uses, and the colloquial vocabulary.  Python builds the index, the real ``search.js``
+runs the queries under node (as in ``test_search_tokens.py``).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from site_builder.casefile.loader import load_cases
+from site_builder.casefile.models import Case
+from site_builder.casefile.vocab import load_vocabularies
+from site_builder.outputs.search.index import build_search_files, docs_from_cases
+from site_builder.outputs.search.tokens import normalize, number_tokens, numerals
+from site_builder.outputs.search.vocabulary import (
+    check_colloquial,
+    load_colloquial,
+    load_search_words,
+)
+from tests.outputs.test_search_tokens import JS, _node, needs_node
+from tests.support.project import ROOT
+
+SUMMARY = "这是一个用于检查搜索的测试案例，摘要写得足够长，让案例能通过字段长度的检查。"
+
+
+def _case(case_id: str, title: str, practice: str, **extra: Any) -> Case:
+    data = {
+        "title": title,
+        "summary": SUMMARY,
+        "district": "全市",
+        "fields": ["楼宇"],
+        "year": 2020,
+        "practice": practice,
+        "sources": [{"title": "测试来源文章标题", "publisher": "测试媒体"}],
+        "status": "published",
+        **extra,
+    }
+    case = Case.model_validate(data)
+    case.bind(case_id, None)  # type: ignore[arg-type]
+    return case
+
+
+# One number per case, written the way the articles write them.
+NUMBER_CASES = {
+    "n22000": "宝山区有2.2万名货车司机",
+    "n12000": "某区有1.2万名快递员",
+    "n32000": "某区有3.2万名外卖骑手",
+    "n2000": "全区有2000名楼宇白领",
+    "n110": "走访了110余家沿街商户",
+    "n90": "走访了90家沿街商户",
+    "n210": "走访了210家沿街商户",
+    "n900": "全区有900多栋商务楼宇",
+    "n1200": "招聘了1200多名党建工作者",
+    "n500": "联系了500家非公企业",
+    "n300": "聚集了300多家两新组织",
+    "n5000": "预约报名约5000人",
+    "n5600": "预约报名5600人",
+    "n6000": "预约报名6000人",
+    "n4000": "预约报名4000人",
+}
+
+# query -> (cases it must find, cases it must not find)
+NUMBER_QUERIES: dict[str, tuple[set[str], set[str]]] = {
+    "两万多名": ({"n22000"}, {"n12000", "n32000", "n2000"}),
+    "2万名": ({"n22000"}, {"n12000", "n32000", "n2000"}),  # a round number: within 10 %
+    "一百多家": ({"n110"}, {"n90", "n210"}),
+    "一百来家": ({"n110"}, {"n90", "n210"}),
+    "近千": ({"n900"}, {"n1200", "n500", "n2000"}),
+    "上千名": ({"n1200", "n2000"}, {"n900", "n500"}),
+    "数百家": ({"n300", "n500", "n210"}, {"n90", "n1200", "n110"}),
+    "约5000人": ({"n5000", "n5600"}, {"n6000", "n4000"}),
+    "五千左右": ({"n5000", "n5600"}, {"n6000", "n4000"}),
+    "九百多栋": ({"n900"}, {"n1200"}),
+    "十几万": (set(), {"n12000", "n22000"}),  # 110,000-190,000: none of these
+    "三万多": ({"n32000"}, {"n22000", "n12000"}),
+}
+
+
+def test_a_number_never_reads_into_the_next_word() -> None:
+    assert numerals("3万两新组织") == "30000 2新组织"  # not 32000 + 新组织
+    assert numerals("两新组织") == "2新组织"  # as 两新 reads anywhere else
+    assert numerals("3万一站式") == "30000 1站式"
+    assert numerals("工资一万五") == "工资15000" and numerals("一万五人") == "15000人"
+    assert numerals("一万两千人 三百五十 二十二个") == "12000人 350 22个"
+
+
+def test_number_tokens_leave_out_years_and_dates() -> None:
+    got = number_tokens(normalize("2.2万名司机，2023年4月，2021-06-03发布，近2000个楼宇，98.5%，12月"))
+    assert got == {"#5:2": {220}, "#4:2": {200}, "#2:9": {985}}
+
+
+@needs_node
+def test_approximate_numbers_match_within_their_tolerance(tmp_path: Path) -> None:
+    cases = [_case(k, text, f"{text}。测试用的做法文字。") for k, text in NUMBER_CASES.items()]
+    files = build_search_files(cases, load_vocabularies())
+    ids = [c.id for c in sorted(cases, key=lambda c: (-c.year, c.id))]
+    got = _node(
+        tmp_path,
+        files,
+        list(NUMBER_QUERIES),
+        """async (s, qs) => { const out = [];
+             for (const q of qs) { const h = await s.run(q) || []; out.push([h.tier || "", h.map(x => x.n)]); }
+             return out; }""",
+    )
+    assert isinstance(got, list)
+    for (query, (want, never)), (tier, found) in zip(NUMBER_QUERIES.items(), got, strict=True):
+        shown = {ids[n] for n in found}
+        assert want <= shown, (query, sorted(shown))
+        assert not (never & shown), (query, sorted(never & shown))
+        if want:
+            assert tier == "exact", query
+
+
+@needs_node
+def test_initials_fillers_and_unknown_words(tmp_path: Path) -> None:
+    cases = [
+        _case(
+            "helmet", "浦东“金头盔”先锋骑手", "骑手在街区里示范服务。", tags=["金头盔"], groups=["外卖骑手"]
+        ),
+        _case("drivers", "宝山货车司机驿站", "驿站设在加油站里，司机可以休息。", groups=["货车司机"]),
+        _case("tower", "上海中心大厦里的党建服务中心", "白领在这里交流，执行情况每月检查。"),
+        _case("bili", "哔哩哔哩成立党支部", "青年员工多的互联网企业建立党支部。"),
+    ]
+    files = build_search_files(cases, load_vocabularies())
+    ids = [c.id for c in sorted(cases, key=lambda c: (-c.year, c.id))]
+    queries = [
+        "jtk",  # initials of a tag
+        "jtk骑手",
+        "shzx",  # initials of the start of a title
+        "请问金头盔是什么",  # filler words around a name
+        "哪个区有货车司机驿站",  # a lone character between filler words
+        "货车师傅在哪儿歇脚",  # colloquial words
+        "货车司机 养猫",  # a word no case uses: the rest still finds its case, as a partial match
+        "股票行情",  # 行情 only across two words (执行情况): nothing
+        "养猫攻略",
+        "bilibli",  # a Latin brand name one typo away from a synonym word (bilibili)
+        "京头盔",  # jing for jin: a reading people confuse (前后鼻音), after the homophones
+        "jingtoukui",
+    ]
+    got = _node(
+        tmp_path,
+        files,
+        queries,
+        """async (s, qs) => { const out = [];
+             for (const q of qs) { const h = await s.run(q) || []; out.push([h.tier || "", h.map(x => x.n)]); }
+             return out; }""",
+    )
+    assert isinstance(got, list)
+    seen = {q: (tier, [ids[n] for n in found]) for q, (tier, found) in zip(queries, got, strict=True)}
+    assert seen["jtk"] == ("exact", ["helmet"])
+    assert seen["jtk骑手"] == ("exact", ["helmet"])
+    assert seen["shzx"] == ("exact", ["tower"])
+    assert seen["请问金头盔是什么"] == ("exact", ["helmet"])
+    assert seen["哪个区有货车司机驿站"] == ("exact", ["drivers"])
+    assert seen["货车师傅在哪儿歇脚"] == ("exact", ["drivers"])
+    assert seen["货车司机 养猫"] == ("partial", ["drivers"])
+    assert seen["股票行情"][1] == [] and seen["养猫攻略"][1] == []
+    assert seen["bilibli"] == ("exact", ["bili"])
+    assert seen["京头盔"] == ("pinyin", ["helmet"]) and seen["jingtoukui"] == ("pinyin", ["helmet"])
+
+
+def test_filler_words_are_one_list_for_python_and_js() -> None:
+    files = build_search_files([], load_vocabularies())
+    meta = json.loads(files["search/meta.json"])
+    words = load_search_words()
+    assert meta["fillers"] == list(words.fillers) and meta["particles"] == words.particles
+    assert {"哪个", "哪些", "怎么样", "有没有", "请问", "我想知道"} <= set(words.fillers)
+    source = JS.read_text(encoding="utf-8")
+    assert "请问" not in source and "有没有" not in source  # no second, hand-kept copy in the JS
+
+
+# ---------- the colloquial vocabulary (site_builder/data/colloquial.yaml) ----------
+
+
+@pytest.fixture(scope="module")
+def real_cases() -> list[Case]:
+    return load_cases([ROOT / "cases"]).published()
+
+
+def test_colloquial_table_is_valid_for_the_published_cases(real_cases: list[Case]) -> None:
+    texts = [" ".join(d.texts.values()) for d in docs_from_cases(real_cases)]
+    assert check_colloquial(texts) == []
+    kinds = {e.kind for e in load_colloquial()}
+    assert kinds == {"群体", "场所", "服务", "单位"}
+
+
+def test_every_case_is_reached_by_a_colloquial_entry(real_cases: list[Case]) -> None:
+    """The table was written case by case: each published case is named by some everyday word."""
+    docs = docs_from_cases(real_cases)
+    entries = load_colloquial()
+    unreached = [
+        d.id
+        for d in docs
+        if not any(normalize(w) in normalize(" ".join(d.texts.values())) for e in entries for w in e.means)
+    ]
+    assert unreached == []
+
+
+@needs_node
+def test_each_colloquial_word_finds_its_cases(tmp_path: Path, real_cases: list[Case]) -> None:
+    """Typing any ``says`` word shows, first, a case that uses a word the entry ``means``."""
+    files = build_search_files(real_cases, load_vocabularies())
+    docs = docs_from_cases(real_cases)
+    keys = [" ".join(normalize(" ".join(d.texts.values())).split()) for d in docs]
+    queries = [(w, i) for i, e in enumerate(load_colloquial()) for w in e.says]
+    got = _node(
+        tmp_path,
+        files,
+        [q for q, _ in queries],
+        """async (s, qs) => { const out = [];
+             for (const q of qs) { await s.loadFold(q); const h = await s.run(q) || [];
+               out.push([h.tier || "", h.slice(0, 3).map(x => x.n)]); }
+             return out; }""",
+    )
+    assert isinstance(got, list)
+    entries = load_colloquial()
+    misses = []
+    for (word, i), (tier, top) in zip(queries, got, strict=True):
+        words = [normalize(w) for w in (*entries[i].means, word)]
+        if tier != "exact" or not top or not any(w in keys[top[0]] for w in words):
+            misses.append(f"{word} (line {entries[i].line}): {tier} {[docs[n].id for n in top]}")
+    assert misses == []
+
+
+def test_an_entry_that_finds_nothing_is_refused_on_its_line(tmp_path: Path) -> None:
+    path = tmp_path / "colloquial.yaml"
+    path.write_text(
+        "entries:\n"
+        "  - says: [送外卖的]\n"
+        "    means: [外卖骑手]\n"
+        "    kind: 群体\n"
+        "  - says: [修自行车]\n"
+        "    means: [自行车修理铺]\n"
+        "    kind: 服务\n"
+        "  - says: [请问, 送外卖的]\n"
+        "    means: [骑手]\n"
+        "    kind: 群体\n"
+        "  - says: [网吧]\n"
+        "    kind: 场所\n"
+        "  - says: [大厦]\n"
+        "    means: [大厦]\n"
+        "    kind: 建筑\n",
+        encoding="utf-8",
+    )
+    errors = [e.format() for e in check_colloquial(["浦东外卖骑手驿站 大厦"], path)]
+    assert len(errors) == 5, errors
+    assert any(":5:5: entries[1].means: 「自行车修理铺」在已发布的案例里一个也找不到" in e for e in errors)
+    assert any(":8:5: entries[2].says: 「请问」是搜索时会忽略的问句词" in e for e in errors)
+    assert any(":8:5: entries[2].says: 「送外卖的」已经写在第 2 行的条目里了" in e for e in errors)
+    assert any(":11:5: entries[3]: says（读者的说法）和 means（案例里的写法）都要写" in e for e in errors)
+    assert any(":13:5: entries[4].kind: kind 只能是" in e for e in errors)
+
+
+def test_validate_refuses_a_colloquial_entry_that_finds_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``site-builder validate cases`` (CI) checks the table against the cases it validated."""
+    from site_builder import cli
+    from site_builder.outputs.search import vocabulary
+
+    bad = tmp_path / "colloquial.yaml"
+    bad.write_text(
+        "entries:\n  - says: [修自行车]\n    means: [自行车修理铺]\n    kind: 服务\n", encoding="utf-8"
+    )
+    monkeypatch.chdir(ROOT)
+    assert cli.main(["validate", "cases"]) == 0
+    monkeypatch.setattr(vocabulary, "colloquial_path", lambda: bad)
+    capsys.readouterr()
+    assert cli.main(["validate", "cases"]) == 1
+    assert ":2:5: entries[0].means: 「自行车修理铺」在已发布的案例里一个也找不到" in capsys.readouterr().err
+    assert cli.main(["validate", "cases/pudong-golden-helmet-riders.yaml"]) == 0  # one file: not checked
