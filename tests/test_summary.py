@@ -114,15 +114,12 @@ def test_pull_request_summary_on_a_merge_commit(repo: Path, tmp_path: Path) -> N
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout == written
     rows = _rows(written)
-    # what the PR changed (main's own edit of draft-case.yaml is not the editor's), and the one
-    # untouched file with errors, so the table never looks clean while validate fails
+    # only what the PR changed: main's own edit of draft-case.yaml is not the editor's
     assert set(rows) == {
         "cases/riders-golden-helmet.yaml",
         "cases/new-courier-station.yaml",
         "cases/luwan-building-branch.yaml",
-        "cases/hostile-text.yaml",
     }, written
-    assert rows["cases/hostile-text.yaml"][1] == "未改动" and "❌" in rows["cases/hostile-text.yaml"][2]
     broken = rows["cases/riders-golden-helmet.yaml"]
     assert broken[1] == "修改" and broken[2].startswith("❌ 1 个错误")
     link = f"[第 {line} 行](https://github.com/o/r/blob/abc123/cases/riders-golden-helmet.yaml#L{line})"
@@ -135,7 +132,7 @@ def test_pull_request_summary_on_a_merge_commit(repo: Path, tmp_path: Path) -> N
     assert "`cases/new-courier-station/index.html`" in added[4]
     removed = rows["cases/luwan-building-branch.yaml"]
     assert removed[1] == "删除" and "移除" in removed[5]
-    assert "**2 个有错误，需要修改**" in written
+    assert "**1 个有错误，需要修改**" in written
     assert "全部通过检查" not in written
 
 
@@ -145,7 +142,7 @@ def test_local_branch_compares_with_main_and_sees_uncommitted_files(repo: Path, 
     proc, written = _summary(repo, tmp_path)
     assert proc.returncode == 0, proc.stderr
     rows = _rows(written)
-    assert [p for p, r in rows.items() if r[1] != "未改动"] == ["cases/half-done.yaml"]
+    assert list(rows) == ["cases/half-done.yaml"]
     row = rows["cases/half-done.yaml"]
     assert row[1] == "新增" and "缺少必填字段" in row[3]
     assert "第 1 行" in row[3] and "](" not in row[3]  # no repository known: no links
@@ -265,3 +262,18 @@ def test_non_ascii_and_hostile_file_names_are_listed_inert(repo: Path, tmp_path:
     outside_code = re.sub(r"(`+).*?\1", "", line)
     for live in ("](", "https://", "www.", "<a"):  # no link, autolink or tag outside the code span
         assert live not in outside_code, (live, line)
+
+
+def test_an_untouched_file_with_errors_gets_its_own_row(repo: Path, tmp_path: Path) -> None:
+    """validate fails on it, so the table must not look clean."""
+    broken = repo / "cases" / "draft-case.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("year: ", "year: 二〇"), encoding="utf-8")
+    _git(repo, "commit", "-qam", "main breaks a case")
+    _git(repo, "checkout", "-q", "-b", "unrelated")
+    (repo / "cases" / "luwan-building-branch.yaml").unlink()
+    _git(repo, "commit", "-qam", "delete another case")
+    proc, written = _summary(repo, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    row = _rows(written)["cases/draft-case.yaml"]
+    assert row[1] == "未改动" and row[2].startswith("❌")
+    assert "全部通过检查" not in written
