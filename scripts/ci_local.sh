@@ -8,7 +8,7 @@
 #
 #   scripts/ci_local.sh              # every step
 #   scripts/ci_local.sh validate lint  # only some: install validate lint test site linkcheck
-#                                      #   pages-artifact pages-check preview summary
+#                                      #   pages-artifact pages-check preview changed summary
 #
 # The last two steps of main's run need GitHub (uploading the artifact, deploy-pages); the
 # artifact they would deploy is made and checked here by the same commands (pages-*).
@@ -68,6 +68,7 @@ step linkcheck site .venv/bin/python -m site_builder.checks.linkcheck site
 step pages-artifact site tar --dereference --hard-dereference --directory "$INPUT_PATH" -cvf "$RUNNER_TEMP/artifact.tar" --exclude=.git --exclude=.github .
 step pages-check pages-artifact .venv/bin/python scripts/pages_artifact.py "$RUNNER_TEMP/artifact.tar"
 step preview site .venv/bin/site-builder build --offline --site-dir site-preview
+step changed preview .venv/bin/site-builder summary --preview-dir site-preview
 step summary install .venv/bin/site-builder summary
 
 if [ ${#failed[@]} -gt 0 ]; then

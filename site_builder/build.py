@@ -45,6 +45,7 @@ from site_builder.checks.lint import lint_errors
 from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseError, CaseFileError, Location
+from site_builder.history import Addresses, address_book, address_files
 from site_builder.media.art import art_identity
 from site_builder.media.photos import use_photo_cache
 from site_builder.media.plan import MediaPlan, build_media, photo_paths
@@ -88,6 +89,8 @@ class BuildSettings:
     report_issues: str | None = None
     """Where a case's 纠错 links go: an address, a GitHub new-issue URL (site_builder.pages.contact)."""
     home: bool = True
+    addresses: Addresses = field(default_factory=Addresses)
+    """Former case ids (renamed or deleted, :mod:`site_builder.history`): their pages stay."""
     parallel: bool = True
     remember: bool = True
     """Keep whole builds and site pages by digest (``mkdocs build``); the preview, where every save
@@ -103,6 +106,7 @@ class BuildSettings:
             self.report_email,
             self.report_issues,
             self.home,
+            self.addresses,
         )
 
 
@@ -139,6 +143,14 @@ def feed_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> 
         site_description=settings.site_description,
         site_url=settings.site_url,
         covers=media.covers,
+    )
+
+
+def address_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
+    """Pages at the addresses of renamed (a redirect) and deleted (已撤下) cases."""
+    published = {case.id: case.title for case in site.cases}
+    return address_files(
+        settings.addresses, published, site_name=settings.site_name, site_url=settings.site_url
     )
 
 
@@ -185,6 +197,12 @@ OUTPUTS: tuple[Output, ...] = (
         "可以添加到任何订阅阅读器；按最近审核日期排列，每条有摘要和链接。",
         (ReaderFile(urls.FEED_ATOM, "Atom", "Atom"), ReaderFile(urls.FEED_JSON, "JSON Feed", "JSON Feed")),
         footer_title="订阅",
+    ),
+    Output(
+        "address_outputs",
+        address_outputs,
+        "旧地址",
+        "改名的案例在原地址留下跳转页，撤下的案例留下“已撤下”页，印出的二维码和转发的链接不会失效。",
     ),
 )
 """Every non-page output: ``{site-relative path: bytes}`` from the site model (and the media plan's
@@ -575,8 +593,11 @@ class Project:
 
     @property
     def show_drafts(self) -> bool:
-        """Drafts are published with ``drafts: always``, and shown in the preview with ``auto``."""
-        return self.drafts == "always" or (self.drafts == "auto" and self.command == "serve")
+        """Drafts are published with ``drafts: always``, and shown in the preview with ``auto``;
+        ``SITE_BUILDER_DRAFTS=always`` (set by ``site-builder build --offline``, the pull request's
+        preview, never published) shows them whatever mkdocs.yml says."""
+        drafts = os.environ.get("SITE_BUILDER_DRAFTS") or self.drafts
+        return drafts == "always" or (drafts == "auto" and self.command == "serve")
 
     @property
     def has_home(self) -> bool:
@@ -680,6 +701,7 @@ def build(
         report_email=publisher.email,
         report_issues=publisher.new_issue_url,
         home=not project.has_home,
+        addresses=address_book(project.root, project.cases),
         parallel=project.command != "serve",  # never fork beside the live-reload server's threads
         remember=project.command != "serve",
     )

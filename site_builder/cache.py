@@ -140,6 +140,13 @@ CACHES: tuple[Namespace, ...] = (
         "no template compilation (~1 s of CPU a build)",
     ),
     Namespace(
+        "history",
+        "renamed and deleted cases in git history, by HEAD commit",
+        ("history.py",),
+        DAY,
+        "no `git log` of the cases folder when HEAD did not move",
+    ),
+    Namespace(
         "images",
         "contributed photos as WebP variants and a JPEG fallback",
         ("media/photos.py",),

@@ -18,7 +18,7 @@ from site_builder.casefile.models import ID_MAX, ID_PATTERN
 from site_builder.casefile.skeleton import DEFAULT_YEAR, SKELETON
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.checks.lint import lint_cases
-from site_builder.errors import CaseError, InternalError, Location, format_errors
+from site_builder.errors import CaseError, InternalError, Location, display_path, format_errors
 from site_builder.media.photos import use_photo_cache
 from site_builder.publish import read_mkdocs_yml
 
@@ -52,6 +52,16 @@ def cmd_validate(args: argparse.Namespace) -> int:
         from site_builder.outputs.search.vocabulary import check_colloquial_cases
 
         errors.extend(check_colloquial_cases(result.cases, paths))  # the search's colloquial table
+    if _cases_root(paths) is not None:  # the whole project: strays, links to renamed or deleted cases
+        from site_builder.checks.strays import find_stray_cases, loose_photo_problems
+        from site_builder.history import explain_references
+
+        broken = {Path(e.path) for e in errors if e.severity == "error" and e.path.endswith(".yaml")}
+        errors = (
+            explain_references(errors, Path.cwd())
+            + find_stray_cases(Path.cwd())
+            + loose_photo_problems(Path("cases"), result.cases, sorted(broken))
+        )
     errors.sort()
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     _print_errors(errors, annotate)
@@ -196,7 +206,11 @@ def cmd_build(args: argparse.Namespace) -> int:
     sitedir.clean_leftovers(target)
     with sitedir.scratch_folder(target) as scratch:
         made = sitedir.identity(scratch)
-        code = _render(args.engine, config, scratch)
+        code = (
+            _render_with_drafts(args.engine, config, scratch)
+            if args.offline
+            else _render(args.engine, config, scratch)
+        )
         if code == 0:
             sitedir.localize_theme_scripts(scratch)  # whichever engine: no CDN script in the theme bundle
             code = _check_built(config, scratch)
@@ -219,6 +233,20 @@ def cmd_build(args: argparse.Namespace) -> int:
         return 1
     print(f"网站已生成：{target}" + ("（离线预览版：双击 index.html 即可打开）" if args.offline else ""))
     return 0
+
+
+def _render_with_drafts(engine: str, config: Path, out: Path) -> int:
+    """:func:`_render` with drafts shown with their banner: the pull request's preview (never
+    published). The guard then checks the published cases, as drafts have no data rows."""
+    before = os.environ.get("SITE_BUILDER_DRAFTS")
+    os.environ["SITE_BUILDER_DRAFTS"] = "always"
+    try:
+        return _render(engine, config, out)
+    finally:
+        if before is None:
+            os.environ.pop("SITE_BUILDER_DRAFTS", None)
+        else:
+            os.environ["SITE_BUILDER_DRAFTS"] = before
 
 
 def _render(engine: str, config: Path, out: Path) -> int:
@@ -284,11 +312,88 @@ def _check_built(config: Path, out: Path) -> int:
     return 0
 
 
-def cmd_summary(args: argparse.Namespace) -> int:
-    """Write the pull request's table of changed cases (to $GITHUB_STEP_SUMMARY when set, and stdout)."""
-    from site_builder.checks.summary import write_summary
+PHOTO_SUFFIXES = (".jpg", ".jpeg", ".png", ".webp")
+
+
+def _photo_files(paths: list[str]) -> list[Path]:
+    found: list[Path] = []
+    for raw in paths or ["cases"]:
+        p = Path(raw)
+        if p.is_dir():
+            found += sorted(
+                f
+                for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in PHOTO_SUFFIXES and not f.is_symlink()
+            )
+        else:
+            found.append(p)
+    return found
+
+
+def cmd_photos_fix(args: argparse.Namespace) -> int:
+    """Rewrite committed photos in place: no location or other metadata, no bigger than the site needs."""
+    from site_builder.media.photos import FIX_MAX_SIDE, ImageRejectedError, fix_photo
+
+    files = _photo_files(args.paths)
+    failed = fixed = 0
+    for path in files:
+        shown = display_path(path)
+        if not path.is_file():
+            print(f"{shown}：找不到这个文件", file=sys.stderr)
+            failed += 1
+            continue
+        try:
+            done = fix_photo(path, force=args.all)
+        except (ImageRejectedError, OSError) as exc:
+            print(f"{shown}：没有处理，{exc}", file=sys.stderr)
+            failed += 1
+            continue
+        if done is None:
+            print(f"{shown}：不需要处理")
+            continue
+        fixed += 1
+        mb = 1024 * 1024
+        what = [f"{done.before[0]}×{done.before[1]} → {done.after[0]}×{done.after[1]} 像素"]
+        what.append(f"{done.bytes_before / mb:.1f} MB → {done.bytes_after / mb:.1f} MB")
+        if done.had_gps:
+            what.append("去掉了 GPS 定位")
+        print(f"{shown}：已处理（{'，'.join(what)}，其他拍摄信息也已去掉）")
+    if not files:
+        print("没有找到照片（只处理 .jpg、.jpeg、.png、.webp）。")
+    else:
+        print(
+            f"共 {len(files)} 张照片，处理了 {fixed} 张（最长边不超过 {FIX_MAX_SIDE} 像素）。请提交改过的文件。"
+        )
+    return 1 if failed else 0
+
+
+def cmd_rename(args: argparse.Namespace) -> int:
+    """Rename a case, update the links to it, and keep its old address (a redirect page)."""
+    from site_builder.history import ADDRESSES_FILE, rename_case
 
     try:
+        done = rename_case(Path.cwd(), args.old, args.new, args.cases_dir)
+    except ValueError as exc:
+        print(f"没有改名：{exc}", file=sys.stderr)
+        return 2
+    how = "（git mv）" if done.moved_with_git else ""
+    print(f"已改名{how}：{args.cases_dir}/{args.old}.yaml → {args.cases_dir}/{args.new}.yaml")
+    for path in done.updated:
+        print(f"已更新 related：{display_path(path)}")
+    print(
+        f"已记入 {ADDRESSES_FILE}：旧地址 cases/{args.old}/ 会跳转到 cases/{args.new}/。请把这些改动一起提交。"
+    )
+    return 0
+
+
+def cmd_summary(args: argparse.Namespace) -> int:
+    """Write the pull request's table of changed cases (to $GITHUB_STEP_SUMMARY when set, and stdout)."""
+    from site_builder.checks.summary import write_changed_page, write_summary
+
+    try:
+        if args.preview_dir:
+            print(f"已写入 {write_changed_page(Path.cwd(), args.base, Path(args.preview_dir))}")
+            return 0
         print(write_summary(Path.cwd(), args.base, dict(os.environ)), end="")
     except (RuntimeError, OSError) as exc:
         print(f"无法生成检查摘要（需要在 git 仓库里运行）：{exc}", file=sys.stderr)
@@ -340,8 +445,25 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", action="store_true", help="生成可以双击 index.html 直接打开的预览版（不用于发布）"
     )
     b.set_defaults(func=cmd_build)
+    r = sub.add_parser("rename", help="给案例改名：更新其他案例的 related，旧地址自动跳转到新地址")
+    r.add_argument("old", help="原来的案例编号")
+    r.add_argument("new", help="新的案例编号")
+    r.add_argument("--cases-dir", default="cases")
+    r.set_defaults(func=cmd_rename)
+    ph = sub.add_parser("photos", help="处理照片")
+    photos_sub = ph.add_subparsers(dest="photos_command", required=True)
+    pf = photos_sub.add_parser(
+        "fix",
+        help="就地改写照片：去掉拍摄地点等信息，缩小到网站需要的大小，方向不变（默认处理 cases/ 里的全部照片）",
+    )
+    pf.add_argument("paths", nargs="*", help="照片文件或文件夹（默认 cases）")
+    pf.add_argument("--all", action="store_true", help="没有问题的照片也重新保存（去掉全部拍摄信息）")
+    pf.set_defaults(func=cmd_photos_fix)
     m = sub.add_parser("summary", help="列出本次改动的案例及其检查结果（写入 GitHub 的运行摘要）")
     m.add_argument("--base", help="与哪个提交比较（默认：合并提交的第一个父提交，或 main）")
+    m.add_argument(
+        "--preview-dir", help="只在这个预览文件夹里写出 changed.html（直接打开本次改动的页面），不写摘要"
+    )
     m.set_defaults(func=cmd_summary)
     return parser
 

@@ -145,7 +145,9 @@ def test_every_namespace_the_package_opens_is_a_row_of_the_table() -> None:
     opened: set[str] = set()
     for source in (ROOT / "site_builder").rglob("*.py"):
         text = source.read_text(encoding="utf-8")
-        opened |= set(re.findall(r"""(?:Store\([^,()]+,|Memo\(|cache_key\()\s*["']([\w-]+)["']""", text))
+        opened |= set(
+            re.findall(r"""(?:Store\((?:[^,()]|\([^()]*\))+,|Memo\(|cache_key\()\s*["']([\w-]+)["']""", text)
+        )
         opened |= {m.group(1) for m in re.finditer(r"""cache(?:_dir)?\s*/\s*["']([\w-]+)["']""", text)}
     opened -= {"stubs"}  # the preview's stub pages: files MkDocs reads, not cache entries
     assert opened, "the scan found no cache use: update this test's patterns"

@@ -11,7 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from site_builder.checks.summary import ChangedCase, render_summary
+from site_builder.checks.summary import (
+    ChangedCase,
+    changed_files,
+    changed_page,
+    collect,
+    failed_checks,
+    render_summary,
+)
 from site_builder.errors import CaseError, Location
 from tests.support.project import FIXTURE_CASES
 
@@ -126,6 +133,7 @@ def test_pull_request_summary_on_a_merge_commit(repo: Path, tmp_path: Path) -> N
     removed = rows["cases/luwan-building-branch.yaml"]
     assert removed[1] == "删除" and "移除" in removed[5]
     assert "**1 个有错误，需要修改**" in written
+    assert "全部通过检查" not in written
 
 
 def test_local_branch_compares_with_main_and_sees_uncommitted_files(repo: Path, tmp_path: Path) -> None:
@@ -160,6 +168,79 @@ def test_outside_git_says_why(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "无法生成检查摘要" in proc.stderr
 
 
+def test_deleting_a_linked_case_is_one_finding_on_its_own_row(repo: Path, tmp_path: Path) -> None:
+    """The link from an untouched file is reported once, on the deleted case's row, in the PR's terms."""
+    _git(repo, "checkout", "-q", "-b", "delete")
+    (repo / "cases" / "couriers-joint-meeting.yaml").unlink()
+    _git(repo, "commit", "-qam", "delete")
+    _git(repo, "mv", "cases/luwan-building-branch.yaml", "cases/luwan-louyu.yaml")
+    _git(repo, "commit", "-qm", "rename")
+    proc, written = _summary(repo, tmp_path, GITHUB_EVENT_NAME="pull_request")
+    assert proc.returncode == 0, proc.stderr
+    rows = _rows(written)
+    deleted = rows["cases/couriers-joint-meeting.yaml"]
+    assert deleted[1] == "删除" and deleted[0].startswith("快递外卖行业党建联席会议")
+    assert "这个 PR 删除了案例「couriers-joint-meeting」，下面 1 个案例还链接到它" in deleted[3]
+    assert "cases/riders-golden-helmet.yaml" not in rows  # not a second report in the untouched file
+    renamed = rows["cases/luwan-louyu.yaml"]
+    assert renamed[1] == "改名" and "原 `cases/luwan-building-branch.yaml`（旧地址自动跳转）" in renamed[0]
+    assert "全部通过检查" not in written
+
+
+def test_a_failed_check_is_never_all_passed() -> None:
+    row = ChangedCase("cases/x.yaml", "修改", title="标题")
+    text = render_summary(
+        [row],
+        preview_url=None,
+        blob=None,
+        failed=failed_checks("validate=success build=failure links=skipped"),
+    )
+    assert "全部通过检查" not in text and "构建站点失败" in text
+    assert "全部通过检查" in render_summary([row], preview_url=None, blob=None, failed=[])
+
+
+def test_changed_page_links_each_changed_case_in_the_preview(repo: Path, tmp_path: Path) -> None:
+    _git(repo, "checkout", "-q", "-b", "edit")
+    draft = repo / "cases" / "draft-case.yaml"
+    draft.write_text(draft.read_text(encoding="utf-8") + "# edited\n", encoding="utf-8")
+    (repo / "cases" / "luwan-building-branch.yaml").unlink()
+    preview = tmp_path / "site-preview"
+    (preview / "cases" / "draft-case").mkdir(parents=True)
+    (preview / "cases" / "draft-case" / "index.html").write_text("<p>草稿</p>", encoding="utf-8")
+    rows = collect(repo, changed_files(repo, "main"))
+    page = changed_page(rows, preview)
+    assert '<a href="cases/draft-case/index.html">' in page and "草稿" in page
+    assert "已删除" in page
+
+
+def test_a_case_saved_in_docs_gets_a_row_saying_where_it_belongs(repo: Path, tmp_path: Path) -> None:
+    _git(repo, "checkout", "-q", "-b", "misplaced")
+    (repo / "docs").mkdir()
+    shutil.copy(repo / "cases" / "couriers-joint-meeting.yaml", repo / "docs" / "new-case.yaml")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "saved in the wrong folder")
+    proc, written = _summary(repo, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    (line,) = [x for x in written.splitlines() if "`docs/new-case.yaml`" in x]
+    assert "放错位置" in line and "cases/new-case.yaml" in line
+    assert "全部通过检查" not in written
+
+
+def test_a_photo_never_uploaded_is_told_to_upload_it(repo: Path, tmp_path: Path) -> None:
+    _git(repo, "checkout", "-q", "-b", "photo")
+    helmet = repo / "cases" / "riders-golden-helmet.yaml"
+    helmet.write_text(
+        helmet.read_text(encoding="utf-8").replace("images/riders-station.jpg", "images/IMG_2031.jpg"),
+        encoding="utf-8",
+    )
+    _git(repo, "commit", "-qam", "photo referenced, never uploaded")
+    proc, written = _summary(repo, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    row = _rows(written)["cases/riders-golden-helmet.yaml"]
+    assert "请把照片上传到 cases/images/ 文件夹" in row[3]
+    assert row[5].startswith("上传照片") and "Upload files" in row[5]
+
+
 def test_non_ascii_and_hostile_file_names_are_listed_inert(repo: Path, tmp_path: Path) -> None:
     _git(repo, "checkout", "-q", "-b", "names")
     good = (repo / "cases" / "couriers-joint-meeting.yaml").read_text(encoding="utf-8")
@@ -181,3 +262,18 @@ def test_non_ascii_and_hostile_file_names_are_listed_inert(repo: Path, tmp_path:
     outside_code = re.sub(r"(`+).*?\1", "", line)
     for live in ("](", "https://", "www.", "<a"):  # no link, autolink or tag outside the code span
         assert live not in outside_code, (live, line)
+
+
+def test_an_untouched_file_with_errors_gets_its_own_row(repo: Path, tmp_path: Path) -> None:
+    """validate fails on it, so the table must not look clean."""
+    broken = repo / "cases" / "draft-case.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("year: ", "year: 二〇"), encoding="utf-8")
+    _git(repo, "commit", "-qam", "main breaks a case")
+    _git(repo, "checkout", "-q", "-b", "unrelated")
+    (repo / "cases" / "luwan-building-branch.yaml").unlink()
+    _git(repo, "commit", "-qam", "delete another case")
+    proc, written = _summary(repo, tmp_path)
+    assert proc.returncode == 0, proc.stderr
+    row = _rows(written)["cases/draft-case.yaml"]
+    assert row[1] == "未改动" and row[2].startswith("❌")
+    assert "全部通过检查" not in written

@@ -211,6 +211,7 @@ def test_check_job_runs_readme_commands_in_order(ci: dict[str, Any]) -> None:
         PAGES_TAR,
         PAGES_CHECK,
         ".venv/bin/site-builder build --offline --site-dir site-preview",
+        ".venv/bin/site-builder summary --preview-dir site-preview",
         SUMMARY_RUN,
     ]
 
@@ -274,7 +275,10 @@ def test_job_summary_on_every_pull_request(ci: dict[str, Any]) -> None:
     assert step["env"]["PREVIEW_URL"] == "${{ steps.preview.outputs.artifact-url }}"
     assert "write" not in (ci["jobs"]["check"].get("permissions") or {}).values()  # a summary needs none
     (checkout,) = [s for s in steps if _action(s) == "actions/checkout"]
-    assert int(checkout["with"]["fetch-depth"]) >= 2  # the merge commit's first parent is the base
+    # the whole history: former case ids (old addresses) come from it, and the merge's first parent is the base
+    assert int(checkout["with"]["fetch-depth"]) == 0
+    for name in ("validate", "lint", "test", "build", "links"):
+        assert f"{name}=${{{{ steps.{name}.outcome }}}}" in step["env"]["CHECK_OUTCOMES"]
 
 
 def test_pages_deploy(ci: dict[str, Any]) -> None:

@@ -57,7 +57,7 @@ def main(site: Path) -> None:
             page.get_by_role("option", name="静安区", exact=True).click()
             page.get_by_role("combobox", name="领域").click()
             page.get_by_role("option", name="楼宇", exact=True).click()
-            page.get_by_role("textbox", name="别名", exact=True).fill("jingan-building-service-station")
+            page.get_by_role("textbox", name="案例编号", exact=True).fill("jingan-building-service-station")
             _save(page.screenshot(), "cms-form.png")
             errors = context.new_page()  # the same stand-in repository, a fresh form
             errors.goto(url + "admin/#/collections/cases/new")

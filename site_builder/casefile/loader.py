@@ -34,7 +34,7 @@ from site_builder.casefile.yamlio import Positions, capped, dotted_path, is_pars
 from site_builder.errors import CaseError, CaseFileError, Location, display_path, shorten
 from site_builder.media.fonts import CJKFontNotFoundError, find_cjk_font
 from site_builder.media.fonts import missing_glyphs as font_missing
-from site_builder.media.photos import check_image
+from site_builder.media.photos import photo_problems
 from site_builder.parallel import PARALLEL_FROM, map_chunks, should_split
 from site_builder.textnorm import INVISIBLE_CHARS
 
@@ -719,7 +719,7 @@ def _check_related(
                     CaseError(at, f"related[{i}]", f"{describe(('related', i))}是这个案例自己，请删除")
                 )
             elif other not in ids:
-                guess = difflib.get_close_matches(other, sorted(ids), n=1, cutoff=0.6)
+                guess = difflib.get_close_matches(other, sorted(ids - {case_id}), n=1, cutoff=0.6)
                 hint = (
                     f"，您是不是要写「{guess[0]}」？" if guess else "，请检查拼写（编号即文件名去掉 .yaml）"
                 )
@@ -781,7 +781,7 @@ def _check_images(images: Any, source: Path, pos: Positions, root: Path, deep: b
             errors.append(CaseError(at, field, f"「{rel}」不是普通文件"))
             continue
         if deep:
-            reason = check_image(target)
+            reason = photo_problems(target, display_path(target))
             if reason:
                 errors.append(CaseError(at, field, reason))
     return errors
@@ -844,7 +844,10 @@ def _exact_case_problem(base: Path, rel: str) -> str | None:
         try:
             names = os.listdir(current)
         except OSError:
-            return f"找不到图片「{rel}」"
+            return (
+                f"找不到图片「{rel}」：请把照片上传到 {display_path(current)}/ 文件夹"
+                "（GitHub 网页上：点 Add file → Upload files），或改正这里的路径（相对于案例文件所在的文件夹）"
+            )
         if part not in names:
             same = [n for n in names if n.lower() == part.lower()]
             if same:
@@ -858,7 +861,11 @@ def _exact_case_problem(base: Path, rel: str) -> str | None:
                     "（例如 macOS 保存的分解形式，或兼容汉字）：请在 YAML 里删掉文件名重新输入，"
                     "或者把图片改名后再提交"
                 )
-            return f"找不到图片「{rel}」（路径相对于案例文件所在的文件夹）"
+            return (
+                f"找不到图片「{rel}」：请把照片上传到 {display_path(current)}/ 文件夹"
+                "（GitHub 网页上：打开这个文件夹，点 Add file → Upload files），"
+                "或改正这里的路径（相对于案例文件所在的文件夹）"
+            )
         current = current / part
     return None
 

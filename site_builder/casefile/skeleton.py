@@ -56,7 +56,7 @@ sources:
     publisher: ……
 # 相关案例（可选）：写其他案例的编号（文件名去掉 .yaml）
 related: []
-# 草稿只在本地预览中显示；准备发布时删掉这一行
+# 草稿只在预览中显示（本地预览和 Pull Request 的预览），不会发布；准备发布时删掉这一行
 status: draft
 """
 

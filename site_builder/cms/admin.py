@@ -17,6 +17,7 @@ and other tabs of the same origin (every Pages site of the owner shares it) cann
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import html
 import json
@@ -89,6 +90,23 @@ VENDORED = (
         f"{urls.ADMIN}vendor/fonts/noto-mono-latin-400-normal.woff2",
         f"{FONTSOURCE}noto-mono@5.3.0/latin-400-normal.woff2",
     ),
+    # A custom preview template (the case page look) is rendered with React, loaded on demand.
+    Vendored(
+        PACKAGE,
+        VERSION,
+        "dist/chunks/react-dom.js",
+        "e6834ea4cc69293d31245d76953c635ea37783aa5598eb375ea41845cb5e7af6",
+        f"{urls.ADMIN}chunks/react-dom.js",
+    ),
+    # The case preview template hands entries over as Immutable maps; the bundle imports the
+    # library from unpkg (as immutable@5.1.9, its declared minimum): the locked copy serves instead.
+    Vendored(
+        "immutable",
+        "5.2.1",
+        "dist/immutable.es.js",
+        "d2e54f23d5d58510ab23edd8425b2f4ebaee738cff9e5265d35a2877eabe646d",
+        f"{urls.ADMIN}vendor/unpkg/immutable@5.1.9/dist/immutable.es.js",
+    ),
 )
 
 ZH_CN_ADDITIONS: dict[str, Any] = {
@@ -128,6 +146,61 @@ ZH_CN_ADDITIONS: dict[str, Any] = {
         "add_failed": "无法添加{$name}，详情请查看浏览器控制台。",
     },
     "status": {"deploying": "部署中"},
+    # the media dialog (choosing or uploading a photo) and deleting: editors see these
+    "folders": "文件夹",
+    "more_folders": "更多文件夹",
+    "back_to_parent_folder": "返回上一级文件夹",
+    "new_folder": "新建文件夹",
+    "new_folder_name": "文件夹名称",
+    "new_folder_create": "创建",
+    "new_folder_description": "新文件夹将创建在「{$folder}」中。",
+    "new_folder_error": {
+        "empty": "文件夹名称不能为空。",
+        "invalid": "文件夹名称不能包含斜杠，也不能以点开头。",
+        "duplicate": "这里已有同名的文件夹或文件。",
+    },
+    "creating_folder": "正在创建文件夹…",
+    "creating_folder_failed": "无法创建文件夹。",
+    "folder_options": "文件夹选项",
+    "show_folder_options": "显示文件夹选项",
+    "rename_folder": "重命名文件夹",
+    "delete_folder": "删除文件夹",
+    "enter_new_name_for_folder": ".input {$count :integer} .match $count 0 {{请在下面输入新名称。}} "
+    "* {{请在下面输入新名称。文件夹中的 {$count} 个资源会一起移动，使用它们的条目也会随之更新。}}",
+    "enter_new_name_for_external_folder": ".input {$count :integer} .match $count 0 {{请在下面输入新名称。}} "
+    "* {{请在下面输入新名称。文件夹中的 {$count} 个文件会一起移动，它们的网址会改变，请更新使用它们的条目。}}",
+    "confirm_deleting_folder": ".input {$count :integer} .match $count 0 {{确定要删除空文件夹「{$name}」吗？}} "
+    "* {{确定要删除文件夹「{$name}」和其中的 {$count} 个资源吗？}}",
+    "renaming_folder": "正在重命名文件夹…",
+    "renaming_folder_failed": "无法重命名文件夹。",
+    "deleting_folder": "正在删除文件夹…",
+    "deleting_folder_failed": "无法删除文件夹。",
+    "deleting_referenced_assets_note": ".input {$count :integer} .match $count one {{条目中对它的引用也会一并删除。}} "
+    "* {{{$count} 个条目中对它的引用也会一并删除。}}",
+    "cannot_delete_referenced_assets": ".input {$count :integer} .match $count * "
+    "{{无法删除：使用它的条目中的下列字段没有它就不再有效。请先修改这些条目。}}",
+    "deleting_referenced_entries_note": ".input {$count :integer} .match $count one {{另一个条目中对它的引用也会一并删除。}} "
+    "* {{另外 {$count} 个条目中对它的引用也会一并删除。}}",
+    "cannot_delete_referenced_entries": ".input {$count :integer} .match $count * "
+    "{{无法删除：其他条目中的下列字段没有它就不再有效。请先修改这些条目。}}",
+    "folder_created": "文件夹已创建。",
+    "folder_path": "文件夹路径",
+    "folder_contents": "内容",
+    "x_folders": ".input {$count :integer} .match $count 0 {{没有文件夹}} * {{{$count} 个文件夹}}",
+    "folder_renamed": "文件夹已重命名。",
+    "folder_deleted": "文件夹已删除。",
+    "assets_dialog": {
+        "title": {"folder": "选择文件夹"},
+        "selected_folder": "已选文件夹：{$path}",
+        "selected_folders": ".input {$count :integer} .match $count * {{已选 {$count} 个文件夹}}",
+        "no_subfolders": "这个文件夹没有子文件夹。",
+    },
+    "sign_in_with_link": "使用链接登录",
+    "sign_in_with_link_confirmation": "此链接会以 {$account} 的身份登录 {$service}，并复制创建链接的设备上的设置。"
+    "只有链接是您自己创建的才继续。",
+    "domain": "域名",
+    "cloud_storage": {"bunny_storage": {"auth_key_label": "存储区密码"}},
+    "workflow": {"deploying_deletion": "删除"},
 }
 """Interface strings the pinned zh-CN locale lacks (it falls back to English) on the case form's path."""
 
@@ -142,9 +215,24 @@ def _merge_missing(base: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any
     return out
 
 
+ZH_CN_RENAMES = {"别名": "案例编号"}
+"""Words of the pinned zh-CN strings replaced everywhere: the id is 案例编号 in the form, in every
+message of ``site-builder validate`` and in the guide (Sveltia calls it 别名, "alias")."""
+
+
+def _rename(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _rename(v) for k, v in value.items()}
+    if isinstance(value, str):
+        for old, new in ZH_CN_RENAMES.items():
+            value = value.replace(old, new)
+    return value
+
+
 def complete_locale(raw: bytes) -> bytes:
-    """The pinned zh-CN strings plus :data:`ZH_CN_ADDITIONS` for keys it lacks (never overriding it)."""
-    merged = _merge_missing(json.loads(raw.decode("utf-8")), ZH_CN_ADDITIONS)
+    """The pinned zh-CN strings plus :data:`ZH_CN_ADDITIONS` for keys it lacks (never overriding a
+    translation), with the words of :data:`ZH_CN_RENAMES` replaced."""
+    merged = _rename(_merge_missing(json.loads(raw.decode("utf-8")), ZH_CN_ADDITIONS))
     return json.dumps(merged, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
@@ -152,7 +240,7 @@ CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
     "img-src 'self' data: blob:; media-src 'self' blob:; font-src 'self' data:; "
     "connect-src 'self' data: blob: https://api.github.com; worker-src 'self' blob:; "
-    "frame-src 'none'; object-src 'none'; base-uri 'self'; form-action 'none'"
+    "frame-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'none'"
 )
 
 INDEX_HTML = """\
@@ -170,7 +258,9 @@ INDEX_HTML = """\
 <noscript>案例编辑器需要启用 JavaScript。也可以直接在 GitHub 上编辑 cases/ 文件夹中的文件，见投稿指南。</noscript>
 <script src="guard.js?v={version}"></script>
 <script src="prefs.js"></script>
+<script src="pinyin.js?v={pinyin}"></script>
 <script src="sveltia-cms.js?v={version}"></script>
+<script src="case-editor.js?v={editor}"></script>
 </body>
 </html>
 """
@@ -188,6 +278,45 @@ PREFS_JS = """\
   } catch (e) {}
 })();
 """.replace("LOCALE", LOCALE)
+
+
+_TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
+
+
+def pinyin_script() -> bytes:
+    """``window.__sbPinyin``: each pinyin syllable and the characters read so (the first reading
+    pypinyin gives), for proposing a case id from a Chinese title in the browser (~60 KB)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
+    groups: dict[str, list[str]] = {}
+    for point, readings in sorted(pinyin_dict.items()):
+        if 0x4E00 <= point <= 0x9FFF:
+            syllable = readings.split(",")[0].strip().lower().translate(_TONES)
+            if syllable.isascii() and syllable.isalpha():
+                groups.setdefault(syllable, []).append(chr(point))
+    data = {k: "".join(v) for k, v in sorted(groups.items())}
+    return (
+        "window.__sbPinyin = " + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n"
+    ).encode()
+
+
+def case_editor_script(cases_dir: str = "cases") -> bytes:
+    """``case_editor.js`` with the form's field labels, sections and id rules filled in."""
+    from site_builder.casefile.fields import case_fields
+    from site_builder.casefile.models import ID_MAX
+    from site_builder.cms.config import ID_LABEL
+    from site_builder.pages.render import SECTIONS
+
+    form = {
+        "collection": "cases",
+        "idLabel": ID_LABEL,
+        "idMax": ID_MAX,
+        "labels": {spec.key: spec.label for spec in case_fields()},
+        "sections": [key for key, _ in SECTIONS],
+    }
+    source = (Path(__file__).parent / "case_editor.js").read_text(encoding="utf-8")
+    blob = json.dumps(form, ensure_ascii=False, sort_keys=True).replace("</", "<\\/")
+    return source.replace("/*SB_FORM*/ {}", blob).encode("utf-8")
 
 
 ACCOUNT_KEY = "sveltia-cms.user"
@@ -303,16 +432,30 @@ def admin_files(
         files[f"{urls.ADMIN}sveltia-cms.js"].decode("utf-8")
     ).encode("utf-8")
     config = render_cms_config(
-        repo=repo, branch=branch, site_url=site_url, site_name=site_name, cases_dir=cases_dir
+        repo=repo,
+        branch=branch,
+        site_url=site_url,
+        site_name=site_name,
+        cases_dir=cases_dir,
+        today=dt.date.today(),  # the latest year the form accepts, as validate on this day
     )
     title = f"案例编辑器 · {site_name}" if site_name else "案例编辑器"
+    pinyin = pinyin_script()
+    editor = case_editor_script(cases_dir)
     files.update(
         {
             f"{urls.ADMIN}index.html": INDEX_HTML.format(
-                csp=CSP, title=html.escape(title), version=VERSION
+                csp=CSP,
+                title=html.escape(title),
+                version=VERSION,
+                pinyin=hashlib.sha256(pinyin).hexdigest()[:12],
+                editor=hashlib.sha256(editor).hexdigest()[:12],
             ).encode("utf-8"),
             f"{urls.ADMIN}guard.js": GUARD_JS.encode("utf-8"),
             f"{urls.ADMIN}prefs.js": PREFS_JS.encode("utf-8"),
+            f"{urls.ADMIN}pinyin.js": pinyin,
+            f"{urls.ADMIN}case-editor.js": editor,
+            f"{urls.ADMIN}preview.css": (Path(__file__).parent / "preview.css").read_bytes(),
             f"{urls.ADMIN}config.yml": config.encode("utf-8"),
             # Asked hourly for the newest version: answer with the pinned one, so no update prompt.
             f"{urls.ADMIN}vendor/sveltia-cms/package.json": json.dumps({"version": VERSION}).encode("utf-8"),

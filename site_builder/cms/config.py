@@ -7,16 +7,19 @@ a field added to the models shows up in the form, and the committed copy in
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterable
+from functools import cache
 from pathlib import Path
 from typing import Any, TypedDict
 
 import yaml
 
 from site_builder.casefile.fields import FieldSpec, case_fields
-from site_builder.casefile.models import ID_MAX, ID_PATTERN
+from site_builder.casefile.models import FIRST_YEAR, ID_MAX, ID_PATTERN, LAT_RANGE, LON_RANGE, METRIC_MAX
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
+from site_builder.media.photos import FIX_MAX_SIDE, FIX_QUALITY
 from site_builder.publish import read_mkdocs_yml
 
 CONFIG_PATH = Path("schema/cms-config.yml")
@@ -25,8 +28,10 @@ HEADER = (
     "# 构建网站时会再生成一次，写入 /admin/config.yml，并填入这次发布的仓库、分支和网址。\n"
 )
 
-MARKDOWN_BUTTONS = ["bold", "italic", "link", "heading-three", "bulleted-list", "numbered-list", "quote"]
-CHOICE_LABELS = {"published": "发布", "draft": "草稿（只在本地预览中显示）"}
+MARKDOWN_BUTTONS = ["bold", "italic", "heading-three", "bulleted-list", "numbered-list", "quote"]
+"""No link button: the text fields may hold no web address (site_builder/checks/lint.py); a source's
+address goes in 来源 → 网址."""
+CHOICE_LABELS = {"published": "发布", "draft": "草稿（只在预览中显示，不发布）"}
 IMAGE_FOLDER = "images"
 """Photos go beside the case files (``cases/images/``) and are written as ``images/<name>``."""
 
@@ -36,6 +41,81 @@ PATTERN_MESSAGES = {
 REPO_PLACEHOLDER = "owner/repository"
 """Written when the repository is unknown (the committed copy): the build fills in the real one."""
 SLUG_PATTERN = rf"^(?=.{{1,{ID_MAX}}}$)[a-z0-9]+(-[a-z0-9]+)*$"
+ID_LABEL = "案例编号"
+"""What the id is called everywhere an editor sees it (form, messages, guide)."""
+
+URL_PATTERN = r"^https?://[^\s/$.?#][^\s]*$"
+"""A source's address as ``Source.url`` accepts it (http or https, no spaces)."""
+URL_MESSAGE = "网址要以 https:// 或 http:// 开头、不能有空格：请从浏览器的地址栏整个复制过来"
+
+NO_PROSE_MESSAGE = (
+    "这里不能有：繁体字或异体字（请改成简体）、汉字后面括号里的拼音、网址或链接"
+    "（出处的网址写在“来源”的“网址”里）"
+)
+NOT_PROSE_KEYS = frozenset(
+    {"url", "file", "date", "updated", "status", "related", "year", "value", "lat", "lon"}
+)
+"""Values that are not prose (identifiers, paths, dates, numbers): the lint skips them, so does the form."""
+
+FORM_CANNOT_CHECK = (
+    "保存前请自己核对（表单检查不了，Pull Request 的自动检查会查）："
+    "标签不要重复；“相关案例”不要选这个案例自己；标题不要和已有案例相同或相近；"
+    "数据、原话和来源要与文章一致；中文句子里用全角标点（，：；？！）。"
+)
+"""The rules of ``site-builder validate`` the form's widgets cannot express, shown above the form."""
+
+_TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńňǹḿ"
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+
+
+def _char_class(chars: Iterable[str]) -> str:
+    """A regular-expression character class of ``chars`` (BMP only), consecutive runs as ranges."""
+    points = sorted({ord(c) for c in chars if len(c) == 1 and ord(c) <= 0xFFFF})
+    parts: list[str] = []
+    i = 0
+    while i < len(points):
+        j = i
+        while j + 1 < len(points) and points[j + 1] == points[j] + 1:
+            j += 1
+        lo, hi = chr(points[i]), chr(points[j])
+        parts.append(re.escape(lo) if i == j else f"{re.escape(lo)}-{re.escape(hi)}")
+        i = j + 1
+    return "[" + "".join(parts) + "]"
+
+
+@cache
+def prose_pattern() -> list[str]:
+    """One JavaScript-compatible pattern that refuses, in any text field, what the content lint refuses:
+    traditional or variant characters, pinyin in brackets after Chinese, and web addresses.
+
+    One list object, so the YAML writes it once and refers to it from every field.
+    """
+    from site_builder.textnorm import _tables
+
+    traditional = _char_class(_tables()[1])[:-1] + "\uf900-\ufaff]"
+    toned_word = f"[a-z{_TONED}]*[{_TONED}][a-z{_TONED}]*"
+    pinyin = rf"[{_CJK}][ \u3000]*[（(][ \u3000]*(?:{toned_word}(?:[ \u3000'’-]+[a-z{_TONED}]+)*|[a-z]+(?:[ \u3000'’-]+[a-z]+)+)[ \u3000]*[）)]"
+    link = r"https?://|ftp://|www\.|\]\(|<a\s|(?:^|[^A-Za-z0-9.@_-])(?:[A-Za-z0-9-]+\.)+(?:com|cn|net|org|gov|edu)(?![A-Za-z0-9-])"
+    pattern = rf"^(?![\s\S]*{traditional})(?![\s\S]*(?:{pinyin}))(?![\s\S]*(?:{link}))[\s\S]*$"
+    return [pattern, NO_PROSE_MESSAGE]
+
+
+def _rules(path: str, today: dt.date | None) -> dict[str, Any]:
+    """What the models check in validators rather than in the schema, as widget options."""
+    if path == "year":
+        out: dict[str, Any] = {"min": FIRST_YEAR, "step": 1}
+        if today is not None:
+            out["max"] = today.year + 1
+        return out
+    if path == "location.lat":
+        return {"min": LAT_RANGE[0], "max": LAT_RANGE[1], "step": 0.000001}
+    if path == "location.lon":
+        return {"min": LON_RANGE[0], "max": LON_RANGE[1], "step": 0.000001}
+    if path == "metrics.value":
+        return {"min": -METRIC_MAX, "max": METRIC_MAX}
+    if path == "sources.url":
+        return {"type": "url", "pattern": [URL_PATTERN, URL_MESSAGE]}
+    return {}
 
 
 def _pattern_message(spec: FieldSpec) -> str:
@@ -62,6 +142,8 @@ def _text_limits(spec: FieldSpec) -> dict[str, Any]:
         out["maxlength"] = spec.max_length
     if spec.pattern:
         out["pattern"] = [spec.pattern, _pattern_message(spec)]
+    elif spec.key not in NOT_PROSE_KEYS:
+        out["pattern"] = prose_pattern()
     return out
 
 
@@ -74,8 +156,13 @@ def _item_limits(spec: FieldSpec) -> dict[str, Any]:
     return out
 
 
-def widget(spec: FieldSpec, parent: str = "") -> dict[str, Any]:
-    """The Sveltia CMS field definition of one case field (recursing into lists of objects)."""
+def widget(spec: FieldSpec, parent: str = "", today: dt.date | None = None) -> dict[str, Any]:
+    """The Sveltia CMS field definition of one case field (recursing into lists of objects).
+
+    Every rule the models state reaches the widget: lengths, patterns, item counts, the ranges
+    their validators check (``today`` sets the latest year), and the content lint's refusals as a
+    pattern on every text field.
+    """
     path = f"{parent}.{spec.key}" if parent else spec.key
     out: dict[str, Any] = {"name": spec.key, "label": spec.label}
     if spec.help and spec.help != spec.label:
@@ -85,6 +172,7 @@ def widget(spec: FieldSpec, parent: str = "") -> dict[str, Any]:
     if path == "images.file":
         out.update(widget="image", media_folder=IMAGE_FOLDER, public_folder=IMAGE_FOLDER)
         out["accept"] = "image/jpeg,image/png,image/webp"
+        out["choose_url"] = False  # uploads only: a photo on another site is not ours to publish
     elif path == "related":
         out.update(
             widget="relation",
@@ -103,6 +191,7 @@ def widget(spec: FieldSpec, parent: str = "") -> dict[str, Any]:
             buttons=MARKDOWN_BUTTONS,
             editor_components=[],
             modes=["rich_text", "raw"],
+            pattern=prose_pattern(),
             sanitize_preview=True,  # the preview shows case HTML as the site does: no handlers, no scripts
         )
     elif kind in ("int", "number"):
@@ -115,14 +204,17 @@ def widget(spec: FieldSpec, parent: str = "") -> dict[str, Any]:
         item = {"name": "item", "label": spec.label, "widget": "string", **_text_limits(spec)}
         out.update(widget="list", field=item, **_item_limits(spec))
     elif kind == "objects":
-        children = [widget(c, path) for c in spec.children or ()]
+        children = [widget(c, path, today) for c in spec.children or ()]
         out.update(widget="list", fields=children, **_item_limits(spec))
         out["summary"] = "{{fields." + children[0]["name"] + "}}"
         out["label_singular"] = spec.label
     elif kind == "object":
-        out.update(widget="object", fields=[widget(c, path) for c in spec.children or ()])
+        out.update(widget="object", fields=[widget(c, path, today) for c in spec.children or ()])
     else:
         raise ValueError(f"no form widget for field kind {kind!r} ({path})")
+    out.update(_rules(path, today))
+    if path == "title":
+        out["comment"] = FORM_CANNOT_CHECK
     return out
 
 
@@ -141,10 +233,15 @@ def build_cms_config(
     cases_dir: str = "cases",
     specs: Iterable[FieldSpec] | None = None,
     vocab: Vocabularies | None = None,
+    today: dt.date | None = None,
 ) -> dict[str, Any]:
-    """The whole CMS configuration as data: GitHub backend, editorial workflow, one collection."""
+    """The whole CMS configuration as data: GitHub backend, editorial workflow, one collection.
+
+    ``today`` (the build's date) sets the latest year the form accepts; the committed copy leaves
+    it out, so it does not go stale on New Year's Day.
+    """
     vocab = vocab or load_vocabularies()
-    fields = [widget(s) for s in (specs if specs is not None else case_fields(vocab))]
+    fields = [widget(s, today=today) for s in (specs if specs is not None else case_fields(vocab))]
     folder = cases_dir.strip("/")
     config: dict[str, Any] = {
         "app_title": f"{site_name} · 案例编辑器" if site_name else "案例编辑器",
@@ -164,6 +261,24 @@ def build_cms_config(
         "publish_mode": "editorial_workflow",
         "media_folder": f"{folder}/{IMAGE_FOLDER}",
         "public_folder": f"/{folder}/{IMAGE_FOLDER}",
+        # Photos are made small and stripped of their location in the browser before they are
+        # committed (the repository is public); uploads only, no stock-photo sites.
+        "media_libraries": {
+            "default": {
+                "config": {
+                    "slugify_filename": True,
+                    "transformations": {
+                        "raster_image": {
+                            "format": "webp",
+                            "quality": FIX_QUALITY,
+                            "width": FIX_MAX_SIDE,
+                            "height": FIX_MAX_SIDE,
+                        }
+                    },
+                }
+            },
+            "stock_assets": False,
+        },
     }
     if site_url:
         config["site_url"] = site_url.rstrip("/")
@@ -186,8 +301,10 @@ def build_cms_config(
             "identifier_field": "title",
             "slug": {
                 "editable": ["create"],
-                "hint": "案例编号，也是文件名和网址：小写英文字母、数字和连字符，例如 pudong-golden-helmet-riders。保存后不能修改。",
-                "pattern": [SLUG_PATTERN, f"编号{PATTERN_MESSAGES[ID_PATTERN]}，最多 {ID_MAX} 个字符"],
+                "hint": f"{ID_LABEL}，也是文件名和网址：填好标题后会按拼音自动生成，可以改短；"
+                "只用小写英文字母、数字和连字符，例如 pudong-golden-helmet-riders。保存后不能修改"
+                "（以后要改名，请在 GitHub 上给文件改名，旧网址会自动跳转）。",
+                "pattern": [SLUG_PATTERN, f"{ID_LABEL}{PATTERN_MESSAGES[ID_PATTERN]}，最多 {ID_MAX} 个字符"],
             },
             "summary": "{{title}}",
             "sortable_fields": ["title", "year", "district"],

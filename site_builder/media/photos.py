@@ -798,3 +798,178 @@ def render_picture_html(
         parts.append(f"<figcaption>{text}</figcaption>")
     parts.append("</figure>")
     return "".join(parts)
+
+
+# --- photos as committed: private data and size, and the one-command fix ------------------------
+# The site strips metadata and resizes when it builds, but the repository is public: a phone's
+# original (4032×3024, ~5 MB, location intact) would be published by the commit itself.
+
+COMMIT_MAX_SIDE = 2 * max(WEBP_WIDTHS)
+"""A committed photo's longest side may be at most twice the widest variant the site makes (3200)."""
+COMMIT_MAX_BYTES = 3 * 1024 * 1024
+"""... and its file at most 3 MB (a 2,400-pixel JPEG at quality 85 is well under 1 MB)."""
+FIX_MAX_SIDE = 2400
+"""``site-builder photos fix`` shrinks the longest side to this (1.5 × the widest variant, so a
+portrait photo still gives the 1,600-pixel-wide variant)."""
+FIX_QUALITY = 85
+_GPS_IFD = 0x8825
+_FIX_HINT = "site-builder photos fix {path}"
+
+
+@dataclass(frozen=True)
+class CommitCheck:
+    """What a committed photo carries that it should not: a location, or far more pixels than needed."""
+
+    gps: bool
+    size: tuple[int, int]
+    bytes: int
+
+    @property
+    def too_large(self) -> bool:
+        """Far larger than the site needs (pixels or bytes)."""
+        return max(self.size) > COMMIT_MAX_SIDE or self.bytes > COMMIT_MAX_BYTES
+
+    @property
+    def ok(self) -> bool:
+        """Nothing to fix."""
+        return not self.gps and not self.too_large
+
+
+def _has_gps(im: Image.Image) -> bool:
+    try:
+        if im.getexif().get_ifd(_GPS_IFD):
+            return True
+    except Exception:  # a damaged EXIF block: Pillow raises many kinds; then there is no usable GPS
+        pass
+    xmp = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp") or b""
+    if isinstance(xmp, str):
+        xmp = xmp.encode("utf-8", "replace")
+    return isinstance(xmp, bytes) and b"GPSLatitude" in xmp
+
+
+def inspect_committed(path: Path) -> CommitCheck | None:
+    """Read a photo's header (no pixels decoded): its size, file size and whether it carries GPS.
+
+    None when Pillow cannot identify it (:func:`check_image` explains why).
+    """
+    try:
+        size = path.stat().st_size
+        with Image.open(path, formats=list(ALLOWED_FORMATS)) as im:
+            return CommitCheck(_has_gps(im), im.size, size)
+    except (OSError, SyntaxError, ValueError, UnidentifiedImageError, Image.DecompressionBombError):
+        return None
+
+
+def _oversize_with_format(path: Path, size: int) -> str:
+    """One message for a file over the limit that also names its format problem (one round, not two)."""
+    try:
+        with path.open("rb") as fh:
+            other = _sniff_other_format(fh.read(64))
+    except OSError:
+        other = None
+    mb = size / (1024 * 1024)
+    lead = f"图片文件过大（{mb:.1f} MB），上限为 {MAX_FILE_BYTES // (1024 * 1024)} MB"
+    if other == "HEIC":
+        return (
+            f"{lead}；而且文件内容是 HEIC 格式（iPhone 默认照片格式），只接受 JPEG、PNG 或 WebP："
+            "请在手机上把照片导出为 JPEG（iPhone“设置 > 相机 > 格式”选“兼容性最佳”），缩小到 2400 像素以内后再提交"
+        )
+    if other:
+        return f"{lead}；而且文件内容是 {other} 格式，只接受 JPEG、PNG 或 WebP：请另存为 JPEG 并缩小后再提交"
+    return f"{lead}：请缩小后再提交（{_FIX_HINT.format(path=path.as_posix())} 可以自动缩小）"
+
+
+def photo_problems(path: Path, shown: str | None = None) -> str | None:
+    """Everything wrong with one committed photo, in one message (None when it is fine).
+
+    :func:`check_image` first (format, damage, bombs; a file over the size limit also gets its
+    format named), then what the public repository must not hold: GPS, and far more pixels or
+    bytes than the site uses. ``shown`` is the path as the editor should type it in the fix command.
+    """
+    shown = shown or path.as_posix()
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    if size > MAX_FILE_BYTES:
+        return _oversize_with_format(path, size)
+    reason = check_image(path)
+    if reason:
+        return reason
+    return commit_problems(path, shown)
+
+
+def commit_problems(path: Path, shown: str | None = None) -> str | None:
+    """What a readable photo carries that the public repository must not hold: a location, or far
+    more pixels or bytes than the site uses (None when fine or not a readable image)."""
+    shown = shown or path.as_posix()
+    found = inspect_committed(path)
+    if found is None or found.ok:
+        return None
+    problems = []
+    if found.gps:
+        problems.append("照片里还带着拍摄地点（GPS 定位），仓库是公开的，任何人都能看到")
+    if found.too_large:
+        w, h = found.size
+        problems.append(
+            f"照片比网站需要的大得多（{w}×{h} 像素，{found.bytes / (1024 * 1024):.1f} MB；"
+            f"网站最宽只用到 {max(WEBP_WIDTHS)} 像素，提交的照片最长边不超过 {COMMIT_MAX_SIDE} 像素、"
+            f"不超过 {COMMIT_MAX_BYTES // (1024 * 1024)} MB）"
+        )
+    return (
+        "；".join(problems)
+        + f"。请运行 {_FIX_HINT.format(path=shown)} 一次处理好（去掉定位等信息、缩小，方向不变）再提交；"
+        "只用 GitHub 网页时，按投稿指南“照片”一节处理后重新上传"
+    )
+
+
+@dataclass(frozen=True)
+class FixedPhoto:
+    """What :func:`fix_photo` did to one file."""
+
+    path: Path
+    before: tuple[int, int]
+    after: tuple[int, int]
+    bytes_before: int
+    bytes_after: int
+    had_gps: bool
+
+
+def fix_photo(path: Path, *, force: bool = False) -> FixedPhoto | None:
+    """Rewrite a photo in place without metadata and at most :data:`FIX_MAX_SIDE` pixels long.
+
+    Orientation is applied to the pixels (so it survives losing EXIF), the colour profile is kept,
+    the format stays the same (the file name and the case's ``images`` entry stay valid). Returns
+    None when the photo needed nothing (unless ``force``). Raises :class:`ImageRejectedError` for a
+    file the site would refuse anyway (format, damage).
+    """
+    data = path.read_bytes()
+    found = inspect_committed(path)
+    if found is not None and found.ok and not force:
+        return None
+    im = _open_checked(data)
+    try:
+        fmt = im.format or "JPEG"
+        icc = im.info.get("icc_profile")
+        had_gps = _has_gps(im)
+        before = im.size
+        oriented = ImageOps.exif_transpose(im) or im
+        oriented.thumbnail((FIX_MAX_SIDE, FIX_MAX_SIDE), Image.Resampling.LANCZOS)
+        options: dict[str, Any] = {"icc_profile": icc} if isinstance(icc, bytes) else {}
+        if fmt == "JPEG":
+            if oriented.mode not in ("RGB", "L", "CMYK"):
+                oriented = oriented.convert("RGB")
+            options.update(quality=FIX_QUALITY, optimize=True, progressive=True)
+        elif fmt == "WEBP":
+            options.update(quality=FIX_QUALITY, method=4)
+        else:
+            options.update(optimize=True)
+        oriented.info = {}
+        out = _encoded(oriented, fmt, **options)
+        after = oriented.size
+    finally:
+        im.close()
+    tmp = path.with_name(f".{path.name}.fixing")
+    tmp.write_bytes(out)
+    tmp.replace(path)
+    return FixedPhoto(path, before, after, len(data), len(out), had_gps)

@@ -19,6 +19,8 @@ from site_builder.browse import urls
 
 BUNDLE = "search/offline.js"
 _ATTR = re.compile(r'(\s(?:href|src|action)=")([^"]*)(")')
+_REFRESH = re.compile(r'(<meta http-equiv="refresh" content="\d+; url=)([^"]*)(")')
+"""The redirect left at a renamed case's old address (site_builder/history.py)."""
 _SEARCH_SCRIPT = re.compile(r'<script src="([^"]*)assets/search/search\.js[^"]*"')
 
 
@@ -41,6 +43,7 @@ def folder_link_to_file(url: str) -> str:
 def rewrite_page(html: str, root_prefix: str) -> str:
     """Rewrite one page's folder links and load the search bundle before ``search.js``."""
     html = _ATTR.sub(lambda m: m.group(1) + folder_link_to_file(m.group(2)) + m.group(3), html)
+    html = _REFRESH.sub(lambda m: m.group(1) + folder_link_to_file(m.group(2)) + m.group(3), html)
     bundle = f'<script src="{root_prefix}{BUNDLE}"></script>'
     return _SEARCH_SCRIPT.sub(lambda m: bundle + m.group(0), html, count=1)
 

@@ -7,6 +7,7 @@ read back, validated and built like any case in a pull request.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -171,13 +172,16 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
     page.get_by_role("textbox", name="文章标题").fill("楼宇党群服务站的故事：白领的“第二个家”")
     page.get_by_role("textbox", name="发布媒体").fill("某报")
     page.get_by_role("textbox", name="发布日期").fill("2022-05-01")
-    page.get_by_role("textbox", name="别名", exact=True).fill("jingan-form-made-service-station")
+    page.get_by_role("textbox", name="案例编号", exact=True).fill("jingan-form-made-service-station")
     # The form can re-render right after it opens and drop what was typed first: make sure the
     # title (typed first) is still there, as an editor would see in the preview, before saving.
     title = page.get_by_role("textbox", name="标题", exact=True)
     if title.input_value() != "表单新建：楼宇里的党群服务站":
         title.fill("表单新建：楼宇里的党群服务站")
-    page.get_by_text("表单新建：楼宇里的党群服务站").last.wait_for()
+    # the preview looks like the case page: the title as its heading, the year as a year
+    preview = page.frame_locator("iframe").first
+    preview.get_by_role("heading", name="表单新建：楼宇里的党群服务站", level=1).wait_for()
+    preview.get_by_text("2022", exact=True).wait_for()
     page.get_by_role("button", name="保存", exact=True).click()
     try:
         text = _saved_case(
@@ -265,3 +269,195 @@ def test_editing_a_case_in_the_form_changes_only_what_was_edited(
     assert after[case_id].pop("title") == original_title + "（修订）"
     before[case_id].pop("title")
     assert after == before  # Markdown sections, metrics, quotes, sources, dates: all as they were
+
+
+# --- the form as strict as CI ---------------------------------------------------------------------
+
+VALID_CASE: dict[str, Any] = {
+    "title": "表单检查：楼宇里的党群服务站",
+    "summary": "某街道在商务楼宇里设立党群服务站，为白领提供学习、议事和志愿服务的场所，这个案例用来检查表单。",
+    "district": "静安区",
+    "fields": ["楼宇"],
+    "tags": ["党群服务站"],
+    "year": 2022,
+    "practice": "在楼宇大堂设立服务站，每周开放议事厅。\n",
+    "sources": [{"title": "楼宇党群服务站的故事", "publisher": "某报", "url": "https://example.org/a"}],
+}
+
+REJECTED: list[tuple[str, str, str, Any]] = [
+    # (what, form label, where in the case, the value CI rejects)
+    ("不可能的年份（太晚）", "年份", "year", 2099),
+    ("不可能的年份（太早）", "年份", "year", 1899),
+    ("太短的标题", "标题", "title", "党建"),
+    ("标题里的繁体字", "标题", "title", "表单檢查：樓宇裡的黨群服務站"),
+    ("摘要里括号中的拼音", "摘要", "summary", VALID_CASE["summary"] + "楼宇（lóu yǔ）党建。"),
+    ("正文里的网址", "主要做法", "practice", "详见 https://example.org/x 的报道。\n"),
+    ("正文里的 Markdown 链接", "主要做法", "practice", "详见[这篇报道](https://example.org/x)。\n"),
+    ("标签里的繁体字", "标签", "tags", ["黨群服務站"]),
+    ("没有 http(s):// 的来源网址", "网址", "sources.0.url", "www.example.com/a"),
+    ("javascript: 网址", "网址", "sources.0.url", "javascript:alert(1)"),
+    ("中文写法的日期", "发布日期", "sources.0.date", "2023年4月13日"),
+    ("街道名里的网址", "街道或镇", "locality", "见 xinhua.net"),
+    ("重复的标签", "标签", "tags", ["党群服务站", "党群服务站"]),  # last: the form keeps a second tag box
+]
+
+
+def _with(case: dict[str, Any], where: str, value: Any) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(json.dumps(case, ensure_ascii=False))
+    target: Any = data
+    *parents, last = where.split(".")
+    for key in parents:
+        target = target[int(key)] if key.isdigit() else target[key]
+    target[last] = value
+    return data
+
+
+def _ci_findings(folder: Path, data: dict[str, Any]) -> list[str]:
+    import yaml
+
+    from site_builder.checks.lint import lint_cases
+
+    folder.mkdir(parents=True)
+    (folder / "form-check.yaml").write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = load_cases([folder], cases_root=folder, check_images=False)
+    return [f.format() for f in [*result.errors, *lint_cases(result.cases, result.positions)]]
+
+
+def test_every_rejected_value_is_rejected_by_ci(tmp_path: Path) -> None:
+    """The list the form is driven with holds only what ``site-builder validate`` reports."""
+    assert _ci_findings(tmp_path / "valid", VALID_CASE) == []
+    missed = [
+        what
+        for i, (what, _, where, value) in enumerate(REJECTED)
+        if not _ci_findings(tmp_path / str(i), _with(VALID_CASE, where, value))
+    ]
+    assert missed == []
+
+
+FIELD_STATE = """(label) => {
+  // "invalid" when the field labelled ``label`` is marked invalid, "alert" when the form refused
+  // to save with a message, "saved" when a case file was written; null while undecided.
+  if ((window.__sbAlerts || []).length) return "alert";
+  const named = [...document.querySelectorAll("[aria-labelledby]")].filter((e) =>
+    e.getAttribute("aria-labelledby").split(" ").some((id) => document.getElementById(id)?.textContent.trim() === label));
+  if (named.some((e) => e.getAttribute("aria-invalid") === "true" || e.querySelector("[aria-invalid=true]"))) return "invalid";
+  return window.__sbFiles > 0 ? "saved" : null;
+}"""
+
+COUNT_FILES = """() => { window.__sbFiles = 0; const tick = async () => {
+  // how many case files the stand-in repository holds, kept up to date until __sbStop
+  try { const root = await navigator.storage.getDirectory();
+        const cases = await (await root.getDirectoryHandle("repo")).getDirectoryHandle("cases");
+        let n = 0; for await (const _ of cases.keys()) { n += 1; } window.__sbFiles = n; } catch (e) {}
+  if (!window.__sbStop) setTimeout(tick, 50); }; tick(); }"""
+
+
+def _fill_valid(page: Any) -> None:
+    page.get_by_role("button", name="创建新条目").first.click()
+    page.get_by_role("textbox", name="标题", exact=True).fill(VALID_CASE["title"])
+    page.get_by_role("textbox", name="摘要").fill(VALID_CASE["summary"])
+    _pick(page, "所在区", "静安区")
+    _pick(page, "领域", "楼宇")
+    page.get_by_role("button", name=re.compile("添加.*标签")).click()
+    page.get_by_role("textbox", name="标签", exact=True).fill("党群服务站")
+    page.get_by_role("spinbutton", name=re.compile("年份")).fill("2022")
+    _markdown(page, "主要做法").fill("在楼宇大堂设立服务站，每周开放议事厅。")
+    add_source = page.get_by_role("button", name=re.compile("添加.*来源"))
+    _scroll_form_until(page, lambda: add_source.count() > 0)
+    add_source.click()
+    page.get_by_role("textbox", name="文章标题").fill("楼宇党群服务站的故事")
+    page.get_by_role("textbox", name="发布媒体").fill("某报")
+    page.get_by_role("textbox", name="网址").fill("https://example.org/a")
+
+
+def _set(page: Any, label: str, value: Any) -> None:
+    if label == "年份":
+        page.get_by_role("spinbutton", name=re.compile("年份")).fill(str(value))
+    elif label == "主要做法":
+        _markdown(page, label).fill(str(value).strip())
+    elif label == "标签":
+        boxes = page.get_by_role("textbox", name="标签", exact=True)
+        while boxes.count() < len(value):
+            page.get_by_role("button", name=re.compile("添加.*标签")).click()
+        for i, tag in enumerate(value):
+            boxes.nth(i).fill(tag)
+    else:
+        page.get_by_role("textbox", name=label, exact=True).fill(str(value))
+
+
+VALID_AT = {"sources.0.date": "", "locality": ""}
+"""The valid value of each place a rejected value is tried (default: :data:`VALID_CASE`'s)."""
+
+
+def _valid_value(where: str) -> Any:
+    if where in VALID_AT:
+        return VALID_AT[where]
+    return eval_path(VALID_CASE, where)
+
+
+def eval_path(data: Any, where: str) -> Any:
+    for key in where.split("."):
+        data = data[int(key)] if key.isdigit() else data[key]
+    return data
+
+
+def _new_form(browser: Any, site_url: str, outside: list[str]) -> tuple[Any, Any]:
+    """A fresh browser context (empty stand-in repository, no draft backups) with a valid new case."""
+    local = ("http://127.0.0.1:", "blob:http://127.0.0.1:", "data:")
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    context.add_init_script(STAND_IN_REPOSITORY)
+    context.add_init_script(
+        "window.alert = (m) => { (window.__sbAlerts = window.__sbAlerts || []).push(m); };"
+    )
+    page = context.new_page()
+    page.on("request", lambda r: None if r.url.startswith(local) else outside.append(r.url))
+    page.goto(site_url + "admin/")
+    _open_local_repository(page)
+    page.evaluate(COUNT_FILES)
+    _fill_valid(page)
+    return context, page
+
+
+def test_the_form_catches_what_ci_rejects(
+    browser: Any, small_site_url: str, record_property: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Each value CI rejects, saved through the form in Chromium: how many does the form catch first?
+
+    One form, valid in every other field: each value is typed, saved, judged (the field marked
+    invalid, or the save refused with a message, or the case written), then the valid value is put
+    back and its mark must clear, so one value's error never counts for another's. A value the form
+    lets through is written to the stand-in repository; the next one gets a fresh form. The
+    案例编号 is proposed from the title in pinyin along the way.
+    """
+    caught: list[str] = []
+    missed: list[str] = []
+    outside: list[str] = []
+    context, page = _new_form(browser, small_site_url, outside)
+    try:
+        slug = page.get_by_role("textbox", name="案例编号", exact=True)
+        assert slug.input_value() == "biao-dan-jian-cha-lou-yu-li-de-dang-qun-fu-wu-zhan"
+        for what, label, where, value in REJECTED:
+            page.evaluate("window.__sbAlerts = []")
+            _set(page, label, value)
+            page.get_by_role("button", name="保存", exact=True).click()
+            page.wait_for_function(f"() => ({FIELD_STATE})({json.dumps(label)}) !== null", timeout=20_000)
+            outcome = page.evaluate(f"() => ({FIELD_STATE})({json.dumps(label)})")
+            if outcome == "saved":
+                missed.append(what)
+                context.close()
+                context, page = _new_form(browser, small_site_url, outside)
+                continue
+            caught.append(what)
+            page.evaluate("window.__sbAlerts = []")
+            if where != "tags" or len(value) == 1:
+                _set(page, label, _valid_value(where))
+                page.wait_for_function(f"() => ({FIELD_STATE})({json.dumps(label)}) === null", timeout=20_000)
+    finally:
+        page.evaluate("window.__sbStop = true")
+        context.close()
+    assert outside == []
+    summary = f"表单先于 CI 拦下 {len(caught)}/{len(REJECTED)} 个 CI 会拒绝的值；漏掉：{missed or '无'}"
+    record_property("form_caught", f"{len(caught)}/{len(REJECTED)}")
+    with capsys.disabled():
+        print("\n" + summary)
+    assert missed == [], summary

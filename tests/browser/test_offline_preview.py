@@ -91,3 +91,10 @@ def test_search_page_works_from_file(page: Any, unzipped: Path) -> None:
     assert first.get_attribute("href").endswith("/index.html")
     first.click()
     page.wait_for_url("**/cases/*/index.html")
+
+
+def test_drafts_show_with_their_banner_in_the_preview(page: Any, unzipped: Path) -> None:
+    """The pull request's preview is where a web-only editor sees a draft as readers will."""
+    page.goto((unzipped / "cases" / "draft-case" / "index.html").as_uri())
+    banner = page.locator(".sb-draft")
+    assert banner.is_visible() and "草稿" in banner.inner_text()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 import shutil
@@ -182,7 +183,10 @@ def test_built_editor_saves_to_the_repository_and_branch_the_build_publishes(
     assert built["backend"]["repo"] == "someone/fork-of-cases"
     assert built["backend"]["branch"] == "main"
     assert built["site_url"] == "https://someone.github.io/fork-of-cases"
-    assert built["collections"] == build_cms_config(repo="x/y")["collections"]
+    # the build's copy is the committed one plus the latest year the form accepts (this year + 1)
+    assert built["collections"] == build_cms_config(repo="x/y", today=dt.date.today())["collections"]
+    (year,) = [f for f in built["collections"][0]["fields"] if f["name"] == "year"]
+    assert year["min"] == 1990 and year["max"] == dt.date.today().year + 1
 
 
 def test_npm_pins_agree_with_the_copied_files() -> None:
@@ -265,22 +269,23 @@ def _validate(folder: Path) -> tuple[int, list[str]]:
 @pytest.mark.parametrize("source", [ROOT / "cases", FIXTURE_CASES], ids=["real", "fixtures"])
 def test_cases_written_as_the_cms_writes_them_still_validate(tmp_path: Path, source: Path) -> None:
     shutil.copytree(source, tmp_path / "original" / "cases")
-    shutil.copytree(source, tmp_path / "cases")
+    work = tmp_path / "rewritten"  # beside, not around, the original (a case-like copy elsewhere is an error)
+    shutil.copytree(source, work / "cases")
     widgets = _collection()["fields"]
     originals = _raw_cases(source)
-    for path in (tmp_path / "cases").glob("*.yaml"):
+    for path in (work / "cases").glob("*.yaml"):
         path.unlink()
-    dump_like_cms([(i, order_like_cms(d, widgets)) for i, d in originals], tmp_path / "cases")
-    code, findings = _validate(tmp_path)
+    dump_like_cms([(i, order_like_cms(d, widgets)) for i, d in originals], work / "cases")
+    code, findings = _validate(work)
     if source == ROOT / "cases":
         assert code == 0, findings
     # The test fixtures are hostile on purpose: rewritten, they must get exactly the same findings.
     assert (code, findings) == _validate(tmp_path / "original")
     before = load_cases([source], cases_root=source)
-    after = load_cases([tmp_path / "cases"], cases_root=tmp_path / "cases")
+    after = load_cases([work / "cases"], cases_root=work / "cases")
     assert [c.model_dump() for c in after.cases] == [c.model_dump() for c in before.cases]
     for case_id, data in originals:
-        text = (tmp_path / "cases" / f"{case_id}.yaml").read_text(encoding="utf-8")
+        text = (work / "cases" / f"{case_id}.yaml").read_text(encoding="utf-8")
         for event in yaml.parse(text, Loader=yaml.SafeLoader):
             assert not isinstance(event, yaml.AliasEvent), case_id
             if isinstance(event, yaml.NodeEvent):
@@ -291,7 +296,7 @@ def test_cases_written_as_the_cms_writes_them_still_validate(tmp_path: Path, sou
         keys = re.findall(r"^([a-z_]+):", text, re.MULTILINE)
         assert keys == [k for k in FIELD_ORDER if k in keys], case_id
         if "updated" in data:
-            rewritten = read_yaml(tmp_path / "cases" / f"{case_id}.yaml", "x")[0]
+            rewritten = read_yaml(work / "cases" / f"{case_id}.yaml", "x")[0]
             assert rewritten is not None and rewritten.data["updated"] == data["updated"]
 
 
@@ -310,4 +315,17 @@ def test_added_chinese_strings_fill_gaps_only() -> None:
     assert not set(added) & set(original), "不要覆盖上游已有的译文"
     assert set(added) <= set(english), "多出了 CMS 没有的键"
     completed = _flat(json.loads(admin.complete_locale((package / "locales" / "zh-CN.json").read_bytes())))
-    assert completed == {**original, **added}
+    renamed = {k: v.replace("别名", "案例编号") if isinstance(v, str) else v for k, v in original.items()}
+    assert completed == {**renamed, **added}
+    assert not any("别名" in str(v) for v in completed.values())  # the id has one name: 案例编号
+    assert completed["slug"] == "案例编号"
+
+
+def test_every_string_an_editor_sees_is_chinese() -> None:
+    """Every English string of the pinned version has a Chinese one, except configuration errors,
+    which only a developer changing cms-config ever sees."""
+    package = admin.find_package(ROOT, admin.PACKAGE)
+    english = _flat(json.loads((package / "locales" / "en-US.json").read_text(encoding="utf-8")))
+    completed = _flat(json.loads(admin.complete_locale((package / "locales" / "zh-CN.json").read_bytes())))
+    missing = sorted(k for k in english if k not in completed and not k.startswith("config."))
+    assert missing == []
