@@ -282,9 +282,12 @@ def bench(n: int, rounds: int, warm: int, *, cold_rounds: int, zensical: bool = 
                 file=sys.stderr,
                 flush=True,
             )
+        # validate in a folder holding only cases/, as in a repository: the round copies beside
+        # them would be case-like files outside cases/, which validate rightly refuses
+        checkout = project / "validate-checkout"
+        shutil.copytree(project / "cases", checkout / "cases")
         validate, _ = _measure(
-            [str(Path(sys.executable).parent / "site-builder"), "validate", str(project / "cases")],
-            cwd=project,
+            [str(Path(sys.executable).parent / "site-builder"), "validate", "cases"], cwd=checkout
         )
         engines = {}
         if zensical:
