@@ -24,23 +24,9 @@ from site_builder.history import (
     withdrawn_page,
 )
 from site_builder.outputs.offline import rewrite_page
+from tests.support.gitrepo import GIT_ENV
+from tests.support.gitrepo import git as _git
 from tests.support.project import FIXTURE_CASES, make_project, run_build
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "编辑",
-    "GIT_AUTHOR_EMAIL": "editor@example.org",
-    "GIT_COMMITTER_NAME": "编辑",
-    "GIT_COMMITTER_EMAIL": "editor@example.org",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def _git(repo: Path, *args: str) -> str:
-    env = {**os.environ, **GIT_ENV}
-    return subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
-    ).stdout
 
 
 @pytest.fixture

@@ -20,23 +20,8 @@ from site_builder.checks.summary import (
     render_summary,
 )
 from site_builder.errors import CaseError, Location
+from tests.support.gitrepo import git as _git
 from tests.support.project import FIXTURE_CASES
-
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "编辑",
-    "GIT_AUTHOR_EMAIL": "editor@example.org",
-    "GIT_COMMITTER_NAME": "编辑",
-    "GIT_COMMITTER_EMAIL": "editor@example.org",
-    "GIT_CONFIG_GLOBAL": os.devnull,
-    "GIT_CONFIG_NOSYSTEM": "1",
-}
-
-
-def _git(repo: Path, *args: str) -> str:
-    env = {**os.environ, **GIT_ENV}
-    return subprocess.run(
-        ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
-    ).stdout
 
 
 def _summary(repo: Path, tmp_path: Path, **extra: str) -> tuple[subprocess.CompletedProcess[str], str]:
