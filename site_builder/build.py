@@ -13,6 +13,7 @@ byte-identical to a serial run.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -691,6 +692,7 @@ def build(
         log.info(notice)  # not a warning: --strict builds go on
         note_in_job_summary(notice, os.environ)
     yield Checked(site, publishing, browse_nav(), {EXTRA_KEY: publisher.as_extra()})
+    fresh = project.command != "serve" or (preview is not None and preview.starting)
     settings = BuildSettings(
         root=project.root,
         site_dir=project.site_dir,
@@ -702,8 +704,10 @@ def build(
         report_issues=publisher.new_issue_url,
         home=not project.has_home,
         addresses=address_book(project.root, project.cases),
-        parallel=project.command != "serve",  # never fork beside the live-reload server's threads
-        remember=project.command != "serve",
+        # The preview's start is a build like any other (the server has no threads yet, and a build
+        # may have remembered this very site); later saves never fork beside the server's threads.
+        parallel=fresh,
+        remember=fresh,
     )
     generation = steps.run("图片、正文与站点页面", build_site, site, settings)
     try:
@@ -719,17 +723,16 @@ def build(
         built = Built(0, generation.finish_in_background())
     else:
         built = Built(steps.run("输出文件与图片", generation.finish))
-    steps.run(
-        "表单编辑器 /admin/",
-        write_admin,
-        project.site_dir,
-        project.root,
-        repo=repo_from_url(publishing.repo_url),
-        branch=publishing.edit_branch,
-        site_url=publishing.site_url or "",
-        site_name=project.site_name,
-        cases_dir=project.cases,
-    )
+    admin: dict[str, Any] = {
+        "repo": repo_from_url(publishing.repo_url),
+        "branch": publishing.edit_branch,
+        "site_url": publishing.site_url or "",
+        "site_name": project.site_name,
+        "cases_dir": project.cases,
+    }
+    inputs = (*sorted(admin.items()), dt.date.today())  # the form's latest year is next year
+    if preview is None or not preview.admin_written(project.site_dir, inputs):  # saves skip it
+        steps.run("表单编辑器 /admin/", write_admin, project.site_dir, project.root, **admin)
     steps.run("保存缓存", save_qr_codes, cache)
     return built
 
