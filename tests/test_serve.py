@@ -40,7 +40,12 @@ def _served(url: str, text: str, patience: float = 300) -> str:
     return page
 
 
-def test_saved_case_is_served_with_its_new_text(tmp_path: Path, small_project: Path) -> None:
+@pytest.mark.parametrize("parallel_from", ["2", "100000"], ids=["forked", "serial"])
+def test_saved_case_is_served_with_its_new_text(
+    tmp_path: Path, small_project: Path, monkeypatch: pytest.MonkeyPatch, parallel_from: str
+) -> None:
+    # As a large site: the start forks, and each save's outputs are written by a forked child.
+    monkeypatch.setenv("SITE_BUILDER_PARALLEL_FROM", parallel_from)
     config = make_project(tmp_path / "project", FIXTURE_CASES, cache_from=small_project)
     case_file = config.parent / "cases" / f"{CASE}.yaml"
     text = case_file.read_text(encoding="utf-8")
@@ -54,6 +59,8 @@ def test_saved_case_is_served_with_its_new_text(tmp_path: Path, small_project: P
         assert "金色头盔：改过的标题" in page and TITLE not in page
         listing = _served(server.url + "cases/", "金色头盔：改过的标题")
         assert "金色头盔：改过的标题" in listing  # the pages listing the case follow it
+        data = _served(server.url + "data/cases.json", "金色头盔：改过的标题")
+        assert "金色头盔：改过的标题" in data  # the outputs, written after the page, follow too
 
         # A second save after the first: the form editor, written once per session, is still there.
         case_file.write_text(text, encoding="utf-8")
