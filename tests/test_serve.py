@@ -80,7 +80,8 @@ def test_a_save_validates_only_the_changed_file(cases: Path) -> None:
     before = {c.id: c for c in state.load(cases)}
     helmet = cases / f"{CASE}.yaml"
     helmet.write_text(
-        helmet.read_text(encoding="utf-8").replace(f"title: {TITLE}", "title: 金色头盔：改过的标题"), encoding="utf-8"
+        helmet.read_text(encoding="utf-8").replace(f"title: {TITLE}", "title: 金色头盔：改过的标题"),
+        encoding="utf-8",
     )
     after = {c.id: c for c in state.load(cases)}
     assert after[CASE].title == "金色头盔：改过的标题" and before[CASE].title == TITLE
