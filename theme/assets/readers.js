@@ -160,7 +160,15 @@
   function weChatNote(after, text) {
     var next = after.nextElementSibling;
     if (next && next.classList.contains("sb-wechat-hint")) return;
-    var note = document.createElement(after.tagName === "LI" ? "span" : "p");
+    if (after.tagName === "LI") { // inside the item: a list holds only items
+      if (after.querySelector(".sb-wechat-hint")) return;
+      var inline = document.createElement("span");
+      inline.className = "sb-wechat-hint";
+      inline.textContent = text;
+      after.appendChild(inline);
+      return;
+    }
+    var note = document.createElement("p");
     note.className = "sb-wechat-hint";
     note.textContent = text;
     after.insertAdjacentElement("afterend", note);
