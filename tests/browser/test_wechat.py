@@ -125,11 +125,21 @@ def pages(sites: dict[str, str]) -> dict[str, str]:
     return {name: path if path is not None else f"tags/{tag}/" for name, path in PAGES.items()}
 
 
+@pytest.fixture(scope="module")
+def contexts(browser: Any) -> Iterator[dict[tuple[str, str], Any]]:
+    """One browser context per reader and colour scheme, shared by the module's tests as a reader's
+    tabs share one browser (a context per page cost a renderer start and every asset again);
+    ``open_page`` clears what the site stored after each test."""
+    opened: dict[tuple[str, str], Any] = {}
+    yield opened
+    for context in opened.values():
+        context.close()
+
+
 @pytest.fixture
-def open_page(browser: Any, sites: dict[str, str]) -> Iterator[Any]:
-    """Open a page as a reader (a fresh context: WeChat's storage is the reader's own); records
-    script errors and requests to other hosts."""
-    contexts: list[Any] = []
+def open_page(browser: Any, sites: dict[str, str], contexts: dict[tuple[str, str], Any]) -> Iterator[Any]:
+    """Open a page as a reader; records script errors and requests to other hosts."""
+    pages: list[Any] = []
     errors: list[str] = []
     outside: list[str] = []
 
@@ -138,12 +148,14 @@ def open_page(browser: Any, sites: dict[str, str]) -> Iterator[Any]:
     ) -> Any:
         site = sites[publisher]
         origin = "{0.scheme}://{0.netloc}/".format(urlsplit(site))
-        context = browser.new_context(
-            **READERS[reader], locale="zh-CN", color_scheme=scheme, accept_downloads=True
-        )
-        context.add_init_script(NO_SHARE + (NO_CLIPBOARD if reader in WECHAT else ""))
-        contexts.append(context)
-        pg = context.new_page()
+        if (reader, scheme) not in contexts:
+            context = browser.new_context(
+                **READERS[reader], locale="zh-CN", color_scheme=scheme, accept_downloads=True
+            )
+            context.add_init_script(NO_SHARE + (NO_CLIPBOARD if reader in WECHAT else ""))
+            contexts[reader, scheme] = context
+        pg = contexts[reader, scheme].new_page()
+        pages.append(pg)
         pg.on("pageerror", lambda e: errors.append(str(e)))
         pg.on(
             "request",
@@ -156,8 +168,11 @@ def open_page(browser: Any, sites: dict[str, str]) -> Iterator[Any]:
         return pg
 
     yield _open
-    for context in contexts:
-        context.close()
+    for pg in pages:
+        if not pg.is_closed() and pg.url.startswith("http://127.0.0.1"):  # 繁體 is not the next test's
+            pg.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        if not pg.is_closed():
+            pg.close()
     assert errors == []
     assert outside == [], "third-party requests"
 
