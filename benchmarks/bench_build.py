@@ -239,7 +239,7 @@ def _config(project: Path, *, plugin: bool, nav: list[object] | None = None) -> 
     if plugin:
         config["docs_dir"] = str(ROOT / "docs")
     else:  # stock Material: same theme options, its built-in search, no project plugin or overrides
-        config["docs_dir"] = str(project / "docs")
+        config["docs_dir"] = "docs"  # beside the config; Zensical refuses an absolute docs_dir
         config["plugins"] = ["search"]
         config["nav"] = nav or [{"首页": "index.md"}]
         config["theme"].pop("custom_dir", None)
@@ -247,16 +247,6 @@ def _config(project: Path, *, plugin: bool, nav: list[object] | None = None) -> 
         config.pop("extra_javascript", None)
         config.pop("hooks", None)
     path = project / ("mkdocs-plugin.yml" if plugin else "mkdocs-plain.yml")
-    path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
-    return path
-
-
-def _zensical_plain_config(plain: Path) -> Path:
-    """The plain site's config for ``zensical build``: Zensical wants its folders relative."""
-    config = yaml.safe_load(plain.read_text(encoding="utf-8"))
-    config["docs_dir"] = "docs"
-    config["site_dir"] = "site-zensical-plain"
-    path = plain.parent / "zensical-plain.yml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True), encoding="utf-8")
     return path
 
@@ -410,7 +400,6 @@ def bench(n: int, rounds: int, warm: int, *, cold_rounds: int, engines: tuple[st
         cases = write_cases(project / "cases", n)
         write_plain_markdown(project / "docs", cases)
         plain_cfg = _config(project, plugin=False, nav=write_plain_browse(project / "docs", cases))
-        zensical_plain_cfg = _zensical_plain_config(plain_cfg)
         # validate in a folder holding only cases/, as in a repository: the round copies beside
         # them would be case-like files outside cases/, which validate rightly refuses
         checkout = project / "validate-checkout"
@@ -437,12 +426,12 @@ def bench(n: int, rounds: int, warm: int, *, cold_rounds: int, engines: tuple[st
 
         def plain_zensical(rnd: int) -> None:
             if rnd < cold_rounds or not s["plain zensical cold"].runs:
-                shutil.rmtree(project / "site-zensical-plain", ignore_errors=True)
-                s["plain zensical cold"].add(rnd, _plain_zensical(zensical_plain_cfg, clean=True))
+                shutil.rmtree(project / "site", ignore_errors=True)  # zensical build writes site_dir: site
+                s["plain zensical cold"].add(rnd, _plain_zensical(plain_cfg, clean=True))
             for _ in range(warm):
-                s["plain zensical warm"].add(rnd, _plain_zensical(zensical_plain_cfg, clean=False))
+                s["plain zensical warm"].add(rnd, _plain_zensical(plain_cfg, clean=False))
             edit_case(n, rnd, plain_docs=project / "docs")
-            s["plain zensical edit"].add(rnd, _plain_zensical(zensical_plain_cfg, clean=False))
+            s["plain zensical edit"].add(rnd, _plain_zensical(plain_cfg, clean=False))
 
         def validate(rnd: int) -> None:
             s["validate"].add(rnd, _validate(checkout))
@@ -474,12 +463,25 @@ def bench(n: int, rounds: int, warm: int, *, cold_rounds: int, engines: tuple[st
     return res
 
 
+def _can_serve(engine: str) -> bool:
+    """Whether ``site-builder serve --engine ENGINE`` exists (a server that never starts would be
+    waited for until its time-out)."""
+    cmd = [sys.executable, "-m", "site_builder.cli", "serve", "--engine", engine, "--help"]
+    return subprocess.run(cmd, capture_output=True, cwd=ROOT).returncode == 0
+
+
 def run_serve(n: int, edits: int, starts: int, engine: str) -> dict[str, Any]:
     """The editor's loop at ``n`` cases with ``engine`` serving (:func:`bench_serve.bench`): serve
     start against a warm build, save -> served against Zensical's dev server. A failure is recorded
     (``error``), not raised: the rest of a long run still counts."""
     # through Any: bench_serve imports this module, and its signature is its own to change
     bench_serve: Any = importlib.import_module("bench_serve").bench
+    if engine != "mkdocs" and not _can_serve(engine):
+        return {
+            "cases": n,
+            "engine": engine,
+            "error": f"site-builder serve --engine {engine}: no such command",
+        }
     saved = dict(os.environ)
     try:
         r = bench_serve(n, edits, starts, engine)
