@@ -61,6 +61,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from site_builder.engines import engine_env  # noqa: E402
+from site_builder.engines.zensical import plugin_options  # noqa: E402
 from tests.support.project import load_mkdocs_config  # noqa: E402
 from tests.support.synthetic import write_cases, write_plain_markdown  # noqa: E402
 
@@ -81,9 +82,8 @@ _b.Steps.run = _timed
 """Runner prelude: each step of the core (``Steps.run``) also prints its CPU, forked workers it
 waited for included. Whatever the steps do not cover is the engine's rendering and the start-up."""
 
-_RUNNER = (
-    _STEP_CPU
-    + """
+_MKDOCS = """
+import resource, sys
 from mkdocs.__main__ import cli
 try:
     cli(["build", "-f", sys.argv[1], "-d", sys.argv[2]], standalone_mode=False)
@@ -92,7 +92,10 @@ finally:
     kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     print("RESULT", max(own, kids), file=sys.stderr)
 """
-)
+_RUNNER = _STEP_CPU + _MKDOCS
+"""``mkdocs build`` of this project, its steps' CPU printed."""
+_PLAIN_RUNNER = _MKDOCS
+"""``mkdocs build`` of a peer: nothing of this project imported into its process."""
 
 _ZENSICAL_RUNNER = (
     _STEP_CPU
@@ -184,7 +187,7 @@ def _measure(cmd: list[str], *, cwd: Path, env: dict[str, str] | None = None) ->
 def _build(config: Path, out: Path, *, engine: str = "mkdocs") -> Run:
     """One build of this project with ``engine`` (a fresh process); its times, split core / engine."""
     os.sync()  # the previous build's writeback is not this build's work
-    runner = _ZENSICAL_RUNNER if engine == "zensical" else _RUNNER
+    runner = _ZENSICAL_RUNNER if engine == "zensical" else _RUNNER if _has_plugin(config) else _PLAIN_RUNNER
     run, stderr = _measure([sys.executable, "-c", runner, str(config), str(out)], cwd=config.parent)
     lines = stderr.splitlines()
     result = [ln for ln in lines if ln.startswith("RESULT")]
@@ -197,6 +200,11 @@ def _build(config: Path, out: Path, *, engine: str = "mkdocs") -> Run:
     if cpu_steps:
         run.core_cpu = sum(cpu_steps)
     return run
+
+
+def _has_plugin(config: Path) -> bool:
+    """Whether ``config`` builds this project (lists the ``site_builder`` plugin) or a plain peer."""
+    return plugin_options(load_mkdocs_config(config)) is not None
 
 
 def _plain_zensical(config: Path, *, clean: bool) -> Run:
