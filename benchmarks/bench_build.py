@@ -370,7 +370,8 @@ class SizeResult:
             },
             "medians": {
                 name: {
-                    attr: s.median(attr) for attr in ("wall", "cpu", "rss_mb", "core", "engine", "core_cpu")
+                    attr: s.median(attr)
+                    for attr in ("wall", "cpu", "rss_mb", "core", "engine", "core_cpu", "rest_cpu")
                 }
                 for name, s in self.series.items()
                 if s.runs
