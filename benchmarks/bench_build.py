@@ -45,6 +45,7 @@ import os
 import re
 import resource
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -344,6 +345,8 @@ class SizeResult:
     plain_kb_per_case: float = NAN
     site_tar_kb_per_case: float = NAN
     plain_tar_kb_per_case: float = NAN
+    interrupted: bool = False
+    """The run was stopped during a round; the builds finished before still count."""
 
     def ratio(self, num: str, den: str, attr: str = "cpu") -> float:
         """Median of the per-round ratios of two contenders."""
@@ -391,6 +394,7 @@ class SizeResult:
             "plain_kb_per_case": self.plain_kb_per_case,
             "site_tar_kb_per_case": self.site_tar_kb_per_case,
             "plain_tar_kb_per_case": self.plain_tar_kb_per_case,
+            "interrupted": self.interrupted,
         }
 
 
@@ -455,8 +459,13 @@ def bench(n: int, rounds: int, warm: int, *, cold_rounds: int, engines: tuple[st
         blocks.append(validate)
         for rnd in range(rounds):
             res.loads[rnd] = os.getloadavg()[0]
-            for block in blocks if rnd % 2 == 0 else reversed(blocks):
-                block(rnd)
+            try:
+                for block in blocks if rnd % 2 == 0 else reversed(blocks):
+                    block(rnd)
+            except KeyboardInterrupt:  # Ctrl-C or SIGTERM: what the finished builds measured still counts
+                res.interrupted = True
+                print(f"  {n} cases: interrupted in round {rnd + 1}", file=sys.stderr, flush=True)
+                break
             print(
                 f"  {n} cases, round {rnd + 1}/{rounds}, load {res.loads[rnd]:.1f}: "
                 + ", ".join(f"{name} {r.cpu:.1f}" for name in CONTENDERS for r in s[name].runs.get(rnd, []))
@@ -464,6 +473,8 @@ def bench(n: int, rounds: int, warm: int, *, cold_rounds: int, engines: tuple[st
                 file=sys.stderr,
                 flush=True,
             )
+        if "mkdocs" not in copies:
+            return res
         site = copies["mkdocs"] / "site"
         res.site_kb_per_case = du_bytes(site) / 1024 / n
         res.plain_kb_per_case = du_bytes(project / "site-plain") / 1024 / n
@@ -880,6 +891,10 @@ def _commit() -> str:
         return ""
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def _sizes(text: str) -> list[int]:
     return [int(s) for s in text.split(",") if s.strip()]
 
@@ -924,29 +939,41 @@ def main(argv: list[str] | None = None) -> None:
         file=sys.stderr,
         flush=True,
     )
+    signal.signal(signal.SIGTERM, _interrupt)  # a stopped run still prints what it measured
     builds: dict[int, SizeResult] = {}
     for n in sizes:
         start = time.perf_counter()
         cold_rounds = args.rounds if (n <= 1000 or args.cold_every_round) else 1
         builds[n] = bench(n, args.rounds, args.warm, cold_rounds=cold_rounds, engines=engines)
         print(f"{n} cases done in {time.perf_counter() - start:.0f} s", file=sys.stderr, flush=True)
+        if builds[n].interrupted:
+            serve_sizes = []
+            break
     serves: dict[tuple[int, str], dict[str, Any]] = {}
-    for n in dict.fromkeys(serve_sizes):
-        for engine in engines:
-            start = time.perf_counter()
-            serves[(n, engine)] = run_serve(n, args.edits, args.starts or args.rounds, engine)
-            print(
-                f"editor's loop at {n} cases ({engine}) done in {time.perf_counter() - start:.0f} s",
-                file=sys.stderr,
-                flush=True,
-            )
+    try:
+        for n in dict.fromkeys(serve_sizes):
+            for engine in engines:
+                start = time.perf_counter()
+                serves[(n, engine)] = run_serve(n, args.edits, args.starts or args.rounds, engine)
+                print(
+                    f"editor's loop at {n} cases ({engine}) done in {time.perf_counter() - start:.0f} s",
+                    file=sys.stderr,
+                    flush=True,
+                )
+    except KeyboardInterrupt:
+        print("  editor's loop interrupted", file=sys.stderr, flush=True)
     fig = Figures(builds, serves)
     rows = list(goal_rows(fig))
     print_engines(fig)
     print_serve(fig)
     print_goals(rows)
     elapsed = time.perf_counter() - started
-    print(f"\nWhole run {elapsed / 60:.1f} min, load now {os.getloadavg()[0]:.1f}.")
+    stopped = (
+        " (interrupted: the figures above are what finished)"
+        if any(r.interrupted for r in builds.values())
+        else ""
+    )
+    print(f"\nWhole run {elapsed / 60:.1f} min{stopped}, load now {os.getloadavg()[0]:.1f}.")
     if args.json:
         data = {
             "machine": {"cores": os.cpu_count(), "commit": _commit(), "zensical": zensical_version()},
