@@ -10,8 +10,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,7 +18,7 @@ import pytest
 
 from site_builder.casefile.loader import load_cases
 from tests.support.cms import ROOT, STAND_IN_REPOSITORY, seed_cases_script
-from tests.support.project import PATIENCE_MS, build_in_process, make_project
+from tests.support.project import PATIENCE_MS, build_in_process, cli_in_process, make_project
 
 READ_CASE = """async ([name, needle]) => {
   // The case file's text once it is saved and contains ``needle``; null while it is being written.
@@ -214,12 +212,7 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
     cases = tmp_path / "cases"
     cases.mkdir()
     (cases / "jingan-form-made-service-station.yaml").write_text(text, encoding="utf-8")
-    check = subprocess.run(
-        [sys.executable, "-m", "site_builder.cli", "validate", "cases"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
+    check = cli_in_process(["validate", "cases"], tmp_path)
     assert check.returncode == 0, check.stderr + "\n" + text
     config = make_project(tmp_path / "project", cases)
     build = build_in_process(config, tmp_path / "site")
@@ -256,12 +249,7 @@ def test_editing_a_case_in_the_form_changes_only_what_was_edited(
 
     shutil.copytree(ROOT / "cases", tmp_path / "cases")
     (tmp_path / "cases" / f"{case_id}.yaml").write_text(written, encoding="utf-8")
-    check = subprocess.run(
-        [sys.executable, "-m", "site_builder.cli", "validate", "cases"],
-        capture_output=True,
-        text=True,
-        cwd=tmp_path,
-    )
+    check = cli_in_process(["validate", "cases"], tmp_path)
     assert check.returncode == 0, check.stderr + "\n" + written
     after = {
         c.id: c.model_dump() for c in load_cases([tmp_path / "cases"], cases_root=tmp_path / "cases").cases

@@ -395,14 +395,21 @@ def _pdf_pages(pdf: bytes) -> int:
     return len(re.findall(rb"/Type\s*/Page(?!s)", pdf))
 
 
-def _print_pages(browser: Any, url: str) -> int:
+@pytest.fixture(scope="module")
+def print_tab(browser: Any) -> Iterator[Any]:
+    """One tab for the module's printing tests (a context per print started a renderer each time);
+    each test navigates it, which starts a new document, loaded on screen as a reader's."""
     context = browser.new_context(locale="zh-CN")
     pg = context.new_page()
+    yield pg
+    context.close()
+
+
+def _print_pages(pg: Any, url: str) -> int:
+    pg.emulate_media(media="screen")
     pg.goto(url)
     pg.wait_for_load_state("load")
-    pages = _pdf_pages(pg.pdf(format="A4"))
-    context.close()
-    return pages
+    return _pdf_pages(pg.pdf(format="A4"))
 
 
 # The published cases with the most text: if these fit, shorter ones do.
@@ -410,14 +417,14 @@ LONGEST_REAL = [p.stem for p in sorted((ROOT / "cases").glob("*.yaml"), key=lamb
 
 
 @pytest.mark.parametrize("case_id", LONGEST_REAL)
-def test_longest_real_cases_print_on_two_a4_pages(browser: Any, real_site_url: str, case_id: str) -> None:
-    assert 1 <= _print_pages(browser, real_site_url + urls.case_url(case_id)) <= 2
+def test_longest_real_cases_print_on_two_a4_pages(print_tab: Any, real_site_url: str, case_id: str) -> None:
+    assert 1 <= _print_pages(print_tab, real_site_url + urls.case_url(case_id)) <= 2
 
 
 @pytest.mark.parametrize("case_id", [CASE, "case-00003"])
-def test_case_prints_on_two_a4_pages(browser: Any, site_url: str, case_id: str) -> None:
-    context = browser.new_context(locale="zh-CN")
-    pg = context.new_page()
+def test_case_prints_on_two_a4_pages(print_tab: Any, site_url: str, case_id: str) -> None:
+    pg = print_tab
+    pg.emulate_media(media="screen")
     pg.goto(site_url + urls.case_url(case_id))
     pg.wait_for_load_state("load")
     pg.emulate_media(media="print")
@@ -442,7 +449,6 @@ def test_case_prints_on_two_a4_pages(browser: Any, site_url: str, case_id: str) 
         assert printed and printed[0][0] == "https://example.org/a"
     pdf = pg.pdf(format="A4")
     assert 1 <= _pdf_pages(pdf) <= 2
-    context.close()
 
 
 # --- Issue 23: publisher, results, rough edges, dark scheme, large text -------------------------
@@ -591,8 +597,12 @@ def test_case_without_reported_results_says_so_in_the_info_panel(open_page: Any,
     assert pg.locator("#sb-h-results").count() == 0
 
 
+DARK_PAGES = ["home", "case", "search", "stats", "tag-index"]
+"""Checked with axe in the dark scheme at both sizes (test_wechat leaves these to this module)."""
+
+
 @pytest.mark.parametrize("size", SIZES)
-@pytest.mark.parametrize("name", ["home", "case", "search", "stats", "tag-index"])
+@pytest.mark.parametrize("name", DARK_PAGES)
 def test_axe_finds_nothing_serious_in_the_dark_scheme(
     open_page: Any, pages: dict[str, str], name: str, size: str
 ) -> None:

@@ -29,6 +29,13 @@ from tests.support.pages_server import serve_like_pages
 from tests.support.project import FIXTURE_CASES, REAL_SITE_ENV, ROOT, build_in_process, make_project
 from tests.support.shared import made_once
 
+from .test_readers import DARK_PAGES as READERS_DARK_PAGES
+from .test_readers import DESKTOP as READERS_DESKTOP
+from .test_readers import PAGES as READERS_PAGES
+from .test_readers import PUBLISHER as READERS_PUBLISHER
+from .test_readers import REFLOW_PAGES as READERS_REFLOW_PAGES
+from .test_readers import TEXT_SIZES as READERS_TEXT_SIZES
+
 pytestmark = pytest.mark.browser
 
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
@@ -135,41 +142,54 @@ def pages(sites: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def contexts(browser: Any) -> Iterator[dict[tuple[str, str], Any]]:
-    """One browser context per reader and colour scheme, shared by the module's tests as a reader's
-    tabs share one browser (a context per page cost a renderer start and every asset again);
-    ``open_page`` clears what the site stored after each test."""
+def tabs(browser: Any) -> Iterator[dict[tuple[str, str], Any]]:
+    """One tab per reader and colour scheme, each in its own browser context, kept for the module.
+
+    Tests navigate the tab of their reader and scheme, as a reader moves between pages in one tab
+    (as test_readers does): a new tab per test started a renderer and compiled the site's scripts
+    and axe-core again. ``open_page`` clears what the site stored after each test, and a navigation
+    starts a new document, so tests stay independent.
+    """
     opened: dict[tuple[str, str], Any] = {}
     yield opened
-    for context in opened.values():
-        context.close()
+    for pg in opened.values():
+        pg.context.close()
 
 
 @pytest.fixture
-def open_page(browser: Any, sites: dict[str, str], contexts: dict[tuple[str, str], Any]) -> Iterator[Any]:
+def open_page(browser: Any, sites: dict[str, str], tabs: dict[tuple[str, str], Any]) -> Iterator[Any]:
     """Open a page as a reader; records script errors and requests to other hosts."""
-    pages: list[Any] = []
+    used: list[Any] = []
     errors: list[str] = []
     outside: list[str] = []
+    origins: dict[int, str] = {}  # the served site each tab shows in this test
+    listeners: list[tuple[Any, Any]] = []
+
+    def on_error(error: Any) -> None:
+        errors.append(str(error))
 
     def _open(
         path: str, reader: str, *, scheme: str = "light", text: float = 1.0, publisher: str = "full"
     ) -> Any:
         site = sites[publisher]
-        origin = "{0.scheme}://{0.netloc}/".format(urlsplit(site))
-        if (reader, scheme) not in contexts:
+        pg = tabs.get((reader, scheme))
+        if pg is None or pg.is_closed():
             context = browser.new_context(
                 **READERS[reader], locale="zh-CN", color_scheme=scheme, accept_downloads=True
             )
             context.add_init_script(NO_SHARE + (NO_CLIPBOARD if reader in WECHAT else ""))
-            contexts[reader, scheme] = context
-        pg = contexts[reader, scheme].new_page()
-        pages.append(pg)
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.on(
-            "request",
-            lambda r: None if r.url.startswith((origin, "blob:", "data:")) else outside.append(r.url),
-        )
+            pg = tabs[reader, scheme] = context.new_page()
+        origins[id(pg)] = "{0.scheme}://{0.netloc}/".format(urlsplit(site))
+        if pg not in used:
+            used.append(pg)
+
+            def on_request(request: Any, tab: Any = pg) -> None:
+                if not request.url.startswith((origins[id(tab)], "blob:", "data:")):
+                    outside.append(request.url)
+
+            pg.on("pageerror", on_error)
+            pg.on("request", on_request)
+            listeners.append((pg, on_request))
         pg.goto(site + path)
         pg.wait_for_load_state("load")
         if text != 1.0:  # the reader's text size (WeChat's font setting): Material's root is 125 %
@@ -177,11 +197,14 @@ def open_page(browser: Any, sites: dict[str, str], contexts: dict[tuple[str, str
         return pg
 
     yield _open
-    for pg in pages:
-        if not pg.is_closed() and pg.url.startswith("http://127.0.0.1"):  # 繁體 is not the next test's
+    for pg, on_request in listeners:
+        if pg.is_closed():
+            continue
+        pg.remove_listener("pageerror", on_error)
+        pg.remove_listener("request", on_request)
+        if pg.url.startswith("http://127.0.0.1"):  # 繁體 is not the next test's
             pg.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
-        if not pg.is_closed():
-            pg.close()
+        pg.context.clear_cookies()
     assert errors == []
     assert outside == [], "third-party requests"
 
@@ -204,9 +227,52 @@ def _ready(pg: Any, name: str) -> None:
 # --- axe, reflow, 简/繁 ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("scheme", ["light", "dark"])
-@pytest.mark.parametrize("reader", ["wechat-android", "desktop"])
-@pytest.mark.parametrize("name", list(PAGES))
+def _page_type(path: str | None) -> str | None:
+    """A page's address without its query (``None``: the first tag page of the built site)."""
+    return path.split("?")[0] if path is not None else None
+
+
+def _left_to_readers(pages: list[str]) -> set[str]:
+    """This module's pages whose type test_readers checks the same way on a desktop (plain
+    Chromium at 1366 px, the fixture cases and the full publisher): checked there, once."""
+    types = {_page_type(READERS_PAGES[name]) for name in pages}
+    return {name for name, path in PAGES.items() if _page_type(path) in types}
+
+
+DESKTOP_AXE_IN_READERS = {
+    "light": _left_to_readers(list(READERS_PAGES)),
+    "dark": _left_to_readers(READERS_DARK_PAGES),
+}
+"""Desktop page states test_readers runs axe on (light: every page type; dark: ``DARK_PAGES``)."""
+DESKTOP_REFLOW_IN_READERS = (
+    _left_to_readers(READERS_REFLOW_PAGES) if 2.0 in READERS_TEXT_SIZES.values() else set()
+)
+"""Desktop pages test_readers checks for sideways scrolling at 200 % text."""
+AXE_STATES = [
+    pytest.param(name, reader, scheme, id=f"{name}-{reader}-{scheme}")
+    for name in PAGES
+    for reader in ("wechat-android", "desktop")
+    for scheme in ("light", "dark")
+    if not (reader == "desktop" and name in DESKTOP_AXE_IN_READERS[scheme])
+]
+"""Every page type in both schemes at 390 px with WeChat's user agent; on a desktop, the states
+test_readers does not already check."""
+REFLOW_STATES = [
+    pytest.param(name, reader, id=f"{name}-{reader}")
+    for name in PAGES
+    for reader in ("wechat-android", "desktop")  # Chromium lays both WeChat UAs out alike
+    if not (reader == "desktop" and name in DESKTOP_REFLOW_IN_READERS)
+]
+
+
+def test_desktop_states_left_to_readers_are_the_same_reader() -> None:
+    """What this module leaves to test_readers is checked there by the same desktop reader."""
+    assert READERS["desktop"] == READERS_DESKTOP and FULL == READERS_PUBLISHER
+    assert DESKTOP_AXE_IN_READERS["light"] == set(PAGES), "test_readers checks every page type, light"
+    assert {"home", "case", "stats"} <= DESKTOP_AXE_IN_READERS["dark"]
+
+
+@pytest.mark.parametrize(("name", "reader", "scheme"), AXE_STATES)
 def test_axe_finds_nothing_serious(
     open_page: Any, pages: dict[str, str], name: str, reader: str, scheme: str
 ) -> None:
@@ -217,8 +283,7 @@ def test_axe_finds_nothing_serious(
     assert _axe(pg) == [], f"{name}, {reader}, {scheme}"
 
 
-@pytest.mark.parametrize("reader", ["wechat-android", "desktop"])  # Chromium lays both WeChat UAs out alike
-@pytest.mark.parametrize("name", list(PAGES))
+@pytest.mark.parametrize(("name", "reader"), REFLOW_STATES)
 def test_no_sideways_scroll_at_200_percent_text(
     open_page: Any, pages: dict[str, str], name: str, reader: str
 ) -> None:
@@ -295,7 +360,6 @@ def test_no_page_shows_a_half_set_publisher(open_page: Any, publisher: str) -> N
             assert pg.locator(".sb-report").count() == (1 if wanted else 0), (
                 "no 发现错误？ with nothing after it"
             )
-        pg.close()
 
 
 # --- WeChat specifics --------------------------------------------------------------------------
