@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -29,17 +30,41 @@ def unzipped(tmp_path_factory: pytest.TempPathFactory, small_project: Path) -> P
     return made_once(tmp_path_factory, "offline", make) / "downloads" / "site-preview"
 
 
-@pytest.fixture
-def page(browser: Any, unzipped: Path) -> Any:
+@pytest.fixture(scope="module")
+def tab(browser: Any) -> Iterator[Any]:
+    """One tab for the module, as an editor clicks through the preview in one window (a context per
+    test started a renderer each time); ``page`` clears what the preview stored after each test."""
     context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    pg = context.new_page()
+    yield context.new_page()
+    context.close()
+
+
+@pytest.fixture
+def page(tab: Any, unzipped: Path) -> Iterator[Any]:
     errors: list[str] = []
     outside: list[str] = []
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
-    pg.on("request", lambda r: None if r.url.startswith(("file://", "data:")) else outside.append(r.url))
-    yield pg
-    context.close()
+
+    def on_error(error: Any) -> None:
+        errors.append(str(error))
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            errors.append(message.text)
+
+    def on_request(request: Any) -> None:
+        if not request.url.startswith(("file://", "data:")):
+            outside.append(request.url)
+
+    tab.on("pageerror", on_error)
+    tab.on("console", on_console)
+    tab.on("request", on_request)
+    yield tab
+    tab.remove_listener("pageerror", on_error)
+    tab.remove_listener("console", on_console)
+    tab.remove_listener("request", on_request)
+    if tab.url.startswith("file://"):  # what the preview remembered is not the next test's
+        tab.evaluate("() => { try { localStorage.clear(); sessionStorage.clear(); } catch (e) {} }")
+    tab.context.clear_cookies()
     assert errors == [], errors
     assert outside == [], outside
 
