@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -21,22 +18,18 @@ from site_builder.checks.summary import (
 )
 from site_builder.errors import CaseError, Location
 from tests.support.gitrepo import git as _git
-from tests.support.project import FIXTURE_CASES
+from tests.support.project import FIXTURE_CASES, BuildResult, cli_in_process
 
 
-def _summary(repo: Path, tmp_path: Path, **extra: str) -> tuple[subprocess.CompletedProcess[str], str]:
+def _summary(repo: Path, tmp_path: Path, **extra: str) -> tuple[BuildResult, str]:
+    """``site-builder summary`` in ``repo``, in this process (the command's result is the point, not
+    its start-up), with GitHub's step-summary file and ``extra`` in the environment."""
     out = tmp_path / "step-summary.md"
     out.write_text("", encoding="utf-8")
-    env = {**os.environ, "GITHUB_STEP_SUMMARY": str(out), **extra}
-    code = "import sys; from site_builder.cli import main; sys.exit(main(sys.argv[1:]))"
-    proc = subprocess.run(
-        [sys.executable, "-c", code, "summary"],
-        cwd=repo,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    with pytest.MonkeyPatch.context() as env:
+        for name, value in {"GITHUB_STEP_SUMMARY": str(out), **extra}.items():
+            env.setenv(name, value)
+        proc = cli_in_process(["summary"], repo)
     return proc, out.read_text(encoding="utf-8")
 
 
