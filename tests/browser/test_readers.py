@@ -406,7 +406,7 @@ def print_tab(browser: Any) -> Iterator[Any]:
 
 
 def _print_pages(pg: Any, url: str) -> int:
-    pg.emulate_media(media="screen")
+    pg.emulate_media(media="null")  # no emulation: a reader's screen, printing prints
     pg.goto(url)
     pg.wait_for_load_state("load")
     return _pdf_pages(pg.pdf(format="A4"))
@@ -424,7 +424,7 @@ def test_longest_real_cases_print_on_two_a4_pages(print_tab: Any, real_site_url:
 @pytest.mark.parametrize("case_id", [CASE, "case-00003"])
 def test_case_prints_on_two_a4_pages(print_tab: Any, site_url: str, case_id: str) -> None:
     pg = print_tab
-    pg.emulate_media(media="screen")
+    pg.emulate_media(media="null")  # no emulation: a reader's screen, printing prints
     pg.goto(site_url + urls.case_url(case_id))
     pg.wait_for_load_state("load")
     pg.emulate_media(media="print")
