@@ -343,6 +343,16 @@ class ListedFacet:
     terms: tuple[ListedTerm, ...]
 
 
+@dataclass(frozen=True)
+class FacetCrumb:
+    """A facet as a term's page names it (breadcrumbs): not its other terms, so a term's page does
+    not depend on the cases of its neighbours."""
+
+    key: str
+    label: str
+    url: str
+
+
 def listed_facets(site: SiteModel) -> list[ListedFacet]:
     """Every facet with its terms and their cases as cards (one card per case, shared)."""
     cards = {c.id: card_of(c) for c in site.cases}
@@ -421,8 +431,9 @@ def list_pages(site: SiteModel, *, site_title: str, home: bool = True) -> list[L
         }
         desc = f"{facet.label}：" + "、".join(f"{t.name}（{len(t.cases)}）" for t in facet.terms[:20])
         pages.append(ListPage(urls.page_src(url), url, facet.label, desc, "facet.html", context))
+        crumb = FacetCrumb(facet.key, facet.label, facet.url)
         for term in facet.terms:
-            context = {"facet": facet, "term": term, "heading": term.title, "base": base_for(term.url)}
+            context = {"facet": crumb, "term": term, "heading": term.title, "base": base_for(term.url)}
             desc = f"{term.title}：共 {len(term.cases)} 个案例。" + "；".join(c.title for c in term.cases[:5])
             pages.append(
                 ListPage(urls.page_src(term.url), term.url, term.title, desc[:200], "term.html", context)
