@@ -85,6 +85,7 @@ __all__ = [
     "load_synonyms",
     "markdown_to_text",
     "shard_count",
+    "stored_word_tables",
     "word_tables",
 ]
 
@@ -320,12 +321,25 @@ def _sharded(prefix: str, encoded: dict[str, list[int]]) -> tuple[dict[str, byte
     return files, nshards, width
 
 
-def _pinyin_table(parts: Sequence[DocPart]) -> dict[str, str]:
-    """Client table {syllable: characters}: common characters and those of the indexed text."""
+def _pinyin_table(parts: Sequence[DocPart], store: Store | None = None) -> bytes:
+    """``py.json``: the client table {syllable: characters} of the common characters and those of
+    the indexed text; with ``store``, kept by that set of characters (an edit seldom adds one, and
+    the readings of a few thousand characters are pypinyin lookups)."""
     raw = resources.files("site_builder").joinpath("data/fold_table.json").read_text(encoding="utf-8")
     chars = set(json.loads(raw).get("common", ""))
     for p in parts:
         chars.update(p.chars)
+    name = f"py-{cache_key('search-docs', ''.join(sorted(chars)))}.json" if store is not None else ""
+    found = store.get(name) if store is not None else None
+    if found is not None:
+        return found
+    data = _dumps(_readings_table(chars))
+    if store is not None:
+        store.put(name, data)
+    return data
+
+
+def _readings_table(chars: set[str]) -> dict[str, str]:
     table: dict[str, set[str]] = {}
     for ch in chars:
         if not ("\u3400" <= ch <= "\u9fff"):
@@ -412,6 +426,29 @@ def word_tables(
     return WordTables(syn, [(list(says), list(means)) for says, means in coll])
 
 
+def stored_word_tables(vocab: Vocabularies | None, store: Store) -> WordTables:
+    """:func:`word_tables` of the package's synonyms and colloquial words, kept in ``store`` (the
+    files are package data, so in the key through the code; parsing them is a tenth of an edit)."""
+    aliases = [
+        [[t.name, *t.aliases] for t in v.terms]
+        for v in ((vocab.districts, vocab.fields, vocab.groups) if vocab is not None else ())
+    ]
+    name = f"tables-{cache_key('search-docs', aliases)}.json"
+    raw = _load(store.get(name))
+    if isinstance(raw, dict) and isinstance(raw.get("s"), list) and isinstance(raw.get("c"), list):
+        return WordTables(raw["s"], [(list(says), list(means)) for says, means in raw["c"]])
+    tables = word_tables(vocab)
+    store.put(name, _dumps({"s": tables.synonyms, "c": tables.colloquial}))
+    return tables
+
+
+def _load(blob: bytes | None) -> Any:
+    try:
+        return json.loads(blob) if blob is not None else None
+    except ValueError:
+        return None
+
+
 def doc_part(doc: SearchDoc, tables: WordTables) -> DocPart:
     """Tokenize one document: every token of every tier with the tier's bit."""
     syn, coll = tables.synonyms, tables.colloquial
@@ -492,13 +529,16 @@ def build_search_files(
     ``site_builder/data/colloquial.yaml``. With ``store`` (the ``search-docs`` cache) each case's
     tokens come from the cache when its content and the word tables are unchanged.
     """
-    tables = word_tables(vocab, synonyms, colloquial)
+    if store is not None and synonyms is None and colloquial is None:
+        tables = stored_word_tables(vocab, store)
+    else:
+        tables = word_tables(vocab, synonyms, colloquial)
     parts = doc_parts(cases, tables, store=store, digests=digests)
-    return assemble_search_files(parts, vocab, tables)
+    return assemble_search_files(parts, vocab, tables, store)
 
 
 def assemble_search_files(
-    parts: Sequence[DocPart], vocab: Vocabularies | None, tables: WordTables
+    parts: Sequence[DocPart], vocab: Vocabularies | None, tables: WordTables, store: Store | None = None
 ) -> dict[str, bytes]:
     """The search files from every document's part, in document order (byte-identical to
     tokenizing every case here)."""
@@ -581,7 +621,7 @@ def assemble_search_files(
     # Full body text per document, fetched only for snippets of results matched in the body.
     for n, d in enumerate(docs):
         files[f"search/d/{n}.json"] = _dumps(d.texts["body"])
-    files["search/py.json"] = _dumps(_pinyin_table(parts))
+    files["search/py.json"] = _pinyin_table(parts, store)
     # The fold table in shards by code point: a query fetches the few its characters need.
     shards_of: dict[int, list[str]] = {}
     for char, target in fold_table().items():
