@@ -442,9 +442,12 @@ def _palette_png(im: Image.Image) -> bytes:
     palette = bytes(im.getpalette() or [])
     if im.mode != "P" or not 0 < len(palette) <= 16 * 3:
         raise ValueError(f"expected a palette image of at most 16 colours, got {im.mode}")
-    raw = im.tobytes("raw", "P;4")
     stride = (w + 1) // 2
-    rows = b"".join(b"\0" + raw[y * stride : (y + 1) * stride] for y in range(h))
+    # Two columns of index 0 in front of each row pack into one zero byte: PNG's filter byte ("none"),
+    # so the packed pixels are the filtered stream as they are (no per-row joining in Python).
+    padded = Image.new("P", (w + 2, h), 0)
+    padded.paste(im, (2, 0))
+    rows = padded.tobytes("raw", "P;4")
     # A window just longer than a row (the matches that matter: runs, and the row above) and small
     # hash tables: as small as level 9 with zlib's defaults, in 7 ms instead of 32 ms (level 6: +12 %).
     window = min(15, max(9, (stride + 1).bit_length()))
