@@ -446,10 +446,11 @@ def _remembered(
 def _remember(store: Store, name: str, generation: Generation) -> None:
     cache = cache_root(generation.settings.root)
     media = generation.media
-    try:
-        files = {uri: str(path.relative_to(cache)) for uri, path in media.files.items()}
-    except ValueError:
-        return  # a media file outside the cache: nothing to remember by name
+    # relative to the project's cache, or absolute in a shared one (``SITE_BUILDER_SHARED_CACHE``)
+    files = {
+        uri: str(path.relative_to(cache) if path.is_relative_to(cache) else path)
+        for uri, path in media.files.items()
+    }
     data = {
         "bodies": generation.body_entries,
         "listed": generation.listed_entries,

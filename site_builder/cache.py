@@ -50,6 +50,24 @@ def cache_root(project: Path) -> Path:
     return project / CACHE_DIR
 
 
+SHARED_ENV = "SITE_BUILDER_SHARED_CACHE"
+"""A folder whose shareable namespaces (:data:`SHAREABLE`) every project uses instead of its own:
+throwaway test projects then draw each cover and card once per session, not once per project."""
+
+SHAREABLE = frozenset({"art"})
+"""Namespaces whose keys hold every input (no project path, no per-build table), so projects can share
+them; the project's pruner never touches a shared folder."""
+
+
+def namespace_root(project_cache: Path, namespace: str) -> Path:
+    """The root holding ``namespace`` for a project whose cache root is ``project_cache``: the shared
+    root of :data:`SHARED_ENV` for a shareable namespace when it is set, else the project's own."""
+    shared = os.environ.get(SHARED_ENV, "").strip()
+    if shared and namespace in SHAREABLE:
+        return Path(shared).resolve()
+    return project_cache
+
+
 @cache
 def code_fingerprint(*paths: str) -> str:
     """Hash of source files or folders (relative to the package), so code changes invalidate entries."""
