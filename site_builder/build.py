@@ -46,6 +46,7 @@ from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseError, CaseFileError, Location
 from site_builder.history import Addresses, address_book, address_files
+from site_builder.termhistory import term_address_files
 from site_builder.media.art import art_identity
 from site_builder.media.photos import use_photo_cache
 from site_builder.media.plan import MediaPlan, build_media, photo_paths
@@ -149,9 +150,9 @@ def feed_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> 
 def address_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
     """Pages at the addresses of renamed (a redirect) and deleted (已撤下) cases."""
     published = {case.id: case.title for case in site.cases}
-    return address_files(
-        settings.addresses, published, site_name=settings.site_name, site_url=settings.site_url
-    )
+    book, name, url = settings.addresses, settings.site_name, settings.site_url
+    files = address_files(book, published, site_name=name, site_url=url)
+    return files | term_address_files(book.terms, site, moved=book.moved(), site_name=name, site_url=url)
 
 
 OUTPUTS: tuple[Output, ...] = (
@@ -202,7 +203,8 @@ OUTPUTS: tuple[Output, ...] = (
         "address_outputs",
         address_outputs,
         "旧地址",
-        "改名的案例在原地址留下跳转页，撤下的案例留下“已撤下”页，印出的二维码和转发的链接不会失效。",
+        "改名的案例在原地址留下跳转页，撤下的案例留下“已撤下”页，合并或停用的标签等分类页跳转到接替它的分类"
+        "（没有明确接替的，跳转到分类总览），印出的二维码和转发的链接不会失效。",
     ),
 )
 """Every non-page output: ``{site-relative path: bytes}`` from the site model (and the media plan's
@@ -701,7 +703,7 @@ def build(
         report_email=publisher.email,
         report_issues=publisher.new_issue_url,
         home=not project.has_home,
-        addresses=address_book(project.root, project.cases),
+        addresses=address_book(project.root, project.cases, docs_dir=project.docs_dir),
         parallel=project.command != "serve",  # never fork beside the live-reload server's threads
         remember=project.command != "serve",
     )
