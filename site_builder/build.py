@@ -46,7 +46,6 @@ from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseError, CaseFileError, Location
 from site_builder.history import Addresses, address_book, address_files
-from site_builder.termhistory import term_address_files
 from site_builder.media.art import art_identity
 from site_builder.media.photos import use_photo_cache
 from site_builder.media.plan import MediaPlan, build_media, photo_paths
@@ -74,6 +73,7 @@ from site_builder.parallel import PARALLEL_FROM, Forked, fork_call, map_chunks, 
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
 from site_builder.sitedir import source_problems
+from site_builder.termhistory import term_address_files
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ Without git, or in a shallow clone, the record is incomplete and says so.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import html
 import json
@@ -118,41 +119,53 @@ def _read_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
     return out
 
 
-def _as_case(data: dict[str, Any], vocab: Vocabularies) -> Case | None:
-    """The case a historical file held: validated as today, or (an older format) taken as it was."""
+def _as_cases(data: dict[str, Any], vocab: Vocabularies) -> list[Case]:
+    """The case a historical file held: validated as today (what the site showed), then taken as
+    written (an older format that no longer validates; a vocabulary name since merged away)."""
     import datetime as dt
 
+    found = []
+    with contextlib.suppress(Exception):  # any older or broken version still tells its terms
+        found.append(Case.model_validate(data, context={"vocab": vocab, "today": dt.date.today()}))
+    with contextlib.suppress(Exception):
+        found.append(Case.model_construct(**{k: v for k, v in data.items() if isinstance(k, str)}))
+    return found
+
+
+def _values(spec: FacetSpec, case: Case) -> list[str]:
     try:
-        return Case.model_validate(data, context={"vocab": vocab, "today": dt.date.today()})
-    except Exception:  # any older or broken version still tells its terms
-        pass
-    try:
-        return Case.model_construct(**{k: v for k, v in data.items() if isinstance(k, str)})
-    except Exception:
-        return None
+        return [str(v).strip() for v in spec.values(case) if v is not None and not isinstance(v, dict | list)]
+    except Exception:  # a field an older format lacked or wrote otherwise
+        return []
 
 
 def blob_terms(text: bytes, vocab: Vocabularies) -> BlobTerms:
-    """The facet values of one version of a case file (as :data:`FACETS` reads a case)."""
+    """The facet values of one version of a case file (as :data:`FACETS` reads a case).
+
+    Free-text values are the validated ones (as the site showed them) when the version still
+    validates; vocabulary values also keep a name the vocabulary has since merged into another.
+    """
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except (yaml.YAMLError, UnicodeDecodeError, ValueError):
         return None
     if not isinstance(data, dict) or data.get("status") == "draft":
         return None
-    case = _as_case(data, vocab)
-    if case is None:
+    cases = _as_cases(data, vocab)
+    if not cases:
         return None
     out: dict[str, list[str]] = {}
     for spec in FACETS:
-        try:
-            values = [str(v).strip() for v in spec.values(case) if v is not None]
-        except Exception:  # a field an older format lacked
-            continue
-        if spec.vocab is not None:
+        if spec.vocab is None:
+            values = next((v for v in (_values(spec, c) for c in cases) if v), [])
+        else:
             vocabulary = getattr(vocab, spec.vocab)
-            resolved = [vocabulary.resolve(v) for v in values]
-            values = [(r.former or r.term).name if r else v for r, v in zip(resolved, values, strict=True)]
+            values = []
+            for v in (v for c in cases for v in _values(spec, c)):
+                hit = vocabulary.resolve(v)
+                values += (
+                    [hit.term.name, hit.former.name] if hit and hit.former else [hit.term.name if hit else v]
+                )
         if values := [v for v in dict.fromkeys(values) if v]:
             out[spec.key] = values
     return out
@@ -200,7 +213,9 @@ def _blob_table(root: Path, shas: Iterable[str], vocab: Vocabularies) -> dict[st
     return {s: table.get(s) for s in wanted}
 
 
-def _summarise(changes: list[tuple[str, str | None, str]], table: Mapping[str, BlobTerms]) -> list[TermRecord]:
+def _summarise(
+    changes: list[tuple[str, str | None, str]], table: Mapping[str, BlobTerms]
+) -> list[TermRecord]:
     carriers: dict[tuple[str, str], set[str]] = defaultdict(set)
     gained: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
     for case_id, old, new in changes:
@@ -258,14 +273,18 @@ def read_term_history(root: Path, cases_dir: str = "cases", vocab: Vocabularies 
     if out is None:
         return TermHistory(complete=False, note="无法读取 git 历史")
     changes = _parse_raw(out, cases_dir)
-    table = _blob_table(root, [s for _, old, new in changes for s in (old, new) if s], vocab or load_vocabularies())
+    table = _blob_table(
+        root, [s for _, old, new in changes for s in (old, new) if s], vocab or load_vocabularies()
+    )
     complete, note = True, ""
     if (_git(root, "rev-parse", "--is-shallow-repository") or "").strip() == "true":
         complete = False
         note = "这是浅克隆（git clone --depth），更早的标签等分类看不到；CI 需要 fetch-depth: 0"
     history = TermHistory(tuple(_summarise(changes, table)), complete, note)
     data = {
-        "records": [[r.facet, r.name, list(r.carriers), [list(g) for g in r.gained]] for r in history.records],
+        "records": [
+            [r.facet, r.name, list(r.carriers), [list(g) for g in r.gained]] for r in history.records
+        ],
         "complete": complete,
         "note": note,
     }
@@ -377,19 +396,19 @@ def term_redirects(
     out: list[TermRedirect] = []
     seen: set[str] = set()
     for record in history.records:
-        spec = FACET_BY_KEY.get(record.facet)
-        if spec is None or record.name in current[spec.key]:
+        row = FACET_BY_KEY.get(record.facet)
+        if row is None or record.name in current[row.key]:
             continue
-        places = [u for u in addresses.get((spec.key, record.name), []) if u not in used and u not in seen]
+        places = [u for u in addresses.get((row.key, record.name), []) if u not in used and u not in seen]
         if not places:
             continue
-        target, candidates = _choose(record, spec, site, moved, site.vocab)
-        facet = site.facets[spec.key]
+        target, candidates = _choose(record, row, site, moved, site.vocab)
+        facet = site.facets[row.key]
         target_url = facet.term_for(target).url if target else facet.url
         related = tuple((c, facet.term_for(c).url) for c in candidates[:5]) if not target else ()
         for url in places:
             seen.add(url)
-            out.append(TermRedirect(spec.key, record.name, url, target, target_url, related))
+            out.append(TermRedirect(row.key, record.name, url, target, target_url, related))
     return sorted(out, key=lambda r: r.url)
 
 
@@ -461,7 +480,9 @@ def docs_addresses(docs_dir: Path | None) -> tuple[str, ...]:
     found = []
     for path in docs_dir.rglob("*.md"):
         rel = path.relative_to(docs_dir).with_suffix("").as_posix()
-        found.append("" if rel == "index" else rel[: -len("/index")] + "/" if rel.endswith("/index") else rel + "/")
+        found.append(
+            "" if rel == "index" else rel[: -len("/index")] + "/" if rel.endswith("/index") else rel + "/"
+        )
     return tuple(sorted(found))
 
 
