@@ -57,6 +57,8 @@ class TermRecord:
     """The ids (as they were then) of the cases that carried it."""
     gained: tuple[tuple[str, int], ...] = ()
     """Values of the same facet its carriers took on in the change that dropped it, with counts."""
+    slug: str = ""
+    """The pinyin slug of a free-text value (kept with the history: no pypinyin import on a warm build)."""
 
 
 @dataclass(frozen=True)
@@ -233,8 +235,15 @@ def _summarise(
                 if v not in now:
                     gained[facet, v].update(taken)
     return [
-        TermRecord(facet, value, tuple(sorted(ids)), tuple(sorted(gained[facet, value].items())))
+        TermRecord(
+            facet,
+            value,
+            tuple(sorted(ids)),
+            tuple(sorted(gained[facet, value].items())),
+            slugify_tag(value) if FACET_BY_KEY[facet].slug == "pinyin" else "",
+        )
         for (facet, value), ids in sorted(carriers.items())
+        if facet in FACET_BY_KEY
     ]
 
 
@@ -250,7 +259,8 @@ def read_term_history(root: Path, cases_dir: str = "cases", vocab: Vocabularies 
         try:
             data = json.loads(raw)
             records = tuple(
-                TermRecord(r[0], r[1], tuple(r[2]), tuple((g, n) for g, n in r[3])) for r in data["records"]
+                TermRecord(r[0], r[1], tuple(r[2]), tuple((g, n) for g, n in r[3]), r[4])
+                for r in data["records"]
             )
             return TermHistory(records, data["complete"], data["note"])
         except (ValueError, KeyError, TypeError, IndexError):
@@ -283,7 +293,7 @@ def read_term_history(root: Path, cases_dir: str = "cases", vocab: Vocabularies 
     history = TermHistory(tuple(_summarise(changes, table)), complete, note)
     data = {
         "records": [
-            [r.facet, r.name, list(r.carriers), [list(g) for g in r.gained]] for r in history.records
+            [r.facet, r.name, list(r.carriers), [list(g) for g in r.gained], r.slug] for r in history.records
         ],
         "complete": complete,
         "note": note,
@@ -313,8 +323,11 @@ def term_addresses(
     today) had either the plain slug or the hash-suffixed one, so it gets both.
     """
     names: dict[str, set[str]] = defaultdict(set)
+    pinyin: dict[str, str] = {}
     for r in history.records:
         names[r.facet].add(r.name)
+        if r.slug:
+            pinyin[r.name] = r.slug
     for key, values in (current or {}).items():
         names[key].update(values)
     out: dict[tuple[str, str], list[str]] = {}
@@ -326,7 +339,13 @@ def term_addresses(
         plain: dict[str, list[str]] = defaultdict(list)
         slugs: dict[str, str] = {}
         for value in sorted(values):
-            slug = known.get(value) if spec.vocab else value if spec.slug == "value" else slugify_tag(value)
+            slug = (
+                known.get(value)
+                if spec.vocab
+                else value
+                if spec.slug == "value"
+                else pinyin.get(value) or slugify_tag(value)
+            )
             if slug and "/" not in slug:
                 slugs[value] = slug
                 plain[slug].append(value)
