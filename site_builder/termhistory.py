@@ -7,8 +7,7 @@ facet term the cases once carried and no longer produce, a redirect page:
 
 - to the current term that replaced it, when that is clear: the cases that carried the old term
   now carry it (most of them, and more of them than any other term), or they took it on in the same
-  change that dropped the old one (a rename or merge), or the vocabulary says the old term was
-  merged into it;
+  change that dropped the old one (a rename or merge);
 - else to the facet's index page (``tags/``), saying in Chinese where the topic went.
 
 The former terms come from git history: ``git log --raw`` over the cases folder names every
@@ -123,7 +122,7 @@ def _read_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
 
 def _as_cases(data: dict[str, Any], vocab: Vocabularies) -> list[Case]:
     """The case a historical file held: validated as today (what the site showed), then taken as
-    written (an older format that no longer validates; a vocabulary name since merged away)."""
+    written (an older format that no longer validates)."""
     import datetime as dt
 
     found = []
@@ -145,7 +144,7 @@ def blob_terms(text: bytes, vocab: Vocabularies) -> BlobTerms:
     """The facet values of one version of a case file (as :data:`FACETS` reads a case).
 
     Free-text values are the validated ones (as the site showed them) when the version still
-    validates; vocabulary values also keep a name the vocabulary has since merged into another.
+    validates; vocabulary values are mapped to their terms as the site maps them.
     """
     try:
         data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
@@ -165,9 +164,7 @@ def blob_terms(text: bytes, vocab: Vocabularies) -> BlobTerms:
             values = []
             for v in (v for c in cases for v in _values(spec, c)):
                 hit = vocabulary.resolve(v)
-                values += (
-                    [hit.term.name, hit.former.name] if hit and hit.former else [hit.term.name if hit else v]
-                )
+                values.append(hit.term.name if hit else v)
         if values := [v for v in dict.fromkeys(values) if v]:
             out[spec.key] = values
     return out
@@ -357,12 +354,19 @@ def term_addresses(
     return out
 
 
+def former_term_addresses(history: TermHistory, vocab: Vocabularies | None = None) -> list[str]:
+    """Every address a facet term of ``history`` had (current terms' included): each must keep a
+    page, the term's own or a redirect (the link check proves it)."""
+    found = term_addresses(history, vocab or load_vocabularies())
+    return sorted({u for places in found.values() for u in places})
+
+
 def _overlap(a: str, b: str) -> int:
     return len(set(a) & set(b))
 
 
 def _choose(
-    record: TermRecord, spec: FacetSpec, site: SiteModel, moved: Mapping[str, str], vocab: Vocabularies
+    record: TermRecord, spec: FacetSpec, site: SiteModel, moved: Mapping[str, str]
 ) -> tuple[str | None, list[str]]:
     """The current term that replaced ``record`` when clear, and the current terms its cases carry."""
     live = {t.name for t in site.facets[spec.key].terms}
@@ -373,10 +377,6 @@ def _choose(
         set(votes) | set(gained),
         key=lambda v: (-votes[v], -gained.get(v, 0), -_overlap(record.name, v), v),
     )
-    if spec.vocab is not None:
-        merged = {t.name: t.merged_into for t in getattr(vocab, spec.vocab).former}.get(record.name)
-        if merged in live:
-            return merged, candidates
     if not candidates:
         return None, []
     best = candidates[0]
@@ -421,7 +421,7 @@ def term_redirects(
         places = [u for u in addresses.get((row.key, record.name), []) if u not in used and u not in seen]
         if not places:
             continue
-        target, candidates = _choose(record, row, site, moved, site.vocab)
+        target, candidates = _choose(record, row, site, moved)
         facet = site.facets[row.key]
         target_url = facet.term_for(target).url if target else facet.url
         related = tuple((c, facet.term_for(c).url) for c in candidates[:5]) if not target else ()
