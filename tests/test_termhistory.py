@@ -12,8 +12,8 @@ import pytest
 import yaml
 
 import site_builder.termhistory as termhistory
-from site_builder.build import Project, load_published_cases, model_site
 from site_builder.browse.model import SiteModel, slugify_tag
+from site_builder.build import Project, load_published_cases, model_site
 from site_builder.checks.linkcheck import check_former_term_addresses, check_site
 from site_builder.history import address_book
 from site_builder.termhistory import (
@@ -127,7 +127,9 @@ def test_a_redirect_never_takes_an_address_a_current_page_uses(repo: Path, tmp_p
     assert by_name["金頭盔"].url.startswith(_tag_url("金头盔").rstrip("/") + "-")  # the hashed slug
     assert by_name["金頭盔"].target == "金头盔"
     assert "手写页面" not in by_name
-    assert by_name["1999"].url == "years/1999/" and by_name["1999"].target == str(site.by_id["riders-golden-helmet"].year)
+    assert by_name["1999"].url == "years/1999/" and by_name["1999"].target == str(
+        site.by_id["riders-golden-helmet"].year
+    )
 
 
 def test_the_page_says_where_the_topic_went_and_escapes_names(repo: Path) -> None:
