@@ -453,7 +453,7 @@ def term_redirect_page(redirect: TermRedirect, *, site_name: str, site_url: str 
         new = html.escape(spec.value_label.format(name=redirect.target))
         heading = f"{html.escape(spec.name)}“{old}”已并入“{new}”"
         text = (
-            f"原来归在{html.escape(spec.name)}“{old}”下的案例，现在都可以在{link}{new}</a>下找到。"
+            f"原来归在{html.escape(spec.name)}“{old}”下的案例，现在归在{link}{new}</a>下。"
             "如果页面没有自动打开，请点这个链接；收藏过本页的读者请更新书签。"
         )
     else:
