@@ -703,7 +703,7 @@ def build(
         report_email=publisher.email,
         report_issues=publisher.new_issue_url,
         home=not project.has_home,
-        addresses=address_book(project.root, project.cases, docs_dir=project.docs_dir),
+        addresses=address_book(project.root, project.cases, terms=True, docs_dir=project.docs_dir),
         parallel=project.command != "serve",  # never fork beside the live-reload server's threads
         remember=project.command != "serve",
     )

@@ -285,10 +285,11 @@ def address_book(
     cases_dir: str = "cases",
     current: Iterable[str] | None = None,
     *,
+    terms: bool = False,
     docs_dir: Path | None = None,
 ) -> Addresses:
-    """Every former case id of the project at ``root`` and where its address leads now, and every
-    facet term its cases carried (whose pages stay as redirects).
+    """Every former case id of the project at ``root`` and where its address leads now; with
+    ``terms``, also every facet term its cases carried (whose pages stay as redirects).
 
     ``current`` are the ids of the case files present now (default: ``cases_dir/*.yaml``);
     ``docs_dir`` holds the hand-written pages, whose addresses a former term never takes.
@@ -309,10 +310,12 @@ def address_book(
         if target is None and old in events.deleted:
             title = _title_at(root, events.deleted[old], f"{cases_dir.strip('/')}/{old}.yaml")
         formers.append(Former(old, target, title))
-    terms = FormerTerms(read_term_history(root, cases_dir), docs_addresses(docs_dir))
-    complete = events.complete and terms.history.complete
-    note = events.note or terms.history.note
-    return Addresses(tuple(formers), tuple(sorted(set(removed))), complete, note, terms)
+    former_terms = (
+        FormerTerms(read_term_history(root, cases_dir), docs_addresses(docs_dir)) if terms else FormerTerms()
+    )
+    complete = events.complete and former_terms.history.complete
+    note = events.note or former_terms.history.note
+    return Addresses(tuple(formers), tuple(sorted(set(removed))), complete, note, former_terms)
 
 
 _STYLE = (

@@ -10,8 +10,9 @@ facet term the cases once carried and no longer produce, a redirect page:
   change that dropped the old one (a rename or merge);
 - else to the facet's index page (``tags/``), saying in Chinese where the topic went.
 
-The former terms come from git history: ``git log --raw`` over the cases folder names every
-version (blob) a case file ever had, ``git cat-file --batch`` reads the ones not seen before, and
+The former terms come from git history: ``git log --first-parent --raw`` over the cases folder
+names every version (blob) a case file had on the published branch (a pull request's own commits
+count as the merge that brought them, so a tag renamed before merging never had a page), ``git cat-file --batch`` reads the ones not seen before, and
 each blob's facet values are cached by its sha, so a new commit reads only its own blobs. The
 history's summary is cached by the HEAD commit, as :mod:`site_builder.history` does for case ids.
 Without git, or in a shallow clone, the record is incomplete and says so.
@@ -265,6 +266,9 @@ def read_term_history(root: Path, cases_dir: str = "cases", vocab: Vocabularies 
     out = _git(
         root,
         "log",
+        "--first-parent",
+        "-m",
+        "--root",
         "--reverse",
         "--topo-order",
         "--no-color",

@@ -173,7 +173,7 @@ def test_without_git_or_in_a_shallow_clone_the_record_is_incomplete(repo: Path, 
     shallow = read_term_history(clone)
     assert not shallow.complete and "fetch-depth: 0" in shallow.note
     assert "金色头盔" not in {r.name for r in shallow.records}  # beyond the shallow history
-    book = address_book(clone)
+    book = address_book(clone, terms=True)
     assert not book.complete and book.terms.history == shallow
 
 
@@ -199,7 +199,7 @@ def test_the_real_repositorys_merged_tags_redirect_to_their_successors(tmp_path:
     assert {"街区党支部", "非公党建", "联合支部"} <= set(old)
     shutil.copytree(ROOT / "cases", tmp_path / "cases")  # the current cases; the history is ROOT's
     site = _site(tmp_path)
-    book = address_book(ROOT)
+    book = address_book(ROOT, terms=True)
     redirects = term_redirects(book.terms.history, site, moved=book.moved())
     current = {t.name for t in site.facets["tag"].terms}
     by_name = {r.name: r for r in redirects if r.facet == "tag"}
@@ -208,3 +208,15 @@ def test_the_real_repositorys_merged_tags_redirect_to_their_successors(tmp_path:
     assert by_name["非公党建"].target == "非公企业党建"
     assert by_name["联合支部"].target == "联合党支部"
     assert all(r.target_url in {t.url for t in site.facets[r.facet].terms} | {"tags/"} for r in redirects)
+
+
+def test_a_tag_renamed_inside_a_pull_request_never_had_a_page(repo: Path) -> None:
+    """Only the published branch counts: a pull request's own commits arrive as its merge."""
+    git(repo, "checkout", "-q", "-b", "pr")
+    _retag(repo, RIDERS, "[金头盔, 亮身份, 临时标签]", "first try")
+    _retag(repo, RIDERS, "[金头盔, 亮身份, 正式标签]", "better name")
+    git(repo, "checkout", "-q", "main")
+    git(repo, "merge", "-q", "--no-ff", "-m", "merge pr", "pr")
+    names = {r.name for r in read_term_history(repo).records}
+    assert "正式标签" in names and "临时标签" not in names
+    assert {"金色头盔", "联合党支部", "夜间服务"} <= names  # main's own history is all there

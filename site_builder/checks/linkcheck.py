@@ -215,7 +215,7 @@ def _former_ids(root: Path) -> tuple[list[str], list[str], str]:
 
     if not (root / "cases").is_dir():
         return [], [], ""
-    book = address_book(root)
+    book = address_book(root, terms=True)
     removed = set(book.removed)
     ids = [f.id for f in book.formers if f.id not in removed]
     return ids, former_term_addresses(book.terms.history), book.note
