@@ -45,11 +45,9 @@ def _retag(repo: Path, path: str, tags: str, message: str) -> None:
     git(repo, "commit", "-qam", message)
 
 
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
+def tag_history_repo(repo: Path) -> Path:
     """The fixture cases, then a tag renamed (金色头盔 -> 金头盔), one merged into another
     (联合党支部 -> 亮身份) and one dropped (夜间服务), each in its own commit, as editors do it."""
-    repo = tmp_path / "repo"
     shutil.copytree(FIXTURE_CASES, repo / "cases")
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
@@ -61,6 +59,12 @@ def repo(tmp_path: Path) -> Path:
     _retag(repo, RIDERS, "[金头盔, 亮身份]", "drop")
     _retag(repo, DRAFT, "[]", "the draft drops its tag")
     return repo
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """:func:`tag_history_repo` in a fresh folder."""
+    return tag_history_repo(tmp_path / "repo")
 
 
 def _site(root: Path) -> SiteModel:
