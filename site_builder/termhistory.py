@@ -41,6 +41,7 @@ from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 
 _GIT_TIMEOUT = 120
+"""Seconds ``git cat-file --batch`` may take (every version of every case file, once)."""
 _NULL_SHA = "0" * 40
 
 BlobTerms = dict[str, list[str]] | None
@@ -82,14 +83,6 @@ class TermRedirect:
     target_url: str
     related: tuple[tuple[str, str], ...] = ()
     """Without a clear target: the current terms its cases carry now, ``(name, url)``."""
-
-
-def _git(root: Path, *args: str) -> str | None:
-    try:
-        proc = subprocess.run(["git", *args], cwd=root, capture_output=True, text=True, timeout=_GIT_TIMEOUT)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return proc.stdout if proc.returncode == 0 else None
 
 
 def _read_blobs(root: Path, shas: list[str]) -> dict[str, bytes]:
@@ -247,6 +240,8 @@ def _summarise(
 
 def read_term_history(root: Path, cases_dir: str = "cases", vocab: Vocabularies | None = None) -> TermHistory:
     """Every facet value the case files of ``root`` ever carried (cached by the HEAD commit)."""
+    from site_builder.history import _git
+
     head = (_git(root, "rev-parse", "--verify", "-q", "HEAD") or "").strip()
     if not head:
         return TermHistory(complete=False, note="不是 git 仓库（或还没有提交），看不到标签等分类的历史")
@@ -435,56 +430,41 @@ def term_redirects(
     return sorted(out, key=lambda r: r.url)
 
 
-_STYLE = (
-    "body{font:16px/1.7 system-ui,-apple-system,'PingFang SC','Noto Sans CJK SC','Microsoft YaHei',"
-    "sans-serif;margin:0;color:#1f1f1f;background:#fff}"
-    "main{max-width:36rem;margin:12vh auto;padding:0 1.25rem}"
-    "h1{font-size:1.5rem;margin:0 0 1rem}"
-    "a{color:#a8071a}"
-    "nav a{margin-right:1.25rem}"
-)
-
-
 def term_redirect_page(redirect: TermRedirect, *, site_name: str, site_url: str | None) -> bytes:
-    """The page at a former term's address: on to its successor or to the facet's index, saying so."""
+    """The page at a former term's address: on to its successor or to the facet's index, saying so
+    (the same page shell as a renamed case's redirect)."""
+    from site_builder.history import _document
+
     spec = FACET_BY_KEY[redirect.facet]
     base = urls.base_for(redirect.url)
     target = base + redirect.target_url
     canonical = urls.absolute(site_url, redirect.target_url) or target
-    old = html.escape(spec.value_label.format(name=redirect.name))
+    kind = html.escape(spec.name)
+    old_label = spec.value_label.format(name=redirect.name)
+    old = html.escape(old_label)
     link = f'<a href="{html.escape(target)}">'
     if redirect.target is not None:
-        new = html.escape(spec.value_label.format(name=redirect.target))
-        heading = f"{html.escape(spec.name)}“{old}”已并入“{new}”"
+        new_label = spec.value_label.format(name=redirect.target)
+        heading = f"{spec.name}“{old_label}”已并入“{new_label}”"
         text = (
-            f"原来归在{html.escape(spec.name)}“{old}”下的案例，现在归在{link}{new}</a>下。"
+            f"原来归在{kind}“{old}”下的案例，现在归在{link}{html.escape(new_label)}</a>下。"
             "如果页面没有自动打开，请点这个链接；收藏过本页的读者请更新书签。"
         )
     else:
-        heading = f"{html.escape(spec.name)}“{old}”已不再单独列出"
-        text = (
-            f"这个{html.escape(spec.name)}下的案例已归入其他{html.escape(spec.name)}，请在{link}"
-            f"{html.escape(spec.label)}</a>中查找。"
-        )
+        heading = f"{spec.name}“{old_label}”已不再单独列出"
+        text = f"这个{kind}下的案例已归入其他{kind}，请在{link}{html.escape(spec.label)}</a>中查找。"
         if redirect.related:
             items = "、".join(
                 f'<a href="{html.escape(base + u)}">{html.escape(spec.value_label.format(name=n))}</a>'
                 for n, u in redirect.related
             )
-            text += f"原来的案例现在的{html.escape(spec.name)}有：{items}。"
+            text += f"原来的案例现在的{kind}有：{items}。"
     head = (
         f'<link rel="canonical" href="{html.escape(canonical)}">\n'
         f'<meta http-equiv="refresh" content="0; url={html.escape(target)}">\n'
     )
-    title = f"{heading} - {html.escape(site_name)}" if site_name else heading
-    return (
-        "<!doctype html>\n"
-        '<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        '<meta name="robots" content="noindex">\n'
-        f"<title>{title}</title>\n{head}<style>{_STYLE}</style>\n</head>\n"
-        f"<body>\n<main>\n<h1>{heading}</h1>\n<p>{text}</p>\n</main>\n</body>\n</html>\n"
-    ).encode()
+    title = f"{heading} - {site_name}" if site_name else heading
+    return _document(title, head, f"<h1>{html.escape(heading)}</h1>\n<p>{text}</p>\n")
 
 
 @dataclass(frozen=True)
