@@ -49,7 +49,8 @@ test: $(STAMP)
 	$(BIN)/site-builder schema --check
 	$(BIN)/site-builder cms-config --check
 	$(BIN)/site-builder validate cases
-	$(BIN)/python -m pytest -q
+	@# One worker per core (pytest-xdist); each site is built once and shared (tests/support/shared.py).
+	$(BIN)/python -m pytest -q -n auto --dist worksteal
 
 linkcheck: site
 	$(BIN)/python -m site_builder.checks.linkcheck site

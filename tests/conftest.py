@@ -1,8 +1,10 @@
-"""Session fixtures: each site is built once per session (in this process), served, and read in Chromium.
+"""Session fixtures: each site is built once per run (in process), served, and read in Chromium.
 
 Fixtures that build a site return its folder; ``*_url`` fixtures serve that folder on loopback.
 Every test that needs the repository's own site shares ``real_site``: one build of ``cases/`` with
-the repository's ``mkdocs.yml`` per session.
+the repository's ``mkdocs.yml`` per run. Under pytest-xdist (``make test`` runs ``-n auto``) the
+first worker that needs a site builds it and the others wait for it (``tests.support.shared``);
+each worker serves it and drives its own Chromium.
 """
 
 from __future__ import annotations
@@ -26,21 +28,34 @@ from tests.support.project import (
     make_project,
     serve,
 )
+from tests.support.shared import made_once
 
 
 @pytest.fixture(scope="session")
-def small_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The ``mkdocs.yml`` of a throwaway project holding the fixture cases (``small_site`` is its build)."""
-    return make_project(tmp_path_factory.mktemp("small") / "project", FIXTURE_CASES)
+def small_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A throwaway project holding the fixture cases (``project/``) and its build (``site/``), made once.
+
+    Cold, serial and in process: the reference the forked, warm and Zensical builds are compared with.
+    """
+
+    def make(base: Path) -> None:
+        config = make_project(base / "project", FIXTURE_CASES)
+        proc = build_in_process(config, base / "site", env=SMALL_SITE_ENV)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    return made_once(tmp_path_factory, "small", make)
 
 
 @pytest.fixture(scope="session")
-def small_site(small_project: Path) -> Path:
-    """The fixture cases built into a site once for the whole session (cold, serial, in process)."""
-    out = small_project.parent.parent / "site"
-    proc = build_in_process(small_project, out, env=SMALL_SITE_ENV)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
+def small_project(small_build: Path) -> Path:
+    """The ``mkdocs.yml`` of the fixture cases' project (read-only: copy it, e.g. ``cache_from=``)."""
+    return small_build / "project" / "mkdocs.yml"
+
+
+@pytest.fixture(scope="session")
+def small_site(small_build: Path) -> Path:
+    """The fixture cases built into a site once for the whole run (cold, serial, in process)."""
+    return small_build / "site"
 
 
 @pytest.fixture(scope="session")
@@ -58,10 +73,12 @@ def real_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     Built for the project's GitHub Pages address (``REAL_SITE_ENV``), so it is served like Pages
     serves it, under ``/site_builder/``. Uses the repository's ``.cache/`` as ``make site`` does.
     """
-    out = tmp_path_factory.mktemp("real") / "site"
-    proc = build_in_process(ROOT / "mkdocs.yml", out, env=REAL_SITE_ENV)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
+
+    def make(base: Path) -> None:
+        proc = build_in_process(ROOT / "mkdocs.yml", base / "site", env=REAL_SITE_ENV)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    return made_once(tmp_path_factory, "real", make) / "site"
 
 
 @pytest.fixture(scope="session")
@@ -114,7 +131,7 @@ def showcase_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The fixture cases plus an unseen case and an unseen draft, built once (open data, feeds, map)."""
     from tests.support.showcase import build_showcase_site
 
-    return build_showcase_site(tmp_path_factory.mktemp("showcase"))
+    return made_once(tmp_path_factory, "showcase", build_showcase_site) / "site"
 
 
 @pytest.fixture(scope="session")

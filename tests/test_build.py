@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -17,9 +16,11 @@ from tests.support.project import (
     ROOT,
     SMALL_SITE_ENV,
     build_in_process,
+    cli_in_process,
     make_project,
     run_build,
 )
+from tests.support.shared import made_once
 
 
 class _Collector(HTMLParser):
@@ -187,19 +188,17 @@ def test_no_third_party_requests_in_markup(small_site: Path) -> None:
 def test_invalid_case_fails_the_build_and_keeps_the_previous_site(
     tmp_path: Path, small_project: Path, small_site: Path
 ) -> None:
-    import sys
-
     config = make_project(tmp_path / "p", FIXTURE_CASES, cache_from=small_project)  # the first build is warm
     out = tmp_path / "p" / "site"
-    cmd = [sys.executable, "-m", "site_builder.cli", "build", "--site-dir", str(out), "--config", str(config)]
-    first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path / "p")
+    args = ["build", "--site-dir", str(out), "--config", str(config)]
+    first = cli_in_process(args, tmp_path / "p")
     assert first.returncode == 0, first.stderr
     before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
     bad = tmp_path / "p" / "cases" / "couriers-joint-meeting.yaml"
     bad.write_text(
         bad.read_text(encoding="utf-8").replace("district: 浦东新区", "district: 浦江区"), encoding="utf-8"
     )
-    second = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path / "p")
+    second = cli_in_process(args, tmp_path / "p")
     assert second.returncode != 0
     assert "cases/couriers-joint-meeting.yaml:3:11: 所在区 (district): 未知的区「浦江区」" in second.stderr
     assert "Traceback" not in second.stderr
@@ -207,7 +206,7 @@ def test_invalid_case_fails_the_build_and_keeps_the_previous_site(
     assert after == before
     assert not list((tmp_path / "p").glob(".site-build-*"))
     # plain `mkdocs build` refuses before it cleans its output folder, too
-    plain = run_build(config, out)
+    plain = build_in_process(config, out)
     assert plain.returncode != 0 and "浦江区" in plain.stderr
     assert {p.relative_to(out) for p in out.rglob("*") if p.is_file()} == set(before)
 
@@ -251,7 +250,8 @@ def _tree(root: Path) -> dict[str, bytes]:
     return {str(p.relative_to(root)): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-Forked = tuple[subprocess.CompletedProcess[str], Path, subprocess.CompletedProcess[str], Path]
+Forked = tuple[str, Path, str, Path]
+"""The cold build's log and site, then the warm build's log and site."""
 
 
 @pytest.fixture(scope="module")
@@ -259,15 +259,20 @@ def forked_builds(tmp_path_factory: pytest.TempPathFactory) -> Forked:
     """The fixture cases built by ``mkdocs build`` forking for any number of items: cold, then warm.
 
     Subprocesses on purpose: the site builder forks only in a process without other threads.
+    Built once per run; the logs are kept beside the sites.
     """
-    base = tmp_path_factory.mktemp("forked")
-    config = make_project(base / "project", FIXTURE_CASES)
-    env = {**SMALL_SITE_ENV, "SITE_BUILDER_PARALLEL_FROM": "2"}  # as small_site, but fork for any count
-    cold = run_build(config, base / "cold", "--verbose", env=env)
-    assert cold.returncode == 0, cold.stderr
-    warm = run_build(config, base / "warm", "--verbose", env=env)
-    assert warm.returncode == 0, warm.stderr
-    return cold, base / "cold", warm, base / "warm"
+
+    def make(base: Path) -> None:
+        config = make_project(base / "project", FIXTURE_CASES)
+        env = {**SMALL_SITE_ENV, "SITE_BUILDER_PARALLEL_FROM": "2"}  # as small_site, but fork for any count
+        for name in ("cold", "warm"):
+            proc = run_build(config, base / name, "--verbose", env=env)
+            assert proc.returncode == 0, proc.stderr
+            (base / f"{name}.log").write_text(proc.stderr, encoding="utf-8")
+
+    base = made_once(tmp_path_factory, "forked", make)
+    logs = {name: (base / f"{name}.log").read_text(encoding="utf-8") for name in ("cold", "warm")}
+    return logs["cold"], base / "cold", logs["warm"], base / "warm"
 
 
 def test_forked_and_serial_builds_are_byte_identical(small_site: Path, forked_builds: Forked) -> None:
@@ -276,7 +281,7 @@ def test_forked_and_serial_builds_are_byte_identical(small_site: Path, forked_bu
     Both builds are cold (art and photos drawn); ``small_site`` is the serial one, built in process.
     """
     cold, forked_site, _, _ = forked_builds
-    assert "started a worker process" in cold.stderr
+    assert "started a worker process" in cold
     serial, forked = _tree(small_site), _tree(forked_site)
     assert serial.keys() == forked.keys()
     assert [k for k in serial if serial[k] != forked[k]] == []
@@ -287,8 +292,8 @@ def test_a_warm_build_starts_no_worker_and_gives_the_same_site(
 ) -> None:
     """Workers are for work the cache lacks: forking a large process costs more than a cache lookup."""
     cold, cold_site, warm, warm_site = forked_builds
-    assert "started a worker process" in cold.stderr
-    assert "started a worker process" not in warm.stderr
+    assert "started a worker process" in cold
+    assert "started a worker process" not in warm
     assert _tree(cold_site) == _tree(warm_site)
 
 

@@ -26,7 +26,7 @@ from site_builder.history import (
 from site_builder.outputs.offline import rewrite_page
 from tests.support.gitrepo import GIT_ENV
 from tests.support.gitrepo import git as _git
-from tests.support.project import FIXTURE_CASES, make_project, run_build
+from tests.support.project import FIXTURE_CASES, build_in_process, make_project
 
 
 @pytest.fixture
@@ -222,7 +222,7 @@ def test_a_renamed_and_a_deleted_case_keep_their_addresses_in_a_real_build(
     _git(repo, "commit", "-qm", "delete")
     config = make_project(repo)
     out = tmp_path / "site"
-    proc = run_build(config, out)
+    proc = build_in_process(config, out)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     moved = (out / "cases" / "couriers-joint-meeting" / "index.html").read_text(encoding="utf-8")
     assert "url=../../cases/kuaidi-huiyi/" in moved

@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from site_builder import sitedir
-from tests.support.project import FIXTURE_CASES, ROOT, make_project, run_build
+from tests.support.project import FIXTURE_CASES, ROOT, build_in_process, cli_in_process, make_project
 
 
 def _project(tmp_path: Path) -> Path:
@@ -51,22 +51,7 @@ def test_a_foreign_folder_is_not_replaced_but_a_previous_site_is(tmp_path: Path)
 def test_cli_refuses_and_deletes_nothing(tmp_path: Path) -> None:
     root = _project(tmp_path)
     for target in ("cases", ".", ".."):
-        proc = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "site_builder.cli",
-                "build",
-                "--site-dir",
-                target,
-                "--config",
-                "mkdocs.yml",
-            ],
-            cwd=root,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        proc = cli_in_process(["build", "--site-dir", target, "--config", "mkdocs.yml"], root)
         assert proc.returncode == 2, proc.stderr
         assert "没有构建" in proc.stderr and "Traceback" not in proc.stderr
     assert (root / "cases" / "a.yaml").read_text(encoding="utf-8") == "title: x\n"
@@ -245,7 +230,7 @@ def test_the_build_refuses_links_and_shadowing_files_and_publishes_nothing(tmp_p
     secret = tmp_path / "secret.txt"
     secret.write_text("PRIVATE KEY")
     (docs / "leak.txt").symlink_to(secret)
-    linked = run_build(config, tmp_path / "out1")
+    linked = build_in_process(config, tmp_path / "out1")
     assert linked.returncode != 0
     assert "docs/leak.txt: 是符号链接" in linked.stderr and "Traceback" not in linked.stderr
     assert not any(
@@ -255,7 +240,7 @@ def test_the_build_refuses_links_and_shadowing_files_and_publishes_nothing(tmp_p
     (docs / "data").mkdir()
     (docs / "data" / "cases.csv").write_text("EVIL-CSV")
     (docs / "atom.xml").write_text("EVIL-ATOM")
-    shadowed = run_build(config, tmp_path / "out2")
+    shadowed = build_in_process(config, tmp_path / "out2")
     assert shadowed.returncode != 0 and "Traceback" not in shadowed.stderr
     assert re.search(r"docs/atom.xml(:1:1)?: 与自动生成的文件「atom.xml」同名", shadowed.stderr), (
         shadowed.stderr
@@ -288,7 +273,7 @@ def test_disk_failures_are_explained(code: int, words: str) -> None:
 def test_a_blocked_cache_ends_the_build_with_a_sentence(tmp_path: Path) -> None:
     config = make_project(tmp_path / "p", FIXTURE_CASES)
     (tmp_path / "p" / ".cache").write_text("a file where the cache folder goes")
-    result = run_build(config, tmp_path / "out")
+    result = build_in_process(config, tmp_path / "out")
     assert result.returncode != 0
     assert "Traceback" not in result.stderr
     assert "无法写入「" in result.stderr and ".cache" in result.stderr

@@ -245,9 +245,11 @@ def test_remembered_slugs_are_the_same_and_skip_pypinyin(tmp_path: Path) -> None
 def test_warm_build_is_byte_identical_to_cold(small_project: Path, small_site: Path, tmp_path: Path) -> None:
     """Every cache of a warm build (outputs, bodies, templates, slugs, linked media) is invisible.
 
-    The cold build is the session's ``small_site``; the warm one rebuilds its project.
+    The cold build is the session's ``small_site``; the warm one rebuilds a copy of its project
+    with its caches (``small_project`` is shared by every test and worker, so it stays read-only).
     """
-    proc = build_in_process(small_project, tmp_path / "warm", env=SMALL_SITE_ENV)
+    config = make_project(tmp_path / "project", FIXTURE_CASES, cache_from=small_project)
+    proc = build_in_process(config, tmp_path / "warm", env=SMALL_SITE_ENV)
     assert proc.returncode == 0, proc.stderr
     cold, warm = (
         {str(p.relative_to(site)): p.read_bytes() for p in site.rglob("*") if p.is_file()}
@@ -255,7 +257,7 @@ def test_warm_build_is_byte_identical_to_cold(small_project: Path, small_site: P
     )
     assert cold.keys() == warm.keys()
     assert [k for k in cold if cold[k] != warm[k]] == []
-    assert (small_project.parent / ".cache/site_builder/outputs").is_dir()
+    assert (config.parent / ".cache/site_builder/outputs").is_dir()
 
 
 def test_remembered_qr_codes_are_the_same_and_checked(

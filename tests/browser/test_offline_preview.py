@@ -3,38 +3,30 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from site_builder.outputs.offline import folder_link_to_file
-from tests.support.project import FIXTURE_CASES, make_project
+from tests.support.project import FIXTURE_CASES, cli_in_process, make_project
+from tests.support.shared import made_once
 
 pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def unzipped(tmp_path_factory: pytest.TempPathFactory, small_project: Path, small_site: Path) -> Path:
+def unzipped(tmp_path_factory: pytest.TempPathFactory, small_project: Path) -> Path:
     """``site-builder build --offline`` zipped like the CI artifact, then unzipped elsewhere (warm caches)."""
-    base = tmp_path_factory.mktemp("offline")
-    config = make_project(base / "project", FIXTURE_CASES, cache_from=small_project)
-    cmd = [
-        sys.executable,
-        "-m",
-        "site_builder.cli",
-        "build",
-        "--offline",
-        "--site-dir",
-        str(base / "preview"),
-    ]
-    proc = subprocess.run(cmd, cwd=config.parent, capture_output=True, text=True, timeout=600)
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    archive = shutil.make_archive(str(base / "site-preview"), "zip", base / "preview")
-    shutil.unpack_archive(archive, base / "downloads" / "site-preview")
-    return base / "downloads" / "site-preview"
+
+    def make(base: Path) -> None:
+        config = make_project(base / "project", FIXTURE_CASES, cache_from=small_project)
+        proc = cli_in_process(["build", "--offline", "--site-dir", str(base / "preview")], config.parent)
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        archive = shutil.make_archive(str(base / "site-preview"), "zip", base / "preview")
+        shutil.unpack_archive(archive, base / "downloads" / "site-preview")
+
+    return made_once(tmp_path_factory, "offline", make) / "downloads" / "site-preview"
 
 
 @pytest.fixture

@@ -24,6 +24,7 @@ from site_builder.browse.facets import FACETS
 from site_builder.pages.qr import qr_image
 from tests.support.pages_server import serve_like_pages
 from tests.support.project import FIXTURE_CASES, REAL_SITE_ENV, ROOT, build_in_process, make_project
+from tests.support.shared import made_once
 from tests.support.synthetic import write_cases
 
 pytestmark = pytest.mark.browser
@@ -68,17 +69,19 @@ PUBLISHER = {"host_org": "某某党建研究会", "contact_email": "cases@exampl
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory, small_project: Path, small_site: Path) -> Path:
-    base = tmp_path_factory.mktemp("readers")
-    config = make_project(base / "project", FIXTURE_CASES, cache_from=small_project)
-    data = yaml.safe_load(config.read_text(encoding="utf-8"))
-    data["extra"] = {**data.get("extra", {}), **PUBLISHER}
-    config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    write_cases(base / "project" / "cases", N_SYNTHETIC)
-    out = base / "site"
-    proc = build_in_process(config, out, env={"SITE_URL": SITE_URL, "REPO_URL": REPO_URL})
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    return out
+def built(tmp_path_factory: pytest.TempPathFactory, small_project: Path) -> Path:
+    """The fixture cases, synthetic ones and a publisher, built once for the run (warm from ``small_site``)."""
+
+    def make(base: Path) -> None:
+        config = make_project(base / "project", FIXTURE_CASES, cache_from=small_project)
+        data = yaml.safe_load(config.read_text(encoding="utf-8"))
+        data["extra"] = {**data.get("extra", {}), **PUBLISHER}
+        config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        write_cases(base / "project" / "cases", N_SYNTHETIC)
+        proc = build_in_process(config, base / "site", env={"SITE_URL": SITE_URL, "REPO_URL": REPO_URL})
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+
+    return made_once(tmp_path_factory, "readers", make) / "site"
 
 
 @pytest.fixture(scope="module")
@@ -95,39 +98,45 @@ def pages(built: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def contexts(browser: Any) -> Iterator[dict[tuple[str, str], Any]]:
-    """One browser context per screen size and colour scheme: pages share its HTTP cache, as a reader's tabs do.
+def tabs(browser: Any) -> Iterator[dict[tuple[str, str], Any]]:
+    """One tab per screen size and colour scheme, each in its own browser context, kept for the module.
 
-    A fresh context per page started a renderer and fetched every asset again (about half of a
-    page's CPU). What the site remembers in the browser (the reading controls' localStorage) is
-    cleared after each test by ``open_page``, so tests stay independent.
+    Tests navigate the tab of their size and scheme, as a reader moves between pages in one tab:
+    a new tab per page started a renderer and fetched every asset again, and paid for compiling
+    the site's scripts and axe-core again (more than half of a page's CPU). What the site
+    remembers in the browser (localStorage, sessionStorage, cookies) is cleared after each test
+    by ``open_page``, and a navigation starts a new document, so tests stay independent.
     """
     opened: dict[tuple[str, str], Any] = {}
     yield opened
-    for context in opened.values():
-        context.close()
+    for page in opened.values():
+        page.context.close()
 
 
 @pytest.fixture
-def open_page(browser: Any, site_url: str, contexts: dict[tuple[str, str], Any]) -> Iterator[Any]:
+def open_page(browser: Any, site_url: str, tabs: dict[tuple[str, str], Any]) -> Iterator[Any]:
     """Open a page of the site at a size; records script errors and off-site requests."""
-    pages: list[Any] = []
+    used: list[Any] = []
     origin = "{0.scheme}://{0.netloc}/".format(urlsplit(site_url))
     errors: list[str] = []
     outside: list[str] = []
 
+    def on_error(error: Any) -> None:
+        errors.append(str(error))
+
+    def on_request(request: Any) -> None:
+        if not (request.url.startswith(origin) or request.url.startswith("blob:")):
+            outside.append(request.url)
+
     def _open(path: str, size: str = "phone", *, scheme: str = "light", text: float = 1.0) -> Any:
-        if (size, scheme) not in contexts:
-            contexts[size, scheme] = browser.new_context(**SIZES[size], locale="zh-CN", color_scheme=scheme)
-        pg = contexts[size, scheme].new_page()
-        pages.append(pg)
-        pg.on("pageerror", lambda e: errors.append(str(e)))
-        pg.on(
-            "request",
-            lambda r: (
-                None if r.url.startswith(origin) or r.url.startswith("blob:") else outside.append(r.url)
-            ),
-        )
+        pg = tabs.get((size, scheme))
+        if pg is None or pg.is_closed():
+            context = browser.new_context(**SIZES[size], locale="zh-CN", color_scheme=scheme)
+            pg = tabs[size, scheme] = context.new_page()
+        if pg not in used:
+            used.append(pg)
+            pg.on("pageerror", on_error)
+            pg.on("request", on_request)
         pg.goto(site_url + path)
         pg.wait_for_load_state("load")
         if text != 1.0:  # the reader's text size (WeChat's font setting): Material's root is 125 %
@@ -135,14 +144,14 @@ def open_page(browser: Any, site_url: str, contexts: dict[tuple[str, str], Any])
         return pg
 
     yield _open
-    for pg in pages:
-        if not pg.is_closed() and pg.url.startswith(
-            origin
-        ):  # what the site remembered (localStorage) is not the next test's
+    for pg in used:
+        if pg.is_closed():
+            continue
+        pg.remove_listener("pageerror", on_error)
+        pg.remove_listener("request", on_request)
+        if pg.url.startswith(origin):  # what the site remembered (localStorage) is not the next test's
             pg.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
-        pg.close()
-    for context in contexts.values():
-        context.clear_cookies()
+        pg.context.clear_cookies()
     assert errors == []
     assert outside == [], "third-party requests"
 

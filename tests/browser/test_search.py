@@ -10,6 +10,7 @@ import pytest
 
 from tests.support.project import serve, watched_page
 from tests.support.search_fixtures import FAKE_CASES, LISTEN, build_site, header_search, results_page_ids
+from tests.support.shared import made_once
 
 pytestmark = pytest.mark.browser
 
@@ -56,7 +57,10 @@ XSS_CASE = {
 
 @pytest.fixture(scope="module")
 def site_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    site = build_site(tmp_path_factory.mktemp("site"), {**FAKE_CASES, **XSS_CASE})
+    site = (
+        made_once(tmp_path_factory, "search", lambda base: build_site(base, {**FAKE_CASES, **XSS_CASE}))
+        / "site"
+    )
     url, server = serve(site)
     yield url
     server.shutdown()

@@ -13,6 +13,7 @@ counts are in benchmarks/README.md).
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import re
 from collections.abc import Iterator
@@ -26,6 +27,7 @@ import yaml
 from site_builder.browse import urls
 from tests.support.pages_server import serve_like_pages
 from tests.support.project import FIXTURE_CASES, REAL_SITE_ENV, ROOT, build_in_process, make_project
+from tests.support.shared import made_once
 
 pytestmark = pytest.mark.browser
 
@@ -109,7 +111,14 @@ def sites(
     served: dict[str, str] = {}
     servers = []
     for name, extra in PUBLISHERS.items():
-        site = _build(tmp_path_factory.mktemp(f"wechat-{name}"), small_project, extra)
+        site = (
+            made_once(
+                tmp_path_factory,
+                f"wechat-{name}",
+                functools.partial(_build, small_project=small_project, extra=extra),
+            )
+            / "site"
+        )
         url, server = serve_like_pages(site)
         served[name] = url
         served[f"{name}:dir"] = str(site)

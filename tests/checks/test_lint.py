@@ -336,7 +336,7 @@ def test_ordinary_prose_is_not_taken_for_a_key(block: str, in_tmp: Path) -> None
 
 def test_build_and_preview_enforce_the_lint_errors_validate_reports(tmp_path: Path) -> None:
     from site_builder.preview import PreviewState
-    from tests.support.project import FIXTURE_CASES, make_project, run_build
+    from tests.support.project import FIXTURE_CASES, build_in_process, make_project
 
     config = make_project(tmp_path / "p", FIXTURE_CASES)
     case = tmp_path / "p" / "cases" / "riders-golden-helmet.yaml"
@@ -348,7 +348,7 @@ def test_build_and_preview_enforce_the_lint_errors_validate_reports(tmp_path: Pa
         ),
         encoding="utf-8",
     )
-    build = run_build(config, tmp_path / "out")
+    build = build_in_process(config, tmp_path / "out")
     assert build.returncode != 0 and "Traceback" not in build.stderr
     assert "riders-golden-helmet.yaml:" in build.stderr and "这里不能有网址或链接" in build.stderr
     assert not (tmp_path / "out" / "cases" / "riders-golden-helmet" / "index.html").exists()

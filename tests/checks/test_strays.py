@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 
 from site_builder.checks.strays import find_stray_cases, looks_like_case
-from tests.support.project import FIXTURE_CASES, ROOT, make_project, run_build
+from tests.support.project import FIXTURE_CASES, ROOT, build_in_process, make_project
 
 CASE = (FIXTURE_CASES / "couriers-joint-meeting.yaml").read_text(encoding="utf-8")
 
@@ -68,7 +68,7 @@ def test_yaml_in_docs_is_never_published(tmp_path: Path) -> None:
     data["docs_dir"] = str(docs)
     config.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     out = tmp_path / "site"
-    proc = run_build(config, out)
+    proc = build_in_process(config, out)
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert (out / "cases" / "couriers-joint-meeting" / "index.html").is_file()
     published = [

@@ -15,6 +15,7 @@ import pytest
 import yaml
 
 from tests.support.project import FIXTURE_CASES, ROOT, make_project
+from tests.support.shared import made_once
 
 
 def _checker() -> ModuleType:
@@ -46,32 +47,34 @@ def _pack(site: Path, temp: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A site built by ``site-builder build`` under a strict umask onto a gh-pages checkout."""
-    root = tmp_path_factory.mktemp("deploy")
-    config = make_project(root / "p", FIXTURE_CASES)
-    site = root / "p" / "site"
-    (site / ".git").mkdir(parents=True)
-    (site / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
-    (site / "CNAME").write_text("cases.example.org\n")
-    (site / "index.html").write_text("old")
-    (site / "sitemap.xml").write_text("<urlset/>")
-    result = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "site-builder"),
-            "build",
-            "--config",
-            str(config),
-            "--site-dir",
-            str(site),
-        ],
-        cwd=config.parent,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        preexec_fn=lambda: os.umask(0o077),  # an editor's machine with a private umask
-    )
-    assert result.returncode == 0, result.stderr[-3000:]
-    return site
+    """A site built by ``site-builder build`` under a strict umask onto a gh-pages checkout (once per run)."""
+
+    def make(root: Path) -> None:
+        config = make_project(root / "p", FIXTURE_CASES)
+        site = root / "p" / "site"
+        (site / ".git").mkdir(parents=True)
+        (site / ".git" / "HEAD").write_text("ref: refs/heads/gh-pages\n")
+        (site / "CNAME").write_text("cases.example.org\n")
+        (site / "index.html").write_text("old")
+        (site / "sitemap.xml").write_text("<urlset/>")
+        result = subprocess.run(
+            [
+                str(Path(sys.executable).parent / "site-builder"),
+                "build",
+                "--config",
+                str(config),
+                "--site-dir",
+                str(site),
+            ],
+            cwd=config.parent,
+            capture_output=True,
+            text=True,
+            timeout=600,
+            preexec_fn=lambda: os.umask(0o077),  # an editor's machine with a private umask
+        )
+        assert result.returncode == 0, result.stderr[-3000:]
+
+    return made_once(tmp_path_factory, "deploy", make) / "p" / "site"
 
 
 def test_the_artifact_passes_pages_rules(built: Path, tmp_path: Path) -> None:

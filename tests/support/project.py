@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
@@ -119,6 +120,20 @@ def environment(env: Mapping[str, str]) -> Iterator[None]:
                 os.environ[key] = value
 
 
+def forget_process_caches() -> None:
+    """Point the process-wide parse and photo caches nowhere, as in a fresh process.
+
+    A build or ``validate`` aims them at its project's ``.cache`` and leaves them there (a process
+    runs one command). In-process runs reset them afterwards, so a test never writes into another
+    test's project, and the result does not depend on which tests ran before in this worker.
+    """
+    from site_builder.casefile.yamlio import use_parse_cache
+    from site_builder.media.photos import use_photo_cache
+
+    use_parse_cache(None)
+    use_photo_cache(None)
+
+
 def build_in_process(
     config: Path, out: Path, *, env: dict[str, str] | None = None, verbose: bool = False, strict: bool = True
 ) -> BuildResult:
@@ -158,24 +173,50 @@ def build_in_process(
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+        forget_process_caches()
     return BuildResult(returncode, "", stream.getvalue())
+
+
+@contextlib.contextmanager
+def _file_descriptor_into(fd: int, sink: io.StringIO) -> Iterator[None]:
+    """Send what is written to ``fd`` (also by child processes, e.g. the engine) into ``sink``."""
+    with tempfile.TemporaryFile() as spool:
+        saved = os.dup(fd)
+        os.dup2(spool.fileno(), fd)
+        try:
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
+            spool.seek(0)
+            sink.write(spool.read().decode("utf-8", "replace"))
 
 
 def cli_in_process(args: list[str], cwd: Path) -> BuildResult:
     """``site-builder ARGS`` run in ``cwd`` in this process: its exit status and what it printed.
 
-    For tests of a command's result; tests of the console script itself (start-up, tracebacks,
-    signals) run it in a subprocess.
+    What the command prints and what the processes it starts (``build`` runs the engine in one)
+    print both come back, the command's own lines first. For tests of a command's result; tests
+    of the console script itself (start-up, tracebacks, signals) run it in a subprocess.
     """
     from site_builder import cli
 
     out, err = io.StringIO(), io.StringIO()
-    with contextlib.chdir(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+    child_out, child_err = io.StringIO(), io.StringIO()
+    with (
+        contextlib.chdir(cwd),
+        _file_descriptor_into(1, child_out),
+        _file_descriptor_into(2, child_err),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+    ):
         try:
             code = cli.main(args)
         except SystemExit as exc:  # argparse refusing the arguments
             code = exc.code if isinstance(exc.code, int) else 2
-    return BuildResult(code, out.getvalue(), err.getvalue())
+        finally:
+            forget_process_caches()
+    return BuildResult(code, out.getvalue() + child_out.getvalue(), err.getvalue() + child_err.getvalue())
 
 
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
