@@ -104,10 +104,10 @@ CACHES: tuple[Namespace, ...] = (
     ),
     Namespace(
         "site-pages",
-        "the browse, stats, home and search pages of one site",
-        (".",),
-        600.0,
-        "no browse/home/stats rendering when no case changed",
+        "each browse, stats, home and search page's body, keyed by what it shows of the cases it lists",
+        ("pages", "browse", "outputs/search"),
+        DAY,
+        "no browse/home/stats rendering for a page whose listed cards and counts did not change",
     ),
     Namespace(
         "outputs",
@@ -115,6 +115,20 @@ CACHES: tuple[Namespace, ...] = (
         (".",),
         600.0,
         "no search index or data export computation when no case changed; files linked, not written",
+    ),
+    Namespace(
+        "search-docs",
+        "each case's search document and tokens (postings, numbers, pinyin), by case and word tables",
+        ("outputs/search", "textnorm.py", "casefile", "browse/facets.py", "data"),
+        7 * DAY,
+        "no tokenizing or pinyin of an unchanged case: an edit's search index is assembled from parts",
+    ),
+    Namespace(
+        "data-rows",
+        "each case's row of data/cases.csv (Markdown fields as plain text)",
+        ("outputs/export.py", "pages/markup.py", "casefile"),
+        7 * DAY,
+        "no Markdown rendering of an unchanged case for the CSV export",
     ),
     Namespace(
         "builds",
