@@ -161,7 +161,8 @@ def feed_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> 
 
 
 def address_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
-    """Pages at the addresses of renamed (a redirect) and deleted (已撤下) cases."""
+    """Pages at the addresses of renamed (a redirect) and deleted (已撤下) cases, and of facet terms
+    (tags …) no case carries any more (a redirect to the term that replaced them, or the index)."""
     published = {case.id: case.title for case in site.cases}
     book, name, url = settings.addresses, settings.site_name, settings.site_url
     files = address_files(book, published, site_name=name, site_url=url)
