@@ -84,6 +84,7 @@ from site_builder.parallel import (
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
 from site_builder.sitedir import source_problems
+from site_builder.termhistory import term_address_files
 
 
 @dataclass(frozen=True)
@@ -160,11 +161,12 @@ def feed_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> 
 
 
 def address_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
-    """Pages at the addresses of renamed (a redirect) and deleted (已撤下) cases."""
+    """Pages at the addresses of renamed (a redirect) and deleted (已撤下) cases, and of facet terms
+    (tags …) no case carries any more (a redirect to the term that replaced them, or the index)."""
     published = {case.id: case.title for case in site.cases}
-    return address_files(
-        settings.addresses, published, site_name=settings.site_name, site_url=settings.site_url
-    )
+    book, name, url = settings.addresses, settings.site_name, settings.site_url
+    files = address_files(book, published, site_name=name, site_url=url)
+    return files | term_address_files(book.terms, site, moved=book.moved(), site_name=name, site_url=url)
 
 
 OUTPUTS: tuple[Output, ...] = (
@@ -215,7 +217,8 @@ OUTPUTS: tuple[Output, ...] = (
         "address_outputs",
         address_outputs,
         "旧地址",
-        "改名的案例在原地址留下跳转页，撤下的案例留下“已撤下”页，印出的二维码和转发的链接不会失效。",
+        "改名的案例在原地址留下跳转页，撤下的案例留下“已撤下”页，合并或停用的标签等分类页跳转到接替它的分类"
+        "（没有明确接替的，跳转到分类总览），印出的二维码和转发的链接不会失效。",
     ),
 )
 """Every non-page output: ``{site-relative path: bytes}`` from the site model (and the media plan's
@@ -769,7 +772,7 @@ def build(
         report_email=publisher.email,
         report_issues=publisher.new_issue_url,
         home=not project.has_home,
-        addresses=address_book(project.root, project.cases),
+        addresses=address_book(project.root, project.cases, terms=True, docs_dir=project.docs_dir),
         # The preview's start is a build like any other (the server has no threads yet, and a build
         # may have remembered this very site); later saves never fork beside the server's threads.
         parallel=fresh,

@@ -179,6 +179,13 @@ CACHES: tuple[Namespace, ...] = (
         "no `git log` of the cases folder when HEAD did not move",
     ),
     Namespace(
+        "terms",
+        "facet values of each case file version in git history (by blob sha), and their summary by HEAD",
+        ("termhistory.py", "browse/facets.py", "casefile"),
+        7 * DAY,
+        "no `git log --raw` or `git cat-file` of old case versions when HEAD did not move",
+    ),
+    Namespace(
         "images",
         "contributed photos as WebP variants and a JPEG fallback",
         ("media/photos.py",),
