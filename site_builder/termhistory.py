@@ -388,6 +388,8 @@ def _choose(
         clear = False  # most of its cases went elsewhere
     if not now and not gained.get(best):
         clear = False
+    if len(now) == 1 and len(votes) > 1 and not _overlap(record.name, best):
+        clear = False  # which of one case's several tags took over is a guess unless the names overlap
     return (best if clear else None), candidates
 
 
