@@ -19,6 +19,7 @@
   var WEIGHT = [10, 6, 3, 1]; // by bit position: title, meta, summary, body
   var F_TITLE = 1, F_META = 2;
   var PARTIAL_MIN = 0.5; // share of the query's weight a case must cover to be shown as partial
+  var GRAMMAR = "的了吗呢吧啊呀嘛"; // particles that end or join phrases, never inside a word
   var MEASURES = "个名家人位元件次条座栋幢所项种年月天岁户间台辆套张只把块米里亩倍成届期批支"; // tokens.MEASURES
   var LABELS = {
     partial: "没有完全匹配的结果，以下案例包含部分关键词",
@@ -545,7 +546,7 @@
   // is meant: it weighs like a term found in half the cases, once per unknown stretch (its bigrams
   // in a row), so the rest of the query still finds its case (…在哪儿歇脚).  A bigram the index
   // does not know between two it knows is the seam of two words (看书|健身: 书健), and a bigram with
-  // a particle counts only where it is part of a name (万有引力, not 的规范): neither weighs otherwise.  With an unknown word in the
+  // a particle weighs only as part of a name (万有引力), never with 的/了/吗 (GRAMMAR).  With an unknown word in the
   // query, a case must also match the rest by name (a title or tag, a synonym or colloquial word, a
   // Latin word or a number), not by a bigram that happens to span two words in its text (股票行情
   // against 执行情况).
@@ -555,7 +556,7 @@
     var sets = p.terms.map(function (term) {
       if (!term.alts.length) return null;
       var set = holders(term, masks), count = 0;
-      // a bigram with a particle is a word only in a name (万有引力), not in running text (的规范)
+      // a bigram with a particle is a word only in a name (万有引力), not in running text (有党组织)
       if (term.soft) for (n = 0; n < N; n++) if (set[n] && !(masks[term.alts[0][0]].a[n] & (F_TITLE | F_META))) set[n] = 0;
       for (n = 0; n < N; n++) count += set[n];
       if (count && term.at) known[term.at[0] + " " + term.at[1]] = true;
@@ -568,6 +569,8 @@
         var at = term.at, seam = at && known[at[0] + " " + (at[1] - 1)] && known[at[0] + " " + (at[1] + 1)];
         var follows = prev && at && prev.at && prev.at[0] === at[0] && prev.at[1] + 1 === at[1];
         w = term.soft || seam || follows ? 0 : unknown;
+      } else if (term.soft && GRAMMAR.indexOf(term.alts[0][0].slice(-1)) + GRAMMAR.indexOf(term.alts[0][0][0]) > -2) {
+        w = 0; // 里的, 的党: a sentence particle is never part of a word
         if (w) vague = true;
         if (!term.soft && !seam) prev = term;
       } else prev = null;
