@@ -772,7 +772,7 @@
   // A query that may be pinyin (Latin letters, tone marks or numbers, spaces): read with py.json.
   function syllablesPossible(query) {
     var text = query.normalize("NFKC").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
-    return /^[a-z1-5'\s]+$/.test(text) && /[a-z]/.test(text);
+    return /^[a-z1-5'\s]+$/.test(text) && /[a-z].*[a-z].*[a-z]/.test(text); // two syllables: 3 letters at least
   }
 
 
