@@ -93,6 +93,8 @@ def test_a_number_never_reads_into_the_next_word() -> None:
 def test_number_tokens_leave_out_years_and_dates() -> None:
     got = number_tokens(normalize("2.2万名司机，2023年4月，2021-06-03发布，近2000个楼宇，98.5%，12月"))
     assert got == {"#5:2": {220}, "#4:2": {200}, "#2:9": {985}}
+    # a month-day or a code (a source dated 12-13, 6/30) is not a count: 十几个 must not find it
+    assert number_tokens(normalize("发表于12-13，统计到6/30，共35家")) == {"#2:3": {350}}
 
 
 @needs_node
