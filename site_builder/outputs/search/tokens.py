@@ -225,7 +225,8 @@ def number_tokens(key: str) -> dict[str, set[int]]:
         whole = m[1].lstrip("0")
         if len(whole) < 2 or (m[3] and m[3] in _DATE_AFTER):
             continue
-        if _JOINED_RE.match(key, m.end(2) if m[2] else m.end(1)) or _JOINED_BEFORE_RE.search(key, 0, m.start()):
+        joined = _JOINED_RE.match(key, m.end(2) if m[2] else m.end(1))
+        if joined or _JOINED_BEFORE_RE.search(key, 0, m.start()):
             continue  # one part of a date or code (12-13, 6/3): not a count
         if len(whole) == 4 and 1900 <= int(whole) <= 2100 and not (m[3] and m[3] in MEASURES):
             continue  # a year (2021-06, 2010起), unless counted (近2000个)
