@@ -4,7 +4,8 @@
  * pinyin initials count) -> partial (labelled; ranked by how much of the query a case covers, rare
  * terms weighing most, words no case uses weighing little, with a threshold) -> pinyin (homophone
  * typos and pinyin queries, then readings people confuse such as sh/s or in/ing; its table and
- * index are fetched only when the first tiers find nothing).
+ * index are fetched only when the first tiers find nothing, and only for pairs of characters the
+ * index does not know: a query whose words all match, just not in one case, fetches none of it).
  * Case text is untrusted: the DOM is built with textContent only. */
 (function () {
   "use strict";
