@@ -58,7 +58,10 @@ linkcheck: site
 ci:
 	bash scripts/ci_local.sh
 
-bench: $(STAMP) bench-search
+## Every speed goal of issues 20 and 26 in one interleaved run (1,000 and 3,000 cases, 3 rounds, both
+## engines, plain MkDocs and plain Zensical beside them; ~35 min on an idle 2-core machine). Smoke:
+## make bench BENCH_ARGS="--sizes 100 --rounds 1". Search budgets: make bench-search.
+bench: $(STAMP) system-deps
 	$(BIN)/python benchmarks/bench_build.py $(BENCH_ARGS)
 
 ## Search budgets at 1,000 and 10,000 cases (bytes before the first result, ms at 4x CPU throttle)
@@ -66,7 +69,7 @@ bench: $(STAMP) bench-search
 bench-search: $(STAMP)
 	$(BIN)/python benchmarks/bench_search.py --sizes 1000 10000 --queries
 
-## Lighthouse (mobile preset) on home, a case and /search/, served with gzip; see benchmarks/README.md.
+## Lighthouse on every page type at the phone and desktop presets, served like GitHub Pages; see benchmarks/README.md.
 lighthouse: $(STAMP) system-deps
 	cd benchmarks/lighthouse && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	$(BIN)/python benchmarks/lighthouse.py
