@@ -130,6 +130,13 @@ CACHES: tuple[Namespace, ...] = (
         600.0,
         "no quadratic related-case scoring when no case's facets changed",
     ),
+    Namespace(
+        "rendered",
+        "each generated page as the engine finished it, keyed by its data and the site-wide chrome",
+        ("rendered.py", "plugin.py"),
+        HOUR,
+        "no Markdown or theme template work for a page whose inputs did not change",
+    ),
     Namespace("slugs", "tag -> URL slug", ("browse/model.py",), DAY, "no pypinyin import (its segmenter)"),
     Namespace("qr", "page address -> QR code image", ("pages/qr.py",), DAY, "no QR encoding (~3 ms a page)"),
     Namespace(
