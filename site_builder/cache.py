@@ -96,6 +96,13 @@ CACHES: tuple[Namespace, ...] = (
         "no YAML parse of an unchanged file",
     ),
     Namespace(
+        "checked",
+        "each clean case file's document, validated case and own lint findings, by its bytes",
+        ("casefile", "checks/lint.py", "textnorm.py", "errors.py"),
+        DAY,
+        "no YAML parse, per-field checks or per-file lints of an unchanged file",
+    ),
+    Namespace(
         "pages",
         "each case page's body HTML, keyed by the template context it rendered",
         ("pages", "browse"),

@@ -17,6 +17,7 @@ from site_builder.casefile.loader import load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN
 from site_builder.casefile.skeleton import DEFAULT_YEAR, SKELETON
 from site_builder.casefile.vocab import load_vocabularies
+from site_builder.casefile.yamlio import use_parse_cache
 from site_builder.checks.lint import lint_cases
 from site_builder.errors import CaseError, InternalError, Location, display_path, format_errors
 from site_builder.media.photos import use_photo_cache
@@ -36,8 +37,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Validate case files; exit 1 if any error (or, with --strict, any warning)."""
     paths = [Path(p) for p in args.paths] or [Path("cases")]
     root = _cases_root(paths)
-    if root is not None:  # the build then finds each photo already processed
+    if root is not None:  # the build then finds each photo already processed, each clean file checked
         use_photo_cache(cache_root(root.resolve().parent) / "images")
+        use_parse_cache(cache_root(root.resolve().parent))
     result = load_cases(paths, cases_root=root)
     errors = list(result.errors)
     config = Path("mkdocs.yml")
@@ -47,7 +49,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
             shown, _, message = problem.partition(": ")
             errors.append(CaseError(Location(shown), "", message))
     if result.cases:
-        errors.extend(lint_cases(result.cases, result.positions, strict=args.strict))
+        errors.extend(lint_cases(result.cases, result.positions, strict=args.strict, known=result.findings))
     if result.cases:
         from site_builder.outputs.search.vocabulary import check_colloquial_cases
 
