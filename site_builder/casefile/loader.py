@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -266,7 +267,7 @@ class _Context:
     vocab: Vocabularies
     today: dt.date
 
-    @property
+    @cached_property
     def inputs(self) -> tuple[str, int]:
         """What a file's checks read besides its bytes: the vocabularies and the year (the latest
         accepted year is next year)."""
