@@ -317,7 +317,7 @@ def _remembered_file(path: Path, shown: str, ctx: _Context) -> tuple[Document, C
     try:
         stored = json.loads(blob)
         doc = document_from_json(stored["doc"].encode("utf-8"), shown)
-        case = Case.model_validate(stored["case"], context=_trusted(ctx))
+        case = _revalidated(stored["case"], stored["private"], ctx)
         findings = [
             CaseError(Location(shown, int(line), int(col)), str(fld), str(msg), severity)
             for line, col, fld, msg, severity in stored["lint"]
@@ -330,8 +330,18 @@ def _remembered_file(path: Path, shown: str, ctx: _Context) -> tuple[Document, C
     return doc, case, findings
 
 
-def _trusted(ctx: _Context) -> dict[str, Any]:
-    return {"vocab": ctx.vocab, "today": ctx.today, CHECKED: True}
+def _revalidated(data: Any, private: Any, ctx: _Context) -> Case:
+    """The case a file validated to, from its dump and the private values validators derived
+    (a former district's name): the per-kind checks are skipped (:data:`CHECKED`)."""
+    case = Case.model_validate(data, context={"vocab": ctx.vocab, "today": ctx.today, CHECKED: True})
+    if not isinstance(private, dict) or case.__pydantic_private__ is None:
+        raise TypeError("no private values")
+    case.__pydantic_private__.update({k: v for k, v in private.items() if k in case.__pydantic_private__})
+    return case
+
+
+_BOUND = ("_id", "_source_path")
+"""Private values the loader sets after validation (:meth:`Case.bind`): not kept."""
 
 
 def _remember_file(path: Path, ctx: _Context, doc: Document, case: Case) -> list[CaseError] | None:
@@ -350,17 +360,20 @@ def _remember_file(path: Path, ctx: _Context, doc: Document, case: Case) -> list
 
     findings = lint_case(case, doc.positions)
     data = case.model_dump()
+    private = {k: v for k, v in (case.__pydantic_private__ or {}).items() if k not in _BOUND}
     try:
         text = json.dumps(
             {
                 "doc": encoded.decode("utf-8"),
                 "case": data,
+                "private": private,
                 "lint": [[f.location.line, f.location.col, f.field, f.message, f.severity] for f in findings],
             },
             ensure_ascii=False,
             allow_nan=False,
         )
-        again = Case.model_validate(json.loads(text)["case"], context=_trusted(ctx))
+        stored = json.loads(text)
+        again = _revalidated(stored["case"], stored["private"], ctx)
     except (ValueError, TypeError, ValidationError):
         return findings
     if again != case:  # JSON would not give back exactly this case: checked afresh every time
