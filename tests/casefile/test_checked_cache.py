@@ -7,6 +7,7 @@ import dataclasses
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -42,6 +43,18 @@ def _forbid_checks(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(loader, "read_yaml", fail)
     monkeypatch.setattr("site_builder.casefile.models.check_by_kind", fail)
     monkeypatch.setattr("site_builder.checks.lint.lint_case", fail)
+
+
+def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    calls: list[object] = []
+    real = yamlio.read_yaml
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(loader, "read_yaml", counted)
+    return calls
 
 
 def _stored(folder: Path) -> list[Path]:
@@ -107,18 +120,14 @@ def test_a_changed_vocabulary_checks_every_file_again(cases: Path, monkeypatch: 
         vocab.groups,
     )
     assert isinstance(renamed, Term)
-    calls: list[object] = []
-    real = loader.read_yaml
-    monkeypatch.setattr(loader, "read_yaml", lambda *a, **k: calls.append(a) or real(*a, **k))
+    calls = _count_reads(monkeypatch)
     _load(cases, vocab=changed)
     assert len(calls) == len(list(cases.glob("*.yaml")))
 
 
 def test_a_code_change_checks_every_file_again(cases: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     _load(cases)
-    calls: list[object] = []
-    real = loader.read_yaml
-    monkeypatch.setattr(loader, "read_yaml", lambda *a, **k: calls.append(a) or real(*a, **k))
+    calls = _count_reads(monkeypatch)
     _load(cases)
     assert calls == [a for a in calls if "broken" in str(a)], (
         "unchanged code and files: nothing checked again"
