@@ -144,6 +144,13 @@ CACHES: tuple[Namespace, ...] = (
         HOUR,
         "no Markdown or theme template work for a page whose inputs did not change",
     ),
+    Namespace(
+        "pinyin",
+        "the form editor's pinyin table (admin/pinyin.js)",
+        ("cms/admin.py",),
+        DAY,
+        "no import of pypinyin's dictionary (~0.5 s of CPU a build)",
+    ),
     Namespace("slugs", "tag -> URL slug", ("browse/model.py",), DAY, "no pypinyin import (its segmenter)"),
     Namespace("qr", "page address -> QR code image", ("pages/qr.py",), DAY, "no QR encoding (~3 ms a page)"),
     Namespace(

@@ -374,6 +374,8 @@ def _remember_file(path: Path, ctx: _Context, doc: Document, case: Case) -> list
         )
         stored = json.loads(text)
         again = _revalidated(stored["case"], stored["private"], ctx)
+        if case.__pydantic_private__ is not None and again.__pydantic_private__ is not None:
+            again.__pydantic_private__.update({k: case.__pydantic_private__.get(k) for k in _BOUND})
     except (ValueError, TypeError, ValidationError):
         return findings
     if again != case:  # JSON would not give back exactly this case: checked afresh every time
@@ -420,7 +422,7 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
     if case is not None:
         errors += _check_drawable(case, doc.positions)
     usable = case if not id_errors and not doc.repaired_lines else None
-    findings = _remember_file(path, ctx, doc, usable) if usable is not None and not errors else None
+    findings = _remember_file(path, ctx, doc, usable.bind(case_id, path)) if usable is not None and not errors else None
     return _FileResult(
         path,
         shown,
