@@ -66,7 +66,7 @@ bench: $(STAMP) bench-search
 bench-search: $(STAMP)
 	$(BIN)/python benchmarks/bench_search.py --sizes 1000 10000 --queries
 
-## Lighthouse (mobile preset) on home, a case and /search/, served with gzip; see benchmarks/README.md.
+## Lighthouse on every page type at the phone and desktop presets, served like GitHub Pages; see benchmarks/README.md.
 lighthouse: $(STAMP) system-deps
 	cd benchmarks/lighthouse && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	$(BIN)/python benchmarks/lighthouse.py

@@ -426,16 +426,14 @@ def main() -> None:
     serve_rows = []
     if not args.no_serve and args.serve_sizes:
         from bench_serve import bench as bench_serve
+        from bench_serve import print_results
 
         for n in (int(s) for s in args.serve_sizes.split(",") if s):
             serve_rows.append(bench_serve(n, args.edits))
-        print()
-        print("| cases | serve: first build s | save -> page served, median s | max s |")
-        print("|---|---|---|---|")
-        for s in serve_rows:
-            print(f"| {s['cases']} | {s['first_build_s']} | {s['reload_median_s']} | {s['reload_max_s']} |")
+        print_results(serve_rows, edits=args.edits)
     if args.json:
-        args.json.write_text(json.dumps({"build": rows, "serve": serve_rows}, indent=1), encoding="utf-8")
+        serve = [vars(s) for s in serve_rows]
+        args.json.write_text(json.dumps({"build": rows, "serve": serve}, indent=1), encoding="utf-8")
 
 
 if __name__ == "__main__":

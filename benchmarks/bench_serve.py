@@ -1,20 +1,30 @@
-"""Editor's loop benchmark: save a case while ``make serve`` runs, time until the page shows it.
+"""Editor's loop benchmark: ``make serve`` against Zensical's own dev server, side by side.
 
-Starts ``mkdocs serve --dirty`` (as ``make serve`` does) on a throwaway project on 127.0.0.1,
-waits for the first build, then edits one case's title several times and measures the time
-from the save to the moment the case page served over HTTP carries the new title.
+For each size, one throwaway project of synthetic cases and, beside it, the same text as plain
+Markdown pages (``write_plain_markdown``, as ``bench_build.py`` and the performance review use)
+with a plain ``mkdocs.yml`` for ``zensical serve``. Measured in one run, interleaved:
 
-    .venv/bin/python benchmarks/bench_serve.py [--sizes 29,1000] [--edits 5]
+- **serve start**: a build (``mkdocs build``, as ``make site``) fills the caches; then, in turns,
+  a warm build's CPU and the CPU of ``make serve``'s command from its start to the first case page
+  served (the whole process tree, read from ``/proc``), ``--starts`` times each; medians and the
+  ratio (goal: serve start <= 1.2x a warm build);
+- **save -> served**: ``make serve``'s command (``--engine mkdocs``, the default, or ``zensical``:
+  ``site-builder serve --engine zensical``) and ``zensical serve`` on the plain pages run at the
+  same time; in turns, one case file of the project and the equivalent plain page are saved, and
+  the wall time until the page served over HTTP carries the new title is taken, ``--edits`` times
+  each; medians and the ratio (goal: <= 1.5x at 29 cases, <= 2x at 1,000).
 
-Size 29 uses the repository's real cases; other sizes use synthetic ones.
+The load average is printed beside every figure: the machine is shared.
+
+    .venv/bin/python benchmarks/bench_serve.py [--sizes 29,1000] [--edits 5] [--starts 3] [--engine mkdocs]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -23,13 +33,28 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
+from typing import IO
+
+import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+from bench_build import _build, _config, write_plain_browse  # noqa: E402
+
 from site_builder.engines import engine_env  # noqa: E402
 from tests.support.project import make_project  # noqa: E402
-from tests.support.synthetic import write_cases  # noqa: E402
+from tests.support.synthetic import write_cases, write_plain_markdown  # noqa: E402
+
+GOAL_SAVE = {29: 1.5, 1000: 2.0}
+"""save -> served, this project / Zensical's dev server, by size (issue 26)."""
+GOAL_START = 1.2
+"""serve start -> first page CPU / a warm build's CPU (issue 26)."""
+_TICK = os.sysconf("SC_CLK_TCK")
 
 
 def _free_port() -> int:
@@ -40,91 +65,266 @@ def _free_port() -> int:
 
 def _get(url: str) -> str | None:
     try:
-        with urllib.request.urlopen(url, timeout=5) as r:
+        with urllib.request.urlopen(url, timeout=10) as r:
             return str(r.read().decode("utf-8"))
     except (urllib.error.URLError, OSError):
         return None
 
 
-def _wait(predicate: object, timeout: float) -> float:
+def _wait(predicate: Callable[[], bool], timeout: float, poll: float = 0.02) -> float:
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
-        if predicate():  # type: ignore[operator]
+        if predicate():
             return time.perf_counter() - start
-        time.sleep(0.02)
-    raise TimeoutError("timed out waiting for the preview")
+        time.sleep(poll)
+    raise TimeoutError("timed out waiting for the dev server")
 
 
-def bench(n: int, edits: int) -> dict[str, float]:
-    """Median seconds from saving a case to its page being served with the change."""
-    with tempfile.TemporaryDirectory() as tmp:
-        project = Path(tmp) / "project"
-        if n == 29:
-            cases = ROOT / "cases"
-            config = make_project(project, cases)
-        else:
-            write_cases(Path(tmp) / "cases", n)
-            config = make_project(project, Path(tmp) / "cases")
-        case_file = sorted((project / "cases").glob("*.yaml"))[n // 2]
-        case_id = case_file.stem
-        port = _free_port()
-        env = engine_env({**os.environ, "SITE_URL": f"http://127.0.0.1:{port}/"})
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "mkdocs",
-                "serve",
-                "--dirty",
-                "-a",
-                f"127.0.0.1:{port}",
-                "-f",
-                str(config),
-            ],
-            cwd=project,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=open(Path(tmp) / "serve.log", "w"),  # noqa: SIM115
-        )
+def _tree_cpu(pid: int) -> float:
+    """CPU seconds of a process and all its descendants, live and reaped (from ``/proc``)."""
+    children: dict[int, list[int]] = {}
+    stats: dict[int, list[str]] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
         try:
-            page = f"http://127.0.0.1:{port}/cases/{case_id}/"
-            first = _wait(lambda: _get(page) is not None, 1800)
-            times = []
-            text = case_file.read_text(encoding="utf-8")
-            title = re.search(r"^title: (.*)$", text, re.M).group(1).strip()  # type: ignore[union-attr]
+            raw = (entry / "stat").read_text()
+        except OSError:
+            continue
+        fields = raw[raw.rindex(")") + 2 :].split()
+        stats[int(entry.name)] = fields
+        children.setdefault(int(fields[1]), []).append(int(entry.name))
+    total, todo = 0.0, [pid]
+    while todo:
+        p = todo.pop()
+        f = stats.get(p)
+        if f is None:
+            continue
+        total += sum(int(x) for x in f[11:15]) / _TICK  # utime stime cutime cstime
+        todo.extend(children.get(p, []))
+    return total
+
+
+def _load() -> float:
+    return os.getloadavg()[0]
+
+
+@dataclass
+class Server:
+    """A dev server in a subprocess: its page URL and log."""
+
+    proc: subprocess.Popen[bytes]
+    base: str
+    log: Path
+    _out: IO[str] = field(repr=False)
+
+    def stop(self) -> None:
+        """Stop it and its children (its own process group)."""
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.proc.pid, 15)
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, 9)
+            self.proc.wait()
+        self._out.close()
+
+    def tail(self) -> str:
+        """The end of its log, for a failure."""
+        return self.log.read_text(encoding="utf-8", errors="replace")[-3000:]
+
+
+def _start(cmd: list[str], cwd: Path, port: int, log: Path, env: dict[str, str] | None = None) -> Server:
+    out = open(log, "w", encoding="utf-8")  # noqa: SIM115  # closed by Server.stop
+    proc = subprocess.Popen(
+        cmd,
+        cwd=cwd,
+        env=engine_env({**os.environ, **(env or {})}),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    return Server(proc, f"http://127.0.0.1:{port}/", log, out)
+
+
+def serve_project(config: Path, engine: str, log: Path, port: int) -> Server:
+    """``make serve``'s command on ``config``, served at the root of ``port``."""
+    env = {"NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"http://127.0.0.1:{port}/"}
+    if engine == "mkdocs":
+        cmd = [sys.executable, "-m", "mkdocs", "serve", "--strict", "--livereload", "--dirty"]
+        cmd += ["-a", f"127.0.0.1:{port}", "-f", str(config)]
+    else:
+        cmd = [sys.executable, "-m", "site_builder.cli", "serve", "--engine", engine]
+        cmd += ["-a", f"127.0.0.1:{port}", "-f", str(config)]
+    return _start(cmd, config.parent, port, log, env)
+
+
+def serve_zensical(config: Path, log: Path) -> Server:
+    """Zensical's own dev server on the plain pages."""
+    port = _free_port()
+    cmd = [sys.executable, "-m", "zensical", "serve", "-a", f"127.0.0.1:{port}", "-f", str(config)]
+    return _start(cmd, config.parent, port, log)
+
+
+def _retitle(path: Path, marker: str, pattern: str, template: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    path.write_text(
+        re.sub(pattern, template.format(marker=marker), text, count=1, flags=re.M), encoding="utf-8"
+    )
+
+
+@dataclass
+class Result:
+    """One size's medians, ratios and the load beside them."""
+
+    cases: int
+    warm_cpu: float
+    start_cpu: float
+    start_wall: float
+    start_load: float
+    save_ours: float
+    save_zensical: float
+    save_max: float
+    save_load: float
+
+    @property
+    def start_ratio(self) -> float:
+        """serve start CPU / warm build CPU."""
+        return self.start_cpu / self.warm_cpu
+
+    @property
+    def save_ratio(self) -> float:
+        """save -> served, this project / Zensical's dev server."""
+        return self.save_ours / self.save_zensical
+
+
+def bench(n: int, edits: int = 5, starts: int = 3, engine: str = "mkdocs") -> Result:
+    """Serve start and save -> served at ``n`` cases, against a warm build and Zensical's dev server."""
+    with tempfile.TemporaryDirectory() as tmp:
+        here = Path(tmp)
+        cases = write_cases(here / "cases", n)
+        config = make_project(here / "project", here / "cases", strict=False)
+        plain = here / "plain"
+        write_plain_markdown(plain / "docs", cases)
+        plain_cfg = _config(plain, plugin=False, nav=write_plain_browse(plain / "docs", cases))
+        data = yaml.safe_load(plain_cfg.read_text(encoding="utf-8"))
+        data.update(docs_dir="docs", site_dir="site")  # Zensical's server wants them relative
+        plain_cfg.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+        site = here / "site-build"
+        port = _free_port()
+        # `make site` and `make serve` publish the same local address (site_builder.publish)
+        os.environ["SITE_URL"] = f"http://127.0.0.1:{port}/"
+        _build(config, site)  # cold: what `make site` leaves behind
+        warm, start_cpu, start_wall, loads = [], [], [], []
+        case_id = f"case-{n // 2:05d}"
+        for rnd in range(starts):
+            if rnd % 2:
+                warm.append(_build(config, site).cpu)
+            loads.append(_load())
+            server = serve_project(config, engine, here / "serve.log", port)
+            try:
+                page = server.base + f"cases/{case_id}/"
+                wall = _wait(lambda p=page: _get(p) is not None, 1800, poll=0.05)  # type: ignore[misc]
+                start_cpu.append(_tree_cpu(server.proc.pid))
+                start_wall.append(wall)
+            except TimeoutError:
+                print(server.tail(), file=sys.stderr)
+                raise
+            finally:
+                server.stop()
+            if not rnd % 2:
+                warm.append(_build(config, site).cpu)
+
+        ours = serve_project(config, engine, here / "serve.log", port)
+        peer = serve_zensical(plain_cfg, here / "zensical.log")
+        times_ours: list[float] = []
+        times_peer: list[float] = []
+        save_loads = []
+        try:
+            page = ours.base + f"cases/{case_id}/"
+            plain_page = peer.base + f"cases/{case_id}/"
+            for server, url in ((ours, page), (peer, plain_page)):
+                try:
+                    _wait(lambda u=url: _get(u) is not None, 1800, poll=0.1)  # type: ignore[misc]
+                except TimeoutError:
+                    print(server.tail(), file=sys.stderr)
+                    raise
+            case_file = config.parent / "cases" / f"{case_id}.yaml"
+            plain_file = plain / "docs" / "cases" / f"{case_id}.md"
             for i in range(edits):
                 marker = f"改{i}"
-                new = re.sub(r"^title: (.*)$", f"title: {title[:30]}{marker}", text, count=1, flags=re.M)
-                time.sleep(1.1)  # distinct mtimes, and let the watcher settle
-                case_file.write_text(new, encoding="utf-8")
-                times.append(_wait(lambda m=marker: m in (_get(page) or ""), 600))
-            return {
-                "cases": n,
-                "first_build_s": round(first, 2),
-                "reload_median_s": round(statistics.median(times), 2),
-                "reload_max_s": round(max(times), 2),
-            }
-        except TimeoutError:
-            print((Path(tmp) / "serve.log").read_text(encoding="utf-8")[-3000:], file=sys.stderr)
-            raise
+                runs: list[tuple[Server, str, Callable[[], None]]] = [
+                    (
+                        ours,
+                        page,
+                        partial(_retitle, case_file, marker, r"^title: (.{1,30}).*$", r"title: \1{marker}"),
+                    ),
+                    (
+                        peer,
+                        plain_page,
+                        partial(_retitle, plain_file, marker, r"^# (.{1,30}).*$", r"# \1{marker}"),
+                    ),
+                ]
+                if i % 2:
+                    runs.reverse()
+                for server, url, save in runs:
+                    time.sleep(1.1)  # distinct mtimes; the other server settles
+                    save_loads.append(_load())
+                    save()
+                    try:
+                        took = _wait(lambda u=url, m=marker: m in (_get(u) or ""), 600)  # type: ignore[misc]
+                    except TimeoutError:
+                        print(server.tail(), file=sys.stderr)
+                        raise
+                    (times_ours if server is ours else times_peer).append(took)
         finally:
-            proc.terminate()
-            proc.wait(timeout=30)
-            shutil.rmtree(project / ".cache", ignore_errors=True)
+            ours.stop()
+            peer.stop()
+        return Result(
+            cases=n,
+            warm_cpu=statistics.median(warm),
+            start_cpu=statistics.median(start_cpu),
+            start_wall=statistics.median(start_wall),
+            start_load=statistics.median(loads),
+            save_ours=statistics.median(times_ours),
+            save_zensical=statistics.median(times_peer),
+            save_max=max(times_ours),
+            save_load=statistics.median(save_loads),
+        )
 
 
 def main() -> None:
-    """Run the editor's-loop benchmark for each size and print a table."""
-    parser = argparse.ArgumentParser(description=__doc__)
+    """Run the editor's-loop benchmark for each size and print both tables with their goals."""
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--sizes", default="29,1000")
     parser.add_argument("--edits", type=int, default=5)
+    parser.add_argument("--starts", type=int, default=3)
+    parser.add_argument("--engine", choices=("mkdocs", "zensical"), default="mkdocs")
     args = parser.parse_args()
-    print(f"{'cases':>6} {'first build s':>14} {'reload median s':>16} {'reload max s':>13}")
-    for n in (int(s) for s in args.sizes.split(",")):
-        r = bench(n, args.edits)
+    results = [bench(int(s), args.edits, args.starts, args.engine) for s in args.sizes.split(",")]
+    print_results(results, edits=args.edits, starts=args.starts, engine=args.engine)
+
+
+def print_results(results: list[Result], *, edits: int = 5, starts: int = 3, engine: str = "mkdocs") -> None:
+    """Both tables, each ratio beside its goal and the load average beside each figure."""
+    print(f"\nsave -> page served (wall, medians of {edits}; engine: {engine})")
+    print(f"{'cases':>6} {'ours s':>7} {'max s':>6} {'zensical s':>11} {'ratio':>6} {'goal':>5} {'load':>5}")
+    for r in results:
+        goal = GOAL_SAVE.get(r.cases)
         print(
-            f"{r['cases']:>6} {r['first_build_s']:>14} {r['reload_median_s']:>16} {r['reload_max_s']:>13}",
-            flush=True,
+            f"{r.cases:>6} {r.save_ours:>7.2f} {r.save_max:>6.2f} {r.save_zensical:>11.2f} "
+            f"{r.save_ratio:>6.2f} {'<=' + str(goal) if goal else '-':>5} {r.save_load:>5.1f}"
+        )
+    print(f"\nserve start -> first page vs a warm build (CPU s, medians of {starts})")
+    print(
+        f"{'cases':>6} {'start cpu':>10} {'start wall':>11} {'warm cpu':>9} {'ratio':>6} {'goal':>5} {'load':>5}"
+    )
+    for r in results:
+        print(
+            f"{r.cases:>6} {r.start_cpu:>10.2f} {r.start_wall:>11.2f} {r.warm_cpu:>9.2f} "
+            f"{r.start_ratio:>6.2f} {'<=' + str(GOAL_START):>5} {r.start_load:>5.1f}"
         )
 
 

@@ -13,6 +13,7 @@ byte-identical to a serial run.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import logging
@@ -44,7 +45,7 @@ from site_builder.casefile.yamlio import use_parse_cache
 from site_builder.checks.lint import lint_errors
 from site_builder.cms.admin import write_admin
 from site_builder.cms.config import repo_from_url
-from site_builder.errors import CaseError, CaseFileError, Location
+from site_builder.errors import CaseError, CaseFileError, InternalError, Location
 from site_builder.history import Addresses, address_book, address_files
 from site_builder.media.art import art_identity
 from site_builder.media.photos import use_photo_cache
@@ -69,7 +70,15 @@ from site_builder.pages.render import (
     render_case_bodies,
     site_pages,
 )
-from site_builder.parallel import PARALLEL_FROM, Forked, fork_call, map_chunks, should_split
+from site_builder.parallel import (
+    PARALLEL_FROM,
+    Forked,
+    cpu_count,
+    effective_threshold,
+    fork_call,
+    map_chunks,
+    should_split,
+)
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
 from site_builder.sitedir import source_problems
@@ -313,6 +322,7 @@ class Generation:
     writing: Forked[int] | None = None
     body_entries: list[str] = field(default_factory=list)
     """The ``pages`` cache entries of the case bodies, in case order (for remembering this build)."""
+    stopped: bool = False
 
     def finish(self) -> int:
         """Make sure the output and media files are in the site folder; return how many."""
@@ -329,11 +339,34 @@ class Generation:
         """Write the output and media files on a thread, for the preview server.
 
         Under ``mkdocs serve`` the changed page is what the editor waits for; the search index and
-        the data files follow a moment later. Join the thread before the next build writes again.
+        the data files follow a moment later. A large site computes them in a forked child (the
+        server's threads never touch the cache, and the child only writes files), so the next save
+        is not slowed by them and :meth:`stop_background` can drop them when it comes first. Join
+        the thread before the next build writes again.
         """
-        thread = threading.Thread(target=self.finish, name="site-builder-outputs", daemon=True)
+        if (
+            self.writing is None
+            and len(self.site.cases) >= effective_threshold(PARALLEL_FROM)
+            and cpu_count() > 1
+        ):
+            self.writing = fork_call(lambda: write_outputs(self.site, self.media, self.settings))
+        thread = threading.Thread(
+            target=self._finish_unless_stopped, name="site-builder-outputs", daemon=True
+        )
         thread.start()
         return thread
+
+    def _finish_unless_stopped(self) -> None:
+        try:
+            self.finish()
+        except (InternalError, OSError, ValueError):
+            if not self.stopped:
+                raise
+
+    def stop_background(self) -> None:
+        """Drop the outputs still being computed: a newer save's build writes them all again."""
+        self.stopped = True
+        self.close()
 
     def close(self) -> None:
         """Stop the writer without waiting (the build failed)."""
@@ -646,6 +679,8 @@ class Built:
 
     files: int
     writer: threading.Thread | None = None
+    stop: Callable[[], None] | None = None
+    """Drops what ``writer`` has not written yet (the next save of the preview writes it all)."""
 
 
 class Steps:
@@ -691,6 +726,7 @@ def build(
         log.info(notice)  # not a warning: --strict builds go on
         note_in_job_summary(notice, os.environ)
     yield Checked(site, publishing, browse_nav(), {EXTRA_KEY: publisher.as_extra()})
+    fresh = project.command != "serve" or (preview is not None and preview.starting)
     settings = BuildSettings(
         root=project.root,
         site_dir=project.site_dir,
@@ -702,8 +738,10 @@ def build(
         report_issues=publisher.new_issue_url,
         home=not project.has_home,
         addresses=address_book(project.root, project.cases),
-        parallel=project.command != "serve",  # never fork beside the live-reload server's threads
-        remember=project.command != "serve",
+        # The preview's start is a build like any other (the server has no threads yet, and a build
+        # may have remembered this very site); later saves never fork beside the server's threads.
+        parallel=fresh,
+        remember=fresh,
     )
     generation = steps.run("图片、正文与站点页面", build_site, site, settings)
     try:
@@ -716,20 +754,19 @@ def build(
         generation.close()
         raise
     if project.command == "serve":  # the saved page first, then search and data a moment later
-        built = Built(0, generation.finish_in_background())
+        built = Built(0, generation.finish_in_background(), generation.stop_background)
     else:
         built = Built(steps.run("输出文件与图片", generation.finish))
-    steps.run(
-        "表单编辑器 /admin/",
-        write_admin,
-        project.site_dir,
-        project.root,
-        repo=repo_from_url(publishing.repo_url),
-        branch=publishing.edit_branch,
-        site_url=publishing.site_url or "",
-        site_name=project.site_name,
-        cases_dir=project.cases,
-    )
+    admin: dict[str, Any] = {
+        "repo": repo_from_url(publishing.repo_url),
+        "branch": publishing.edit_branch,
+        "site_url": publishing.site_url or "",
+        "site_name": project.site_name,
+        "cases_dir": project.cases,
+    }
+    inputs = (*sorted(admin.items()), dt.date.today())  # the form's latest year is next year
+    if preview is None or not preview.admin_written(project.site_dir, inputs):  # saves skip it
+        steps.run("表单编辑器 /admin/", write_admin, project.site_dir, project.root, **admin)
     steps.run("保存缓存", save_qr_codes, cache)
     return built
 

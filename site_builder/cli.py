@@ -7,7 +7,11 @@ import logging
 import os
 import re
 import sys
+from collections import Counter
 from pathlib import Path
+from typing import Any
+
+import yaml
 
 from site_builder import __version__, sitedir
 from site_builder.cache import cache_root
@@ -18,7 +22,7 @@ from site_builder.casefile.models import ID_MAX, ID_PATTERN
 from site_builder.casefile.skeleton import DEFAULT_YEAR, SKELETON
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.casefile.yamlio import use_parse_cache
-from site_builder.checks.lint import lint_cases
+from site_builder.checks.lint import count_tags, lint_cases, one_case_tags
 from site_builder.errors import CaseError, InternalError, Location, display_path, format_errors
 from site_builder.media.photos import use_photo_cache
 from site_builder.publish import read_mkdocs_yml
@@ -48,8 +52,19 @@ def cmd_validate(args: argparse.Namespace) -> int:
         for problem in sitedir.symlink_problems(published, Path.cwd()):
             shown, _, message = problem.partition(": ")
             errors.append(CaseError(Location(shown), "", message))
+    named = {c.id for c in result.cases if c.source_path is not None and _named_file(c.source_path, paths)}
     if result.cases:
-        errors.extend(lint_cases(result.cases, result.positions, strict=args.strict, known=result.findings))
+        counts = _tag_counts(root, result.cases) if named else None
+        errors.extend(
+            lint_cases(
+                result.cases,
+                result.positions,
+                strict=args.strict,
+                tag_hints=named,
+                tag_counts=counts,
+                known=result.findings,
+            )
+        )
     if result.cases:
         from site_builder.outputs.search.vocabulary import check_colloquial_cases
 
@@ -71,7 +86,38 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if not failed:
         n = len(result.cases)
         print(f"检查通过：{n} 个案例，{sum(1 for e in errors if e.severity == 'warning')} 条提醒。")
+    lonely = one_case_tags([c for c in result.cases if c.id not in named]) if len(result.cases) > 1 else []
+    if lonely:
+        print(
+            f"另有 {len(lonely)} 个标签只有一个案例使用（例如「{'」「'.join(lonely[:3])}」）："
+            "site-builder summary 和 site-builder validate <文件> 会逐个列出，并给出相近的已有标签。"
+        )
     return 1 if failed else 0
+
+
+def _named_file(path: Path, given: list[Path]) -> bool:
+    """Whether a loaded case is a file named on the command line (not found in a folder argument)."""
+    return any(g.is_file() and g.resolve() == path.resolve() for g in given)
+
+
+def _tag_counts(root: Path | None, cases: list[Any]) -> Counter[str]:
+    """How many cases use each tag: all of ``cases/`` when the files checked are part of it, so a tag
+    shared with a case not named on the command line is not reported as used once."""
+    counts = count_tags(cases)
+    if root is None:
+        return counts
+    loaded = {c.id for c in cases}
+    for path in sorted(root.glob("*.yaml")):
+        if path.stem in loaded:
+            continue
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, UnicodeDecodeError, yaml.YAMLError):
+            continue
+        tags = data.get("tags") if isinstance(data, dict) else None
+        if isinstance(tags, list):
+            counts.update({t for t in tags if isinstance(t, str)})
+    return counts
 
 
 def _cases_root(paths: list[Path]) -> Path | None:

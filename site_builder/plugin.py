@@ -20,7 +20,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -88,6 +88,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.rendering: Rendering | None = None
         self.pages: dict[str, GeneratedPage] = {}
         self.writer: threading.Thread | None = None
+        self.stop_writer: Callable[[], None] | None = None
         self.preview = PreviewState()
         self.finished: Finished | None = None
 
@@ -110,7 +111,11 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         )
         if links:  # MkDocs would copy what they point to into the site
             raise PluginError("网站没有生成：\n" + "\n".join(links))
-        if self.writer is not None:  # the previous preview build's outputs are complete first
+        if (
+            self.writer is not None
+        ):  # the previous save's outputs: dropped if unfinished, this build writes them
+            if self.stop_writer is not None:
+                self.stop_writer()
             self.writer.join()
             self.writer = None
         self.run = build(project, self.preview if self.command == "serve" else None)
@@ -199,6 +204,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             self.run = None
         assert isinstance(built, Built)
         self.writer = built.writer
+        self.stop_writer = built.stop
         localize_theme_scripts(Path(config.site_dir))  # Material's unpkg.com fallbacks: none on this site
 
     def on_build_error(self, *, error: Exception) -> None:

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.browse.urls import base_for, case_src, case_url
-from site_builder.casefile.loader import CASE_SUFFIX, load_cases
+from site_builder.casefile.loader import CASE_SUFFIX, FileMemo, load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN, Case
 from site_builder.casefile.yamlio import read_yaml
 from site_builder.checks.lint import lint_errors
@@ -52,6 +52,26 @@ class PreviewState:
 
     last_good: dict[str, Case] = field(default_factory=dict)
     broken: list[BrokenFile] = field(default_factory=list)
+    memo: FileMemo = field(default_factory=FileMemo)
+    """Each case file's validation, reused on the next save while the file is unchanged."""
+    linted: dict[int, tuple[Case, list[CaseError]]] = field(default_factory=dict)
+    """The lint errors of each case object (unchanged files keep their objects)."""
+    builds: int = 0
+    """How many builds this session has started (the first is the server's start)."""
+    admin: tuple[object, ...] | None = None
+    """The inputs of the ``/admin/`` files this session wrote (they do not depend on the cases)."""
+
+    @property
+    def starting(self) -> bool:
+        """True during the session's first build, before the server has threads of its own."""
+        return self.builds <= 1
+
+    def admin_written(self, site_dir: Path, inputs: tuple[object, ...]) -> bool:
+        """True when ``site_dir`` already holds the ``/admin/`` files of ``inputs`` (then skip them)."""
+        if self.admin == inputs and (site_dir / "admin" / "index.html").is_file():
+            return True
+        self.admin = inputs
+        return False
 
     @property
     def error_count(self) -> int:
@@ -63,8 +83,9 @@ class PreviewState:
 
         Never raises for an editor's mistake; the problems are kept in :attr:`broken`.
         """
-        result = load_cases([cases_dir], cases_root=cases_dir, parallel=False)
-        errors = [e for e in result.errors if e.severity == "error"] + lint_errors(
+        self.builds += 1
+        result = load_cases([cases_dir], cases_root=cases_dir, parallel=self.starting, memo=self.memo)
+        errors = [e for e in result.errors if e.severity == "error"] + self._lint(
             result.cases, result.positions
         )
         by_file: dict[str, list[CaseError]] = defaultdict(list)
@@ -94,6 +115,17 @@ class PreviewState:
             del self.last_good[gone]
             cases.pop(gone, None)
         return sorted(cases.values(), key=lambda c: c.id)
+
+    def _lint(self, cases: list[Case], positions: dict[str, Any]) -> list[CaseError]:
+        """:func:`lint_errors` of ``cases``, computed only for case objects not linted before."""
+        linted = {}
+        for case in cases:
+            seen = self.linted.get(id(case))
+            if seen is None or seen[0] is not case:
+                seen = (case, lint_errors([case], positions))
+            linted[id(case)] = seen
+        self.linted = linted
+        return sorted(e for _, found in linted.values() for e in found)
 
     def gap_pages(self) -> list[GeneratedPage]:
         """A page at ``cases/<id>/`` for each broken case that never validated (e.g. a new draft)."""

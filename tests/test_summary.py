@@ -262,3 +262,27 @@ def test_an_untouched_file_with_errors_gets_its_own_row(repo: Path, tmp_path: Pa
     row = _rows(written)["cases/draft-case.yaml"]
     assert row[1] == "未改动" and row[2].startswith("❌")
     assert "全部通过检查" not in written
+
+
+def test_tag_hints_name_the_nearest_tag_for_changed_cases_only(repo: Path) -> None:
+    """The fixture's published cases each have a one-case tag: only the edited one gets the hint."""
+    _git(repo, "checkout", "-q", "-b", "tags")
+    luwan = repo / "cases" / "luwan-building-branch.yaml"
+    luwan.write_text(
+        luwan.read_text(encoding="utf-8").replace("tags: [联合党支部]", "tags: [联合党支部, 楼宇联合党支部]"),
+        encoding="utf-8",
+    )
+    helmet = repo / "cases" / "riders-golden-helmet.yaml"
+    helmet.write_text(
+        helmet.read_text(encoding="utf-8").replace(
+            "tags: [金色头盔, 亮身份]", "tags: [金色头盔, 亮身份, 联合党支部]"
+        ),
+        encoding="utf-8",
+    )
+    _git(repo, "commit", "-qam", "tags")
+    rows = {r.path: r for r in collect(repo, changed_files(repo, "main"))}
+    assert set(rows) == {"cases/luwan-building-branch.yaml", "cases/riders-golden-helmet.yaml"}
+    [luwan_hint] = [w.message for w in rows["cases/luwan-building-branch.yaml"].warnings if w.field == "tags"]
+    assert "「楼宇联合党支部」（可改用「联合党支部」，2 个案例在用）" in luwan_hint
+    [helmet_hint] = [w.message for w in rows["cases/riders-golden-helmet.yaml"].warnings if w.field == "tags"]
+    assert "「金色头盔」" in helmet_hint and "「联合党支部」" not in helmet_hint

@@ -192,12 +192,14 @@ def load_cases(
     check_images: bool = True,
     parallel: bool = True,
     today: dt.date | None = None,
+    memo: FileMemo | None = None,
 ) -> LoadResult:
     """Read and validate case files, returning all cases that passed and all errors.
 
     ``cases_root`` is the folder images must stay inside (default: each file's folder). Large sets
     are read on every core unless ``parallel`` is false (e.g. beside a server's threads).
     ``today`` sets the latest accepted year (next year); tests fix it so messages never age.
+    ``memo`` (the preview's, kept between its builds) skips files that have not changed.
     """
     vocab = vocab or load_vocabularies()
     files, errors = discover_case_files([Path(p) for p in paths])
@@ -205,9 +207,13 @@ def load_cases(
     seen: dict[str, Path] = {}
     related: dict[str, Any] = {}
     titles: dict[str, str] = {}
-    for item in _load_files(
-        files, _Context(vocab, today or dt.date.today()), cases_root, check_images, parallel
-    ):
+    ctx = _Context(vocab, today or dt.date.today())
+    loaded = (
+        memo.load(files, ctx, cases_root, check_images, parallel)
+        if memo is not None
+        else _load_files(files, ctx, cases_root, check_images, parallel)
+    )
+    for item in loaded:
         result.errors.extend(item.errors)
         if item.positions is None:
             continue
@@ -422,7 +428,11 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
     if case is not None:
         errors += _check_drawable(case, doc.positions)
     usable = case if not id_errors and not doc.repaired_lines else None
-    findings = _remember_file(path, ctx, doc, usable.bind(case_id, path)) if usable is not None and not errors else None
+    findings = (
+        _remember_file(path, ctx, doc, usable.bind(case_id, path))
+        if usable is not None and not errors
+        else None
+    )
     return _FileResult(
         path,
         shown,
@@ -464,6 +474,54 @@ def _load_files(
         threshold=PARALLEL_FROM,
         allow=parallel,
     )
+
+
+@dataclass
+class FileMemo:
+    """The per-file results of earlier loads of one folder, for a process that loads it again and
+    again (the live preview reloads every case on each save).
+
+    A file is validated again when its bytes change, or when anything else under the cases folder
+    (a photo it names) or the date changes; otherwise its earlier result is reused as is.
+    """
+
+    entries: dict[Path, tuple[str, _FileResult]] = field(default_factory=dict)
+
+    def load(
+        self, files: list[Path], ctx: _Context, cases_root: Path | None, check: bool, parallel: bool
+    ) -> list[_FileResult]:
+        """Each file's result, in order: reused where its key is unchanged, else loaded now."""
+        around = _folder_signature(cases_root, files)
+        keys = {}
+        for path in files:
+            try:
+                data = path.read_bytes()
+            except OSError:
+                data = b"\0unreadable"
+            keys[path] = hashlib.sha256(data + around + str(ctx.today).encode()).hexdigest()
+        missing = [p for p in files if self.entries.get(p, ("", None))[0] != keys[p]]
+        for path, item in zip(missing, _load_files(missing, ctx, cases_root, check, parallel), strict=True):
+            self.entries[path] = (keys[path], item)
+        for gone in set(self.entries) - set(files):
+            del self.entries[gone]
+        return [self.entries[p][1] for p in files]
+
+
+def _folder_signature(cases_root: Path | None, files: list[Path]) -> bytes:
+    """What every case's checks may read besides its own file: the other files under the folders."""
+    folders = {cases_root} if cases_root is not None else {p.parent for p in files}
+    case_files = set(files)
+    rows = []
+    for folder in sorted(folders):
+        for path in sorted(folder.rglob("*")):
+            if path in case_files or any(part.startswith(".") or part.endswith("~") for part in path.parts):
+                continue  # an editor's swap and backup files change on every keystroke
+            try:
+                st = path.stat()
+            except OSError:
+                continue
+            rows.append(f"{path}\0{st.st_mtime_ns}\0{st.st_size}\0{st.st_ino}")
+    return "\n".join(rows).encode("utf-8", "surrogateescape")
 
 
 def require_cases(paths: Iterable[Path] = (Path("cases"),), **kwargs: Any) -> LoadResult:

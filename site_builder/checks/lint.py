@@ -27,7 +27,9 @@ Warnings (errors only with ``--strict``):
 * the same figure on the metric cards of two cases (one story per case: a figure belongs to one
   case's card, others mention it in their text and link that case);
 * a case whose text names another case, or says "见…案例", without that case in ``related``;
-* tags no other case uses (a hint: never an error, not even with ``--strict``).
+* tags no other case uses (a hint: never an error, not even with ``--strict``), with the nearest tag
+  other cases use; ``validate`` over the whole folder counts them in one line, the pull request
+  summary and ``validate`` on named files show them per case.
 
 Run through ``site-builder validate`` (``--strict`` turns warnings into errors).
 """
@@ -38,7 +40,7 @@ import math
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import replace
 from functools import cache
 from pathlib import Path
@@ -67,7 +69,10 @@ __all__ = [
     "lint_errors",
     "lint_metric_figures",
     "lint_related_mentions",
+    "lint_tags",
     "lint_titles",
+    "nearest_tag",
+    "one_case_tags",
 ]
 
 #: Two titles at least this similar (difflib ratio, after folding) are reported.
@@ -1006,26 +1011,81 @@ def lint_related_mentions(
     return sorted(findings)
 
 
-def lint_tags(cases: Sequence[Any], positions: Mapping[str, PositionsLike] | None = None) -> list[CaseError]:
-    """One hint per case naming its tags that no other case uses: a tag page with one case leads nowhere."""
-    if len(cases) < 2:
+TAG_SUGGEST_CUTOFF = 50
+"""How alike an existing tag must be (0-100, :func:`tag_likeness`) to be suggested for a one-case tag."""
+
+
+def tag_likeness(tag: str, other: str) -> float:
+    """How alike two tags read, 0-100: the better of rapidfuzz's WRatio (a tag inside a longer one,
+    楼宇全覆盖 → 全覆盖) and the share of ``tag``'s characters found in ``other`` (word order differs
+    in Chinese: 楼宇党支部 → 支部建在楼上); under two shared characters it is 0."""
+    shared = len(set(tag) & set(other))
+    if shared < 2:
+        return 0.0
+    return max(float(fuzz.WRatio(tag, other)), 100.0 * shared / len(set(tag)))
+
+
+def nearest_tag(tag: str, used: Mapping[str, int]) -> str | None:
+    """The tag other cases already use that reads most like ``tag`` (``None`` when none is close);
+    ties go to the tag more cases use."""
+    best: tuple[float, int, str] | None = None
+    for other, n in used.items():
+        if other == tag:
+            continue
+        score = tag_likeness(tag, other)
+        if score >= TAG_SUGGEST_CUTOFF and (best is None or (score, n) > best[:2]):
+            best = (score, n, other)
+    return best[2] if best else None
+
+
+def count_tags(cases: Sequence[Any]) -> Counter[str]:
+    """How many cases use each tag."""
+    return Counter(t for case in cases for t in set(getattr(case, "tags", None) or ()))
+
+
+def lint_tags(
+    cases: Sequence[Any],
+    positions: Mapping[str, PositionsLike] | None = None,
+    *,
+    used: Mapping[str, int] | None = None,
+    only: Collection[str] | None = None,
+) -> list[CaseError]:
+    """One hint per case naming its tags that no other case uses: a tag page with one case leads nowhere.
+
+    Each such tag names the nearest tag other cases use, so the hint says what to write instead.
+    ``used`` counts the tags of the whole collection when ``cases`` is part of it; ``only`` limits the
+    hints to those case ids (``validate`` on named files, the pull request summary's changed cases),
+    so a run over the whole folder is not a wall of hints about cases nobody touched.
+    """
+    counts = dict(used) if used is not None else count_tags(cases)
+    if sum(1 for n in counts.values() if n) < 2 and len(cases) < 2:
         return []
-    used = Counter(t for case in cases for t in set(getattr(case, "tags", None) or ()))
     findings: list[CaseError] = []
     for case in cases:
-        alone = [t for t in getattr(case, "tags", None) or () if used[t] == 1]
+        if only is not None and getattr(case, "id", "") not in only:
+            continue
+        alone = [t for t in getattr(case, "tags", None) or () if counts.get(t, 0) <= 1]
         if not alone:
             continue
         pos = (positions or {}).get(getattr(case, "id", ""))
         shown, _ = _shown_path(case, pos)
         loc = pos.locate(("tags",)) if pos is not None else Location(shown)
-        names = "、".join(f"「{t}」" for t in alone)
+        others = {t: n for t, n in counts.items() if n >= 2 or (n == 1 and t not in alone)}
+        parts = []
+        for t in alone:
+            near = nearest_tag(t, others)
+            parts.append(f"「{t}」（可改用「{near}」，{others[near]} 个案例在用）" if near else f"「{t}」")
         message = (
-            f"标签{names}没有别的案例使用，读者点开只能看到这一个案例；"
-            "如果“按标签浏览”里已有意思相近的标签，请改用那个标签"
+            f"标签{'、'.join(parts)}没有别的案例使用，读者点开只能看到这一个案例；"
+            "请改用意思相近的已有标签（见“按标签浏览”），确是新主题的可以保留"
         )
         findings.append(CaseError(Location(shown, loc.line, loc.col), "tags", message, WARNING))
     return findings
+
+
+def one_case_tags(cases: Sequence[Any]) -> list[str]:
+    """Tags exactly one case uses (what ``validate`` over the whole folder counts in one line)."""
+    return sorted(t for t, n in count_tags(cases).items() if n == 1)
 
 
 def lint_cases(
@@ -1033,11 +1093,14 @@ def lint_cases(
     positions: Mapping[str, PositionsLike] | None = None,
     *,
     strict: bool = False,
+    tag_hints: Collection[str] | None = None,
+    tag_counts: Mapping[str, int] | None = None,
     known: Mapping[str, list[CaseError]] | None = None,
 ) -> list[CaseError]:
     """Lint every case and compare cases with each other (titles, figures on the metric cards,
-    related lists); ``positions`` maps case id to positions, ``known`` case id to the case's own
-    findings already made (:func:`own_findings`)."""
+    related lists); ``positions`` maps case id to positions. ``tag_hints`` limits the one-case tag
+    hints to those ids (empty: none), ``tag_counts`` counts tags over the whole collection, ``known``
+    maps case id to the case's own findings already made (:func:`own_findings`)."""
     positions = positions or {}
     findings: list[CaseError] = []
     for case in cases:
@@ -1046,5 +1109,5 @@ def lint_cases(
     findings.extend(lint_bodies(cases, positions, strict=strict))
     findings.extend(lint_metric_figures(cases, positions, strict=strict))
     findings.extend(lint_related_mentions(cases, positions, strict=strict))
-    findings.extend(lint_tags(cases, positions))
+    findings.extend(lint_tags(cases, positions, used=tag_counts, only=tag_hints))
     return sorted(findings)

@@ -5,7 +5,11 @@
      before the first paint).
    Inputs, code, and elements marked translate="no" (the citation, the page address) are never
    converted, so a copied citation and a shared link stay exactly as published; text that scripts
-   add later (search results) is converted as it appears. */
+   add later (search results) is converted as it appears.
+   In WeChat's in-app browser (X5/XWeb, "MicroMessenger" in the user agent), which ignores
+   <a download> and cannot save a file a page builds: download links open the file instead, and a
+   visible note beside them (and beside the search page's export) says how to save it: open the
+   page in the phone's browser from WeChat's "···" menu. */
 (function () {
   "use strict";
   var KEY_SCRIPT = "sb-script", KEY_LARGE = "sb-large";
@@ -151,7 +155,42 @@
     store(KEY_LARGE, large ? "1" : null);
   }
 
+  var WECHAT_SAVE = "在微信里不能直接下载：点右上角的“···”，选“在浏览器打开”后再下载";
+
+  function weChatNote(after, text) {
+    var next = after.nextElementSibling;
+    if (next && next.classList.contains("sb-wechat-hint")) return;
+    if (after.tagName === "LI") { // inside the item: a list holds only items
+      if (after.querySelector(".sb-wechat-hint")) return;
+      var inline = document.createElement("span");
+      inline.className = "sb-wechat-hint";
+      inline.textContent = text;
+      after.appendChild(inline);
+      return;
+    }
+    var note = document.createElement("p");
+    note.className = "sb-wechat-hint";
+    note.textContent = text;
+    after.insertAdjacentElement("afterend", note);
+  }
+
+  function adaptForWeChat() {
+    document.documentElement.classList.add("sb-wechat");
+    document.querySelectorAll("a[download]").forEach(function (a) {
+      var href = a.getAttribute("href") || "";
+      if (href.indexOf("data:") !== 0) {
+        a.removeAttribute("download"); // opens the file (a CSV shows as text) instead of doing nothing
+        a.setAttribute("data-sb-wechat-open", "");
+      }
+      weChatNote(a.closest("p, li, figcaption, nav") || a, href.indexOf("data:") === 0 ? WECHAT_SAVE + "（本图的数据也在全站表格里）" : WECHAT_SAVE + "；点链接可以直接查看");
+    });
+    document.querySelectorAll(".cs-page__export").forEach(function (box) {
+      weChatNote(box, WECHAT_SAVE + "导出的表格");
+    });
+  }
+
   function start() {
+    if (/MicroMessenger/i.test(navigator.userAgent)) adaptForWeChat();
     var box = document.querySelector(".sb-reading");
     if (!box) return;
     var root = box.getAttribute("data-root") || "";
