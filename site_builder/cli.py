@@ -21,7 +21,6 @@ from site_builder.casefile.loader import load_cases
 from site_builder.casefile.models import ID_MAX, ID_PATTERN
 from site_builder.casefile.skeleton import DEFAULT_YEAR, SKELETON
 from site_builder.casefile.vocab import load_vocabularies
-from site_builder.casefile.yamlio import use_parse_cache
 from site_builder.checks.lint import count_tags, lint_cases, one_case_tags
 from site_builder.errors import CaseError, InternalError, Location, display_path, format_errors
 from site_builder.media.photos import use_photo_cache
@@ -41,9 +40,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     """Validate case files; exit 1 if any error (or, with --strict, any warning)."""
     paths = [Path(p) for p in args.paths] or [Path("cases")]
     root = _cases_root(paths)
-    if root is not None:  # the build then finds each photo already processed, each clean file checked
+    if root is not None:  # the build then finds each photo already processed
         use_photo_cache(cache_root(root.resolve().parent) / "images")
-        use_parse_cache(cache_root(root.resolve().parent))
     result = load_cases(paths, cases_root=root)
     errors = list(result.errors)
     config = Path("mkdocs.yml")
