@@ -832,7 +832,7 @@ def load_published_cases(project: Project, preview: PreviewState | None = None) 
             log.info(preview.log_text())
     else:
         result = require_cases([project.cases_dir], cases_root=project.cases_dir)
-        lint = lint_errors(result.cases, result.positions)  # the rule set validate enforces
+        lint = lint_errors(result.cases, result.positions, result.findings)  # the rule set validate enforces
         if lint:
             raise CaseFileError(lint)
         loaded = result.cases
