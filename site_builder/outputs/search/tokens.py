@@ -238,22 +238,26 @@ def number_tokens(key: str) -> dict[str, set[int]]:
 _NAME_SPLIT_RE = re.compile(f"[^{_CJK}]+|[的与和及在里为之对把从]")
 
 
-def initials(name: str) -> list[str]:
+@cache
+def initials(name: str) -> tuple[str, ...]:
     """Pinyin initials of the Chinese characters of ``name`` (金头盔 → jtk), read in context first.
 
     The reading in context (pypinyin's phrases: 长宁 cn) and each character's most common reading
-    (长 zhang) may differ; both spellings are kept.
+    (长 zhang) may differ; both spellings are kept. Remembered per name: tags, districts and brands
+    repeat across cases, and pypinyin's phrase reading is the cost of a cold index.
     """
     from pypinyin import Style, lazy_pinyin
 
     han = "".join(_HAN_RE.findall(fold(name)))
     if not han:
-        return []
+        return ()
     context = "".join(
         x[0] for x in lazy_pinyin(han, style=Style.FIRST_LETTER, errors="ignore") if x.isalpha()
     )
     common = "".join(r[0][0] if r else "?" for r in map(readings, han))
-    return [c for c in dict.fromkeys([context, common]) if len(c) == len(han) and c.isalpha() and c.isascii()]
+    return tuple(
+        c for c in dict.fromkeys([context, common]) if len(c) == len(han) and c.isalpha() and c.isascii()
+    )
 
 
 def initials_tokens(names: list[str]) -> set[str]:
