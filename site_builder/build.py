@@ -57,8 +57,9 @@ from site_builder.outputs.search import (
     SEARCH_PAGE_DESCRIPTION,
     SEARCH_PAGE_TITLE,
     build_search_files,
-    render_search_page,
 )
+from site_builder.outputs.search.index import facet_values_table
+from site_builder.outputs.search.page import search_page_html, search_page_shown
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
 from site_builder.pages.contact import EXTRA_KEY, note_in_job_summary, publisher_notice, read_publisher
 from site_builder.pages.qr import qr_image, remember_qr_codes, save_qr_codes
@@ -67,8 +68,9 @@ from site_builder.pages.render import (
     PageInputs,
     cached_case_bodies,
     case_pages,
+    list_page_key,
+    list_pages,
     render_case_bodies,
-    site_pages,
 )
 from site_builder.parallel import (
     PARALLEL_FROM,
@@ -82,6 +84,7 @@ from site_builder.parallel import (
 from site_builder.preview import PreviewState
 from site_builder.publish import Publishing, derive_publishing, edit_base
 from site_builder.sitedir import source_problems
+from site_builder.termhistory import term_address_files
 
 
 @dataclass(frozen=True)
@@ -129,8 +132,9 @@ def is_unused_theme_asset(src_uri: str) -> bool:
 
 
 def search_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
-    """The search index files."""
-    return build_search_files(site.cases, site.vocab)
+    """The search index files, assembled from each case's cached tokens."""
+    store = Store(cache_root(settings.root), "search-docs")
+    return build_search_files(site.cases, site.vocab, store=store, digests=site.case_digests)
 
 
 def data_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
@@ -141,6 +145,7 @@ def data_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> 
         site_url=settings.site_url,
         covers=media.covers,
         social=media.social,
+        rows=Store(cache_root(settings.root), "data-rows"),
     )
 
 
@@ -156,11 +161,12 @@ def feed_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> 
 
 
 def address_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
-    """Pages at the addresses of renamed (a redirect) and deleted (已撤下) cases."""
+    """Pages at the addresses of renamed (a redirect) and deleted (已撤下) cases, and of facet terms
+    (tags …) no case carries any more (a redirect to the term that replaced them, or the index)."""
     published = {case.id: case.title for case in site.cases}
-    return address_files(
-        settings.addresses, published, site_name=settings.site_name, site_url=settings.site_url
-    )
+    book, name, url = settings.addresses, settings.site_name, settings.site_url
+    files = address_files(book, published, site_name=name, site_url=url)
+    return files | term_address_files(book.terms, site, moved=book.moved(), site_name=name, site_url=url)
 
 
 OUTPUTS: tuple[Output, ...] = (
@@ -211,7 +217,8 @@ OUTPUTS: tuple[Output, ...] = (
         "address_outputs",
         address_outputs,
         "旧地址",
-        "改名的案例在原地址留下跳转页，撤下的案例留下“已撤下”页，印出的二维码和转发的链接不会失效。",
+        "改名的案例在原地址留下跳转页，撤下的案例留下“已撤下”页，合并或停用的标签等分类页跳转到接替它的分类"
+        "（没有明确接替的，跳转到分类总览），印出的二维码和转发的链接不会失效。",
     ),
 )
 """Every non-page output: ``{site-relative path: bytes}`` from the site model (and the media plan's
@@ -322,6 +329,8 @@ class Generation:
     writing: Forked[int] | None = None
     body_entries: list[str] = field(default_factory=list)
     """The ``pages`` cache entries of the case bodies, in case order (for remembering this build)."""
+    listed_entries: list[dict[str, object]] = field(default_factory=list)
+    """The list pages, each with its ``site-pages`` cache entry in place of its body."""
     stopped: bool = False
 
     def finish(self) -> int:
@@ -388,7 +397,7 @@ def build_digest(site: SiteModel, settings: BuildSettings) -> str:
 
 def _remembered(
     site: SiteModel, settings: BuildSettings, store: Store, name: str
-) -> tuple[list[GeneratedPage], MediaPlan, list[str]] | None:
+) -> tuple[list[GeneratedPage], MediaPlan, list[str], list[dict[str, object]]] | None:
     """The pages and media plan a build of the same inputs made, while every file it used is intact.
 
     The entry names the cached bodies and site pages rather than holding their HTML (49 MB at
@@ -420,22 +429,34 @@ def _remembered(
         if body is None:
             return None
         bodies.append(body.decode("utf-8"))
-    listing = Store(cache, "site-pages").get(f"{site_digest(site, settings, media)}.json")
-    others = _pages_from_data(_load_json(listing))
+    listed = raw.get("listed")
+    if not isinstance(listed, list):
+        return None
+    listing = Store(cache, "site-pages")
+    with_bodies = []
+    for page in listed:
+        entry = page.get("html") if isinstance(page, dict) else None
+        body = listing.get(entry) if isinstance(entry, str) else None
+        if body is None:
+            return None
+        with_bodies.append({**page, "html": body.decode("utf-8")})
+    others = _pages_from_data(with_bodies)
     if others is None:
         return None
-    return case_pages(site, bodies) + others, media, entries
+    return case_pages(site, bodies) + others, media, entries, listed
 
 
 def _remember(store: Store, name: str, generation: Generation) -> None:
     cache = cache_root(generation.settings.root)
     media = generation.media
-    try:
-        files = {uri: str(path.relative_to(cache)) for uri, path in media.files.items()}
-    except ValueError:
-        return  # a media file outside the cache: nothing to remember by name
+    # relative to the project's cache, or absolute in a shared one (``SITE_BUILDER_SHARED_CACHE``)
+    files = {
+        uri: str(path.relative_to(cache) if path.is_relative_to(cache) else path)
+        for uri, path in media.files.items()
+    }
     data = {
         "bodies": generation.body_entries,
+        "listed": generation.listed_entries,
         "media": {
             "files": files,
             "images_html": media.images_html,
@@ -461,8 +482,8 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
     name = f"{build_digest(site, settings)}.json"
     remembered = _remembered(site, settings, memo, name)
     if remembered is not None:
-        pages, media, entries = remembered
-        return Generation(pages, media, site, settings, _start_writer(site, media, settings), entries)
+        pages, media, entries, listed = remembered
+        return Generation(pages, media, site, settings, _start_writer(site, media, settings), entries, listed)
     generation = _make_site(site, settings)
     _remember(memo, name, generation)
     return generation
@@ -509,8 +530,9 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
     )
     found.update(zip(missing, made, strict=True))
     rendered = [found[i] for i in ids]
-    pages = case_pages(site, [body for _, body in rendered]) + cached_site_pages(site, settings, media)
-    return Generation(pages, media, site, settings, writing, [entry for entry, _ in rendered])
+    listed, listed_entries = cached_site_pages(site, settings)
+    pages = case_pages(site, [body for _, body in rendered]) + listed
+    return Generation(pages, media, site, settings, writing, [entry for entry, _ in rendered], listed_entries)
 
 
 def _pages_from_data(raw: object) -> list[GeneratedPage] | None:
@@ -534,32 +556,45 @@ def _load_json(blob: bytes | None) -> object:
         return None
 
 
-def cached_site_pages(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> list[GeneratedPage]:
-    """The browse, stats, home and search pages, from the cache when no case and no code changed.
+def _search_page(site: SiteModel) -> tuple[str, Callable[[], str]]:
+    """The ``/search/`` page's cache key (what it shows of the cases) and how to render it."""
+    shown = search_page_shown(site.cases)
+    table = facet_values_table([values for values, _ in shown], site.vocab)
+    return cache_key("site-pages", "search", table, shown), lambda: search_page_html(table, shown)
 
-    They list every case, so any change to a case renders them all again; an unchanged site (a
-    rebuild, a change of theme or docs only) reuses them.
+
+def cached_site_pages(
+    site: SiteModel, settings: BuildSettings
+) -> tuple[list[GeneratedPage], list[dict[str, object]]]:
+    """The browse, stats, home and search pages, and how to find them again (for :func:`_remember`).
+
+    Each body is cached under the key of what that page shows (:func:`list_page_key`: the cards of
+    the cases it lists, the counts it draws), so an edit renders only the pages that show the edited
+    part of a case; an edit of a case's text alone renders none.
     """
     store = Store(cache_root(settings.root), "site-pages")
-    name = f"{site_digest(site, settings, media)}.json" if settings.remember else ""
-    pages = _pages_from_data(_load_json(store.get(name))) if name else None
-    if pages is None:
-        pages = site_pages(site, site_title=settings.site_name, covers=media.covers, home=settings.home)
-        pages.append(
-            GeneratedPage(
-                urls.page_src(urls.SEARCH),
-                urls.SEARCH,
-                SEARCH_PAGE_TITLE,
-                SEARCH_PAGE_DESCRIPTION,
-                render_search_page(site.cases, site.vocab),
-                hide=("navigation", "toc"),
-            )
-        )
-        if not name:
-            return pages
-        data = _pages_to_data(pages)
-        store.put(name, json.dumps(data, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-    return pages
+    memo: dict[int, str] = {}
+    planned: list[tuple[str, Callable[[], str], GeneratedPage]] = []
+    for plan in list_pages(site, site_title=settings.site_name, home=settings.home):
+        planned.append((list_page_key(plan, memo), plan.render, plan.page("")))
+    key, render = _search_page(site)
+    search = GeneratedPage(
+        urls.page_src(urls.SEARCH), urls.SEARCH, SEARCH_PAGE_TITLE, SEARCH_PAGE_DESCRIPTION, ""
+    )
+    planned.append((key, render, search))
+    pages: list[GeneratedPage] = []
+    kept: list[dict[str, object]] = []
+    for key, make, page in planned:
+        name = f"{key}.html"
+        blob = store.get(name)
+        if blob is None:
+            page.html = make()
+            store.put(name, page.html.encode("utf-8"))
+        else:
+            page.html = blob.decode("utf-8")
+        pages.append(page)
+        kept.append({**_pages_to_data([page])[0], "html": name})
+    return pages, kept
 
 
 def write_stubs(pages: list[GeneratedPage], stub_dir: Path, *, salt: str = "") -> dict[str, Path]:
@@ -737,7 +772,7 @@ def build(
         report_email=publisher.email,
         report_issues=publisher.new_issue_url,
         home=not project.has_home,
-        addresses=address_book(project.root, project.cases),
+        addresses=address_book(project.root, project.cases, terms=True, docs_dir=project.docs_dir),
         # The preview's start is a build like any other (the server has no threads yet, and a build
         # may have remembered this very site); later saves never fork beside the server's threads.
         parallel=fresh,
@@ -797,7 +832,7 @@ def load_published_cases(project: Project, preview: PreviewState | None = None) 
             log.info(preview.log_text())
     else:
         result = require_cases([project.cases_dir], cases_root=project.cases_dir)
-        lint = lint_errors(result.cases, result.positions)  # the rule set validate enforces
+        lint = lint_errors(result.cases, result.positions, result.findings)  # the rule set validate enforces
         if lint:
             raise CaseFileError(lint)
         loaded = result.cases

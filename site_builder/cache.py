@@ -50,6 +50,24 @@ def cache_root(project: Path) -> Path:
     return project / CACHE_DIR
 
 
+SHARED_ENV = "SITE_BUILDER_SHARED_CACHE"
+"""A folder whose shareable namespaces (:data:`SHAREABLE`) every project uses instead of its own:
+throwaway test projects then draw each cover and card once per session, not once per project."""
+
+SHAREABLE = frozenset({"art"})
+"""Namespaces whose keys hold every input (no project path, no per-build table), so projects can share
+them; the project's pruner never touches a shared folder."""
+
+
+def namespace_root(project_cache: Path, namespace: str) -> Path:
+    """The root holding ``namespace`` for a project whose cache root is ``project_cache``: the shared
+    root of :data:`SHARED_ENV` for a shareable namespace when it is set, else the project's own."""
+    shared = os.environ.get(SHARED_ENV, "").strip()
+    if shared and namespace in SHAREABLE:
+        return Path(shared).resolve()
+    return project_cache
+
+
 @cache
 def code_fingerprint(*paths: str) -> str:
     """Hash of source files or folders (relative to the package), so code changes invalidate entries."""
@@ -96,6 +114,13 @@ CACHES: tuple[Namespace, ...] = (
         "no YAML parse of an unchanged file",
     ),
     Namespace(
+        "checked",
+        "each clean case file's document, validated case and own lint findings, by its bytes",
+        ("casefile", "checks/lint.py", "textnorm.py", "errors.py"),
+        DAY,
+        "no YAML parse, per-field checks or per-file lints of an unchanged file",
+    ),
+    Namespace(
         "pages",
         "each case page's body HTML, keyed by the template context it rendered",
         ("pages", "browse"),
@@ -104,10 +129,10 @@ CACHES: tuple[Namespace, ...] = (
     ),
     Namespace(
         "site-pages",
-        "the browse, stats, home and search pages of one site",
-        (".",),
-        600.0,
-        "no browse/home/stats rendering when no case changed",
+        "each browse, stats, home and search page's body, keyed by what it shows of the cases it lists",
+        ("pages", "browse", "outputs/search"),
+        DAY,
+        "no browse/home/stats rendering for a page whose listed cards and counts did not change",
     ),
     Namespace(
         "outputs",
@@ -115,6 +140,20 @@ CACHES: tuple[Namespace, ...] = (
         (".",),
         600.0,
         "no search index or data export computation when no case changed; files linked, not written",
+    ),
+    Namespace(
+        "search-docs",
+        "each case's search document and tokens (postings, numbers, pinyin), by case and word tables",
+        ("outputs/search", "textnorm.py", "casefile", "browse/facets.py", "data"),
+        7 * DAY,
+        "no tokenizing or pinyin of an unchanged case: an edit's search index is assembled from parts",
+    ),
+    Namespace(
+        "data-rows",
+        "each case's row of data/cases.csv (Markdown fields as plain text)",
+        ("outputs/export.py", "pages/markup.py", "casefile"),
+        7 * DAY,
+        "no Markdown rendering of an unchanged case for the CSV export",
     ),
     Namespace(
         "builds",
@@ -129,6 +168,20 @@ CACHES: tuple[Namespace, ...] = (
         ("browse/model.py",),
         600.0,
         "no quadratic related-case scoring when no case's facets changed",
+    ),
+    Namespace(
+        "rendered",
+        "each generated page as the engine finished it, keyed by its data and the site-wide chrome",
+        ("rendered.py", "plugin.py"),
+        HOUR,
+        "no Markdown or theme template work for a page whose inputs did not change",
+    ),
+    Namespace(
+        "pinyin",
+        "the form editor's pinyin table (admin/pinyin.js)",
+        ("cms/admin.py",),
+        DAY,
+        "no import of pypinyin's dictionary (~0.5 s of CPU a build)",
     ),
     Namespace("slugs", "tag -> URL slug", ("browse/model.py",), DAY, "no pypinyin import (its segmenter)"),
     Namespace("qr", "page address -> QR code image", ("pages/qr.py",), DAY, "no QR encoding (~3 ms a page)"),
@@ -145,6 +198,13 @@ CACHES: tuple[Namespace, ...] = (
         ("history.py",),
         DAY,
         "no `git log` of the cases folder when HEAD did not move",
+    ),
+    Namespace(
+        "terms",
+        "facet values of each case file version in git history (by blob sha), and their summary by HEAD",
+        ("termhistory.py", "browse/facets.py", "casefile"),
+        7 * DAY,
+        "no `git log --raw` or `git cat-file` of old case versions when HEAD did not move",
     ),
     Namespace(
         "images",

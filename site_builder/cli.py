@@ -54,7 +54,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if result.cases:
         counts = _tag_counts(root, result.cases) if named else None
         errors.extend(
-            lint_cases(result.cases, result.positions, strict=args.strict, tag_hints=named, tag_counts=counts)
+            lint_cases(
+                result.cases,
+                result.positions,
+                strict=args.strict,
+                tag_hints=named,
+                tag_counts=counts,
+                known=result.findings,
+            )
         )
     if result.cases:
         from site_builder.outputs.search.vocabulary import check_colloquial_cases

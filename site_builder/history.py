@@ -31,6 +31,7 @@ from site_builder.browse import urls
 from site_builder.cache import Store, cache_key, cache_root
 from site_builder.casefile.models import ID_PATTERN
 from site_builder.errors import CaseError
+from site_builder.termhistory import FormerTerms, docs_addresses, read_term_history
 
 ADDRESSES_FILE = "addresses.yaml"
 """Renames git cannot see and deleted ids that leave no page (beside mkdocs.yml)."""
@@ -68,6 +69,8 @@ class Addresses:
     complete: bool = True
     note: str = ""
     """Why the record may be incomplete (no git, a shallow clone), in Chinese; empty when complete."""
+    terms: FormerTerms = field(default_factory=FormerTerms)
+    """Facet terms (tags, districts, …) the cases carried in history (:mod:`site_builder.termhistory`)."""
 
     def moved(self) -> dict[str, str]:
         """Former id -> current id, for every renamed case."""
@@ -277,10 +280,19 @@ def resolve(
     return out
 
 
-def address_book(root: Path, cases_dir: str = "cases", current: Iterable[str] | None = None) -> Addresses:
-    """Every former case id of the project at ``root`` and where its address leads now.
+def address_book(
+    root: Path,
+    cases_dir: str = "cases",
+    current: Iterable[str] | None = None,
+    *,
+    terms: bool = False,
+    docs_dir: Path | None = None,
+) -> Addresses:
+    """Every former case id of the project at ``root`` and where its address leads now; with
+    ``terms``, also every facet term its cases carried (whose pages stay as redirects).
 
-    ``current`` are the ids of the case files present now (default: ``cases_dir/*.yaml``).
+    ``current`` are the ids of the case files present now (default: ``cases_dir/*.yaml``);
+    ``docs_dir`` holds the hand-written pages, whose addresses a former term never takes.
     """
     cases = root / cases_dir
     current_ids = (
@@ -298,7 +310,12 @@ def address_book(root: Path, cases_dir: str = "cases", current: Iterable[str] | 
         if target is None and old in events.deleted:
             title = _title_at(root, events.deleted[old], f"{cases_dir.strip('/')}/{old}.yaml")
         formers.append(Former(old, target, title))
-    return Addresses(tuple(formers), tuple(sorted(set(removed))), events.complete, events.note)
+    former_terms = (
+        FormerTerms(read_term_history(root, cases_dir), docs_addresses(docs_dir)) if terms else FormerTerms()
+    )
+    complete = events.complete and former_terms.history.complete
+    note = events.note or former_terms.history.note
+    return Addresses(tuple(formers), tuple(sorted(set(removed))), complete, note, former_terms)
 
 
 _STYLE = (

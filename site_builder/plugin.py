@@ -6,7 +6,10 @@ this module maps its stages onto MkDocs' events and nothing else:
 - ``on_config``: run the build to its checked site (before MkDocs cleans ``site/``); fill the 浏览
   navigation, the published addresses and ``config.extra``;
 - ``on_files``: run it to its pages and add them as virtual files (``File.generated``);
-- ``on_page_content`` / ``on_pre_page``: swap in each pre-rendered body, date the sitemap;
+- ``on_nav``: hand the site-wide chrome to the core (:class:`site_builder.rendered.Finished`), which
+  says which pages' finished HTML is unchanged; generated pages read their front matter and body
+  as given (no Markdown), and an unchanged one is written as it was (no theme templates);
+- ``on_pre_page`` / ``on_post_page``: date the sitemap; give each newly finished page back;
 - ``on_post_build`` / ``on_build_error``: run the build to its end, or stop it.
 
 Templates read only ``page.meta`` (the generated front matter) and ``config.extra.sb``.
@@ -14,19 +17,24 @@ Templates read only ``page.meta`` (the generated front matter) and ``config.extr
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import threading
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, Literal
 
+import jinja2
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import get_toc
+from mkdocs.utils.meta import get_data
 
 from site_builder.browse.facets import BROWSE_SECTION
 from site_builder.build import (
@@ -48,6 +56,7 @@ from site_builder.pages.contact import fill_contact
 from site_builder.pages.jinjacache import attach_bytecode_cache
 from site_builder.pages.render import GeneratedPage
 from site_builder.preview import PreviewState
+from site_builder.rendered import Finished, tree_digest
 from site_builder.sitedir import (
     disk_problem,
     localize_theme_scripts,
@@ -81,6 +90,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.writer: threading.Thread | None = None
         self.stop_writer: Callable[[], None] | None = None
         self.preview = PreviewState()
+        self.finished: Finished | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = "serve" if command == "serve" else "build"
@@ -212,6 +222,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         return fill_data_section(fill_contact(markdown, config.extra), page.url, OUTPUTS)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        env.loader = jinja2.ChoiceLoader(
+            [jinja2.DictLoader({FINISHED_TEMPLATE: "{{ page.content }}"}), env.loader]
+        )
         # Material's templates compiled once, not on every build (about a second of CPU each time)
         return attach_bytecode_cache(env, cache_root(Path(config.config_file_path or ".").parent), "theme")
 
@@ -224,11 +237,100 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         return page
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if isinstance(page, RenderedPage):
+            return html  # its body (or finished page) as the core gave it
         generated = self.pages.get(page.file.src_uri)
         return generated.html if generated else html
 
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.finished = None
+        if self.rendering is None:
+            return nav
+        if self.command == "build" and not self.dirty:  # the preview injects its banner: always rendered
+            self.finished = Finished(
+                Path(config.config_file_path or ".").parent, self.rendering.pages, _chrome(config, nav)
+            )
+        reusable = self.finished.reusable() if self.finished is not None else {}
+        for src_uri, generated in self.pages.items():
+            file = files.get_file_from_path(src_uri)
+            if file is not None and file.page is not None:
+                file.page.__class__ = RenderedPage
+                assert isinstance(file.page, RenderedPage)
+                file.page.generated = generated
+                file.page.finished = reusable.get(src_uri)
+        return nav
+
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if self.finished is not None and isinstance(page, RenderedPage) and page.finished is None:
+            self.finished.keep(page.file.src_uri, output)
         return self.preview.inject(output, page.url) if self.command == "serve" else output
+
+
+FINISHED_TEMPLATE = "sb-finished.html"
+"""The template of a page whose finished HTML the core remembered: the page as it was."""
+
+
+class RenderedPage(Page):
+    """A generated page: its front matter and body come from the core, so no Markdown runs; with
+    ``finished`` (its unchanged HTML from the last build) no theme template runs either."""
+
+    generated: GeneratedPage
+    finished: str | None = None
+
+    def read_source(self, config: MkDocsConfig) -> None:
+        self.markdown, self.meta = get_data(self.file.content_string)
+        if self.finished is not None:
+            self.meta["template"] = FINISHED_TEMPLATE
+
+    def render(self, config: MkDocsConfig, files: Files) -> None:
+        self.content = self.finished if self.finished is not None else self.generated.html
+        self.toc = get_toc([])
+        self._title_from_render = None
+        self.present_anchor_ids = set()
+
+
+def _chrome(config: MkDocsConfig, nav: Navigation) -> dict[str, Any]:
+    """What every page shows besides its own data, as plain data for the core's key."""
+    path = Path(config.config_file_path) if config.config_file_path else None
+    source = hashlib.sha256(path.read_bytes()).hexdigest() if path is not None and path.is_file() else ""
+    custom = config.theme.custom_dir
+    return {
+        "engine": "mkdocs",
+        "config_file": source,
+        "config": {
+            key: config.get(key)
+            for key in (
+                "site_name",
+                "site_url",
+                "site_description",
+                "site_author",
+                "repo_url",
+                "repo_name",
+                "edit_uri",
+                "edit_uri_template",
+                "copyright",
+                "use_directory_urls",
+                "extra_css",
+                "extra_javascript",
+                "extra",
+            )
+        },
+        "theme": {"name": config.theme.name, "options": dict(config.theme), "dirs": list(config.theme.dirs)},
+        "sources": tree_digest([Path(custom) if custom else None, Path(config.docs_dir)]),
+        "nav": _nav_data(nav.items),
+    }
+
+
+def _nav_data(items: list[Any]) -> list[Any]:
+    out: list[Any] = []
+    for item in items:
+        if isinstance(item, Section):
+            out.append(["section", item.title, _nav_data(item.children)])
+        elif isinstance(item, Page):
+            out.append(["page", item.file.src_uri, item.url, item.title])
+        elif isinstance(item, Link):
+            out.append(["link", item.title, item.url])
+    return out
 
 
 def _quiet_dirty_notice(record: logging.LogRecord) -> bool:

@@ -347,7 +347,7 @@ def test_parse_cache_entry_damaged_or_unfaithful_is_not_used(tmp_path: Path) -> 
     assert errors == [] and doc is not None and again == doc
     assert again.data["title"] == "标题"
     int_keys = yamlio.Document({1: "a"}, yamlio.Positions("x.yaml"))
-    assert yamlio._document_to_json(int_keys) is None, "JSON would turn the key into a string"
+    assert yamlio.document_to_json(int_keys) is None, "JSON would turn the key into a string"
 
 
 def test_parse_cache_does_not_depend_on_the_folder_a_build_starts_in(

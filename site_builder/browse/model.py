@@ -163,9 +163,14 @@ class SiteModel:
         return facet
 
     @cached_property
+    def case_digests(self) -> dict[str, str]:
+        """Case id -> a hash of its id and values: the key of what is cached per case."""
+        return {c.id: fingerprint(c.id, c.model_dump(mode="json")) for c in self.cases}
+
+    @cached_property
     def digest(self) -> str:
         """A hash of every published case (id and values): what site-wide pages and files read."""
-        return fingerprint([[c.id, c.model_dump(mode="json")] for c in self.cases])
+        return fingerprint(sorted(self.case_digests.items()))
 
     def newest(self, n: int) -> list[Case]:
         """The ``n`` newest cases for the home page."""

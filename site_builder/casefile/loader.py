@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import difflib
 import hashlib
+import json
 import os
 import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from site_builder.cache import Store, cache_key
 from site_builder.casefile.fields import keys_of_kind, submodels
 from site_builder.casefile.messages import describe, example, field_title, format_help, label, model_for
 from site_builder.casefile.models import (
+    CHECKED,
     FULLWIDTH_DIGITS,
     ID_MAX,
     ID_PATTERN,
@@ -31,7 +36,17 @@ from site_builder.casefile.models import (
 )
 from site_builder.casefile.skeleton import prefilled_left, template_leftovers
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
-from site_builder.casefile.yamlio import Positions, capped, dotted_path, is_parse_cached, read_yaml
+from site_builder.casefile.yamlio import (
+    Document,
+    Positions,
+    capped,
+    document_from_json,
+    document_to_json,
+    dotted_path,
+    is_parse_cached,
+    parse_cache,
+    read_yaml,
+)
 from site_builder.errors import CaseError, CaseFileError, Location, display_path, shorten
 from site_builder.media.fonts import CJKFontNotFoundError, find_cjk_font
 from site_builder.media.fonts import missing_glyphs as font_missing
@@ -49,6 +64,9 @@ class LoadResult:
     cases: list[Case] = field(default_factory=list)
     errors: list[CaseError] = field(default_factory=list)
     positions: dict[str, Positions] = field(default_factory=dict)
+    findings: dict[str, list[CaseError]] = field(default_factory=dict)
+    """Case id -> the case's own lint findings (:func:`site_builder.checks.lint.lint_case`, not
+    strict), from the per-file cache; the lints read them instead of looking again."""
 
     @property
     def ok(self) -> bool:
@@ -217,6 +235,8 @@ def load_cases(
         seen[item.case_id] = item.path
         item.case.bind(item.case_id, item.path)
         result.cases.append(item.case)
+        if item.findings is not None:
+            result.findings[item.case_id] = item.findings
     known = set(related)
     if cases_root is not None and cases_root.is_dir():
         known |= {p.name[: -len(CASE_SUFFIX)] for p in cases_root.glob(f"*{CASE_SUFFIX}")}
@@ -245,6 +265,7 @@ class _FileResult:
     case: Case | None
     errors: list[CaseError]
     title: Any = None
+    findings: list[CaseError] | None = None
 
 
 @dataclass(frozen=True)
@@ -252,11 +273,146 @@ class _Context:
     vocab: Vocabularies
     today: dt.date
 
+    @cached_property
+    def inputs(self) -> tuple[str, int]:
+        """What a file's checks read besides its bytes: the vocabularies and the year (the latest
+        accepted year is next year)."""
+        return vocabulary_digest(self.vocab), self.today.year
+
+
+def vocabulary_digest(vocab: Vocabularies) -> str:
+    """A hash of every term, alias and former name (a changed vocabulary re-checks every file)."""
+    parts = [
+        (v.kind, [dataclasses.astuple(t) for t in v.terms], [dataclasses.astuple(t) for t in v.former])
+        for v in (vocab.districts, vocab.fields, vocab.groups)
+    ]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode()).hexdigest()
+
+
+CHECKED_NAMESPACE = "checked"
+
+
+def _checked_entry(raw: bytes, ctx: _Context) -> tuple[Store, str] | None:
+    """Where the checks of a file with these bytes are kept (None: no cache in use).
+
+    Keyed on the bytes alone (not the path): a build started in another folder, or a renamed
+    file, finds them too; the path is attached when an entry is read back.
+    """
+    cache = parse_cache()
+    if cache is None:
+        return None
+    name = cache_key(CHECKED_NAMESPACE, hashlib.sha256(raw).hexdigest(), ctx.inputs)
+    return Store(cache, CHECKED_NAMESPACE), name
+
+
+def _remembered_file(path: Path, shown: str, ctx: _Context) -> tuple[Document, Case, list[CaseError]] | None:
+    """A clean file's document, validated case and own lint findings, as its last check left them."""
+    if parse_cache() is None or path.is_symlink():
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    entry = _checked_entry(raw, ctx)
+    if entry is None:
+        return None
+    store, name = entry
+    blob = store.get(name)
+    if blob is None:
+        return None
+    try:
+        stored = json.loads(blob)
+        doc = document_from_json(stored["doc"].encode("utf-8"), shown)
+        case = _revalidated(stored["case"], stored["private"], ctx)
+        findings = [
+            CaseError(Location(shown, int(line), int(col)), str(fld), str(msg), severity)
+            for line, col, fld, msg, severity in stored["lint"]
+            if severity in ("error", "warning")
+        ]
+    except (ValueError, KeyError, TypeError, ValidationError):
+        return None
+    if doc is None:
+        return None
+    return doc, case, findings
+
+
+def _revalidated(data: Any, private: Any, ctx: _Context) -> Case:
+    """The case a file validated to, from its dump and the private values validators derived
+    (a former district's name): the per-kind checks are skipped (:data:`CHECKED`)."""
+    case = Case.model_validate(data, context={"vocab": ctx.vocab, "today": ctx.today, CHECKED: True})
+    if not isinstance(private, dict) or case.__pydantic_private__ is None:
+        raise TypeError("no private values")
+    case.__pydantic_private__.update({k: v for k, v in private.items() if k in case.__pydantic_private__})
+    return case
+
+
+_BOUND = ("_id", "_source_path")
+"""Private values the loader sets after validation (:meth:`Case.bind`): not kept."""
+
+
+def _remember_file(path: Path, ctx: _Context, doc: Document, case: Case) -> list[CaseError] | None:
+    """Keep a clean file's checks for the next run; return its own lint findings."""
+    if parse_cache() is None or doc.flagged or doc.repaired_lines:
+        return None
+    try:
+        raw = path.read_bytes()
+    except OSError:
+        return None
+    entry = _checked_entry(raw, ctx)
+    encoded = document_to_json(doc)
+    if entry is None or encoded is None:
+        return None
+    from site_builder.checks.lint import lint_case  # the lints import the models, not the loader
+
+    findings = lint_case(case, doc.positions)
+    data = case.model_dump()
+    private = {k: v for k, v in (case.__pydantic_private__ or {}).items() if k not in _BOUND}
+    try:
+        text = json.dumps(
+            {
+                "doc": encoded.decode("utf-8"),
+                "case": data,
+                "private": private,
+                "lint": [[f.location.line, f.location.col, f.field, f.message, f.severity] for f in findings],
+            },
+            ensure_ascii=False,
+            allow_nan=False,
+        )
+        stored = json.loads(text)
+        again = _revalidated(stored["case"], stored["private"], ctx)
+        if case.__pydantic_private__ is not None and again.__pydantic_private__ is not None:
+            again.__pydantic_private__.update({k: case.__pydantic_private__.get(k) for k in _BOUND})
+    except (ValueError, TypeError, ValidationError):
+        return findings
+    if again != case:  # JSON would not give back exactly this case: checked afresh every time
+        return findings
+    store, name = entry
+    store.put(name, text.encode("utf-8"))
+    return findings
+
 
 def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images: bool) -> _FileResult:
     shown = display_path(path)
     case_id = path.name[: -len(CASE_SUFFIX)] if path.name.endswith(CASE_SUFFIX) else path.stem
     id_errors = _check_id(case_id, shown)
+    remembered = None if id_errors else _remembered_file(path, shown, ctx)
+    if remembered is not None:  # the same bytes passed every check of their own before
+        known, valid, own = remembered
+        errors = _check_images(
+            known.data.get("images"), path, known.positions, cases_root or path.parent, check_images
+        )
+        errors += _check_drawable(valid, known.positions)
+        return _FileResult(
+            path,
+            shown,
+            case_id,
+            known.positions,
+            known.data.get("related"),
+            valid,
+            capped(errors),
+            known.data.get("title"),
+            own,
+        )
     doc, read_errors = read_yaml(path, shown, repaired=True)
     errors = id_errors + read_errors
     if doc is None:
@@ -272,6 +428,11 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
     if case is not None:
         errors += _check_drawable(case, doc.positions)
     usable = case if not id_errors and not doc.repaired_lines else None
+    findings = (
+        _remember_file(path, ctx, doc, usable.bind(case_id, path))
+        if usable is not None and not errors
+        else None
+    )
     return _FileResult(
         path,
         shown,
@@ -281,6 +442,7 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
         usable,
         capped(errors),
         doc.data.get("title"),
+        findings,
     )
 
 

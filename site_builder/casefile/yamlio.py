@@ -343,12 +343,12 @@ def read_yaml(
     if _PARSE_CACHE is None:
         return parse_text(text, shown_as, repaired=repaired)
     store, name = _parse_entry(_PARSE_CACHE, raw, repaired)
-    cached = _document_from_json(store.get(name), shown_as)
+    cached = document_from_json(store.get(name), shown_as)
     if cached is not None:
         return cached, []
     doc, errors = parse_text(text, shown_as, repaired=repaired)
     if doc is not None and not errors:  # only clean files: every problem is found again next time
-        encoded = _document_to_json(doc)
+        encoded = document_to_json(doc)
         if encoded is not None:
             store.put(name, encoded)
     return doc, errors
@@ -379,6 +379,11 @@ def is_parse_cached(path: Path, shown_as: str, *, repaired: bool = False) -> boo
     return store.has(name)
 
 
+def parse_cache() -> Path | None:
+    """The cache folder :func:`use_parse_cache` set (None: nothing is kept)."""
+    return _PARSE_CACHE
+
+
 def use_parse_cache(cache: Path | None) -> None:
     """Keep parsed clean case files under ``cache`` (builds; ``validate`` always parses).
 
@@ -389,7 +394,7 @@ def use_parse_cache(cache: Path | None) -> None:
     _PARSE_CACHE = cache
 
 
-def _document_to_json(doc: Document) -> bytes | None:
+def document_to_json(doc: Document) -> bytes | None:
     """JSON of a document, or None if JSON would not give back exactly the same data."""
     pos = doc.positions
     payload = {
@@ -407,7 +412,7 @@ def _document_to_json(doc: Document) -> bytes | None:
     return text.encode("utf-8") if json.loads(text)["data"] == doc.data else None
 
 
-def _document_from_json(data: bytes | None, shown_as: str) -> Document | None:
+def document_from_json(data: bytes | None, shown_as: str) -> Document | None:
     """The cached document, or None when absent or not readable (the file is parsed again)."""
     if data is None:
         return None

@@ -21,7 +21,15 @@ from html.parser import HTMLParser
 from pathlib import Path, PurePosixPath
 from urllib.parse import unquote, urlsplit
 
-__all__ = ["BrokenLink", "base_path_of_site", "check_former_addresses", "check_site", "extract_links", "main"]
+__all__ = [
+    "BrokenLink",
+    "base_path_of_site",
+    "check_former_addresses",
+    "check_former_term_addresses",
+    "check_site",
+    "extract_links",
+    "main",
+]
 
 _LINK_ATTRS = {"href", "src", "poster", "data", "action"}
 _SKIP_SCHEMES = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
@@ -182,15 +190,35 @@ def check_former_addresses(site: Path, former_ids: Iterable[str]) -> list[Broken
     return broken
 
 
-def _former_ids(root: Path) -> tuple[list[str], str]:
-    """The former case ids of the project at ``root`` that must keep a page, and a note if unsure."""
+def check_former_term_addresses(site: Path, addresses: Iterable[str]) -> list[BrokenLink]:
+    """Each address of a facet term the cases once carried (``tags/<slug>/``: a tag since renamed,
+    merged or dropped, from git history) still has a page: the term's own or a redirect."""
+    broken = []
+    for url in sorted(set(addresses)):
+        if not (site / url / "index.html").is_file():
+            broken.append(
+                BrokenLink(
+                    url + "index.html",
+                    0,
+                    "/" + url,
+                    "旧分类地址没有页面：合并、改名或停用的标签等分类的旧地址应当保留（跳转到接替的分类）",
+                )
+            )
+    return broken
+
+
+def _former_ids(root: Path) -> tuple[list[str], list[str], str]:
+    """The former case ids and the former term addresses of the project at ``root`` that must keep
+    a page, and a note if unsure."""
     from site_builder.history import address_book
+    from site_builder.termhistory import former_term_addresses
 
     if not (root / "cases").is_dir():
-        return [], ""
-    book = address_book(root)
+        return [], [], ""
+    book = address_book(root, terms=True)
     removed = set(book.removed)
-    return [f.id for f in book.formers if f.id not in removed], book.note
+    ids = [f.id for f in book.formers if f.id not in removed]
+    return ids, former_term_addresses(book.terms.history), book.note
 
 
 def _print(broken: Iterable[BrokenLink]) -> None:
@@ -222,7 +250,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--anchors", action="store_true", help="同时检查 #锚点")
     parser.add_argument(
-        "--no-history", action="store_true", help="不检查改名或删除的案例的旧地址（默认从 git 历史读取）"
+        "--no-history",
+        action="store_true",
+        help="不检查改名或删除的案例、合并或停用的标签等分类的旧地址（默认从 git 历史读取）",
     )
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
@@ -230,11 +260,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
     base_path = args.base_path if args.base_path is not None else base_path_of_site(args.site)
     broken = check_site(args.site, base_path=base_path, anchors=args.anchors)
-    former, note = ([], "") if args.no_history else _former_ids(Path.cwd())
+    former, terms, note = ([], [], "") if args.no_history else _former_ids(Path.cwd())
     broken += check_former_addresses(args.site, former)
+    broken += check_former_term_addresses(args.site, terms)
     _print(broken)
     pages = sum(1 for _ in args.site.rglob("*.html"))
-    kept = f"；{len(former)} 个旧案例地址都有页面" if former and not any(b.line == 0 for b in broken) else ""
+    kept = (
+        f"；{len(former)} 个旧案例地址、{len(terms)} 个标签等分类的地址都有页面"
+        if (former or terms) and not any(b.line == 0 for b in broken)
+        else ""
+    )
     if note:
         print(f"提醒：{note}，旧地址可能没有全部检查到。")
     if broken:

@@ -629,8 +629,25 @@ def lint_bodies(
     return sorted(findings)
 
 
+def own_findings(
+    case: Any,
+    positions: Mapping[str, PositionsLike],
+    known: Mapping[str, list[CaseError]] | None,
+    *,
+    strict: bool = False,
+) -> list[CaseError]:
+    """:func:`lint_case` of one case, taken from ``known`` (the loader's per-file cache,
+    ``LoadResult.findings``) when the case is there: its findings depend on its file alone."""
+    found = (known or {}).get(getattr(case, "id", ""))
+    if found is None:
+        return lint_case(case, positions.get(getattr(case, "id", "")), strict=strict)
+    return [f.as_error() for f in found] if strict else list(found)
+
+
 def lint_errors(
-    cases: Sequence[Any], positions: Mapping[str, PositionsLike] | None = None
+    cases: Sequence[Any],
+    positions: Mapping[str, PositionsLike] | None = None,
+    known: Mapping[str, list[CaseError]] | None = None,
 ) -> list[CaseError]:
     """The findings that are always errors (links, pinyin, mojibake, swallowed keys) of every case.
 
@@ -638,12 +655,7 @@ def lint_errors(
     preview refuse a case with any of them, so nothing ``validate`` refuses is ever published.
     """
     positions = positions or {}
-    return sorted(
-        f
-        for case in cases
-        for f in lint_case(case, positions.get(getattr(case, "id", "")))
-        if f.severity == ERROR
-    )
+    return sorted(f for case in cases for f in own_findings(case, positions, known) if f.severity == ERROR)
 
 
 _NOT_WORD = re.compile(r"[\W_]+")
@@ -1083,14 +1095,16 @@ def lint_cases(
     strict: bool = False,
     tag_hints: Collection[str] | None = None,
     tag_counts: Mapping[str, int] | None = None,
+    known: Mapping[str, list[CaseError]] | None = None,
 ) -> list[CaseError]:
     """Lint every case and compare cases with each other (titles, figures on the metric cards,
     related lists); ``positions`` maps case id to positions. ``tag_hints`` limits the one-case tag
-    hints to those ids (empty: none), ``tag_counts`` counts tags over the whole collection."""
+    hints to those ids (empty: none), ``tag_counts`` counts tags over the whole collection, ``known``
+    maps case id to the case's own findings already made (:func:`own_findings`)."""
     positions = positions or {}
     findings: list[CaseError] = []
     for case in cases:
-        findings.extend(lint_case(case, positions.get(getattr(case, "id", "")), strict=strict))
+        findings.extend(own_findings(case, positions, known, strict=strict))
     findings.extend(lint_titles(cases, positions, strict=strict))
     findings.extend(lint_bodies(cases, positions, strict=strict))
     findings.extend(lint_metric_figures(cases, positions, strict=strict))

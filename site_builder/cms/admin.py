@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from site_builder.browse import urls
+from site_builder.cache import Store, cache_key, cache_root
 from site_builder.cms.config import render_cms_config
 from site_builder.errors import EnvironmentProblem
 
@@ -283,6 +284,18 @@ PREFS_JS = """\
 _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
 
 
+def cached_pinyin_script(root: Path) -> bytes:
+    """:func:`pinyin_script` from the project's cache ("pinyin" row): it depends on pypinyin's
+    version and this code only, and making it imports pypinyin's whole dictionary."""
+    store = Store(cache_root(root), "pinyin")
+    name = cache_key("pinyin") + ".js"
+    script = store.get(name)
+    if script is None:
+        script = pinyin_script()
+        store.put(name, script)
+    return script
+
+
 def pinyin_script() -> bytes:
     """``window.__sbPinyin``: each pinyin syllable and the characters read so (the first reading
     pypinyin gives), for proposing a case id from a Chinese title in the browser (~60 KB)."""
@@ -440,7 +453,7 @@ def admin_files(
         today=dt.date.today(),  # the latest year the form accepts, as validate on this day
     )
     title = f"案例编辑器 · {site_name}" if site_name else "案例编辑器"
-    pinyin = pinyin_script()
+    pinyin = cached_pinyin_script(root)
     editor = case_editor_script(cases_dir)
     files.update(
         {

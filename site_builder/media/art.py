@@ -39,7 +39,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFont
 from site_builder.cache import Store, cache_key
 from site_builder.media.fonts import CJKFontNotFoundError, FontSpec, ensure_glyphs, find_cjk_font
 
-ART_VERSION = "5"
+ART_VERSION = "6"
 COVER_SIZE = (400, 225)
 SOCIAL_SIZE = (1200, 630)
 DEFAULT_SITE_NAME = "上海新兴领域党建优秀案例"
@@ -442,9 +442,12 @@ def _palette_png(im: Image.Image) -> bytes:
     palette = bytes(im.getpalette() or [])
     if im.mode != "P" or not 0 < len(palette) <= 16 * 3:
         raise ValueError(f"expected a palette image of at most 16 colours, got {im.mode}")
-    raw = im.tobytes("raw", "P;4")
     stride = (w + 1) // 2
-    rows = b"".join(b"\0" + raw[y * stride : (y + 1) * stride] for y in range(h))
+    # Two columns of index 0 in front of each row pack into one zero byte: PNG's filter byte ("none"),
+    # so the packed pixels are the filtered stream as they are (no per-row joining in Python).
+    padded = Image.new("P", (w + 2, h), 0)
+    padded.paste(im, (2, 0))
+    rows = padded.tobytes("raw", "P;4")
     # A window just longer than a row (the matches that matter: runs, and the row above) and small
     # hash tables: as small as level 9 with zlib's defaults, in 7 ms instead of 32 ms (level 6: +12 %).
     window = min(15, max(9, (stride + 1).bit_length()))
@@ -466,9 +469,10 @@ def _encode(im: Image.Image, fmt: str) -> bytes:
     buf = io.BytesIO()
     rgb = im.convert("RGB")
     if fmt == "WEBP":
-        # Lossless: a few flat colours (see ``_cover_indices``) take ~1.3 KB, a quarter of lossy q82's.
-        # Method 4 is within 1 % of method 6 in 1 % of its time; quality is lossless effort.
-        rgb.save(buf, "WEBP", lossless=True, quality=100, method=4, exif=b"", icc_profile=None)
+        # Lossless: a few flat colours (see ``_cover_indices``) take ~1.5 KB, a quarter of lossy q82's.
+        # Method 1 at effort 0 is 8 % larger than method 4 at effort 100 in 60 % of its time (every
+        # cover stays under one 4 KB block; benchmarks/README.md has the table).
+        rgb.save(buf, "WEBP", lossless=True, quality=0, method=1, exif=b"", icc_profile=None)
     elif fmt == "JPEG":
         # 4:2:0 and q50: art is only seen scaled down, where flat colour and large type stay crisp
         rgb.save(
@@ -499,7 +503,7 @@ def render_cover(
     site_name: str = DEFAULT_SITE_NAME,
     fmt: Literal["WEBP", "PNG", "JPEG"] = "WEBP",
 ) -> bytes:
-    """Render a 400×225 case-card cover (lossless WebP by default, ~1.3 KB) for a case without a photo.
+    """Render a 400×225 case-card cover (lossless WebP by default, ~1.5 KB) for a case without a photo.
 
     The district sets the colour and is written large; the field sets the pattern and is
     written below it.  The title is not drawn (lists show it right beside the cover); it only

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Literal
 
 from site_builder.browse import urls
-from site_builder.cache import cache_root
+from site_builder.cache import cache_root, namespace_root
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import Vocabularies
 from site_builder.errors import EnvironmentProblem, InternalError
@@ -67,7 +67,7 @@ def build_media(
     try:
         for case in cases:
             _case_media(case, vocab, plan, results, sources[case.id], cache, site_name)
-        home = art.cached_social_card(cache / "art", site_name, site_description, None, site_name=site_name)
+        home = art.cached_social_card(_art_dir(cache), site_name, site_description, None, site_name=site_name)
         if home is None:
             raise InternalError("the home card was not drawn")
     except CJKFontNotFoundError as exc:
@@ -185,7 +185,7 @@ def _find_art(
     """The case's cover or social card from the art cache, drawn if missing (``draw=False``: None)."""
     if kind == "cover":
         found = art.cached_cover(
-            cache / "art",
+            _art_dir(cache),
             case.title,
             case.district,
             case.district_slug,
@@ -196,7 +196,7 @@ def _find_art(
         )
     else:
         found = art.cached_social_card(
-            cache / "art",
+            _art_dir(cache),
             case.title,
             case.summary,
             case.district,
@@ -207,6 +207,11 @@ def _find_art(
             draw=draw,
         )
     return found
+
+
+def _art_dir(cache: Path) -> Path:
+    """The art store: the project's, or the shared one of ``SITE_BUILDER_SHARED_CACHE`` (tests)."""
+    return namespace_root(cache, "art") / "art"
 
 
 def _art(case: Case, field: str | None, slug: str | None, cache: Path, site_name: str, kind: ArtKind) -> Path:

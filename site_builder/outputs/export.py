@@ -17,6 +17,7 @@ from typing import Any
 
 from site_builder.browse import urls
 from site_builder.browse.model import SiteModel
+from site_builder.cache import Store, cache_key
 from site_builder.casefile.fields import case_fields, field_texts
 from site_builder.casefile.jsonschema import render_schema
 from site_builder.casefile.models import Case
@@ -270,13 +271,14 @@ def fill_data_section(markdown: str, page_url: str, outputs: Sequence[Output]) -
     return markdown
 
 
-def cases_csv(cases: list[Case], records: list[dict[str, Any]]) -> bytes:
+def cases_csv(cases: list[Case], records: list[dict[str, Any]], rows: Store | None = None) -> bytes:
     """``data/cases.csv``: one row per case, Chinese headings, UTF-8 with BOM (Excel reads it right).
 
     The case file's fields are read from the validated cases through the field registry (so a
     new field is a new column); the derived columns from the JSON records. Markdown fields are
     plain text here (the JSON keeps the Markdown), and a cell a spreadsheet would run as a formula
-    starts with ``'`` (:func:`neutralised`).
+    starts with ``'`` (:func:`neutralised`). With ``rows`` (the ``data-rows`` cache) each case's
+    row is kept under its record and values, so an edit renders the Markdown of one case.
     """
     derived = [key for key, _, _ in EXTRA_COLUMNS]
     own = [s.key for s in case_fields()]
@@ -284,9 +286,14 @@ def cases_csv(cases: list[Case], records: list[dict[str, Any]]) -> bytes:
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([heading for _, heading in csv_columns()])
     for case, record in zip(cases, records, strict=True):
-        writer.writerow(
-            [csv_cell(k, record[k]) for k in derived] + [csv_cell(k, getattr(case, k)) for k in own]
-        )
+        name = f"{cache_key('data-rows', record, case.model_dump(mode='json'))}.json" if rows else ""
+        blob = rows.get(name) if rows else None
+        row = json.loads(blob) if blob is not None else None
+        if not isinstance(row, list):
+            row = [csv_cell(k, record[k]) for k in derived] + [csv_cell(k, getattr(case, k)) for k in own]
+            if rows:
+                rows.put(name, json.dumps(row, ensure_ascii=False).encode("utf-8"))
+        writer.writerow(row)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -297,11 +304,12 @@ def build_data_files(
     site_url: str | None,
     covers: dict[str, str],
     social: dict[str, str],
+    rows: Store | None = None,
 ) -> dict[str, bytes]:
-    """The three open-data files under ``data/``."""
+    """The three open-data files under ``data/`` (``rows``: the CSV rows' cache, :func:`cases_csv`)."""
     records = case_records(site, site_name=site_name, site_url=site_url, covers=covers, social=social)
     return {
         urls.DATA_JSON: cases_json(records, site_name=site_name, site_url=site_url),
-        urls.DATA_CSV: cases_csv(published(site), records),
+        urls.DATA_CSV: cases_csv(published(site), records, rows),
         urls.DATA_SCHEMA: render_schema(site.vocab).encode("utf-8"),
     }

@@ -5,14 +5,15 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field, is_dataclass
+from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from typing import Any
 
 import jinja2
 
 from site_builder.browse import urls
-from site_builder.browse.facets import has_reported_results
+from site_builder.browse.facets import FacetSpec, has_reported_results
 from site_builder.browse.model import Facet, SiteModel, Term, newest_first
 from site_builder.browse.urls import base_for
 from site_builder.cache import Store, cache_key, fingerprint
@@ -99,6 +100,28 @@ def template_env() -> jinja2.Environment:
     return env
 
 
+@dataclass(frozen=True)
+class Card:
+    """What a list of cases shows of one case (the ``card`` macro of ``_macros.html``).
+
+    Lists (browse pages, home, related cases) get cards rather than cases, so a page's cache key
+    holds only what it shows: an edit of a case's background changes no list, and a template that
+    reads more of a listed case fails loudly (``StrictUndefined``) until the card carries it.
+    """
+
+    id: str
+    title: str
+    district_label: str
+    year: int
+    fields: tuple[str, ...]
+    summary: str
+
+
+def card_of(case: Case) -> Card:
+    """The card of a case."""
+    return Card(case.id, case.title, case.district_label, case.year, tuple(case.fields), case.summary)
+
+
 def case_context(
     case: Case,
     site: SiteModel,
@@ -110,7 +133,7 @@ def case_context(
     report_to: Publisher | None = None,
 ) -> dict[str, Any]:
     """Everything the case template shows except the rendered Markdown (cheap to compute)."""
-    related = [c for c, _ in site.related(case)]
+    related = [card_of(c) for c, _ in site.related(case)]
     share = share or Share(site_name="")
     address = urls.public(share.site_url, urls.case_url(case.id))
     citation = cite_case(case, site_name=share.site_name, page_url=address, fallback_date=share.fallback_date)
@@ -184,6 +207,8 @@ def _plain(value: Any) -> Any:
         return {k: v for k, v in vars(value.spec).items() if not callable(v)}
     if isinstance(value, Citation):
         return vars(value)
+    if isinstance(value, Card):
+        return list(astuple(value))
     raise TypeError(f"no cache form for {type(value).__name__}")
 
 
@@ -295,78 +320,157 @@ def case_pages(site: SiteModel, bodies: list[str]) -> list[GeneratedPage]:
     ]
 
 
-def site_pages(
-    site: SiteModel, *, site_title: str, covers: dict[str, str] | None = None, home: bool = True
-) -> list[GeneratedPage]:
+@dataclass(frozen=True)
+class ListedTerm:
+    """A browse term as list pages show it: its names and address and the cards of its cases."""
+
+    name: str
+    slug: str
+    url: str
+    label: str
+    title: str
+    cases: tuple[Card, ...]
+
+
+@dataclass(frozen=True)
+class ListedFacet:
+    """A facet as list pages show it (its row of the facet table and its listed terms)."""
+
+    key: str
+    label: str
+    url: str
+    spec: FacetSpec
+    terms: tuple[ListedTerm, ...]
+
+
+@dataclass(frozen=True)
+class FacetCrumb:
+    """A facet as a term's page names it (breadcrumbs): not its other terms, so a term's page does
+    not depend on the cases of its neighbours."""
+
+    key: str
+    label: str
+    url: str
+
+
+def listed_facets(site: SiteModel) -> list[ListedFacet]:
+    """Every facet with its terms and their cases as cards (one card per case, shared)."""
+    cards = {c.id: card_of(c) for c in site.cases}
+    return [
+        ListedFacet(
+            f.key,
+            f.label,
+            f.url,
+            f.spec,
+            tuple(
+                ListedTerm(t.name, t.slug, t.url, t.label, t.title, tuple(cards[c.id] for c in t.cases))
+                for t in f.terms
+            ),
+        )
+        for f in site.facets.values()
+    ]
+
+
+@dataclass
+class ListPage:
+    """A page that lists or counts cases, before rendering: its page fields, its template and the
+    template's context (plain data: cards, listed facets, chart geometry)."""
+
+    src_uri: str
+    url: str
+    title: str
+    description: str
+    template: str
+    context: dict[str, Any]
+
+    def render(self) -> str:
+        """The page's body HTML."""
+        return template_env().get_template(self.template).render(**self.context)
+
+    def page(self, html: str) -> GeneratedPage:
+        """The page around its body."""
+        return GeneratedPage(self.src_uri, self.url, self.title, self.description, html)
+
+
+def list_page_key(page: ListPage, memo: dict[int, str]) -> str:
+    """Cache key of a list page's body: its template and everything its context holds, and the code.
+
+    Like :func:`body_cache_key`, nothing is listed by hand; a plain-data object (a card, a term, a
+    chart) enters as the hash of its fields, computed once per build through ``memo`` (object id ->
+    hash), since every facet and the home page hold the same terms and cards.
+    """
+
+    def plain(value: Any) -> Any:
+        if is_dataclass(value) and not isinstance(value, type):
+            digest = memo.get(id(value))
+            if digest is None:
+                data = {f.name: getattr(value, f.name) for f in dataclass_fields(value)}
+                data = {k: v for k, v in data.items() if not callable(v)}
+                digest = memo[id(value)] = fingerprint(
+                    json.dumps(data, default=plain, sort_keys=True, ensure_ascii=False)
+                )
+            return digest
+        raise TypeError(f"no cache form for {type(value).__name__}")
+
+    payload = json.dumps([page.template, page.context], default=plain, sort_keys=True, ensure_ascii=False)
+    return cache_key("site-pages", payload)
+
+
+def list_pages(site: SiteModel, *, site_title: str, home: bool = True) -> list[ListPage]:
     """The pages that list or count cases: browse pages per facet and term, all cases, stats, home."""
-    env = template_env()
-    pages: list[GeneratedPage] = []
-    facet_list = list(site.facets.values())
+    pages: list[ListPage] = []
+    facet_list = listed_facets(site)
     tile_map = district_map(site)
     for facet in facet_list:
         url = facet.url
-        body = env.get_template("facet.html").render(
-            facet=facet,
-            facets=facet_list,
-            base=base_for(url),
-            district_map=tile_map if facet.key == "district" else None,
-        )
+        context = {
+            "facet": facet,
+            "facets": facet_list,
+            "base": base_for(url),
+            "district_map": tile_map if facet.key == "district" else None,
+        }
         desc = f"{facet.label}：" + "、".join(f"{t.name}（{len(t.cases)}）" for t in facet.terms[:20])
-        pages.append(
-            GeneratedPage(urls.page_src(url), url, facet.label, desc, body, hide=("navigation", "toc"))
-        )
+        pages.append(ListPage(urls.page_src(url), url, facet.label, desc, "facet.html", context))
+        crumb = FacetCrumb(facet.key, facet.label, facet.url)
         for term in facet.terms:
-            body = env.get_template("term.html").render(
-                facet=facet, term=term, heading=term.title, base=base_for(term.url), covers=covers
-            )
+            context = {"facet": crumb, "term": term, "heading": term.title, "base": base_for(term.url)}
             desc = f"{term.title}：共 {len(term.cases)} 个案例。" + "；".join(c.title for c in term.cases[:5])
-            pages.append(GeneratedPage(urls.page_src(term.url), term.url, term.title, desc[:200], body))
+            pages.append(
+                ListPage(urls.page_src(term.url), term.url, term.title, desc[:200], "term.html", context)
+            )
+    everything = [card_of(c) for c in newest_first(site.cases)]
     for url, order, title in (
         (urls.ALL_CASES, "newest", "全部案例"),
         (urls.ALL_CASES_BY_DISTRICT, "district", "全部案例（按区）"),
     ):
-        body = env.get_template("all.html").render(
-            cases=newest_first(site.cases), facets=facet_list, base=base_for(url), order=order
-        )
+        context = {"cases": everything, "facets": facet_list, "base": base_for(url), "order": order}
         desc = f"全部 {len(site.cases)} 个案例一览。"
-        pages.append(GeneratedPage(urls.page_src(url), url, title, desc, body, hide=("navigation", "toc")))
-    body = env.get_template("stats.html").render(
-        n_cases=len(site.cases),
-        district_map=tile_map,
-        charts=overview_charts(site),
-        as_of=newest_review(site.cases),
-        base=base_for(urls.STATS),
-    )
-    pages.append(
-        GeneratedPage(
-            urls.page_src(urls.STATS),
-            urls.STATS,
-            STATS_TITLE,
-            f"{len(site.cases)} 个案例按区、年份、领域和服务群体的分布，附数据表和数据下载。",
-            body,
-            hide=("navigation", "toc"),
-        )
-    )
+        pages.append(ListPage(urls.page_src(url), url, title, desc, "all.html", context))
+    context = {
+        "n_cases": len(site.cases),
+        "district_map": tile_map,
+        "charts": overview_charts(site),
+        "as_of": newest_review(site.cases),
+        "base": base_for(urls.STATS),
+    }
+    desc = f"{len(site.cases)} 个案例按区、年份、领域和服务群体的分布，附数据表和数据下载。"
+    pages.append(ListPage(urls.page_src(urls.STATS), urls.STATS, STATS_TITLE, desc, "stats.html", context))
     if home:
-        body = env.get_template("home.html").render(
-            site_title=site_title,
-            n_cases=len(site.cases),
-            n_districts=len(site.facets["district"].terms),
-            n_fields=len(site.facets["field"].terms),
-            facets=facet_list,
-            newest=site.newest(6),
-            base="",
-            covers=covers,
-            district_map=tile_map,
-        )
-        pages.append(
-            GeneratedPage(
-                urls.page_src(urls.HOME),
-                urls.HOME,
-                site_title,
-                "上海新兴领域党建优秀案例：楼宇、商圈街区、外卖骑手、快递员、货车司机等。",
-                body,
-                hide=("navigation", "toc"),
-            )
-        )
+        context = {
+            "site_title": site_title,
+            "n_cases": len(site.cases),
+            "n_districts": len(site.facets["district"].terms),
+            "n_fields": len(site.facets["field"].terms),
+            "facets": facet_list,
+            "newest": [card_of(c) for c in site.newest(6)],
+            "base": "",
+            "district_map": tile_map,
+        }
+        desc = "上海新兴领域党建优秀案例：楼宇、商圈街区、外卖骑手、快递员、货车司机等。"
+        pages.append(ListPage(urls.page_src(urls.HOME), urls.HOME, site_title, desc, "home.html", context))
     return pages
+
+
+def site_pages(site: SiteModel, *, site_title: str, home: bool = True) -> list[GeneratedPage]:
+    """The pages that list or count cases, rendered (:func:`list_pages`; the build caches each body)."""
+    return [page.page(page.render()) for page in list_pages(site, site_title=site_title, home=home)]

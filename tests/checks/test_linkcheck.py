@@ -84,8 +84,11 @@ def test_base_path_of_site(tmp_path: Path) -> None:
     assert base_path_of_site(tmp_path / "missing") == "/"
 
 
-def test_main_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_main_exit_codes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = _site(tmp_path, GOOD)
+    monkeypatch.chdir(tmp_path)  # not the repository: its former addresses are not this toy site's
     assert main([str(site), "--base-path", "/repo/"]) == 0
     (site / "assets" / "app.js").unlink()
     assert main([str(site), "--base-path", "/repo/"]) == 1

@@ -407,3 +407,26 @@ def test_social_card_pattern_fades_in_steps(bold: ImageFont.FreeTypeFont) -> Non
     tints = [_brightest(layer.crop((x, 0, x + w // 8, h))) for x in range(w // 2, w, w // 8)]
     assert tints == sorted(tints) and tints[0] < tints[-1]  # brighter towards the right edge
     assert 2 < sum(1 for n in layer.histogram() if n) <= art.SOCIAL_TINTS  # a few tints, no ramp
+
+
+def test_shared_art_cache_serves_every_project(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bold: ImageFont.FreeTypeFont
+) -> None:
+    """With SITE_BUILDER_SHARED_CACHE set, projects draw into and read from one art store."""
+    from site_builder.cache import SHARED_ENV, namespace_root
+
+    shared = tmp_path / "shared"
+    monkeypatch.setenv(SHARED_ENV, str(shared))
+    first, second = tmp_path / "a" / ".cache", tmp_path / "b" / ".cache"
+    assert namespace_root(first, "art") == namespace_root(second, "art") == shared.resolve()
+    assert namespace_root(first, "pages") == first  # only content-keyed namespaces are shared
+    drawn = art.cached_cover(
+        namespace_root(first, "art") / "art", "标题", "浦东新区", "pudong", "楼宇", "buildings"
+    )
+    assert drawn is not None and drawn.parent == shared.resolve() / "art"
+    found = art.cached_cover(
+        namespace_root(second, "art") / "art", "标题", "浦东新区", "pudong", "楼宇", "buildings", draw=False
+    )
+    assert found == drawn
+    monkeypatch.delenv(SHARED_ENV)
+    assert namespace_root(first, "art") == first

@@ -32,9 +32,9 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -43,6 +43,7 @@ import yaml
 
 from site_builder.browse.facets import FACETS, FacetSpec
 from site_builder.browse.urls import CASE_PATTERN
+from site_builder.cache import Store, cache_key, fingerprint
 from site_builder.casefile.fields import case_fields, field_texts
 from site_builder.casefile.models import Case, Metric
 from site_builder.casefile.vocab import Vocabularies
@@ -70,14 +71,22 @@ __all__ = [
     "FIELD_SUMMARY",
     "FIELD_TITLE",
     "SUMMARY_SHARD",
+    "DocPart",
     "SearchDoc",
+    "WordTables",
+    "assemble_search_files",
     "build_search_files",
+    "doc_part",
+    "doc_parts",
     "docs_from_cases",
     "facet_table",
+    "facet_values_table",
     "fnv1a",
     "load_synonyms",
     "markdown_to_text",
     "shard_count",
+    "stored_word_tables",
+    "word_tables",
 ]
 
 TIERS = {"title": 1, "meta": 2, "summary": 4, "body": 8}
@@ -175,11 +184,18 @@ def facet_table(docs: Sequence[SearchDoc], vocab: Vocabularies | None) -> list[d
     ``search/meta.json`` and the ``/search/`` page's checkboxes both use this order (the
     checkboxes' ``data-index`` is an index into ``values``).
     """
+    return facet_values_table([d.facets for d in docs], vocab)
+
+
+def facet_values_table(
+    per_doc: Sequence[Mapping[str, Sequence[str]]], vocab: Vocabularies | None
+) -> list[dict[str, Any]]:
+    """:func:`facet_table` from each document's facet values (key -> values)."""
     out = []
     for f in FACETS:
         if not f.filterable:
             continue
-        seen = {v for d in docs for v in d.facets.get(f.key, ())}
+        seen = {v for d in per_doc for v in d.get(f.key, ())}
         values = _ordered(f, seen, vocab)
         slugs = _slugs(f, vocab)
         out.append(
@@ -305,13 +321,25 @@ def _sharded(prefix: str, encoded: dict[str, list[int]]) -> tuple[dict[str, byte
     return files, nshards, width
 
 
-def _pinyin_table(docs: Sequence[SearchDoc]) -> dict[str, str]:
-    """Client table {syllable: characters}: common characters and those of the indexed text."""
+def _pinyin_table(parts: Sequence[DocPart], store: Store | None = None) -> bytes:
+    """``py.json``: the client table {syllable: characters} of the common characters and those of
+    the indexed text; with ``store``, kept by that set of characters (an edit seldom adds one, and
+    the readings of a few thousand characters are pypinyin lookups)."""
     raw = resources.files("site_builder").joinpath("data/fold_table.json").read_text(encoding="utf-8")
     chars = set(json.loads(raw).get("common", ""))
-    for d in docs:
-        for tier in ("title", "meta", "summary"):
-            chars.update(u for run in runs(fold(d.texts[tier])) for u in run if len(u) == 1)
+    for p in parts:
+        chars.update(p.chars)
+    name = f"py-{cache_key('search-docs', ''.join(sorted(chars)))}.json" if store is not None else ""
+    found = store.get(name) if store is not None else None
+    if found is not None:
+        return found
+    data = _dumps(_readings_table(chars))
+    if store is not None:
+        store.put(name, data)
+    return data
+
+
+def _readings_table(chars: set[str]) -> dict[str, str]:
     table: dict[str, set[str]] = {}
     for ch in chars:
         if not ("\u3400" <= ch <= "\u9fff"):
@@ -322,56 +350,220 @@ def _pinyin_table(docs: Sequence[SearchDoc]) -> dict[str, str]:
     return {syl: "".join(sorted(cs)) for syl, cs in sorted(table.items())}
 
 
+@dataclass(frozen=True)
+class DocPart:
+    """What one case adds to the index: its document, postings (token -> field mask), number
+    postings (token -> three significant digits -> mask), pinyin postings and the characters of
+    its names and summary (for ``py.json``). A function of the case and the word tables only, so
+    it is cached per case content (:func:`doc_parts`) and the index is assembled from parts."""
+
+    doc: SearchDoc
+    postings: dict[str, int]
+    numbers: dict[str, dict[int, int]]
+    pinyin: dict[str, int]
+    chars: str
+
+    def to_json(self) -> bytes:
+        """The part as a cache entry."""
+        d = self.doc
+        return _dumps(
+            {
+                "doc": [d.id, d.title, d.year, d.former_district, d.facets, d.texts, d.summary, d.highlights],
+                "t": self.postings,
+                "n": {tok: sorted(per.items()) for tok, per in self.numbers.items()},
+                "p": self.pinyin,
+                "c": self.chars,
+            }
+        )
+
+    @classmethod
+    def from_json(cls, data: bytes) -> DocPart | None:
+        """A part as :meth:`to_json` stored it, or None if the entry is not one."""
+        try:
+            raw = json.loads(data)
+            i, title, year, former, facets, texts, summary, highlights = raw["doc"]
+            doc = SearchDoc(
+                id=str(i),
+                title=str(title),
+                year=int(year),
+                former_district=former if isinstance(former, str) else None,
+                facets={str(k): tuple(str(x) for x in v) for k, v in facets.items()},
+                texts={str(k): str(v) for k, v in texts.items()},
+                summary=str(summary),
+                highlights=tuple(str(h) for h in highlights),
+            )
+            numbers = {str(tok): {int(v): int(m) for v, m in per} for tok, per in raw["n"].items()}
+            postings = {str(k): int(v) for k, v in raw["t"].items()}
+            pinyin = {str(k): int(v) for k, v in raw["p"].items()}
+            return cls(doc, postings, numbers, pinyin, str(raw["c"]))
+        except (ValueError, TypeError, KeyError, AttributeError):
+            return None
+
+
+@dataclass(frozen=True)
+class WordTables:
+    """The site-wide word tables a document's tokens depend on (normalized synonym groups from
+    synonyms.yaml and the vocabularies' aliases; colloquial entries)."""
+
+    synonyms: list[list[str]]
+    colloquial: list[tuple[list[str], list[str]]]
+
+    @cached_property
+    def digest(self) -> str:
+        """A hash of both tables, for the per-case cache keys."""
+        return fingerprint(self.synonyms, self.colloquial)
+
+
+def word_tables(
+    vocab: Vocabularies | None,
+    synonyms: Sequence[Sequence[str]] | None = None,
+    colloquial: Sequence[Colloquial] | None = None,
+) -> WordTables:
+    """The word tables of a build: ``synonyms`` defaults to ``site_builder/data/synonyms.yaml`` and
+    ``colloquial`` to ``site_builder/data/colloquial.yaml``."""
+    syn = _synonym_groups(vocab, load_synonyms() if synonyms is None else synonyms)
+    coll = colloquial_groups(load_colloquial() if colloquial is None else colloquial)
+    return WordTables(syn, [(list(says), list(means)) for says, means in coll])
+
+
+def stored_word_tables(vocab: Vocabularies | None, store: Store) -> WordTables:
+    """:func:`word_tables` of the package's synonyms and colloquial words, kept in ``store`` (the
+    files are package data, so in the key through the code; parsing them is a tenth of an edit)."""
+    aliases = [
+        [[t.name, *t.aliases] for t in v.terms]
+        for v in ((vocab.districts, vocab.fields, vocab.groups) if vocab is not None else ())
+    ]
+    name = f"tables-{cache_key('search-docs', aliases)}.json"
+    raw = _load(store.get(name))
+    if isinstance(raw, dict) and isinstance(raw.get("s"), list) and isinstance(raw.get("c"), list):
+        return WordTables(raw["s"], [(list(says), list(means)) for says, means in raw["c"]])
+    tables = word_tables(vocab)
+    store.put(name, _dumps({"s": tables.synonyms, "c": tables.colloquial}))
+    return tables
+
+
+def _load(blob: bytes | None) -> Any:
+    try:
+        return json.loads(blob) if blob is not None else None
+    except ValueError:
+        return None
+
+
+def doc_part(doc: SearchDoc, tables: WordTables) -> DocPart:
+    """Tokenize one document: every token of every tier with the tier's bit."""
+    syn, coll = tables.synonyms, tables.colloquial
+    postings: dict[str, int] = {}
+    numbers: dict[str, dict[int, int]] = {}
+    pinyin: dict[str, int] = {}
+    chars: set[str] = set()
+    for tier, bit in TIERS.items():
+        text = doc.texts[tier]
+        key = normalize(text)
+        flat = " ".join(key.split())
+        toks = key_tokens(key, unigrams=tier in ("title", "meta"))
+        # a synonym group is one token, "~<index in meta.synonyms>": cases using any of its words;
+        # a colloquial entry "~c<index>": cases using any of the words it means
+        groups = [group for group in syn if any(w in flat for w in group)]
+        toks.update(f"~{k}" for k, group in enumerate(syn) if any(w in flat for w in group))
+        toks.update(f"~c{k}" for k, (_, means) in enumerate(coll) if any(w in flat for w in means))
+        if tier in ("title", "meta"):
+            names = [text, *(w for group in groups for w in group if len(w) >= 3)]
+            toks.update(initials_tokens(names))
+        for tok in toks:
+            postings[tok] = postings.get(tok, 0) | bit
+        for tok, values in number_tokens(key).items():
+            per_doc = numbers.setdefault(tok, {})
+            for v in values:
+                per_doc[v] = per_doc.get(v, 0) | bit
+        if tier != "body":
+            for tok in pinyin_tokens(text):
+                pinyin[tok] = pinyin.get(tok, 0) | bit
+            chars.update(u for run in runs(fold(text)) for u in run if len(u) == 1)
+    return DocPart(doc, postings, numbers, pinyin, "".join(sorted(chars)))
+
+
+def doc_parts(
+    cases: Iterable[Case],
+    tables: WordTables,
+    *,
+    store: Store | None = None,
+    digests: Mapping[str, str] | None = None,
+) -> list[DocPart]:
+    """Every case's part of the index, newest first (then by id), as :func:`docs_from_cases` orders.
+
+    With ``store`` each part is cached under the case's content (``digests``: case id -> digest
+    of its values, else computed here) and the word tables, so an edit tokenizes one case.
+    """
+    if store is None:
+        parts = [doc_part(d, tables) for d in docs_from_cases(cases)]
+    else:
+        parts = []
+        for case in cases:
+            digest = digests.get(case.id) if digests is not None else None
+            if digest is None:
+                digest = fingerprint(case.id, case.model_dump(mode="json"))
+            name = f"{cache_key('search-docs', digest, tables.digest)}.json"
+            blob = store.get(name)
+            part = DocPart.from_json(blob) if blob is not None else None
+            if part is None:
+                part = doc_part(docs_from_cases([case])[0], tables)
+                store.put(name, part.to_json())
+            parts.append(part)
+    parts.sort(key=lambda p: (-p.doc.year, p.doc.id))
+    return parts
+
+
 def build_search_files(
     cases: Iterable[Case],
     vocab: Vocabularies | None = None,
     synonyms: Sequence[Sequence[str]] | None = None,
     colloquial: Sequence[Colloquial] | None = None,
+    *,
+    store: Store | None = None,
+    digests: Mapping[str, str] | None = None,
 ) -> dict[str, bytes]:
     """Return ``{site-relative path: content}`` for every search data file.
 
     ``cases`` are the published ``Case`` models; ``vocab`` supplies facet order, slugs and alias
     synonyms; ``synonyms`` defaults to ``site_builder/data/synonyms.yaml`` and ``colloquial`` to
-    ``site_builder/data/colloquial.yaml``.
+    ``site_builder/data/colloquial.yaml``. With ``store`` (the ``search-docs`` cache) each case's
+    tokens come from the cache when its content and the word tables are unchanged.
     """
-    docs = docs_from_cases(cases)
-    syn = _synonym_groups(vocab, load_synonyms() if synonyms is None else synonyms)
-    coll = colloquial_groups(load_colloquial() if colloquial is None else colloquial)
+    if store is not None and synonyms is None and colloquial is None:
+        tables = stored_word_tables(vocab, store)
+    else:
+        tables = word_tables(vocab, synonyms, colloquial)
+    parts = doc_parts(cases, tables, store=store, digests=digests)
+    return assemble_search_files(parts, vocab, tables, store)
+
+
+def assemble_search_files(
+    parts: Sequence[DocPart], vocab: Vocabularies | None, tables: WordTables, store: Store | None = None
+) -> dict[str, bytes]:
+    """The search files from every document's part, in document order (byte-identical to
+    tokenizing every case here)."""
+    docs = [p.doc for p in parts]
+    syn, coll = tables.synonyms, tables.colloquial
     words = load_search_words()
 
     postings: dict[str, dict[int, int]] = {}
     numbers: dict[str, dict[int, dict[int, int]]] = {}
     pinyin: dict[str, dict[int, int]] = {}
-
-    def add(tok: str, n: int, bit: int) -> None:
-        per = postings.setdefault(tok, {})
-        per[n] = per.get(n, 0) | bit
-
-    for n, d in enumerate(docs):
-        for tier, bit in TIERS.items():
-            text = d.texts[tier]
-            key = normalize(text)
-            flat = " ".join(key.split())
-            toks = key_tokens(key, unigrams=tier in ("title", "meta"))
-            # a synonym group is one token, "~<index in meta.synonyms>": cases using any of its words;
-            # a colloquial entry "~c<index>": cases using any of the words it means
-            groups = [group for group in syn if any(w in flat for w in group)]
-            toks.update(f"~{k}" for k, group in enumerate(syn) if any(w in flat for w in group))
-            toks.update(f"~c{k}" for k, (_, means) in enumerate(coll) if any(w in flat for w in means))
-            for tok in toks:
-                add(tok, n, bit)
-            for tok, values in number_tokens(key).items():
-                per_doc = numbers.setdefault(tok, {}).setdefault(n, {})
-                for v in values:
-                    per_doc[v] = per_doc.get(v, 0) | bit
-            if tier in ("title", "meta"):
-                names = [text, *(w for group in groups for w in group if len(w) >= 3)]
-                for tok in initials_tokens(names):
-                    add(tok, n, bit)
-            if tier != "body":
-                for tok in pinyin_tokens(text):
-                    per = pinyin.setdefault(tok, {})
-                    per[n] = per.get(n, 0) | bit
+    for n, part in enumerate(parts):
+        for tok, mask in part.postings.items():
+            per = postings.get(tok)
+            if per is None:
+                postings[tok] = {n: mask}
+            else:
+                per[n] = mask
+        for tok, values in part.numbers.items():
+            numbers.setdefault(tok, {})[n] = values
+        for tok, mask in part.pinyin.items():
+            per = pinyin.get(tok)
+            if per is None:
+                pinyin[tok] = {n: mask}
+            else:
+                per[n] = mask
 
     encoded = _encode(postings)
     encoded.update(_encode_numbers(numbers))
@@ -429,7 +621,7 @@ def build_search_files(
     # Full body text per document, fetched only for snippets of results matched in the body.
     for n, d in enumerate(docs):
         files[f"search/d/{n}.json"] = _dumps(d.texts["body"])
-    files["search/py.json"] = _dumps(_pinyin_table(docs))
+    files["search/py.json"] = _pinyin_table(parts, store)
     # The fold table in shards by code point: a query fetches the few its characters need.
     shards_of: dict[int, list[str]] = {}
     for char, target in fold_table().items():

@@ -5,14 +5,22 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from html import escape
+from typing import Any
 
 from site_builder.browse import urls
 from site_builder.browse.facets import FACETS
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import Vocabularies
-from site_builder.outputs.search.index import docs_from_cases, facet_table
+from site_builder.outputs.search.index import facet_values_table
 
-__all__ = ["SEARCH_PAGE_DESCRIPTION", "SEARCH_PAGE_TITLE", "render_search_page"]
+__all__ = [
+    "SEARCH_PAGE_DESCRIPTION",
+    "SEARCH_PAGE_TITLE",
+    "Shown",
+    "render_search_page",
+    "search_page_html",
+    "search_page_shown",
+]
 
 SEARCH_PAGE_TITLE = "搜索与筛选"
 SEARCH_PAGE_DESCRIPTION = "按关键词、区、领域、服务群体和年份搜索和筛选上海新兴领域党建案例。"
@@ -35,21 +43,37 @@ def _facet(name: str, legend: str, values: list[tuple[str, str, int]]) -> str:
     )
 
 
+Shown = list[tuple[dict[str, list[str]], int]]
+"""What ``/search/`` shows of each case: its filterable facet values and its year."""
+
+
+def search_page_shown(cases: Iterable[Case]) -> Shown:
+    """The facet values and year of each case, what the page's counts are made of."""
+    filterable = [f for f in FACETS if f.filterable]
+    return [({f.key: list(f.values(c)) for f in filterable}, c.year) for c in cases]
+
+
 def render_search_page(cases: Iterable[Case], vocab: Vocabularies | None = None) -> str:
     """HTML body of ``/search/``; the same facet order and indexes as ``search/meta.json``.
 
     All case-derived text is HTML-escaped.  The page must live at ``search/`` (it links to
     its data with ``data-root="../"``).
     """
-    docs = docs_from_cases(cases)
+    shown = search_page_shown(cases)
+    return search_page_html(facet_values_table([values for values, _ in shown], vocab), shown)
+
+
+def search_page_html(table: list[dict[str, Any]], shown: Shown) -> str:
+    """The ``/search/`` body from the facet table (:func:`facet_values_table`) and what it shows of
+    each case (:func:`search_page_shown`): a function of these alone, so the build caches it by them."""
     facets = []
-    for facet in facet_table(docs, vocab):
+    for facet in table:
         if facet["key"] == "year":  # a range, below
             continue
-        counts: Counter[str] = Counter(v for d in docs for v in d.facets[facet["key"]])
+        counts: Counter[str] = Counter(v for values, _ in shown for v in values[facet["key"]])
         values = [(label, slug, counts.get(label, 0)) for label, slug in facet["values"]]
         facets.append(_facet(facet["key"], facet["name"], values))
-    years = sorted({d.year for d in docs})
+    years = sorted({year for _, year in shown})
     lo, hi = (years[0], years[-1]) if years else (2000, 2030)
     base = urls.base_for(urls.SEARCH)
     browse = "、".join(f'<a href="{base}{f.prefix}">{escape(f.nav)}</a>' for f in FACETS)
@@ -79,7 +103,7 @@ def render_search_page(cases: Iterable[Case], vocab: Vocabularies | None = None)
 </div>
 </div>
 <div class="cs-page__main">
-<p class="cs-page__status" role="status" aria-live="polite">共 {len(docs)} 个案例</p>
+<p class="cs-page__status" role="status" aria-live="polite">共 {len(shown)} 个案例</p>
 <ol class="cs-page__results cs-results" aria-label="搜索结果"></ol>
 <button type="button" class="cs-page__more md-button" hidden>显示更多</button>
 <noscript><p>搜索和筛选需要启用 JavaScript。也可以{browse}浏览全部案例。</p></noscript>

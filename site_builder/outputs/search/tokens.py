@@ -208,6 +208,8 @@ def pinyin_tokens(text: str) -> set[str]:
 
 _NUMBER_RE = re.compile("(?<![0-9a-z.])([0-9]+)(?:\\.([0-9]+))?(?![0-9a-z])(.?)")
 _DATE_AFTER = "年月日号"
+_JOINED_RE = re.compile("[-/][0-9]")
+_JOINED_BEFORE_RE = re.compile("[0-9][-/]$")
 
 
 def number_tokens(key: str) -> dict[str, set[int]]:
@@ -216,13 +218,16 @@ def number_tokens(key: str) -> dict[str, set[int]]:
     ``{"#5:2": {220}}`` for 22000: the token names the number of integer digits and the first
     digit; the value is its first three significant digits, so ``search.js`` can test a range
     (两万多 = 20000-29999, 近千 = 800-1000) to three digits after fetching one token per first
-    digit.  Numbers below 10, years and dates (2023年, 12月, 2021-06) are left out.
+    digit.  Numbers below 10, years and dates (2023年, 12月, 2021-06, 12-13) are left out.
     """
     out: dict[str, set[int]] = {}
     for m in _NUMBER_RE.finditer(key):
         whole = m[1].lstrip("0")
         if len(whole) < 2 or (m[3] and m[3] in _DATE_AFTER):
             continue
+        joined = _JOINED_RE.match(key, m.end(2) if m[2] else m.end(1))
+        if joined or _JOINED_BEFORE_RE.search(key, 0, m.start()):
+            continue  # one part of a date or code (12-13, 6/3): not a count
         if len(whole) == 4 and 1900 <= int(whole) <= 2100 and not (m[3] and m[3] in MEASURES):
             continue  # a year (2021-06, 2010起), unless counted (近2000个)
         digits = (whole + (m[2] or "") + "00")[:3]
@@ -233,22 +238,26 @@ def number_tokens(key: str) -> dict[str, set[int]]:
 _NAME_SPLIT_RE = re.compile(f"[^{_CJK}]+|[的与和及在里为之对把从]")
 
 
-def initials(name: str) -> list[str]:
+@cache
+def initials(name: str) -> tuple[str, ...]:
     """Pinyin initials of the Chinese characters of ``name`` (金头盔 → jtk), read in context first.
 
     The reading in context (pypinyin's phrases: 长宁 cn) and each character's most common reading
-    (长 zhang) may differ; both spellings are kept.
+    (长 zhang) may differ; both spellings are kept. Remembered per name: tags, districts and brands
+    repeat across cases, and pypinyin's phrase reading is the cost of a cold index.
     """
     from pypinyin import Style, lazy_pinyin
 
     han = "".join(_HAN_RE.findall(fold(name)))
     if not han:
-        return []
+        return ()
     context = "".join(
         x[0] for x in lazy_pinyin(han, style=Style.FIRST_LETTER, errors="ignore") if x.isalpha()
     )
     common = "".join(r[0][0] if r else "?" for r in map(readings, han))
-    return [c for c in dict.fromkeys([context, common]) if len(c) == len(han) and c.isalpha() and c.isascii()]
+    return tuple(
+        c for c in dict.fromkeys([context, common]) if len(c) == len(han) and c.isalpha() and c.isascii()
+    )
 
 
 def initials_tokens(names: list[str]) -> set[str]:

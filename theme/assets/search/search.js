@@ -4,7 +4,8 @@
  * pinyin initials count) -> partial (labelled; ranked by how much of the query a case covers, rare
  * terms weighing most, words no case uses weighing little, with a threshold) -> pinyin (homophone
  * typos and pinyin queries, then readings people confuse such as sh/s or in/ing; its table and
- * index are fetched only when the first tiers find nothing).
+ * index are fetched only when the first tiers find nothing, and only for pairs of characters the
+ * index does not know: a query whose words all match, just not in one case, fetches none of it).
  * Case text is untrusted: the DOM is built with textContent only. */
 (function () {
   "use strict";
@@ -19,6 +20,7 @@
   var WEIGHT = [10, 6, 3, 1]; // by bit position: title, meta, summary, body
   var F_TITLE = 1, F_META = 2;
   var PARTIAL_MIN = 0.5; // share of the query's weight a case must cover to be shown as partial
+  var GRAMMAR = "的了吗呢吧啊呀嘛"; // particles that end or join phrases, never inside a word
   var MEASURES = "个名家人位元件次条座栋幢所项种年月天岁户间台辆套张只把块米里亩倍成届期批支"; // tokens.MEASURES
   var LABELS = {
     partial: "没有完全匹配的结果，以下案例包含部分关键词",
@@ -306,8 +308,8 @@
         terms.push({ alts: alts });
       });
       r.nums.forEach(function (c) {
-        var rk = "#r" + c.lo + "-" + c.hi, literal = unitTokens(run.slice(c.start, c.start + c.len));
-        ranges[rk] = { lo: c.lo, hi: c.hi, toks: bucketTokens(c.lo, c.hi) };
+        var rk = "#r" + c.lo + "-" + c.hi + (c.open ? ")" : "]"), literal = unitTokens(run.slice(c.start, c.start + c.len));
+        ranges[rk] = { lo: c.lo, hi: c.hi, open: c.open, toks: bucketTokens(c.lo, c.hi, c.open) };
         ranges[rk].toks.forEach(function (t) { allToks[t] = true; });
         literal.forEach(function (t) { allToks[t] = true; });
         var alts = [[rk], literal];
@@ -339,8 +341,9 @@
         toks.forEach(function (t) { allToks[t] = true; });
         if (!covered[i] && !noise[i]) {
           if (run.length === 1 || isWord(u)) terms.push({ alts: toks.filter(function (t) { return t === u || t === "^" + u; }).map(function (t) { return [t]; }) });
-          if (i + 1 < run.length && !covered[i + 1] && !noise[i + 1] && STOP.indexOf(u) < 0 && STOP.indexOf(run[i + 1]) < 0)
-            terms.push({ alts: [[u + run[i + 1]]], at: [ri, i] });
+          // a bigram with a particle (万有, 所在) weighs only when the index knows it as a word
+          if (i + 1 < run.length && !covered[i + 1] && !noise[i + 1])
+            terms.push({ alts: [[u + run[i + 1]]], at: [ri, i], soft: STOP.indexOf(u) >= 0 || STOP.indexOf(run[i + 1]) >= 0 });
         }
         if (covered[i]) return;
         var c = { any: toks, optional: noise[i] || (run.length > 1 && STOP.indexOf(u) >= 0), inner: toks.length > 1 && !isWord(toks[0]) };
@@ -357,7 +360,8 @@
     Object.keys(allToks).forEach(function (t) { marks[t] = true; });
     // tokens: what to fetch; scored: what ranks (number buckets only through their ranges)
     var tokens = Object.keys(allToks), scored = tokens.filter(function (t) { return !/^#[0-9]/.test(t); }).concat(Object.keys(ranges));
-    return { clauses: clauses, tokens: tokens, scored: scored, phrases: phrases, terms: terms, key: key, marks: marks, ranges: ranges };
+    return { clauses: clauses, tokens: tokens, scored: scored, phrases: phrases, terms: terms, key: key, marks: marks, ranges: ranges,
+      runs: rs.map(function (r) { return { run: r.run, covered: r.covered, noise: r.noise }; }) };
   }
 
   // Synonym words and colloquial words in a run, longest first, not overlapping (nor a number
@@ -427,7 +431,7 @@
     return step;
   }
 
-  // Approximate number phrases of a run: {flags, matches: [{start, len, lo, hi}]}.
+  // Approximate number phrases of a run: {flags, matches: [{start, len, lo, hi, open}]}.
   function numberPhrases(run) {
     var flags = run.map(function () { return false; }), matches = [];
     var sym = run.map(function (u) { return /^[0-9]+$/.test(u) ? "N" : (u.length === 1 ? u : "\u0000"); });
@@ -438,43 +442,45 @@
       var pre = m[1] || "", base = m[2], mid = m[3] || "", unit = m[4] || "", post = m[5] || "";
       var len = pre.length + 1 + mid.length + unit.length + post.length;
       var x = base === "N" ? parseInt(run[i + pre.length], 10) : UNIT_VALUE[base];
-      var lo, hi, step = stepOf(x), mult = unit ? UNIT_VALUE[unit] : 1, next = run[i + len];
+      var lo, hi, open = false, step = stepOf(x), mult = unit ? UNIT_VALUE[unit] : 1, next = run[i + len];
       if (base !== "N" && !pre) continue; // 千 alone is a word (千万, 百年)
       // 数, 几, 上, 成 count units (数十, 几十万, 上千), never a number as written (人数350000)
       if (/^[数几上成]$/.test(pre) && base === "N" && !/^10+$/.test(run[i + 1])) continue;
       if (mid === "几") { lo = x + step / 10; hi = x + step - step / 10; }
-      else if (mid) { lo = x; hi = x + step - 1e-9; }
-      else if (pre === "上" || pre === "成") { lo = x; hi = 10 * x - 1e-9; }
-      else if (pre === "数" || pre === "几") { lo = 2 * x; hi = 10 * x - 1e-9; }
+      else if (mid) { lo = x; hi = x + step; open = true; }
+      else if (pre === "上" || pre === "成") { lo = x; hi = 10 * x; open = true; }
+      else if (pre === "数" || pre === "几") { lo = 2 * x; hi = 10 * x; open = true; }
       else if (NEAR.indexOf(pre) >= 0) { lo = 0.8 * x; hi = x; }
       else if (ABOUT.indexOf(pre) >= 0 || ABOUT.indexOf(post) >= 0) { lo = 0.85 * x; hi = 1.15 * x; }
       else if (OVER.indexOf(pre) >= 0) { lo = x; hi = x + step; }
-      else if (post && post !== "左右" && post !== "上下") { lo = x; hi = x + step - 1e-9; }
+      else if (post && post !== "左右" && post !== "上下") { lo = x; hi = x + step; open = true; }
       else if (base === "N" && !pre && !mid && x >= 100 && step >= 100 && next !== "年") { lo = 0.9 * x; hi = 1.1 * x; len = 1; }
       else continue;
       if (mid && !unit && post) { /* 二十多个…: post is part of the next word */ len -= post.length; }
       lo *= mult; hi *= mult;
       if (lo < 10) continue;
-      matches.push({ start: i, len: len, lo: Math.round(lo * 1000) / 1000, hi: Math.round(hi * 1000) / 1000 });
+      // open: hi itself is out (两万多 is 20000 up to, not including, 30000)
+      matches.push({ start: i, len: len, lo: Math.round(lo * 1000) / 1000, hi: Math.round(hi * 1000) / 1000, open: open });
       for (var j = i; j < i + len; j++) flags[j] = true;
       i += len - 1;
     }
     return { flags: flags, matches: matches };
   }
 
-  // Index tokens (tokens.number_tokens) whose numbers may fall in [lo, hi]: "#<digits>:<first digit>".
-  function bucketTokens(lo, hi) {
-    var out = [];
-    for (var mag = String(Math.floor(lo)).length; mag <= String(Math.floor(hi)).length && out.length < 24; mag++) {
+  // Index tokens (tokens.number_tokens) whose numbers may fall in [lo, hi] ([lo, hi) when open):
+  // "#<digits>:<first digit>".
+  function bucketTokens(lo, hi, open) {
+    var out = [], top = open ? hi - 1e-9 : hi;
+    for (var mag = String(Math.floor(lo)).length; mag <= String(Math.floor(top)).length && out.length < 24; mag++) {
       for (var d = 1; d <= 9; d++) {
         var a = d * Math.pow(10, mag - 1), b = (d + 1) * Math.pow(10, mag - 1);
-        if (b > lo && a <= hi) out.push("#" + mag + ":" + d);
+        if (b > lo && a <= top) out.push("#" + mag + ":" + d);
       }
     }
     return out;
   }
 
-  // Postings of a range: the documents with a number in [lo, hi] (three significant digits).
+  // Postings of a range: the documents with a number in it (three significant digits).
   function rangeMasks(r) {
     var a = new Uint8Array(state.meta.docs), list = [];
     r.toks.forEach(function (tok) {
@@ -484,7 +490,7 @@
       for (var i = 0, n = 0; i < flat.length; i += 2) {
         n += flat[i];
         var v = Math.floor(flat[i + 1] / 16) * scale;
-        if (v >= r.lo - 1e-9 && v <= r.hi + 1e-9) { if (!a[n]) list.push(n); a[n] |= flat[i + 1] & 15; }
+        if (v >= r.lo - 1e-9 && (r.open ? v < r.hi - 1e-9 : v <= r.hi + 1e-9)) { if (!a[n]) list.push(n); a[n] |= flat[i + 1] & 15; }
       }
     });
     list.sort(function (x, y) { return x - y; });
@@ -539,23 +545,35 @@
   // Cases covering at least PARTIAL_MIN of the query's weight; a term found in few cases weighs
   // more (log inverse document frequency).  A word found in no case tells nothing about which case
   // is meant: it weighs like a term found in half the cases, once per unknown stretch (its bigrams
-  // in a row), so the rest of the query still finds its case (…在哪儿歇脚).  With such a word in
-  // the query, a case must also match the rest by name (a title or tag, a synonym or colloquial
-  // word, a Latin word or a number), not by a bigram that happens to span two words in its text
-  // (股票行情 against 执行情况).
+  // in a row), so the rest of the query still finds its case (…在哪儿歇脚).  A bigram the index
+  // does not know between two it knows is the seam of two words (看书|健身: 书健), and a bigram with
+  // a particle weighs only as part of a name (万有引力), never with 的/了/吗 (GRAMMAR).  With an unknown word in the
+  // query, a case must also match the rest by name (a title or tag, a synonym or colloquial word, a
+  // Latin word or a number), not by a bigram that happens to span two words in its text (股票行情
+  // against 执行情况).
   function partial(p, masks) {
     var N = state.meta.docs, total = 0, cover = new Float64Array(N), strong = new Uint8Array(N), n, prev = null;
-    var unknown = Math.log(1 + N / (N / 2 + 1)), vague = false;
-    p.terms.forEach(function (term) {
-      if (!term.alts.length) return;
+    var unknown = Math.log(1 + N / (N / 2 + 1)), vague = false, known = {};
+    var sets = p.terms.map(function (term) {
+      if (!term.alts.length) return null;
       var set = holders(term, masks), count = 0;
+      // a bigram with a particle is a word only in a name (万有引力), not in running text (有党组织)
+      if (term.soft) for (n = 0; n < N; n++) if (set[n] && !(masks[term.alts[0][0]].a[n] & (F_TITLE | F_META))) set[n] = 0;
       for (n = 0; n < N; n++) count += set[n];
-      var w = Math.log(1 + N / (count + 1));
+      if (count && term.at) known[term.at[0] + " " + term.at[1]] = true;
+      return { set: set, count: count };
+    });
+    p.terms.forEach(function (term, k) {
+      if (!sets[k]) return;
+      var set = sets[k].set, count = sets[k].count, w = Math.log(1 + N / (count + 1));
       if (!count) {
-        var follows = prev && term.at && prev.at && prev.at[0] === term.at[0] && prev.at[1] + 1 === term.at[1];
-        w = follows ? 0 : unknown;
-        vague = true;
-        prev = term;
+        var at = term.at, seam = at && known[at[0] + " " + (at[1] - 1)] && known[at[0] + " " + (at[1] + 1)];
+        var follows = prev && at && prev.at && prev.at[0] === at[0] && prev.at[1] + 1 === at[1];
+        w = term.soft || seam || follows ? 0 : unknown;
+      } else if (term.soft && GRAMMAR.indexOf(term.alts[0][0].slice(-1)) + GRAMMAR.indexOf(term.alts[0][0][0]) > -2) {
+        w = 0; // 里的, 的党: a sentence particle is never part of a word
+        if (w) vague = true;
+        if (!term.soft && !seam) prev = term;
       } else prev = null;
       total += w;
       var named = !term.at; // a group, word, initials or number term
@@ -592,7 +610,8 @@
   function syllables(query, syl) {
     var text = query.normalize("NFKC").toLowerCase().normalize("NFD").replace(/u\u0308/g, "v").replace(/[\u0300-\u036f]/g, "");
     if (!/^[a-z1-5'\s]+$/.test(text)) return null;
-    var out = [[]];
+    var out = [[]], lastSingle = false;
+    out[0].breaks = [];
     text.replace(/[1-5]/g, " ").split(/[\s']+/).filter(Boolean).forEach(function (chunk) {
       var best = [[[]]]; // best[i]: the shortest cuts of chunk[0:i] (at most 4)
       for (var i = 1; i <= chunk.length; i++) {
@@ -605,8 +624,17 @@
           best[j].forEach(function (cut) { if (best[i].length < 4) best[i].push(cut.concat([chunk.slice(j, i)])); });
         }
       }
-      var ways = best[chunk.length], next = [];
-      out.forEach(function (o) { ways.forEach(function (w) { if (next.length < 4) next.push(o.concat(w)); }); });
+      var ways = best[chunk.length], next = [], single = ways.length > 0 && ways[0].length === 1;
+      // breaks: where a space separates two words (fuxing dangwei), not two syllables (jin tou kui)
+      out.forEach(function (o) {
+        ways.forEach(function (w) {
+          if (next.length >= 4) return;
+          var nw = o.concat(w);
+          nw.breaks = o.breaks.concat(o.length && !(single && lastSingle) ? [o.length] : []);
+          next.push(nw);
+        });
+      });
+      lastSingle = single;
       out = next;
     });
     return out.length && out[0].length > 1 ? out : null;
@@ -635,9 +663,13 @@
   }
 
   // Pinyin plans (alternatives): each a list of clauses, one per pair of adjacent syllables or CJK
-  // characters (all their readings; with fuzzy, the readings they are confused with too).  A query
-  // mixing Latin words and characters gets none.
-  function pinyinPlans(query, py, fuzzy) {
+  // characters (all their readings; with fuzzy, the readings they are confused with too); a Latin
+  // query typed as words (fuxing dangwei) pairs syllables within each word only.  A query mixing
+  // Latin words and characters gets none.  Given the strict plan p and its postings, only the pairs
+  // that can be a typo are read in pinyin: a pair the index knows is kept as its bigram, and an
+  // unknown pair between characters that known pairs or matched words already explain (the seam
+  // of two words) is left out; so a query with nothing to correct fetches no pinyin file at all.
+  function pinyinPlans(query, py, fuzzy, p, masks) {
     var ways = syllables(query, py.syl), pairs = [], mixed = false;
     function widen(list) {
       if (!fuzzy) return list;
@@ -653,9 +685,16 @@
     if (ways) {
       return ways.map(function (seq) {
         var clauses = [];
-        for (var i = 0; i + 1 < seq.length; i++) clauses.push(pairTokens([seq[i]], [seq[i + 1]]));
+        for (var i = 0; i + 1 < seq.length; i++) if (!seq.breaks || seq.breaks.indexOf(i + 1) < 0) clauses.push(pairTokens([seq[i]], [seq[i + 1]]));
         return clauses;
+      }).filter(function (clauses) { return clauses.length; });
+    }
+    if (p && masks) {
+      pinyinPairs(p, masks).forEach(function (pair) {
+        if (pair === null) mixed = true;
+        else pairs.push(pair.known ? [pair.known] : pairTokens(py.chars.get(pair.a) || [], py.chars.get(pair.b) || []));
       });
+      return mixed || !pairs.length ? [] : [pairs];
     }
     runs(fold(query)).forEach(function (run) {
       var noise = noiseIn(run);
@@ -669,20 +708,51 @@
     return [pairs.map(function (pair) { return pairTokens(pair[0], pair[1]); })];
   }
 
+  // The character pairs of a CJK query the pinyin tier checks, from the strict plan's runs:
+  // {a, b, known: bigram or null}; null for a Latin word (no pinyin tier); [] when no pair needs
+  // reading in pinyin (numbers, as digits, and filler words are skipped).
+  function pinyinPairs(p, masks) {
+    var out = [], needed = false;
+    function known(run, i) {
+      var t = i >= 0 && i + 1 < run.length ? run[i] + run[i + 1] : null;
+      return t !== null && masks[t] && masks[t].list.length > 0 ? t : null;
+    }
+    p.runs.forEach(function (r) {
+      var run = r.run;
+      run.forEach(function (u, i) { if (!r.noise[i] && !HAN_RE.test(u) && !/^[0-9]+$/.test(u)) out.push(null); });
+      for (var i = 0; i + 1 < run.length; i++) {
+        if (r.noise[i] || r.noise[i + 1] || !HAN_RE.test(run[i]) || !HAN_RE.test(run[i + 1])) continue;
+        var k = known(run, i);
+        if (k) { out.push({ a: run[i], b: run[i + 1], known: k }); continue; }
+        if (r.covered[i] && r.covered[i + 1]) continue; // inside a matched word (小破站)
+        var left = r.covered[i] || known(run, i - 1), right = r.covered[i + 1] || known(run, i + 1);
+        if (left && right) continue; // the seam of two words
+        out.push({ a: run[i], b: run[i + 1], known: null });
+        needed = true;
+      }
+    });
+    return out.indexOf(null) >= 0 ? [null] : needed ? out : [];
+  }
+
   // Homophones first; only when none matches, the readings people confuse (森通 for 申通).
-  function pinyinHits(query) {
-    return pinyinPass(query, false).then(function (hits) {
-      return hits.length ? hits : pinyinPass(query, true);
+  function pinyinHits(query, p, masks) {
+    return pinyinPass(query, false, p, masks).then(function (hits) {
+      return hits.length ? hits : pinyinPass(query, true, p, masks);
     });
   }
 
-  function pinyinPass(query, fuzzy) {
+  function isPinyinToken(t) { return t.indexOf("'") > 0; }
+
+  function pinyinPass(query, fuzzy, p, base) {
+    // a CJK query with no pair to read in pinyin costs nothing: no table, no shard
+    var pairs = p && base && !syllablesPossible(query) ? pinyinPairs(p, base) : null;
+    if (pairs && (!pairs.length || pairs[0] === null)) return Promise.resolve([]);
     return loadPinyin().then(function (py) {
-      var plans = pinyinPlans(query, py, fuzzy).filter(function (clauses) { return clauses.every(function (c) { return c.length; }); });
+      var plans = pinyinPlans(query, py, fuzzy, p, base).filter(function (clauses) { return clauses.every(function (c) { return c.length; }); });
       if (fuzzy && plans.every(function (clauses) { return clauses.length < 2; })) return [];
-      var toks = [].concat.apply([], [].concat.apply([], plans));
+      var toks = [].concat.apply([], [].concat.apply([], plans)).filter(isPinyinToken);
       return loadAll(toks.map(pinyinPath)).then(function () {
-        var masks = {}, best = new Map();
+        var masks = Object.assign({}, base || {}), best = new Map();
         toks.forEach(function (t) { masks[t] = docMasks(pinyinPath(t), t); });
         plans.forEach(function (clauses) {
           var hits = strict({ clauses: clauses.map(function (c) { return { any: c }; }) }, masks);
@@ -698,6 +768,12 @@
         return rank(out);
       });
     });
+  }
+
+  // A query that may be pinyin (Latin letters, tone marks or numbers, spaces): read with py.json.
+  function syllablesPossible(query) {
+    var text = query.normalize("NFKC").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+    return /^[a-z1-5'\s]+$/.test(text) && /[a-z].*[a-z].*[a-z]/.test(text); // two syllables: 3 letters at least
   }
 
 
@@ -716,7 +792,7 @@
       var hits = strict(p, masks).map(function (n) { return { n: n, score: scoreOf(n, p.scored, masks, p.phrases) }; });
       if (hits.length) return tiered(rank(hits), "exact", p);
       var part = rank(partial(p, masks));
-      return pinyinHits(query).then(function (py) {
+      return pinyinHits(query, p, masks).then(function (py) {
         if (!py.length) return tiered(part, part.length ? "partial" : "none", p);
         var seen = new Set(py.map(function (h) { return h.n; }));
         return tiered(py.concat(part.filter(function (h) { return !seen.has(h.n); })), "pinyin", p);

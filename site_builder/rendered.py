@@ -1,0 +1,76 @@
+"""Finished pages remembered: an unchanged page is not rendered by the engine again.
+
+A generated page's finished HTML is a function of its own data (path, title, description, body,
+template data) and of what every page shares (the site-wide chrome: navigation, ``config.extra``,
+the configuration, the theme's and the docs' files, the engine and its version). The core keys
+each page on both (:func:`page_key`, a row of :data:`site_builder.cache.CACHES`); an engine adapter
+hands over the chrome as plain data, asks which pages it may take from the cache
+(:meth:`Finished.reusable`) and gives back what it rendered (:meth:`Finished.keep`). The adapter
+decides nothing: a page whose key is in the cache is the same bytes a full render would write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from site_builder.cache import Store, cache_key, cache_root, fingerprint
+from site_builder.pages.render import GeneratedPage
+
+NAMESPACE = "rendered"
+
+
+def tree_digest(folders: Iterable[Path | None]) -> str:
+    """A hash of every file's path and bytes under ``folders`` (the theme's and the docs' sources)."""
+    h = hashlib.sha256()
+    for folder in folders:
+        if folder is None or not folder.is_dir():
+            h.update(b"\0-")
+            continue
+        h.update(str(folder.resolve()).encode("utf-8", "surrogateescape"))
+        for parent, dirs, files in os.walk(folder):
+            dirs.sort()
+            for name in sorted(files):
+                path = Path(parent) / name
+                h.update(path.relative_to(folder).as_posix().encode("utf-8", "surrogateescape") + b"\0")
+                try:
+                    h.update(hashlib.sha256(path.read_bytes()).digest())
+                except OSError:
+                    h.update(b"?")
+    return h.hexdigest()
+
+
+def page_key(chrome: str, page: GeneratedPage) -> str:
+    """The cache name of ``page`` finished under the site-wide ``chrome`` digest."""
+    own = (page.src_uri, page.url, page.title, page.description, list(page.hide), page.meta, page.html)
+    return cache_key(NAMESPACE, chrome, own) + ".html"
+
+
+class Finished:
+    """The finished pages of one build: which the engine may reuse, and what it rendered anew."""
+
+    def __init__(self, root: Path, pages: Iterable[GeneratedPage], chrome: Mapping[str, Any]):
+        self.store = Store(cache_root(root), NAMESPACE)
+        digest = fingerprint(dict(chrome))
+        self.keys = {page.src_uri: page_key(digest, page) for page in pages}
+
+    def reusable(self) -> dict[str, str]:
+        """src_uri -> the finished HTML of every page whose inputs are unchanged since it was kept."""
+        found: dict[str, str] = {}
+        for src_uri, name in self.keys.items():
+            data = self.store.get(name)
+            if data is not None:
+                try:
+                    found[src_uri] = data.decode("utf-8")
+                except UnicodeDecodeError:
+                    continue
+        return found
+
+    def keep(self, src_uri: str, output: str) -> None:
+        """Remember the finished HTML the engine rendered for a generated page."""
+        name = self.keys.get(src_uri)
+        if name is not None:
+            self.store.put(name, output.encode("utf-8", "surrogatepass"))

@@ -1,0 +1,140 @@
+"""Incremental by construction: after an edit, a build from the cache equals a clean build byte for
+byte, and does only the work of what the edit changed (one case tokenized, only the list pages that
+show the edited part of the case rendered again).
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from site_builder.cache import Store, cache_root, forget_stamps
+from site_builder.casefile.loader import require_cases
+from site_builder.casefile.vocab import load_vocabularies
+from site_builder.outputs.search import index as search_index
+from site_builder.outputs.search.index import build_search_files
+from site_builder.pages import render
+from tests.support.project import FIXTURE_CASES, SMALL_SITE_ENV, build_in_process, make_project
+from tests.support.synthetic import synthetic_cases
+
+ART = ("art", "images", "qr")
+"""Namespaces a clean build may share (drawings of covers and cards): nothing this test is about."""
+
+
+def _tree(site: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _edit(path: Path, field: str, added: str) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    data[field] = str(data[field]).rstrip() + added
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+
+
+def _build(config: Path, out: Path) -> str:
+    result = build_in_process(config, out, env=SMALL_SITE_ENV)
+    assert result.returncode == 0, result.stderr
+    return result.stderr
+
+
+def _count(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
+    """Record which cases are tokenized and which list pages rendered from here on."""
+    seen: dict[str, list[str]] = {"tokenized": [], "listed": []}
+    tokenize = search_index.doc_part
+
+    def counted_part(doc: search_index.SearchDoc, tables: search_index.WordTables) -> search_index.DocPart:
+        seen["tokenized"].append(doc.id)
+        return tokenize(doc, tables)
+
+    draw = render.ListPage.render
+
+    def counted_render(self: render.ListPage) -> str:
+        seen["listed"].append(self.url)
+        return draw(self)
+
+    monkeypatch.setattr(search_index, "doc_part", counted_part)
+    monkeypatch.setattr(render.ListPage, "render", counted_render)
+    return seen
+
+
+def test_an_edited_site_from_the_cache_equals_a_clean_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = make_project(tmp_path / "edited", FIXTURE_CASES)
+    _build(config, tmp_path / "edited" / "site")
+    files = sorted((tmp_path / "edited" / "cases").glob("*.yaml"))
+    published = {
+        c.id for c in require_cases([FIXTURE_CASES], cases_root=FIXTURE_CASES).cases if not c.is_draft
+    }
+    body_case, summary_case = [f for f in files if f.stem in published][:2]
+
+    seen = _count(monkeypatch)
+    _edit(body_case, "practice", "补充一句：驿站每晚十点关门，节假日照常开放。")
+    _build(config, tmp_path / "edited" / "site")
+    assert seen["tokenized"] == [body_case.stem], "only the edited case is tokenized again"
+    assert seen["listed"] == [], "no list page shows a case's practice text"
+
+    seen["tokenized"].clear()
+    _edit(summary_case, "summary", "另有夜间服务。")
+    _build(config, tmp_path / "edited" / "site")
+    assert seen["tokenized"] == [summary_case.stem]
+    assert "cases/" in seen["listed"], "the all-cases list shows summaries"
+    assert "stats/" not in seen["listed"], "the statistics count cases and show no summary"
+    monkeypatch.undo()
+
+    clean = make_project(tmp_path / "clean", tmp_path / "edited" / "cases")
+    for name in ART:
+        art = cache_root(config.parent) / name
+        if art.is_dir():
+            shutil.copytree(art, cache_root(clean.parent) / name)
+    forget_stamps()
+    _build(clean, tmp_path / "clean" / "site")
+    edited, fresh = _tree(tmp_path / "edited" / "site"), _tree(tmp_path / "clean" / "site")
+    assert edited.keys() == fresh.keys()
+    assert [rel for rel in fresh if edited[rel] != fresh[rel]] == []
+
+
+def test_search_files_from_cached_parts_are_the_same_bytes(tmp_path: Path) -> None:
+    cases = synthetic_cases(60, seed=3)
+    vocab = load_vocabularies()
+    expected = build_search_files(cases, vocab)
+    store = Store(tmp_path, "search-docs")
+    assert build_search_files(cases, vocab, store=store) == expected, "parts made and stored"
+    assert build_search_files(cases, vocab, store=store) == expected, "parts read back"
+    entries = [
+        p for p in store.dir.iterdir() if p.suffix == ".json" and not p.name.startswith(("py-", "tables-"))
+    ]
+    assert len(entries) == len(cases), "one part per case, beside py.json and the word tables"
+    entries[0].write_text("{}", encoding="utf-8")  # damaged: fails its digest, made again
+    forget_stamps()
+    assert build_search_files(cases, vocab, store=store) == expected
+    edited = [cases[0].model_copy(update={"background": "全新的背景：快递员议事会每月开一次。"}), *cases[1:]]
+    assert build_search_files(edited, vocab, store=store) == build_search_files(edited, vocab)
+
+
+def test_list_page_keys_hold_what_the_pages_show() -> None:
+    cases = [c for c in require_cases([FIXTURE_CASES], cases_root=FIXTURE_CASES).cases if not c.is_draft]
+    vocab = load_vocabularies()
+    from site_builder.browse.model import SiteModel
+
+    def keys(site_cases: list[Any]) -> dict[str, str]:
+        memo: dict[int, str] = {}
+        pages = render.list_pages(SiteModel(site_cases, vocab), site_title="测试")
+        return {p.url: render.list_page_key(p, memo) for p in pages}
+
+    base = keys(cases)
+    first = cases[0]
+    body = keys([first.model_copy(update={"practice": first.practice + "又一句。"}), *cases[1:]])
+    assert body == base, "no list shows a case's practice text"
+    titled = keys([first.model_copy(update={"title": first.title + "（新）"}), *cases[1:]])
+    changed = {url for url in base if titled[url] != base[url]}
+    assert "cases/" in changed and "stats/" not in changed
+    district = render.listed_facets(SiteModel(cases, vocab))[0]
+    assert district.key == "district"
+    mine = next(t.url for t in district.terms if first.id in [c.id for c in t.cases])
+    others = [t.url for t in district.terms if first.id not in [c.id for c in t.cases]]
+    assert mine in changed and not changed & set(others), "only the terms listing the case"
