@@ -348,3 +348,87 @@ def test_validate_refuses_a_colloquial_entry_that_finds_nothing(
     assert cli.main(["validate", "cases"]) == 1
     assert ":2:5: entries[0].means: 「自行车修理铺」在已发布的案例里一个也找不到" in capsys.readouterr().err
     assert cli.main(["validate", "cases/pudong-golden-helmet-riders.yaml"]) == 0  # one file: not checked
+
+
+# Runs each query as the header box does (capped), then its refinement; records the files fetched
+# before the first result and in all.
+_CAPPED = """async (s, qs) => { const out = []; const seen = []; const f = global.fetch;
+  global.fetch = u => { seen.push(decodeURIComponent(new URL(u).pathname).split("/search/").pop()); return f(u); };
+  for (const q of qs) { seen.length = 0; const h = await s.run(q, true) || []; const first = seen.slice();
+    const r = h.refine ? await h.refine() : h;
+    out.push([h.tier || "", h.map(x => x.n), first, !!h.refine, r.tier || "", r.map(x => x.n), seen.slice()]); }
+  return out; }"""
+
+
+@needs_node
+def test_a_long_query_fetches_a_bounded_set_of_shards_first(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The 10,000-case budget for long input (issue 22): before its first result a query fetches at
+    most 20 index shards (one bigram per character, spread along it) and still finds its case as an
+    exact match; the refinement fetches the rest and keeps it first.  The index is split into many
+    small shards here, as at 10,000 cases."""
+    from site_builder.outputs.search import index
+
+    monkeypatch.setattr(index, "SHARD_TARGET", 40)
+    sentence = "宝山区的货车司机在加油站旁边的驿站里休息喝水充电看书学习"
+    cases = [
+        _case("drivers", "宝山货车司机驿站", f"{sentence}。", groups=["货车司机"]),
+        _case("couriers", "快递员之家", "快递员在驿站里休息喝水，也在这里看书学习。", groups=["快递员"]),
+        _case("tower", "楼宇党建服务中心", "白领在加油站旁边的大楼里学习。"),
+    ]
+    files = build_search_files(cases, load_vocabularies())
+    ids = [c.id for c in sorted(cases, key=lambda c: (-c.year, c.id))]
+    queries = [sentence, "货车司机驿站", "宝山区的货车司机在加油站旁边的驿站里休息喝水充电看书打球"]
+    got = _node(tmp_path, files, queries, _CAPPED)
+    assert isinstance(got, list)
+    (tier, found, first, refined, rtier, rfound, fetched) = got[0]
+    shards = [f for f in first if f.startswith("i/")]
+    assert len(set(shards)) <= 20 and refined, first
+    assert tier == "exact" and [ids[n] for n in found] == ["drivers"]
+    assert rtier == "exact" and [ids[n] for n in rfound] == ["drivers"]
+    assert len({f for f in fetched if f.startswith("i/")}) > len(set(shards))  # the rest, after
+    # a short query is not capped: one search, nothing to refine
+    assert got[1][0] == "exact" and [ids[n] for n in got[1][1]] == ["drivers"] and not got[1][3]
+    # a long query no case holds whole: never an exact match before (nor after) refining
+    (tier, found, first, refined, rtier, rfound, _) = got[2]
+    assert tier != "exact" and rtier != "exact" and ids[found[0]] == "drivers"
+    assert len({f for f in first if f.startswith("i/")}) <= 20
+
+
+@needs_node
+def test_the_pinyin_tier_fetches_a_bounded_number_of_files(tmp_path: Path) -> None:
+    """The confusable-reading pass and long pinyin input (issue 22): at most 10 pinyin shards per
+    pass whatever the number of pairs and readings, and a sentence with more unknown pairs than two
+    typos make does not read pinyin at all; a long pinyin title and a homophone typo still find
+    their case."""
+    cases = [
+        _case("drivers", "宝山货车司机驿站", "驿站设在加油站里，司机可以休息。", groups=["货车司机"]),
+        _case("helmet", "浦东金头盔骑手", "骑手在街区里示范服务。", tags=["金头盔"], groups=["外卖骑手"]),
+        _case(
+            "hongqiao",
+            "长宁虹桥开发区街道与企业联手抓区域党建",
+            "街道与园区企业共建党建联盟。",
+        ),
+    ]
+    files = build_search_files(cases, load_vocabularies())
+    ids = [c.id for c in sorted(cases, key=lambda c: (-c.year, c.id))]
+    queries = [
+        "健身房年卡",
+        "zhang ning hong qiao kai fa qu jie dao yu qi ye lian shou zhua qu yu dang jian",
+        "金投盔骑手",
+        "有没有那种让党员在网格里联系小店的做法",
+    ]
+    got = _node(tmp_path, files, queries, _FETCHES)
+    assert isinstance(got, list)
+    seen = {
+        q: (tier, [ids[n] for n in found], fetched)
+        for q, (tier, found, fetched) in zip(queries, got, strict=True)
+    }
+    pinyin_files = {q: [f for f in fetched if f.startswith("p/")] for q, (_, _, fetched) in seen.items()}
+    assert all(len(files) <= 20 for files in pinyin_files.values()), pinyin_files  # two passes of 10
+    assert seen["健身房年卡"][0] != "exact"
+    assert seen[queries[1]][:2] == ("pinyin", ["hongqiao"])
+    assert len(pinyin_files[queries[1]]) <= 10  # found by the first pass
+    assert seen["金投盔骑手"][:2] == ("pinyin", ["helmet"])
+    assert not pinyin_files[queries[3]] and "py.json" not in seen[queries[3]][2]

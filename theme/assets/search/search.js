@@ -743,13 +743,38 @@
 
   function isPinyinToken(t) { return t.indexOf("'") > 0; }
 
+  // At most PINYIN_FILES pinyin shards per pass, whatever the query's length or readings: each
+  // clause (a pair) keeps its first PAIR_READINGS readings (the plain ones come first, then the
+  // confusable ones), and the clauses are taken in the query's order while their new files fit
+  // (a pair with many readings is skipped, the next may fit), so a longer query only adds to what
+  // its prefix fetched.  A clause left out need not match (the others still do); a known bigram
+  // costs nothing (its index shard is loaded).  Returns the plans, capped.
+  var PINYIN_FILES = 10, PAIR_READINGS = 6;
+  function capPlans(plans) {
+    var taken = new Set();
+    return plans.map(function (clauses) {
+      return clauses.map(function (c) {
+        var n = 0, toks = c.filter(function (t) { return !isPinyinToken(t) || n++ < PAIR_READINGS; });
+        var fresh = new Set(toks.filter(isPinyinToken).map(pinyinPath).filter(function (path) { return !taken.has(path); }));
+        if (taken.size + fresh.size > PINYIN_FILES) return null;
+        fresh.forEach(function (path) { taken.add(path); });
+        return toks;
+      }).filter(function (c) { return c && c.length; });
+    }).filter(function (clauses) { return clauses.length; });
+  }
+  // More unknown pairs than two mistyped characters make: a sentence in the reader's own words,
+  // not a typo, so the pinyin tier does not run.
+  var TYPO_PAIRS = 4;
+
   function pinyinPass(query, fuzzy, p, base) {
     // a CJK query with no pair to read in pinyin costs nothing: no table, no shard
     var pairs = p && base && !syllablesPossible(query) ? pinyinPairs(p, base) : null;
     if (pairs && (!pairs.length || pairs[0] === null)) return Promise.resolve([]);
+    if (pairs && pairs.filter(function (x) { return !x.known; }).length > TYPO_PAIRS) return Promise.resolve([]);
     return loadPinyin().then(function (py) {
       var plans = pinyinPlans(query, py, fuzzy, p, base).filter(function (clauses) { return clauses.every(function (c) { return c.length; }); });
       if (fuzzy && plans.every(function (clauses) { return clauses.length < 2; })) return [];
+      plans = capPlans(plans);
       var toks = [].concat.apply([], [].concat.apply([], plans)).filter(isPinyinToken);
       return loadAll(toks.map(pinyinPath)).then(function () {
         var masks = Object.assign({}, base || {}), best = new Map();
@@ -778,13 +803,73 @@
 
 
   // Returns Promise<hits> (best first, with .tier, .label and .plan); null for an empty query.
-  function run(query) {
-    return loadFold(query).then(function () { return runFolded(query); });
+  // capped (the header box, as it is typed): a long query first fetches at most EXACT_SHARDS index
+  // shards (firstTokens); its hits then carry .refine(), the full search, for once the first
+  // results are shown.
+  function run(query, capped) {
+    return loadFold(query).then(function () { return runFolded(query, capped); });
   }
 
-  function runFolded(query) {
+  // The index shards a query may fetch before its first results.
+  var EXACT_SHARDS = 20;
+  function isBigram(t) {
+    var cs = Array.from(t);
+    return cs.length === 2 && CJK_CHAR_RE.test(cs[0]) && CJK_CHAR_RE.test(cs[1]);
+  }
+
+  // A bounded set of tokens for a plan whose tokens span more than EXACT_SHARDS shards, or null.
+  // Every token but the CJK bigrams (words, synonym groups, numbers, initials: few) is kept; of the
+  // bigrams, those of the words the query names (synonyms, colloquial words, numbers), then a cover:
+  // each required character's clause gets one, reusing its neighbour's (so every other bigram
+  // along a run), then the bigrams of optional clauses while shards remain.  A clause
+  // left without a token fails, so the first hits are a subset of the full search's (never a
+  // case shown as exact that the full search would not show).
+  function firstTokens(p) {
+    var paths = new Set(p.tokens.map(shardPath));
+    if (paths.size <= EXACT_SHARDS) return null;
+    var chosen = new Set(), used = new Set();
+    function take(t) {
+      var path = shardPath(t);
+      if (!used.has(path) && used.size >= EXACT_SHARDS) return false;
+      used.add(path); chosen.add(t);
+      return true;
+    }
+    p.tokens.forEach(function (t) { if (!isBigram(t)) take(t); });
+    [false, true].forEach(function (optional) {
+      p.clauses.forEach(function (c) {
+        if (!!c.optional !== optional) return;
+        // a word (synonym group, number): both its group token and its own bigrams
+        if (!c.any) { c.alts.forEach(function (alt) { alt.forEach(function (t) { if (isBigram(t)) take(t); }); }); return; }
+        if (c.any.some(function (t) { return chosen.has(t); })) return;
+        var grams = c.any.filter(isBigram);
+        for (var i = grams.length - 1; i >= 0; i--) if (take(grams[i])) return; // the right-hand one covers the next character too
+      });
+    });
+    return Array.from(chosen);
+  }
+
+  function runFolded(query, capped) {
     var p = plan(query);
     if (!p.clauses.length) return Promise.resolve(null);
+    var first = capped ? firstTokens(p) : null;
+    if (!first) return runFull(query, p);
+    return loadAll(first.map(shardPath)).then(function () {
+      var masks = {}, none = { a: new Uint8Array(state.meta.docs), list: [] }, have = new Set(first);
+      p.tokens.forEach(function (t) { masks[t] = have.has(t) ? docMasks(shardPath(t), t) : none; });
+      Object.keys(p.ranges).forEach(function (k) { masks[k] = rangeMasks(p.ranges[k]); });
+      var hits = strict(p, masks).map(function (n) { return { n: n, score: scoreOf(n, p.scored, masks, p.phrases) }; });
+      var out = hits.length ? tiered(rank(hits), "exact", p) : null;
+      if (!out) {
+        var part = rank(partial(p, masks));
+        if (!part.length) return runFull(query, p); // nothing to show yet: the whole search
+        out = tiered(part, "partial", p);
+      }
+      out.refine = function () { return runFull(query, p); };
+      return out;
+    });
+  }
+
+  function runFull(query, p) {
     return loadAll(p.tokens.map(shardPath)).then(function () {
       var masks = {};
       p.tokens.forEach(function (t) { masks[t] = docMasks(shardPath(t), t); });
@@ -970,11 +1055,14 @@
     function update() {
       var q = input.value, my = ++seq;
       if (!q.trim()) { list.textContent = ""; options = []; live.textContent = ""; open(false); return; }
-      var hits;
-      init(base).then(function () { return run(q); }).then(function (h) {
-        hits = h || [];
-        return loadDocs(hits.slice(0, 8).map(function (x) { return x.n; }));
-      }).then(function () {
+      init(base).then(function () { return run(q, true); }).then(function (h) { show(q, my, h); }).catch(function () { live.textContent = "搜索暂时不可用"; });
+    }
+
+    // Shows hits (after their metadata); a capped first search is refined once it has been shown
+    // and the query has not changed for a moment.
+    function show(q, my, h) {
+      var hits = h || [];
+      return loadDocs(hits.slice(0, 8).map(function (x) { return x.n; })).then(function () {
         if (my !== seq) return;
         list.textContent = "";
         options = [];
@@ -1013,7 +1101,10 @@
         active = -1;
         form.dispatchEvent(new CustomEvent("cs:results", { detail: { q: q, count: hits.length, tier: hits.tier || "exact" } }));
         fillLater(fills, top.map(function (h) { return h.n; }), function () { return my === seq; });
-      }).catch(function () { live.textContent = "搜索暂时不可用"; });
+        if (hits.refine) setTimeout(function () {
+          if (my === seq) hits.refine().then(function (r) { return show(q, my, r); }).catch(function () { live.textContent = "搜索暂时不可用"; });
+        }, 250);
+      });
     }
 
     input.addEventListener("input", function () {
