@@ -812,18 +812,14 @@
 
   // The index shards a query may fetch before its first results.
   var EXACT_SHARDS = 20;
-  function isBigram(t) {
-    var cs = Array.from(t);
-    return cs.length === 2 && CJK_CHAR_RE.test(cs[0]) && CJK_CHAR_RE.test(cs[1]);
-  }
 
   // A bounded set of tokens for a plan whose tokens span more than EXACT_SHARDS shards, or null.
-  // Every token but the CJK bigrams (words, synonym groups, numbers, initials: few) is kept; of the
-  // bigrams, those of the words the query names (synonyms, colloquial words, numbers), then a cover:
-  // each required character's clause gets one, reusing its neighbour's (so every other bigram
-  // along a run), then the bigrams of optional clauses while shards remain.  A clause
-  // left without a token fails, so the first hits are a subset of the full search's (never a
-  // case shown as exact that the full search would not show).
+  // First what the query's words need (synonym groups and colloquial words with their own bigrams,
+  // number buckets), then a cover: each required character's clause gets one token, reusing its
+  // neighbour's bigram when it can (so every other bigram along a run; a Latin word or number its
+  // own token), then optional clauses, then the rest, while shards remain.  A clause left without
+  // a token fails, so the first hits are a subset of the full search's (never a case shown as
+  // exact that the full search would not show).
   function firstTokens(p) {
     var paths = new Set(p.tokens.map(shardPath));
     if (paths.size <= EXACT_SHARDS) return null;
@@ -834,17 +830,17 @@
       used.add(path); chosen.add(t);
       return true;
     }
-    p.tokens.forEach(function (t) { if (!isBigram(t)) take(t); });
+    p.tokens.forEach(function (t) { if (/^#[0-9]/.test(t)) take(t); });
     [false, true].forEach(function (optional) {
       p.clauses.forEach(function (c) {
         if (!!c.optional !== optional) return;
-        // a word (synonym group, number): both its group token and its own bigrams
-        if (!c.any) { c.alts.forEach(function (alt) { alt.forEach(function (t) { if (isBigram(t)) take(t); }); }); return; }
+        if (!c.any) { c.alts.forEach(function (alt) { alt.forEach(function (t) { if (!/^#r/.test(t)) take(t); }); }); return; }
         if (c.any.some(function (t) { return chosen.has(t); })) return;
-        var grams = c.any.filter(isBigram);
-        for (var i = grams.length - 1; i >= 0; i--) if (take(grams[i])) return; // the right-hand one covers the next character too
+        if (isWord(c.any[0]) && take(c.any[0])) return;
+        for (var i = c.any.length - 1; i >= 0; i--) if (take(c.any[i])) return; // the right-hand bigram covers the next character too
       });
     });
+    p.tokens.forEach(take);
     return Array.from(chosen);
   }
 
