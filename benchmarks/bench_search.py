@@ -10,7 +10,9 @@ appeared (search.js, fold table, metadata, index shards, and the pinyin table wh
 runs) and the time from the last keystroke to the rendered results.  The queries cover every
 tier: exact, colloquial synonyms, numbers in words, partial, homophone typo, pinyin, one no case
 answers, two words typed with a pause between them, approximate numbers (两万多, 上千), pinyin
-initials, colloquial and filler words, and a word no case uses (partial tier).
+initials, colloquial and filler words, a word no case uses (partial tier), a long sentence (the
+exact tier's capped first fetch) and a no-answer query whose every pair is unknown (the capped
+confusable-reading pass).
 
 ``--queries`` also types the realistic query set derived from ``cases/``
 (``tests/support/search_queries.py``) into the real site's header box and prints hit@3 by kind;
@@ -61,6 +63,8 @@ QUERIES = [
     "jtk",  # pinyin initials
     "货车师傅在哪儿歇脚",  # colloquial words and filler words
     "外卖骑手 养猫",  # a word no case uses: partial tier
+    "有没有那种让党员在网格里联系小店的做法",  # a long sentence: capped first fetch, then refined
+    "健身房年卡",  # no case answers, every pair unknown: the confusable-reading pass, capped
 ]
 PAUSE_MS = 700
 BUDGET_BYTES = 150_000
