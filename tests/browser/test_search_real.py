@@ -146,18 +146,19 @@ def test_colloquial_words_typed_into_the_header_box(page: Any) -> None:
 def test_a_long_query_shows_its_case_from_a_bounded_fetch_then_refines(page: Any) -> None:
     """Issue 22's byte budget for long input, typed into the header box: before the first results
     a sentence fetches at most 20 index shards (the real site's index has more), shows its case as
-    an exact match, and the refined results (every shard) that follow keep it first."""
+    an exact match, and the refinement (every shard) that follows keeps it first."""
     query = "梳理出司机最常出现的三类地方集中停留的物流园区行车路线上的加油站"
     page.evaluate(
-        """q => { window.__csAll = []; document.querySelector('form.cs-header').addEventListener('cs:results', e => {
-          if (e.detail.q === q) window.__csAll.push([e.detail.tier, performance.getEntriesByType('resource')
-            .map(r => r.name).filter(u => u.includes('/search/i/'))]); }); }""",
+        """q => { const form = document.querySelector('form.cs-header');
+          const shards = () => performance.getEntriesByType('resource').map(r => r.name).filter(u => u.includes('/search/i/'));
+          window.__csFirst = null; window.__csRefined = null;
+          form.addEventListener('cs:results', e => { if (e.detail.q === q && !window.__csFirst) window.__csFirst = shards(); });
+          form.addEventListener('cs:refined', e => { if (e.detail.q === q) window.__csRefined = shards(); }); }""",
         query,
     )
     ids = header_search(page, query, how="insert")
     assert ids[:1] == ["baoshan-truck-driver-stations"] and shown_tier(page) == "exact"
-    page.wait_for_function("() => window.__csAll.length >= 2")
-    (tier, first), (rtier, after) = page.evaluate("window.__csAll")[:2]
-    assert tier == "exact" and rtier == "exact"
+    page.wait_for_function("() => window.__csRefined !== null")
+    first, after = page.evaluate("[window.__csFirst, window.__csRefined]")
     assert len(set(first)) <= 20 < len(set(after))
     assert shown_ids(page)[:1] == ["baoshan-truck-driver-stations"]

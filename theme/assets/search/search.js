@@ -1098,7 +1098,13 @@
         form.dispatchEvent(new CustomEvent("cs:results", { detail: { q: q, count: hits.length, tier: hits.tier || "exact" } }));
         fillLater(fills, top.map(function (h) { return h.n; }), function () { return my === seq; });
         if (hits.refine) setTimeout(function () {
-          if (my === seq) hits.refine().then(function (r) { return show(q, my, r); }).catch(function () { live.textContent = "搜索暂时不可用"; });
+          if (my === seq) hits.refine().then(function (r) {
+            // the same list (the usual case): nothing to redraw or announce again
+            var same = r && r.tier === hits.tier && r.length === hits.length && r.slice(0, 8).every(function (x, i) { return x.n === hits[i].n; });
+            return Promise.resolve(same ? null : show(q, my, r)).then(function () {
+              if (my === seq) form.dispatchEvent(new CustomEvent("cs:refined", { detail: { q: q, changed: !same } }));
+            });
+          }).catch(function () { live.textContent = "搜索暂时不可用"; });
         }, 250);
       });
     }
