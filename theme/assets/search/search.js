@@ -1058,6 +1058,7 @@
     // and the query has not changed for a moment.
     function show(q, my, h) {
       var hits = h || [];
+      if (my !== seq) return Promise.resolve(); // typed on: no metadata for results nobody will see
       return loadDocs(hits.slice(0, 8).map(function (x) { return x.n; })).then(function () {
         if (my !== seq) return;
         list.textContent = "";
