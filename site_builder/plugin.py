@@ -56,7 +56,7 @@ from site_builder.pages.contact import fill_contact
 from site_builder.pages.jinjacache import attach_bytecode_cache
 from site_builder.pages.render import GeneratedPage
 from site_builder.preview import PreviewState
-from site_builder.rendered import Finished, tree_digest
+from site_builder.rendered import Finished, portable, tree_digest
 from site_builder.sitedir import (
     disk_problem,
     localize_theme_scripts,
@@ -315,7 +315,10 @@ def _chrome(config: MkDocsConfig, nav: Navigation) -> dict[str, Any]:
                 "extra",
             )
         },
-        "theme": {"name": config.theme.name, "options": dict(config.theme), "dirs": list(config.theme.dirs)},
+        "theme": portable(
+            {"name": config.theme.name, "options": dict(config.theme), "dirs": list(config.theme.dirs)},
+            Path(config.config_file_path or ".").parent,
+        ),
         "sources": tree_digest([Path(custom) if custom else None, Path(config.docs_dir)]),
         "nav": _nav_data(nav.items),
     }

@@ -30,7 +30,7 @@ def tree_digest(folders: Iterable[Path | None]) -> str:
         if folder is None or not folder.is_dir():
             h.update(b"\0-")
             continue
-        h.update(str(folder.resolve()).encode("utf-8", "surrogateescape"))
+        h.update(b"\0+")  # the folder's place in the list, not where the checkout lies
         for parent, dirs, files in os.walk(folder):
             dirs.sort()
             for name in sorted(files):
@@ -41,6 +41,24 @@ def tree_digest(folders: Iterable[Path | None]) -> str:
                 except OSError:
                     h.update(b"?")
     return h.hexdigest()
+
+
+def portable(value: Any, root: Path) -> Any:
+    """``value`` with its absolute paths as a key should see them: a path under the project
+    ``root`` relative to it, a path inside an installed library by its place there (the library's
+    version is in every key already). A checkout moved or cloned elsewhere then finds its pages."""
+    if isinstance(value, Mapping):
+        return {k: portable(v, root) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [portable(v, root) for v in value]
+    if isinstance(value, str) and os.path.isabs(value):
+        path = Path(value).resolve()
+        if path.is_relative_to(root.resolve()):
+            return "./" + path.relative_to(root.resolve()).as_posix()
+        for marker in ("site-packages", "dist-packages"):
+            if marker in path.parts:
+                return "lib:" + "/".join(path.parts[path.parts.index(marker) + 1 :])
+    return value
 
 
 def page_key(chrome: str, page: GeneratedPage) -> str:

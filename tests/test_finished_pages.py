@@ -125,3 +125,27 @@ def _env(extra: dict[str, str]) -> dict[str, str]:
     from site_builder.engines import engine_env
 
     return engine_env({**os.environ, **extra})
+
+
+def test_keys_do_not_depend_on_where_the_checkout_lies(tmp_path: Path) -> None:
+    """A checkout cloned or moved elsewhere (another CI path, a second worktree) keys its finished
+    pages alike; a changed theme file still changes the key."""
+    from site_builder.rendered import portable, tree_digest
+
+    for name in ("here", "there"):
+        (tmp_path / name / "theme").mkdir(parents=True)
+        (tmp_path / name / "docs").mkdir()
+        (tmp_path / name / "theme" / "main.html").write_text("{{ page.content }}", encoding="utf-8")
+        (tmp_path / name / "docs" / "about.md").write_text("# 关于本站", encoding="utf-8")
+    here, there = tmp_path / "here", tmp_path / "there"
+    library = "/usr/lib/python3/site-packages/material/templates"
+
+    def theme(root: Path) -> dict[str, object]:
+        return {"custom_dir": str(root / "theme"), "dirs": [str(root / "theme"), library], "language": "zh"}
+
+    assert portable(theme(here), here) == portable(theme(there), there)
+    assert portable(theme(here), here)["dirs"] == ["./theme", "lib:material/templates"]
+    assert tree_digest([here / "theme", here / "docs"]) == tree_digest([there / "theme", there / "docs"])
+    (there / "theme" / "main.html").write_text("{{ page.content }}<footer></footer>", encoding="utf-8")
+    assert tree_digest([here / "theme", here / "docs"]) != tree_digest([there / "theme", there / "docs"])
+    assert tree_digest([here / "theme", None]) != tree_digest([None, here / "theme"])
