@@ -143,11 +143,12 @@ def test_colloquial_words_typed_into_the_header_box(page: Any) -> None:
     assert misses == []
 
 
-def test_a_long_query_shows_its_case_from_a_bounded_fetch_then_refines(page: Any) -> None:
+def test_a_long_query_shows_its_case_from_a_bounded_fetch_then_refines(page: Any, real_site_url: str) -> None:
     """Issue 22's byte budget for long input, typed into the header box: before the first results
     a sentence fetches at most 20 index shards (the real site's index has more), shows its case as
     an exact match, and the refinement (every shard) that follows keeps it first."""
     query = "梳理出司机最常出现的三类地方集中停留的物流园区行车路线上的加油站"
+    page.goto(real_site_url + "about/")  # a fresh page: nothing fetched by the earlier queries
     page.evaluate(
         """q => { const form = document.querySelector('form.cs-header');
           const shards = () => performance.getEntriesByType('resource').map(r => r.name).filter(u => u.includes('/search/i/'));
