@@ -16,7 +16,7 @@ import pytest
 
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.outputs.search.index import build_search_files, fnv1a
-from site_builder.outputs.search.tokens import doc_tokens, is_word, normalize, numerals, runs
+from site_builder.outputs.search.tokens import doc_tokens, initials_tokens, is_word, normalize, numerals, runs
 from site_builder.textnorm import fold, fold_table
 from tests.support.search_queries import chinese_number
 from tests.support.synthetic import synthetic_cases
@@ -217,3 +217,16 @@ def test_pinyin_queries_are_cut_every_shortest_way(tmp_path: Path) -> None:
         None,
         None,
     ]
+
+
+@pytest.mark.parametrize(
+    ("title", "typed"),
+    [
+        ("松江岳阳街道骑手“一分钟”计划", "yfzjh"),  # the quoted name read on into its head noun
+        ("申通快递“四化四融”党建工作法", "shsrdj"),
+        ("浦东「金头盔」骑手", "jtkqs"),
+        ("松江岳阳街道骑手“一分钟”计划", "sjyy"),  # the title's own start still counts
+    ],
+)
+def test_initials_of_a_quoted_name_run_on_into_the_words_after_it(title: str, typed: str) -> None:
+    assert "^" + typed in initials_tokens([title])

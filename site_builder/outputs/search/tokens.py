@@ -260,6 +260,16 @@ def initials(name: str) -> tuple[str, ...]:
     )
 
 
+_OPEN_QUOTE_RE = re.compile('[“「『‘"]')
+_QUOTE_RE = re.compile('[“”「」『』‘’"]')
+
+
+def _quoted_names(name: str) -> list[str]:
+    """A quoted name read on into the words after it, quotes dropped: 骑手“一分钟”计划 gives 一分钟计划
+    (a programme or brand is usually its quoted name plus a head noun, and readers type it whole)."""
+    return [_QUOTE_RE.sub("", name[m.end() :]) for m in _OPEN_QUOTE_RE.finditer(name)]
+
+
 def initials_tokens(names: list[str]) -> set[str]:
     """Index tokens ``^<prefix>`` for the pinyin initials of names (titles, tags, places, brands).
 
@@ -268,7 +278,7 @@ def initials_tokens(names: list[str]) -> set[str]:
     金头盔 and shzx 上海中心大厦.
     """
     out: set[str] = set()
-    for name in names:
+    for name in [*names, *(q for whole in names for q in _quoted_names(whole))]:
         for part in _NAME_SPLIT_RE.split(fold(name)):
             for code in initials(part):
                 out.update("^" + code[:k] for k in range(3, min(len(code), 10) + 1))
