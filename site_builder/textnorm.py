@@ -102,6 +102,21 @@ def strip_invisible(text: str) -> str:
     return _INVISIBLE_RE.sub("", text)
 
 
+CHINESE_DIGITS: dict[str, int] = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+"""Chinese digits as read in dates (models: 二〇二三年, with ○ added) and in counts (search: with 两)."""
+
 REPLACEMENT_CHAR = "\ufffd"
 """What a decoder puts where it could not read a character: the original is lost."""
 _CHAR_REFERENCE = re.compile(r"&(?:#[0-9]{1,10}|#[xX][0-9a-fA-F]{1,8}|[A-Za-z][A-Za-z0-9]{1,31});?")

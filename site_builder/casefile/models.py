@@ -31,6 +31,7 @@ from site_builder.casefile.vocab import Vocabularies, Vocabulary
 from site_builder.errors import shorten
 from site_builder.textnorm import (
     BIDI_CONTROLS,
+    CHINESE_DIGITS,
     describe_char,
     find_hidden_references,
     find_invisible,
@@ -359,20 +360,8 @@ _CN_DATE = (
 _CN_MONTH_DAY = re.compile(r"^(\d{1,2})\s*月\s*(\d{1,2})\s*[日号]?$|^(\d{1,2})[./](\d{1,2})$")
 
 
-_CN_DIGIT = {
-    "〇": 0,
-    "零": 0,
-    "○": 0,
-    "一": 1,
-    "二": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
+_CN_DIGIT = {**CHINESE_DIGITS, "○": 0}
+"""Editors also write the year's zero as ○ (a circle, not 〇)."""
 
 
 def _chinese_numerals(text: str) -> str:

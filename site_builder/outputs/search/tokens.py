@@ -22,7 +22,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from site_builder.textnorm import fold
+from site_builder.textnorm import CHINESE_DIGITS, fold
 
 __all__ = [
     "MEASURES",
@@ -51,20 +51,7 @@ _NUMERAL_RE = re.compile("(?:[0-9]+(?:\\.[0-9]+)?|[零〇一二两三四五六�
 _THOUSANDS_RE = re.compile("([0-9]),(?=[0-9]{3}(?![0-9]))")
 _DECIMAL_RE = re.compile("([0-9]+)\\.([0-9]+)([十百千万亿]+)")
 _PIECE_RE = re.compile("[0-9]+|.")
-_DIGIT = {
-    "零": 0,
-    "〇": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
+_DIGIT = {**CHINESE_DIGITS, "两": 2}
 _SMALL = {"十": 10, "百": 100, "千": 1000}
 _BIG = {"万": 10_000, "亿": 100_000_000}
 _LIMIT = 10**15
