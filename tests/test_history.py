@@ -24,7 +24,7 @@ from site_builder.history import (
     withdrawn_page,
 )
 from site_builder.outputs.offline import rewrite_page
-from tests.support.gitrepo import GIT_ENV
+from tests.support.gitrepo import GIT_ENV, committed_cases
 from tests.support.gitrepo import git as _git
 from tests.support.project import FIXTURE_CASES, build_in_process, make_project
 
@@ -32,12 +32,7 @@ from tests.support.project import FIXTURE_CASES, build_in_process, make_project
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
     """The fixture cases committed on main in a fresh repository."""
-    repo = tmp_path / "repo"
-    shutil.copytree(FIXTURE_CASES, repo / "cases")
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "base")
-    return repo
+    return committed_cases(tmp_path / "repo", FIXTURE_CASES)
 
 
 def _validate(repo: Path, **env: str) -> subprocess.CompletedProcess[str]:

@@ -17,6 +17,7 @@ from site_builder.checks.summary import (
     render_summary,
 )
 from site_builder.errors import CaseError, Location
+from tests.support.gitrepo import committed_cases
 from tests.support.gitrepo import git as _git
 from tests.support.project import FIXTURE_CASES, BuildResult, cli_in_process
 
@@ -45,12 +46,7 @@ def _rows(markdown: str) -> dict[str, list[str]]:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    shutil.copytree(FIXTURE_CASES, repo / "cases")
-    _git(repo, "init", "-q", "-b", "main")
-    _git(repo, "add", "-A")
-    _git(repo, "commit", "-qm", "base")
-    return repo
+    return committed_cases(tmp_path / "repo", FIXTURE_CASES)
 
 
 def _open_pull_request(repo: Path) -> int:

@@ -25,7 +25,7 @@ from site_builder.termhistory import (
     term_redirect_page,
     term_redirects,
 )
-from tests.support.gitrepo import git
+from tests.support.gitrepo import committed_cases, git
 from tests.support.project import FIXTURE_CASES, ROOT, build_in_process, make_project
 
 RIDERS = "cases/riders-golden-helmet.yaml"
@@ -48,10 +48,7 @@ def _retag(repo: Path, path: str, tags: str, message: str) -> None:
 def tag_history_repo(repo: Path) -> Path:
     """The fixture cases, then a tag renamed (金色头盔 -> 金头盔), one merged into another
     (联合党支部 -> 亮身份) and one dropped (夜间服务), each in its own commit, as editors do it."""
-    shutil.copytree(FIXTURE_CASES, repo / "cases")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-qm", "base")
+    committed_cases(repo, FIXTURE_CASES)
     _retag(repo, RIDERS, "[金色头盔, 亮身份, 夜间服务]", "a tag to drop later")
     _retag(repo, DRAFT, "[草稿专用标签]", "a draft's tag (never published)")
     _retag(repo, RIDERS, "[金头盔, 亮身份, 夜间服务]", "rename")

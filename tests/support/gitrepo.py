@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -23,3 +24,12 @@ def git(repo: Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=repo, env=env, check=True, capture_output=True, text=True
     ).stdout
+
+
+def committed_cases(repo: Path, cases: Path) -> Path:
+    """A fresh repository at ``repo`` whose main branch has one commit: ``cases`` copied to ``cases/``."""
+    shutil.copytree(cases, repo / "cases")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-qm", "base")
+    return repo
