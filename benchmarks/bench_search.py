@@ -23,6 +23,7 @@ prints hit@1, hit@3, MRR@8 and how many no-answer queries showed a case as an ex
 from __future__ import annotations
 
 import argparse
+import contextlib
 import functools
 import gzip
 import http.server
@@ -33,6 +34,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -190,36 +192,45 @@ def measure(site: Path, throttle: float, queries: list[str]) -> list[dict[str, A
     return results
 
 
+@contextlib.contextmanager
+def _served_page(site: Path) -> Iterator[Any]:
+    """One Chromium page on the built ``site`` served over loopback, opened at 关于本站 (a page with
+    the header box), for typing queries one after another."""
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_Quiet, directory=str(site))
+    with _Server(("127.0.0.1", 0), handler) as httpd:
+        threading.Thread(target=httpd.serve_forever, daemon=True).start()
+        try:
+            with sync_playwright() as p:
+                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+                page = browser.new_page()
+                page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/about/")
+                yield page
+                browser.close()
+        finally:
+            httpd.shutdown()
+
+
 def typed_hit_at_3(site: Path, queries: list[Any]) -> dict[str, Any]:
     """Type every query into the header box of a built site; hit@3 by kind and the misses.
 
     A query no case answers counts as a hit unless a case is shown as an exact match.
     """
-    from playwright.sync_api import sync_playwright
-
     from tests.support.search_fixtures import header_search
 
-    handler = functools.partial(_Quiet, directory=str(site))
     by_kind: dict[str, list[int]] = {}
     misses = []
-    with _Server(("127.0.0.1", 0), handler) as httpd:
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            page = browser.new_page()
-            page.goto(base + "about/")
-            for q in queries:
-                top3 = header_search(page, q.q)[:3]
-                exact = top3 and page.evaluate("() => window.__csSeen.tier") == "exact"
-                ok = bool(q.expected & set(top3)) if q.expected else not exact
-                by_kind.setdefault(q.kind, [0, 0])
-                by_kind[q.kind][0] += ok
-                by_kind[q.kind][1] += 1
-                if not ok:
-                    misses.append(f"{q.kind} {q.q}: {top3} want {sorted(q.expected)}")
-            browser.close()
-        httpd.shutdown()
+    with _served_page(site) as page:
+        for q in queries:
+            top3 = header_search(page, q.q)[:3]
+            exact = top3 and page.evaluate("() => window.__csSeen.tier") == "exact"
+            ok = bool(q.expected & set(top3)) if q.expected else not exact
+            by_kind.setdefault(q.kind, [0, 0])
+            by_kind[q.kind][0] += ok
+            by_kind[q.kind][1] += 1
+            if not ok:
+                misses.append(f"{q.kind} {q.q}: {top3} want {sorted(q.expected)}")
     hits = sum(v[0] for v in by_kind.values())
     total = sum(v[1] for v in by_kind.values())
     return {
@@ -243,30 +254,19 @@ _LISTEN = """q => {
 
 def typed_eval(site: Path, entries: list[dict[str, Any]]) -> dict[str, Any]:
     """Type each entry's query into the header box; hit@1, hit@3, MRR@8 and exact no-answer results."""
-    from playwright.sync_api import sync_playwright
-
     from tests.support.search_fixtures import shown_ids
 
-    handler = functools.partial(_Quiet, directory=str(site))
     rows = []
-    with _Server(("127.0.0.1", 0), handler) as httpd:
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{httpd.server_address[1]}/"
-        with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-            page = browser.new_page()
-            page.goto(base + "about/")
-            box = page.locator("#cs-header-input")
-            for e in entries:
-                box.click()
-                box.fill("")
-                page.evaluate(_LISTEN, e["q"])
-                page.keyboard.type(e["q"])
-                page.wait_for_function("() => window.__evalSeen !== null")
-                tier = page.evaluate("window.__evalSeen.tier")
-                rows.append((e, shown_ids(page)[:8], tier))
-            browser.close()
-        httpd.shutdown()
+    with _served_page(site) as page:
+        box = page.locator("#cs-header-input")
+        for e in entries:
+            box.click()
+            box.fill("")
+            page.evaluate(_LISTEN, e["q"])
+            page.keyboard.type(e["q"])
+            page.wait_for_function("() => window.__evalSeen !== null")
+            tier = page.evaluate("window.__evalSeen.tier")
+            rows.append((e, shown_ids(page)[:8], tier))
     answered = [(e, ids, t) for e, ids, t in rows if e["expect"]]
     unanswered = [(e, ids, t) for e, ids, t in rows if not e["expect"]]
 
