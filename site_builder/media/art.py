@@ -6,6 +6,8 @@ Every case gets a consistent visual identity without any photo:
   slug, with a deterministic hash-derived colour for unknown slugs);
 * a pattern per field (skyline, grid, street map, ...), again with a
   deterministic fallback for unknown field slugs;
+* covers drawn once per district and field: they carry nothing else, so every case of a pair
+  shares one file (fewer files to draw, store and download);
 * on social cards, the title drawn in a real CJK font (see :mod:`site_builder.media.fonts`),
   wrapped by pixel width with basic Chinese line-breaking rules and an ellipsis when
   too long.  Covers sit beside the title in lists, so they carry only the district and
@@ -494,7 +496,6 @@ def _encode(im: Image.Image, fmt: str) -> bytes:
 
 
 def render_cover(
-    title: str,
     district: str | None,
     district_slug: str | None,
     field: str | None,
@@ -506,16 +507,15 @@ def render_cover(
     """Render a 400×225 case-card cover (lossless WebP by default, ~1.5 KB) for a case without a photo.
 
     The district sets the colour and is written large; the field sets the pattern and is
-    written below it.  The title is not drawn (lists show it right beside the cover); it only
-    varies the pattern, so neighbouring cases of one district and field still look different.
+    written below it.  The title is not drawn (lists show it right beside the cover), so every
+    case of one district and field shares one cover: a list reads by the titles beside them.
     Raises :class:`~site_builder.media.fonts.CJKFontNotFoundError` when no CJK font exists and
     :class:`~site_builder.media.fonts.MissingGlyphError` for undrawable text.
     """
-    return _encode(_cover_indices(title, district, district_slug, field, field_slug, site_name), fmt)
+    return _encode(_cover_indices(district, district_slug, field, field_slug, site_name), fmt)
 
 
 def _cover_indices(
-    title: str,
     district: str | None,
     district_slug: str | None,
     field: str | None,
@@ -537,7 +537,7 @@ def _cover_indices(
     for font, text in ((name_font, "".join(name_lines)), (field_font, field_text)):
         ensure_glyphs(font, text)
 
-    seed = _seed("art", district_slug or "", field_slug or "", *([title.strip()] if title.strip() else []))
+    seed = _seed("art", district_slug or "", field_slug or "")
     # Like the cards' pattern: drawn at half size and doubled (half the edges to encode), a few tints.
     scale = SOCIAL_PATTERN_SCALE
     pw, ph = -(-w // scale), -(-h // scale)
@@ -653,7 +653,6 @@ def _cached(
 
 def cached_cover(
     cache_dir: Path,
-    title: str,
     district: str | None,
     district_slug: str | None,
     field: str | None,
@@ -667,7 +666,6 @@ def cached_cover(
     With ``draw=False`` only look: None when the cover is not cached yet.
     """
     args: dict[str, object] = {
-        "title": title,
         "district": district,
         "district_slug": district_slug,
         "field": field,
@@ -679,7 +677,7 @@ def cached_cover(
         "cover",
         "webp",
         args,
-        (lambda: render_cover(title, district, district_slug, field, field_slug, site_name=site_name))
+        (lambda: render_cover(district, district_slug, field, field_slug, site_name=site_name))
         if draw
         else None,
     )
