@@ -426,6 +426,37 @@ def _pill(
     return box[2]
 
 
+SOCIAL_MARGIN = 72
+SOCIAL_PILL_TOP = SOCIAL_SIZE[1] - SOCIAL_MARGIN - 52  # the district·field pill's top edge
+
+
+@functools.lru_cache(maxsize=8)
+def _social_base(
+    district_slug: str | None, field_slug: str | None, label: str, site_name: str
+) -> Image.Image:
+    """What every card of one district and field shows, as palette indices (mode L; read-only): the
+    pattern, the pill, the site's name and the accent bar. A card adds its title and summary.
+
+    Text layers never overlap (the summary stops above the pill), so the lighter of this and a card's
+    own text is the card as drawn in one layer.
+    """
+    margin = SOCIAL_MARGIN
+    fonts = _fonts()
+    site_font = fonts.bold.load(32)
+    label_font = fonts.regular.load(30)
+    for font, text in ((site_font, site_name), (label_font, label)):
+        ensure_glyphs(font, text)
+    plate = _social_background(district_slug, field_slug).copy()
+    ink = Image.new("L", SOCIAL_SIZE, 0)
+    draw = ImageDraw.Draw(ink)
+    draw.text((margin + 28, margin - 2), site_name, font=site_font, fill=255, anchor="la")
+    if label:
+        _pill(ImageDraw.Draw(plate), draw, (margin, SOCIAL_PILL_TOP), label, label_font, (22, 8))
+    im = ImageChops.lighter(plate, ink.point(_TEXT_SNAP))
+    im.paste(len(SOCIAL_LEVELS), (margin, margin, margin + 11, margin + 41))  # the accent bar
+    return im
+
+
 def _label(district: str | None, field: str | None) -> str:
     return "·".join(p for p in ((district or "").strip(), (field or "").strip()) if p)
 
@@ -579,11 +610,9 @@ def render_social_card(
     only, and the same flat card as a JPEG is three times larger.  Raises like
     :func:`render_cover`.
     """
-    w, h = SOCIAL_SIZE
-    margin = 72
+    w, _h = SOCIAL_SIZE
+    margin = SOCIAL_MARGIN
     fonts = _fonts()
-    site_font = fonts.bold.load(32)
-    label_font = fonts.regular.load(30)
     sub_font = fonts.regular.load(34)
     label = _label(district, field)
     title_font, lines = _fit_title(title.strip() or site_name, fonts.bold, (76, 68, 60), w - margin * 2, 3)
@@ -591,31 +620,20 @@ def render_social_card(
     title_line_height = int(title_font.size) * 1.28
     sub_line_height = 34 * 1.45
     sub_top = title_top + round(title_line_height * len(lines)) + 28
-    pill_top = h - margin - 52
-    sub_room = int((pill_top - 16 - sub_top) // sub_line_height) if label else 3
+    sub_room = int((SOCIAL_PILL_TOP - 16 - sub_top) // sub_line_height) if label else 3
     sub_lines = wrap_text(subtitle or "", sub_font, SOCIAL_SUMMARY_WIDTH, max(0, min(2, sub_room)))
-    for font, text in (
-        (site_font, site_name),
-        (label_font, label),
-        (title_font, "".join(lines)),
-        (sub_font, "".join(sub_lines)),
-    ):
+    for font, text in ((title_font, "".join(lines)), (sub_font, "".join(sub_lines))):
         ensure_glyphs(font, text)
 
-    # Everything but the accent bar is white over the background: the pattern and the pill's plate
-    # in one layer, the text (antialiased, then snapped) in another, the lighter of the two winning.
-    plate = _social_background(district_slug, field_slug).copy()
+    # White over the background: the text (antialiased, then snapped) in one layer, the lighter of it
+    # and the card's shared parts (pattern, pill, site name, accent bar) winning.
+    base = _social_base(district_slug, field_slug, label, site_name)
     ink = Image.new("L", SOCIAL_SIZE, 0)
     draw = ImageDraw.Draw(ink)
-    draw.text((margin + 28, margin - 2), site_name, font=site_font, fill=255, anchor="la")
     _draw_lines(draw, (margin, title_top), lines, title_font, 255, title_line_height)
     if sub_lines:
         _draw_lines(draw, (margin, sub_top), sub_lines, sub_font, 255, sub_line_height)
-    if label:
-        _pill(ImageDraw.Draw(plate), draw, (margin, pill_top), label, label_font, (22, 8))
-    im = ImageChops.lighter(plate, ink.point(_TEXT_SNAP))
-    im.paste(len(SOCIAL_LEVELS), (margin, margin, margin + 11, margin + 41))  # the accent bar
-    im = im.convert("P")
+    im = ImageChops.lighter(base, ink.point(_TEXT_SNAP)).convert("P")
     im.putpalette([c for rgb in social_palette(district_colour(district_slug)) for c in rgb])
     return _encode(im, fmt)
 

@@ -402,15 +402,20 @@ def _pudong_card(title: str, summary: str) -> bytes:
 
 
 def test_shared_card_background_is_never_drawn_on(bold: ImageFont.FreeTypeFont) -> None:
-    """Cards reuse one pattern layer per district and field; drawing a card leaves it clean."""
+    """Cards reuse one pattern layer and one base (pill, site name) per district and field; drawing a
+    card leaves both clean."""
     art._social_background.cache_clear()
+    art._social_base.cache_clear()
     fresh = art._social_background("pudong", "buildings").tobytes()
     first = _pudong_card(TITLE, "摘要一")
+    shared = art._social_base("pudong", "buildings", "浦东新区·楼宇", art.DEFAULT_SITE_NAME).tobytes()
     _pudong_card("另一个标题", "摘要二")
     render_social_card(TITLE, "摘要", "静安区", district_slug="jingan", fmt="JPEG")
     assert _pudong_card(TITLE, "摘要一") == first
     assert art._social_background("pudong", "buildings").tobytes() == fresh
+    assert art._social_base("pudong", "buildings", "浦东新区·楼宇", art.DEFAULT_SITE_NAME).tobytes() == shared
     art._social_background.cache_clear()
+    art._social_base.cache_clear()
     assert _pudong_card(TITLE, "摘要一") == first
 
 
