@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import random
+import zlib
 from pathlib import Path
 
 import pytest
@@ -408,15 +409,42 @@ def test_shared_card_background_is_never_drawn_on(bold: ImageFont.FreeTypeFont) 
     art._social_base.cache_clear()
     fresh = art._social_background("pudong", "buildings").tobytes()
     first = _pudong_card(TITLE, "摘要一")
-    shared = art._social_base("pudong", "buildings", "浦东新区·楼宇", art.DEFAULT_SITE_NAME).tobytes()
+    shared = art._social_base("pudong", "buildings", "浦东新区·楼宇", art.DEFAULT_SITE_NAME).indices.tobytes()
     _pudong_card("另一个标题", "摘要二")
     render_social_card(TITLE, "摘要", "静安区", district_slug="jingan", fmt="JPEG")
     assert _pudong_card(TITLE, "摘要一") == first
     assert art._social_background("pudong", "buildings").tobytes() == fresh
-    assert art._social_base("pudong", "buildings", "浦东新区·楼宇", art.DEFAULT_SITE_NAME).tobytes() == shared
+    assert (
+        art._social_base("pudong", "buildings", "浦东新区·楼宇", art.DEFAULT_SITE_NAME).indices.tobytes()
+        == shared
+    )
     art._social_background.cache_clear()
     art._social_base.cache_clear()
     assert _pudong_card(TITLE, "摘要一") == first
+
+
+def _idat(png: bytes) -> bytes:
+    """The zlib stream of a PNG with one IDAT chunk."""
+    at = png.index(b"IDAT")
+    return png[at + 4 : at + 4 + int.from_bytes(png[at - 4 : at], "big")]
+
+
+def test_cards_deflated_around_their_pairs_rows_decode_to_their_pixels(bold: ImageFont.FreeTypeFont) -> None:
+    """A card deflates only its text rows and joins its pair's deflated rows above and below: a valid
+    zlib stream (checksum included) of exactly its rows, about as small as deflating it whole."""
+    base = art._social_base("pudong", "buildings", "浦东新区·楼宇", art.DEFAULT_SITE_NAME)
+    for title, summary in ((TITLE, "摘要"), ("短", None), (TITLE * 3, "浦东新区街头有一批先锋骑手。" * 9)):
+        card = _pudong_card(title, summary or "")
+        im = _img(card)
+        rows, _ = art._packed_rows(im)
+        assert base.deflated.deflate(rows) is not None  # the shared rows were used
+        assert zlib.decompress(_idat(card)) == rows
+        whole = art._palette_png(im)
+        assert zlib.decompress(_idat(whole)) == rows
+        assert len(card) <= len(whole) + 32
+    moved = base.indices.copy()
+    moved.putpixel((5, 5), 1)  # outside the text rows: deflated whole
+    assert base.deflated.deflate(art._packed_rows(moved)[0]) is None
 
 
 def _brightest(im: Image.Image) -> int:
