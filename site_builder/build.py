@@ -50,7 +50,7 @@ from site_builder.history import Addresses, address_book, address_files
 from site_builder.media.art import art_identity
 from site_builder.media.photos import use_photo_cache
 from site_builder.media.plan import MediaPlan, build_media, photo_paths
-from site_builder.outputs.catalog import Output, ReaderFile, footer_data
+from site_builder.outputs.catalog import Output, ReaderFile, Updated, footer_data
 from site_builder.outputs.export import LIST_SEPARATOR, build_data_files
 from site_builder.outputs.feeds import build_feeds
 from site_builder.outputs.search import (
@@ -58,7 +58,7 @@ from site_builder.outputs.search import (
     SEARCH_PAGE_TITLE,
     build_search_files,
 )
-from site_builder.outputs.search.index import facet_values_table
+from site_builder.outputs.search.index import facet_values_table, update_search_files
 from site_builder.outputs.search.page import search_page_html, search_page_shown
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
 from site_builder.pages.contact import EXTRA_KEY, note_in_job_summary, publisher_notice, read_publisher
@@ -137,6 +137,22 @@ def search_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -
     return build_search_files(site.cases, site.vocab, store=store, digests=site.case_digests)
 
 
+def search_update(
+    site: SiteModel,
+    settings: BuildSettings,
+    media: MediaPlan,
+    state: Mapping[str, Any] | None,
+    read: Callable[[str], bytes | None],
+) -> Updated:
+    """:func:`search_outputs` by changing the last build's index: an edit of one case rewrites the
+    few index shards its changed words fall in, not every shard of every case."""
+    store = Store(cache_root(settings.root), "search-docs")
+    files, new_state, complete = update_search_files(
+        site.cases, site.vocab, state, read, store=store, digests=site.case_digests
+    )
+    return Updated(files, new_state, complete)
+
+
 def data_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
     """The open data: ``data/cases.json``, ``data/cases.csv``, ``data/case.schema.json``."""
     return build_data_files(
@@ -175,6 +191,7 @@ OUTPUTS: tuple[Output, ...] = (
         search_outputs,
         "搜索索引",
         "搜索框和搜索页读取的索引文件，繁简通用，按需分片下载。",
+        update=search_update,
     ),
     Output(
         "data_outputs",
@@ -276,10 +293,40 @@ def cached_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -
         name = f"{output.name}-{digest}.json"
         part = _manifest(store, name)
         if part is None:
-            part = {rel: store.put_content(data) for rel, data in output(site, settings, media).items()}
+            part = _made(output, site, settings, media, store)
             store.put(name, json.dumps(part, sort_keys=True, ensure_ascii=False).encode("utf-8"))
         files.update((rel, store.path(content)) for rel, content in part.items())
     return files
+
+
+def _made(
+    output: Output, site: SiteModel, settings: BuildSettings, media: MediaPlan, store: Store
+) -> dict[str, str]:
+    """An output's files stored (site path -> content name); one with :attr:`Output.update` starts
+    from the files and state of the last build that made it (an edit changes a few of them)."""
+    if output.update is None:
+        return {rel: store.put_content(data) for rel, data in output(site, settings, media).items()}
+    last = f"{output.name}-last-{cache_key('outputs', output.name)}.json"
+    raw = _load_json(store.get(last))
+    earlier = raw.get("files") if isinstance(raw, dict) else None
+    state = raw.get("state") if isinstance(raw, dict) else None
+    if not isinstance(earlier, dict) or not isinstance(state, dict):
+        earlier, state = {}, None
+
+    def read(rel: str) -> bytes | None:
+        content = earlier.get(rel)
+        return store.get(content) if isinstance(content, str) else None
+
+    made = output.update(site, settings, media, state, read)
+    kept = {} if made.complete else earlier
+    if not all(isinstance(c, str) and store.has(c) for rel, c in kept.items() if rel not in made.files):
+        made = output.update(site, settings, media, None, read)  # an earlier file is gone: make them all
+        kept = {}
+    part = {**kept, **{rel: store.put_content(data) for rel, data in made.files.items()}}
+    store.put(
+        last, json.dumps({"files": part, "state": made.state}, sort_keys=True, ensure_ascii=False).encode()
+    )
+    return part
 
 
 def place_file(cached: Path, target: Path) -> None:

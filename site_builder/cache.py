@@ -150,10 +150,10 @@ CACHES: tuple[Namespace, ...] = (
     ),
     Namespace(
         "data-rows",
-        "each case's row of data/cases.csv (Markdown fields as plain text)",
-        ("outputs/export.py", "pages/markup.py", "casefile"),
+        "each case's record in data/cases.json and row of data/cases.csv (Markdown as plain text)",
+        ("outputs/export.py", "pages/markup.py", "pages/citation.py", "browse/urls.py", "casefile"),
         7 * DAY,
-        "no Markdown rendering of an unchanged case for the CSV export",
+        "no record, citation or Markdown rendering of an unchanged case for the open data",
     ),
     Namespace(
         "builds",

@@ -12,7 +12,7 @@ from site_builder.cache import Store
 from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.outputs.search import build_search_files
-from site_builder.outputs.search.index import update_search_files
+from site_builder.outputs.search.index import doc_part, docs_from_cases, update_search_files, word_tables
 from tests.support.synthetic import synthetic_cases
 
 VOCAB = load_vocabularies()
@@ -81,3 +81,18 @@ def test_a_damaged_state_or_missing_file_assembles_everything(base: Base) -> Non
     ):
         changed, _, complete = update_search_files(edited, VOCAB, previous, read, store=store)
         assert complete and changed == expected
+
+
+def test_a_part_made_from_an_earlier_one_is_the_part_made_afresh() -> None:
+    tables = word_tables(VOCAB)
+    cases = synthetic_cases(12, seed=5)
+    for case in cases:
+        earlier = doc_part(docs_from_cases([case])[0], tables)
+        for edited in (
+            case.model_copy(update={"background": (case.background or "") + "\n\n新增2.5万名骑手的服务。"}),
+            case.model_copy(update={"title": case.title + "驿站", "summary": case.summary + "金头盔"}),
+            case.model_copy(update={"tags": [*case.tags, "暖心驿站"], "year": case.year + 1}),
+            case,
+        ):
+            doc = docs_from_cases([edited])[0]
+            assert doc_part(doc, tables, like=earlier) == doc_part(doc, tables)

@@ -463,8 +463,13 @@ def _load(blob: bytes | None) -> Any:
         return None
 
 
-def doc_part(doc: SearchDoc, tables: WordTables) -> DocPart:
-    """Tokenize one document: every token of every tier with the tier's bit."""
+def doc_part(doc: SearchDoc, tables: WordTables, like: DocPart | None = None) -> DocPart:
+    """Tokenize one document: every token of every tier with the tier's bit.
+
+    A tier's tokens depend on its text alone, so with ``like`` (an earlier part of the same case,
+    made with the same tables) a tier whose text is unchanged takes its tokens from there: an edit
+    of the body reads no pinyin.
+    """
     syn, coll = tables.synonyms, tables.colloquial
     postings: dict[str, int] = {}
     numbers: dict[str, dict[int, int]] = {}
@@ -472,6 +477,11 @@ def doc_part(doc: SearchDoc, tables: WordTables) -> DocPart:
     chars: set[str] = set()
     for tier, bit in TIERS.items():
         text = doc.texts[tier]
+        if like is not None and like.doc.texts.get(tier) == text:
+            _copy_tier(like, bit, postings, numbers, pinyin)
+            if tier != "body":
+                chars.update(u for run in runs(fold(text)) for u in run if len(u) == 1)
+            continue
         key = normalize(text)
         flat = " ".join(key.split())
         toks = key_tokens(key, unigrams=tier in ("title", "meta"))
@@ -496,6 +506,27 @@ def doc_part(doc: SearchDoc, tables: WordTables) -> DocPart:
     return DocPart(doc, postings, numbers, pinyin, "".join(sorted(chars)))
 
 
+def _copy_tier(
+    like: DocPart,
+    bit: int,
+    postings: dict[str, int],
+    numbers: dict[str, dict[int, int]],
+    pinyin: dict[str, int],
+) -> None:
+    """Add the tokens ``like`` has in the tier of ``bit``."""
+    for tok, mask in like.postings.items():
+        if mask & bit:
+            postings[tok] = postings.get(tok, 0) | bit
+    for tok, values in like.numbers.items():
+        for v, mask in values.items():
+            if mask & bit:
+                per_doc = numbers.setdefault(tok, {})
+                per_doc[v] = per_doc.get(v, 0) | bit
+    for tok, mask in like.pinyin.items():
+        if mask & bit:
+            pinyin[tok] = pinyin.get(tok, 0) | bit
+
+
 def part_name(case: Case, tables: WordTables, digests: Mapping[str, str] | None = None) -> str:
     """The ``search-docs`` entry of a case's part: its content (``digests``: case id -> digest of
     its values, else computed here) and the word tables."""
@@ -503,11 +534,13 @@ def part_name(case: Case, tables: WordTables, digests: Mapping[str, str] | None 
     return f"{cache_key('search-docs', digest or case_digest(case), tables.digest)}.json"
 
 
-def _stored_part(case: Case, name: str, tables: WordTables, store: Store) -> DocPart:
+def _stored_part(
+    case: Case, name: str, tables: WordTables, store: Store, like: DocPart | None = None
+) -> DocPart:
     blob = store.get(name)
     part = DocPart.from_json(blob) if blob is not None else None
     if part is None:
-        part = doc_part(docs_from_cases([case])[0], tables)
+        part = doc_part(docs_from_cases([case])[0], tables, like)
         store.put(name, part.to_json())
     return part
 
@@ -613,9 +646,13 @@ def _assemble(
     files.update(_doc_files(docs, vocab, tables, nshards, width, pshards, pwidth, store, chars))
     _, index_of = _value_index(state["facets"], vocab)
     for k in range(0, max(len(docs), 1), DOC_SHARD):
-        files[f"search/m/{k // DOC_SHARD}.json"] = _dumps([_result_entry(d, index_of) for d in docs[k : k + DOC_SHARD]])
+        files[f"search/m/{k // DOC_SHARD}.json"] = _dumps(
+            [_result_entry(d, index_of) for d in docs[k : k + DOC_SHARD]]
+        )
     for k in range(0, max(len(docs), 1), SUMMARY_SHARD):
-        files[f"search/s/{k // SUMMARY_SHARD}.json"] = _dumps([_summary_entry(d) for d in docs[k : k + SUMMARY_SHARD]])
+        files[f"search/s/{k // SUMMARY_SHARD}.json"] = _dumps(
+            [_summary_entry(d) for d in docs[k : k + SUMMARY_SHARD]]
+        )
     # Full body text per document, fetched only for snippets of results matched in the body.
     for n, d in enumerate(docs):
         files[f"search/d/{n}.json"] = _dumps(d.texts["body"])
@@ -783,7 +820,7 @@ def _patched(
         part = DocPart.from_json(blob) if blob is not None else None
         if part is None:
             return None
-        old[n], new[n] = part, _stored_part(ordered[n], names[n], tables, store)
+        old[n], new[n] = part, _stored_part(ordered[n], names[n], tables, store, like=part)
     ichanges: dict[str, dict[int, Any]] = {}
     pchanges: dict[str, dict[int, Any]] = {}
     for n in changed:
@@ -878,18 +915,30 @@ def _patched_shards(
             flat = shard.pop(tok, None)
             if flat is not None:
                 total -= _token_bytes(tok, flat)
-            decoded = (_decode_numbers if number else _decode)(flat or [])
-            for n, value in per.items():
-                if value is None:
-                    decoded.pop(n, None)
-                else:
-                    decoded[n] = value
-            if decoded:
-                encoded = (_encode_numbers if number else _encode)({tok: decoded})[tok]  # type: ignore[operator]
+            encoded = _reencoded(tok, flat or [], per, number=number)
+            if encoded:
                 shard[tok] = encoded
                 total += _token_bytes(tok, encoded)
         files[path] = _dumps(shard)
     return files, total
+
+
+def _reencoded(tok: str, flat: Sequence[int], per: Mapping[int, Any], *, number: bool) -> list[int]:
+    """One token's postings with ``per``'s documents changed (None: removed), encoded again."""
+    if number:
+        numbers = _changed(_decode_numbers(flat), per)
+        return _encode_numbers({tok: numbers})[tok] if numbers else []
+    postings = _changed(_decode(flat), per)
+    return _encode({tok: postings})[tok] if postings else []
+
+
+def _changed(postings: dict[int, Any], per: Mapping[int, Any]) -> dict[int, Any]:
+    for n, value in per.items():
+        if value is None:
+            postings.pop(n, None)
+        else:
+            postings[n] = value
+    return postings
 
 
 def _decode(flat: Sequence[int]) -> dict[int, int]:
