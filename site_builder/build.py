@@ -34,7 +34,9 @@ from site_builder.cache import (
     atomic_write,
     cache_key,
     cache_root,
+    fingerprint,
     forget_used,
+    namespace_root,
     prune_caches,
     save_stamps,
 )
@@ -49,7 +51,7 @@ from site_builder.errors import CaseError, CaseFileError, InternalError, Locatio
 from site_builder.history import Addresses, address_book, address_files
 from site_builder.media.art import art_identity
 from site_builder.media.photos import use_photo_cache
-from site_builder.media.plan import MediaPlan, build_media, photo_paths
+from site_builder.media.plan import MEDIA_COVERS, MEDIA_SOCIAL, MediaPlan, build_media, field_of, photo_paths
 from site_builder.outputs.catalog import Output, ReaderFile, Updated, footer_data
 from site_builder.outputs.export import LIST_SEPARATOR, build_data_files
 from site_builder.outputs.feeds import build_feeds
@@ -545,14 +547,69 @@ def _start_writer(site: SiteModel, media: MediaPlan, settings: BuildSettings) ->
     return None
 
 
-def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
+def plan_media(site: SiteModel, settings: BuildSettings) -> MediaPlan:
+    """:func:`build_media` of the site, taking the cover and card of each case without photos from
+    the last build's plan when what they draw is unchanged (their files still in the art cache).
+
+    Finding a cover or card in the art cache means hashing what it draws; an edit then does that
+    for the edited case only. Cases with photos go through :func:`build_media` every time.
+    """
+    cache = cache_root(settings.root)
+    art_dir = namespace_root(cache, "art") / "art"
+    store = Store(cache, "media-plan")
+    last = f"last-{cache_key('media-plan', str(art_dir))}.json"
+    raw = _load_json(store.get(last))
+    known: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    art = Store(art_dir.parent, art_dir.name)
+    keys: dict[str, str] = {}
+    kept: dict[str, dict[str, str]] = {}
+    for case in site.cases:
+        if case.images:
+            continue
+        keys[case.id] = key = fingerprint(
+            site.case_digests[case.id],
+            case.district_slug,
+            field_of(case, site.vocab),
+            settings.site_name,
+            art_identity(),
+        )
+        piece = known.get(key)
+        if isinstance(piece, dict) and all(isinstance(v, str) and art.has(v) for v in piece.values()):
+            kept[case.id] = piece
     media = build_media(
-        site.cases,
+        [c for c in site.cases if c.id not in kept],
         site.vocab,
         root=settings.root,
         site_name=settings.site_name,
         site_description=settings.site_description,
     )
+    remembered: dict[str, dict[str, str]] = {}
+    for case in site.cases:
+        piece = kept.get(case.id)
+        if piece is not None:
+            cover, card = MEDIA_COVERS + piece["cover"], MEDIA_SOCIAL + piece["social"]
+            media.covers[case.id] = cover
+            media.social[urls.case_src(case.id)] = card
+            media.images_html[case.id] = []
+            media.files[cover], media.files[card] = art_dir / piece["cover"], art_dir / piece["social"]
+        elif case.id in keys and case.id in media.covers and urls.case_src(case.id) in media.social:
+            cover, card = media.covers[case.id], media.social[urls.case_src(case.id)]
+            piece = {"cover": cover.removeprefix(MEDIA_COVERS), "social": card.removeprefix(MEDIA_SOCIAL)}
+            if (
+                media.files.get(cover) != art_dir / piece["cover"]
+                or media.files.get(card) != art_dir / piece["social"]
+            ):
+                continue  # not where this plan looks for it: not remembered
+        else:
+            continue
+        remembered[keys[case.id]] = piece
+    if remembered != known:
+        store.put(last, json.dumps(remembered, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return media
+
+
+def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
+    media = plan_media(site, settings)
     store = Store(cache_root(settings.root), "pages")
     ids = [c.id for c in site.cases]
     page_inputs = PageInputs(

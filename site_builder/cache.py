@@ -163,6 +163,13 @@ CACHES: tuple[Namespace, ...] = (
         "no per-case lookups at all when nothing changed",
     ),
     Namespace(
+        "media-plan",
+        "the last build's cover and card of each case without photos, by what they draw",
+        ("media", "browse/urls.py"),
+        DAY,
+        "no art keys for an unchanged case: an edit looks up the covers and cards of the edited case only",
+    ),
+    Namespace(
         "related",
         "every case's related cases",
         ("browse/model.py",),
