@@ -224,17 +224,19 @@ def body_cache_key(context: dict[str, Any], memo: dict[int, str] | None = None) 
 
     Nothing is listed by hand: whatever the template receives is in the key, so a new value in
     the context can never be served stale. A case enters the key as the hash of its values
-    (:func:`_case_form`); ``memo`` (object id -> that hash, for one batch over one site, seeded
-    from the site's own digests by :func:`_case_contexts`) computes it once per case rather than
-    once per page that shows it as related.
+    (:func:`_case_form`) and a facet as the hash of its row; ``memo`` (object id -> that hash, for
+    one batch over one site, seeded from the site's own digests by :func:`_case_contexts`)
+    computes each once rather than once per page that shows it.
     """
     memo = {} if memo is None else memo
 
     def plain(value: Any) -> Any:
-        if isinstance(value, Case):
+        if isinstance(value, Case | Facet):  # shared by every page of the batch: hashed once
             digest = memo.get(id(value))
             if digest is None:
-                digest = memo[id(value)] = _case_form(value)
+                digest = memo[id(value)] = (
+                    _case_form(value) if isinstance(value, Case) else fingerprint(_plain(value))
+                )
             return digest
         return _plain(value)
 
