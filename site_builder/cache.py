@@ -150,7 +150,7 @@ CACHES: tuple[Namespace, ...] = (
     ),
     Namespace(
         "data-rows",
-        "each case's record in data/cases.json and row of data/cases.csv (Markdown as plain text)",
+        "the last build's record in data/cases.json and row of data/cases.csv of each case (one table)",
         ("outputs/export.py", "pages/markup.py", "pages/citation.py", "browse/urls.py", "casefile"),
         7 * DAY,
         "no record, citation or Markdown rendering of an unchanged case for the open data",

@@ -17,7 +17,7 @@ from typing import Any
 
 from site_builder.browse import urls
 from site_builder.browse.model import SiteModel
-from site_builder.cache import Store, cache_key
+from site_builder.cache import Store, cache_key, fingerprint
 from site_builder.casefile.fields import case_fields, field_texts
 from site_builder.casefile.jsonschema import render_schema
 from site_builder.casefile.models import Case
@@ -284,52 +284,51 @@ def build_data_files(
 ) -> dict[str, bytes]:
     """The three open-data files under ``data/``, every published case by id.
 
-    With ``rows`` (the ``data-rows`` cache) each case's JSON record and CSV row are kept under
-    the case's values and what its record adds (addresses, the site's name, the fallback citation
-    date), so an edit renders the Markdown and citation of one case and the files are joined from
-    the kept parts.
+    With ``rows`` (the ``data-rows`` cache) the last build's JSON record and CSV row of every case
+    are kept in one table, each under the case's values and what its record adds (addresses, the
+    site's name, the fallback citation date): an edit renders the Markdown and citation of one case
+    and joins the files from the kept parts, reading one entry rather than one per case.
     """
     cases = published(site)
     fallback = newest_review(cases)
-    records: list[str] = []
-    table: list[list[str]] = []
+    table = f"last-{cache_key('data-rows', site_name, site_url)}.json" if rows is not None else ""
+    kept = _load_parts(rows.get(table) if rows is not None else None)
+    parts: dict[str, tuple[str, list[str]]] = {}
     for case in cases:
         cover, card = covers.get(case.id), social.get(urls.case_src(case.id))
-        name = ""
-        if rows is not None:
-            inputs = (
-                site.case_digests[case.id],
-                case.district_slug,
-                site_name,
-                site_url,
-                cover,
-                card,
-                fallback,
-            )
-            name = f"{cache_key('data-rows', *inputs)}.json"
-        part = _load_part(rows.get(name) if rows is not None else None)
+        key = fingerprint(site.case_digests[case.id], case.district_slug, cover, card, fallback)
+        part = kept.get(key)
         if part is None:
             record = case_record(
                 case, site_name=site_name, site_url=site_url, cover=cover, social=card, fallback_date=fallback
             )
             part = (record_json(record), csv_row(case, record))
-            if rows is not None:
-                rows.put(name, json.dumps(part, ensure_ascii=False).encode("utf-8"))
-        records.append(part[0])
-        table.append(part[1])
+        parts[key] = part
+    if rows is not None and parts.keys() != kept.keys():
+        rows.put(table, json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    ordered = list(parts.values())
     return {
-        urls.DATA_JSON: cases_json(records, site_name=site_name, site_url=site_url),
-        urls.DATA_CSV: cases_csv(table),
+        urls.DATA_JSON: cases_json([p[0] for p in ordered], site_name=site_name, site_url=site_url),
+        urls.DATA_CSV: cases_csv([p[1] for p in ordered]),
         urls.DATA_SCHEMA: render_schema(site.vocab).encode("utf-8"),
     }
 
 
-def _load_part(blob: bytes | None) -> tuple[str, list[str]] | None:
-    """A kept ``(record JSON, CSV row)``, or None if the entry is not one."""
+def _load_parts(blob: bytes | None) -> dict[str, tuple[str, list[str]]]:
+    """The kept ``key -> (record JSON, CSV row)`` table (empty if the entry is not one)."""
     try:
         raw = json.loads(blob) if blob is not None else None
     except ValueError:
-        return None
-    if not (isinstance(raw, list) and len(raw) == 2 and isinstance(raw[0], str) and isinstance(raw[1], list)):
-        return None
-    return raw[0], [str(cell) for cell in raw[1]]
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    parts = {}
+    for key, part in raw.items():
+        if (
+            isinstance(part, list)
+            and len(part) == 2
+            and isinstance(part[0], str)
+            and isinstance(part[1], list)
+        ):
+            parts[key] = (part[0], [str(cell) for cell in part[1]])
+    return parts
