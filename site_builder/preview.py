@@ -15,7 +15,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from site_builder.browse.urls import base_for, case_src, case_url
 from site_builder.casefile.loader import CASE_SUFFIX, FileMemo, load_cases
@@ -24,6 +24,10 @@ from site_builder.casefile.yamlio import read_yaml
 from site_builder.checks.lint import lint_errors
 from site_builder.errors import CaseError, display_path
 from site_builder.pages.render import GeneratedPage
+
+if TYPE_CHECKING:
+    from site_builder.build import BuildSettings, Project
+    from site_builder.media.plan import MediaPlan
 
 OVERLAY_ID = "sb-preview-errors"
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
@@ -60,6 +64,8 @@ class PreviewState:
     """How many builds this session has started (the first is the server's start)."""
     admin: tuple[object, ...] | None = None
     """The inputs of the ``/admin/`` files this session wrote (they do not depend on the cases)."""
+    built: tuple[Project, BuildSettings, MediaPlan] | None = None
+    """The last full build's project, settings and media plan (the quick path renders with them)."""
 
     @property
     def starting(self) -> bool:
