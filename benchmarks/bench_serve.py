@@ -150,12 +150,9 @@ def _start(cmd: list[str], cwd: Path, port: int, log: Path, env: dict[str, str] 
 def serve_project(config: Path, engine: str, log: Path, port: int) -> Server:
     """``make serve``'s command on ``config``, served at the root of ``port``."""
     env = {"NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"http://127.0.0.1:{port}/"}
-    if engine == "mkdocs":
-        cmd = [sys.executable, "-m", "mkdocs", "serve", "--strict", "--livereload", "--dirty"]
-        cmd += ["-a", f"127.0.0.1:{port}", "-f", str(config)]
-    else:
-        cmd = [sys.executable, "-m", "site_builder.cli", "serve", "--engine", engine]
-        cmd += ["-a", f"127.0.0.1:{port}", "-f", str(config)]
+    cmd = [sys.executable, "-m", "site_builder.cli", "serve", "-a", f"127.0.0.1:{port}", "-f", str(config)]
+    if engine != "mkdocs":
+        cmd[4:4] = ["--engine", engine]
     return _start(cmd, config.parent, port, log, env)
 
 

@@ -458,12 +458,17 @@ def _watch(session: Session, paths: list[Path]) -> Any:
     return observer
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve(config_file: Path, host: str, port: int) -> int:
     """Build, serve on ``host:port`` and rebuild on every save until Ctrl-C; the exit code."""
     site_url = os.environ.get("SITE_URL") or f"http://{host}:{port}/"
     mount = urlsplit(site_url).path or "/"
     mount = mount if mount.endswith("/") else mount + "/"
     site_dir = Path(tempfile.mkdtemp(prefix="site-builder-preview-"))
+    signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: the background build goes too
     session = Session(config_file, site_dir, site_url)
     try:
         try:
