@@ -50,8 +50,8 @@ from site_builder.pages.render import GeneratedPage, case_page, render_case_bodi
 
 log = logging.getLogger("mkdocs.plugins.site_builder.serve")
 
-QUIET_SECONDS = 0.03
-"""How long the files must stay unchanged before a save is read (an editor writes in steps)."""
+QUIET_SECONDS = 0.05
+"""How long a file must stay unchanged before it is read when no event says its writer is done."""
 POLL_SECONDS = 25.0
 """How long a page's reload request waits before it asks again."""
 RELOAD_PATH = "__sb/"
@@ -229,32 +229,32 @@ class PreviewHTTPServer(http.server.ThreadingHTTPServer):
 
 
 class Changes:
-    """Paths the watcher saw change, handed over once they have been quiet for a moment."""
+    """Paths the watcher saw change, handed over once each is written in full.
+
+    A path whose last event says the writer is done (closed after writing, moved into place,
+    deleted, created empty) is ready at once; any other waits until it has been quiet for
+    :data:`QUIET_SECONDS` (watchers without close events, editors that write in steps).
+    """
 
     def __init__(self) -> None:
-        self._paths: set[Path] = set()
+        self._paths: dict[Path, bool] = {}
         self._cond = threading.Condition()
         self._last = 0.0
 
-    def add(self, path: Path) -> None:
-        """Note a changed path."""
+    def add(self, path: Path, *, done: bool = False) -> None:
+        """Note a changed path; ``done`` when the event says its writer has finished."""
         with self._cond:
-            self._paths.add(path)
+            self._paths[path] = done
             self._last = time.monotonic()
             self._cond.notify_all()
 
-    def pending(self) -> bool:
-        """True when a change is waiting (a running background build should give way)."""
-        with self._cond:
-            return bool(self._paths)
-
     def take(self) -> set[Path]:
-        """Block until something changed and stayed quiet for :data:`QUIET_SECONDS`; the paths."""
+        """Block until something changed and is complete; the paths."""
         with self._cond:
             self._cond.wait_for(lambda: bool(self._paths))
-            while (quiet := time.monotonic() - self._last) < QUIET_SECONDS:
+            while not all(self._paths.values()) and (quiet := time.monotonic() - self._last) < QUIET_SECONDS:
                 self._cond.wait(QUIET_SECONDS - quiet)
-            paths, self._paths = self._paths, set()
+            paths, self._paths = set(self._paths), {}
             return paths
 
 
@@ -441,10 +441,11 @@ def _watch(session: Session, paths: list[Path]) -> Any:
                 event.is_directory and event.event_type == "modified"
             ):
                 return
+            done = event.event_type in ("closed", "moved", "deleted")
             for raw in (event.src_path, event.dest_path):
                 path = Path(os.fsdecode(raw)) if raw else None
                 if path is not None and wanted(path):
-                    session.changes.add(path)
+                    session.changes.add(path, done=done)
 
     observer = Observer()
     handler = Handler()
