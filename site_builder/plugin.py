@@ -415,7 +415,9 @@ class LiveEngine:
             raise PluginError("mkdocs.yml 的 plugins 里没有 site_builder，预览无法生成案例页面")
         mkdocs_build.build(config, serve_url=self.site_url, dirty=True)
         self.plugin = plugin
-        theme = [Path(d) for d in config.theme.dirs if not Path(d).is_relative_to(Path(mkdocs.__file__).parent)]
+        theme = [
+            Path(d) for d in config.theme.dirs if not Path(d).is_relative_to(Path(mkdocs.__file__).parent)
+        ]
         self.watched = [self.config_file, Path(config.docs_dir), *theme, *(Path(w) for w in config.watch)]
 
     def render(self, pages: list[GeneratedPage]) -> list[Path]:

@@ -19,6 +19,7 @@ terminal, and the banner on the pages. The core decides every page; this module 
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import html
 import http.server
@@ -308,6 +309,13 @@ class Background:
         self.pid = self.waiter = None
 
 
+def _settle() -> None:
+    """Keep what a full build left (cases, the engine's pages and templates) out of the garbage
+    collector's scans: a save then pays for what it allocates, not for the whole site."""
+    gc.collect()
+    gc.freeze()
+
+
 def _write_whole(output: bytes | str, path: str) -> None:
     """MkDocs' ``write_file``, atomic: a child stopped mid-build leaves no half-written page."""
     data = output.encode("utf-8") if isinstance(output, str) else output
@@ -339,6 +347,7 @@ class Session:
     def start(self) -> None:
         """The first full build (fails loudly: nothing to serve yet)."""
         self.engine.build()
+        _settle()
 
     def watched(self) -> list[Path]:
         """Every path a save of which changes the preview."""
@@ -397,9 +406,10 @@ class Session:
         return sorted(shown)
 
     def _in_background(self) -> None:
-        if not self.writer_joined:  # the start's own output writer: a fork must not copy it mid-work
+        if not self.writer_joined:  # the last full build's own writer: a fork must not copy it mid-work
             self.engine.wait_for_writer()
             self.writer_joined = True
+            _settle()
 
         def work() -> None:
             import mkdocs.utils
@@ -419,6 +429,7 @@ class Session:
             log.error("预览没有更新：%s", exc)
             return
         self.writer_joined = False
+        _settle()
         self.reloads.notify(everything=True)
 
 

@@ -53,7 +53,9 @@ class DevServer:
             ok = self._changed.wait_for(lambda: found() is not None or self.proc.poll() is not None, timeout)
             hit = found()
         if not ok or hit is None:
-            raise AssertionError(f"the preview server never printed {pattern!r}:\n" + "\n".join(self.lines[-40:]))
+            raise AssertionError(
+                f"the preview server never printed {pattern!r}:\n" + "\n".join(self.lines[-40:])
+            )
         return hit
 
 
