@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any, Literal
 
 import jinja2
 import mkdocs
+from mkdocs import utils as mkdocs_utils
 from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import config_options as c
 from mkdocs.config import load_config
@@ -51,7 +53,7 @@ from site_builder.build import (
     is_unused_theme_asset,
     write_stubs,
 )
-from site_builder.cache import cache_root
+from site_builder.cache import atomic_write, cache_root
 from site_builder.engines import NOTICE
 from site_builder.errors import CaseFileError, EnvironmentProblem
 from site_builder.outputs.export import fill_data_section
@@ -420,6 +422,14 @@ class LiveEngine:
         ]
         self.watched = [self.config_file, Path(config.docs_dir), *theme, *(Path(w) for w in config.watch)]
 
+    def build_in_child(self) -> None:
+        """:meth:`build` in a forked child that may be killed at any moment (a newer save): every
+        page is written whole or not at all, and only warnings are printed (the save's line was)."""
+        mkdocs_utils.write_file = _write_whole
+        logging.getLogger("mkdocs").setLevel(logging.WARNING)
+        self.build()
+        self.wait_for_writer()
+
     def render(self, pages: list[GeneratedPage]) -> list[Path]:
         """Render and write ``pages`` through the last build's state (see :meth:`CasesPlugin.render_pages`)."""
         assert self.plugin is not None
@@ -435,3 +445,9 @@ class LiveEngine:
         """Wait until the last build's search and data files are written."""
         if self.plugin is not None and self.plugin.writer is not None:
             self.plugin.writer.join()
+
+
+def _write_whole(content: bytes, output_path: str) -> None:
+    """MkDocs' ``write_file``, atomic and world-readable like the pages it writes."""
+    atomic_write(Path(output_path), content)
+    os.chmod(output_path, 0o644)

@@ -45,7 +45,7 @@ from site_builder.build import (
     load_published_cases,
     model_site,
 )
-from site_builder.cache import Store, atomic_write, cache_root
+from site_builder.cache import Store, cache_root
 from site_builder.casefile.loader import CASE_SUFFIX
 from site_builder.pages.render import GeneratedPage, case_page, render_case_bodies
 
@@ -316,14 +316,6 @@ def _settle() -> None:
     gc.freeze()
 
 
-def _write_whole(output: bytes | str, path: str) -> None:
-    """MkDocs' ``write_file``, atomic: a child stopped mid-build leaves no half-written page."""
-    data = output.encode("utf-8") if isinstance(output, str) else output
-    atomic_write(Path(path), data)
-    with contextlib.suppress(OSError):
-        os.chmod(path, 0o644)
-
-
 class Session:
     """The running preview: engine, served folder, watcher and the loop that reacts to saves."""
 
@@ -411,15 +403,7 @@ class Session:
             self.writer_joined = True
             _settle()
 
-        def work() -> None:
-            import mkdocs.utils
-
-            mkdocs.utils.write_file = _write_whole  # type: ignore[assignment]
-            logging.getLogger("mkdocs").setLevel(logging.WARNING)  # the saved page's line said it all
-            self.engine.build()
-            self.engine.wait_for_writer()
-
-        self.background.start(work)
+        self.background.start(self.engine.build_in_child)
 
     def full(self) -> None:
         """A full build here (the theme, docs, mkdocs.yml or a photo changed); every page reloads."""
