@@ -296,10 +296,16 @@ def cmd_serve(args: argparse.Namespace) -> int:
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
     root = logging.getLogger("mkdocs")
+    before = (root.level, root.propagate)
     root.addHandler(handler)
     root.setLevel(logging.INFO)
     root.propagate = False
-    return serve(Path(args.config).resolve(), host, int(port))
+    try:
+        return serve(Path(args.config).resolve(), host, int(port))
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(before[0])
+        root.propagate = before[1]
 
 
 def _render_with_drafts(engine: str, config: Path, out: Path) -> int:

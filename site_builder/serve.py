@@ -464,16 +464,27 @@ def serve(config_file: Path, host: str, port: int) -> int:
     mount = urlsplit(site_url).path or "/"
     mount = mount if mount.endswith("/") else mount + "/"
     site_dir = Path(tempfile.mkdtemp(prefix="site-builder-preview-"))
-    signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: the background build goes too
     session = Session(config_file, site_dir, site_url)
+    stop = signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: the background build goes too
     try:
+        try:
+            server = PreviewHTTPServer((host, port), site_dir, mount, session.reloads)
+        except OSError as exc:
+            log.error(
+                "预览无法启动：地址 %s:%d 不可用（%s）。请关掉占用它的程序，或换一个端口：-a %s:8001",
+                host,
+                port,
+                exc.strerror,
+                host,
+            )
+            return 1
         try:
             session.start()
         except Exception as exc:  # MkDocs has printed the problem
             log.error("预览无法启动：%s", exc)
+            server.server_close()
             return 1
         observer = _watch(session, session.watched())
-        server = PreviewHTTPServer((host, port), site_dir, mount, session.reloads)
         threading.Thread(target=server.serve_forever, name="preview-http", daemon=True).start()
         log.info("Serving on http://%s:%d%s", host, port, mount)
         try:
@@ -484,7 +495,9 @@ def serve(config_file: Path, host: str, port: int) -> int:
         finally:
             session.background.stop()
             server.shutdown()
+            server.server_close()
             observer.stop()
         return 0
     finally:
+        signal.signal(signal.SIGTERM, stop)
         shutil.rmtree(site_dir, ignore_errors=True)

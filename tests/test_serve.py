@@ -8,6 +8,7 @@ preview's reuse of unchanged work in process.
 from __future__ import annotations
 
 import shutil
+import socket
 import threading
 import time
 import urllib.error
@@ -16,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.cli import main
 from site_builder.preview import PreviewState
 from site_builder.serve import Changes, PreviewHTTPServer, Reloads
 from tests.support.devserver import mkdocs_serve
@@ -132,6 +134,16 @@ def _gone(url: str, patience: float = 300) -> bool:
             pass
         time.sleep(0.1)
     return False
+
+
+def test_a_busy_port_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "-f", str(tmp_path / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"]) == 1
+    err = capsys.readouterr().err
+    assert f"127.0.0.1:{port} 不可用" in err and "-a 127.0.0.1:8001" in err and "Traceback" not in err
 
 
 def test_a_file_closed_after_writing_is_handed_over_at_once() -> None:
