@@ -278,6 +278,7 @@ class Background:
             code = 1
             try:
                 os.setpgid(0, 0)
+                os.nice(10)  # behind the server and the editor's next save
                 signal.signal(signal.SIGINT, signal.SIG_IGN)
                 work()
                 code = 0
