@@ -8,9 +8,9 @@ with a plain ``mkdocs.yml`` for ``zensical serve``. Measured in one run, interle
   a warm build's CPU and the CPU of ``make serve``'s command from its start to the first case page
   served (the whole process tree, read from ``/proc``), ``--starts`` times each; medians and the
   ratio (goal: serve start <= 1.2x a warm build);
-- **save -> served**: ``make serve``'s command (``--engine mkdocs``, the default, or ``zensical``:
-  ``site-builder serve --engine zensical``) and ``zensical serve`` on the plain pages run at the
-  same time; in turns, one case file of the project and the equivalent plain page are saved, and
+- **save -> served**: ``make serve``'s command (``site-builder serve``: the project's preview
+  server, MkDocs kept alive in it; ``--engine zensical`` asks for ``site-builder serve --engine
+  zensical``, which does not exist) and ``zensical serve`` on the plain pages run at the same time; in turns, one case file of the project and the equivalent plain page are saved, and
   the wall time until the page served over HTTP carries the new title is taken, ``--edits`` times
   each; medians and the ratio (goal: <= 1.5x at 29 cases, <= 2x at 1,000).
 
