@@ -312,7 +312,9 @@ class Background:
 
 def _settle() -> None:
     """Keep what a full build left (cases, the engine's pages and templates) out of the garbage
-    collector's scans: a save then pays for what it allocates, not for the whole site."""
+    collector's scans: a save then pays for what it allocates, not for the whole site. What the
+    last freeze kept is let go first, so the cycles of builds replaced since are collected."""
+    gc.unfreeze()
     gc.collect()
     gc.freeze()
 
