@@ -285,7 +285,8 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.nav = nav
         if self.rendering is None:
             return nav
-        if self.command == "build" and not self.dirty:  # the preview injects its banner: always rendered
+        # The preview's banner goes in after a page is kept (on_post_page), so it reuses pages too.
+        if not self.dirty or self.command == "serve":
             self.finished = Finished(
                 Path(config.config_file_path or ".").parent, self.rendering.pages, _chrome(config, nav)
             )
