@@ -53,7 +53,8 @@ class BrokenFile:
 
 @dataclass
 class PreviewState:
-    """Survives rebuilds of one ``mkdocs serve`` session (MkDocs keeps the plugin instance)."""
+    """Survives rebuilds of one preview session (``site-builder serve`` or ``mkdocs serve``: MkDocs keeps
+    the plugin instance)."""
 
     last_good: dict[str, Case] = field(default_factory=dict)
     broken: list[BrokenFile] = field(default_factory=list)
