@@ -553,7 +553,7 @@
   // against 执行情况).
   function partial(p, masks) {
     var N = state.meta.docs, total = 0, cover = new Float64Array(N), strong = new Uint8Array(N), n, prev = null;
-    var unknown = Math.log(1 + N / (N / 2 + 1)), vague = false, known = {};
+    var unknown = Math.log(1 + N / (N / 2 + 1)), vague = false, known = {}, held = {};
     var sets = p.terms.map(function (term) {
       if (!term.alts.length) return null;
       var set = holders(term, masks), count = 0;
@@ -570,17 +570,20 @@
         var at = term.at, seam = at && known[at[0] + " " + (at[1] - 1)] && known[at[0] + " " + (at[1] + 1)];
         var follows = prev && at && prev.at && prev.at[0] === at[0] && prev.at[1] + 1 === at[1];
         w = term.soft || seam || follows ? 0 : unknown;
-      } else if (term.soft && GRAMMAR.indexOf(term.alts[0][0].slice(-1)) + GRAMMAR.indexOf(term.alts[0][0][0]) > -2) {
-        w = 0; // 里的, 的党: a sentence particle is never part of a word
         if (w) vague = true;
         if (!term.soft && !seam) prev = term;
+      } else if (term.soft && GRAMMAR.indexOf(term.alts[0][0].slice(-1)) + GRAMMAR.indexOf(term.alts[0][0][0]) > -2) {
+        w = 0; // 里的, 的党: a sentence particle is never part of a word
       } else prev = null;
       total += w;
       var named = !term.at; // a group, word, initials or number term
+      // two bigrams in a row (three characters of the query) are a word of the case, not a seam
+      var chain = term.at && !term.soft && held[term.at[0] + " " + (term.at[1] - 1)];
+      if (term.at && !term.soft && count) held[term.at[0] + " " + term.at[1]] = set;
       for (n = 0; n < N; n++) {
         if (!set[n]) continue;
         cover[n] += w;
-        if (named || term.alts.some(function (alt) { return alt.every(function (t) { return masks[t].a[n] & (F_TITLE | F_META); }); })) strong[n] = 1;
+        if (named || (chain && chain[n]) || term.alts.some(function (alt) { return alt.every(function (t) { return masks[t].a[n] & (F_TITLE | F_META); }); })) strong[n] = 1;
       }
     });
     var out = [];
