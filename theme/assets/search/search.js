@@ -19,7 +19,11 @@
   var STOP = "", NOISE = [];
   var WEIGHT = [10, 6, 3, 1]; // by bit position: title, meta, summary, body
   var F_TITLE = 1, F_META = 2;
-  var PARTIAL_MIN = 0.5; // share of the query's weight a case must cover to be shown as partial
+  // Share of the query's weight a case must cover to be shown as partial; also shown: the cases that
+  // come within PARTIAL_NEAR of the best one by where they match (SHARE), down to PARTIAL_LOW (a long
+  // sentence in the reader's own words, which no case covers by half).
+  var PARTIAL_MIN = 0.5, PARTIAL_NEAR = 0.8, PARTIAL_LOW = 0.3;
+  var SHARE = [1, 1, 0.8, 0.6]; // partial tier: share of a term's weight by field (title, meta, summary, body)
   var GRAMMAR = "的了吗呢吧啊呀嘛"; // particles that end or join phrases, never inside a word
   var MEASURES = "个名家人位元件次条座栋幢所项种年月天岁户间台辆套张只把块米里亩倍成届期批支"; // tokens.MEASURES
   var LABELS = {
@@ -549,11 +553,29 @@
   // does not know between two it knows is the seam of two words (看书|健身: 书健), and a bigram with
   // a particle weighs only as part of a name (万有引力), never with 的/了/吗 (GRAMMAR).  With an unknown word in the
   // query, a case must also match the rest by name (a title or tag, a synonym or colloquial word, a
-  // Latin word or a number), not by a bigram that happens to span two words in its text (股票行情
-  // against 执行情况).
+  // Latin word or a number, or three characters of the query in a row), not by a bigram that
+  // happens to span two words in its text (股票行情 against 执行情况).  A case gets a term's weight
+  // by where it has it (SHARE: a title or tag word counts more than the same word in the body), and
+  // the list is ranked by that share of the query (shown: half the query's weight anywhere, or near
+  // the best case by that share).
+  // How much of a term's weight a case gets by where it has it: the best field of an alternative it
+  // holds (a word in the title or tags says more about the case than the same word in its body).
+  function fieldShare(term, masks, n) {
+    var best = 0;
+    term.alts.forEach(function (alt) {
+      var share = 1;
+      alt.forEach(function (t) {
+        var m = masks[t].a[n], b = 0;
+        while (b < 3 && !(m & (1 << b))) b++;
+        share = Math.min(share, m ? SHARE[b] : 0);
+      });
+      best = Math.max(best, share);
+    });
+    return best;
+  }
   function partial(p, masks) {
     var N = state.meta.docs, total = 0, cover = new Float64Array(N), strong = new Uint8Array(N), n, prev = null;
-    var unknown = Math.log(1 + N / (N / 2 + 1)), vague = false, known = {}, held = {};
+    var unknown = Math.log(1 + N / (N / 2 + 1)), vague = false, known = {}, held = {}, placed = new Float64Array(N);
     var sets = p.terms.map(function (term) {
       if (!term.alts.length) return null;
       var set = holders(term, masks), count = 0;
@@ -583,13 +605,18 @@
       for (n = 0; n < N; n++) {
         if (!set[n]) continue;
         cover[n] += w;
+        placed[n] += w * fieldShare(term, masks, n);
         if (named || (chain && chain[n]) || term.alts.some(function (alt) { return alt.every(function (t) { return masks[t].a[n] & (F_TITLE | F_META); }); })) strong[n] = 1;
       }
     });
-    var out = [];
+    var out = [], best = 0;
+    if (!total) return out;
+    for (n = 0; n < N; n++) if (!vague || strong[n]) best = Math.max(best, placed[n] / total);
+    var floor = best >= PARTIAL_MIN ? PARTIAL_MIN : Math.max(PARTIAL_LOW, PARTIAL_NEAR * best);
     for (n = 0; n < N; n++) {
-      if (total > 0 && cover[n] && cover[n] / total >= PARTIAL_MIN && (!vague || strong[n]))
-        out.push({ n: n, cover: Math.round(100 * cover[n] / total), score: scoreOf(n, p.scored, masks, p.phrases) });
+      if (!cover[n] || (vague && !strong[n])) continue;
+      if (cover[n] / total >= PARTIAL_MIN || placed[n] / total >= floor - 1e-9)
+        out.push({ n: n, cover: Math.round(100 * placed[n] / total), score: scoreOf(n, p.scored, masks, p.phrases) });
     }
     return out;
   }
