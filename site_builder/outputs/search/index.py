@@ -590,6 +590,7 @@ def assemble_search_files(
             "colloquial": [[says, means] for says, means in coll],
             "fillers": list(words.fillers),
             "particles": words.particles,
+            "verbs": words.verbs,
         }
     )
     for k in range(0, max(len(docs), 1), DOC_SHARD):

@@ -15,8 +15,8 @@
   var UNIT_RE = new RegExp("[" + CJK + "]|[" + WORD + "]+|([^" + CJK + WORD + "]+)", "gu");
   var WORD_RE = new RegExp("^[" + WORD + "]+$", "u");
   var HAN_RE = /^[\u3400-\u4dbf\u4e00-\u9fff\u{20000}-\u{3134f}]$/u;
-  // Filler words and particles come from meta.json (site_builder/data/search_words.yaml).
-  var STOP = "", NOISE = [];
+  // Filler words, particles and light verbs come from meta.json (site_builder/data/search_words.yaml).
+  var STOP = "", VERBS = "", NOISE = [];
   var WEIGHT = [10, 6, 3, 1]; // by bit position: title, meta, summary, body
   var F_TITLE = 1, F_META = 2;
   // Share of the query's weight a case must cover to be shown as partial; also shown: the cases that
@@ -206,6 +206,7 @@
     (meta.colloquial || []).forEach(function (entry, k) { addWords(entry[0], "~c" + k, entry[0].concat(entry[1])); });
     NOISE = meta.fillers || [];
     STOP = meta.particles || "";
+    VERBS = meta.verbs || "";
     state.meta = meta;
     return meta;
   }
@@ -323,7 +324,7 @@
       // a character alone between filler words or matched words (哪个区有…): need not match
       var segLen = run.map(function () { return 0; }), i0 = 0;
       for (var i = 0; i <= run.length; i++) {
-        if (i < run.length && !covered[i] && !noise[i] && STOP.indexOf(run[i]) < 0) continue;
+        if (i < run.length && !covered[i] && !noise[i] && STOP.indexOf(run[i]) < 0 && VERBS.indexOf(run[i]) < 0) continue;
         for (var j = i0; j < i; j++) segLen[j] = i - i0;
         i0 = i + 1;
       }
@@ -350,7 +351,8 @@
             terms.push({ alts: [[u + run[i + 1]]], at: [ri, i], soft: STOP.indexOf(u) >= 0 || STOP.indexOf(run[i + 1]) >= 0 });
         }
         if (covered[i]) return;
-        var c = { any: toks, optional: noise[i] || (run.length > 1 && STOP.indexOf(u) >= 0), inner: toks.length > 1 && !isWord(toks[0]) };
+        // a particle or a light verb before a word (建|党组织) need not match on its own
+        var c = { any: toks, optional: noise[i] || (run.length > 1 && (STOP.indexOf(u) >= 0 || VERBS.indexOf(u) >= 0)), inner: toks.length > 1 && !isWord(toks[0]) };
         // an inner character may be dropped only between two words that match on their own
         // (翡翠蛙琉璃), not beside a filler word or the end of the query (工资多少)
         if (c.inner) c.outer = [side(i - 1, -1), side(i + 1, 1)];
