@@ -614,7 +614,7 @@
     var out = [], best = 0;
     if (!total) return out;
     for (n = 0; n < N; n++) if (!vague || strong[n]) best = Math.max(best, placed[n] / total);
-    var floor = best >= PARTIAL_MIN ? PARTIAL_MIN : Math.max(PARTIAL_LOW, PARTIAL_NEAR * best);
+    var floor = Math.max(PARTIAL_LOW, Math.min(PARTIAL_MIN, PARTIAL_NEAR * best));
     for (n = 0; n < N; n++) {
       if (!cover[n] || (vague && !strong[n])) continue;
       if (cover[n] / total >= PARTIAL_MIN || placed[n] / total >= floor - 1e-9)
