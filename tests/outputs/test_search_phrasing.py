@@ -185,6 +185,8 @@ def test_sentences_in_the_readers_own_words(tmp_path: Path) -> None:
         _case("property", "物业公司党组织", "街道依托物业公司建立楼宇党组织，把物业员工里的党员组织起来。"),
         _case("anniversary", "庆祝建党百年的主题活动", "物业公司员工参加建党百年的党组织活动。"),
         _case("secretary", "非公企业的书记选配", "民营企业党组织的书记大多出自管理层。"),
+        _case("visits", "楼长走访园区党组织", "楼长对园区里近千家“两新”组织的党组织逐一走访。"),
+        _case("grid", "街区里的党组织", "这家党支部的书记常去走访街区的党组织。"),
     ]
     files = build_search_files(cases, load_vocabularies())
     ids = [c.id for c in sorted(cases, key=lambda c: (-c.year, c.id))]
@@ -194,6 +196,7 @@ def test_sentences_in_the_readers_own_words(tmp_path: Path) -> None:
         "我们楼里公司很多但每家党员都很少能不能几家合起来成立1个联合党支部",
         "怎么在物业公司里建党组织",  # not only the case that happens to have 建党
         "民营企业的书记一般是什么人当",
+        "差不多一千家党组织挨个走访",  # 家党 is the seam after a number (一千家|党组织), not a rare word
     ]
     got = _node(tmp_path, files, queries, _RUN)
     assert isinstance(got, list)
@@ -206,6 +209,7 @@ def test_sentences_in_the_readers_own_words(tmp_path: Path) -> None:
     assert seen["怎么在物业公司里建党组织"][0] == "exact"
     assert "property" in seen["怎么在物业公司里建党组织"][1]
     assert seen["民营企业的书记一般是什么人当"] == ("exact", ["secretary"])
+    assert seen["差不多一千家党组织挨个走访"][1][0] == "visits"
 
 
 # Records every file the engine fetches (the harness's fetch, wrapped), then runs the queries.

@@ -290,7 +290,7 @@
     var rs = runs(key).map(function (run) {
       var nums = numberPhrases(run), syn = synonymsIn(run, nums.flags);
       return { run: run, syn: syn, nums: nums.matches, covered: syn.flags.map(function (f, i) { return f || nums.flags[i]; }),
-        noise: noiseIn(run) };
+        noise: noiseIn(run), counted: nums.flags };
     });
     // words around a name (在哪里, 怎么样, 关于…的案例) do not have to match, unless they are all there is
     var content = rs.some(function (r) { return r.run.some(function (u, i) { return !r.noise[i] && STOP.indexOf(u) < 0; }); });
@@ -347,8 +347,10 @@
         if (!covered[i] && !noise[i]) {
           if (run.length === 1 || isWord(u)) terms.push({ alts: toks.filter(function (t) { return t === u || t === "^" + u; }).map(function (t) { return [t]; }) });
           // a bigram with a particle (万有, 所在) weighs only when the index knows it as a word
+          // a measure word after a number ends it (一千家|党组织): its bigram with the next word is a seam
+          var measured = MEASURES.indexOf(u) >= 0 && i > 0 && (r.counted[i - 1] || /^[0-9]+$/.test(run[i - 1]));
           if (i + 1 < run.length && !covered[i + 1] && !noise[i + 1])
-            terms.push({ alts: [[u + run[i + 1]]], at: [ri, i], soft: STOP.indexOf(u) >= 0 || STOP.indexOf(run[i + 1]) >= 0 });
+            terms.push({ alts: [[u + run[i + 1]]], at: [ri, i], soft: STOP.indexOf(u) >= 0 || STOP.indexOf(run[i + 1]) >= 0, seam: measured });
         }
         if (covered[i]) return;
         // a particle or a light verb before a word (建|党组织) need not match on its own
@@ -590,7 +592,9 @@
     p.terms.forEach(function (term, k) {
       if (!sets[k]) return;
       var set = sets[k].set, count = sets[k].count, w = Math.log(1 + N / (count + 1));
-      if (!count) {
+      if (term.seam) {
+        w = 0;
+      } else if (!count) {
         var at = term.at, seam = at && known[at[0] + " " + (at[1] - 1)] && known[at[0] + " " + (at[1] + 1)];
         var follows = prev && at && prev.at && prev.at[0] === at[0] && prev.at[1] + 1 === at[1];
         w = term.soft || seam || follows ? 0 : unknown;
