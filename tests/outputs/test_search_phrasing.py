@@ -187,6 +187,8 @@ def test_sentences_in_the_readers_own_words(tmp_path: Path) -> None:
         _case("secretary", "非公企业的书记选配", "民营企业党组织的书记大多出自管理层。"),
         _case("visits", "楼长走访园区党组织", "楼长对园区里近千家“两新”组织的党组织逐一走访。"),
         _case("grid", "街区里的党组织", "这家党支部的书记常去走访街区的党组织。"),
+        _case("temple", "中华企业大厦的党员服务点", "大厦在静安寺附近，楼里党员多。", district="静安区"),
+        _case("jingan", "静安区商务楼宇党组织全覆盖", "静安区的商务楼宇都建了党组织。", district="静安区"),
     ]
     files = build_search_files(cases, load_vocabularies())
     ids = [c.id for c in sorted(cases, key=lambda c: (-c.year, c.id))]
@@ -197,6 +199,7 @@ def test_sentences_in_the_readers_own_words(tmp_path: Path) -> None:
         "怎么在物业公司里建党组织",  # not only the case that happens to have 建党
         "民营企业的书记一般是什么人当",
         "差不多一千家党组织挨个走访",  # 家党 is the seam after a number (一千家|党组织), not a rare word
+        "静安寺 楼宇",  # 静安 is the district's name, but 寺 finishes the place the reader means
     ]
     got = _node(tmp_path, files, queries, _RUN)
     assert isinstance(got, list)
@@ -210,6 +213,7 @@ def test_sentences_in_the_readers_own_words(tmp_path: Path) -> None:
     assert "property" in seen["怎么在物业公司里建党组织"][1]
     assert seen["民营企业的书记一般是什么人当"] == ("exact", ["secretary"])
     assert seen["差不多一千家党组织挨个走访"][1][0] == "visits"
+    assert seen["静安寺 楼宇"][0] == "exact" and seen["静安寺 楼宇"][1][0] == "temple"
 
 
 # Records every file the engine fetches (the harness's fetch, wrapped), then runs the queries.

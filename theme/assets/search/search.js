@@ -324,7 +324,7 @@
       // a character alone between filler words or matched words (哪个区有…): need not match
       var segLen = run.map(function () { return 0; }), i0 = 0;
       for (var i = 0; i <= run.length; i++) {
-        if (i < run.length && !covered[i] && !noise[i] && STOP.indexOf(run[i]) < 0 && VERBS.indexOf(run[i]) < 0) continue;
+        if (i < run.length && !covered[i] && !noise[i] && STOP.indexOf(run[i]) < 0) continue;
         for (var j = i0; j < i; j++) segLen[j] = i - i0;
         i0 = i + 1;
       }
@@ -353,12 +353,17 @@
             terms.push({ alts: [[u + run[i + 1]]], at: [ri, i], soft: STOP.indexOf(u) >= 0 || STOP.indexOf(run[i + 1]) >= 0, seam: measured });
         }
         if (covered[i]) return;
-        // a particle or a light verb before a word (建|党组织) need not match on its own
-        var c = { any: toks, optional: noise[i] || (run.length > 1 && (STOP.indexOf(u) >= 0 || VERBS.indexOf(u) >= 0)), inner: toks.length > 1 && !isWord(toks[0]) };
+        // a particle, or a light verb before a word (建|党组织, not 党建), need not match on its own
+        var verb = VERBS.indexOf(u) >= 0 && i + 1 < run.length;
+        var c = { any: toks, optional: noise[i] || (run.length > 1 && (STOP.indexOf(u) >= 0 || verb)), inner: toks.length > 1 && !isWord(toks[0]) };
         // an inner character may be dropped only between two words that match on their own
         // (翡翠蛙琉璃), not beside a filler word or the end of the query (工资多少)
         if (c.inner) c.outer = [side(i - 1, -1), side(i + 1, 1)];
-        if (!c.optional && segLen[i] === 1 && !isWord(u) && run.length > 1) lone.push(c);
+        if (!c.optional && segLen[i] === 1 && !isWord(u) && run.length > 1) {
+          lone.push(c);
+          // the character may finish the matched word beside it (静安|寺: the place 静安寺, not 静安区)
+          c.extends = [covered[i - 1] ? run[i - 1] + u : null, covered[i + 1] ? u + run[i + 1] : null].filter(Boolean);
+        }
         clauses.push(c);
       });
     });
@@ -880,6 +885,16 @@
     return Array.from(chosen);
   }
 
+  // Exact hits, ranked first by how many lone characters they hold as part of the word beside them
+  // (静安寺 楼宇: the case at 静安寺 before the cases of the 静安 district), then by score.
+  function exactHits(p, masks) {
+    var ext = p.clauses.filter(function (c) { return c.extends && c.extends.length; });
+    return strict(p, masks).map(function (n) {
+      var held = ext.filter(function (c) { return c.extends.some(function (t) { return masks[t] && masks[t].a[n]; }); }).length;
+      return { n: n, cover: held, score: scoreOf(n, p.scored, masks, p.phrases) };
+    });
+  }
+
   function runFolded(query, capped) {
     var p = plan(query);
     if (!p.clauses.length) return Promise.resolve(null);
@@ -889,7 +904,7 @@
       var masks = {}, none = { a: new Uint8Array(state.meta.docs), list: [] }, have = new Set(first);
       p.tokens.forEach(function (t) { masks[t] = have.has(t) ? docMasks(shardPath(t), t) : none; });
       Object.keys(p.ranges).forEach(function (k) { masks[k] = rangeMasks(p.ranges[k]); });
-      var hits = strict(p, masks).map(function (n) { return { n: n, score: scoreOf(n, p.scored, masks, p.phrases) }; });
+      var hits = exactHits(p, masks);
       var out = hits.length ? tiered(rank(hits), "exact", p) : null;
       if (!out) {
         var part = rank(partial(p, masks));
@@ -906,7 +921,7 @@
       var masks = {};
       p.tokens.forEach(function (t) { masks[t] = docMasks(shardPath(t), t); });
       Object.keys(p.ranges).forEach(function (k) { masks[k] = rangeMasks(p.ranges[k]); });
-      var hits = strict(p, masks).map(function (n) { return { n: n, score: scoreOf(n, p.scored, masks, p.phrases) }; });
+      var hits = exactHits(p, masks);
       if (hits.length) return tiered(rank(hits), "exact", p);
       var part = rank(partial(p, masks));
       return pinyinHits(query, p, masks).then(function (py) {
