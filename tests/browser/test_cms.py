@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from site_builder.casefile.loader import load_cases
 from tests.support.cms import ROOT, STAND_IN_REPOSITORY, seed_cases_script
@@ -224,6 +225,30 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
     assert "服务白领" in page_html and "人次" in page_html
 
 
+def _edit_until_previewed(page: Any, box: Any, before: str, after: str) -> None:
+    """Type ``after`` into ``box`` and wait until the form holds it, as its preview shows.
+
+    The form can replace an entry's draft a moment after its fields show the file's values (it
+    finishes reading the repository); text typed in that moment is dropped, the field shows
+    ``before`` again and a save has nothing to write. On a busy machine the moment is long, so
+    the test waited for a save that never came. The preview renders the draft, so its heading
+    says when the edit is really in the form; a field that went back is typed again, as an
+    editor would.
+    """
+    preview = page.frame_locator("iframe").first
+    preview.get_by_role("heading", name=before, level=1).wait_for()  # the draft is there
+    edited = preview.get_by_role("heading", name=after, level=1)
+    box.fill(after)
+    for _ in range(6):
+        try:
+            edited.wait_for(timeout=PATIENCE_MS // 6)
+            return
+        except PlaywrightTimeoutError:
+            if box.input_value() != after:
+                box.fill(after)
+    raise AssertionError(f"表单的预览一直没有显示输入的“{after}”")
+
+
 def _longest_case(folder: Path) -> str:
     return max(sorted(folder.glob("*.yaml")), key=lambda p: len(p.read_text(encoding="utf-8"))).stem
 
@@ -242,9 +267,15 @@ def test_editing_a_case_in_the_form_changes_only_what_was_edited(
     page.wait_for_function(
         "(t) => [...document.querySelectorAll('input')].some((e) => e.value === t)", arg=original_title
     )
-    title.fill(original_title + "（修订）")
+    revised = original_title + "（修订）"
+    _edit_until_previewed(page, title, original_title, revised)
     page.get_by_role("button", name="保存", exact=True).click()
-    written = _saved_case(page, f"{case_id}.yaml", "（修订）")
+    try:
+        written = _saved_case(page, f"{case_id}.yaml", "（修订）", timeout=PATIENCE_MS // 3)
+    except AssertionError:  # as an editor would: put back what the form dropped, save once more
+        _edit_until_previewed(page, title, title.input_value(), revised)
+        page.get_by_role("button", name="保存", exact=True).click()
+        written = _saved_case(page, f"{case_id}.yaml", "（修订）")
     assert outside == []
 
     shutil.copytree(ROOT / "cases", tmp_path / "cases")

@@ -22,6 +22,7 @@ import yaml
 from site_builder.browse import urls
 from site_builder.browse.facets import FACETS
 from site_builder.pages.qr import qr_image
+from tests.support.axe import AXE, axe_violations
 from tests.support.pages_server import serve_like_pages
 from tests.support.project import FIXTURE_CASES, REAL_SITE_ENV, ROOT, build_in_process, make_project
 from tests.support.shared import made_once
@@ -29,7 +30,6 @@ from tests.support.synthetic import write_cases
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PHONE: dict[str, Any] = {
     "viewport": {"width": 390, "height": 844},
     "device_scale_factor": 2,
@@ -161,9 +161,7 @@ def _wait_for_results(pg: Any) -> None:
 
 
 def _axe(pg: Any) -> list[dict[str, Any]]:
-    pg.add_script_tag(path=str(AXE))
-    result = pg.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [v for v in result["violations"] if v["impact"] in ("serious", "critical")]
+    return axe_violations(pg)
 
 
 @pytest.mark.parametrize("size", SIZES)

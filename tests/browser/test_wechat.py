@@ -25,8 +25,9 @@ import pytest
 import yaml
 
 from site_builder.browse import urls
+from tests.support.axe import axe_violations
 from tests.support.pages_server import serve_like_pages
-from tests.support.project import FIXTURE_CASES, REAL_SITE_ENV, ROOT, build_in_process, make_project
+from tests.support.project import FIXTURE_CASES, REAL_SITE_ENV, build_in_process, make_project
 from tests.support.shared import made_once
 
 from .test_readers import DARK_PAGES as READERS_DARK_PAGES
@@ -38,7 +39,6 @@ from .test_readers import TEXT_SIZES as READERS_TEXT_SIZES
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WECHAT_ANDROID = (
     "Mozilla/5.0 (Linux; Android 13; V2148A Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko)"
     " Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MMWEBID/2247"
@@ -210,13 +210,7 @@ def open_page(browser: Any, sites: dict[str, str], tabs: dict[tuple[str, str], A
 
 
 def _axe(pg: Any) -> list[tuple[str, str, list[Any]]]:
-    pg.add_script_tag(path=str(AXE))
-    result = pg.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in axe_violations(pg)]
 
 
 def _ready(pg: Any, name: str) -> None:
