@@ -33,6 +33,8 @@ from tests.support.shared import made_once
 from .test_readers import DARK_PAGES as READERS_DARK_PAGES
 from .test_readers import DESKTOP as READERS_DESKTOP
 from .test_readers import PAGES as READERS_PAGES
+from .test_readers import PHONE as READERS_PHONE
+from .test_readers import PHONE_AXE_IN_WECHAT as READERS_PHONE_AXE_HERE
 from .test_readers import PUBLISHER as READERS_PUBLISHER
 from .test_readers import REFLOW_PAGES as READERS_REFLOW_PAGES
 from .test_readers import TEXT_SIZES as READERS_TEXT_SIZES
@@ -264,6 +266,21 @@ def test_desktop_states_left_to_readers_are_the_same_reader() -> None:
     assert READERS["desktop"] == READERS_DESKTOP and FULL == READERS_PUBLISHER
     assert DESKTOP_AXE_IN_READERS["light"] == set(PAGES), "test_readers checks every page type, light"
     assert {"home", "case", "stats"} <= DESKTOP_AXE_IN_READERS["dark"]
+
+
+def test_phone_states_test_readers_leaves_here_are_checked_on_the_same_screen() -> None:
+    """test_readers leaves to this module the phone axe states it checks here: same page type,
+    scheme and screen (WeChat's user agent aside)."""
+    phone = {key: value for key, value in READERS["wechat-android"].items() if key != "user_agent"}
+    assert phone == READERS_PHONE
+    checked = {(name, scheme) for name, reader, scheme in (p.values for p in AXE_STATES) if reader in WECHAT}
+    for scheme, names in READERS_PHONE_AXE_HERE.items():
+        for name in names:
+            kind = _page_type(READERS_PAGES[name])
+            assert any(_page_type(PAGES[mine]) == kind and (mine, scheme) in checked for mine in PAGES), (
+                name,
+                scheme,
+            )
 
 
 @pytest.mark.parametrize(("name", "reader", "scheme"), AXE_STATES)
