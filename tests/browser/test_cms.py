@@ -13,9 +13,9 @@ import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from site_builder.casefile.loader import load_cases
 from tests.support.cms import ROOT, STAND_IN_REPOSITORY, seed_cases_script
@@ -36,11 +36,18 @@ READ_CASE = """async ([name, needle]) => {
 
 
 KEEP_READING = (
-    "([name, needle]) => { window.__sbSaved = null; const readCase = "
+    "([name, needle]) => { window.__sbSaved = null; window.__sbReadErrors = []; const readCase = "
     + READ_CASE
-    + "; const tick = async () => { const t = await readCase([name, needle]);"
+    + "; const tick = async () => { let t = null;"
+    " try { t = await readCase([name, needle]); } catch (e) { window.__sbReadErrors.push(String(e)); }"
     " if (t) window.__sbSaved = t; else setTimeout(tick, 50); }; tick(); }"
 )
+"""Read the case file every 50 ms until it holds ``needle``, whatever a read in between throws.
+
+A ``File`` from ``getFile()`` cannot be read once the file changes under it (NotReadableError),
+which happens when the form replaces the file between the two steps of a read; more often on a
+busy machine. Such an error used to end the loop, and the test then waited minutes for a save
+that had landed long before (the flaky failure of the edit test under load)."""
 
 
 def _saved_case(page: Any, name: str, needle: str, timeout: int = PATIENCE_MS) -> str:
@@ -59,7 +66,10 @@ def _saved_case(page: Any, name: str, needle: str, timeout: int = PATIENCE_MS) -
             "() => [...document.querySelectorAll('[aria-invalid=true], [role=alert]')]"
             ".map((e) => (e.getAttribute('aria-labelledby') || '') + ' ' + e.textContent.trim()).slice(0, 10)"
         )
-        raise AssertionError(f"{name} 没有保存；表单提示：{errors}（截图 /tmp/cms-not-saved.png）") from exc
+        read_errors = page.evaluate("() => (window.__sbReadErrors || []).slice(-3)")
+        raise AssertionError(
+            f"{name} 没有保存；表单提示：{errors}；读取错误：{read_errors}（截图 /tmp/cms-not-saved.png）"
+        ) from exc
     text = page.evaluate("() => window.__sbSaved")
     if not isinstance(text, str):
         raise AssertionError(f"{name} 保存后读不出来")
@@ -76,20 +86,48 @@ MARKDOWN_LABEL_ID = """(label) => [...document.querySelectorAll("[contenteditabl
 ).getAttribute("aria-labelledby")"""
 
 
+@pytest.fixture(scope="module")
+def admin_context(browser: Any) -> Iterator[Any]:
+    """One browser context for the module's forms, each in a new tab with the site's storage cleared.
+
+    A new context per form compiled the editor's 2.1 MB script again each time; one context keeps
+    Chromium's HTTP and code caches. What the site stores (local storage, IndexedDB, the stand-in
+    repository in the origin-private file system) is cleared after each form by
+    :func:`_close_and_forget`, so every form starts as in a new context.
+    """
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    yield context
+    context.close()
+
+
+def _new_tab(context: Any, *scripts: str) -> Any:
+    """A new tab of ``context`` running ``scripts`` before each document's own."""
+    page = context.new_page()
+    for script in scripts:
+        page.add_init_script(script)
+    return page
+
+
+def _close_and_forget(page: Any) -> None:
+    """Close the tab and clear everything its origin stored, as closing a context would."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
+    session = page.context.new_cdp_session(page)
+    session.send("Storage.clearDataForOrigin", {"origin": origin, "storageTypes": "all"})
+    session.detach()
+    page.close()
+
+
 @pytest.fixture
 def admin_page(
-    browser: Any, small_site_url: str, request: pytest.FixtureRequest
+    admin_context: Any, small_site_url: str, request: pytest.FixtureRequest
 ) -> Iterator[tuple[Any, list[str]]]:
-    """A fresh browser context at /admin/ with the stand-in repository; records off-site requests.
+    """A new tab at /admin/ with an empty stand-in repository; records off-site requests.
 
     Parametrize indirectly with a folder to start the repository with copies of its cases.
     """
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
     seed = getattr(request, "param", None)
-    if seed is not None:
-        context.add_init_script(seed_cases_script(seed))
-    context.add_init_script(STAND_IN_REPOSITORY)
-    page = context.new_page()
+    scripts = ([seed_cases_script(seed)] if seed is not None else []) + [STAND_IN_REPOSITORY]
+    page = _new_tab(admin_context, *scripts)
     outside: list[str] = []
     local = ("http://127.0.0.1:", "blob:http://127.0.0.1:", "data:")
     page.on("request", lambda r: None if r.url.startswith(local) else outside.append(r.url))
@@ -97,7 +135,7 @@ def admin_page(
     try:
         yield page, outside
     finally:
-        context.close()
+        _close_and_forget(page)
 
 
 def _scroll_form_until(page: Any, ready: Any) -> None:
@@ -225,30 +263,6 @@ def test_a_case_created_in_the_form_is_valid_and_builds(
     assert "服务白领" in page_html and "人次" in page_html
 
 
-def _edit_until_previewed(page: Any, box: Any, before: str, after: str) -> None:
-    """Type ``after`` into ``box`` and wait until the form holds it, as its preview shows.
-
-    The form can replace an entry's draft a moment after its fields show the file's values (it
-    finishes reading the repository); text typed in that moment is dropped, the field shows
-    ``before`` again and a save has nothing to write. On a busy machine the moment is long, so
-    the test waited for a save that never came. The preview renders the draft, so its heading
-    says when the edit is really in the form; a field that went back is typed again, as an
-    editor would.
-    """
-    preview = page.frame_locator("iframe").first
-    preview.get_by_role("heading", name=before, level=1).wait_for()  # the draft is there
-    edited = preview.get_by_role("heading", name=after, level=1)
-    box.fill(after)
-    for _ in range(6):
-        try:
-            edited.wait_for(timeout=PATIENCE_MS // 6)
-            return
-        except PlaywrightTimeoutError:
-            if box.input_value() != after:
-                box.fill(after)
-    raise AssertionError(f"表单的预览一直没有显示输入的“{after}”")
-
-
 def _longest_case(folder: Path) -> str:
     return max(sorted(folder.glob("*.yaml")), key=lambda p: len(p.read_text(encoding="utf-8"))).stem
 
@@ -267,15 +281,9 @@ def test_editing_a_case_in_the_form_changes_only_what_was_edited(
     page.wait_for_function(
         "(t) => [...document.querySelectorAll('input')].some((e) => e.value === t)", arg=original_title
     )
-    revised = original_title + "（修订）"
-    _edit_until_previewed(page, title, original_title, revised)
+    title.fill(original_title + "（修订）")
     page.get_by_role("button", name="保存", exact=True).click()
-    try:
-        written = _saved_case(page, f"{case_id}.yaml", "（修订）", timeout=PATIENCE_MS // 3)
-    except AssertionError:  # as an editor would: put back what the form dropped, save once more
-        _edit_until_previewed(page, title, title.input_value(), revised)
-        page.get_by_role("button", name="保存", exact=True).click()
-        written = _saved_case(page, f"{case_id}.yaml", "（修订）")
+    written = _saved_case(page, f"{case_id}.yaml", "（修订）")
     assert outside == []
 
     shutil.copytree(ROOT / "cases", tmp_path / "cases")
@@ -420,25 +428,24 @@ def eval_path(data: Any, where: str) -> Any:
     return data
 
 
-def _new_form(browser: Any, site_url: str, outside: list[str]) -> tuple[Any, Any]:
-    """A fresh browser context (empty stand-in repository, no draft backups) with a valid new case."""
+def _new_form(context: Any, site_url: str, outside: list[str]) -> Any:
+    """A new tab (empty stand-in repository, no draft backups) with a valid new case."""
     local = ("http://127.0.0.1:", "blob:http://127.0.0.1:", "data:")
-    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
-    context.add_init_script(STAND_IN_REPOSITORY)
-    context.add_init_script(
-        "window.alert = (m) => { (window.__sbAlerts = window.__sbAlerts || []).push(m); };"
+    page = _new_tab(
+        context,
+        STAND_IN_REPOSITORY,
+        "window.alert = (m) => { (window.__sbAlerts = window.__sbAlerts || []).push(m); };",
     )
-    page = context.new_page()
     page.on("request", lambda r: None if r.url.startswith(local) else outside.append(r.url))
     page.goto(site_url + "admin/")
     _open_local_repository(page)
     page.evaluate(COUNT_FILES)
     _fill_valid(page)
-    return context, page
+    return page
 
 
 def test_the_form_catches_what_ci_rejects(
-    browser: Any, small_site_url: str, record_property: Any, capsys: pytest.CaptureFixture[str]
+    admin_context: Any, small_site_url: str, record_property: Any, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Each value CI rejects, saved through the form in Chromium: how many does the form catch first?
 
@@ -451,7 +458,7 @@ def test_the_form_catches_what_ci_rejects(
     caught: list[str] = []
     missed: list[str] = []
     outside: list[str] = []
-    context, page = _new_form(browser, small_site_url, outside)
+    page = _new_form(admin_context, small_site_url, outside)
     try:
         slug = page.get_by_role("textbox", name="案例编号", exact=True)
         assert slug.input_value() == "biao-dan-jian-cha-lou-yu-li-de-dang-qun-fu-wu-zhan"
@@ -463,8 +470,9 @@ def test_the_form_catches_what_ci_rejects(
             outcome = page.evaluate(f"() => ({FIELD_STATE})({json.dumps(label)})")
             if outcome == "saved":
                 missed.append(what)
-                context.close()
-                context, page = _new_form(browser, small_site_url, outside)
+                page.evaluate("window.__sbStop = true")
+                _close_and_forget(page)
+                page = _new_form(admin_context, small_site_url, outside)
                 continue
             caught.append(what)
             page.evaluate("window.__sbAlerts = []")
@@ -473,7 +481,7 @@ def test_the_form_catches_what_ci_rejects(
                 page.wait_for_function(f"() => ({FIELD_STATE})({json.dumps(label)}) === null", timeout=20_000)
     finally:
         page.evaluate("window.__sbStop = true")
-        context.close()
+        _close_and_forget(page)
     assert outside == []
     summary = f"表单先于 CI 拦下 {len(caught)}/{len(REJECTED)} 个 CI 会拒绝的值；漏掉：{missed or '无'}"
     record_property("form_caught", f"{len(caught)}/{len(REJECTED)}")
