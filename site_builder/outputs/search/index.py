@@ -711,6 +711,7 @@ def _doc_files(
                 "colloquial": [[says, means] for says, means in tables.colloquial],
                 "fillers": list(words.fillers),
                 "particles": words.particles,
+                "verbs": words.verbs,
             }
         ),
         # Every case's facet values and year, for the /search/ page's filters and counts.
