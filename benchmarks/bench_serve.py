@@ -71,11 +71,18 @@ def _get(url: str) -> str | None:
         return None
 
 
-def _wait(predicate: Callable[[], bool], timeout: float, poll: float = 0.02) -> float:
+def _wait(
+    predicate: Callable[[], bool], timeout: float, poll: float = 0.02, server: Server | None = None
+) -> float:
+    """Seconds until ``predicate`` holds; a ``server`` that exits first ends the wait at once (with its log)."""
     start = time.perf_counter()
     while time.perf_counter() - start < timeout:
         if predicate():
             return time.perf_counter() - start
+        if server is not None and server.proc.poll() is not None:
+            raise TimeoutError(
+                f"the dev server exited with code {server.proc.returncode}: {server.tail()[-500:]}"
+            )
         time.sleep(poll)
     raise TimeoutError("timed out waiting for the dev server")
 
@@ -221,7 +228,7 @@ def bench(n: int, edits: int = 5, starts: int = 3, engine: str = "mkdocs") -> Re
             server = serve_project(config, engine, here / "serve.log", port)
             try:
                 page = server.base + f"cases/{case_id}/"
-                wall = _wait(lambda p=page: _get(p) is not None, 1800, poll=0.05)  # type: ignore[misc]
+                wall = _wait(lambda p=page: _get(p) is not None, 1800, poll=0.05, server=server)  # type: ignore[misc]
                 start_cpu.append(_tree_cpu(server.proc.pid))
                 start_wall.append(wall)
             except TimeoutError:
@@ -242,7 +249,7 @@ def bench(n: int, edits: int = 5, starts: int = 3, engine: str = "mkdocs") -> Re
             plain_page = peer.base + f"cases/{case_id}/"
             for server, url in ((ours, page), (peer, plain_page)):
                 try:
-                    _wait(lambda u=url: _get(u) is not None, 1800, poll=0.1)  # type: ignore[misc]
+                    _wait(lambda u=url: _get(u) is not None, 1800, poll=0.1, server=server)  # type: ignore[misc]
                 except TimeoutError:
                     print(server.tail(), file=sys.stderr)
                     raise
@@ -269,7 +276,7 @@ def bench(n: int, edits: int = 5, starts: int = 3, engine: str = "mkdocs") -> Re
                     save_loads.append(_load())
                     save()
                     try:
-                        took = _wait(lambda u=url, m=marker: m in (_get(u) or ""), 600)  # type: ignore[misc]
+                        took = _wait(lambda u=url, m=marker: m in (_get(u) or ""), 600, server=server)  # type: ignore[misc]
                     except TimeoutError:
                         print(server.tail(), file=sys.stderr)
                         raise
