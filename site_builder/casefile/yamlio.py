@@ -10,19 +10,23 @@ column so that validation errors can point at it.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
 from site_builder.cache import Store, cache_key
-from site_builder.casefile.slips import Slip, apply_repairs, find_slips
 from site_builder.errors import CaseError, Location, shorten
 from site_builder.textnorm import describe_char
+
+if TYPE_CHECKING:
+    from site_builder.casefile.slips import Slip
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 8
@@ -41,14 +45,84 @@ _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 
 
-@dataclass
 class Positions:
-    """Where each value (and each mapping key) of a document starts."""
+    """Where each value (and each mapping key) of a document starts.
 
-    path: str
-    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    quoted: set[PathKey] = field(default_factory=set)
+    A file's positions are only read when one of its values is reported, so positions kept in the
+    check cache stay packed (:meth:`pack`, :meth:`packed`) until then: a warm run reads none.
+    """
+
+    __slots__ = ("_keys", "_packed", "_quoted", "_values", "path")
+
+    def __init__(
+        self,
+        path: str,
+        values: dict[PathKey, tuple[int, int]] | None = None,
+        keys: dict[PathKey, tuple[int, int]] | None = None,
+        quoted: set[PathKey] | None = None,
+    ) -> None:
+        self.path = path
+        self._values = {} if values is None else values
+        self._keys = {} if keys is None else keys
+        self._quoted = set() if quoted is None else quoted
+        self._packed: bytes | None = None
+
+    @classmethod
+    def packed(cls, path: str, blob: bytes) -> Positions:
+        """Positions from :meth:`pack`, unpacked on first use (a damaged blob raises then)."""
+        positions = cls(path)
+        positions._packed = blob
+        return positions
+
+    def pack(self) -> bytes:
+        """The positions as bytes (plain tuples, dicts and sets: read back by :func:`safe_loads`)."""
+        self._unpack()
+        return pickle.dumps((self._values, self._keys, self._quoted), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _unpack(self) -> None:
+        if self._packed is not None:
+            blob, self._packed = self._packed, None
+            self._values, self._keys, self._quoted = safe_loads(blob)
+
+    @property
+    def values(self) -> dict[PathKey, tuple[int, int]]:
+        """Path of a value -> (line, column) where it starts."""
+        self._unpack()
+        return self._values
+
+    @property
+    def keys(self) -> dict[PathKey, tuple[int, int]]:
+        """Path of a mapping key -> (line, column) where the key is written."""
+        self._unpack()
+        return self._keys
+
+    @property
+    def quoted(self) -> set[PathKey]:
+        """Paths of quoted or block scalars (always text)."""
+        self._unpack()
+        return self._quoted
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Positions):
+            return NotImplemented
+        return (self.path, self.values, self.keys, self.quoted) == (
+            other.path,
+            other.values,
+            other.keys,
+            other.quoted,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Positions({self.path!r}, {self.values!r}, {self.keys!r}, {self.quoted!r})"
+
+    def __getstate__(self) -> tuple[str, bytes]:
+        return self.path, self.pack()
+
+    def __setstate__(self, state: tuple[str, bytes]) -> None:
+        self.path, self._packed = state
+        self._values, self._keys, self._quoted = {}, {}, set()
 
     def locate(self, key: PathKey, *, prefer_key: bool = False) -> Location:
         """Find the closest known position for ``key``, walking up to its parents."""
@@ -62,6 +136,31 @@ class Positions:
             if not probe:
                 return Location(self.path, 1, 1)
             probe = probe[:-1]
+
+
+class _NoGlobals(pickle.Unpickler):
+    """Reads plain data only: any class or function named in the data is refused."""
+
+    allowed: frozenset[tuple[str, str]] = frozenset()
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = _FOUND.get((module, name))
+        if found is None and (module, name) in self.allowed:
+            found = _FOUND[(module, name)] = super().find_class(module, name)
+        if found is None or (module, name) not in self.allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed here")
+        return found
+
+
+_FOUND: dict[tuple[str, str], Any] = {}
+
+
+def safe_loads(blob: bytes, allowed: frozenset[tuple[str, str]] = frozenset()) -> Any:
+    """Unpickle ``blob`` allowing only plain data and the classes in ``allowed`` (module, name):
+    a cache entry can then never name code to run, whatever bytes it holds."""
+    unpickler = _NoGlobals(io.BytesIO(blob))
+    unpickler.allowed = allowed
+    return unpickler.load()
 
 
 @dataclass
@@ -294,6 +393,8 @@ def _raw_character_errors(text: str, shown_as: str) -> list[CaseError]:
 
 def _repair(text: str, slips: list[Slip]) -> tuple[str, list[Slip], list[_Problem], yaml.YAMLError | None]:
     """Apply strong slips, then each weak slip that moves or removes the parser's failure."""
+    from site_builder.casefile.slips import apply_repairs
+
     kept = [s for s in slips if s.strong]
     work = apply_repairs(text, kept)
     notes, exc = _scan_events(work, _LOADER)
@@ -440,6 +541,8 @@ def parse_text(
     repaired text comes back too (``repaired_lines`` says where), so that validation can report
     the file's other errors in the same run. Only the loader asks for that.
     """
+    from site_builder.casefile.slips import find_slips  # the slip rules: only a file being parsed
+
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     errors = _raw_character_errors(text, shown_as)
     if errors:

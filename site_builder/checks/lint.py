@@ -47,7 +47,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel
-from rapidfuzz import fuzz, process
 
 from site_builder.casefile.fields import submodels
 from site_builder.casefile.models import Case, field_meta, kind_of
@@ -530,6 +529,8 @@ def lint_titles(
     many more there are), so the annotation shows on whichever file a pull request touches and a
     large set of similar titles cannot flood the output.
     """
+    from rapidfuzz import fuzz  # not at import: `validate` of unchanged cases never compares
+
     positions = positions or {}
     keyed = []
     for case in cases:
@@ -907,6 +908,8 @@ class _LooseNames:
     def named(self, sentence: str, own: str) -> list[str]:
         """Cases the sentence names: each name between 、 and 和 counts for its closest title when
         that is at least :data:`LOOSE_NAME_RATIO` similar."""
+        from rapidfuzz import fuzz, process
+
         found: list[str] = []
         for part in _NAME_SEPARATORS.split(_POINTER_WORDS.sub("、", sentence)):
             key = _key(part)
@@ -1019,6 +1022,8 @@ def tag_likeness(tag: str, other: str) -> float:
     """How alike two tags read, 0-100: the better of rapidfuzz's WRatio (a tag inside a longer one,
     楼宇全覆盖 → 全覆盖) and the share of ``tag``'s characters found in ``other`` (word order differs
     in Chinese: 楼宇党支部 → 支部建在楼上); under two shared characters it is 0."""
+    from rapidfuzz import fuzz
+
     shared = len(set(tag) & set(other))
     if shared < 2:
         return 0.0
