@@ -35,11 +35,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     :func:`~site_builder.casefile.loader.remembered_findings`): a run re-checks only what changed.
     """
     from site_builder.cache import cache_root, save_stamps
-    from site_builder.casefile.loader import load_cases, remembered_findings, use_check_cache
-    from site_builder.checks.lint import one_case_tags
+    from site_builder.casefile.loader import check_cache, use_check_cache
 
     paths = [Path(p) for p in args.paths] or [Path("cases")]
     root = _cases_root(paths)
+    before = check_cache()
     if root is not None:  # the build then finds each photo already processed, and each case checked
         cache = cache_root(root.resolve().parent)
         use_check_cache(cache)
@@ -47,6 +47,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
             from site_builder.media.photos import use_photo_cache
 
             use_photo_cache(cache / "images")
+    try:
+        return _validate(paths, root, args.strict)
+    finally:
+        use_check_cache(before)
+        save_stamps()
+
+
+def _validate(paths: list[Path], root: Path | None, strict: bool) -> int:
+    """The checks of :func:`cmd_validate`, its report printed; the exit code."""
+    from site_builder.casefile.loader import load_cases, remembered_findings
+    from site_builder.checks.lint import one_case_tags
+
     result = load_cases(paths, cases_root=root)
     errors = list(result.errors)
     config = Path("mkdocs.yml")
@@ -60,13 +72,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
     named = {c.id for c in result.cases if c.source_path is not None and _named_file(c.source_path, paths)}
     if result.cases:
         counts = _tag_counts(root, result.cases) if named else None
-        options = (args.strict, sorted(named), sorted((counts or {}).items()), [p.as_posix() for p in paths])
+        options = (strict, sorted(named), sorted((counts or {}).items()), [p.as_posix() for p in paths])
         errors.extend(
             remembered_findings(
                 result,
                 "validate",
                 options,
-                lambda: _collection_findings(result, paths, args.strict, named, counts),
+                lambda: _collection_findings(result, paths, strict, named, counts),
             )
         )
     if _cases_root(paths) is not None:  # the whole project: strays, links to renamed or deleted cases
@@ -82,11 +94,10 @@ def cmd_validate(args: argparse.Namespace) -> int:
             + find_stray_cases(Path.cwd())
             + loose_photo_problems(Path("cases"), result.cases, sorted(broken))
         )
-    save_stamps()
     errors.sort()
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     _print_errors(errors, annotate)
-    failed = any(e.severity == "error" for e in errors) or (args.strict and errors)
+    failed = any(e.severity == "error" for e in errors) or (strict and errors)
     if not failed:
         n = len(result.cases)
         print(f"检查通过：{n} 个案例，{sum(1 for e in errors if e.severity == 'warning')} 条提醒。")

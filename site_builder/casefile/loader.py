@@ -363,9 +363,9 @@ class CheckedPack:
     data and the case models are read back (:func:`safe_loads`).
     """
 
-    def __init__(self, cache: Path, inputs: tuple[Any, ...]) -> None:
+    def __init__(self, cache: Path, name: str, inputs: tuple[Any, ...]) -> None:
         self.store = Store(cache, CHECKED_NAMESPACE)
-        self.name = "pack-" + cache_key(CHECKED_NAMESPACE, *inputs)
+        self.name = name
         self.trusts_drawing = inputs[-1] is not None
         """The fonts are in the key: a remembered case's title was drawable with these fonts."""
         self._entries: dict[str, tuple[int, bytes]] | None = None
@@ -417,7 +417,7 @@ class CheckedPack:
 
 
 _CHECK_CACHE: Path | None = None
-_PACKS: dict[tuple[Path, tuple[Any, ...]], CheckedPack] = {}
+_PACKS: dict[tuple[Path, str], CheckedPack] = {}
 
 
 def use_check_cache(cache: Path | None) -> None:
@@ -425,6 +425,11 @@ def use_check_cache(cache: Path | None) -> None:
     folder (:func:`site_builder.casefile.yamlio.use_parse_cache`)."""
     global _CHECK_CACHE
     _CHECK_CACHE = cache
+
+
+def check_cache() -> Path | None:
+    """The folder :func:`use_check_cache` set (None: unset; builds then use their parse cache's)."""
+    return _CHECK_CACHE
 
 
 def pack_inputs(ctx: _Context) -> tuple[Any, ...]:
@@ -441,9 +446,10 @@ def checked_pack(ctx: _Context) -> CheckedPack | None:
     if cache is None:
         return None
     inputs = pack_inputs(ctx)
-    found = _PACKS.get((cache, inputs))
+    name = "pack-" + cache_key(CHECKED_NAMESPACE, *inputs)
+    found = _PACKS.get((cache, name))
     if found is None:
-        found = _PACKS[(cache, inputs)] = CheckedPack(cache, inputs)
+        found = _PACKS[(cache, name)] = CheckedPack(cache, name, inputs)
     return found
 
 
