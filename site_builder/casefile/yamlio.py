@@ -242,10 +242,11 @@ class _Builder:
         self.errors.append(CaseError(Location(self.positions.path, *at), field, message))
 
     def build(self, node: yaml.Node, path: PathKey) -> Any:
-        self.positions.values[path] = _mark(node)
+        positions = self.positions  # the private tables: this runs for every value of every file
+        positions._values[path] = _mark(node)
         if isinstance(node, yaml.ScalarNode):
             if node.style:
-                self.positions.quoted.add(path)
+                positions._quoted.add(path)
             problem = _scalar_problem(node)
             if problem:
                 self.flagged.add(path)
@@ -281,21 +282,21 @@ class _Builder:
                     if clean and clean not in result and clean.isascii() and clean.isidentifier():
                         # Read the value under the key the editor meant, so it is not also "missing".
                         self.flagged.add((*path, clean))
-                        self.positions.keys[(*path, clean)] = _mark(key_node)
+                        positions._keys[(*path, clean)] = _mark(key_node)
                         result[clean] = self.build(value_node, (*path, clean))
                     continue
                 if key == "<<":
                     self.error(_mark(key_node), dotted, "不支持 YAML 合并键「<<」，请直接写出各字段")
                     continue
                 if key in result:
-                    first = self.positions.keys[(*path, key)]
+                    first = positions._keys[(*path, key)]
                     self.error(
                         _mark(key_node),
                         _dotted((*path, key)),
                         f"字段重复出现（第一次在第 {first[0]} 行），请删除其中一个",
                     )
                     continue
-                self.positions.keys[(*path, key)] = _mark(key_node)
+                positions._keys[(*path, key)] = _mark(key_node)
                 result[key] = self.build(value_node, (*path, key))
             return result
         raise TypeError(f"unexpected YAML node {node!r}")
@@ -553,23 +554,28 @@ def parse_text(
         return None, capped(
             [CaseError(Location(shown_as, s.line, s.col), s.field, s.message) for s in strong]
         )
-    work, slips, notes, exc = _repair(text, found)
+    node = _compose_plain(text) if not found else None
+    slips: list[Slip] = []
+    if node is not None:  # the event pass could only have said what it says of plain files: nothing
+        work, errors = text, []
+    else:
+        work, slips, notes, exc = _repair(text, found)
+        errors = [CaseError(Location(shown_as, s.line, s.col), s.field, s.message) for s in slips]
+        if exc is not None:
+            line, col, message = _explain_failure(work, exc)
+            if line not in {s.line for s in slips} | {n for s in slips for n in s.extra}:
+                errors.append(CaseError(Location(shown_as, line, col), "", message))
+            return None, capped(errors)
+        errors += [CaseError(Location(shown_as, line, col), "", msg) for line, col, msg in notes]
+        if notes:
+            return None, capped(errors)
+        try:
+            node = yaml.compose(work, Loader=_LOADER)
+        except yaml.YAMLError as compose_error:  # the event pass accepted it: a composer-only problem
+            line, col, message = _explain_yaml(compose_error)
+            return None, [*errors, CaseError(Location(shown_as, line, col), "", message)]
     slip_lines = {s.line for s in slips} | {n for s in slips for n in s.extra}
-    errors = [CaseError(Location(shown_as, s.line, s.col), s.field, s.message) for s in slips]
-    if exc is not None:
-        line, col, message = _explain_failure(work, exc)
-        if line not in slip_lines:
-            errors.append(CaseError(Location(shown_as, line, col), "", message))
-        return None, capped(errors)
-    errors += [CaseError(Location(shown_as, line, col), "", msg) for line, col, msg in notes]
-    if notes:
-        return None, capped(errors)
     top = Location(shown_as, 1, 1)
-    try:
-        node = yaml.compose(work, Loader=_LOADER)
-    except yaml.YAMLError as compose_error:  # the event pass accepted it: a composer-only problem
-        line, col, message = _explain_yaml(compose_error)
-        return None, [*errors, CaseError(Location(shown_as, line, col), "", message)]
     if node is None or (isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style):
         return None, [*errors, CaseError(top, "", "文件是空的，请从模板开始填写（运行 site-builder new）")]
     if not isinstance(node, yaml.MappingNode):
@@ -587,6 +593,49 @@ def parse_text(
         return None, capped(errors)
     doc = Document(data, positions, builder.flagged, slip_lines)
     return doc, capped(errors)
+
+
+MAX_PLAIN_BRACKETS = 1000
+"""More brackets than this and a file takes the event pass first: libyaml's composer recurses once
+per level of flow nesting, and only the event pass stops a deep one before it does."""
+
+
+def _compose_plain(text: str) -> yaml.Node | None:
+    """The document of a file without slips, composed by libyaml in one pass, when the event pass
+    (:func:`_scan_events`) would have found nothing in it; None means: take the full path.
+
+    The event pass refuses anchors, aliases, tags, more than one document and nesting deeper than
+    :data:`MAX_DEPTH`. The composer refuses a second document itself; a node starting at ``&`` or
+    ``!`` carries an anchor or a tag, an alias makes a node appear twice, and the depth is counted.
+    """
+    if text.count("[") + text.count("{") > MAX_PLAIN_BRACKETS:
+        return None
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return None
+    if node is None:
+        return None
+    lines = text.split("\n")
+    seen: set[int] = set()
+    level = [(node, 1)]
+    while level:
+        current, depth = level.pop()
+        mark = current.start_mark
+        if id(current) in seen or depth > MAX_DEPTH + 1 or mark is None or mark.line >= len(lines):
+            return None
+        if lines[mark.line][mark.column : mark.column + 1] in ("&", "!"):
+            return None
+        seen.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            if depth > MAX_DEPTH:
+                return None
+            level.extend((child, depth + 1) for child in current.value)
+        elif isinstance(current, yaml.MappingNode):
+            if depth > MAX_DEPTH:
+                return None
+            level.extend((child, depth + 1) for pair in current.value for child in pair)
+    return node
 
 
 def capped(errors: list[CaseError]) -> list[CaseError]:

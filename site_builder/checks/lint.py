@@ -226,7 +226,9 @@ def find_bracketed_pinyin(text: str) -> list[tuple[int, str]]:
     ``楼宇（lóu yǔ）`` and ``党建(dang jian)`` match; a Latin name that is not the characters'
     reading, like ``中央商务区（CBD）`` or ``B站（bilibili）``, does not.
     """
-    out = []
+    out: list[tuple[int, str]] = []
+    if "(" not in text and "（" not in text:  # the pattern needs one; its search is slow on long CJK runs
+        return out
     for m in _BRACKETED_LATIN.finditer(text):
         chars, latin = m.group(1), m.group(3)
         words = [w for w in re.split(r"[ \u3000'’-]+", latin.lower().translate(_TONES)) if w]
