@@ -72,7 +72,7 @@ def _validate(paths: list[Path], root: Path | None, strict: bool) -> int:
     named = {c.id for c in result.cases if c.source_path is not None and _named_file(c.source_path, paths)}
     if result.cases:
         counts = _tag_counts(root, result.cases) if named else None
-        options = (strict, sorted(named), sorted((counts or {}).items()), [p.as_posix() for p in paths])
+        options = (strict, sorted(named), sorted((counts or {}).items()), [str(p.resolve()) for p in paths])
         errors.extend(
             remembered_findings(
                 result,
