@@ -270,7 +270,7 @@ def remembered_findings(
     the last time every case's file, their paths and ``options`` were the same.
 
     One entry per ``label``, overwritten when anything changed (a run that changed nothing reads
-    it back and compares nothing else). The key holds each case's file digest and path, the
+    it back and compares its key, nothing else). The key holds each case's file digest and path, the
     inputs of every file's checks (:func:`pack_inputs`), ``options``, and through
     :func:`site_builder.cache.cache_key` the code and library versions.
     """
@@ -280,7 +280,7 @@ def remembered_findings(
     files = sorted((c.id, result.positions[c.id].path, result.digests.get(c.id)) for c in result.cases)
     key = cache_key(FINDINGS_NAMESPACE, label, options, result.inputs, files)
     store = Store(cache, FINDINGS_NAMESPACE)
-    name = f"{label}-{cache_key(FINDINGS_NAMESPACE, label)}"
+    name = label  # one file, whatever the code: an old version's entry is overwritten, not left behind
     blob = store.get(name)
     if blob is not None:
         try:
