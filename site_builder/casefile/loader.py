@@ -600,6 +600,7 @@ def _load_files(
     if missing:
         from site_builder.parallel import PARALLEL_FROM, map_chunks  # multiprocessing: only to check files
 
+        Case.model_rebuild()  # the validators (deferred: reading a pack needs none), built before forking
         checked = map_chunks(
             lambda chunk: _load_chunk(chunk, ctx, cases_root, check),
             missing,

@@ -626,7 +626,9 @@ def meaningless_alt(alt: str, file: str | None = None) -> bool:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=False)
+    # defer_build: the validators are built on first use, so a run that only reads remembered cases
+    # (``validate`` of unchanged files, a warm build) never builds them
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=False, defer_build=True)
 
     @field_validator("*", mode="before")
     @classmethod
@@ -888,6 +890,7 @@ class Case(_Strict):
 
     model_config = ConfigDict(
         extra="forbid",
+        defer_build=True,
         strict=True,
         title="上海新兴领域党建案例",
         json_schema_extra={
