@@ -115,10 +115,17 @@ CACHES: tuple[Namespace, ...] = (
     ),
     Namespace(
         "checked",
-        "each clean case file's document, validated case and own lint findings, by its bytes",
-        ("casefile", "checks/lint.py", "textnorm.py", "errors.py"),
+        "each clean case file's positions, validated case and own lint findings, by its bytes, one pack a project",
+        ("casefile", "checks/lint.py", "textnorm.py", "errors.py", "media/fonts.py"),
         DAY,
         "no YAML parse, per-field checks or per-file lints of an unchanged file",
+    ),
+    Namespace(
+        "findings",
+        "validate's cross-case lint and search-table findings, by every case file's bytes and path",
+        ("casefile", "checks", "textnorm.py", "errors.py", "media/fonts.py", "outputs/search", "data"),
+        DAY,
+        "no cross-case lints when no case file changed",
     ),
     Namespace(
         "pages",

@@ -11,20 +11,11 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import yaml
-
-from site_builder import __version__, sitedir
-from site_builder.cache import cache_root
-from site_builder.casefile.fields import fill_guide_table
-from site_builder.casefile.jsonschema import SCHEMA_PATH, render_schema
-from site_builder.casefile.loader import load_cases
-from site_builder.casefile.models import ID_MAX, ID_PATTERN
-from site_builder.casefile.skeleton import DEFAULT_YEAR, SKELETON
-from site_builder.casefile.vocab import load_vocabularies
-from site_builder.checks.lint import count_tags, lint_cases, one_case_tags
+from site_builder import __version__
 from site_builder.errors import CaseError, InternalError, Location, display_path, format_errors
-from site_builder.media.photos import use_photo_cache
-from site_builder.publish import read_mkdocs_yml
+
+# Each command imports what it uses: `validate` on unchanged cases reads its caches and never
+# loads YAML, Pillow, the search code or MkDocs.
 
 
 def _print_errors(errors: list[CaseError], annotate: bool) -> None:
@@ -37,15 +28,43 @@ def _print_errors(errors: list[CaseError], annotate: bool) -> None:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    """Validate case files; exit 1 if any error (or, with --strict, any warning)."""
+    """Validate case files; exit 1 if any error (or, with --strict, any warning).
+
+    Within ``cases/`` each clean file's checks and the cross-case findings are kept in the
+    project's cache (:class:`~site_builder.casefile.loader.CheckedPack`,
+    :func:`~site_builder.casefile.loader.remembered_findings`): a run re-checks only what changed.
+    """
+    from site_builder.cache import cache_root, save_stamps
+    from site_builder.casefile.loader import check_cache, use_check_cache
+
     paths = [Path(p) for p in args.paths] or [Path("cases")]
     root = _cases_root(paths)
-    if root is not None:  # the build then finds each photo already processed
-        use_photo_cache(cache_root(root.resolve().parent) / "images")
+    before = check_cache()
+    if root is not None:  # the build then finds each photo already processed, and each case checked
+        cache = cache_root(root.resolve().parent)
+        use_check_cache(cache)
+        if _has_photos(root):
+            from site_builder.media.photos import use_photo_cache
+
+            use_photo_cache(cache / "images")
+    try:
+        return _validate(paths, root, args.strict)
+    finally:
+        use_check_cache(before)
+        save_stamps()
+
+
+def _validate(paths: list[Path], root: Path | None, strict: bool) -> int:
+    """The checks of :func:`cmd_validate`, its report printed; the exit code."""
+    from site_builder.casefile.loader import load_cases, remembered_findings
+    from site_builder.checks.lint import one_case_tags
+
     result = load_cases(paths, cases_root=root)
     errors = list(result.errors)
     config = Path("mkdocs.yml")
     if root is not None and config.is_file():  # what the build would refuse to publish, named here too
+        from site_builder import sitedir
+
         published = [f for f in _source_folders(config.resolve())[1:3] if f.is_dir()]
         for problem in sitedir.symlink_problems(published, Path.cwd()):
             shown, _, message = problem.partition(": ")
@@ -53,34 +72,32 @@ def cmd_validate(args: argparse.Namespace) -> int:
     named = {c.id for c in result.cases if c.source_path is not None and _named_file(c.source_path, paths)}
     if result.cases:
         counts = _tag_counts(root, result.cases) if named else None
+        options = (strict, sorted(named), sorted((counts or {}).items()), [str(p.resolve()) for p in paths])
         errors.extend(
-            lint_cases(
-                result.cases,
-                result.positions,
-                strict=args.strict,
-                tag_hints=named,
-                tag_counts=counts,
-                known=result.findings,
+            remembered_findings(
+                result,
+                "validate",
+                options,
+                lambda: _collection_findings(result, paths, strict, named, counts),
             )
         )
-    if result.cases:
-        from site_builder.outputs.search.vocabulary import check_colloquial_cases
-
-        errors.extend(check_colloquial_cases(result.cases, paths))  # the search's colloquial table
     if _cases_root(paths) is not None:  # the whole project: strays, links to renamed or deleted cases
         from site_builder.checks.strays import find_stray_cases, loose_photo_problems
-        from site_builder.history import explain_references
 
         broken = {Path(e.path) for e in errors if e.severity == "error" and e.path.endswith(".yaml")}
+        if any(e.field.startswith("related[") for e in errors):  # only these can name a former case
+            from site_builder.history import explain_references
+
+            errors = explain_references(errors, Path.cwd())
         errors = (
-            explain_references(errors, Path.cwd())
+            errors
             + find_stray_cases(Path.cwd())
             + loose_photo_problems(Path("cases"), result.cases, sorted(broken))
         )
     errors.sort()
     annotate = os.environ.get("GITHUB_ACTIONS") == "true"
     _print_errors(errors, annotate)
-    failed = any(e.severity == "error" for e in errors) or (args.strict and errors)
+    failed = any(e.severity == "error" for e in errors) or (strict and errors)
     if not failed:
         n = len(result.cases)
         print(f"检查通过：{n} 个案例，{sum(1 for e in errors if e.severity == 'warning')} 条提醒。")
@@ -93,6 +110,29 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return 1 if failed else 0
 
 
+def _collection_findings(
+    result: Any, paths: list[Path], strict: bool, named: set[str], counts: Counter[str] | None
+) -> list[CaseError]:
+    """What ``validate`` finds across cases: the cross-case lints and the search's colloquial table."""
+    from site_builder.checks.lint import lint_cases
+    from site_builder.outputs.search.vocabulary import check_colloquial_cases
+
+    found = lint_cases(
+        result.cases,
+        result.positions,
+        strict=strict,
+        tag_hints=named,
+        tag_counts=counts,
+        known=result.findings,
+    )
+    return found + check_colloquial_cases(result.cases, paths)
+
+
+def _has_photos(root: Path) -> bool:
+    """Whether anything besides case files lies under ``root`` (photos to check with Pillow)."""
+    return any(not p.name.endswith(".yaml") for p in root.rglob("*") if p.is_file())
+
+
 def _named_file(path: Path, given: list[Path]) -> bool:
     """Whether a loaded case is a file named on the command line (not found in a folder argument)."""
     return any(g.is_file() and g.resolve() == path.resolve() for g in given)
@@ -101,6 +141,10 @@ def _named_file(path: Path, given: list[Path]) -> bool:
 def _tag_counts(root: Path | None, cases: list[Any]) -> Counter[str]:
     """How many cases use each tag: all of ``cases/`` when the files checked are part of it, so a tag
     shared with a case not named on the command line is not reported as used once."""
+    import yaml
+
+    from site_builder.checks.lint import count_tags
+
     counts = count_tags(cases)
     if root is None:
         return counts
@@ -127,6 +171,10 @@ def _cases_root(paths: list[Path]) -> Path | None:
 
 def cmd_new(args: argparse.Namespace) -> int:
     """Write a commented skeleton case ``cases/<id>.yaml`` that editors fill in."""
+    from site_builder.casefile.models import ID_MAX, ID_PATTERN
+    from site_builder.casefile.skeleton import DEFAULT_YEAR, SKELETON
+    from site_builder.casefile.vocab import load_vocabularies
+
     case_id: str = args.id
     if not re.match(ID_PATTERN, case_id) or len(case_id) > ID_MAX:
         print(
@@ -185,7 +233,12 @@ GUIDE_PATH = Path("docs/guide.md")
 
 def cmd_schema(args: argparse.Namespace) -> int:
     """Write (or with --check, compare) the committed JSON Schema and the guide's field table."""
-    code = _write_or_check(Path(args.output), render_schema(), args.check, "请运行 site-builder schema")
+    from site_builder.casefile.fields import fill_guide_table
+    from site_builder.casefile.jsonschema import SCHEMA_PATH, render_schema
+
+    code = _write_or_check(
+        Path(args.output or SCHEMA_PATH), render_schema(), args.check, "请运行 site-builder schema"
+    )
     if GUIDE_PATH.exists():
         guide = fill_guide_table(GUIDE_PATH.read_text(encoding="utf-8"))
         code = max(
@@ -210,6 +263,7 @@ def _write_or_check(path: Path, text: str, check: bool, stale: str) -> int:
 
 def _source_folders(config: Path) -> list[Path]:
     """The folders a build reads (cases, docs, theme) according to ``config``."""
+    from site_builder.publish import read_mkdocs_yml
 
     data = read_mkdocs_yml(config)
     root = config.parent
@@ -241,6 +295,8 @@ def cmd_build(args: argparse.Namespace) -> int:
     ``site_builder`` plugin) leave the previous site untouched; a target that holds sources is
     refused before anything runs.
     """
+    from site_builder import sitedir
+
     config = Path(args.config).resolve()
     target = Path(args.site_dir).resolve()
     reason = sitedir.refuse_reason(target, config.parent, _source_folders(config))
@@ -326,6 +382,7 @@ def _render(engine: str, config: Path, out: Path) -> int:
     """Render the site of ``config`` into ``out`` with ``engine``; the exit code."""
     from site_builder.engines import run_mkdocs
     from site_builder.engines.zensical import plugin_options
+    from site_builder.publish import read_mkdocs_yml
 
     if engine == "mkdocs":
         code = run_mkdocs(config, out)
@@ -495,7 +552,7 @@ def build_parser() -> argparse.ArgumentParser:
     n.add_argument("--no-input", action="store_true", help="不提问，直接写出模板")
     n.set_defaults(func=cmd_new)
     s = sub.add_parser("schema", help="生成 JSON Schema（编辑器自动补全用）")
-    s.add_argument("--output", default=str(SCHEMA_PATH))
+    s.add_argument("--output", help="默认 schema/case.schema.json")
     s.add_argument("--check", action="store_true", help="只检查是否过期")
     s.set_defaults(func=cmd_schema)
     m = sub.add_parser("cms-config", help="生成表单编辑器（/admin/）的配置")

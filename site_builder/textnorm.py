@@ -224,7 +224,10 @@ def fold(text: str) -> str:
     to simplified (e.g. ``"Ｂ站　體驗"`` -> ``"b站 体验"``).  Length-preserving for CJK text;
     NFKC may change the length of compatibility characters such as ``①`` or ``㎞``.
     """
-    text = unicodedata.normalize("NFKC", strip_invisible(text)).lower()
+    text = strip_invisible(text)
+    if not unicodedata.is_normalized("NFKC", text):  # a quick check: most text is already NFKC
+        text = unicodedata.normalize("NFKC", text)
+    text = text.lower()
     # NFKC can expose new invisible characters only in theory; strip again cheaply.
     return strip_invisible(text).translate(_translation())
 
@@ -239,11 +242,23 @@ def find_nonsimplified(text: str) -> list[tuple[int, str, str]]:
     ideographs (U+F900..U+FAFF, U+2F800..U+2FA1F) are reported with their unified, folded form.
     """
     table = _tables()[1]
+    reported = _reported_chars()
+    if reported.isdisjoint(text):  # one pass in C: most texts have none
+        return []
     out: list[tuple[int, str, str]] = []
     for i, ch in enumerate(text):
+        if ch not in reported:
+            continue
         if ch in table:
             out.append((i, ch, table[ch]))
-        elif _COMPAT_IDEOGRAPH.match(ch):
+        else:
             unified = unicodedata.normalize("NFKC", ch)
             out.append((i, ch, table.get(unified, unified)))
     return out
+
+
+@cache
+def _reported_chars() -> frozenset[str]:
+    """Every character :func:`find_nonsimplified` reports: its table's keys and the compatibility ideographs."""
+    compat = [chr(c) for lo, hi in ((0xF900, 0xFAFF), (0x2F800, 0x2FA1F)) for c in range(lo, hi + 1)]
+    return frozenset(_tables()[1]) | frozenset(ch for ch in compat if _COMPAT_IDEOGRAPH.match(ch))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 from site_builder import cli
+from tests.support.synthetic import write_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -62,3 +65,43 @@ def test_cli_validate_prints_github_annotations(tmp_path: Path, monkeypatch, cap
     assert "::error file=cases/a-case.yaml,line=2,col=7::年份 (year): 应为整数年份" in out.out
     assert "cases/a-case.yaml:2:7: 年份 (year): 应为整数年份" in out.err
     assert "Traceback" not in out.err
+
+
+_RUN_VALIDATE = """
+import sys
+from site_builder.cli import main
+code = main(["validate", "cases"])
+print("MODULES", " ".join(sorted(sys.modules)))
+sys.exit(code)
+"""
+_NOT_ON_UNCHANGED_CASES = (
+    "mkdocs",
+    "jinja2",
+    "PIL",
+    "rapidfuzz",
+    "site_builder.outputs.search.vocabulary",
+    "site_builder.parallel",
+    "site_builder.casefile.slips",
+)
+
+
+def test_validate_of_unchanged_cases_reads_its_caches_and_says_the_same(tmp_path: Path) -> None:
+    """A second run finds the same problems without checking anything again: no YAML parsing,
+    engine, Pillow, fuzzy matching or search code is even imported."""
+    write_cases(tmp_path / "cases", 12)
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", _RUN_VALIDATE], cwd=tmp_path, capture_output=True, text=True, check=False
+        )
+        for _ in range(2)
+    ]
+    outputs = [(r.returncode, r.stdout.rpartition("MODULES")[0], r.stderr) for r in runs]
+    assert outputs[0] == outputs[1]
+    assert runs[0].returncode == 0 and "检查通过：12 个案例" in runs[0].stdout
+    assert "提醒" in runs[0].stdout
+    first, second = ({*r.stdout.rpartition("MODULES ")[2].split()} for r in runs)
+    assert "site_builder.casefile.slips" in first
+    assert not {
+        m for m in second if m.split(".")[0] in _NOT_ON_UNCHANGED_CASES or m in _NOT_ON_UNCHANGED_CASES
+    }
+    assert (tmp_path / ".cache" / "site_builder" / "checked").is_dir()

@@ -2,27 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import difflib
 import hashlib
 import json
 import os
+import pickle
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from site_builder.cache import Store, cache_key
+from site_builder.casefile import models
 from site_builder.casefile.fields import keys_of_kind, submodels
 from site_builder.casefile.messages import describe, example, field_title, format_help, label, model_for
 from site_builder.casefile.models import (
-    CHECKED,
     FULLWIDTH_DIGITS,
     ID_MAX,
     ID_PATTERN,
@@ -34,24 +36,17 @@ from site_builder.casefile.models import (
     field_meta,
     none_word,
 )
-from site_builder.casefile.skeleton import prefilled_left, template_leftovers
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 from site_builder.casefile.yamlio import (
     Document,
     Positions,
     capped,
-    document_from_json,
-    document_to_json,
     dotted_path,
-    is_parse_cached,
     parse_cache,
     read_yaml,
+    safe_loads,
 )
 from site_builder.errors import CaseError, CaseFileError, Location, display_path, shorten
-from site_builder.media.fonts import CJKFontNotFoundError, find_cjk_font
-from site_builder.media.fonts import missing_glyphs as font_missing
-from site_builder.media.photos import photo_problems
-from site_builder.parallel import PARALLEL_FROM, map_chunks, should_split
 from site_builder.textnorm import INVISIBLE_CHARS
 
 CASE_SUFFIX = ".yaml"
@@ -67,6 +62,11 @@ class LoadResult:
     findings: dict[str, list[CaseError]] = field(default_factory=dict)
     """Case id -> the case's own lint findings (:func:`site_builder.checks.lint.lint_case`, not
     strict), from the per-file cache; the lints read them instead of looking again."""
+    digests: dict[str, str] | None = None
+    """Case id -> the digest of its file's bytes, when a check cache is in use and every case has
+    one (:func:`remembered_findings` is then keyed on them)."""
+    inputs: tuple[Any, ...] = ()
+    """What every file's checks read besides its bytes (:func:`pack_inputs`)."""
 
     @property
     def ok(self) -> bool:
@@ -208,6 +208,7 @@ def load_cases(
     related: dict[str, Any] = {}
     titles: dict[str, str] = {}
     ctx = _Context(vocab, today or dt.date.today())
+    digests: dict[str, str | None] = {}
     loaded = (
         memo.load(files, ctx, cases_root, check_images, parallel)
         if memo is not None
@@ -235,6 +236,7 @@ def load_cases(
         seen[item.case_id] = item.path
         item.case.bind(item.case_id, item.path)
         result.cases.append(item.case)
+        digests[item.case_id] = item.digest
         if item.findings is not None:
             result.findings[item.case_id] = item.findings
     known = set(related)
@@ -252,7 +254,50 @@ def load_cases(
     result.errors.extend(_check_related(related, result.positions, known))
     result.cases.sort(key=lambda c: c.id)
     result.errors.sort()
+    if checked_pack(ctx) is not None and all(d is not None for d in digests.values()):
+        result.digests = {k: d for k, d in digests.items() if d is not None}
+        result.inputs = pack_inputs(ctx)
     return result
+
+
+FINDINGS_NAMESPACE = "findings"
+
+
+def remembered_findings(
+    result: LoadResult, label: str, options: Any, compute: Callable[[], list[CaseError]]
+) -> list[CaseError]:
+    """``compute()`` (findings over the whole collection: the cross-case lints), or what it gave
+    the last time every case's file, their paths and ``options`` were the same.
+
+    One entry per ``label``, overwritten when anything changed (a run that changed nothing reads
+    it back and compares its key, nothing else). The key holds each case's file digest and path, the
+    inputs of every file's checks (:func:`pack_inputs`), ``options``, and through
+    :func:`site_builder.cache.cache_key` the code and library versions.
+    """
+    cache = _CHECK_CACHE or parse_cache()
+    if cache is None or result.digests is None:
+        return compute()
+    files = sorted((c.id, result.positions[c.id].path, result.digests.get(c.id)) for c in result.cases)
+    key = cache_key(FINDINGS_NAMESPACE, label, options, result.inputs, files)
+    store = Store(cache, FINDINGS_NAMESPACE)
+    name = label  # one file, whatever the code: an old version's entry is overwritten, not left behind
+    blob = store.get(name)
+    if blob is not None:
+        try:
+            stored_key, rows = safe_loads(blob)
+            if stored_key == key:
+                return [
+                    CaseError(Location(str(path), int(line), int(col)), str(fld), str(msg), severity)
+                    for path, line, col, fld, msg, severity in rows
+                    if severity in ("error", "warning")
+                ]
+        except (pickle.UnpicklingError, ValueError, TypeError, EOFError):
+            pass
+    found = compute()
+    rows = [(f.location.path, f.location.line, f.location.col, f.field, f.message, f.severity) for f in found]
+    with contextlib.suppress(OSError):  # a read-only cache: computed again next time
+        store.put(name, pickle.dumps((key, rows), protocol=pickle.HIGHEST_PROTOCOL))
+    return found
 
 
 @dataclass
@@ -266,6 +311,10 @@ class _FileResult:
     errors: list[CaseError]
     title: Any = None
     findings: list[CaseError] | None = None
+    entry: bytes | None = None
+    """The file's :class:`CheckedPack` entry, when it was checked now and is clean."""
+    digest: str | None = None
+    """The digest of the file's bytes (:func:`file_digest`), when a check cache is in use."""
 
 
 @dataclass(frozen=True)
@@ -290,129 +339,189 @@ def vocabulary_digest(vocab: Vocabularies) -> str:
 
 
 CHECKED_NAMESPACE = "checked"
+KEEP_RUNS = 10
+"""A file's checks stay in the pack until this many runs that changed it have not used them (so
+checking one file does not drop the others, and deleted files do not stay for ever)."""
+
+_CASE_CLASSES = frozenset(
+    (models.__name__, name)
+    for name, obj in vars(models).items()
+    if isinstance(obj, type) and issubclass(obj, BaseModel) and obj.__module__ == models.__name__
+)
+"""What a pack entry may name: the case models (and nothing that runs code when unpickled)."""
 
 
-def _checked_entry(raw: bytes, ctx: _Context) -> tuple[Store, str] | None:
-    """Where the checks of a file with these bytes are kept (None: no cache in use).
+class CheckedPack:
+    """Every clean case file's checks, by the file's bytes, in one cache entry per project.
 
-    Keyed on the bytes alone (not the path): a build started in another folder, or a renamed
-    file, finds them too; the path is attached when an entry is read back.
+    An entry holds what the checks made of the file (its validated case, its positions, its own
+    lint findings), so an unchanged file is neither parsed nor validated again: ``validate``,
+    builds and the preview share it. It is read once and, when a file was checked afresh, written
+    once per run (one file for the whole folder: writing one file per case cost a cold run more
+    than it saved). The pack's name holds the vocabularies, the year and the fonts
+    (:func:`pack_inputs`); the cache key adds the checking code and library versions. Only plain
+    data and the case models are read back (:func:`safe_loads`).
     """
-    cache = parse_cache()
+
+    def __init__(self, cache: Path, name: str, inputs: tuple[Any, ...]) -> None:
+        self.store = Store(cache, CHECKED_NAMESPACE)
+        self.name = name
+        self.trusts_drawing = inputs[-1] is not None
+        """The fonts are in the key: a remembered case's title was drawable with these fonts."""
+        self._entries: dict[str, tuple[int, bytes]] | None = None
+        self._generation = 0
+        self.used: set[str] = set()
+        self.added: dict[str, bytes] = {}
+
+    def _stored(self) -> dict[str, tuple[int, bytes]]:
+        if self._entries is None:
+            self._entries = {}
+            blob = self.store.get(self.name)
+            try:
+                generation, entries = safe_loads(blob) if blob is not None else (0, {})
+                self._generation = int(generation)
+                self._entries = {
+                    str(k): (int(g), bytes(b)) for k, (g, b) in entries.items() if isinstance(b, bytes)
+                }
+            except (pickle.UnpicklingError, ValueError, TypeError, AttributeError, EOFError):
+                self._entries = {}
+        return self._entries
+
+    def get(self, digest: str) -> bytes | None:
+        """The entry of the file whose bytes have this digest, if one was kept."""
+        found = self.added.get(digest) or self._stored().get(digest, (0, None))[1]
+        if found is not None:
+            self.used.add(digest)
+        return found
+
+    def put(self, digest: str, entry: bytes) -> None:
+        """Keep a file's entry (written by :meth:`save`)."""
+        self.added[digest] = entry
+        self.used.add(digest)
+
+    def save(self) -> None:
+        """Write the pack when this run added an entry; drop what :data:`KEEP_RUNS` runs did not use."""
+        if not self.added:
+            return
+        stored = self._stored()
+        generation = self._generation + 1
+        kept = {k: v for k, v in stored.items() if generation - v[0] < KEEP_RUNS}
+        kept.update({k: (generation, stored[k][1]) for k in self.used if k in stored})
+        kept.update({k: (generation, v) for k, v in self.added.items()})
+        data = pickle.dumps((generation, kept), protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            self.store.put(self.name, data)
+        except OSError:
+            return  # a read-only cache: the next run checks afresh
+        self._entries, self._generation, self.added = kept, generation, {}
+
+
+_CHECK_CACHE: Path | None = None
+_PACKS: dict[tuple[Path, str], CheckedPack] = {}
+
+
+def use_check_cache(cache: Path | None) -> None:
+    """Keep each clean file's checks under ``cache`` (``validate``); builds use their parse cache's
+    folder (:func:`site_builder.casefile.yamlio.use_parse_cache`)."""
+    global _CHECK_CACHE
+    _CHECK_CACHE = cache
+
+
+def check_cache() -> Path | None:
+    """The folder :func:`use_check_cache` set (None: unset; builds then use their parse cache's)."""
+    return _CHECK_CACHE
+
+
+def pack_inputs(ctx: _Context) -> tuple[Any, ...]:
+    """What a file's checks read besides its bytes and the code: the vocabularies, the year, and
+    the fonts its title and summary must be drawable with (None: not known without loading them)."""
+    from site_builder.media.fonts import font_files_signature
+
+    return (*ctx.inputs, font_files_signature())
+
+
+def checked_pack(ctx: _Context) -> CheckedPack | None:
+    """The pack this process uses for ``ctx`` (None: no cache in use)."""
+    cache = _CHECK_CACHE or parse_cache()
     if cache is None:
         return None
-    name = cache_key(CHECKED_NAMESPACE, hashlib.sha256(raw).hexdigest(), ctx.inputs)
-    return Store(cache, CHECKED_NAMESPACE), name
+    inputs = pack_inputs(ctx)
+    name = "pack-" + cache_key(CHECKED_NAMESPACE, *inputs)
+    found = _PACKS.get((cache, name))
+    if found is None:
+        found = _PACKS[(cache, name)] = CheckedPack(cache, name, inputs)
+    return found
 
 
-def _remembered_file(path: Path, shown: str, ctx: _Context) -> tuple[Document, Case, list[CaseError]] | None:
-    """A clean file's document, validated case and own lint findings, as its last check left them."""
-    if parse_cache() is None or path.is_symlink():
-        return None
-    try:
-        raw = path.read_bytes()
-    except OSError:
-        return None
-    entry = _checked_entry(raw, ctx)
-    if entry is None:
-        return None
-    store, name = entry
-    blob = store.get(name)
-    if blob is None:
-        return None
-    try:
-        stored = json.loads(blob)
-        doc = document_from_json(stored["doc"].encode("utf-8"), shown)
-        case = _revalidated(stored["case"], stored["private"], ctx)
-        findings = [
-            CaseError(Location(shown, int(line), int(col)), str(fld), str(msg), severity)
-            for line, col, fld, msg, severity in stored["lint"]
-            if severity in ("error", "warning")
-        ]
-    except (ValueError, KeyError, TypeError, ValidationError):
-        return None
-    if doc is None:
-        return None
-    return doc, case, findings
-
-
-def _revalidated(data: Any, private: Any, ctx: _Context) -> Case:
-    """The case a file validated to, from its dump and the private values validators derived
-    (a former district's name): the per-kind checks are skipped (:data:`CHECKED`)."""
-    case = Case.model_validate(data, context={"vocab": ctx.vocab, "today": ctx.today, CHECKED: True})
-    if not isinstance(private, dict) or case.__pydantic_private__ is None:
-        raise TypeError("no private values")
-    case.__pydantic_private__.update({k: v for k, v in private.items() if k in case.__pydantic_private__})
-    return case
+def file_digest(raw: bytes) -> str:
+    """The key of a case file's checks in the pack: its bytes alone, not its path (a build started
+    in another folder, or a renamed file, finds them too; the path is attached when read back)."""
+    return hashlib.sha256(raw).hexdigest()
 
 
 _BOUND = ("_id", "_source_path")
 """Private values the loader sets after validation (:meth:`Case.bind`): not kept."""
 
 
-def _remember_file(path: Path, ctx: _Context, doc: Document, case: Case) -> list[CaseError] | None:
-    """Keep a clean file's checks for the next run; return its own lint findings."""
-    if parse_cache() is None or doc.flagged or doc.repaired_lines:
+def _entry(doc: Document, case: Case, findings: list[CaseError]) -> bytes | None:
+    """A clean file's pack entry, or None when it cannot be kept faithfully."""
+    if doc.flagged or doc.repaired_lines:
         return None
+    portable = case.model_copy()
+    if portable.__pydantic_private__ is None:
+        return None
+    portable.__pydantic_private__ = {
+        k: v for k, v in portable.__pydantic_private__.items() if k not in _BOUND
+    } | {"_id": "", "_source_path": None}
+    data = doc.data
+    kept = {k: data.get(k) for k in ("title", "related", "images")}
+    lint = [(f.location.line, f.location.col, f.field, f.message, f.severity) for f in findings]
     try:
-        raw = path.read_bytes()
-    except OSError:
+        return pickle.dumps((kept, doc.positions.pack(), portable, lint), protocol=pickle.HIGHEST_PROTOCOL)
+    except (pickle.PicklingError, TypeError, AttributeError):
         return None
-    entry = _checked_entry(raw, ctx)
-    encoded = document_to_json(doc)
-    if entry is None or encoded is None:
-        return None
-    from site_builder.checks.lint import lint_case  # the lints import the models, not the loader
 
-    findings = lint_case(case, doc.positions)
-    data = case.model_dump()
-    private = {k: v for k, v in (case.__pydantic_private__ or {}).items() if k not in _BOUND}
+
+def _restored(
+    entry: bytes, path: Path, shown: str, case_id: str
+) -> tuple[dict[str, Any], Positions, Case, list[CaseError]] | None:
+    """A pack entry read back for the file at ``path`` (None: damaged, checked afresh)."""
     try:
-        text = json.dumps(
-            {
-                "doc": encoded.decode("utf-8"),
-                "case": data,
-                "private": private,
-                "lint": [[f.location.line, f.location.col, f.field, f.message, f.severity] for f in findings],
-            },
-            ensure_ascii=False,
-            allow_nan=False,
-        )
-        stored = json.loads(text)
-        again = _revalidated(stored["case"], stored["private"], ctx)
-        if case.__pydantic_private__ is not None and again.__pydantic_private__ is not None:
-            again.__pydantic_private__.update({k: case.__pydantic_private__.get(k) for k in _BOUND})
-    except (ValueError, TypeError, ValidationError):
-        return findings
-    if again != case:  # JSON would not give back exactly this case: checked afresh every time
-        return findings
-    store, name = entry
-    store.put(name, text.encode("utf-8"))
-    return findings
+        kept, positions, case, lint = safe_loads(entry, _CASE_CLASSES)
+        if not isinstance(case, Case) or not isinstance(kept, dict) or not isinstance(positions, bytes):
+            return None
+        findings = [
+            CaseError(Location(shown, int(line), int(col)), str(fld), str(msg), severity)
+            for line, col, fld, msg, severity in lint
+            if severity in ("error", "warning")
+        ]
+    except (pickle.UnpicklingError, ValueError, TypeError, AttributeError, EOFError, IndexError):
+        return None
+    return kept, Positions.packed(shown, positions), case.bind(case_id, path), findings
+
+
+def _from_pack(
+    entry: bytes, path: Path, ctx: _Context, cases_root: Path | None, check_images: bool, pack: CheckedPack
+) -> _FileResult | None:
+    """The result of a file whose bytes passed every check of their own before."""
+    shown = display_path(path)
+    case_id = path.name[: -len(CASE_SUFFIX)]
+    restored = _restored(entry, path, shown, case_id)
+    if restored is None:
+        return None
+    kept, positions, case, own = restored
+    errors = _check_images(kept.get("images"), path, positions, cases_root or path.parent, check_images)
+    if not pack.trusts_drawing:
+        errors += _check_drawable(case, positions)
+    return _FileResult(
+        path, shown, case_id, positions, kept.get("related"), case, capped(errors), kept.get("title"), own
+    )
 
 
 def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images: bool) -> _FileResult:
     shown = display_path(path)
     case_id = path.name[: -len(CASE_SUFFIX)] if path.name.endswith(CASE_SUFFIX) else path.stem
     id_errors = _check_id(case_id, shown)
-    remembered = None if id_errors else _remembered_file(path, shown, ctx)
-    if remembered is not None:  # the same bytes passed every check of their own before
-        known, valid, own = remembered
-        errors = _check_images(
-            known.data.get("images"), path, known.positions, cases_root or path.parent, check_images
-        )
-        errors += _check_drawable(valid, known.positions)
-        return _FileResult(
-            path,
-            shown,
-            case_id,
-            known.positions,
-            known.data.get("related"),
-            valid,
-            capped(errors),
-            known.data.get("title"),
-            own,
-        )
     doc, read_errors = read_yaml(path, shown, repaired=True)
     errors = id_errors + read_errors
     if doc is None:
@@ -428,11 +537,12 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
     if case is not None:
         errors += _check_drawable(case, doc.positions)
     usable = case if not id_errors and not doc.repaired_lines else None
-    findings = (
-        _remember_file(path, ctx, doc, usable.bind(case_id, path))
-        if usable is not None and not errors
-        else None
-    )
+    findings = entry = None
+    if usable is not None and not errors and (_CHECK_CACHE or parse_cache()) is not None:
+        from site_builder.checks.lint import lint_case  # the lints import the models, not the loader
+
+        findings = lint_case(usable.bind(case_id, path), doc.positions)
+        entry = _entry(doc, usable, findings)
     return _FileResult(
         path,
         shown,
@@ -443,10 +553,13 @@ def _load_file(path: Path, ctx: _Context, cases_root: Path | None, check_images:
         capped(errors),
         doc.data.get("title"),
         findings,
+        entry,
     )
 
 
 def _leftovers(path: Path, data: Any, positions: Positions, vocab: Vocabularies) -> list[CaseError]:
+    from site_builder.casefile.skeleton import prefilled_left, template_leftovers
+
     names = vocab.fields.names()
     first = names[0] if names else ""
     if not prefilled_left(data, first):
@@ -465,15 +578,44 @@ def _load_chunk(files: list[Path], ctx: _Context, cases_root: Path | None, check
 def _load_files(
     files: list[Path], ctx: _Context, cases_root: Path | None, check: bool, parallel: bool
 ) -> list[_FileResult]:
-    if parallel and should_split(len(files), PARALLEL_FROM):
-        to_parse = sum(not is_parse_cached(p, display_path(p), repaired=True) for p in files)
-        parallel = should_split(to_parse, PARALLEL_FROM)  # a fork costs more than validating parsed files
-    return map_chunks(
-        lambda chunk: _load_chunk(chunk, ctx, cases_root, check),
-        files,
-        threshold=PARALLEL_FROM,
-        allow=parallel,
-    )
+    """Each file's result, in order: from the pack where its bytes were checked before, the rest
+    checked now (forked over every core when there are many: a fork costs more than a pack hit)."""
+    pack = checked_pack(ctx)
+    results: dict[Path, _FileResult] = {}
+    digests: dict[Path, str] = {}
+    if pack is not None:
+        for path in files:
+            if path.is_symlink() or _check_id(path.name[: -len(CASE_SUFFIX)], ""):
+                continue
+            try:
+                digests[path] = file_digest(path.read_bytes())
+            except OSError:
+                continue
+            entry = pack.get(digests[path])
+            found = _from_pack(entry, path, ctx, cases_root, check, pack) if entry is not None else None
+            if found is not None:
+                results[path] = found
+    missing = [p for p in files if p not in results]
+    checked: list[_FileResult] = []
+    if missing:
+        from site_builder.parallel import PARALLEL_FROM, map_chunks  # multiprocessing: only to check files
+
+        Case.model_rebuild()  # the validators (deferred: reading a pack needs none), built before forking
+        checked = map_chunks(
+            lambda chunk: _load_chunk(chunk, ctx, cases_root, check),
+            missing,
+            threshold=PARALLEL_FROM,
+            allow=parallel,
+        )
+    for path, item in zip(missing, checked, strict=True):
+        results[path] = item
+        if pack is not None and item.entry is not None and path in digests:
+            pack.put(digests[path], item.entry)
+    if pack is not None:
+        pack.save()
+    for path, digest in digests.items():
+        results[path].digest = digest
+    return [results[p] for p in files]
 
 
 @dataclass
@@ -998,6 +1140,8 @@ def _check_images(images: Any, source: Path, pos: Positions, root: Path, deep: b
             errors.append(CaseError(at, field, f"「{rel}」不是普通文件"))
             continue
         if deep:
+            from site_builder.media.photos import photo_problems  # Pillow: only for files naming photos
+
             reason = photo_problems(target, display_path(target))
             if reason:
                 errors.append(CaseError(at, field, reason))
@@ -1103,6 +1247,9 @@ def missing_glyphs(text: str) -> str:
 
 
 def _drawable_char(ch: str) -> bool:
+    from site_builder.media.fonts import CJKFontNotFoundError, find_cjk_font
+    from site_builder.media.fonts import missing_glyphs as font_missing
+
     try:
         fonts = [find_cjk_font("bold").load(32), find_cjk_font("regular").load(32)]
     except (CJKFontNotFoundError, OSError):

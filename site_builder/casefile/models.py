@@ -625,20 +625,14 @@ def meaningless_alt(alt: str, file: str | None = None) -> bool:
     return False
 
 
-CHECKED = "_checked"
-"""Validation context key: the data is a case this code already validated (the loader's per-file
-cache, keyed by the file's bytes, the vocabularies and the code), so the per-kind checks, which
-only refuse or normalise what a valid case no longer holds, are skipped."""
-
-
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", strict=True, frozen=False)
+    # defer_build: the validators are built on first use, so a run that only reads remembered cases
+    # (``validate`` of unchanged files, a warm build) never builds them
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=False, defer_build=True)
 
     @field_validator("*", mode="before")
     @classmethod
     def _by_kind(cls, value: Any, info: ValidationInfo) -> Any:
-        if info.context is not None and info.context.get(CHECKED):
-            return value
         assert info.field_name is not None
         return check_by_kind(cls.model_fields[info.field_name], value)
 
@@ -896,6 +890,7 @@ class Case(_Strict):
 
     model_config = ConfigDict(
         extra="forbid",
+        defer_build=True,
         strict=True,
         title="上海新兴领域党建案例",
         json_schema_extra={

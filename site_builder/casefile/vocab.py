@@ -105,12 +105,14 @@ def _terms(raw: list[dict[str, object]]) -> list[Term]:
 
 DEFAULT_PATH = Path(str(resources.files("site_builder") / "data" / "vocabularies.yaml"))
 
+_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml: the same data, ~6x faster
+
 
 @lru_cache(maxsize=4)
 def load_vocabularies(path: Path = DEFAULT_PATH) -> Vocabularies:
     """Read the vocabulary file; a malformed file is our bug, not an editor's case error."""
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        raw = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
         vocab = Vocabularies(
             districts=Vocabulary(
                 "district", _terms(raw["districts"]), _terms(raw.get("former_districts", []))

@@ -10,19 +10,23 @@ column so that validation errors can point at it.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import math
+import pickle
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
 from site_builder.cache import Store, cache_key
-from site_builder.casefile.slips import Slip, apply_repairs, find_slips
 from site_builder.errors import CaseError, Location, shorten
 from site_builder.textnorm import describe_char
+
+if TYPE_CHECKING:
+    from site_builder.casefile.slips import Slip
 
 MAX_FILE_BYTES = 256 * 1024
 MAX_DEPTH = 8
@@ -41,14 +45,84 @@ _TRUE = {"true", "True", "TRUE"}
 _FALSE = {"false", "False", "FALSE"}
 
 
-@dataclass
 class Positions:
-    """Where each value (and each mapping key) of a document starts."""
+    """Where each value (and each mapping key) of a document starts.
 
-    path: str
-    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    quoted: set[PathKey] = field(default_factory=set)
+    A file's positions are only read when one of its values is reported, so positions kept in the
+    check cache stay packed (:meth:`pack`, :meth:`packed`) until then: a warm run reads none.
+    """
+
+    __slots__ = ("_keys", "_packed", "_quoted", "_values", "path")
+
+    def __init__(
+        self,
+        path: str,
+        values: dict[PathKey, tuple[int, int]] | None = None,
+        keys: dict[PathKey, tuple[int, int]] | None = None,
+        quoted: set[PathKey] | None = None,
+    ) -> None:
+        self.path = path
+        self._values = {} if values is None else values
+        self._keys = {} if keys is None else keys
+        self._quoted = set() if quoted is None else quoted
+        self._packed: bytes | None = None
+
+    @classmethod
+    def packed(cls, path: str, blob: bytes) -> Positions:
+        """Positions from :meth:`pack`, unpacked on first use (a damaged blob raises then)."""
+        positions = cls(path)
+        positions._packed = blob
+        return positions
+
+    def pack(self) -> bytes:
+        """The positions as bytes (plain tuples, dicts and sets: read back by :func:`safe_loads`)."""
+        self._unpack()
+        return pickle.dumps((self._values, self._keys, self._quoted), protocol=pickle.HIGHEST_PROTOCOL)
+
+    def _unpack(self) -> None:
+        if self._packed is not None:
+            blob, self._packed = self._packed, None
+            self._values, self._keys, self._quoted = safe_loads(blob)
+
+    @property
+    def values(self) -> dict[PathKey, tuple[int, int]]:
+        """Path of a value -> (line, column) where it starts."""
+        self._unpack()
+        return self._values
+
+    @property
+    def keys(self) -> dict[PathKey, tuple[int, int]]:
+        """Path of a mapping key -> (line, column) where the key is written."""
+        self._unpack()
+        return self._keys
+
+    @property
+    def quoted(self) -> set[PathKey]:
+        """Paths of quoted or block scalars (always text)."""
+        self._unpack()
+        return self._quoted
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Positions):
+            return NotImplemented
+        return (self.path, self.values, self.keys, self.quoted) == (
+            other.path,
+            other.values,
+            other.keys,
+            other.quoted,
+        )
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def __repr__(self) -> str:
+        return f"Positions({self.path!r}, {self.values!r}, {self.keys!r}, {self.quoted!r})"
+
+    def __getstate__(self) -> tuple[str, bytes]:
+        return self.path, self.pack()
+
+    def __setstate__(self, state: tuple[str, bytes]) -> None:
+        self.path, self._packed = state
+        self._values, self._keys, self._quoted = {}, {}, set()
 
     def locate(self, key: PathKey, *, prefer_key: bool = False) -> Location:
         """Find the closest known position for ``key``, walking up to its parents."""
@@ -62,6 +136,31 @@ class Positions:
             if not probe:
                 return Location(self.path, 1, 1)
             probe = probe[:-1]
+
+
+class _NoGlobals(pickle.Unpickler):
+    """Reads plain data only: any class or function named in the data is refused."""
+
+    allowed: frozenset[tuple[str, str]] = frozenset()
+
+    def find_class(self, module: str, name: str) -> Any:
+        found = _FOUND.get((module, name))
+        if found is None and (module, name) in self.allowed:
+            found = _FOUND[(module, name)] = super().find_class(module, name)
+        if found is None or (module, name) not in self.allowed:
+            raise pickle.UnpicklingError(f"{module}.{name} is not allowed here")
+        return found
+
+
+_FOUND: dict[tuple[str, str], Any] = {}
+
+
+def safe_loads(blob: bytes, allowed: frozenset[tuple[str, str]] = frozenset()) -> Any:
+    """Unpickle ``blob`` allowing only plain data and the classes in ``allowed`` (module, name):
+    a cache entry can then never name code to run, whatever bytes it holds."""
+    unpickler = _NoGlobals(io.BytesIO(blob))
+    unpickler.allowed = allowed
+    return unpickler.load()
 
 
 @dataclass
@@ -143,10 +242,11 @@ class _Builder:
         self.errors.append(CaseError(Location(self.positions.path, *at), field, message))
 
     def build(self, node: yaml.Node, path: PathKey) -> Any:
-        self.positions.values[path] = _mark(node)
+        positions = self.positions  # the private tables: this runs for every value of every file
+        positions._values[path] = _mark(node)
         if isinstance(node, yaml.ScalarNode):
             if node.style:
-                self.positions.quoted.add(path)
+                positions._quoted.add(path)
             problem = _scalar_problem(node)
             if problem:
                 self.flagged.add(path)
@@ -182,21 +282,21 @@ class _Builder:
                     if clean and clean not in result and clean.isascii() and clean.isidentifier():
                         # Read the value under the key the editor meant, so it is not also "missing".
                         self.flagged.add((*path, clean))
-                        self.positions.keys[(*path, clean)] = _mark(key_node)
+                        positions._keys[(*path, clean)] = _mark(key_node)
                         result[clean] = self.build(value_node, (*path, clean))
                     continue
                 if key == "<<":
                     self.error(_mark(key_node), dotted, "不支持 YAML 合并键「<<」，请直接写出各字段")
                     continue
                 if key in result:
-                    first = self.positions.keys[(*path, key)]
+                    first = positions._keys[(*path, key)]
                     self.error(
                         _mark(key_node),
                         _dotted((*path, key)),
                         f"字段重复出现（第一次在第 {first[0]} 行），请删除其中一个",
                     )
                     continue
-                self.positions.keys[(*path, key)] = _mark(key_node)
+                positions._keys[(*path, key)] = _mark(key_node)
                 result[key] = self.build(value_node, (*path, key))
             return result
         raise TypeError(f"unexpected YAML node {node!r}")
@@ -294,6 +394,8 @@ def _raw_character_errors(text: str, shown_as: str) -> list[CaseError]:
 
 def _repair(text: str, slips: list[Slip]) -> tuple[str, list[Slip], list[_Problem], yaml.YAMLError | None]:
     """Apply strong slips, then each weak slip that moves or removes the parser's failure."""
+    from site_builder.casefile.slips import apply_repairs
+
     kept = [s for s in slips if s.strong]
     work = apply_repairs(text, kept)
     notes, exc = _scan_events(work, _LOADER)
@@ -440,6 +542,8 @@ def parse_text(
     repaired text comes back too (``repaired_lines`` says where), so that validation can report
     the file's other errors in the same run. Only the loader asks for that.
     """
+    from site_builder.casefile.slips import find_slips  # the slip rules: only a file being parsed
+
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     errors = _raw_character_errors(text, shown_as)
     if errors:
@@ -450,23 +554,28 @@ def parse_text(
         return None, capped(
             [CaseError(Location(shown_as, s.line, s.col), s.field, s.message) for s in strong]
         )
-    work, slips, notes, exc = _repair(text, found)
+    node = _compose_plain(text) if not found else None
+    slips: list[Slip] = []
+    if node is not None:  # the event pass could only have said what it says of plain files: nothing
+        work, errors = text, []
+    else:
+        work, slips, notes, exc = _repair(text, found)
+        errors = [CaseError(Location(shown_as, s.line, s.col), s.field, s.message) for s in slips]
+        if exc is not None:
+            line, col, message = _explain_failure(work, exc)
+            if line not in {s.line for s in slips} | {n for s in slips for n in s.extra}:
+                errors.append(CaseError(Location(shown_as, line, col), "", message))
+            return None, capped(errors)
+        errors += [CaseError(Location(shown_as, line, col), "", msg) for line, col, msg in notes]
+        if notes:
+            return None, capped(errors)
+        try:
+            node = yaml.compose(work, Loader=_LOADER)
+        except yaml.YAMLError as compose_error:  # the event pass accepted it: a composer-only problem
+            line, col, message = _explain_yaml(compose_error)
+            return None, [*errors, CaseError(Location(shown_as, line, col), "", message)]
     slip_lines = {s.line for s in slips} | {n for s in slips for n in s.extra}
-    errors = [CaseError(Location(shown_as, s.line, s.col), s.field, s.message) for s in slips]
-    if exc is not None:
-        line, col, message = _explain_failure(work, exc)
-        if line not in slip_lines:
-            errors.append(CaseError(Location(shown_as, line, col), "", message))
-        return None, capped(errors)
-    errors += [CaseError(Location(shown_as, line, col), "", msg) for line, col, msg in notes]
-    if notes:
-        return None, capped(errors)
     top = Location(shown_as, 1, 1)
-    try:
-        node = yaml.compose(work, Loader=_LOADER)
-    except yaml.YAMLError as compose_error:  # the event pass accepted it: a composer-only problem
-        line, col, message = _explain_yaml(compose_error)
-        return None, [*errors, CaseError(Location(shown_as, line, col), "", message)]
     if node is None or (isinstance(node, yaml.ScalarNode) and node.value == "" and not node.style):
         return None, [*errors, CaseError(top, "", "文件是空的，请从模板开始填写（运行 site-builder new）")]
     if not isinstance(node, yaml.MappingNode):
@@ -484,6 +593,49 @@ def parse_text(
         return None, capped(errors)
     doc = Document(data, positions, builder.flagged, slip_lines)
     return doc, capped(errors)
+
+
+MAX_PLAIN_BRACKETS = 1000
+"""More brackets than this and a file takes the event pass first: libyaml's composer recurses once
+per level of flow nesting, and only the event pass stops a deep one before it does."""
+
+
+def _compose_plain(text: str) -> yaml.Node | None:
+    """The document of a file without slips, composed by libyaml in one pass, when the event pass
+    (:func:`_scan_events`) would have found nothing in it; None means: take the full path.
+
+    The event pass refuses anchors, aliases, tags, more than one document and nesting deeper than
+    :data:`MAX_DEPTH`. The composer refuses a second document itself; a node starting at ``&`` or
+    ``!`` carries an anchor or a tag, an alias makes a node appear twice, and the depth is counted.
+    """
+    if text.count("[") + text.count("{") > MAX_PLAIN_BRACKETS:
+        return None
+    try:
+        node: yaml.Node | None = yaml.compose(text, Loader=_LOADER)
+    except yaml.YAMLError:
+        return None
+    if node is None:
+        return None
+    lines = text.split("\n")
+    seen: set[int] = set()
+    level = [(node, 1)]
+    while level:
+        current, depth = level.pop()
+        mark = current.start_mark
+        if id(current) in seen or depth > MAX_DEPTH + 1 or mark is None or mark.line >= len(lines):
+            return None
+        if lines[mark.line][mark.column : mark.column + 1] in ("&", "!"):
+            return None
+        seen.add(id(current))
+        if isinstance(current, yaml.SequenceNode):
+            if depth > MAX_DEPTH:
+                return None
+            level.extend((child, depth + 1) for child in current.value)
+        elif isinstance(current, yaml.MappingNode):
+            if depth > MAX_DEPTH:
+                return None
+            level.extend((child, depth + 1) for pair in current.value for child in pair)
+    return node
 
 
 def capped(errors: list[CaseError]) -> list[CaseError]:

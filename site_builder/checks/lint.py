@@ -47,7 +47,6 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from pydantic import BaseModel
-from rapidfuzz import fuzz, process
 
 from site_builder.casefile.fields import submodels
 from site_builder.casefile.models import Case, field_meta, kind_of
@@ -227,7 +226,9 @@ def find_bracketed_pinyin(text: str) -> list[tuple[int, str]]:
     ``楼宇（lóu yǔ）`` and ``党建(dang jian)`` match; a Latin name that is not the characters'
     reading, like ``中央商务区（CBD）`` or ``B站（bilibili）``, does not.
     """
-    out = []
+    out: list[tuple[int, str]] = []
+    if "(" not in text and "（" not in text:  # the pattern needs one; its search is slow on long CJK runs
+        return out
     for m in _BRACKETED_LATIN.finditer(text):
         chars, latin = m.group(1), m.group(3)
         words = [w for w in re.split(r"[ \u3000'’-]+", latin.lower().translate(_TONES)) if w]
@@ -530,6 +531,8 @@ def lint_titles(
     many more there are), so the annotation shows on whichever file a pull request touches and a
     large set of similar titles cannot flood the output.
     """
+    from rapidfuzz import fuzz  # not at import: `validate` of unchanged cases never compares
+
     positions = positions or {}
     keyed = []
     for case in cases:
@@ -907,6 +910,8 @@ class _LooseNames:
     def named(self, sentence: str, own: str) -> list[str]:
         """Cases the sentence names: each name between 、 and 和 counts for its closest title when
         that is at least :data:`LOOSE_NAME_RATIO` similar."""
+        from rapidfuzz import fuzz, process
+
         found: list[str] = []
         for part in _NAME_SEPARATORS.split(_POINTER_WORDS.sub("、", sentence)):
             key = _key(part)
@@ -1019,6 +1024,8 @@ def tag_likeness(tag: str, other: str) -> float:
     """How alike two tags read, 0-100: the better of rapidfuzz's WRatio (a tag inside a longer one,
     楼宇全覆盖 → 全覆盖) and the share of ``tag``'s characters found in ``other`` (word order differs
     in Chinese: 楼宇党支部 → 支部建在楼上); under two shared characters it is 0."""
+    from rapidfuzz import fuzz
+
     shared = len(set(tag) & set(other))
     if shared < 2:
         return 0.0

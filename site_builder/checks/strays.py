@@ -110,8 +110,6 @@ def loose_photo_problems(
     Photos a case uses are checked on that case's ``images`` line by the loader; ``broken_files``
     are case files that did not validate, whose references are read from their raw text.
     """
-    from site_builder.media.photos import commit_problems
-
     photos = {
         p.resolve(): p
         for p in sorted(cases_dir.rglob("*"))
@@ -125,6 +123,10 @@ def loose_photo_problems(
         for path in broken_files:
             for rel in re.findall(r"^\s*-?\s*\{?\s*file:\s*['\"]?([^'\",}\s]+)", _text(path), re.MULTILINE):
                 photos.pop((path.parent / rel).resolve(), None)
+    if not photos:
+        return []
+    from site_builder.media.photos import commit_problems  # Pillow: only when there are photos
+
     errors = []
     for photo in photos.values():
         shown = display_path(photo)

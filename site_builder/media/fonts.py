@@ -22,9 +22,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-from PIL import ImageFont
+if TYPE_CHECKING:
+    from PIL import ImageFont
 
 Weight = Literal["bold", "regular"]
 
@@ -125,6 +126,8 @@ def _identity(path: Path, index: int) -> str:
 
 @functools.lru_cache(maxsize=64)
 def _load(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
+    from PIL import ImageFont  # not at import: validate reads the fonts' signature without Pillow
+
     return ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.BASIC)
 
 
@@ -139,6 +142,8 @@ def _face_count_candidates(path: Path) -> range:
 
 def _pick_face(path: Path, want_sc: bool = True) -> FontSpec | None:
     """Return the best face in ``path``: the simplified-Chinese one if it is a collection."""
+    from PIL import ImageFont
+
     faces: list[tuple[int, str]] = []
     for index in _face_count_candidates(path):
         try:
@@ -201,6 +206,25 @@ def _candidates(weight: Weight) -> list[FontSpec]:
             if spec is not None:
                 found.append(spec)
     return found
+
+
+@functools.cache
+def font_files_signature() -> str | None:
+    """The font files :func:`find_cjk_font` chooses from, by path, size and modification time,
+    without loading them (None when only ``fc-match`` could name one): what decides whether a text
+    is drawable, for the keys of remembered checks."""
+    rows = [os.environ.get("SITE_BUILDER_CJK_FONT_BOLD", ""), os.environ.get("SITE_BUILDER_CJK_FONT", "")]
+    paths = [Path(r.partition("#")[0]) for r in rows if r]
+    paths += [Path(d) / name for d in _NOTO_DIRS for names in _NOTO_FILES.values() for name in names]
+    paths += [Path(name) for name in _OTHER_CJK_FILES]
+    found = []
+    for path in paths:
+        try:
+            st = path.stat()
+        except OSError:
+            continue
+        found.append(f"{path}:{st.st_size}:{st.st_mtime_ns}")
+    return "\n".join(rows + found) if found else None
 
 
 def _notdef_signature(font: ImageFont.FreeTypeFont) -> tuple[object, bytes]:

@@ -4,6 +4,7 @@ change to the file, the vocabularies or the code checks the file again."""
 from __future__ import annotations
 
 import dataclasses
+import pickle
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,7 +14,7 @@ import pytest
 
 from site_builder import cache as cache_module
 from site_builder.casefile import loader, yamlio
-from site_builder.casefile.loader import LoadResult, load_cases
+from site_builder.casefile.loader import LoadResult, load_cases, remembered_findings
 from site_builder.casefile.vocab import Term, Vocabularies, Vocabulary, load_vocabularies
 from site_builder.checks.lint import lint_case, lint_cases, lint_errors
 from tests.support.project import FIXTURE_CASES, ROOT
@@ -57,8 +58,13 @@ def _count_reads(monkeypatch: pytest.MonkeyPatch) -> list[object]:
     return calls
 
 
-def _stored(folder: Path) -> list[Path]:
+def _packs(folder: Path) -> list[Path]:
     return sorted((folder.parent / "cache" / "checked").glob("[!.]*"))
+
+
+def _stored(folder: Path) -> list[str]:
+    """The digests of the files whose checks the packs hold."""
+    return sorted(k for pack in _packs(folder) for k in yamlio.safe_loads(pack.read_bytes())[1])
 
 
 def test_cached_checks_give_the_same_cases_and_findings(cases: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -148,12 +154,120 @@ def test_cross_case_lints_still_see_every_case(cases: Path) -> None:
     assert "luwan-building-branch" in result.findings
 
 
-def test_a_damaged_entry_is_checked_again(cases: Path) -> None:
+def test_a_damaged_entry_is_checked_again(cases: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     expected = _load(cases)
-    for entry in _stored(cases):
+    assert _packs(cases)
+    for entry in _packs(cases):
         entry.write_bytes(entry.read_bytes()[:-5])
+    monkeypatch.setattr(loader, "_PACKS", {})  # a new run reads the damaged pack
+    calls = _count_reads(monkeypatch)
     again = _load(cases)
+    assert len(calls) == len(list(cases.glob("*.yaml")))
     assert [c.model_dump() for c in again.cases] == [c.model_dump() for c in expected.cases]
     assert again.findings.keys() == expected.findings.keys()
     case = again.cases[0]
     assert again.findings[case.id] == lint_case(case, again.positions[case.id])
+
+
+def _new_process(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Forget the packs this process read, as a new run would."""
+    monkeypatch.setattr(loader, "_PACKS", {})
+
+
+def test_a_run_that_checks_nothing_afresh_writes_nothing(
+    cases: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _load(cases)
+    (pack,) = _packs(cases)
+    before = pack.stat()
+    _new_process(monkeypatch)
+    calls = _count_reads(monkeypatch)
+    _load(cases)
+    assert [a for a in calls if "broken" not in str(a)] == []
+    after = pack.stat()
+    assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
+    (cases / "new-case.yaml").write_bytes((cases / "luwan-building-branch.yaml").read_bytes() + b"# x\n")
+    _new_process(monkeypatch)
+    _load(cases)
+    assert _packs(cases) == [pack], "still one file for the whole folder"
+    assert len(_stored(cases)) == len(set(_stored(cases))) > 1
+
+
+def test_checking_one_file_keeps_the_others(cases: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _load(cases)
+    every = _stored(cases)
+    target = cases / "luwan-building-branch.yaml"
+    target.write_text(target.read_text(encoding="utf-8").replace("title:", "title: 新", 1), encoding="utf-8")
+    _new_process(monkeypatch)
+    load_cases([target], cases_root=cases, parallel=False)
+    assert set(every) < set(_stored(cases))
+
+
+def test_a_pack_entry_naming_other_code_is_never_run(
+    cases: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An entry is unpickled with only the case models allowed: one that names a function is
+    refused (the file is checked afresh), so a tampered cache cannot run code."""
+    _load(cases)
+    (pack,) = _packs(cases)
+    generation, entries = yamlio.safe_loads(pack.read_bytes())
+    marker = tmp_path / "ran"
+
+    class Payload:
+        def __reduce__(self) -> tuple[Any, ...]:
+            return (marker.touch, ())
+
+    evil = pickle.dumps(Payload())
+    cache_module.Store(tmp_path / "cache", "checked").put(
+        pack.name, pickle.dumps((generation, {k: (g, evil) for k, (g, _) in entries.items()}))
+    )
+    _new_process(monkeypatch)
+    calls = _count_reads(monkeypatch)
+    result = _load(cases)
+    assert not marker.exists()
+    assert len(calls) == len(list(cases.glob("*.yaml")))
+    assert result.cases
+
+
+def test_cross_case_findings_are_remembered_until_a_file_changes(
+    cases: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    result = _load(cases)
+    expected = lint_cases(result.cases, result.positions, known=result.findings)
+    computed: list[int] = []
+
+    def compute(found: LoadResult) -> list[Any]:
+        computed.append(1)
+        return lint_cases(found.cases, found.positions, known=found.findings)
+
+    assert remembered_findings(result, "test", "options", lambda: compute(result)) == expected
+    _new_process(monkeypatch)
+    again = _load(cases)
+    assert remembered_findings(again, "test", "options", lambda: compute(again)) == expected
+    assert len(computed) == 1, "nothing changed: read back"
+    assert remembered_findings(again, "test", "other options", lambda: compute(again)) == expected
+    assert len(computed) == 2, "other options: computed"
+    shutil.copy(cases / "luwan-building-branch.yaml", cases / "luwan-building-copy.yaml")
+    _new_process(monkeypatch)
+    copied = _load(cases)
+    found = remembered_findings(copied, "test", "options", lambda: compute(copied))
+    assert len(computed) == 3
+    assert any(f.location.path.endswith("luwan-building-copy.yaml") and f.field == "title" for f in found)
+
+
+def test_without_a_cache_nothing_is_remembered(cases: Path) -> None:
+    before = yamlio.parse_cache()
+    yamlio.use_parse_cache(None)
+    try:
+        result = _load(cases)
+        calls: list[int] = []
+
+        def compute() -> list[Any]:
+            calls.append(1)
+            return []
+
+        for _ in range(2):
+            remembered_findings(result, "test", "", compute)
+    finally:
+        yamlio.use_parse_cache(before)
+    assert result.digests is None and len(calls) == 2
