@@ -1,6 +1,6 @@
 """Search budget benchmark: gzip bytes before the first result and time to first result.
 
-Usage: ``python benchmarks/bench_search.py [--sizes 1000 10000] [--throttle 4] [--queries]``
+Usage: ``python benchmarks/bench_search.py [--sizes 1000 10000] [--throttle 4] [--queries] [--typing keys fast ime]``
 
 Builds the search files for N synthetic ``Case`` models (text sampled from the real ``cases/``
 corpus, or a built-in sample), serves them with a bare page that has the real header search box,
@@ -323,6 +323,32 @@ def typed_session_bytes(
     return out
 
 
+def wide_sample() -> list[str]:
+    """Every query of the four phone sets in ``tests/fixtures/search/``, the long questions and the
+    bench's own queries, once each."""
+    import yaml
+
+    queries = []
+    for path in sorted((ROOT / "tests" / "fixtures" / "search").glob("*.yaml")):
+        queries += [e["q"] for e in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    return list(dict.fromkeys(queries + LONG_QUERIES + QUERIES))
+
+
+def typed_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The largest, the queries over the byte budget and the first results' tiers of a typed sample."""
+    tiers: dict[str, int] = {}
+    for r in rows:
+        tiers[r["tier"]] = tiers.get(r["tier"], 0) + 1
+    worst = sorted(rows, key=lambda r: -r["gzip_bytes"])
+    return {
+        "queries": len(rows),
+        "max_gzip_bytes": worst[0]["gzip_bytes"] if worst else 0,
+        "over_budget": sum(r["gzip_bytes"] > BUDGET_BYTES for r in rows),
+        "tiers": tiers,
+        "largest": worst[:10],
+    }
+
+
 @contextlib.contextmanager
 def _served_page(site: Path) -> Iterator[Any]:
     """One Chromium page on the built ``site`` served over loopback, opened at 关于本站 (a page with
@@ -440,14 +466,33 @@ def main() -> None:
         help="type a phone query set on the real site (default: tests/fixtures/search/phone_queries.yaml)",
     )
     ap.add_argument("--site", type=Path, help="with --queries/--eval: a built site (default: build cases/)")
+    ap.add_argument(
+        "--typing",
+        nargs="+",
+        choices=TYPING_MODES,
+        help="instead of the latency rounds: type the wide sample (the four phone sets, LONG_QUERIES and "
+        "QUERIES) the way a phone reader does and report the bytes before each query's first result",
+    )
+    ap.add_argument("--key-ms", type=int, default=300, help="with --typing: ms between keys (fast: 120)")
+    ap.add_argument(
+        "--bench-site", type=Path, help="a site written by write_site (default: write one per size)"
+    )
     args = ap.parse_args()
     report: dict[str, Any] = {}
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            site = Path(tmp)
+            site = args.bench_site or Path(tmp)
             t = time.perf_counter()
-            sizes = write_site(site, n)
+            sizes = write_site(site, n) if args.bench_site is None else {}
             sizes["build_s"] = round(time.perf_counter() - t, 2)
+            if args.typing:
+                report[f"{n} typed"] = {
+                    mode: typed_summary(
+                        typed_session_bytes(site, wide_sample(), mode, 120 if mode == "fast" else args.key_ms)
+                    )
+                    for mode in args.typing
+                }
+                continue
             rounds = [measure(site, args.throttle, QUERIES) for _ in range(args.repeat)]
             runs = [
                 {
@@ -489,6 +534,13 @@ def main() -> None:
         f"\nSearch budgets ({args.throttle:g}x CPU throttle): <= {BUDGET_BYTES // 1000} kB gzip, <= {BUDGET_MS} ms"
     )
     for n, r in report.items():
+        if n.endswith(" typed"):
+            for mode, t in r.items():
+                print(
+                    f"{n[:-6]:>6} cases typed ({mode}): {t['queries']} queries, max {t['max_gzip_bytes'] / 1000:.1f} kB, "
+                    f"{t['over_budget']} over {BUDGET_BYTES // 1000} kB, tiers {t['tiers']}"
+                )
+            continue
         if n == "eval":
             print(
                 f"phone set: hit@1 {r['hit_at_1']:.1%}, hit@3 {r['hit_at_3']:.1%}, MRR@8 {r['mrr_at_8']:.2f}, "
