@@ -18,6 +18,13 @@ confusable-reading pass).
 (``tests/support/search_queries.py``) into the real site's header box and prints hit@3 by kind;
 ``--eval`` types the hand-written phone set (``tests/fixtures/search/phone_queries.yaml``) and
 prints hit@1, hit@3, MRR@8 and how many no-answer queries showed a case as an exact match.
+
+``--typing keys fast ime`` replaces the latency rounds: it types the wide sample (the four phone
+sets, ``LONG_QUERIES`` and ``QUERIES``) into a fresh page per query the way a phone reader does
+(one character per --key-ms, 120 ms, or a pinyin keyboard composing letters and committing two or
+three characters at a time) and reports the gzip bytes fetched for all the prefixes before each
+query's own first result.  The site is served gzip-compressed, as GitHub Pages serves it, so the
+sizes the page sees (Resource Timing, which the header box's byte budget reads) are the ones counted.
 """
 
 from __future__ import annotations

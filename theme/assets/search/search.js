@@ -924,9 +924,15 @@
       var hits = strict(p, masks).map(function (n) { return { n: n, score: scoreOf(n, p.scored, masks, p.phrases) }; });
       var out = hits.length ? tiered(rank(hits), "exact", p) : null;
       if (!out) {
-        var part = rank(partial(p, masks));
+        // Past the session's budget, a term whose shards were not fetched is not known to be
+        // missing: the partial list weighs only the terms checked (the newest characters wait).
+        var afford = freshShards(p.tokens) * expected("i") <= room(capped), checked = p;
+        if (!afford) checked = Object.assign({}, p, { terms: p.terms.filter(function (term) {
+          return term.alts.some(function (alt) { return alt.every(function (t) { return have.has(t) || /^#r/.test(t); }); });
+        }) });
+        var part = rank(partial(checked, masks));
         // nothing to show yet: the whole search, if the session can afford it
-        if (!part.length && freshShards(p.tokens) * expected("i") <= room(capped)) return runFull(query, p, capped);
+        if (!part.length && afford) return runFull(query, p, capped);
         out = tiered(part, part.length ? "partial" : "none", p);
       }
       out.refine = function () { return runFull(query, p); };
