@@ -133,12 +133,19 @@ def write_site(dest: Path, n: int) -> dict[str, float]:
     return out
 
 
+def _serve(site: Path) -> tuple[str, Any]:
+    """Serve ``site`` at the root of a loopback server, gzip-compressed as GitHub Pages serves it."""
+    base, httpd = serve_like_pages(site, "/")
+    httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]  # a page closed mid-file
+    return base, httpd
+
+
 def measure(site: Path, throttle: float, queries: list[str]) -> list[dict[str, Any]]:
     """Type each query in a fresh page; return bytes before first result and latency."""
     from playwright.sync_api import sync_playwright
 
     results = []
-    base, httpd = serve_like_pages(site, "/")  # gzip, as GitHub Pages serves it
+    base, httpd = _serve(site)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(
@@ -269,7 +276,7 @@ def typed_session_bytes(
     readings = _readings(site)
     sizes: dict[str, int] = {}
     out = []
-    base, httpd = serve_like_pages(site, "/")
+    base, httpd = _serve(site)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
@@ -362,7 +369,7 @@ def _served_page(site: Path) -> Iterator[Any]:
     the header box), for typing queries one after another."""
     from playwright.sync_api import sync_playwright
 
-    base, httpd = serve_like_pages(site, "/")
+    base, httpd = _serve(site)
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
