@@ -170,15 +170,18 @@
   }
 
   /* ---------- the byte budget of a typing session (issue 22) ----------
-   * Everything the header box fetches counts, for every prefix the reader types on the way to a
-   * query: bytes on the wire (the compressed size Resource Timing reports; 0 from the HTTP cache;
-   * without a timing entry, 40 % of the text, about what gzip makes of the index).  A session
-   * starts when the box is empty; SESSION_BYTES (state.budget.session) is what it may spend (meta.json included) beside
-   * search.js and its style sheet (~24 kB), leaving ~20 kB for what a search cannot do without
-   * (the fold table of the characters typed, the titles of the results shown, a shard larger than
-   * expected) under the 150 kB budget.  Within it the first search of a query
-   * fetches what it needs; past it, it searches what is already loaded, and the rest waits for
-   * the reader to stop typing (the refinement).  Snippets come last: only when they fit. */
+   * A reader types a query one keystroke at a time, every prefix is searched, and everything
+   * those searches fetch counts before the query's own first result.  So the header box counts
+   * the bytes it fetches on the wire (the compressed size Resource Timing reports; 0 from the HTTP
+   * cache; without a timing entry, 40 % of the text, about what gzip makes of the index) since
+   * the box was last empty: the typing session.  A session may spend state.budget.session
+   * (SESSION_BYTES, meta.json included); search.js and its style sheet (~25 kB) come on top, and
+   * ~20 kB is left under the 150 kB budget for what a search cannot do without (the fold table of
+   * the characters typed, the titles of the results shown, a shard larger than expected).  Within
+   * it the first search of a query fetches what it needs; past it, it searches what is already
+   * loaded, and the rest waits until the reader stops typing (the refinement).  Snippets and the
+   * pinyin tier only spend what leaves state.budget.reserve (RESERVE_BYTES) to the keystrokes
+   * that follow. */
   function wireBytes(href, text) {
     var e = typeof performance !== "undefined" && performance.getEntriesByName ? performance.getEntriesByName(href) : [];
     e = e[e.length - 1];
@@ -197,9 +200,8 @@
   var GUESS = { i: 1500, p: 2000, s: 2300, d: 3000, "py.json": 12000 };
   function expected(kind) { var k = state.sizes[kind]; return k && k[1] ? k[0] / k[1] : GUESS[kind]; }
   function fetched(path) { return !!state.files[path]; }
-  // Bytes the current typing session may still fetch (Infinity outside the header box); what is
-  // not needed for a list at all (snippets, the pinyin tier) leaves RESERVE_BYTES (state.budget.reserve) to the
-  // searches of the next keystrokes.
+  // Bytes the current typing session may still fetch (Infinity outside the header box); extra:
+  // for what a list can do without (snippets, the pinyin tier), less the reserve.
   function room(capped, extra) {
     var b = state.budget;
     return capped ? b.session - (state.spent - state.session) - (extra ? b.reserve : 0) : Infinity;
