@@ -1154,7 +1154,7 @@
 
     function update() {
       var q = input.value, my = ++seq;
-      if (!q.trim()) { state.session = state.spent; list.textContent = ""; options = []; live.textContent = ""; open(false); return; }
+      if (!q.trim()) { list.textContent = ""; options = []; live.textContent = ""; open(false); return; }
       init(base).then(function () { return run(q, true); }).then(function (h) { show(q, my, h); }).catch(function () { live.textContent = "搜索暂时不可用"; });
     }
 
@@ -1216,6 +1216,7 @@
 
     input.addEventListener("input", function (e) {
       touched();
+      if (!input.value.trim()) state.session = state.spent; // emptied: a new typing session
       composing = !!e.isComposing;
       if (composing) return; // pinyin letters on their way to characters
       clearTimeout(timer);
