@@ -498,6 +498,19 @@ def _start_writer(site: SiteModel, media: MediaPlan, settings: BuildSettings) ->
     return None
 
 
+def case_page_inputs(settings: BuildSettings, media: MediaPlan) -> PageInputs:
+    """What every case page shows besides the cases (edit links, photos, covers, sharing)."""
+    return PageInputs(
+        edit_base=settings.edit_base,
+        images_html=media.images_html,
+        covers=media.covers,
+        site_name=settings.site_name,
+        site_url=settings.site_url,
+        report_email=settings.report_email,
+        report_issues=settings.report_issues,
+    )
+
+
 def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
     media = build_media(
         site.cases,
@@ -508,15 +521,7 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
     )
     store = Store(cache_root(settings.root), "pages")
     ids = [c.id for c in site.cases]
-    page_inputs = PageInputs(
-        edit_base=settings.edit_base,
-        images_html=media.images_html,
-        covers=media.covers,
-        site_name=settings.site_name,
-        site_url=settings.site_url,
-        report_email=settings.report_email,
-        report_issues=settings.report_issues,
-    )
+    page_inputs = case_page_inputs(settings, media)
     found = cached_case_bodies(site, ids, store, page_inputs)
     missing = [i for i in ids if i not in found]
     # Workers only for work the cache does not hold: forking a large process costs more CPU than
@@ -779,6 +784,8 @@ def build(
         remember=fresh,
     )
     generation = steps.run("图片、正文与站点页面", build_site, site, settings)
+    if preview is not None:  # the preview server's quick path renders a saved case with these
+        preview.built = (project, settings, generation.media)
     try:
         gaps = preview.gap_pages() if preview is not None else []
         rendering = steps.run("模板数据", describe_pages, generation, gaps)

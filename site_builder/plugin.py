@@ -19,13 +19,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import threading
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
+import mkdocs
+from mkdocs import utils as mkdocs_utils
+from mkdocs.commands import build as mkdocs_build
 from mkdocs.config import config_options as c
+from mkdocs.config import load_config
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
@@ -48,7 +53,7 @@ from site_builder.build import (
     is_unused_theme_asset,
     write_stubs,
 )
-from site_builder.cache import cache_root
+from site_builder.cache import atomic_write, cache_root
 from site_builder.engines import NOTICE
 from site_builder.errors import CaseFileError, EnvironmentProblem
 from site_builder.outputs.export import fill_data_section
@@ -91,6 +96,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.stop_writer: Callable[[], None] | None = None
         self.preview = PreviewState()
         self.finished: Finished | None = None
+        self.session: tuple[MkDocsConfig, Files, Navigation, Any] | None = None
+        """The last build's config, files, navigation and template environment (for :meth:`render_pages`)."""
+        self.nav: Navigation | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = "serve" if command == "serve" else "build"
@@ -226,7 +234,37 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             [jinja2.DictLoader({FINISHED_TEMPLATE: "{{ page.content }}"}), env.loader]
         )
         # Material's templates compiled once, not on every build (about a second of CPU each time)
-        return attach_bytecode_cache(env, cache_root(Path(config.config_file_path or ".").parent), "theme")
+        env = attach_bytecode_cache(env, cache_root(Path(config.config_file_path or ".").parent), "theme")
+        if self.command == "serve" and self.nav is not None:
+            self.session = (config, files, self.nav, env)
+        return env
+
+    def render_pages(self, pages: list[GeneratedPage]) -> list[Path]:
+        """Render ``pages`` as the last build would have and write them into the site folder.
+
+        The preview's quick path (:mod:`site_builder.serve`): the core decided these pages (a saved
+        case); the rest of the site follows in a full build. Pages new since the last build are added.
+        """
+        if self.session is None:
+            raise RuntimeError("render_pages needs a finished serve build first")
+        config, files, nav, env = self.session
+        written = []
+        for generated in pages:
+            self.pages[generated.src_uri] = generated
+            file = files.get_file_from_path(generated.src_uri)
+            if file is None:
+                file = File.generated(config, generated.src_uri, content=generated.front_matter())
+                files.append(file)
+            else:
+                file.content_string = generated.front_matter()
+            page = file.page if file.page is not None else Page(None, file, config)
+            page.__class__ = RenderedPage
+            assert isinstance(page, RenderedPage)
+            page.generated, page.finished = generated, None
+            mkdocs_build._populate_page(page, config, files)
+            mkdocs_build._build_page(page, config, files.documentation_pages(), nav, env)
+            written.append(Path(file.abs_dest_path))
+        return written
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
         # The sitemap is rendered before the pages: its lastmod must be set here, not in the context.
@@ -244,9 +282,11 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.finished = None
+        self.nav = nav
         if self.rendering is None:
             return nav
-        if self.command == "build" and not self.dirty:  # the preview injects its banner: always rendered
+        # The preview's banner goes in after a page is kept (on_post_page), so it reuses pages too.
+        if not self.dirty or self.command == "serve":
             self.finished = Finished(
                 Path(config.config_file_path or ".").parent, self.rendering.pages, _chrome(config, nav)
             )
@@ -348,3 +388,67 @@ def fill_browse_nav(nav: list[Any] | None, entries: list[dict[str, str]]) -> lis
     return [
         {BROWSE_SECTION: entries} if isinstance(e, dict) and list(e) == [BROWSE_SECTION] else e for e in nav
     ]
+
+
+class LiveEngine:
+    """MkDocs kept alive for the preview server (:mod:`site_builder.serve`).
+
+    Full builds go into one folder as ``mkdocs serve --dirty`` makes them (the same plugin instance
+    every time, so the preview state survives), and between them :meth:`render` renders the pages
+    the core names through the last build's navigation and templates. It decides nothing.
+    """
+
+    def __init__(self, config_file: Path, site_dir: Path, site_url: str) -> None:
+        self.config_file = config_file
+        self.site_dir = site_dir
+        self.site_url = site_url
+        self.plugin: CasesPlugin | None = None
+        self.watched: list[Path] = []
+        """What the last build read besides the cases: mkdocs.yml, docs/, the theme, ``watch:``."""
+
+    def build(self) -> None:
+        """A full build (``mkdocs build --strict --dirty`` into the served folder); raises
+        :class:`mkdocs.exceptions.MkDocsException` when it fails."""
+        config = load_config(config_file=str(self.config_file), site_dir=str(self.site_dir), strict=True)
+        config.site_url = self.site_url
+        if self.plugin is None:
+            config.plugins.on_startup(command="serve", dirty=True)
+        plugin = next((p for p in config.plugins.values() if isinstance(p, CasesPlugin)), None)
+        if plugin is None:
+            raise PluginError("mkdocs.yml 的 plugins 里没有 site_builder，预览无法生成案例页面")
+        mkdocs_build.build(config, serve_url=self.site_url, dirty=True)
+        self.plugin = plugin
+        theme = [
+            Path(d) for d in config.theme.dirs if not Path(d).is_relative_to(Path(mkdocs.__file__).parent)
+        ]
+        self.watched = [self.config_file, Path(config.docs_dir), *theme, *(Path(w) for w in config.watch)]
+
+    def build_in_child(self) -> None:
+        """:meth:`build` in a forked child that may be killed at any moment (a newer save): every
+        page is written whole or not at all, and only warnings are printed (the save's line was)."""
+        mkdocs_utils.write_file = _write_whole
+        logging.getLogger("mkdocs").setLevel(logging.WARNING)
+        self.build()
+        self.wait_for_writer()
+
+    def render(self, pages: list[GeneratedPage]) -> list[Path]:
+        """Render and write ``pages`` through the last build's state (see :meth:`CasesPlugin.render_pages`)."""
+        assert self.plugin is not None
+        return self.plugin.render_pages(pages)
+
+    @property
+    def preview(self) -> PreviewState:
+        """The preview state the plugin builds with."""
+        assert self.plugin is not None
+        return self.plugin.preview
+
+    def wait_for_writer(self) -> None:
+        """Wait until the last build's search and data files are written."""
+        if self.plugin is not None and self.plugin.writer is not None:
+            self.plugin.writer.join()
+
+
+def _write_whole(content: bytes, output_path: str) -> None:
+    """MkDocs' ``write_file``, atomic and world-readable like the pages it writes."""
+    atomic_write(Path(output_path), content)
+    os.chmod(output_path, 0o644)

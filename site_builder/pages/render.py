@@ -307,17 +307,14 @@ def render_case_bodies(
 def case_pages(site: SiteModel, bodies: list[str]) -> list[GeneratedPage]:
     """One page per case, around its body (rendered by :func:`render_case_bodies`, in parallel for
     large sites, see :mod:`site_builder.build`)."""
-    return [
-        GeneratedPage(
-            urls.case_src(case.id),
-            urls.case_url(case.id),
-            case.title,
-            case.summary,
-            body,
-            meta={"case": case.id},
-        )
-        for case, body in zip(site.cases, bodies, strict=True)
-    ]
+    return [case_page(case, body) for case, body in zip(site.cases, bodies, strict=True)]
+
+
+def case_page(case: Case, body: str) -> GeneratedPage:
+    """The page of one case around its body."""
+    return GeneratedPage(
+        urls.case_src(case.id), urls.case_url(case.id), case.title, case.summary, body, meta={"case": case.id}
+    )
 
 
 @dataclass(frozen=True)
