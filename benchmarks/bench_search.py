@@ -1,6 +1,6 @@
 """Search budget benchmark: gzip bytes before the first result and time to first result.
 
-Usage: ``python benchmarks/bench_search.py [--sizes 1000 10000] [--throttle 4] [--queries]``
+Usage: ``python benchmarks/bench_search.py [--sizes 1000 10000] [--throttle 4] [--queries] [--typing keys fast ime]``
 
 Builds the search files for N synthetic ``Case`` models (text sampled from the real ``cases/``
 corpus, or a built-in sample), serves them with a bare page that has the real header search box,
@@ -18,21 +18,25 @@ confusable-reading pass).
 (``tests/support/search_queries.py``) into the real site's header box and prints hit@3 by kind;
 ``--eval`` types the hand-written phone set (``tests/fixtures/search/phone_queries.yaml``) and
 prints hit@1, hit@3, MRR@8 and how many no-answer queries showed a case as an exact match.
+
+``--typing keys fast ime`` replaces the latency rounds: it types the wide sample (the four phone
+sets, ``LONG_QUERIES`` and ``QUERIES``) into a fresh page per query the way a phone reader does
+(one character per --key-ms, 120 ms, or a pinyin keyboard composing letters and committing two or
+three characters at a time) and reports the gzip bytes fetched for all the prefixes before each
+query's own first result.  The site is served gzip-compressed, as GitHub Pages serves it, so the
+sizes the page sees (Resource Timing, which the header box's byte budget reads) are the ones counted.
 """
 
 from __future__ import annotations
 
 import argparse
 import contextlib
-import functools
 import gzip
-import http.server
 import json
-import socketserver
+import re
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -44,6 +48,7 @@ sys.path.insert(0, str(ROOT))
 
 from site_builder.casefile.vocab import load_vocabularies  # noqa: E402
 from site_builder.outputs.search import build_search_files  # noqa: E402
+from tests.support.pages_server import serve_like_pages  # noqa: E402
 from tests.support.synthetic import synthetic_cases  # noqa: E402
 
 QUERIES = [
@@ -67,6 +72,22 @@ QUERIES = [
     "外卖骑手 养猫",  # a word no case uses: partial tier
     "有没有那种让党员在网格里联系小店的做法",  # a long sentence: capped first fetch, then refined
     "健身房年卡",  # no case answers, every pair unknown: the confusable-reading pass, capped
+]
+# Long questions in a reader's own words, typed on a phone (the typing modes below): every prefix is
+# searched as it is typed, and what they fetch counts before the whole question's first result.
+LONG_QUERIES = [
+    "我想看看上海有哪些地方给送外卖的小哥提供吃饭休息的地方",
+    "货车司机在加油站休息的驿站是哪个区搞的",
+    "快递员和外卖骑手能不能加入工会参加党组织活动",
+    "楼宇里的白领下班以后可以去哪里参加党建活动和读书会",
+    "互联网企业的年轻员工是怎么过组织生活的有什么经验",
+    "电竞公司成立党支部以后组织了哪些活动",
+    "街道怎么把沿街小店的个体工商户组织起来参与社区治理",
+    "网约车司机在哪里可以找到党员服务站点喝水充电",
+    "两新组织党组织书记是怎么选出来的有没有培训",
+    "浦东新区陆家嘴金融城的党建服务中心在什么地方",
+    "杨浦 互联网企业代表人士 人大政协",
+    "zhang ning hong qiao kai fa qu jie dao yu qi ye lian shou",
 ]
 PAUSE_MS = 700
 BUDGET_BYTES = 150_000
@@ -112,27 +133,20 @@ def write_site(dest: Path, n: int) -> dict[str, float]:
     return out
 
 
-class _Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-class _Server(socketserver.ThreadingTCPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # a page closed while a snippet was loading: not a benchmark result
+def _serve(site: Path) -> tuple[str, Any]:
+    """Serve ``site`` at the root of a loopback server, gzip-compressed as GitHub Pages serves it."""
+    base, httpd = serve_like_pages(site, "/")
+    httpd.handle_error = lambda request, client_address: None  # type: ignore[method-assign]  # a page closed mid-file
+    return base, httpd
 
 
 def measure(site: Path, throttle: float, queries: list[str]) -> list[dict[str, Any]]:
     """Type each query in a fresh page; return bytes before first result and latency."""
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_Quiet, directory=str(site))
     results = []
-    with _Server(("127.0.0.1", 0), handler) as httpd:
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{httpd.server_address[1]}/"
+    base, httpd = _serve(site)
+    try:
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path="/usr/bin/chromium",
@@ -188,8 +202,165 @@ def measure(site: Path, throttle: float, queries: list[str]) -> list[dict[str, A
                 )
                 ctx.close()
             browser.close()
+    finally:
         httpd.shutdown()
     return results
+
+
+# How a reader types on a phone (issue 22): "keys" one character per input event at --key-ms (a
+# mean phone typist makes ~36 words a minute, ~330 ms a character; "fast" is 120 ms), "ime" a
+# pinyin keyboard that shows the letters in the box while composing (iOS) and commits a word of
+# two or three characters at a time.  A space after Chinese words is followed by a pause (the
+# reader reads the list).
+TYPING_MODES = ("keys", "fast", "ime")
+_CJK_CHAR = re.compile("[\u3400-\u9fff]")
+
+
+def _typing_steps(query: str, mode: str, readings: dict[str, str]) -> list[tuple[str, str]]:
+    """The input steps for ``query``: ("key", char), ("compose", text so far) or ("commit", word)."""
+    if mode != "ime":
+        return [("key", ch) for ch in query]
+    steps: list[tuple[str, str]] = []
+    i, sizes = 0, (2, 3)
+    while i < len(query):
+        if not _CJK_CHAR.match(query[i]):
+            steps.append(("key", query[i]))
+            i += 1
+            continue
+        j = i
+        while j < len(query) and _CJK_CHAR.match(query[j]):
+            j += 1
+        run, k = query[i:j], 0
+        while k < len(run):
+            size = sizes[len(steps) % 2]
+            word = run[k : k + size] if len(run) - k - size != 1 else run[k:]
+            letters = "".join(readings.get(ch, "") for ch in word)
+            steps += [("compose", letters[: n + 1]) for n in range(len(letters))]
+            steps.append(("commit", word))
+            k += len(word)
+        i = j
+    return steps
+
+
+def _readings(site: Path) -> dict[str, str]:
+    """One pinyin reading per character, from the site's pinyin table (for the IME mode)."""
+    out: dict[str, str] = {}
+    for syl, chars in json.loads((site / "search" / "py.json").read_text(encoding="utf-8")).items():
+        for ch in chars:
+            out.setdefault(ch, syl)
+    return out
+
+
+def _kind_of(path: str) -> str:
+    for prefix, kind in (
+        ("search/i/", "index"),
+        ("search/p/", "pinyin"),
+        ("search/m/", "results"),
+        ("search/s/", "summaries"),
+        ("search/d/", "bodies"),
+        ("search/fold/", "fold"),
+    ):
+        if path.startswith(prefix):
+            return kind
+    return {"search/py.json": "pinyin", "search/meta.json": "meta"}.get(path, "script")
+
+
+def typed_session_bytes(
+    site: Path, queries: list[str], mode: str, key_ms: int, throttle: float = 1.0
+) -> list[dict[str, Any]]:
+    """Type each query into a fresh page's header box the way ``mode`` says; per query, the gzip
+    bytes of every file fetched (for any of its prefixes) before the query's own first result, by
+    kind, and how long after the last input event that result came."""
+    from playwright.sync_api import sync_playwright
+
+    readings = _readings(site)
+    sizes: dict[str, int] = {}
+    out = []
+    base, httpd = _serve(site)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            ctx = browser.new_context()
+            page = ctx.new_page()
+            cdp = ctx.new_cdp_session(page)
+            cdp.send("Network.enable")
+            cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+            cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+            for q in queries:
+                page.goto(base)
+                page.wait_for_function("window.caseSearch !== undefined")
+                page.evaluate(
+                    """q => { window.__bench = {};
+                      const box = document.querySelector('#cs-header-input');
+                      box.addEventListener('input', () => { window.__bench.key = performance.now(); });
+                      document.querySelector('form.cs-header').addEventListener('cs:results', e => {
+                        if (e.detail.q === q && !window.__bench.done) {
+                          window.__bench.done = performance.now(); window.__bench.tier = e.detail.tier;
+                          window.__bench.urls = performance.getEntriesByType('resource').map(r => r.name); } }); }""",
+                    q,
+                )
+                page.click("#cs-header-input")
+                for kind, text in _typing_steps(q, "keys" if mode == "fast" else mode, readings):
+                    if kind == "key":
+                        page.keyboard.type(text)
+                    elif kind == "compose":
+                        cdp.send(
+                            "Input.imeSetComposition",
+                            {"text": text, "selectionStart": len(text), "selectionEnd": len(text)},
+                        )
+                    else:
+                        cdp.send("Input.insertText", {"text": text})
+                    # a pause to read the list after a word (not between pinyin syllables)
+                    page.wait_for_timeout(PAUSE_MS if text == " " and _CJK_CHAR.search(q) else key_ms)
+                page.wait_for_function("window.__bench.done", timeout=30000)
+                bench = page.evaluate("window.__bench")
+                by_kind: dict[str, int] = {}
+                for u in dict.fromkeys(bench["urls"]):
+                    rel = unquote(u[len(base) :]) if u.startswith(base) else ""
+                    if not rel or not (site / rel).is_file():
+                        continue
+                    if rel not in sizes:
+                        sizes[rel] = len(gzip.compress((site / rel).read_bytes(), 6))
+                    by_kind[_kind_of(rel)] = by_kind.get(_kind_of(rel), 0) + sizes[rel]
+                out.append(
+                    {
+                        "query": q,
+                        "gzip_bytes": sum(by_kind.values()),
+                        "by_kind": by_kind,
+                        "ms": round(bench["done"] - bench["key"]),
+                        "tier": bench["tier"],
+                    }
+                )
+            browser.close()
+    finally:
+        httpd.shutdown()
+    return out
+
+
+def wide_sample() -> list[str]:
+    """Every query of the four phone sets in ``tests/fixtures/search/``, the long questions and the
+    bench's own queries, once each."""
+    import yaml
+
+    queries = []
+    for path in sorted((ROOT / "tests" / "fixtures" / "search").glob("*.yaml")):
+        queries += [e["q"] for e in yaml.safe_load(path.read_text(encoding="utf-8"))]
+    return list(dict.fromkeys(queries + LONG_QUERIES + QUERIES))
+
+
+def typed_summary(rows: list[dict[str, Any]]) -> dict[str, Any]:
+    """The largest, the queries over the byte budget and the first results' tiers of a typed sample."""
+    tiers: dict[str, int] = {}
+    for r in rows:
+        tiers[r["tier"]] = tiers.get(r["tier"], 0) + 1
+    worst = sorted(rows, key=lambda r: -r["gzip_bytes"])
+    return {
+        "queries": len(rows),
+        "max_gzip_bytes": worst[0]["gzip_bytes"] if worst else 0,
+        "over_budget": sum(r["gzip_bytes"] > BUDGET_BYTES for r in rows),
+        "tiers": tiers,
+        "largest": worst[:10],
+    }
 
 
 @contextlib.contextmanager
@@ -198,18 +369,16 @@ def _served_page(site: Path) -> Iterator[Any]:
     the header box), for typing queries one after another."""
     from playwright.sync_api import sync_playwright
 
-    handler = functools.partial(_Quiet, directory=str(site))
-    with _Server(("127.0.0.1", 0), handler) as httpd:
-        threading.Thread(target=httpd.serve_forever, daemon=True).start()
-        try:
-            with sync_playwright() as p:
-                browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
-                page = browser.new_page()
-                page.goto(f"http://127.0.0.1:{httpd.server_address[1]}/about/")
-                yield page
-                browser.close()
-        finally:
-            httpd.shutdown()
+    base, httpd = _serve(site)
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=["--no-sandbox"])
+            page = browser.new_page()
+            page.goto(base + "about/")
+            yield page
+            browser.close()
+    finally:
+        httpd.shutdown()
 
 
 def typed_hit_at_3(site: Path, queries: list[Any]) -> dict[str, Any]:
@@ -311,14 +480,33 @@ def main() -> None:
         help="type a phone query set on the real site (default: tests/fixtures/search/phone_queries.yaml)",
     )
     ap.add_argument("--site", type=Path, help="with --queries/--eval: a built site (default: build cases/)")
+    ap.add_argument(
+        "--typing",
+        nargs="+",
+        choices=TYPING_MODES,
+        help="instead of the latency rounds: type the wide sample (the four phone sets, LONG_QUERIES and "
+        "QUERIES) the way a phone reader does and report the bytes before each query's first result",
+    )
+    ap.add_argument("--key-ms", type=int, default=300, help="with --typing: ms between keys (fast: 120)")
+    ap.add_argument(
+        "--bench-site", type=Path, help="a site written by write_site (default: write one per size)"
+    )
     args = ap.parse_args()
     report: dict[str, Any] = {}
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            site = Path(tmp)
+            site = args.bench_site or Path(tmp)
             t = time.perf_counter()
-            sizes = write_site(site, n)
+            sizes = write_site(site, n) if args.bench_site is None else {}
             sizes["build_s"] = round(time.perf_counter() - t, 2)
+            if args.typing:
+                report[f"{n} typed"] = {
+                    mode: typed_summary(
+                        typed_session_bytes(site, wide_sample(), mode, 120 if mode == "fast" else args.key_ms)
+                    )
+                    for mode in args.typing
+                }
+                continue
             rounds = [measure(site, args.throttle, QUERIES) for _ in range(args.repeat)]
             runs = [
                 {
@@ -360,6 +548,13 @@ def main() -> None:
         f"\nSearch budgets ({args.throttle:g}x CPU throttle): <= {BUDGET_BYTES // 1000} kB gzip, <= {BUDGET_MS} ms"
     )
     for n, r in report.items():
+        if n.endswith(" typed"):
+            for mode, t in r.items():
+                print(
+                    f"{n[:-6]:>6} cases typed ({mode}): {t['queries']} queries, max {t['max_gzip_bytes'] / 1000:.1f} kB, "
+                    f"{t['over_budget']} over {BUDGET_BYTES // 1000} kB, tiers {t['tiers']}"
+                )
+            continue
         if n == "eval":
             print(
                 f"phone set: hit@1 {r['hit_at_1']:.1%}, hit@3 {r['hit_at_3']:.1%}, MRR@8 {r['mrr_at_8']:.2f}, "

@@ -58,6 +58,7 @@ global.document = { baseURI: "file://" + dir + "/", readyState: "complete", quer
 global.fetch = (u) => {
   const p = decodeURIComponent(new URL(u).pathname);
   return Promise.resolve({ ok: fs.existsSync(p), status: 404,
+    text: () => Promise.resolve(fs.readFileSync(p, "utf8")),
     json: () => Promise.resolve(JSON.parse(fs.readFileSync(p, "utf8"))) });
 };
 const s = require(%s);

@@ -35,6 +35,8 @@
   var state = {
     base: null, foldMap: null, invisRe: null, meta: null, loading: null,
     files: {}, data: {}, // path -> promise / parsed JSON
+    spent: 0, session: 0, sizes: {}, // bytes fetched in all; state.spent when the typing session began
+    budget: { session: 105000, reserve: 35000 }, // SESSION_BYTES and RESERVE_BYTES (below)
     masks: new Map(), // "shard token" -> decoded postings
     py: null // {chars: Map(char -> [syllables]), syl: Set}
   };
@@ -161,10 +163,52 @@
   function pageUrl(path) { return url(path) + (bundled ? "index.html" : ""); }
   function getJSON(path) {
     if (bundled && Object.prototype.hasOwnProperty.call(bundled, path)) return Promise.resolve(bundled[path]);
-    return fetch(url(path), { credentials: "same-origin" }).then(function (r) {
+    var href = url(path);
+    return fetch(href, { credentials: "same-origin" }).then(function (r) {
       if (!r.ok) throw new Error(path + " " + r.status);
-      return r.json();
+      return r.text();
+    }).then(function (text) {
+      charge(path, wireBytes(href, text));
+      return JSON.parse(text);
     });
+  }
+
+  /* ---------- the byte budget of a typing session (issue 22) ----------
+   * A reader types a query one keystroke at a time, every prefix is searched, and everything
+   * those searches fetch counts before the query's own first result.  So the header box counts
+   * the bytes it fetches on the wire (the compressed size Resource Timing reports; 0 from the HTTP
+   * cache; without a timing entry, 40 % of the text, about what gzip makes of the index) since
+   * the box was last empty: the typing session.  A session may spend state.budget.session
+   * (SESSION_BYTES, meta.json included); search.js and its style sheet (~25 kB) come on top, and
+   * ~20 kB is left under the 150 kB budget for what a search cannot do without (the fold table of
+   * the characters typed, the titles of the results shown, a shard larger than expected).  Within
+   * it the first search of a query fetches what it needs; past it, it searches what is already
+   * loaded, and the rest waits until the reader stops typing (the refinement).  Snippets and the
+   * pinyin tier only spend what leaves state.budget.reserve (RESERVE_BYTES) to the keystrokes
+   * that follow. */
+  function wireBytes(href, text) {
+    var e = typeof performance !== "undefined" && performance.getEntriesByName ? performance.getEntriesByName(href) : [];
+    e = e[e.length - 1];
+    if (e && e.transferSize === 0 && e.decodedBodySize > 0) return 0; // from the HTTP cache
+    return e && e.encodedBodySize > 0 ? e.encodedBodySize : Math.round(text.length * 0.4);
+  }
+  // Bytes fetched so far in all, and per kind of file (the mean size of the next one).
+  function charge(path, bytes) {
+    var kind = path.split("/")[1];
+    state.spent += bytes;
+    if (!state.sizes[kind]) state.sizes[kind] = [0, 0];
+    state.sizes[kind][0] += bytes;
+    state.sizes[kind][1] += 1;
+  }
+  // What a file of `kind` (i, p, s, d, py.json) is expected to cost: the mean so far, else a guess.
+  var GUESS = { i: 1500, p: 2000, s: 2300, d: 3000, "py.json": 12000 };
+  function expected(kind) { var k = state.sizes[kind]; return k && k[1] ? k[0] / k[1] : GUESS[kind]; }
+  function fetched(path) { return !!state.files[path]; }
+  // Bytes the current typing session may still fetch (Infinity outside the header box); extra:
+  // for what a list can do without (snippets, the pinyin tier), less the reserve.
+  function room(capped, extra) {
+    var b = state.budget;
+    return capped ? b.session - (state.spent - state.session) - (extra ? b.reserve : 0) : Infinity;
   }
   // Fetch each file once; state.data[path] holds it when loaded.
   function load(path) {
@@ -776,9 +820,11 @@
   }
 
   // Homophones first; only when none matches, the readings people confuse (森通 for 申通).
-  function pinyinHits(query, p, masks) {
-    return pinyinPass(query, false, p, masks).then(function (hits) {
-      return hits.length ? hits : pinyinPass(query, true, p, masks);
+  // over(): called (with capped, in the header box) when the typing session could not afford
+  // every pinyin file the passes wanted.
+  function pinyinHits(query, p, masks, over) {
+    return pinyinPass(query, false, p, masks, over).then(function (hits) {
+      return hits.length ? hits : pinyinPass(query, true, p, masks, over);
     });
   }
 
@@ -791,14 +837,19 @@
   // its prefix fetched.  A clause left out need not match (the others still do); a known bigram
   // costs nothing (its index shard is loaded).  Returns the plans, capped.
   var PINYIN_FILES = 10, PAIR_READINGS = 6;
-  function capPlans(plans) {
-    var taken = new Set();
+  // files: how many files not fetched yet the pass may add (fewer when the session's budget is
+  // short); over() is called when a clause is left out for that.
+  function capPlans(plans, files, over) {
+    var taken = new Set(), fresh = 0;
     return plans.map(function (clauses) {
       return clauses.map(function (c) {
         var n = 0, toks = c.filter(function (t) { return !isPinyinToken(t) || n++ < PAIR_READINGS; });
-        var fresh = new Set(toks.filter(isPinyinToken).map(pinyinPath).filter(function (path) { return !taken.has(path); }));
-        if (taken.size + fresh.size > PINYIN_FILES) return null;
-        fresh.forEach(function (path) { taken.add(path); });
+        var add = new Set(toks.filter(isPinyinToken).map(pinyinPath).filter(function (path) { return !taken.has(path); }));
+        var extra = Array.from(add).filter(function (path) { return !fetched(path); }).length;
+        if (taken.size + add.size > PINYIN_FILES) return null;
+        if (fresh + extra > files) { if (over) over(); return null; }
+        add.forEach(function (path) { taken.add(path); });
+        fresh += extra;
         return toks;
       }).filter(function (c) { return c && c.length; });
     }).filter(function (clauses) { return clauses.length; });
@@ -807,15 +858,16 @@
   // not a typo, so the pinyin tier does not run.
   var TYPO_PAIRS = 4;
 
-  function pinyinPass(query, fuzzy, p, base) {
+  function pinyinPass(query, fuzzy, p, base, over) {
     // a CJK query with no pair to read in pinyin costs nothing: no table, no shard
     var pairs = p && base && !syllablesPossible(query) ? pinyinPairs(p, base) : null;
     if (pairs && (!pairs.length || pairs[0] === null)) return Promise.resolve([]);
     if (pairs && pairs.filter(function (x) { return !x.known; }).length > TYPO_PAIRS) return Promise.resolve([]);
+    if (!state.py && expected("py.json") + expected("p") > room(!!over, true)) { over(); return Promise.resolve([]); }
     return loadPinyin().then(function (py) {
       var plans = pinyinPlans(query, py, fuzzy, p, base).filter(function (clauses) { return clauses.every(function (c) { return c.length; }); });
       if (fuzzy && plans.every(function (clauses) { return clauses.length < 2; })) return [];
-      plans = capPlans(plans);
+      plans = capPlans(plans, Math.max(0, Math.floor(room(!!over, true) / expected("p"))), over);
       var toks = [].concat.apply([], [].concat.apply([], plans)).filter(isPinyinToken);
       return loadAll(toks.map(pinyinPath)).then(function () {
         var masks = Object.assign({}, base || {}), best = new Map();
@@ -853,24 +905,40 @@
 
   // The index shards a query may fetch before its first results.
   var EXACT_SHARDS = 20;
+  // How long the header box must be left alone (no key, no composing) before it fetches what only
+  // a reader who stopped typing sees: snippets (within the session's budget), then the whole
+  // search of a query whose first search was capped (the refinement, not limited by the budget
+  // but counted in it, so it waits longer: a pause, not a slow key).  A phone typist's keys come
+  // ~330 ms apart on average.
+  var SETTLE_MS = 600, REFINE_MS = 1000;
 
-  // A bounded set of tokens for a plan whose tokens span more than EXACT_SHARDS shards, or null.
-  // First what the query's words need (synonym groups and colloquial words with their own bigrams,
-  // number buckets), then a cover: each required character's clause gets one token, reusing its
+  // A bounded set of tokens for a plan whose new shards (not fetched yet) are more than
+  // EXACT_SHARDS or than the typing session can afford (room), or null when all of them fit.
+  // Tokens whose shard is already fetched cost nothing and are always taken (every keystroke
+  // reuses what its prefix fetched).  Then what the query's words need (synonym groups and
+  // colloquial words with their own bigrams, number buckets), then a cover: each required
+  // character's clause gets one token, one already fetched if it has one, else reusing its
   // neighbour's bigram when it can (so every other bigram along a run; a Latin word or number its
-  // own token), then optional clauses, then the rest, while shards remain.  A clause left without
+  // own token), then optional clauses, then the rest, while new shards fit.  A clause left without
   // a token fails, so the first hits are a subset of the full search's (never a case shown as
   // exact that the full search would not show).
-  function firstTokens(p) {
-    var paths = new Set(p.tokens.map(shardPath));
-    if (paths.size <= EXACT_SHARDS) return null;
+  function freshShards(tokens) {
+    return new Set(tokens.map(shardPath).filter(function (path) { return !fetched(path); })).size;
+  }
+  function firstTokens(p, budget) {
+    var fresh = freshShards(p.tokens), cost = expected("i");
+    if (fresh <= EXACT_SHARDS && fresh * cost <= budget) return null;
     var chosen = new Set(), used = new Set();
     function take(t) {
       var path = shardPath(t);
-      if (!used.has(path) && used.size >= EXACT_SHARDS) return false;
-      used.add(path); chosen.add(t);
+      if (!fetched(path) && !used.has(path)) {
+        if (used.size >= EXACT_SHARDS || (used.size + 1) * cost > budget) return false;
+        used.add(path);
+      }
+      chosen.add(t);
       return true;
     }
+    p.tokens.forEach(function (t) { if (fetched(shardPath(t))) chosen.add(t); });
     p.tokens.forEach(function (t) { if (/^#[0-9]/.test(t)) take(t); });
     [false, true].forEach(function (optional) {
       p.clauses.forEach(function (c) {
@@ -895,11 +963,13 @@
     });
   }
 
+  // capped (the header box): the search stays within the typing session's byte budget; its hits
+  // carry .refine(), the whole search, when it left something out.
   function runFolded(query, capped) {
     var p = plan(query);
     if (!p.clauses.length) return Promise.resolve(null);
-    var first = capped ? firstTokens(p) : null;
-    if (!first) return runFull(query, p);
+    var budget = room(capped), first = capped ? firstTokens(p, budget) : null;
+    if (!first) return runFull(query, p, capped);
     return loadAll(first.map(shardPath)).then(function () {
       var masks = {}, none = { a: new Uint8Array(state.meta.docs), list: [] }, have = new Set(first);
       p.tokens.forEach(function (t) { masks[t] = have.has(t) ? docMasks(shardPath(t), t) : none; });
@@ -907,27 +977,40 @@
       var hits = exactHits(p, masks);
       var out = hits.length ? tiered(rank(hits), "exact", p) : null;
       if (!out) {
-        var part = rank(partial(p, masks));
-        if (!part.length) return runFull(query, p); // nothing to show yet: the whole search
-        out = tiered(part, "partial", p);
+        // Past the session's budget, a term whose shards were not fetched is not known to be
+        // missing: the partial list weighs only the terms checked (the newest characters wait).
+        var afford = freshShards(p.tokens) * expected("i") <= room(capped), checked = p;
+        if (!afford) checked = Object.assign({}, p, { terms: p.terms.filter(function (term) {
+          return term.alts.some(function (alt) { return alt.every(function (t) { return have.has(t) || /^#r/.test(t); }); });
+        }) });
+        var part = rank(partial(checked, masks));
+        // nothing to show yet: the whole search, if the session can afford it
+        if (!part.length && afford) return runFull(query, p, capped);
+        out = tiered(part, part.length ? "partial" : "none", p);
       }
       out.refine = function () { return runFull(query, p); };
       return out;
     });
   }
 
-  function runFull(query, p) {
+  function runFull(query, p, capped) {
     return loadAll(p.tokens.map(shardPath)).then(function () {
       var masks = {};
       p.tokens.forEach(function (t) { masks[t] = docMasks(shardPath(t), t); });
       Object.keys(p.ranges).forEach(function (k) { masks[k] = rangeMasks(p.ranges[k]); });
       var hits = exactHits(p, masks);
       if (hits.length) return tiered(rank(hits), "exact", p);
-      var part = rank(partial(p, masks));
-      return pinyinHits(query, p, masks).then(function (py) {
-        if (!py.length) return tiered(part, part.length ? "partial" : "none", p);
-        var seen = new Set(py.map(function (h) { return h.n; }));
-        return tiered(py.concat(part.filter(function (h) { return !seen.has(h.n); })), "pinyin", p);
+      var part = rank(partial(p, masks)), cut = false;
+      return pinyinHits(query, p, masks, capped ? function () { cut = true; } : null).then(function (py) {
+        var out;
+        if (!py.length) out = tiered(part, part.length ? "partial" : "none", p);
+        else {
+          var seen = new Set(py.map(function (h) { return h.n; }));
+          out = tiered(py.concat(part.filter(function (h) { return !seen.has(h.n); })), "pinyin", p);
+        }
+        // the pinyin files the session could not afford: read once the reader stops typing
+        if (cut) out.refine = function () { return runFull(query, p); };
+        return out;
       });
     });
   }
@@ -1029,7 +1112,7 @@
   }
 
   // Render one result (title, district · year, snippet); the snippet fills in when loaded.
-  function resultBody(container, n, p, withTags) {
+  function resultBody(container, n, p, withTags, capped) {
     var d = docOf(n);
     var title = el("span", "cs-result__title");
     appendSegments(title, segments(d.title, p));
@@ -1049,7 +1132,7 @@
       }
       var segs2 = snippetSegments(text, p, 80);
       appendSegments(snip, segs2);
-      if (p && !segs2.some(function (x) { return x.mark; })) {
+      if (p && !segs2.some(function (x) { return x.mark; }) && expected("d") <= room(capped, true)) {
         // matched in the body only: fetch the body text and show the passage that matched
         getJSON("search/d/" + n + ".json").then(function (body) {
           var bodySegs = snippetSegments(body, p, 80);
@@ -1063,14 +1146,21 @@
     return fill() ? null : fill;
   }
 
-  // Fill snippets once the results have been stable for a moment (saves bandwidth while typing).
-  function fillLater(fills, nums, stillCurrent) {
+  // Fill snippets once the results have been stable for a moment (saves bandwidth while typing):
+  // after 200 ms, or when `later` (the header box's) says the reader has stopped typing; in the
+  // header box only the summary files the typing session can afford (the others stay empty).
+  function fillLater(fills, nums, stillCurrent, later) {
     var pending = fills.filter(function (f) { return f; });
     if (!pending.length) return;
-    setTimeout(function () {
+    (later || function (f) { setTimeout(f, 200); })(function () {
       if (!stillCurrent()) return;
-      loadSummaries(nums).then(function () { if (stillCurrent()) pending.forEach(function (f) { f(); }); });
-    }, 200);
+      var budget = room(!!later, true), paths = nums.map(sumPath).filter(function (path) {
+        if (fetched(path)) return true;
+        budget -= expected("s");
+        return budget >= 0;
+      });
+      loadAll(paths).then(function () { if (stillCurrent()) pending.forEach(function (f) { f(); }); });
+    });
   }
 
   /* ---------- header combobox ---------- */
@@ -1085,6 +1175,20 @@
     note.hidden = true;
     panel.insertBefore(note, list);
     var active = -1, seq = 0, timer = null, options = [];
+    // Typing policy (issue 22, the byte budget counts every prefix a reader types): letters being
+    // composed in a pinyin keyboard are not searched (the committed text is, at compositionend),
+    // and what only a reader who stopped typing needs (snippets, the refinement of a capped search)
+    // waits until the box has been quiet for SETTLE_MS (REFINE_MS).
+    var composing = false, lastInput = 0;
+    function touched() { lastInput = Date.now(); }
+    // Runs fn once the reader has not typed or composed for ms, unless search `my` is stale.
+    function settled(my, fn, ms) {
+      (function check() {
+        if (my !== seq) return;
+        var wait = composing ? ms : lastInput + ms - Date.now();
+        if (wait > 0) setTimeout(check, wait); else fn();
+      })();
+    }
 
     function open(show) {
       panel.hidden = !show;
@@ -1128,7 +1232,7 @@
           a.setAttribute("aria-selected", "false");
           a.href = caseHref(h.n);
           a.tabIndex = -1;
-          fills.push(resultBody(a, h.n, hits.plan, false));
+          fills.push(resultBody(a, h.n, hits.plan, false, true));
           li.appendChild(a);
           list.appendChild(li);
           options.push(a);
@@ -1148,24 +1252,29 @@
         open(true);
         active = -1;
         form.dispatchEvent(new CustomEvent("cs:results", { detail: { q: q, count: hits.length, tier: hits.tier || "exact" } }));
-        fillLater(fills, top.map(function (h) { return h.n; }), function () { return my === seq; });
-        if (hits.refine) setTimeout(function () {
-          if (my === seq) hits.refine().then(function (r) {
+        fillLater(fills, top.map(function (h) { return h.n; }), function () { return my === seq; }, function (f) { settled(my, f, SETTLE_MS); });
+        if (hits.refine) settled(my, function () {
+          hits.refine().then(function (r) {
             // the same list (the usual case): nothing to redraw or announce again
             var same = r && r.tier === hits.tier && r.length === hits.length && r.slice(0, 8).every(function (x, i) { return x.n === hits[i].n; });
             return Promise.resolve(same ? null : show(q, my, r)).then(function () {
               if (my === seq) form.dispatchEvent(new CustomEvent("cs:refined", { detail: { q: q, changed: !same } }));
             });
           }).catch(function () { live.textContent = "搜索暂时不可用"; });
-        }, 250);
+        }, REFINE_MS);
       });
     }
 
-    input.addEventListener("input", function () {
+    input.addEventListener("input", function (e) {
+      touched();
+      if (!input.value.trim()) state.session = state.spent; // emptied: a new typing session
+      composing = !!e.isComposing;
+      if (composing) return; // pinyin letters on their way to characters
       clearTimeout(timer);
       timer = setTimeout(update, 30);
     });
-    input.addEventListener("compositionend", function () { clearTimeout(timer); timer = setTimeout(update, 0); });
+    input.addEventListener("compositionstart", function () { composing = true; touched(); });
+    input.addEventListener("compositionend", function () { composing = false; touched(); clearTimeout(timer); timer = setTimeout(update, 0); });
     input.addEventListener("focus", function () { init(base); if (options.length && input.value.trim()) open(true); });
     input.addEventListener("keydown", function (e) {
       if (e.isComposing) return;
