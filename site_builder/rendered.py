@@ -5,7 +5,8 @@ template data) and of what every page shares (the site-wide chrome: navigation, 
 the configuration, the theme's and the docs' files, the engine and its version). The core keys
 each page on both (:func:`page_key`, a row of :data:`site_builder.cache.CACHES`); an engine adapter
 hands over the chrome as plain data, asks which pages it may take from the cache
-(:meth:`Finished.reusable`) and gives back what it rendered (:meth:`Finished.keep`). The adapter
+(:meth:`Finished.placeable`: files to link into the site; :meth:`Finished.reusable`: their HTML)
+and gives back what it rendered (:meth:`Finished.keep`). The adapter
 decides nothing: a page whose key is in the cache is the same bytes a full render would write.
 """
 
@@ -74,6 +75,11 @@ class Finished:
         self.store = Store(cache_root(root), NAMESPACE)
         digest = fingerprint(dict(chrome))
         self.keys = {page.src_uri: page_key(digest, page) for page in pages}
+
+    def placeable(self) -> dict[str, Path]:
+        """src_uri -> the cache entry holding the finished HTML of every page whose inputs are
+        unchanged since it was kept: the adapter places that file (a hard link), reading nothing."""
+        return {src_uri: self.store.path(name) for src_uri, name in self.keys.items() if self.store.has(name)}
 
     def reusable(self) -> dict[str, str]:
         """src_uri -> the finished HTML of every page whose inputs are unchanged since it was kept."""

@@ -412,3 +412,107 @@ def source_problems(folder: Path, root: Path) -> list[tuple[str, str]]:
         )
         found += [tuple(p.split(": ", 1)) for p in shadowing_problems(files)]
     return [(shown, message) for shown, message in found]
+
+
+# --- building over the last site ----------------------------------------------------------------
+
+STASH = ".site-builder-previous"
+"""A dot entry of the site folder holding the last site while the engine cleans the folder: the
+engine deletes every visible entry (``mkdocs build --clean``) and keeps dot entries."""
+
+
+class InPlace:
+    """Build over the last site in ``site_dir`` instead of deleting it and writing every file again.
+
+    A warm build changes a few files of thousands; deleting the folder and writing it whole costs
+    more than the engine's rendering of the changed pages. So the last site is hidden from the
+    engine's clean-up (:meth:`hide`, a handful of renames) and put back before anything is written
+    (:meth:`reveal`); the engine and the core then write what they make (:meth:`clear_for_write`
+    first, so a write never goes through a hard link into a cache entry), the adapter leaves
+    unchanged files where they are, and :meth:`remove_stale` deletes every file no one made or kept
+    this build. The folder then holds exactly what a build into an empty folder writes.
+    """
+
+    def __init__(self, site_dir: Path):
+        self.site_dir = site_dir
+        self.stash = site_dir / STASH
+        self.since: int | None = None
+        """The clock at :meth:`hide` (ns): a file written later is this build's."""
+
+    def hide(self) -> None:
+        """Move the last site's visible entries into :data:`STASH`, out of the engine's clean-up."""
+        if self.stash.exists():  # an interrupted build's: its files are not trusted
+            shutil.rmtree(self.stash, ignore_errors=True)
+        if not self.site_dir.is_dir():
+            return
+        entries = [e for e in os.listdir(self.site_dir) if not e.startswith(".")]
+        if not entries:
+            return
+        self.stash.mkdir()
+        self.since = os.stat(self.stash).st_mtime_ns
+        for entry in entries:
+            os.rename(self.site_dir / entry, self.stash / entry)
+
+    def reveal(self) -> None:
+        """Put the hidden entries back (the engine has cleaned the folder by now)."""
+        if not self.stash.is_dir():
+            return
+        for entry in os.listdir(self.stash):
+            target = self.site_dir / entry
+            if os.path.lexists(target):  # made by someone in between: theirs stays
+                continue
+            os.rename(self.stash / entry, target)
+        shutil.rmtree(self.stash, ignore_errors=True)
+
+    def clear_for_write(self, paths: Iterable[str]) -> None:
+        """Unlink each of ``paths`` that a write could not simply replace: a hard link (a cache
+        entry's other name), a link, a folder."""
+        if self.since is None:
+            return
+        for path in paths:
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                shutil.rmtree(path)
+            elif st.st_nlink > 1 or not stat.S_ISREG(st.st_mode):
+                os.unlink(path)
+
+    def remove_stale(self, known: Iterable[str]) -> int:
+        """Delete every file this build neither made nor kept, and every folder left empty.
+
+        A file is this build's when its path is in ``known`` (what the engine and the core made
+        or left in place) or it was written after :meth:`hide` (by any other plugin). The top
+        level's dot entries are never touched (a gh-pages checkout's ``.git``). Returns how many
+        files went.
+        """
+        if self.since is None:
+            return 0
+        keep = {os.path.normpath(p) for p in known}
+        since = self.since
+        removed = 0
+
+        def sweep(folder: str, top: bool) -> bool:
+            nonlocal removed
+            empty = True
+            with os.scandir(folder) as it:
+                entries = list(it)
+            for entry in entries:
+                if top and entry.name.startswith("."):
+                    empty = False
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if sweep(entry.path, False):
+                        os.rmdir(entry.path)
+                    else:
+                        empty = False
+                elif entry.path in keep or entry.stat(follow_symlinks=False).st_mtime_ns >= since:
+                    empty = False
+                else:
+                    os.unlink(entry.path)
+                    removed += 1
+            return empty
+
+        sweep(os.path.normpath(self.site_dir), True)
+        return removed
