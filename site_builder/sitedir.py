@@ -29,6 +29,7 @@ from site_builder.browse import urls
 
 SCRATCH_PREFIX = "-build-"
 OLD_SUFFIX = "-old"
+SPARE_SUFFIX = "-spare"
 SITE_SIGNATURE = ("index.html", "sitemap.xml")
 """Files every site this tool builds has: a folder without them is not replaced."""
 LOCK_SUFFIX = ".lock"
@@ -78,6 +79,23 @@ def old_path(target: Path) -> Path:
     return target.with_name(f".{target.name}{OLD_SUFFIX}")
 
 
+def spare_path(target: Path) -> Path:
+    """Where the site a swap replaced waits to be built over by the next build (:func:`scratch_folder`)."""
+    return target.with_name(f".{target.name}{SPARE_SUFFIX}")
+
+
+def _keep_spare(old: Path, target: Path) -> None:
+    """Keep the replaced site ``old`` as the next build's starting point, or delete it."""
+    spare = spare_path(target)
+    if not spare.exists():
+        try:
+            old.rename(spare)
+            return
+        except OSError:
+            pass
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def recover(target: Path) -> bool:
     """Put the previous site back if a swap was interrupted between its two renames."""
     old = old_path(target)
@@ -112,12 +130,17 @@ def _owned(scratch: Path) -> bool | None:
 
 
 @contextlib.contextmanager
-def scratch_folder(target: Path) -> Iterator[Path]:
+def scratch_folder(target: Path, *, reuse: bool = False) -> Iterator[Path]:
     """A new scratch folder beside ``target``, locked for as long as the build runs, then removed.
 
     Other builds tell a running build's folder from an interrupted one's by this lock (held by the
     process, released by the kernel when it dies), never by a clock: a second build whose clock
     runs ahead once deleted a running build's folder, which then published half a site.
+
+    With ``reuse`` the folder starts as the site the last swap replaced (:func:`spare_path`), for an
+    engine that builds over a site in place (:class:`InPlace`): unchanged files are then neither
+    deleted nor written again. Its dot entries and ``CNAME`` go: :func:`swap_in` carries the
+    current site's over.
     """
     scratch = Path(tempfile.mkdtemp(prefix=scratch_name(target), dir=target.parent))
     lock = _lock_path(scratch)
@@ -128,6 +151,8 @@ def scratch_folder(target: Path) -> Iterator[Path]:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
         os.replace(pending, lock)
+        if reuse:
+            _take_spare(target, scratch)
         scratch.chmod(DIR_MODE)
         (scratch / MARKER).write_text(os.urandom(16).hex(), encoding="ascii")
         yield scratch
@@ -136,6 +161,20 @@ def scratch_folder(target: Path) -> Iterator[Path]:
         lock.unlink(missing_ok=True)
         pending.unlink(missing_ok=True)
         os.close(fd)
+
+
+def _take_spare(target: Path, scratch: Path) -> None:
+    try:
+        os.rename(spare_path(target), scratch)  # onto the empty folder: one step, or nothing
+    except OSError:
+        return
+    for entry in os.listdir(scratch):
+        if entry.startswith(".") or entry in KEPT_NAMES:
+            path = scratch / entry
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 MARKER = ".site-builder-scratch"
@@ -261,6 +300,7 @@ def swap_in(scratch: Path, target: Path, *, expected: str | None = None) -> None
     ``expected`` is the scratch folder's :func:`identity` when it was made: a folder deleted and
     made again since (by another process) holds part of a site and is refused (:class:`ScratchLost`).
     Folders become 0755 and files 0644, and the old site's dot entries and ``CNAME`` are kept.
+    The old site is kept as :func:`spare_path` for the next build to start from.
     """
     if expected is not None:
         if not expected or identity(scratch) != expected:
@@ -270,13 +310,13 @@ def swap_in(scratch: Path, target: Path, *, expected: str | None = None) -> None
     carry_over(target, scratch)
     if target.exists():
         if _exchange(scratch, target):
-            shutil.rmtree(scratch, ignore_errors=True)
+            _keep_spare(scratch, target)
             return
         old = old_path(target)
         shutil.rmtree(old, ignore_errors=True)
         target.rename(old)
         scratch.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        _keep_spare(old, target)
     else:
         scratch.rename(target)
 
