@@ -247,3 +247,29 @@ def test_front_matter_is_read_as_yaml_reads_it() -> None:
     }
     assert read_front_matter("# 标题\n") is None
     assert read_front_matter("---\ntitle: [unclosed\n---\n") is None
+
+
+def test_zensical_renders_only_the_pages_that_changed(tmp_path: Path, small_project: Path) -> None:
+    """The Zensical adapter leaves unchanged generated pages out of its build folder and links their
+    finished HTML; after an edit the site equals a build that renders every page."""
+    from site_builder.engines.zensical import render_site
+    from tests.support.project import environment
+
+    config = make_project(tmp_path / "p", FIXTURE_CASES, cache_from=small_project)
+    docs = tmp_path / "p" / ".cache" / "site_builder" / "zensical" / "docs"
+    with environment(SMALL_SITE_ENV):
+        render_site(config, tmp_path / "first")
+        assert (docs / "cases" / "luwan-building-branch.md").is_file()
+        case = tmp_path / "p" / "cases" / "riders-golden-helmet.yaml"
+        case.write_text(
+            case.read_text(encoding="utf-8").replace("summary: ", "summary: 金色头盔，", 1), encoding="utf-8"
+        )
+        render_site(config, tmp_path / "edited")
+        assert not (docs / "cases" / "luwan-building-branch.md").exists(), "an unchanged page is not rendered"
+        assert (docs / "cases" / "riders-golden-helmet.md").is_file()
+    with environment(FULL):
+        render_site(config, tmp_path / "full")
+    assert "金色头盔" in (tmp_path / "edited/cases/riders-golden-helmet/index.html").read_text(
+        encoding="utf-8"
+    )
+    assert _differing(tmp_path / "edited", tmp_path / "full") == []
