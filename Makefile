@@ -21,10 +21,9 @@ $(STAMP): requirements.lock requirements-bootstrap.lock pyproject.toml package-l
 system-deps:
 	@bash scripts/system-deps.sh
 
-## Build and serve on http://127.0.0.1:8000 with live reload (drafts shown).
+## Build and serve on http://127.0.0.1:8000 with live reload (drafts shown); a saved case's page first.
 serve: $(STAMP) system-deps
-	@# Material's English end-of-life notice off: the plugin prints the project's own line (date and plan).
-	NO_MKDOCS_2_WARNING=1 SITE_URL=http://127.0.0.1:8000/ $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000 --livereload --dirty
+	SITE_URL=http://127.0.0.1:8000/ $(BIN)/site-builder serve -a 127.0.0.1:8000
 
 ## Build into site/ with --strict; a failed build keeps the previous site/.
 site: $(STAMP) system-deps

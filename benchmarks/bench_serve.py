@@ -8,9 +8,9 @@ with a plain ``mkdocs.yml`` for ``zensical serve``. Measured in one run, interle
   a warm build's CPU and the CPU of ``make serve``'s command from its start to the first case page
   served (the whole process tree, read from ``/proc``), ``--starts`` times each; medians and the
   ratio (goal: serve start <= 1.2x a warm build);
-- **save -> served**: ``make serve``'s command (``--engine mkdocs``, the default, or ``zensical``:
-  ``site-builder serve --engine zensical``) and ``zensical serve`` on the plain pages run at the
-  same time; in turns, one case file of the project and the equivalent plain page are saved, and
+- **save -> served**: ``make serve``'s command (``site-builder serve``: the project's preview
+  server, MkDocs kept alive in it; ``--engine zensical`` asks for ``site-builder serve --engine
+  zensical``, which does not exist) and ``zensical serve`` on the plain pages run at the same time; in turns, one case file of the project and the equivalent plain page are saved, and
   the wall time until the page served over HTTP carries the new title is taken, ``--edits`` times
   each; medians and the ratio (goal: <= 1.5x at 29 cases, <= 2x at 1,000).
 
@@ -150,12 +150,9 @@ def _start(cmd: list[str], cwd: Path, port: int, log: Path, env: dict[str, str] 
 def serve_project(config: Path, engine: str, log: Path, port: int) -> Server:
     """``make serve``'s command on ``config``, served at the root of ``port``."""
     env = {"NO_MKDOCS_2_WARNING": "1", "SITE_URL": f"http://127.0.0.1:{port}/"}
-    if engine == "mkdocs":
-        cmd = [sys.executable, "-m", "mkdocs", "serve", "--strict", "--livereload", "--dirty"]
-        cmd += ["-a", f"127.0.0.1:{port}", "-f", str(config)]
-    else:
-        cmd = [sys.executable, "-m", "site_builder.cli", "serve", "--engine", engine]
-        cmd += ["-a", f"127.0.0.1:{port}", "-f", str(config)]
+    cmd = [sys.executable, "-m", "site_builder.cli", "serve", "-a", f"127.0.0.1:{port}", "-f", str(config)]
+    if engine != "mkdocs":
+        cmd[4:4] = ["--engine", engine]
     return _start(cmd, config.parent, port, log, env)
 
 

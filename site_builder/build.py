@@ -34,7 +34,9 @@ from site_builder.cache import (
     atomic_write,
     cache_key,
     cache_root,
+    fingerprint,
     forget_used,
+    namespace_root,
     prune_caches,
     save_stamps,
 )
@@ -49,8 +51,8 @@ from site_builder.errors import CaseError, CaseFileError, InternalError, Locatio
 from site_builder.history import Addresses, address_book, address_files
 from site_builder.media.art import art_identity
 from site_builder.media.photos import use_photo_cache
-from site_builder.media.plan import MediaPlan, build_media, photo_paths
-from site_builder.outputs.catalog import Output, ReaderFile, footer_data
+from site_builder.media.plan import MEDIA_COVERS, MEDIA_SOCIAL, MediaPlan, build_media, field_of, photo_paths
+from site_builder.outputs.catalog import Output, ReaderFile, Updated, footer_data
 from site_builder.outputs.export import LIST_SEPARATOR, build_data_files
 from site_builder.outputs.feeds import build_feeds
 from site_builder.outputs.search import (
@@ -58,7 +60,7 @@ from site_builder.outputs.search import (
     SEARCH_PAGE_TITLE,
     build_search_files,
 )
-from site_builder.outputs.search.index import facet_values_table
+from site_builder.outputs.search.index import facet_values_table, update_search_files
 from site_builder.outputs.search.page import search_page_html, search_page_shown
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
 from site_builder.pages.contact import EXTRA_KEY, note_in_job_summary, publisher_notice, read_publisher
@@ -137,6 +139,22 @@ def search_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -
     return build_search_files(site.cases, site.vocab, store=store, digests=site.case_digests)
 
 
+def search_update(
+    site: SiteModel,
+    settings: BuildSettings,
+    media: MediaPlan,
+    state: Mapping[str, Any] | None,
+    read: Callable[[str], bytes | None],
+) -> Updated:
+    """:func:`search_outputs` by changing the last build's index: an edit of one case rewrites the
+    few index shards its changed words fall in, not every shard of every case."""
+    store = Store(cache_root(settings.root), "search-docs")
+    files, new_state, complete = update_search_files(
+        site.cases, site.vocab, state, read, store=store, digests=site.case_digests
+    )
+    return Updated(files, new_state, complete)
+
+
 def data_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -> dict[str, bytes]:
     """The open data: ``data/cases.json``, ``data/cases.csv``, ``data/case.schema.json``."""
     return build_data_files(
@@ -175,6 +193,7 @@ OUTPUTS: tuple[Output, ...] = (
         search_outputs,
         "搜索索引",
         "搜索框和搜索页读取的索引文件，繁简通用，按需分片下载。",
+        update=search_update,
     ),
     Output(
         "data_outputs",
@@ -276,10 +295,40 @@ def cached_outputs(site: SiteModel, settings: BuildSettings, media: MediaPlan) -
         name = f"{output.name}-{digest}.json"
         part = _manifest(store, name)
         if part is None:
-            part = {rel: store.put_content(data) for rel, data in output(site, settings, media).items()}
+            part = _made(output, site, settings, media, store)
             store.put(name, json.dumps(part, sort_keys=True, ensure_ascii=False).encode("utf-8"))
         files.update((rel, store.path(content)) for rel, content in part.items())
     return files
+
+
+def _made(
+    output: Output, site: SiteModel, settings: BuildSettings, media: MediaPlan, store: Store
+) -> dict[str, str]:
+    """An output's files stored (site path -> content name); one with :attr:`Output.update` starts
+    from the files and state of the last build that made it (an edit changes a few of them)."""
+    if output.update is None:
+        return {rel: store.put_content(data) for rel, data in output(site, settings, media).items()}
+    last = f"{output.name}-last-{cache_key('outputs', output.name)}.json"
+    raw = _load_json(store.get(last))
+    earlier = raw.get("files") if isinstance(raw, dict) else None
+    state = raw.get("state") if isinstance(raw, dict) else None
+    if not isinstance(earlier, dict) or not isinstance(state, dict):
+        earlier, state = {}, None
+
+    def read(rel: str) -> bytes | None:
+        content = earlier.get(rel)
+        return store.get(content) if isinstance(content, str) else None
+
+    made = output.update(site, settings, media, state, read)
+    kept = {} if made.complete else earlier
+    if not all(isinstance(c, str) and store.has(c) for rel, c in kept.items() if rel not in made.files):
+        made = output.update(site, settings, media, None, read)  # an earlier file is gone: make them all
+        kept = {}
+    part = {**kept, **{rel: store.put_content(data) for rel, data in made.files.items()}}
+    store.put(
+        last, json.dumps({"files": part, "state": made.state}, sort_keys=True, ensure_ascii=False).encode()
+    )
+    return part
 
 
 def place_file(cached: Path, target: Path) -> None:
@@ -502,17 +551,70 @@ def _start_writer(site: SiteModel, media: MediaPlan, settings: BuildSettings) ->
     return None
 
 
-def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
+def plan_media(site: SiteModel, settings: BuildSettings) -> MediaPlan:
+    """:func:`build_media` of the site, taking the cover and card of each case without photos from
+    the last build's plan when what they draw is unchanged (their files still in the art cache).
+
+    Finding a cover or card in the art cache means hashing what it draws; an edit then does that
+    for the edited case only. Cases with photos go through :func:`build_media` every time.
+    """
+    cache = cache_root(settings.root)
+    art_dir = namespace_root(cache, "art") / "art"
+    store = Store(cache, "media-plan")
+    last = f"last-{cache_key('media-plan', str(art_dir))}.json"
+    raw = _load_json(store.get(last))
+    known: dict[str, Any] = raw if isinstance(raw, dict) else {}
+    art = Store(art_dir.parent, art_dir.name)
+    keys: dict[str, str] = {}
+    kept: dict[str, dict[str, str]] = {}
+    for case in site.cases:
+        if case.images:
+            continue
+        keys[case.id] = key = fingerprint(
+            site.case_digests[case.id],
+            case.district_slug,
+            field_of(case, site.vocab),
+            settings.site_name,
+            art_identity(),
+        )
+        piece = known.get(key)
+        if isinstance(piece, dict) and all(isinstance(v, str) and art.has(v) for v in piece.values()):
+            kept[case.id] = piece
     media = build_media(
-        site.cases,
+        [c for c in site.cases if c.id not in kept],
         site.vocab,
         root=settings.root,
         site_name=settings.site_name,
         site_description=settings.site_description,
     )
-    store = Store(cache_root(settings.root), "pages")
-    ids = [c.id for c in site.cases]
-    page_inputs = PageInputs(
+    remembered: dict[str, dict[str, str]] = {}
+    for case in site.cases:
+        piece = kept.get(case.id)
+        if piece is not None:
+            cover, card = MEDIA_COVERS + piece["cover"], MEDIA_SOCIAL + piece["social"]
+            media.covers[case.id] = cover
+            media.social[urls.case_src(case.id)] = card
+            media.images_html[case.id] = []
+            media.files[cover], media.files[card] = art_dir / piece["cover"], art_dir / piece["social"]
+        elif case.id in keys and case.id in media.covers and urls.case_src(case.id) in media.social:
+            cover, card = media.covers[case.id], media.social[urls.case_src(case.id)]
+            piece = {"cover": cover.removeprefix(MEDIA_COVERS), "social": card.removeprefix(MEDIA_SOCIAL)}
+            if (
+                media.files.get(cover) != art_dir / piece["cover"]
+                or media.files.get(card) != art_dir / piece["social"]
+            ):
+                continue  # not where this plan looks for it: not remembered
+        else:
+            continue
+        remembered[keys[case.id]] = piece
+    if remembered != known:
+        store.put(last, json.dumps(remembered, sort_keys=True, ensure_ascii=False).encode("utf-8"))
+    return media
+
+
+def case_page_inputs(settings: BuildSettings, media: MediaPlan) -> PageInputs:
+    """What every case page shows besides the cases (edit links, photos, covers, sharing)."""
+    return PageInputs(
         edit_base=settings.edit_base,
         images_html=media.images_html,
         covers=media.covers,
@@ -521,6 +623,13 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
         report_email=settings.report_email,
         report_issues=settings.report_issues,
     )
+
+
+def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
+    media = plan_media(site, settings)
+    store = Store(cache_root(settings.root), "pages")
+    ids = [c.id for c in site.cases]
+    page_inputs = case_page_inputs(settings, media)
     found = cached_case_bodies(site, ids, store, page_inputs)
     missing = [i for i in ids if i not in found]
     # Workers only for work the cache does not hold: forking a large process costs more CPU than
@@ -783,6 +892,8 @@ def build(
         remember=fresh,
     )
     generation = steps.run("图片、正文与站点页面", build_site, site, settings)
+    if preview is not None:  # the preview server's quick path renders a saved case with these
+        preview.built = (project, settings, generation.media)
     try:
         gaps = preview.gap_pages() if preview is not None else []
         rendering = steps.run("模板数据", describe_pages, generation, gaps)

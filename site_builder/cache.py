@@ -150,10 +150,10 @@ CACHES: tuple[Namespace, ...] = (
     ),
     Namespace(
         "data-rows",
-        "each case's row of data/cases.csv (Markdown fields as plain text)",
-        ("outputs/export.py", "pages/markup.py", "casefile"),
+        "the last build's record in data/cases.json and row of data/cases.csv of each case (one table)",
+        ("outputs/export.py", "pages/markup.py", "pages/citation.py", "browse/urls.py", "casefile"),
         7 * DAY,
-        "no Markdown rendering of an unchanged case for the CSV export",
+        "no record, citation or Markdown rendering of an unchanged case for the open data",
     ),
     Namespace(
         "builds",
@@ -161,6 +161,13 @@ CACHES: tuple[Namespace, ...] = (
         (".",),
         600.0,
         "no per-case lookups at all when nothing changed",
+    ),
+    Namespace(
+        "media-plan",
+        "the last build's cover and card of each case without photos, by what they draw",
+        ("media", "browse/urls.py"),
+        DAY,
+        "no art keys for an unchanged case: an edit looks up the covers and cards of the edited case only",
     ),
     Namespace(
         "related",

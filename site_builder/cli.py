@@ -283,6 +283,33 @@ def cmd_build(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    """``make serve``: build, serve with live reload, and show a saved case before the rest follows."""
+    import logging
+
+    from site_builder.serve import serve
+
+    host, _, port = args.dev_addr.rpartition(":")
+    if not host or not port.isdigit():
+        print(f"地址「{args.dev_addr}」应写成 主机:端口，例如 127.0.0.1:8000", file=sys.stderr)
+        return 2
+    os.environ.setdefault("SITE_URL", f"http://{host}:{port}/")
+    os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # the plugin prints the project's own notice
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    root = logging.getLogger("mkdocs")
+    before = (root.level, root.propagate)
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    root.propagate = False
+    try:
+        return serve(Path(args.config).resolve(), host, int(port))
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(before[0])
+        root.propagate = before[1]
+
+
 def _render_with_drafts(engine: str, config: Path, out: Path) -> int:
     """:func:`_render` with drafts shown with their banner: the pull request's preview (never
     published). The guard then checks the published cases, as drafts have no data rows."""
@@ -493,6 +520,12 @@ def build_parser() -> argparse.ArgumentParser:
         "--offline", action="store_true", help="生成可以双击 index.html 直接打开的预览版（不用于发布）"
     )
     b.set_defaults(func=cmd_build)
+    sv = sub.add_parser(
+        "serve", help="构建并在本机预览；保存案例后先显示它的页面，其余随后更新（make serve）"
+    )
+    sv.add_argument("--config", "-f", default="mkdocs.yml")
+    sv.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", help="主机:端口（默认 127.0.0.1:8000）")
+    sv.set_defaults(func=cmd_serve)
     r = sub.add_parser("rename", help="给案例改名：更新其他案例的 related，旧地址自动跳转到新地址")
     r.add_argument("old", help="原来的案例编号")
     r.add_argument("new", help="新的案例编号")

@@ -32,8 +32,12 @@ from pathlib import Path
 from typing import Any, Literal
 
 import jinja2
+import mkdocs
+from mkdocs import utils as mkdocs_utils
+from mkdocs.commands import build as mkdocs_build
 from mkdocs.commands.build import _build_theme_template
 from mkdocs.config import config_options as c
+from mkdocs.config import load_config
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
@@ -57,7 +61,7 @@ from site_builder.build import (
     place_file,
     write_stubs,
 )
-from site_builder.cache import cache_root
+from site_builder.cache import atomic_write, cache_root
 from site_builder.engines import NOTICE
 from site_builder.errors import CaseFileError, EnvironmentProblem
 from site_builder.outputs.export import fill_data_section
@@ -109,6 +113,8 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.env: jinja2.Environment | None = None
         self.engine_writes: list[str] = []
         self.placed: list[str] = []
+        self.session: tuple[MkDocsConfig, Files, Navigation, Any] | None = None
+        """The last build's config, files, navigation and template environment (for :meth:`render_pages`)."""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = "serve" if command == "serve" else "build"
@@ -262,10 +268,21 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
         # Material's templates compiled once, not on every build (about a second of CPU each time)
         env = attach_bytecode_cache(env, cache_root(Path(config.config_file_path or ".").parent), "theme")
+        env.loader = jinja2.ChoiceLoader(
+            [jinja2.DictLoader({FINISHED_TEMPLATE: "{{ page.content }}"}), env.loader]
+        )
         self.env = env
-        self.withheld = [
-            f for f in files.documentation_pages() if isinstance(f.page, RenderedPage) and f.page.finished
-        ]
+        if self.command == "serve" and self.nav is not None:
+            self.session = (config, files, self.nav, env)
+        self.withheld = []
+        if self.command == "build" and not self.dirty:
+            self.withheld = [
+                f for f in files.documentation_pages() if isinstance(f.page, RenderedPage) and f.page.finished
+            ]
+        else:  # the preview renders a finished page through FINISHED_TEMPLATE (its banner goes in after)
+            for doc in files.documentation_pages():
+                if isinstance(doc.page, RenderedPage) and doc.page.finished is not None:
+                    doc.page.content = doc.page.finished.read_text(encoding="utf-8")
         if self.withheld:  # from here on MkDocs writes only the pages it renders
             self.every_page = list(files.documentation_pages())
             for file in self.withheld:
@@ -280,16 +297,55 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.placed = _place_finished(self.withheld)
         return env
 
+    def render_pages(self, pages: list[GeneratedPage]) -> list[Path]:
+        """Render ``pages`` as the last build would have and write them into the site folder.
+
+        The preview's quick path (:mod:`site_builder.serve`): the core decided these pages (a saved
+        case); the rest of the site follows in a full build. Pages new since the last build are added.
+        """
+        if self.session is None:
+            raise RuntimeError("render_pages needs a finished serve build first")
+        config, files, nav, env = self.session
+        written = []
+        for generated in pages:
+            self.pages[generated.src_uri] = generated
+            file = files.get_file_from_path(generated.src_uri)
+            if file is None:
+                file = File.generated(config, generated.src_uri, content=generated.front_matter())
+                files.append(file)
+            else:
+                file.content_string = generated.front_matter()
+            page = file.page if file.page is not None else Page(None, file, config)
+            page.__class__ = RenderedPage
+            assert isinstance(page, RenderedPage)
+            page.generated, page.finished = generated, None
+            mkdocs_build._populate_page(page, config, files)
+            mkdocs_build._build_page(page, config, files.documentation_pages(), nav, env)
+            written.append(Path(file.abs_dest_path))
+        return written
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
+        self._date(page)  # a page new since the last build (the preview's render_pages)
+        return page
+
+    def _date(self, page: Page) -> None:
+        """The sitemap's date of ``page`` (the sitemap is rendered before the pages, or not at all
+        for the pages MkDocs never sees): its ``lastmod``, not the build time."""
+        if self.rendering is not None:
+            date = self.rendering.lastmod_of(page.file.src_uri)
+            if date is not None:
+                page.update_date = date
+
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.finished = None
         self.nav = nav
         if self.rendering is None:
             return nav
-        for doc in files.documentation_pages():  # the sitemap's dates (it is rendered before the pages)
-            date = self.rendering.lastmod_of(doc.src_uri)
-            if date is not None and doc.page is not None:
-                doc.page.update_date = date
-        if self.command == "build" and not self.dirty:  # the preview injects its banner: always rendered
+        for doc in files.documentation_pages():
+            if doc.page is not None:
+                self._date(doc.page)
+        # The preview's banner goes in after a page is kept (on_post_page), so it reuses pages too.
+        if not self.dirty or self.command == "serve":
             self.finished = Finished(
                 Path(config.config_file_path or ".").parent, self.rendering.pages, _chrome(config, nav)
             )
@@ -316,6 +372,10 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
 
 
 SITEMAP = "sitemap.xml"
+
+FINISHED_TEMPLATE = "sb-finished.html"
+"""The template of a page whose finished HTML the core remembered, where MkDocs still renders it
+(the preview, which adds its banner afterwards): the page as it was."""
 
 
 def _place_finished(files: list[File]) -> list[str]:
@@ -350,9 +410,11 @@ class RenderedPage(Page):
             self.markdown, self.meta = get_data(text)
         else:
             self.markdown, self.meta = "", meta
+        if self.finished is not None:  # rendered only by the preview: the page as it was
+            self.meta["template"] = FINISHED_TEMPLATE
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
-        self.content = "" if self.finished is not None else self.generated.html
+        self.content = "" if self.finished is not None else self.generated.html  # (the preview: on_env)
         self.toc = get_toc([])
         self._title_from_render = None
         self.present_anchor_ids = set()
@@ -437,3 +499,67 @@ def fill_browse_nav(nav: list[Any] | None, entries: list[dict[str, str]]) -> lis
     return [
         {BROWSE_SECTION: entries} if isinstance(e, dict) and list(e) == [BROWSE_SECTION] else e for e in nav
     ]
+
+
+class LiveEngine:
+    """MkDocs kept alive for the preview server (:mod:`site_builder.serve`).
+
+    Full builds go into one folder as ``mkdocs serve --dirty`` makes them (the same plugin instance
+    every time, so the preview state survives), and between them :meth:`render` renders the pages
+    the core names through the last build's navigation and templates. It decides nothing.
+    """
+
+    def __init__(self, config_file: Path, site_dir: Path, site_url: str) -> None:
+        self.config_file = config_file
+        self.site_dir = site_dir
+        self.site_url = site_url
+        self.plugin: CasesPlugin | None = None
+        self.watched: list[Path] = []
+        """What the last build read besides the cases: mkdocs.yml, docs/, the theme, ``watch:``."""
+
+    def build(self) -> None:
+        """A full build (``mkdocs build --strict --dirty`` into the served folder); raises
+        :class:`mkdocs.exceptions.MkDocsException` when it fails."""
+        config = load_config(config_file=str(self.config_file), site_dir=str(self.site_dir), strict=True)
+        config.site_url = self.site_url
+        if self.plugin is None:
+            config.plugins.on_startup(command="serve", dirty=True)
+        plugin = next((p for p in config.plugins.values() if isinstance(p, CasesPlugin)), None)
+        if plugin is None:
+            raise PluginError("mkdocs.yml 的 plugins 里没有 site_builder，预览无法生成案例页面")
+        mkdocs_build.build(config, serve_url=self.site_url, dirty=True)
+        self.plugin = plugin
+        theme = [
+            Path(d) for d in config.theme.dirs if not Path(d).is_relative_to(Path(mkdocs.__file__).parent)
+        ]
+        self.watched = [self.config_file, Path(config.docs_dir), *theme, *(Path(w) for w in config.watch)]
+
+    def build_in_child(self) -> None:
+        """:meth:`build` in a forked child that may be killed at any moment (a newer save): every
+        page is written whole or not at all, and only warnings are printed (the save's line was)."""
+        mkdocs_utils.write_file = _write_whole
+        logging.getLogger("mkdocs").setLevel(logging.WARNING)
+        self.build()
+        self.wait_for_writer()
+
+    def render(self, pages: list[GeneratedPage]) -> list[Path]:
+        """Render and write ``pages`` through the last build's state (see :meth:`CasesPlugin.render_pages`)."""
+        assert self.plugin is not None
+        return self.plugin.render_pages(pages)
+
+    @property
+    def preview(self) -> PreviewState:
+        """The preview state the plugin builds with."""
+        assert self.plugin is not None
+        return self.plugin.preview
+
+    def wait_for_writer(self) -> None:
+        """Wait until the last build's search and data files are written."""
+        if self.plugin is not None and self.plugin.writer is not None:
+            self.plugin.writer.join()
+
+
+def _write_whole(content: bytes, output_path: str) -> None:
+    """MkDocs' ``write_file``, atomic and world-readable like the pages it writes."""
+    atomic_write(Path(output_path), content)
+    os.chmod(output_path, 0o644)

@@ -11,11 +11,12 @@ the banner. Plain Python: :mod:`site_builder.plugin` only wires it to MkDocs eve
 from __future__ import annotations
 
 import html
+import os
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from site_builder.browse.urls import base_for, case_src, case_url
 from site_builder.casefile.loader import CASE_SUFFIX, FileMemo, load_cases
@@ -24,6 +25,10 @@ from site_builder.casefile.yamlio import read_yaml
 from site_builder.checks.lint import lint_errors
 from site_builder.errors import CaseError, display_path
 from site_builder.pages.render import GeneratedPage
+
+if TYPE_CHECKING:
+    from site_builder.build import BuildSettings, Project
+    from site_builder.media.plan import MediaPlan
 
 OVERLAY_ID = "sb-preview-errors"
 _BODY_END = re.compile(r"</body\s*>", re.IGNORECASE)
@@ -48,7 +53,8 @@ class BrokenFile:
 
 @dataclass
 class PreviewState:
-    """Survives rebuilds of one ``mkdocs serve`` session (MkDocs keeps the plugin instance)."""
+    """Survives rebuilds of one preview session (``site-builder serve`` or ``mkdocs serve``: MkDocs keeps
+    the plugin instance)."""
 
     last_good: dict[str, Case] = field(default_factory=dict)
     broken: list[BrokenFile] = field(default_factory=list)
@@ -56,10 +62,14 @@ class PreviewState:
     """Each case file's validation, reused on the next save while the file is unchanged."""
     linted: dict[int, tuple[Case, list[CaseError]]] = field(default_factory=dict)
     """The lint errors of each case object (unchanged files keep their objects)."""
+    shown_paths: dict[tuple[Path, str], str] = field(default_factory=dict)
+    cwd: str = ""
     builds: int = 0
     """How many builds this session has started (the first is the server's start)."""
     admin: tuple[object, ...] | None = None
     """The inputs of the ``/admin/`` files this session wrote (they do not depend on the cases)."""
+    built: tuple[Project, BuildSettings, MediaPlan] | None = None
+    """The last full build's project, settings and media plan (the quick path renders with them)."""
 
     @property
     def starting(self) -> bool:
@@ -84,6 +94,7 @@ class PreviewState:
         Never raises for an editor's mistake; the problems are kept in :attr:`broken`.
         """
         self.builds += 1
+        self.cwd = os.getcwd()
         result = load_cases([cases_dir], cases_root=cases_dir, parallel=self.starting, memo=self.memo)
         errors = [e for e in result.errors if e.severity == "error"] + self._lint(
             result.cases, result.positions
@@ -91,7 +102,7 @@ class PreviewState:
         by_file: dict[str, list[CaseError]] = defaultdict(list)
         for e in errors:
             by_file[e.location.path].append(e)
-        by_path = {display_path(c.source_path): c for c in result.cases if c.source_path is not None}
+        by_path = {self._shown(c.source_path): c for c in result.cases if c.source_path is not None}
         cases: dict[str, Case] = {}
         for shown, case in by_path.items():
             if shown not in by_file:
@@ -110,11 +121,19 @@ class PreviewState:
             elif case_id is not None:  # a valid case of that id exists elsewhere (duplicate id)
                 entry.case_id = None
             self.broken.append(entry)
-        present = {_case_id(display_path(p)) for p in cases_dir.glob(f"*{CASE_SUFFIX}")}
+        present = {_case_id(p.name) for p in cases_dir.glob(f"*{CASE_SUFFIX}")}
         for gone in set(self.last_good) - present:
             del self.last_good[gone]
             cases.pop(gone, None)
         return sorted(cases.values(), key=lambda c: c.id)
+
+    def _shown(self, path: Path) -> str:
+        """:func:`display_path`, remembered (a save of a large site looks up every case's)."""
+        key = (path, self.cwd)
+        shown = self.shown_paths.get(key)
+        if shown is None:
+            shown = self.shown_paths[key] = display_path(path)
+        return shown
 
     def _lint(self, cases: list[Case], positions: dict[str, Any]) -> list[CaseError]:
         """:func:`lint_errors` of ``cases``, computed only for case objects not linted before."""

@@ -30,6 +30,27 @@ from tests.support.project import (
 )
 from tests.support.shared import made_once
 
+LONG_ALONE = (
+    "tests/test_bench.py",
+    "tests/test_finished_pages.py",
+    "tests/engines/test_zensical_browser.py",
+    "tests/test_incremental.py",
+    "tests/scripts/test_pages_artifact.py",
+    "tests/test_cache_environment.py",
+)
+"""Small modules whose tests run long (subprocess builds, the benchmark at 5 cases), most first."""
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Start the long small modules first, so the two workers of ``make test`` end together.
+
+    pytest-xdist (``--dist worksteal``) hands each worker half of this list in order and lets an
+    idle worker take the end of the other's queue; a long test left near the end would keep one
+    worker busy alone. Whole modules move, so module-scoped fixtures are still made once.
+    """
+    rank = {path: i for i, path in enumerate(LONG_ALONE)}
+    items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
 
 @pytest.fixture(scope="session")
 def small_build(tmp_path_factory: pytest.TempPathFactory) -> Path:

@@ -30,8 +30,18 @@ def _tree(site: Path) -> dict[str, bytes]:
 
 
 def _edit(path: Path, field: str, added: str) -> None:
+    _set(path, field, str(_read(path)[field]).rstrip() + added)
+
+
+def _read(path: Path) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    data[field] = str(data[field]).rstrip() + added
+    assert isinstance(data, dict)
+    return data
+
+
+def _set(path: Path, field: str, value: object) -> None:
+    data = _read(path)
+    data[field] = value
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
@@ -46,9 +56,11 @@ def _count(monkeypatch: pytest.MonkeyPatch) -> dict[str, list[str]]:
     seen: dict[str, list[str]] = {"tokenized": [], "listed": []}
     tokenize = search_index.doc_part
 
-    def counted_part(doc: search_index.SearchDoc, tables: search_index.WordTables) -> search_index.DocPart:
+    def counted_part(
+        doc: search_index.SearchDoc, tables: search_index.WordTables, like: search_index.DocPart | None = None
+    ) -> search_index.DocPart:
         seen["tokenized"].append(doc.id)
-        return tokenize(doc, tables)
+        return tokenize(doc, tables, like)
 
     draw = render.ListPage.render
 
@@ -70,7 +82,7 @@ def test_an_edited_site_from_the_cache_equals_a_clean_build(
     published = {
         c.id for c in require_cases([FIXTURE_CASES], cases_root=FIXTURE_CASES).cases if not c.is_draft
     }
-    body_case, summary_case = [f for f in files if f.stem in published][:2]
+    body_case, summary_case, moved_case = [f for f in files if f.stem in published][:3]
 
     seen = _count(monkeypatch)
     _edit(body_case, "practice", "补充一句：驿站每晚十点关门，节假日照常开放。")
@@ -85,6 +97,19 @@ def test_an_edited_site_from_the_cache_equals_a_clean_build(
     assert "cases/" in seen["listed"], "the all-cases list shows summaries"
     assert "stats/" not in seen["listed"], "the statistics count cases and show no summary"
     monkeypatch.undo()
+
+    # Edits that move a case between lists: its title (every list showing it), a tag another case
+    # has and a district another case is in (the case leaves one term page for another).
+    _edit(body_case, "title", "（修订）")
+    _build(config, tmp_path / "edited" / "site")
+    others = [_read(f) for f in files if f.stem in published and f != moved_case]
+    mine = _read(moved_case)
+    tag = next(t for o in others for t in o.get("tags") or [] if t not in (mine.get("tags") or []))
+    _set(moved_case, "tags", [*(mine.get("tags") or []), tag])
+    _build(config, tmp_path / "edited" / "site")
+    district = next(o["district"] for o in others if o["district"] != mine["district"])
+    _set(moved_case, "district", district)
+    _build(config, tmp_path / "edited" / "site")
 
     clean = make_project(tmp_path / "clean", tmp_path / "edited" / "cases")
     for name in ART:

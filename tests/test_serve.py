@@ -1,12 +1,15 @@
 """The editor's loop: ``make serve``'s server picks up a saved case, and a save redoes only what changed.
 
-The first test runs the real ``mkdocs serve --strict --livereload --dirty`` (the server is the
-point) and reads pages over HTTP; the others check the preview's reuse of unchanged work in process.
+The server tests run the real ``site-builder serve`` (as ``make serve`` does; the server is the
+point) and read pages over HTTP; the others check the watcher's hand-over, the HTTP side and the
+preview's reuse of unchanged work in process.
 """
 
 from __future__ import annotations
 
 import shutil
+import socket
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -14,7 +17,9 @@ from pathlib import Path
 
 import pytest
 
+from site_builder.cli import main
 from site_builder.preview import PreviewState
+from site_builder.serve import Changes, PreviewHTTPServer, Reloads
 from tests.support.devserver import mkdocs_serve
 from tests.support.project import FIXTURE_CASES, make_project
 
@@ -66,6 +71,130 @@ def test_saved_case_is_served_with_its_new_text(
         case_file.write_text(text, encoding="utf-8")
         assert TITLE in _served(url, TITLE)
         assert "案例编辑器" in _get(server.url + "admin/")
+
+
+def test_broken_new_and_deleted_files_while_serving(tmp_path: Path, small_project: Path) -> None:
+    config = make_project(tmp_path / "project", FIXTURE_CASES, cache_from=small_project)
+    cases_dir = config.parent / "cases"
+    helmet = cases_dir / f"{CASE}.yaml"
+    good = helmet.read_text(encoding="utf-8")
+    year_line = next(i for i, line in enumerate(good.splitlines(), 1) if line.startswith("year:"))
+    with mkdocs_serve(config) as server:
+        url = server.url + f"cases/{CASE}/"
+        other = server.url + "cases/couriers-joint-meeting/"
+        assert TITLE in _get(url) and "sb-preview-errors" not in _get(other)
+
+        # A mistake: the saved case's page keeps its last good version and shows the located error
+        # at once; every other page shows it after the background build; the terminal lists it.
+        since = len(server.lines)
+        helmet.write_text(good.replace("year: 2021", "year: 二〇二一年"), encoding="utf-8")
+        page = _served(url, "sb-preview-errors")
+        assert TITLE in page and f"cases/{CASE}.yaml:{year_line}:" in page and "上次正确的版本" in page
+        assert f"cases/{CASE}.yaml:{year_line}:" in _served(other, f"cases/{CASE}.yaml:{year_line}:")
+        server.wait_for(rf"cases/{CASE}\.yaml:{year_line}:\d+: 年份 \(year\)", since)
+
+        # Its fix: the banner goes from the case and from the other pages.
+        helmet.write_text(good, encoding="utf-8")
+        assert "sb-preview-errors" not in _served_without(url, "sb-preview-errors")
+        assert "sb-preview-errors" not in _served_without(other, "sb-preview-errors")
+
+        # A new valid case is served at its address, then listed.
+        fresh = (cases_dir / "couriers-joint-meeting.yaml").read_text(encoding="utf-8")
+        fresh = fresh.replace("title: 快递外卖行业党建联席会议", "title: 新来的联席会议案例")
+        (cases_dir / "new-joint-meeting.yaml").write_text(fresh, encoding="utf-8")
+        assert "新来的联席会议案例" in _served(server.url + "cases/new-joint-meeting/", "新来的联席会议案例")
+        assert "新来的联席会议案例" in _served(server.url + "cases/", "新来的联席会议案例")
+
+        # A deleted case's page goes (404), and the list drops it.
+        (cases_dir / "new-joint-meeting.yaml").unlink()
+        assert _gone(server.url + "cases/new-joint-meeting/")
+        assert "新来的联席会议案例" not in _served_without(server.url + "cases/", "新来的联席会议案例")
+
+
+def _served_without(url: str, text: str, patience: float = 300) -> str:
+    """The page at ``url`` once it no longer contains ``text``."""
+    deadline = time.monotonic() + patience
+    page = _get(url)
+    while (not page or text in page) and time.monotonic() < deadline:
+        time.sleep(0.1)
+        page = _get(url)
+    return page
+
+
+def _gone(url: str, patience: float = 300) -> bool:
+    """True once ``url`` answers 404."""
+    deadline = time.monotonic() + patience
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=30).close()
+        except urllib.error.HTTPError as err:
+            if err.code == 404:
+                return True
+        except (urllib.error.URLError, OSError):
+            pass
+        time.sleep(0.1)
+    return False
+
+
+def test_a_busy_port_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        assert main(["serve", "-f", str(tmp_path / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"]) == 1
+    err = capsys.readouterr().err
+    assert f"127.0.0.1:{port} 不可用" in err and "-a 127.0.0.1:8001" in err and "Traceback" not in err
+
+
+def test_a_file_closed_after_writing_is_handed_over_at_once() -> None:
+    changes = Changes()
+    first, second = Path("/x/a.yaml"), Path("/x/b.yaml")
+    changes.add(first)  # modified, not closed yet
+    changes.add(first, done=True)
+    changes.add(second, done=True)
+    assert changes.take() == {first, second}
+    changes.add(first)  # a watcher without close events: handed over once quiet
+    assert changes.take() == {first}
+
+
+def test_the_http_side_serves_pages_with_live_reload(tmp_path: Path) -> None:
+    (tmp_path / "cases" / "a").mkdir(parents=True)
+    page = tmp_path / "cases" / "a" / "index.html"
+    page.write_text("<html><body><h1>甲</h1></body></html>", encoding="utf-8")
+    (tmp_path / "404.html").write_text("<html><body>没有这个页面</body></html>", encoding="utf-8")
+    (tmp_path / "data.json").write_text("{}", encoding="utf-8")
+    (tmp_path.parent / "secret.txt").write_text("secret", encoding="utf-8")
+    reloads = Reloads(tmp_path)
+    server = PreviewHTTPServer(("127.0.0.1", 0), tmp_path, "/", reloads)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_address[1]}/"
+    try:
+        served = _get(base + "cases/a/")
+        assert "<h1>甲</h1>" in served and 'src="/__sb/livereload.js"' in served
+        assert served.index("livereload.js") < served.index("</body>")
+        assert _get(base + "data.json") == "{}"
+        assert "location.reload" in _get(base + "__sb/livereload.js")
+        with pytest.raises(urllib.error.HTTPError) as missing:
+            urllib.request.urlopen(base + "nowhere/", timeout=30)
+        assert missing.value.code == 404 and "没有这个页面" in missing.value.read().decode("utf-8")
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(base + "..%2Fsecret.txt", timeout=30)
+
+        # An open page waits; it is told to reload once its file changes.
+        stamp = reloads.stamp("cases/a/index.html")
+        ask = base + f"__sb/reload?page=cases/a/index.html&stamp={stamp}&since=0"
+        answer: list[str] = []
+        waiting = threading.Thread(target=lambda: answer.append(_get(ask)))
+        waiting.start()
+        time.sleep(0.3)
+        assert not answer  # nothing changed yet: still waiting
+        page.write_text("<html><body><h1>乙</h1></body></html>", encoding="utf-8")
+        reloads.notify()
+        waiting.join(timeout=30)
+        assert answer == ["reload"]
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 @pytest.fixture

@@ -453,11 +453,11 @@ def test_simulated_pull_request_yaml_syntax_error(tmp_path: Path) -> None:
 
 
 def test_make_serve_runs_what_the_preview_test_runs() -> None:
-    """The serve test starts the dev server with the same flags as ``make serve``."""
+    """The serve tests start the preview server with ``make serve``'s command."""
     from tests.support import devserver
 
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    serve_line = next(ln for ln in makefile.splitlines() if "mkdocs serve" in ln)
+    serve_line = next(ln for ln in makefile.splitlines() if "site-builder serve" in ln)
     source = Path(devserver.__file__).read_text(encoding="utf-8")
-    for flag in ("--strict", "--livereload", "--dirty"):
-        assert flag in serve_line and f'"{flag}"' in source
+    assert '"serve"' in source and "site_builder.cli" in source
+    assert "SITE_URL=" in serve_line and "SITE_URL" in source

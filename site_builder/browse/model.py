@@ -119,6 +119,11 @@ def _pinyin_slugs(members: dict[str, list[Case]]) -> list[tuple[str, str]]:
     return out
 
 
+def case_digest(case: Case) -> str:
+    """A hash of a case's id and values: what is cached per case is keyed on it."""
+    return fingerprint(case.id, case.model_dump(mode="json"))
+
+
 def newest_first(cases: Iterable[Case]) -> list[Case]:
     """Order cases by year descending, then by id, so listings are deterministic."""
     return sorted(cases, key=lambda c: (-c.year, c.id))
@@ -165,7 +170,7 @@ class SiteModel:
     @cached_property
     def case_digests(self) -> dict[str, str]:
         """Case id -> a hash of its id and values: the key of what is cached per case."""
-        return {c.id: fingerprint(c.id, c.model_dump(mode="json")) for c in self.cases}
+        return {c.id: case_digest(c) for c in self.cases}
 
     @cached_property
     def digest(self) -> str:

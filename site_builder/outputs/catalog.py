@@ -7,7 +7,7 @@ and the footer's data links (``config.extra.sb.outputs``) are generated from the
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,6 +29,21 @@ class ReaderFile:
 
 
 @dataclass(frozen=True)
+class Updated:
+    """What :attr:`Output.update` made: every file (``complete``) or only those that differ from the
+    earlier build's, and the state the next update starts from (plain JSON data)."""
+
+    files: dict[str, bytes]
+    state: dict[str, Any]
+    complete: bool
+
+
+Update = Callable[[Any, Any, Any, "Mapping[str, Any] | None", Callable[[str], "bytes | None"]], Updated]
+"""``update(site, settings, media, state, read)``: ``state`` is what the earlier build's update
+returned (None: none), ``read(path)`` that build's file at ``path`` (None: gone)."""
+
+
+@dataclass(frozen=True)
 class Output:
     """A non-page output: ``make(site, settings, media) -> {site-relative path: bytes}``, pure and
     deterministic, and how it describes itself to readers."""
@@ -46,6 +61,9 @@ class Output:
     """The page section that explains it (the footer's 说明 link)."""
     footer_title: str | None = None
     """The footer's shorter label for the output's links; None: the title."""
+    update: Update | None = None
+    """For an output most of whose files one case's edit leaves alone (the search index): the same
+    files as ``make``, changing only what differs from an earlier build's (:class:`Updated`)."""
 
     def __call__(self, site: Any, settings: Any, media: Any) -> dict[str, bytes]:
         return self.make(site, settings, media)

@@ -17,7 +17,7 @@ from typing import Any
 
 from site_builder.browse import urls
 from site_builder.browse.model import SiteModel
-from site_builder.cache import Store, cache_key
+from site_builder.cache import Store, cache_key, fingerprint
 from site_builder.casefile.fields import case_fields, field_texts
 from site_builder.casefile.jsonschema import render_schema
 from site_builder.casefile.models import Case
@@ -79,30 +79,6 @@ def case_record(
     return record
 
 
-def case_records(
-    site: SiteModel,
-    *,
-    site_name: str,
-    site_url: str | None,
-    covers: dict[str, str],
-    social: dict[str, str],
-) -> list[dict[str, Any]]:
-    """Every published case as a record, by id."""
-    cases = published(site)
-    fallback = newest_review(cases)
-    return [
-        case_record(
-            c,
-            site_name=site_name,
-            site_url=site_url,
-            cover=covers.get(c.id),
-            social=social.get(urls.case_src(c.id)),
-            fallback_date=fallback,
-        )
-        for c in cases
-    ]
-
-
 def field_catalogue() -> list[dict[str, Any]]:
     """What each key means (registry labels), so the file explains itself."""
     derived = [
@@ -112,8 +88,9 @@ def field_catalogue() -> list[dict[str, Any]]:
     return derived + own
 
 
-def cases_json(records: list[dict[str, Any]], *, site_name: str, site_url: str | None) -> bytes:
-    """``data/cases.json``: version, licence, what the keys mean, and the cases."""
+def cases_json(records: Sequence[str], *, site_name: str, site_url: str | None) -> bytes:
+    """``data/cases.json``: version, licence, what the keys mean, and the cases (``records``: each
+    case's record as compact JSON text, :func:`record_json`)."""
     licence = {**LICENCE, "attribution": LICENCE["attribution"].format(site=site_name)}
     doc = {
         "version": FORMAT_VERSION,
@@ -123,9 +100,14 @@ def cases_json(records: list[dict[str, Any]], *, site_name: str, site_url: str |
         "schema": urls.public(site_url, urls.DATA_SCHEMA),
         "count": len(records),
         "fields": field_catalogue(),
-        "cases": records,
     }
-    return (json.dumps(doc, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
+    head = json.dumps(doc, ensure_ascii=False, separators=(",", ":"))[:-1]
+    return (head + ',"cases":[' + ",".join(records) + "]}\n").encode("utf-8")
+
+
+def record_json(record: dict[str, Any]) -> str:
+    """One record as it stands in ``data/cases.json`` (the whole file is these joined)."""
+    return json.dumps(record, ensure_ascii=False, separators=(",", ":"))
 
 
 def cell_text(value: Any) -> str:
@@ -271,29 +253,23 @@ def fill_data_section(markdown: str, page_url: str, outputs: Sequence[Output]) -
     return markdown
 
 
-def cases_csv(cases: list[Case], records: list[dict[str, Any]], rows: Store | None = None) -> bytes:
-    """``data/cases.csv``: one row per case, Chinese headings, UTF-8 with BOM (Excel reads it right).
-
-    The case file's fields are read from the validated cases through the field registry (so a
-    new field is a new column); the derived columns from the JSON records. Markdown fields are
+def csv_row(case: Case, record: dict[str, Any]) -> list[str]:
+    """The cells of a case's row in ``data/cases.csv``: the derived columns from its JSON record, the
+    case file's fields through the registry (so a new field is a new column). Markdown fields are
     plain text here (the JSON keeps the Markdown), and a cell a spreadsheet would run as a formula
-    starts with ``'`` (:func:`neutralised`). With ``rows`` (the ``data-rows`` cache) each case's
-    row is kept under its record and values, so an edit renders the Markdown of one case.
-    """
+    starts with ``'`` (:func:`neutralised`)."""
     derived = [key for key, _, _ in EXTRA_COLUMNS]
     own = [s.key for s in case_fields()]
+    return [csv_cell(k, record[k]) for k in derived] + [csv_cell(k, getattr(case, k)) for k in own]
+
+
+def cases_csv(rows: Sequence[list[str]]) -> bytes:
+    """``data/cases.csv``: one row per case (:func:`csv_row`), Chinese headings, UTF-8 with BOM
+    (Excel reads it right)."""
     buf = io.StringIO(newline="")
     writer = csv.writer(buf, lineterminator="\r\n")
     writer.writerow([heading for _, heading in csv_columns()])
-    for case, record in zip(cases, records, strict=True):
-        name = f"{cache_key('data-rows', record, case.model_dump(mode='json'))}.json" if rows else ""
-        blob = rows.get(name) if rows else None
-        row = json.loads(blob) if blob is not None else None
-        if not isinstance(row, list):
-            row = [csv_cell(k, record[k]) for k in derived] + [csv_cell(k, getattr(case, k)) for k in own]
-            if rows:
-                rows.put(name, json.dumps(row, ensure_ascii=False).encode("utf-8"))
-        writer.writerow(row)
+    writer.writerows(rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -306,10 +282,53 @@ def build_data_files(
     social: dict[str, str],
     rows: Store | None = None,
 ) -> dict[str, bytes]:
-    """The three open-data files under ``data/`` (``rows``: the CSV rows' cache, :func:`cases_csv`)."""
-    records = case_records(site, site_name=site_name, site_url=site_url, covers=covers, social=social)
+    """The three open-data files under ``data/``, every published case by id.
+
+    With ``rows`` (the ``data-rows`` cache) the last build's JSON record and CSV row of every case
+    are kept in one table, each under the case's values and what its record adds (addresses, the
+    site's name, the fallback citation date): an edit renders the Markdown and citation of one case
+    and joins the files from the kept parts, reading one entry rather than one per case.
+    """
+    cases = published(site)
+    fallback = newest_review(cases)
+    table = f"last-{cache_key('data-rows', site_name, site_url)}.json" if rows is not None else ""
+    kept = _load_parts(rows.get(table) if rows is not None else None)
+    parts: dict[str, tuple[str, list[str]]] = {}
+    for case in cases:
+        cover, card = covers.get(case.id), social.get(urls.case_src(case.id))
+        key = fingerprint(site.case_digests[case.id], case.district_slug, cover, card, fallback)
+        part = kept.get(key)
+        if part is None:
+            record = case_record(
+                case, site_name=site_name, site_url=site_url, cover=cover, social=card, fallback_date=fallback
+            )
+            part = (record_json(record), csv_row(case, record))
+        parts[key] = part
+    if rows is not None and parts.keys() != kept.keys():
+        rows.put(table, json.dumps(parts, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+    ordered = list(parts.values())
     return {
-        urls.DATA_JSON: cases_json(records, site_name=site_name, site_url=site_url),
-        urls.DATA_CSV: cases_csv(published(site), records, rows),
+        urls.DATA_JSON: cases_json([p[0] for p in ordered], site_name=site_name, site_url=site_url),
+        urls.DATA_CSV: cases_csv([p[1] for p in ordered]),
         urls.DATA_SCHEMA: render_schema(site.vocab).encode("utf-8"),
     }
+
+
+def _load_parts(blob: bytes | None) -> dict[str, tuple[str, list[str]]]:
+    """The kept ``key -> (record JSON, CSV row)`` table (empty if the entry is not one)."""
+    try:
+        raw = json.loads(blob) if blob is not None else None
+    except ValueError:
+        return {}
+    if not isinstance(raw, dict):
+        return {}
+    parts = {}
+    for key, part in raw.items():
+        if (
+            isinstance(part, list)
+            and len(part) == 2
+            and isinstance(part[0], str)
+            and isinstance(part[1], list)
+        ):
+            parts[key] = (part[0], [str(cell) for cell in part[1]])
+    return parts

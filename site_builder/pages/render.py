@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterator
-from dataclasses import astuple, dataclass, field, is_dataclass
+from dataclasses import dataclass, field, is_dataclass
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from typing import Any
@@ -14,7 +14,7 @@ import jinja2
 
 from site_builder.browse import urls
 from site_builder.browse.facets import FacetSpec, has_reported_results
-from site_builder.browse.model import Facet, SiteModel, Term, newest_first
+from site_builder.browse.model import Facet, SiteModel, Term, case_digest, newest_first
 from site_builder.browse.urls import base_for
 from site_builder.cache import Store, cache_key, fingerprint
 from site_builder.casefile.models import Case, kind_of
@@ -197,18 +197,25 @@ def _render_case_context(context: dict[str, Any]) -> str:
     )
 
 
+def _case_form(case: Case, digest: str | None = None) -> str:
+    """A case in a cache key: the hash of its id and values (:func:`case_digest`, or ``digest`` when
+    the site has it already) and of what the template derives from them besides (its district's
+    label, from the vocabularies)."""
+    return fingerprint(digest or case_digest(case), case.district_label)
+
+
 def _plain(value: Any) -> Any:
     """JSON form of a template context value: what the template can read, for the cache key."""
     if isinstance(value, Case):
-        return {**value.model_dump(mode="json"), "id": value.id, "district_label": value.district_label}
+        return _case_form(value)
     if isinstance(value, Term):
         return [value.name, value.slug, value.url, value.label, value.title]
     if isinstance(value, Facet):
         return {k: v for k, v in vars(value.spec).items() if not callable(v)}
     if isinstance(value, Citation):
         return vars(value)
-    if isinstance(value, Card):
-        return list(astuple(value))
+    if isinstance(value, Card):  # its fields, flat (astuple deep-copies: half the cost of a key)
+        return [getattr(value, f.name) for f in dataclass_fields(value)]
     raise TypeError(f"no cache form for {type(value).__name__}")
 
 
@@ -216,17 +223,20 @@ def body_cache_key(context: dict[str, Any], memo: dict[int, str] | None = None) 
     """Cache key of a case body: a hash of the template context actually rendered and of the code.
 
     Nothing is listed by hand: whatever the template receives is in the key, so a new value in
-    the context can never be served stale. A case enters the key as the hash of its cache form;
-    ``memo`` (object id -> hash, for one batch over one site) computes that once per case rather
-    than once per page that shows it as related.
+    the context can never be served stale. A case enters the key as the hash of its values
+    (:func:`_case_form`) and a facet as the hash of its row; ``memo`` (object id -> that hash, for
+    one batch over one site, seeded from the site's own digests by :func:`_case_contexts`)
+    computes each once rather than once per page that shows it.
     """
     memo = {} if memo is None else memo
 
     def plain(value: Any) -> Any:
-        if isinstance(value, Case):
+        if isinstance(value, Case | Facet):  # shared by every page of the batch: hashed once
             digest = memo.get(id(value))
             if digest is None:
-                digest = memo[id(value)] = fingerprint(_plain(value))
+                digest = memo[id(value)] = (
+                    _case_form(value) if isinstance(value, Case) else fingerprint(_plain(value))
+                )
             return digest
         return _plain(value)
 
@@ -253,7 +263,8 @@ def _case_contexts(
     """``(case id, template context, body cache entry name)`` of each case page."""
     share = Share(inputs.site_name, inputs.site_url, newest_review(site.cases))
     report_to = Publisher(email=inputs.report_email, new_issue_url=inputs.report_issues)
-    memo: dict[int, str] = {}
+    digests = site.case_digests  # computed once per site (its digest keys the whole build)
+    memo = {id(c): _case_form(c, digests[c.id]) for c in site.cases}
     for i in ids:
         context = case_context(
             site.by_id[i],
@@ -307,17 +318,14 @@ def render_case_bodies(
 def case_pages(site: SiteModel, bodies: list[str]) -> list[GeneratedPage]:
     """One page per case, around its body (rendered by :func:`render_case_bodies`, in parallel for
     large sites, see :mod:`site_builder.build`)."""
-    return [
-        GeneratedPage(
-            urls.case_src(case.id),
-            urls.case_url(case.id),
-            case.title,
-            case.summary,
-            body,
-            meta={"case": case.id},
-        )
-        for case, body in zip(site.cases, bodies, strict=True)
-    ]
+    return [case_page(case, body) for case, body in zip(site.cases, bodies, strict=True)]
+
+
+def case_page(case: Case, body: str) -> GeneratedPage:
+    """The page of one case around its body."""
+    return GeneratedPage(
+        urls.case_src(case.id), urls.case_url(case.id), case.title, case.summary, body, meta={"case": case.id}
+    )
 
 
 @dataclass(frozen=True)

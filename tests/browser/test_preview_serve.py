@@ -1,6 +1,6 @@
 """The live preview as an editor uses it: break a case, see the error in the page, fix it, watch it reload.
 
-Runs the real ``mkdocs serve --strict --livereload --dirty`` (as ``make serve`` does) on a free loopback port
+Runs the real ``site-builder serve`` (as ``make serve`` does) on a free loopback port
 against a throwaway project, and waits on page conditions and server log lines, never on sleeps.
 """
 
@@ -54,6 +54,20 @@ def test_preview_keeps_serving_and_shows_errors(browser, tmp_path: Path) -> None
         assert page.locator("h1").inner_text() == "金色头盔：骑手先锋在街区"
         assert page.locator(OVERLAY).count() == 0
 
+        # 0. An edit: the open page reloads with the new title.
+        _edit_and_wait(
+            page,
+            lambda: helmet.write_text(
+                good.replace("title: 金色头盔：骑手先锋在街区", "title: 金色头盔：改过"), encoding="utf-8"
+            ),
+            "document.querySelector('h1').innerText === '金色头盔：改过'",
+        )
+        _edit_and_wait(
+            page,
+            lambda: helmet.write_text(good, encoding="utf-8"),
+            "document.querySelector('h1').innerText === '金色头盔：骑手先锋在街区'",
+        )
+
         # 1. A mistake: the open page reloads with the located error, the case keeps its last good page.
         _edit_and_wait(
             page,
@@ -96,6 +110,15 @@ def test_preview_keeps_serving_and_shows_errors(browser, tmp_path: Path) -> None
         gaps = page.locator(".sb-gaps li").all_inner_texts()
         assert gaps and all(g.startswith("cases/fresh-draft.yaml:") for g in gaps), gaps
         assert any("title" in g for g in gaps), gaps
+
+        # 4b. Deleting the file: its open page reloads as "not found", and the banner goes.
+        _edit_and_wait(
+            page,
+            lambda: (config.parent / "cases" / "fresh-draft.yaml").unlink(),
+            "document.querySelector('.sb-gaps') === null",
+        )
+        assert page.locator(OVERLAY).count() == 0
+        page.goto(server.url + "cases/riders-golden-helmet/")
 
         # 5. Edits under theme/ rebuild and reload too (the reloaded page serves the new stylesheet).
         css = config.parent / "theme" / "assets" / "stylesheets" / "site.css"

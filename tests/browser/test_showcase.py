@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.support.project import ROOT
+from tests.support.axe import AXE, axe_violations
 from tests.support.showcase import UNSEEN_ID
 
 pytestmark = pytest.mark.browser
@@ -137,9 +137,6 @@ def test_copy_citation_and_qr_only_on_desktop(browser, showcase_site_url: str) -
     phone.close()
 
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-
-
 @pytest.mark.parametrize("size", [PHONE, DESKTOP], ids=["phone", "desktop"])
 def test_axe_finds_nothing_serious_with_tables_and_lists_open(
     browser: Any, showcase_site_url: str, size: dict[str, Any]
@@ -151,13 +148,7 @@ def test_axe_finds_nothing_serious_with_tables_and_lists_open(
     for path in ("", "districts/", "stats/", f"cases/{UNSEEN_ID}/"):
         page.goto(showcase_site_url + path)
         page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true })")
-        page.add_script_tag(path=str(AXE))
-        result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
-        bad = [
-            (v["id"], [n["target"] for n in v["nodes"]][:3])
-            for v in result["violations"]
-            if v["impact"] in ("serious", "critical")
-        ]
+        bad = [(v["id"], [n["target"] for n in v["nodes"]][:3]) for v in axe_violations(page)]
         assert bad == [], (path, bad)
     assert outside == []
     context.close()

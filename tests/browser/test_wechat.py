@@ -25,20 +25,22 @@ import pytest
 import yaml
 
 from site_builder.browse import urls
+from tests.support.axe import axe_violations
 from tests.support.pages_server import serve_like_pages
-from tests.support.project import FIXTURE_CASES, REAL_SITE_ENV, ROOT, build_in_process, make_project
+from tests.support.project import FIXTURE_CASES, REAL_SITE_ENV, build_in_process, make_project
 from tests.support.shared import made_once
 
 from .test_readers import DARK_PAGES as READERS_DARK_PAGES
 from .test_readers import DESKTOP as READERS_DESKTOP
 from .test_readers import PAGES as READERS_PAGES
+from .test_readers import PHONE as READERS_PHONE
+from .test_readers import PHONE_AXE_IN_WECHAT as READERS_PHONE_AXE_HERE
 from .test_readers import PUBLISHER as READERS_PUBLISHER
 from .test_readers import REFLOW_PAGES as READERS_REFLOW_PAGES
 from .test_readers import TEXT_SIZES as READERS_TEXT_SIZES
 
 pytestmark = pytest.mark.browser
 
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 WECHAT_ANDROID = (
     "Mozilla/5.0 (Linux; Android 13; V2148A Build/TP1A.220624.014; wv) AppleWebKit/537.36 (KHTML, like Gecko)"
     " Version/4.0 Chrome/116.0.0.0 Mobile Safari/537.36 XWEB/1160065 MMWEBSDK/20231202 MMWEBID/2247"
@@ -210,13 +212,7 @@ def open_page(browser: Any, sites: dict[str, str], tabs: dict[tuple[str, str], A
 
 
 def _axe(pg: Any) -> list[tuple[str, str, list[Any]]]:
-    pg.add_script_tag(path=str(AXE))
-    result = pg.evaluate("axe.run(document, {resultTypes: ['violations']})")
-    return [
-        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
-        for v in result["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
+    return [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in axe_violations(pg)]
 
 
 def _ready(pg: Any, name: str) -> None:
@@ -270,6 +266,21 @@ def test_desktop_states_left_to_readers_are_the_same_reader() -> None:
     assert READERS["desktop"] == READERS_DESKTOP and FULL == READERS_PUBLISHER
     assert DESKTOP_AXE_IN_READERS["light"] == set(PAGES), "test_readers checks every page type, light"
     assert {"home", "case", "stats"} <= DESKTOP_AXE_IN_READERS["dark"]
+
+
+def test_phone_states_test_readers_leaves_here_are_checked_on_the_same_screen() -> None:
+    """test_readers leaves to this module the phone axe states it checks here: same page type,
+    scheme and screen (WeChat's user agent aside)."""
+    phone = {key: value for key, value in READERS["wechat-android"].items() if key != "user_agent"}
+    assert phone == READERS_PHONE
+    checked = {(name, scheme) for name, reader, scheme in (p.values for p in AXE_STATES) if reader in WECHAT}
+    for scheme, names in READERS_PHONE_AXE_HERE.items():
+        for name in names:
+            kind = _page_type(READERS_PAGES[name])
+            assert any(_page_type(PAGES[mine]) == kind and (mine, scheme) in checked for mine in PAGES), (
+                name,
+                scheme,
+            )
 
 
 @pytest.mark.parametrize(("name", "reader", "scheme"), AXE_STATES)

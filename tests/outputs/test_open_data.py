@@ -223,3 +223,39 @@ def test_csv_has_plain_text_and_the_json_keeps_the_markdown() -> None:
     row = _hostile_csv(practice=practice)
     assert row["主要做法"] == "• 建立联席会\n• 设立[驿站]\n\n1. 第一\n2. 第二\n\n第二段 & 代码"
     assert row["_json_practice"] == practice
+
+
+def test_kept_records_give_the_same_files_and_an_edit_makes_one_record(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from site_builder.browse.model import SiteModel
+    from site_builder.cache import Store
+    from site_builder.casefile.vocab import load_vocabularies
+    from site_builder.outputs import export
+    from tests.support.synthetic import synthetic_cases
+
+    vocab = load_vocabularies()
+    cases = synthetic_cases(12, seed=9)
+    rows = Store(tmp_path, "data-rows")
+    options: dict[str, Any] = {
+        "site_name": "测试站",
+        "site_url": "https://x.test/",
+        "covers": {},
+        "social": {},
+    }
+    made: list[str] = []
+    record = export.case_record
+
+    def counted(case: Any, **kw: Any) -> dict[str, Any]:
+        made.append(case.id)
+        return record(case, **kw)
+
+    monkeypatch.setattr(export, "case_record", counted)
+    summary = cases[0].model_copy(update={"summary": cases[0].summary + "新增夜间服务。"})
+    for edited, remade in ((cases, len(cases)), ([summary, *cases[1:]], 1), ([summary, *cases[1:-1]], None)):
+        site = SiteModel(edited, vocab)
+        made.clear()
+        kept = export.build_data_files(site, rows=rows, **options)
+        if remade is not None:
+            assert len(made) == remade, "only the edited case's record is made again"
+        assert kept == export.build_data_files(site, **options), "the same bytes as records made afresh"

@@ -167,6 +167,55 @@ def test_initials_fillers_and_unknown_words(tmp_path: Path) -> None:
     assert seen["京头盔"] == ("pinyin", ["helmet"]) and seen["jingtoukui"] == ("pinyin", ["helmet"])
 
 
+_RUN = """async (s, qs) => { const out = [];
+  for (const q of qs) { const h = await s.run(q) || []; out.push([h.tier || "", h.map(x => x.n)]); }
+  return out; }"""
+
+
+@needs_node
+def test_sentences_in_the_readers_own_words(tmp_path: Path) -> None:
+    """Issue 22, unseen queries: a stretch of words no case uses weighs once, however long; a term
+    counts by where the case has it (a title word over a rare word in another case's body); a long
+    sentence that no case covers by half still shows the cases nearest the best; a light verb or a
+    question frame around the words (建党组织 = 建 + 党组织, 一般是什么人当) need not match."""
+    cases = [
+        _case("joint", "嘉兴大厦楼宇联合党支部", "楼里企业多、党员少，几家合起来组成联合党支部。"),
+        _case("rules", "黄浦区楼宇党建的成套制度", "区里出台了楼宇党支部的工作规范和例会制度。"),
+        _case("internet", "互联网企业党组织覆盖", "园区里的企业按规章办事，联合党支部覆盖小企业。"),
+        _case("property", "物业公司党组织", "街道依托物业公司建立楼宇党组织，把物业员工里的党员组织起来。"),
+        _case("anniversary", "庆祝建党百年的主题活动", "物业公司员工参加建党百年的党组织活动。"),
+        _case("secretary", "非公企业的书记选配", "民营企业党组织的书记大多出自管理层。"),
+        _case("visits", "楼长走访园区党组织", "楼长对园区里近千家“两新”组织的党组织逐一走访。"),
+        _case("grid", "街区里的党组织", "这家党支部的书记常去走访街区的党组织。"),
+        _case("temple", "中华企业大厦的党员服务点", "大厦在静安寺附近，楼里党员多。", district="静安区"),
+        _case("jingan", "静安区商务楼宇党组织全覆盖", "静安区的商务楼宇都建了党组织。", district="静安区"),
+    ]
+    files = build_search_files(cases, load_vocabularies())
+    ids = [c.id for c in sorted(cases, key=lambda c: (-c.year, c.id))]
+    queries = [
+        "联合党支部呜哩哇啦咕噜噜",  # five unknown bigrams in a row weigh as one word
+        "楼宇党建的规章制度",  # 规章 is rare but only in a body: the title case comes first
+        "我们楼里公司很多但每家党员都很少能不能几家合起来成立1个联合党支部",
+        "怎么在物业公司里建党组织",  # not only the case that happens to have 建党
+        "民营企业的书记一般是什么人当",
+        "差不多一千家党组织挨个走访",  # 家党 is the seam after a number (一千家|党组织), not a rare word
+        "静安寺 楼宇",  # 静安 is the district's name, but 寺 finishes the place the reader means
+    ]
+    got = _node(tmp_path, files, queries, _RUN)
+    assert isinstance(got, list)
+    seen = {q: (tier, [ids[n] for n in found]) for q, (tier, found) in zip(queries, got, strict=True)}
+    assert (
+        seen["联合党支部呜哩哇啦咕噜噜"][0] == "partial" and seen["联合党支部呜哩哇啦咕噜噜"][1][0] == "joint"
+    )
+    assert seen["楼宇党建的规章制度"][0] == "partial" and seen["楼宇党建的规章制度"][1][0] == "rules"
+    assert seen["我们楼里公司很多但每家党员都很少能不能几家合起来成立1个联合党支部"][1][0] == "joint"
+    assert seen["怎么在物业公司里建党组织"][0] == "exact"
+    assert "property" in seen["怎么在物业公司里建党组织"][1]
+    assert seen["民营企业的书记一般是什么人当"] == ("exact", ["secretary"])
+    assert seen["差不多一千家党组织挨个走访"][1][0] == "visits"
+    assert seen["静安寺 楼宇"][0] == "exact" and seen["静安寺 楼宇"][1][0] == "temple"
+
+
 # Records every file the engine fetches (the harness's fetch, wrapped), then runs the queries.
 _FETCHES = """async (s, qs) => { const out = []; const seen = []; const f = global.fetch;
   global.fetch = u => { seen.push(decodeURIComponent(new URL(u).pathname).split("/search/").pop()); return f(u); };
@@ -243,7 +292,10 @@ def test_filler_words_are_one_list_for_python_and_js() -> None:
     meta = json.loads(files["search/meta.json"])
     words = load_search_words()
     assert meta["fillers"] == list(words.fillers) and meta["particles"] == words.particles
-    assert {"哪个", "哪些", "怎么样", "有没有", "请问", "我想知道"} <= set(words.fillers)
+    assert {"哪个", "哪些", "怎么样", "有没有", "请问", "我想知道", "1般", "什么人", "那家"} <= set(
+        words.fillers
+    )
+    assert meta["verbs"] == words.verbs and {"建", "搞", "装"} <= set(words.verbs)
     source = JS.read_text(encoding="utf-8")
     assert "请问" not in source and "有没有" not in source  # no second, hand-kept copy in the JS
 

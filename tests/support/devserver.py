@@ -1,4 +1,4 @@
-"""``mkdocs serve`` in a subprocess on a free loopback port, with its log watched line by line."""
+"""``make serve``'s preview server in a subprocess on a free loopback port, with its log watched line by line."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ def free_port() -> int:
 
 
 class DevServer:
-    """A running ``mkdocs serve``: its URL, and waiting on what it prints (no sleeping)."""
+    """A running preview server: its URL, and waiting on what it prints (no sleeping)."""
 
     def __init__(self, proc: subprocess.Popen[str], url: str):
         self.proc = proc
@@ -53,27 +53,19 @@ class DevServer:
             ok = self._changed.wait_for(lambda: found() is not None or self.proc.poll() is not None, timeout)
             hit = found()
         if not ok or hit is None:
-            raise AssertionError(f"mkdocs serve never printed {pattern!r}:\n" + "\n".join(self.lines[-40:]))
+            raise AssertionError(
+                f"the preview server never printed {pattern!r}:\n" + "\n".join(self.lines[-40:])
+            )
         return hit
 
 
 @contextlib.contextmanager
 def mkdocs_serve(config: Path) -> Iterator[DevServer]:
-    """Start ``mkdocs serve --strict --livereload --dirty`` as ``make serve`` does; stop it afterwards."""
+    """Start ``site-builder serve`` as ``make serve`` does; stop it afterwards."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/"
     env = engine_env({**os.environ, "SITE_URL": url, "PYTHONUNBUFFERED": "1"})
-    cmd = [
-        sys.executable,
-        "-m",
-        "mkdocs",
-        "serve",
-        "--strict",
-        "--livereload",
-        "--dirty",
-        "-a",
-        f"127.0.0.1:{port}",
-    ]
+    cmd = [sys.executable, "-m", "site_builder.cli", "serve", "-a", f"127.0.0.1:{port}"]
     proc = subprocess.Popen(
         [*cmd, "-f", str(config)],
         cwd=config.parent,

@@ -2,7 +2,8 @@
 
 The site is mounted under the path of its ``site_url`` (e.g. ``/site_builder/``), missing paths get
 the site's ``404.html`` with status 404, and text is gzip-compressed when the client accepts it.
-Used by the accessibility and print tests and by ``benchmarks/lighthouse.py``.
+Used by the accessibility and print tests and by ``benchmarks/lighthouse.py``; it also answers
+``tests.support.axe.AXE_PATH`` with axe-core for the accessibility checks.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from site_builder.checks.linkcheck import base_path_of_site
+from tests.support.axe import AXE, AXE_PATH
 
 _COMPRESSIBLE = ("text/", "application/javascript", "application/json", "image/svg+xml", "application/xml")
 
@@ -35,6 +37,8 @@ def _handler(root: Path, prefix: str, compress: bool) -> type[http.server.BaseHT
 
         def _resolve(self) -> Path | None:
             path = unquote(urlsplit(self.path).path)
+            if path == AXE_PATH:  # the accessibility checker, served like a site script (tests.support.axe)
+                return AXE
             if not path.startswith(prefix):
                 return None
             rel = path[len(prefix) :]

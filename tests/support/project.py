@@ -17,10 +17,12 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
 
 from site_builder.engines import engine_env
+from tests.support.axe import AXE, AXE_PATH
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURE_CASES = ROOT / "tests" / "fixtures" / "site" / "cases"
@@ -222,6 +224,16 @@ def cli_in_process(args: list[str], cwd: Path) -> BuildResult:
 class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass
+
+    def translate_path(self, path: str) -> str:
+        if urlsplit(path).path == AXE_PATH:  # the accessibility checker, served like a site script
+            return str(AXE)
+        return super().translate_path(path)
+
+    def end_headers(self) -> None:
+        if urlsplit(self.path).path == AXE_PATH:  # kept in the HTTP and code caches across pages
+            self.send_header("Cache-Control", "max-age=600")
+        super().end_headers()
 
 
 def serve(directory: Path) -> tuple[str, http.server.ThreadingHTTPServer]:

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache, cached_property
 from importlib import resources
@@ -42,6 +42,7 @@ from typing import Any
 import yaml
 
 from site_builder.browse.facets import FACETS, FacetSpec
+from site_builder.browse.model import case_digest
 from site_builder.browse.urls import CASE_PATTERN
 from site_builder.cache import Store, cache_key, fingerprint
 from site_builder.casefile.fields import case_fields, field_texts
@@ -86,6 +87,7 @@ __all__ = [
     "markdown_to_text",
     "shard_count",
     "stored_word_tables",
+    "update_search_files",
     "word_tables",
 ]
 
@@ -309,26 +311,38 @@ def _encode_numbers(numbers: dict[str, dict[int, dict[int, int]]]) -> dict[str, 
     return encoded
 
 
+def _token_bytes(tok: str, flat: Sequence[int]) -> int:
+    """A token's estimated share of the raw index size (what :func:`shard_count` divides)."""
+    return len(tok.encode()) + 4 + 3 * len(flat)
+
+
+def _index_bytes(encoded: Mapping[str, Sequence[int]]) -> int:
+    return sum(_token_bytes(tok, flat) for tok, flat in encoded.items())
+
+
+def _width(nshards: int) -> int:
+    """Hex digits of the shard file names."""
+    return len(f"{nshards - 1:x}")
+
+
 def _sharded(prefix: str, encoded: dict[str, list[int]]) -> tuple[dict[str, bytes], int, int]:
     """Split encoded postings into hash shards; return files, shard count, width."""
-    total = sum(len(tok.encode()) + 4 + 3 * len(flat) for tok, flat in encoded.items())
-    nshards = shard_count(total)
+    nshards = shard_count(_index_bytes(encoded))
     shards: dict[int, dict[str, list[int]]] = {}
     for tok, flat in encoded.items():
         shards.setdefault(fnv1a(tok) % nshards, {})[tok] = flat
-    width = len(f"{nshards - 1:x}")
+    width = _width(nshards)
     files = {f"{prefix}{k:0{width}x}.json": _dumps(shards.get(k, {})) for k in range(nshards)}
     return files, nshards, width
 
 
-def _pinyin_table(parts: Sequence[DocPart], store: Store | None = None) -> bytes:
+def _pinyin_table(indexed: set[str], store: Store | None = None) -> bytes:
     """``py.json``: the client table {syllable: characters} of the common characters and those of
-    the indexed text; with ``store``, kept by that set of characters (an edit seldom adds one, and
-    the readings of a few thousand characters are pypinyin lookups)."""
+    the indexed text (``indexed``: the characters of every part); with ``store``, kept by that set
+    of characters (an edit seldom adds one, and the readings of a few thousand characters are
+    pypinyin lookups)."""
     raw = resources.files("site_builder").joinpath("data/fold_table.json").read_text(encoding="utf-8")
-    chars = set(json.loads(raw).get("common", ""))
-    for p in parts:
-        chars.update(p.chars)
+    chars = set(json.loads(raw).get("common", "")) | indexed
     name = f"py-{cache_key('search-docs', ''.join(sorted(chars)))}.json" if store is not None else ""
     found = store.get(name) if store is not None else None
     if found is not None:
@@ -449,8 +463,13 @@ def _load(blob: bytes | None) -> Any:
         return None
 
 
-def doc_part(doc: SearchDoc, tables: WordTables) -> DocPart:
-    """Tokenize one document: every token of every tier with the tier's bit."""
+def doc_part(doc: SearchDoc, tables: WordTables, like: DocPart | None = None) -> DocPart:
+    """Tokenize one document: every token of every tier with the tier's bit.
+
+    A tier's tokens depend on its text alone, so with ``like`` (an earlier part of the same case,
+    made with the same tables) a tier whose text is unchanged takes its tokens from there: an edit
+    of the body reads no pinyin.
+    """
     syn, coll = tables.synonyms, tables.colloquial
     postings: dict[str, int] = {}
     numbers: dict[str, dict[int, int]] = {}
@@ -458,6 +477,11 @@ def doc_part(doc: SearchDoc, tables: WordTables) -> DocPart:
     chars: set[str] = set()
     for tier, bit in TIERS.items():
         text = doc.texts[tier]
+        if like is not None and like.doc.texts.get(tier) == text:
+            _copy_tier(like, bit, postings, numbers, pinyin)
+            if tier != "body":
+                chars.update(u for run in runs(fold(text)) for u in run if len(u) == 1)
+            continue
         key = normalize(text)
         flat = " ".join(key.split())
         toks = key_tokens(key, unigrams=tier in ("title", "meta"))
@@ -482,6 +506,45 @@ def doc_part(doc: SearchDoc, tables: WordTables) -> DocPart:
     return DocPart(doc, postings, numbers, pinyin, "".join(sorted(chars)))
 
 
+def _copy_tier(
+    like: DocPart,
+    bit: int,
+    postings: dict[str, int],
+    numbers: dict[str, dict[int, int]],
+    pinyin: dict[str, int],
+) -> None:
+    """Add the tokens ``like`` has in the tier of ``bit``."""
+    for tok, mask in like.postings.items():
+        if mask & bit:
+            postings[tok] = postings.get(tok, 0) | bit
+    for tok, values in like.numbers.items():
+        for v, mask in values.items():
+            if mask & bit:
+                per_doc = numbers.setdefault(tok, {})
+                per_doc[v] = per_doc.get(v, 0) | bit
+    for tok, mask in like.pinyin.items():
+        if mask & bit:
+            pinyin[tok] = pinyin.get(tok, 0) | bit
+
+
+def part_name(case: Case, tables: WordTables, digests: Mapping[str, str] | None = None) -> str:
+    """The ``search-docs`` entry of a case's part: its content (``digests``: case id -> digest of
+    its values, else computed here) and the word tables."""
+    digest = digests.get(case.id) if digests is not None else None
+    return f"{cache_key('search-docs', digest or case_digest(case), tables.digest)}.json"
+
+
+def _stored_part(
+    case: Case, name: str, tables: WordTables, store: Store, like: DocPart | None = None
+) -> DocPart:
+    blob = store.get(name)
+    part = DocPart.from_json(blob) if blob is not None else None
+    if part is None:
+        part = doc_part(docs_from_cases([case])[0], tables, like)
+        store.put(name, part.to_json())
+    return part
+
+
 def doc_parts(
     cases: Iterable[Case],
     tables: WordTables,
@@ -491,24 +554,13 @@ def doc_parts(
 ) -> list[DocPart]:
     """Every case's part of the index, newest first (then by id), as :func:`docs_from_cases` orders.
 
-    With ``store`` each part is cached under the case's content (``digests``: case id -> digest
-    of its values, else computed here) and the word tables, so an edit tokenizes one case.
+    With ``store`` each part is cached under the case's content (:func:`part_name`) and the word
+    tables, so an edit tokenizes one case.
     """
     if store is None:
         parts = [doc_part(d, tables) for d in docs_from_cases(cases)]
     else:
-        parts = []
-        for case in cases:
-            digest = digests.get(case.id) if digests is not None else None
-            if digest is None:
-                digest = fingerprint(case.id, case.model_dump(mode="json"))
-            name = f"{cache_key('search-docs', digest, tables.digest)}.json"
-            blob = store.get(name)
-            part = DocPart.from_json(blob) if blob is not None else None
-            if part is None:
-                part = doc_part(docs_from_cases([case])[0], tables)
-                store.put(name, part.to_json())
-            parts.append(part)
+        parts = [_stored_part(case, part_name(case, tables, digests), tables, store) for case in cases]
     parts.sort(key=lambda p: (-p.doc.year, p.doc.id))
     return parts
 
@@ -542,9 +594,15 @@ def assemble_search_files(
 ) -> dict[str, bytes]:
     """The search files from every document's part, in document order (byte-identical to
     tokenizing every case here)."""
+    return _assemble(parts, vocab, tables, store)[0]
+
+
+def _assemble(
+    parts: Sequence[DocPart], vocab: Vocabularies | None, tables: WordTables, store: Store | None
+) -> tuple[dict[str, bytes], dict[str, Any]]:
+    """:func:`assemble_search_files`, and what :func:`update_search_files` needs to change it
+    later (per document: facets, year and name characters; per index: shard count and size)."""
     docs = [p.doc for p in parts]
-    syn, coll = tables.synonyms, tables.colloquial
-    words = load_search_words()
 
     postings: dict[str, dict[int, int]] = {}
     numbers: dict[str, dict[int, dict[int, int]]] = {}
@@ -567,65 +625,339 @@ def assemble_search_files(
 
     encoded = _encode(postings)
     encoded.update(_encode_numbers(numbers))
+    pencoded = _encode(pinyin)
     files, nshards, width = _sharded("search/i/", encoded)
-    pfiles, pshards, pwidth = _sharded("search/p/", _encode(pinyin))
+    pfiles, pshards, pwidth = _sharded("search/p/", pencoded)
     files.update(pfiles)
-    facets = facet_table(docs, vocab)
-    index_of = {f["key"]: {v[0]: i for i, v in enumerate(f["values"])} for f in facets}
-
-    files["search/meta.json"] = _dumps(
-        {
-            "v": FORMAT_VERSION,
-            "docs": len(docs),
-            "shards": nshards,
-            "width": width,
-            "pinyin": {"shards": pshards, "width": pwidth},
-            "docShard": DOC_SHARD,
-            "foldShards": FOLD_SHARDS,
-            "invisible": INVISIBLE_CHARS,
-            "sumShard": SUMMARY_SHARD,
-            "caseUrl": CASE_PATTERN,
-            "facets": facets,
-            "synonyms": syn,
-            "colloquial": [[says, means] for says, means in coll],
-            "fillers": list(words.fillers),
-            "particles": words.particles,
-        }
-    )
+    chars: dict[str, int] = {}
+    for p in parts:
+        for ch in p.chars:
+            chars[ch] = chars.get(ch, 0) + 1
+    state: dict[str, Any] = {
+        "v": STATE_VERSION,
+        "ids": [d.id for d in docs],
+        "years": [d.year for d in docs],
+        "facets": [d.facets for d in docs],
+        "chars": chars,
+        "i": [nshards, _index_bytes(encoded)],
+        "p": [pshards, _index_bytes(pencoded)],
+        "table": _value_index([d.facets for d in docs], vocab)[0],
+    }
+    files.update(_doc_files(docs, vocab, tables, nshards, width, pshards, pwidth, store, chars))
+    _, index_of = _value_index(state["facets"], vocab)
     for k in range(0, max(len(docs), 1), DOC_SHARD):
         files[f"search/m/{k // DOC_SHARD}.json"] = _dumps(
-            [
-                {
-                    "id": d.id,
-                    "title": d.title,
-                    "year": d.year,
-                    "former": d.former_district or "",
-                    "facets": {key: [index_of[key][v] for v in vals] for key, vals in d.facets.items()},
-                }
-                for d in docs[k : k + DOC_SHARD]
-            ]
+            [_result_entry(d, index_of) for d in docs[k : k + DOC_SHARD]]
         )
-    # Every case's facet values and year, for the /search/ page's filters and counts.
-    files["search/f.json"] = _dumps(
-        {
-            "year": [d.year for d in docs],
-            "facets": {
-                f["key"]: [[index_of[f["key"]][v] for v in d.facets[f["key"]]] for d in docs] for f in facets
-            },
-        }
-    )
     for k in range(0, max(len(docs), 1), SUMMARY_SHARD):
         files[f"search/s/{k // SUMMARY_SHARD}.json"] = _dumps(
-            [[d.summary, list(d.highlights)] for d in docs[k : k + SUMMARY_SHARD]]
+            [_summary_entry(d) for d in docs[k : k + SUMMARY_SHARD]]
         )
     # Full body text per document, fetched only for snippets of results matched in the body.
     for n, d in enumerate(docs):
         files[f"search/d/{n}.json"] = _dumps(d.texts["body"])
-    files["search/py.json"] = _pinyin_table(parts, store)
-    # The fold table in shards by code point: a query fetches the few its characters need.
-    shards_of: dict[int, list[str]] = {}
-    for char, target in fold_table().items():
-        shards_of.setdefault(ord(char) % FOLD_SHARDS, []).append(char + target)
     for i in range(FOLD_SHARDS):
-        files[f"search/fold/{i}.json"] = _dumps("".join(shards_of.get(i, [])))
+        files[f"search/fold/{i}.json"] = _fold_shard(i)
+    return files, state
+
+
+STATE_VERSION = 1
+
+
+def _value_index(per_doc: Sequence[Mapping[str, Sequence[str]]], vocab: Vocabularies | None) -> Any:
+    facets = facet_values_table(per_doc, vocab)
+    return facets, {f["key"]: {v[0]: i for i, v in enumerate(f["values"])} for f in facets}
+
+
+def _doc_files(
+    docs: Sequence[SearchDoc] | None,
+    vocab: Vocabularies | None,
+    tables: WordTables,
+    nshards: int,
+    width: int,
+    pshards: int,
+    pwidth: int,
+    store: Store | None,
+    chars: Mapping[str, int],
+    *,
+    years: Sequence[int] | None = None,
+    per_doc: Sequence[Mapping[str, Sequence[str]]] | None = None,
+) -> dict[str, bytes]:
+    """``meta.json``, ``f.json`` and ``py.json``: what depends on every document at once, made
+    from each document's year and facet values (``docs``, or ``years`` and ``per_doc``)."""
+    if docs is not None:
+        years, per_doc = [d.year for d in docs], [d.facets for d in docs]
+    assert years is not None and per_doc is not None
+    facets, index_of = _value_index(per_doc, vocab)
+    words = load_search_words()
+    files = {
+        "search/meta.json": _dumps(
+            {
+                "v": FORMAT_VERSION,
+                "docs": len(years),
+                "shards": nshards,
+                "width": width,
+                "pinyin": {"shards": pshards, "width": pwidth},
+                "docShard": DOC_SHARD,
+                "foldShards": FOLD_SHARDS,
+                "invisible": INVISIBLE_CHARS,
+                "sumShard": SUMMARY_SHARD,
+                "caseUrl": CASE_PATTERN,
+                "facets": facets,
+                "synonyms": tables.synonyms,
+                "colloquial": [[says, means] for says, means in tables.colloquial],
+                "fillers": list(words.fillers),
+                "particles": words.particles,
+                "verbs": words.verbs,
+            }
+        ),
+        # Every case's facet values and year, for the /search/ page's filters and counts.
+        "search/f.json": _dumps(
+            {
+                "year": list(years),
+                "facets": {
+                    f["key"]: [[index_of[f["key"]][v] for v in d[f["key"]]] for d in per_doc] for f in facets
+                },
+            }
+        ),
+        "search/py.json": _pinyin_table({ch for ch, k in chars.items() if k > 0}, store),
+    }
     return files
+
+
+def _result_entry(d: SearchDoc, index_of: Mapping[str, Mapping[str, int]]) -> dict[str, Any]:
+    return {
+        "id": d.id,
+        "title": d.title,
+        "year": d.year,
+        "former": d.former_district or "",
+        "facets": {key: [index_of[key][v] for v in vals] for key, vals in d.facets.items()},
+    }
+
+
+def _summary_entry(d: SearchDoc) -> list[Any]:
+    return [d.summary, list(d.highlights)]
+
+
+@cache
+def _fold_shard(i: int) -> bytes:
+    """The fold table in shards by code point: a query fetches the few its characters need."""
+    return _dumps("".join(c + t for c, t in fold_table().items() if ord(c) % FOLD_SHARDS == i))
+
+
+# Updating an earlier index ---------------------------------------------------------------------
+
+MAX_UPDATED_SHARE = 8
+"""An update changes at most one document in this many (and at least 8): beyond that, assembling
+every part afresh costs less than decoding and patching shards."""
+
+Read = Callable[[str], "bytes | None"]
+
+
+def update_search_files(
+    cases: Sequence[Case],
+    vocab: Vocabularies | None,
+    previous: Mapping[str, Any] | None,
+    read: Read,
+    *,
+    store: Store,
+    digests: Mapping[str, str] | None = None,
+) -> tuple[dict[str, bytes], dict[str, Any], bool]:
+    """The search files of ``cases`` by changing an earlier build's: ``(files, state, complete)``.
+
+    ``previous`` is the state an earlier call returned and ``read`` gives that build's files by
+    path. When the documents keep their numbers (same cases in the same order) and few changed,
+    only the files those documents touch are made: the index shards holding a token whose postings
+    changed, their result and summary groups, their body files and the files about every document
+    (``meta.json``, ``f.json``, ``py.json``); ``complete`` is then False and ``files`` holds just
+    those. Otherwise every file is assembled (``complete`` True). Either way the site gets the
+    bytes :func:`build_search_files` makes, and ``state`` is what the next call needs.
+    """
+    tables = stored_word_tables(vocab, store)
+    ordered = sorted(cases, key=lambda c: (-c.year, c.id))
+    names = [part_name(c, tables, digests) for c in ordered]
+    if previous is not None:
+        patched = _patched(ordered, names, previous, read, vocab, tables, store)
+        if patched is not None:
+            return patched[0], patched[1], False
+    parts = [_stored_part(c, name, tables, store) for c, name in zip(ordered, names, strict=True)]
+    files, state = _assemble(parts, vocab, tables, store)
+    return files, {**state, "parts": names, "tables": tables.digest}, True
+
+
+def _patched(
+    ordered: Sequence[Case],
+    names: Sequence[str],
+    previous: Mapping[str, Any],
+    read: Read,
+    vocab: Vocabularies | None,
+    tables: WordTables,
+    store: Store,
+) -> tuple[dict[str, bytes], dict[str, Any]] | None:
+    """The changed files and new state, or None when the earlier index cannot simply be changed."""
+    try:
+        before = list(previous["parts"])
+        same_docs = previous["ids"] == [c.id for c in ordered]
+        usable = previous["v"] == STATE_VERSION and previous["tables"] == tables.digest and same_docs
+        state: dict[str, Any] = {
+            **previous,
+            "parts": list(names),
+            "years": list(previous["years"]),
+            "facets": list(previous["facets"]),
+            "chars": dict(previous["chars"]),
+        }
+        (nshards, itotal), (pshards, ptotal) = previous["i"], previous["p"]
+    except (KeyError, TypeError, ValueError):
+        return None
+    if not usable or len(before) != len(names):
+        return None
+    changed = [n for n, (a, b) in enumerate(zip(before, names, strict=True)) if a != b]
+    if len(changed) > max(8, len(names) // MAX_UPDATED_SHARE):
+        return None
+    old: dict[int, DocPart] = {}
+    new: dict[int, DocPart] = {}
+    for n in changed:
+        blob = store.get(before[n])
+        part = DocPart.from_json(blob) if blob is not None else None
+        if part is None:
+            return None
+        old[n], new[n] = part, _stored_part(ordered[n], names[n], tables, store, like=part)
+    ichanges: dict[str, dict[int, Any]] = {}
+    pchanges: dict[str, dict[int, Any]] = {}
+    for n in changed:
+        a, b = old[n], new[n]
+        if any(t.startswith("#") for t in (*a.postings, *b.postings)) or not all(
+            t.startswith("#") for t in (*a.numbers, *b.numbers)
+        ):
+            return None  # the two kinds of index token would collide
+        for mine, theirs, into in (
+            (a.postings, b.postings, ichanges),
+            (a.numbers, b.numbers, ichanges),
+            (a.pinyin, b.pinyin, pchanges),
+        ):
+            for tok in mine.keys() | theirs.keys():
+                if mine.get(tok) != theirs.get(tok):
+                    into.setdefault(tok, {})[n] = theirs.get(tok)
+    files: dict[str, bytes] = {}
+    for prefix, changes, shards, total, key in (
+        ("search/i/", ichanges, nshards, itotal, "i"),
+        ("search/p/", pchanges, pshards, ptotal, "p"),
+    ):
+        made = _patched_shards(prefix, changes, shards, total, read)
+        if made is None or shard_count(made[1]) != shards:
+            return None  # a shard file is gone, or the index grew or shrank past a shard boundary
+        files.update(made[0])
+        state[key] = [shards, made[1]]
+    chars = state["chars"]
+    for n in changed:
+        for ch in old[n].chars:
+            if chars.get(ch, 0) <= 1:
+                chars.pop(ch, None)
+            else:
+                chars[ch] -= 1
+        for ch in new[n].chars:
+            chars[ch] = chars.get(ch, 0) + 1
+        state["years"][n] = new[n].doc.year
+        state["facets"][n] = {k: list(v) for k, v in new[n].doc.facets.items()}
+    table, index_of = _value_index(state["facets"], vocab)
+    if table != previous["table"]:
+        return None  # a facet value came or went: every result's value numbers may move
+    groups: dict[str, list[Any]] = {}
+    for n in changed:
+        doc = new[n].doc
+        for path, at, entry in (
+            (f"search/m/{n // DOC_SHARD}.json", n % DOC_SHARD, _result_entry(doc, index_of)),
+            (f"search/s/{n // SUMMARY_SHARD}.json", n % SUMMARY_SHARD, _summary_entry(doc)),
+        ):
+            if path not in groups:
+                blob = read(path)
+                if blob is None:
+                    return None
+                groups[path] = json.loads(blob)
+            groups[path][at] = entry
+        files[f"search/d/{n}.json"] = _dumps(doc.texts["body"])
+    files.update((path, _dumps(entries)) for path, entries in groups.items())
+    files.update(
+        _doc_files(
+            None,
+            vocab,
+            tables,
+            nshards,
+            _width(nshards),
+            pshards,
+            _width(pshards),
+            store,
+            chars,
+            years=state["years"],
+            per_doc=state["facets"],
+        )
+    )
+    return files, state
+
+
+def _patched_shards(
+    prefix: str, changes: Mapping[str, Mapping[int, Any]], nshards: int, total: int, read: Read
+) -> tuple[dict[str, bytes], int] | None:
+    """The shards of ``prefix`` holding a changed token, changed (token -> document -> its new
+    postings, None: gone), and the index's new size; None if a shard cannot be read."""
+    width = _width(nshards)
+    by_shard: dict[int, dict[str, Mapping[int, Any]]] = {}
+    for tok, per in changes.items():
+        by_shard.setdefault(fnv1a(tok) % nshards, {})[tok] = per
+    files: dict[str, bytes] = {}
+    for k, toks in sorted(by_shard.items()):
+        path = f"{prefix}{k:0{width}x}.json"
+        blob = read(path)
+        if blob is None:
+            return None
+        shard = json.loads(blob)
+        for tok, per in toks.items():
+            number = prefix == "search/i/" and tok.startswith("#")
+            flat = shard.pop(tok, None)
+            if flat is not None:
+                total -= _token_bytes(tok, flat)
+            encoded = _reencoded(tok, flat or [], per, number=number)
+            if encoded:
+                shard[tok] = encoded
+                total += _token_bytes(tok, encoded)
+        files[path] = _dumps(shard)
+    return files, total
+
+
+def _reencoded(tok: str, flat: Sequence[int], per: Mapping[int, Any], *, number: bool) -> list[int]:
+    """One token's postings with ``per``'s documents changed (None: removed), encoded again."""
+    if number:
+        numbers = _changed(_decode_numbers(flat), per)
+        return _encode_numbers({tok: numbers})[tok] if numbers else []
+    postings = _changed(_decode(flat), per)
+    return _encode({tok: postings})[tok] if postings else []
+
+
+def _changed(postings: dict[int, Any], per: Mapping[int, Any]) -> dict[int, Any]:
+    for n, value in per.items():
+        if value is None:
+            postings.pop(n, None)
+        else:
+            postings[n] = value
+    return postings
+
+
+def _decode(flat: Sequence[int]) -> dict[int, int]:
+    """:func:`_encode`'s postings of one token back: document -> field mask."""
+    out: dict[int, int] = {}
+    n = 0
+    for i in range(0, len(flat), 2):
+        n += flat[i]
+        out[n] = flat[i + 1]
+    return out
+
+
+def _decode_numbers(flat: Sequence[int]) -> dict[int, dict[int, int]]:
+    """:func:`_encode_numbers`'s postings of one token back: document -> digits -> field mask."""
+    out: dict[int, dict[int, int]] = {}
+    n = 0
+    for i in range(0, len(flat), 2):
+        n += flat[i]
+        digits, mask = divmod(flat[i + 1], 16)
+        out.setdefault(n, {})[digits] = mask
+    return out

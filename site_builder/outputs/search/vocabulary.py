@@ -40,10 +40,11 @@ COLLOQUIAL_KINDS = ("群体", "场所", "服务", "单位")
 
 @dataclass(frozen=True)
 class SearchWords:
-    """Filler words (matched as whole words) and particles (single characters) of queries."""
+    """Filler words (matched as whole words), particles and light verbs (single characters) of queries."""
 
     fillers: tuple[str, ...]
     particles: str
+    verbs: str = ""
 
 
 @dataclass(frozen=True)
@@ -67,7 +68,11 @@ def load_search_words() -> SearchWords:
     data = yaml.safe_load(_data("search_words.yaml")) or {}
     words = {normalize(str(w)).strip() for w in data.get("fillers", [])}
     words.discard("")
-    return SearchWords(tuple(sorted(words, key=lambda w: (-len(w), w))), str(data.get("particles", "")))
+    return SearchWords(
+        tuple(sorted(words, key=lambda w: (-len(w), w))),
+        str(data.get("particles", "")),
+        str(data.get("verbs", "")),
+    )
 
 
 def colloquial_path() -> Path:

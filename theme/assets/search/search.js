@@ -15,11 +15,15 @@
   var UNIT_RE = new RegExp("[" + CJK + "]|[" + WORD + "]+|([^" + CJK + WORD + "]+)", "gu");
   var WORD_RE = new RegExp("^[" + WORD + "]+$", "u");
   var HAN_RE = /^[\u3400-\u4dbf\u4e00-\u9fff\u{20000}-\u{3134f}]$/u;
-  // Filler words and particles come from meta.json (site_builder/data/search_words.yaml).
-  var STOP = "", NOISE = [];
+  // Filler words, particles and light verbs come from meta.json (site_builder/data/search_words.yaml).
+  var STOP = "", VERBS = "", NOISE = [];
   var WEIGHT = [10, 6, 3, 1]; // by bit position: title, meta, summary, body
   var F_TITLE = 1, F_META = 2;
-  var PARTIAL_MIN = 0.5; // share of the query's weight a case must cover to be shown as partial
+  // Share of the query's weight a case must cover to be shown as partial; also shown: the cases that
+  // come within PARTIAL_NEAR of the best one by where they match (SHARE), down to PARTIAL_LOW (a long
+  // sentence in the reader's own words, which no case covers by half).
+  var PARTIAL_MIN = 0.5, PARTIAL_NEAR = 0.8, PARTIAL_LOW = 0.3;
+  var SHARE = [1, 1, 0.8, 0.6]; // partial tier: share of a term's weight by field (title, meta, summary, body)
   var GRAMMAR = "的了吗呢吧啊呀嘛"; // particles that end or join phrases, never inside a word
   var MEASURES = "个名家人位元件次条座栋幢所项种年月天岁户间台辆套张只把块米里亩倍成届期批支"; // tokens.MEASURES
   var LABELS = {
@@ -202,6 +206,7 @@
     (meta.colloquial || []).forEach(function (entry, k) { addWords(entry[0], "~c" + k, entry[0].concat(entry[1])); });
     NOISE = meta.fillers || [];
     STOP = meta.particles || "";
+    VERBS = meta.verbs || "";
     state.meta = meta;
     return meta;
   }
@@ -285,7 +290,7 @@
     var rs = runs(key).map(function (run) {
       var nums = numberPhrases(run), syn = synonymsIn(run, nums.flags);
       return { run: run, syn: syn, nums: nums.matches, covered: syn.flags.map(function (f, i) { return f || nums.flags[i]; }),
-        noise: noiseIn(run) };
+        noise: noiseIn(run), counted: nums.flags };
     });
     // words around a name (在哪里, 怎么样, 关于…的案例) do not have to match, unless they are all there is
     var content = rs.some(function (r) { return r.run.some(function (u, i) { return !r.noise[i] && STOP.indexOf(u) < 0; }); });
@@ -342,15 +347,23 @@
         if (!covered[i] && !noise[i]) {
           if (run.length === 1 || isWord(u)) terms.push({ alts: toks.filter(function (t) { return t === u || t === "^" + u; }).map(function (t) { return [t]; }) });
           // a bigram with a particle (万有, 所在) weighs only when the index knows it as a word
+          // a measure word after a number ends it (一千家|党组织): its bigram with the next word is a seam
+          var measured = MEASURES.indexOf(u) >= 0 && i > 0 && (r.counted[i - 1] || /^[0-9]+$/.test(run[i - 1]));
           if (i + 1 < run.length && !covered[i + 1] && !noise[i + 1])
-            terms.push({ alts: [[u + run[i + 1]]], at: [ri, i], soft: STOP.indexOf(u) >= 0 || STOP.indexOf(run[i + 1]) >= 0 });
+            terms.push({ alts: [[u + run[i + 1]]], at: [ri, i], soft: STOP.indexOf(u) >= 0 || STOP.indexOf(run[i + 1]) >= 0, seam: measured });
         }
         if (covered[i]) return;
-        var c = { any: toks, optional: noise[i] || (run.length > 1 && STOP.indexOf(u) >= 0), inner: toks.length > 1 && !isWord(toks[0]) };
+        // a particle, or a light verb before a word (建|党组织, not 党建), need not match on its own
+        var verb = VERBS.indexOf(u) >= 0 && i + 1 < run.length;
+        var c = { any: toks, optional: noise[i] || (run.length > 1 && (STOP.indexOf(u) >= 0 || verb)), inner: toks.length > 1 && !isWord(toks[0]) };
         // an inner character may be dropped only between two words that match on their own
         // (翡翠蛙琉璃), not beside a filler word or the end of the query (工资多少)
         if (c.inner) c.outer = [side(i - 1, -1), side(i + 1, 1)];
-        if (!c.optional && segLen[i] === 1 && !isWord(u) && run.length > 1) lone.push(c);
+        if (!c.optional && segLen[i] === 1 && !isWord(u) && run.length > 1) {
+          lone.push(c);
+          // the character may finish the matched word beside it (静安|寺: the place 静安寺, not 静安区)
+          c.extends = [covered[i - 1] ? run[i - 1] + u : null, covered[i + 1] ? u + run[i + 1] : null].filter(Boolean);
+        }
         clauses.push(c);
       });
     });
@@ -549,11 +562,29 @@
   // does not know between two it knows is the seam of two words (看书|健身: 书健), and a bigram with
   // a particle weighs only as part of a name (万有引力), never with 的/了/吗 (GRAMMAR).  With an unknown word in the
   // query, a case must also match the rest by name (a title or tag, a synonym or colloquial word, a
-  // Latin word or a number), not by a bigram that happens to span two words in its text (股票行情
-  // against 执行情况).
+  // Latin word or a number, or three characters of the query in a row), not by a bigram that
+  // happens to span two words in its text (股票行情 against 执行情况).  A case gets a term's weight
+  // by where it has it (SHARE: a title or tag word counts more than the same word in the body), and
+  // the list is ranked by that share of the query (shown: half the query's weight anywhere, or near
+  // the best case by that share).
+  // How much of a term's weight a case gets by where it has it: the best field of an alternative it
+  // holds (a word in the title or tags says more about the case than the same word in its body).
+  function fieldShare(term, masks, n) {
+    var best = 0;
+    term.alts.forEach(function (alt) {
+      var share = 1;
+      alt.forEach(function (t) {
+        var m = masks[t].a[n], b = 0;
+        while (b < 3 && !(m & (1 << b))) b++;
+        share = Math.min(share, m ? SHARE[b] : 0);
+      });
+      best = Math.max(best, share);
+    });
+    return best;
+  }
   function partial(p, masks) {
     var N = state.meta.docs, total = 0, cover = new Float64Array(N), strong = new Uint8Array(N), n, prev = null;
-    var unknown = Math.log(1 + N / (N / 2 + 1)), vague = false, known = {};
+    var unknown = Math.log(1 + N / (N / 2 + 1)), vague = false, known = {}, held = {}, placed = new Float64Array(N);
     var sets = p.terms.map(function (term) {
       if (!term.alts.length) return null;
       var set = holders(term, masks), count = 0;
@@ -566,27 +597,37 @@
     p.terms.forEach(function (term, k) {
       if (!sets[k]) return;
       var set = sets[k].set, count = sets[k].count, w = Math.log(1 + N / (count + 1));
-      if (!count) {
+      if (term.seam) {
+        w = 0;
+      } else if (!count) {
         var at = term.at, seam = at && known[at[0] + " " + (at[1] - 1)] && known[at[0] + " " + (at[1] + 1)];
         var follows = prev && at && prev.at && prev.at[0] === at[0] && prev.at[1] + 1 === at[1];
         w = term.soft || seam || follows ? 0 : unknown;
-      } else if (term.soft && GRAMMAR.indexOf(term.alts[0][0].slice(-1)) + GRAMMAR.indexOf(term.alts[0][0][0]) > -2) {
-        w = 0; // 里的, 的党: a sentence particle is never part of a word
         if (w) vague = true;
         if (!term.soft && !seam) prev = term;
+      } else if (term.soft && GRAMMAR.indexOf(term.alts[0][0].slice(-1)) + GRAMMAR.indexOf(term.alts[0][0][0]) > -2) {
+        w = 0; // 里的, 的党: a sentence particle is never part of a word
       } else prev = null;
       total += w;
       var named = !term.at; // a group, word, initials or number term
+      // two bigrams in a row (three characters of the query) are a word of the case, not a seam
+      var chain = term.at && !term.soft && held[term.at[0] + " " + (term.at[1] - 1)];
+      if (term.at && !term.soft && count) held[term.at[0] + " " + term.at[1]] = set;
       for (n = 0; n < N; n++) {
         if (!set[n]) continue;
         cover[n] += w;
-        if (named || term.alts.some(function (alt) { return alt.every(function (t) { return masks[t].a[n] & (F_TITLE | F_META); }); })) strong[n] = 1;
+        placed[n] += w * fieldShare(term, masks, n);
+        if (named || (chain && chain[n]) || term.alts.some(function (alt) { return alt.every(function (t) { return masks[t].a[n] & (F_TITLE | F_META); }); })) strong[n] = 1;
       }
     });
-    var out = [];
+    var out = [], best = 0;
+    if (!total) return out;
+    for (n = 0; n < N; n++) if (!vague || strong[n]) best = Math.max(best, placed[n] / total);
+    var floor = Math.max(PARTIAL_LOW, Math.min(PARTIAL_MIN, PARTIAL_NEAR * best));
     for (n = 0; n < N; n++) {
-      if (total > 0 && cover[n] && cover[n] / total >= PARTIAL_MIN && (!vague || strong[n]))
-        out.push({ n: n, cover: Math.round(100 * cover[n] / total), score: scoreOf(n, p.scored, masks, p.phrases) });
+      if (!cover[n] || (vague && !strong[n])) continue;
+      if (cover[n] / total >= PARTIAL_MIN || placed[n] / total >= floor - 1e-9)
+        out.push({ n: n, cover: Math.round(100 * placed[n] / total), score: scoreOf(n, p.scored, masks, p.phrases) });
     }
     return out;
   }
@@ -844,6 +885,16 @@
     return Array.from(chosen);
   }
 
+  // Exact hits, ranked first by how many lone characters they hold as part of the word beside them
+  // (静安寺 楼宇: the case at 静安寺 before the cases of the 静安 district), then by score.
+  function exactHits(p, masks) {
+    var ext = p.clauses.filter(function (c) { return c.extends && c.extends.length; });
+    return strict(p, masks).map(function (n) {
+      var held = ext.filter(function (c) { return c.extends.some(function (t) { return masks[t] && masks[t].a[n]; }); }).length;
+      return { n: n, cover: held, score: scoreOf(n, p.scored, masks, p.phrases) };
+    });
+  }
+
   function runFolded(query, capped) {
     var p = plan(query);
     if (!p.clauses.length) return Promise.resolve(null);
@@ -853,7 +904,7 @@
       var masks = {}, none = { a: new Uint8Array(state.meta.docs), list: [] }, have = new Set(first);
       p.tokens.forEach(function (t) { masks[t] = have.has(t) ? docMasks(shardPath(t), t) : none; });
       Object.keys(p.ranges).forEach(function (k) { masks[k] = rangeMasks(p.ranges[k]); });
-      var hits = strict(p, masks).map(function (n) { return { n: n, score: scoreOf(n, p.scored, masks, p.phrases) }; });
+      var hits = exactHits(p, masks);
       var out = hits.length ? tiered(rank(hits), "exact", p) : null;
       if (!out) {
         var part = rank(partial(p, masks));
@@ -870,7 +921,7 @@
       var masks = {};
       p.tokens.forEach(function (t) { masks[t] = docMasks(shardPath(t), t); });
       Object.keys(p.ranges).forEach(function (k) { masks[k] = rangeMasks(p.ranges[k]); });
-      var hits = strict(p, masks).map(function (n) { return { n: n, score: scoreOf(n, p.scored, masks, p.phrases) }; });
+      var hits = exactHits(p, masks);
       if (hits.length) return tiered(rank(hits), "exact", p);
       var part = rank(partial(p, masks));
       return pinyinHits(query, p, masks).then(function (py) {

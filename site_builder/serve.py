@@ -1,0 +1,506 @@
+"""The preview server (``make serve``): a saved case is served before the rest of the site follows.
+
+One process serves the built site over HTTP on the loopback address with live reload (a script
+of this site, no third-party request), watches the case files and everything a build reads
+(mkdocs.yml, docs/, the theme) and keeps the engine alive (:class:`site_builder.plugin.LiveEngine`):
+
+- **a saved case** (a file in ``cases/``): only that file is checked again, its page (or the page
+  listing its gaps) is rendered through the running engine and written, and the browser showing it
+  reloads; then a full build in a forked child brings every other page that shows the case, the
+  error banner, search and data up to date, and the pages it changed reload. A newer save stops
+  that child first (its pages are written whole or not at all), so saves never queue behind it;
+- **anything else** (a photo, mkdocs.yml, docs/, the theme): a full build in this process, then
+  every open page reloads.
+
+Errors show as in any build of the preview (:mod:`site_builder.preview`): located lines in the
+terminal, and the banner on the pages. The core decides every page; this module only decides when.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import hashlib
+import html
+import http.server
+import logging
+import os
+import shutil
+import signal
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, quote, unquote, urlsplit
+
+from site_builder.browse import urls
+from site_builder.build import (
+    Generation,
+    case_page_inputs,
+    describe_pages,
+    load_published_cases,
+    model_site,
+)
+from site_builder.cache import Store, cache_root
+from site_builder.casefile.loader import CASE_SUFFIX
+from site_builder.pages.render import GeneratedPage, case_page, render_case_bodies
+
+log = logging.getLogger("mkdocs.plugins.site_builder.serve")
+
+QUIET_SECONDS = 0.05
+"""How long a file must stay unchanged before it is read when no event says its writer is done."""
+POLL_SECONDS = 25.0
+"""How long a page's reload request waits before it asks again."""
+RELOAD_PATH = "__sb/"
+"""Under the site's address: the live reload script and its long-poll endpoint."""
+
+RELOAD_JS = """(() => {
+  const me = document.currentScript;
+  const base = me.src.replace(/livereload\\.js.*$/, "");
+  const page = me.dataset.page, stamp = me.dataset.stamp, since = me.dataset.since;
+  const ask = () => fetch(`${base}reload?page=${encodeURIComponent(page)}&stamp=${stamp}&since=${since}`,
+                          {cache: "no-store"})
+    .then((r) => r.text())
+    .then((answer) => (answer === "reload" ? location.reload() : ask()))
+    .catch(() => setTimeout(ask, 1000));
+  ask();
+})();
+"""
+
+
+class Reloads:
+    """What open pages wait on: each served file's content, and whole-site rebuilds."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.everything = 0
+        """Counts full builds after which every page reloads (the theme or docs changed)."""
+        self._changed = threading.Condition()
+
+    def stamp(self, rel: str) -> str:
+        """A digest of the served file at ``rel`` ('' when there is none)."""
+        try:
+            data = (self.root / rel).read_bytes()
+        except OSError:
+            return ""
+        return hashlib.blake2b(data, digest_size=8).hexdigest()
+
+    def notify(self, *, everything: bool = False) -> None:
+        """Files were written: pages whose file changed (or all, with ``everything``) reload."""
+        with self._changed:
+            if everything:
+                self.everything += 1
+            self._changed.notify_all()
+
+    def wait(self, rel: str, stamp: str, since: int, timeout: float) -> bool:
+        """True once the page at ``rel`` is not what was served (``stamp``) or the site was rebuilt."""
+        with self._changed:
+            return self._changed.wait_for(
+                lambda: self.everything > since or self.stamp(rel) != stamp, timeout=timeout
+            )
+
+
+class PreviewHandler(http.server.BaseHTTPRequestHandler):
+    """Serves the preview folder: directories as their ``index.html``, live reload in every page."""
+
+    server: PreviewHTTPServer
+    protocol_version = "HTTP/1.1"
+
+    def do_HEAD(self) -> None:  # http.server's naming
+        self._answer(head=True)
+
+    def do_GET(self) -> None:
+        self._answer(head=False)
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """No line per request (the terminal is for builds and errors)."""
+
+    def _answer(self, *, head: bool) -> None:
+        split = urlsplit(self.path)
+        path = unquote(split.path)
+        mount = self.server.mount
+        if not path.startswith(mount):
+            if (path + "/") == mount:
+                return self._send(302, b"", "text/plain", head, {"Location": mount})
+            return self._not_found(head)
+        rel = path[len(mount) :]
+        if rel == RELOAD_PATH + "livereload.js":
+            return self._send(200, RELOAD_JS.encode(), "text/javascript; charset=utf-8", head)
+        if rel == RELOAD_PATH + "reload":
+            query = parse_qs(split.query)
+            page = query.get("page", [""])[0]
+            stamp = query.get("stamp", [""])[0]
+            since = int(query.get("since", ["0"])[0] or 0)
+            changed = self.server.reloads.wait(page, stamp, since, POLL_SECONDS)
+            return self._send(200, b"reload" if changed else b"wait", "text/plain", head)
+        target = self.server.file_for(rel)
+        if target is None:
+            return self._not_found(head)
+        if target.is_dir():
+            if not path.endswith("/"):
+                return self._send(301, b"", "text/plain", head, {"Location": quote(path + "/")})
+            rel = (rel + "/" if rel and not rel.endswith("/") else rel) + "index.html"
+            target = target / "index.html"
+        try:
+            data = target.read_bytes()
+        except OSError:
+            return self._not_found(head)
+        kind = _content_type(target.name)
+        if kind.startswith("text/html"):
+            data = self.server.with_reload(data, rel)
+        self._send(200, data, kind, head)
+
+    def _not_found(self, head: bool) -> None:
+        page = self.server.root / "404.html"
+        data = page.read_bytes() if page.is_file() else "<h1>404：找不到这个页面</h1>".encode()
+        self._send(404, self.server.with_reload(data, "404.html"), "text/html; charset=utf-8", head)
+
+    def _send(
+        self, code: int, data: bytes, kind: str, head: bool, headers: dict[str, str] | None = None
+    ) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("Cache-Control", "no-store")
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if not head:
+            with contextlib.suppress(ConnectionError):
+                self.wfile.write(data)
+
+
+_TYPES = {
+    ".html": "text/html; charset=utf-8",
+    ".css": "text/css; charset=utf-8",
+    ".js": "text/javascript; charset=utf-8",
+    ".mjs": "text/javascript; charset=utf-8",
+    ".json": "application/json",
+    ".xml": "application/xml",
+    ".txt": "text/plain; charset=utf-8",
+    ".csv": "text/csv; charset=utf-8",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".ico": "image/x-icon",
+    ".woff2": "font/woff2",
+    ".woff": "font/woff",
+    ".gz": "application/gzip",
+    ".yml": "text/yaml; charset=utf-8",
+}
+
+
+def _content_type(name: str) -> str:
+    return _TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+
+
+class PreviewHTTPServer(http.server.ThreadingHTTPServer):
+    """The HTTP side: the folder, its address path and the reload state."""
+
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], root: Path, mount: str, reloads: Reloads) -> None:
+        super().__init__(address, PreviewHandler)
+        self.root = root.resolve()
+        self.mount = mount
+        self.reloads = reloads
+
+    def file_for(self, rel: str) -> Path | None:
+        """The file or folder served at ``rel``, never outside the folder."""
+        target = (self.root / rel).resolve()
+        if not target.is_relative_to(self.root) or not target.exists():
+            return None
+        return target
+
+    def with_reload(self, page: bytes, rel: str) -> bytes:
+        """``page`` with the live reload script before its ``</body>``."""
+        script = (
+            f'<script src="{html.escape(self.mount + RELOAD_PATH)}livereload.js" '
+            f'data-page="{html.escape(rel)}" data-stamp="{self.reloads.stamp(rel)}" '
+            f'data-since="{self.reloads.everything}"></script>'
+        ).encode()
+        at = page.lower().rfind(b"</body>")
+        return page + script if at < 0 else page[:at] + script + page[at:]
+
+
+class Changes:
+    """Paths the watcher saw change, handed over once each is written in full.
+
+    A path whose last event says the writer is done (closed after writing, moved into place,
+    deleted, created empty) is ready at once; any other waits until it has been quiet for
+    :data:`QUIET_SECONDS` (watchers without close events, editors that write in steps).
+    """
+
+    def __init__(self) -> None:
+        self._paths: dict[Path, bool] = {}
+        self._cond = threading.Condition()
+        self._last = 0.0
+
+    def add(self, path: Path, *, done: bool = False) -> None:
+        """Note a changed path; ``done`` when the event says its writer has finished."""
+        with self._cond:
+            self._paths[path] = done
+            self._last = time.monotonic()
+            self._cond.notify_all()
+
+    def take(self) -> set[Path]:
+        """Block until something changed and is complete; the paths."""
+        with self._cond:
+            self._cond.wait_for(lambda: bool(self._paths))
+            while not all(self._paths.values()) and (quiet := time.monotonic() - self._last) < QUIET_SECONDS:
+                self._cond.wait(QUIET_SECONDS - quiet)
+            paths, self._paths = set(self._paths), {}
+            return paths
+
+
+class Background:
+    """One full build in a forked child at a time; :meth:`stop` kills it (and its children)."""
+
+    def __init__(self, on_done: Callable[[], None]) -> None:
+        self.on_done = on_done
+        self.pid: int | None = None
+        self.waiter: threading.Thread | None = None
+        self.stopped = False
+
+    def start(self, work: Callable[[], None]) -> None:
+        """Run ``work`` in a forked child; ``on_done`` runs here when it succeeds."""
+        self.stop()
+        sys.stdout.flush()
+        sys.stderr.flush()
+        pid = os.fork()
+        if pid == 0:  # the child: its own process group, so stop() reaches its writer too
+            code = 1
+            try:
+                os.setpgid(0, 0)
+                os.nice(10)  # behind the server and the editor's next save
+                signal.signal(signal.SIGINT, signal.SIG_IGN)
+                work()
+                code = 0
+            except BaseException:  # the child reports and exits, never returns
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        self.pid, self.stopped = pid, False
+        self.waiter = threading.Thread(target=self._wait, args=(pid,), name="preview-build", daemon=True)
+        self.waiter.start()
+
+    def _wait(self, pid: int) -> None:
+        _, status = os.waitpid(pid, 0)
+        if not self.stopped and os.waitstatus_to_exitcode(status) == 0:
+            self.on_done()
+        elif not self.stopped:
+            log.error("预览的完整构建失败（见上面的信息）；已保存的案例页面照常显示")
+
+    def stop(self) -> None:
+        """Stop the running child, if any, and wait until it is gone."""
+        if self.pid is None or self.waiter is None:
+            return
+        self.stopped = True
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)
+        self.waiter.join()
+        self.pid = self.waiter = None
+
+
+def _settle() -> None:
+    """Keep what a full build left (cases, the engine's pages and templates) out of the garbage
+    collector's scans: a save then pays for what it allocates, not for the whole site. What the
+    last freeze kept is let go first, so the cycles of builds replaced since are collected."""
+    gc.unfreeze()
+    gc.collect()
+    gc.freeze()
+
+
+class Session:
+    """The running preview: engine, served folder, watcher and the loop that reacts to saves."""
+
+    def __init__(self, config_file: Path, site_dir: Path, site_url: str) -> None:
+        from site_builder.plugin import LiveEngine
+
+        self.engine = LiveEngine(config_file, site_dir, site_url)
+        self.site_dir = site_dir
+        self.reloads = Reloads(site_dir)
+        self.changes = Changes()
+        self.background = Background(lambda: self.reloads.notify())
+        self.writer_joined = False
+
+    @property
+    def cases_dir(self) -> Path:
+        """The watched case folder."""
+        built = self.engine.preview.built
+        assert built is not None
+        return built[0].cases_dir
+
+    def start(self) -> None:
+        """The first full build (fails loudly: nothing to serve yet)."""
+        self.engine.build()
+        _settle()
+
+    def watched(self) -> list[Path]:
+        """Every path a save of which changes the preview."""
+        return [self.cases_dir, *self.engine.watched]
+
+    def run_once(self) -> None:
+        """Wait for the next save and bring the preview up to date."""
+        paths = self.changes.take()
+        self.background.stop()
+        cases = self.cases_dir.resolve()
+        touched = {p for p in paths if p.parent == cases}
+        if touched == paths:
+            self.quick(touched)
+        else:
+            self.full()
+
+    def quick(self, paths: Iterable[Path]) -> None:
+        """The saved case files' pages first, then everything else in the background."""
+        start = time.perf_counter()
+        try:
+            shown = self.render_saved(paths)
+        except Exception:  # a bug here must not stop the preview: the full build follows
+            log.error("保存后的快速预览失败，完整构建随后更新网站：\n%s", traceback.format_exc())
+        else:
+            self.reloads.notify()
+            log.info(
+                "已更新 %s %.2f s（其他页面、搜索和数据随后更新）",
+                "、".join(shown) or "案例",
+                time.perf_counter() - start,
+            )
+        self._in_background()
+
+    def render_saved(self, paths: Iterable[Path]) -> list[str]:
+        """Check the saved files again and write their pages (a case, or the gaps of a broken one)."""
+        preview = self.engine.preview
+        assert preview.built is not None
+        project, settings, media = preview.built
+        touched = {p.name[: -len(CASE_SUFFIX)] for p in paths if p.name.endswith(CASE_SUFFIX)}
+        cases = load_published_cases(project, preview)
+        site = model_site(cases, cache_root(project.root))
+        ids = sorted(i for i in touched if i in site.by_id)
+        inputs = case_page_inputs(settings, media)
+        bodies = render_case_bodies(site, ids, inputs, store=Store(cache_root(project.root), "pages"))
+        pages: list[GeneratedPage] = [
+            case_page(site.by_id[i], body) for i, (_, body) in zip(ids, bodies, strict=True)
+        ]
+        gaps = [g for g in preview.gap_pages() if g.url in {urls.case_url(i) for i in touched}]
+        described = describe_pages(Generation(pages, media, site, settings), gaps).pages
+        self.engine.render(described)
+        shown = {g.url for g in described}
+        for gone in sorted(touched):
+            url = urls.case_url(gone)
+            if url not in shown:  # deleted (or a draft the site hides): its page goes
+                (self.site_dir / url / "index.html").unlink(missing_ok=True)
+                shown.add(url)
+        return sorted(shown)
+
+    def _in_background(self) -> None:
+        if not self.writer_joined:  # the last full build's own writer: a fork must not copy it mid-work
+            self.engine.wait_for_writer()
+            self.writer_joined = True
+            _settle()
+
+        self.background.start(self.engine.build_in_child)
+
+    def full(self) -> None:
+        """A full build here (the theme, docs, mkdocs.yml or a photo changed); every page reloads."""
+        try:
+            self.engine.build()
+        except Exception as exc:  # MkDocs has printed why; keep serving the last site
+            log.error("预览没有更新：%s", exc)
+            return
+        self.writer_joined = False
+        _settle()
+        self.reloads.notify(everything=True)
+
+
+def _watch(session: Session, paths: list[Path]) -> Any:
+    """A file watcher (inotify and the like, no polling) that feeds ``session.changes``."""
+    from watchdog.events import FileSystemEvent, FileSystemEventHandler
+    from watchdog.observers import Observer
+
+    dirs = sorted({p.resolve() for p in paths if p.is_dir()})
+    files = {p.resolve() for p in paths if p.is_file()}
+
+    def wanted(path: Path) -> bool:
+        if path.name.startswith((".#", "~")) or path.name.endswith(("~", ".swp", ".swx")):
+            return False  # editors' scratch files
+        return path in files or any(path.is_relative_to(d) for d in dirs)
+
+    class Handler(FileSystemEventHandler):
+        def on_any_event(self, event: FileSystemEvent) -> None:
+            if event.event_type in ("opened", "closed_no_write") or (
+                event.is_directory and event.event_type == "modified"
+            ):
+                return
+            done = event.event_type in ("closed", "moved", "deleted")
+            for raw in (event.src_path, event.dest_path):
+                path = Path(os.fsdecode(raw)) if raw else None
+                if path is not None and wanted(path):
+                    session.changes.add(path, done=done)
+
+    observer = Observer()
+    handler = Handler()
+    for d in dirs:
+        if not any(d != o and d.is_relative_to(o) for o in dirs):
+            observer.schedule(handler, str(d), recursive=True)
+    for parent in sorted({f.parent for f in files}):
+        if not any(parent.is_relative_to(d) for d in dirs):
+            observer.schedule(handler, str(parent), recursive=False)
+    observer.start()
+    return observer
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def serve(config_file: Path, host: str, port: int) -> int:
+    """Build, serve on ``host:port`` and rebuild on every save until Ctrl-C; the exit code."""
+    site_url = os.environ.get("SITE_URL") or f"http://{host}:{port}/"
+    mount = urlsplit(site_url).path or "/"
+    mount = mount if mount.endswith("/") else mount + "/"
+    site_dir = Path(tempfile.mkdtemp(prefix="site-builder-preview-"))
+    session = Session(config_file, site_dir, site_url)
+    stop = signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: the background build goes too
+    try:
+        try:
+            server = PreviewHTTPServer((host, port), site_dir, mount, session.reloads)
+        except OSError as exc:
+            log.error(
+                "预览无法启动：地址 %s:%d 不可用（%s）。请关掉占用它的程序，或换一个端口：-a %s:8001",
+                host,
+                port,
+                exc.strerror,
+                host,
+            )
+            return 1
+        try:
+            session.start()
+        except Exception as exc:  # MkDocs has printed the problem
+            log.error("预览无法启动：%s", exc)
+            server.server_close()
+            return 1
+        observer = _watch(session, session.watched())
+        threading.Thread(target=server.serve_forever, name="preview-http", daemon=True).start()
+        log.info("Serving on http://%s:%d%s", host, port, mount)
+        try:
+            while True:
+                session.run_once()
+        except KeyboardInterrupt:
+            log.info("预览已停止")
+        finally:
+            session.background.stop()
+            server.shutdown()
+            server.server_close()
+            observer.stop()
+        return 0
+    finally:
+        signal.signal(signal.SIGTERM, stop)
+        shutil.rmtree(site_dir, ignore_errors=True)
