@@ -335,8 +335,10 @@ def place_file(cached: Path, target: Path) -> None:
     """Put a cached media file into the site: a hard link (no bytes copied), else a copy.
 
     The cache entry and the site file then share their bytes; nothing writes to either in place
-    (the cache replaces entries atomically, MkDocs deletes the site folder), and a damaged cache
-    entry fails its digest check and is made again.
+    (the cache replaces entries atomically; a build over the last site unlinks such a file before
+    the engine writes there, :meth:`site_builder.sitedir.InPlace.clear_for_write`), and a damaged
+    cache entry fails its digest check and is made again. A target that already is this entry
+    (the last build linked it) is left alone: nothing is written, and the entry's stamp holds.
     """
     try:
         st = os.stat(cached)
