@@ -146,7 +146,7 @@ def _art(count: int) -> dict[str, Any]:
             card_ms.append((time.process_time() - t) * 1000)
             card_kb.append(len(card) / 1024)
             t = time.process_time()
-            cover = art.render_cover(case.title, case.district, case.district_slug, field, slug)
+            cover = art.render_cover(case.district, case.district_slug, field, slug)
             cover_ms.append((time.process_time() - t) * 1000)
             cover_kb.append(len(cover) / 1024)
         out[label] = {

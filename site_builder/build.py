@@ -634,6 +634,9 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
     page_inputs = case_page_inputs(settings, media)
     found = cached_case_bodies(site, ids, store, page_inputs)
     missing = [i for i in ids if i not in found]
+    if settings.site_url:  # each page prints its QR code twice (body, template): made once, before any fork
+        for i in missing:
+            qr_image(urls.public(settings.site_url, urls.case_url(i)))
     # Workers only for work the cache does not hold: forking a large process costs more CPU than
     # looking up a few thousand cached entries.
     writing = _start_writer(site, media, settings)

@@ -186,7 +186,6 @@ def _find_art(
     if kind == "cover":
         found = art.cached_cover(
             _art_dir(cache),
-            case.title,
             case.district,
             case.district_slug,
             field,

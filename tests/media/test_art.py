@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import random
+import zlib
 from pathlib import Path
 
 import pytest
@@ -22,7 +24,8 @@ from site_builder.media.art import (
     wrap_text,
 )
 from site_builder.media.fonts import CJKFontNotFoundError, MissingGlyphError, find_cjk_font, missing_glyphs
-from site_builder.media.plan import field_of
+from site_builder.media.plan import build_media, field_of
+from tests.support.synthetic import case_from_data, make_case
 
 ROOT = Path(__file__).resolve().parents[2]
 TITLE = "陆家嘴金融城楼宇党建：“楼事会”让白领找到组织"
@@ -86,7 +89,7 @@ def test_missing_glyph_refuses_to_draw_tofu(bold: ImageFont.FreeTypeFont) -> Non
         render_social_card("党建\U0001f389活动\U0010fffd", None, "浦东新区", district_slug="pudong")
     assert "\U0001f389" in info.value.chars
     # Covers do not draw the title, so a title the font lacks still gets a cover.
-    assert render_cover("党建\U0001f389活动", "浦东新区", "pudong", "楼宇", "buildings")
+    assert render_cover("浦东新区", "pudong", "楼宇", "buildings")
 
 
 def test_title_glyphs_are_real_not_notdef(bold: ImageFont.FreeTypeFont) -> None:
@@ -189,15 +192,15 @@ def test_field_patterns() -> None:
 
 
 def test_cover_size_format_and_determinism(bold: ImageFont.FreeTypeFont) -> None:
-    a = render_cover(TITLE, "浦东新区", "pudong", "楼宇", "buildings")
-    b = render_cover(TITLE, "浦东新区", "pudong", "楼宇", "buildings")
+    a = render_cover("浦东新区", "pudong", "楼宇", "buildings")
+    b = render_cover("浦东新区", "pudong", "楼宇", "buildings")
     assert a == b
     im = _img(a)
     assert im.format == "WEBP" and im.size == art.COVER_SIZE == (400, 225)
     assert a[12:16] == b"VP8L"  # lossless: the flat colours stay exact, with no ringing around the text
     assert not im.info.get("icc_profile") and not im.info.get("exif")
-    again = render_cover(TITLE, "浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")
-    assert again == render_cover(TITLE, "浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")
+    again = render_cover("浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")
+    assert again == render_cover("浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")
     assert ImageChops.difference(_img(again).convert("RGB"), im.convert("RGB")).getbbox() is None
 
 
@@ -210,7 +213,7 @@ def test_covers_use_only_the_cards_colours(bold: ImageFont.FreeTypeFont) -> None
     fields = [*art.FIELD_PATTERNS, "unknown-field"]
     for i, district_slug in enumerate([*art.DISTRICT_COLOURS, "unknown-district"]):
         field_slug = fields[i % len(fields)]
-        cover = _img(render_cover(TITLE, "某区", district_slug, "领域", field_slug))
+        cover = _img(render_cover("某区", district_slug, "领域", field_slug))
         used = cover.convert("RGB").getcolors()
         assert used is not None
         counts = {colour: n for n, colour in used}
@@ -229,7 +232,7 @@ def test_cover_shrinks_a_long_name_before_cutting_it(bold: ImageFont.FreeTypeFon
     assert lines == [art.DEFAULT_SITE_NAME] and font.size < art.COVER_NAME_SIZES[0]
     font, lines = art._fit_title("浦东新区", art._fonts().bold, art.COVER_NAME_SIZES, width, 1)
     assert lines == ["浦东新区"] and font.size == art.COVER_NAME_SIZES[0]
-    assert render_cover("标题", None, None, None, None) != render_cover("标题", "全市", None, None, None)
+    assert render_cover(None, None, None, None) != render_cover("全市", None, None, None)
 
 
 @pytest.fixture(scope="module")
@@ -247,30 +250,49 @@ def test_covers_fit_one_disk_block(
     """Every real case's cover is under 4,096 bytes (one 4 KB block on disk; lossy q82 took ~5 KB)."""
     sizes = {}
     for case, field, slug in real_art_inputs:
-        cover = render_cover(case.title, case.district, case.district_slug, field, slug)
+        cover = render_cover(case.district, case.district_slug, field, slug)
         sizes[case.id] = len(cover)
     assert max(sizes.values()) < 4096, sizes
     assert sum(sizes.values()) / len(sizes) < 2 * 1024, sizes  # ~1.2 KB: room for busier patterns
     # the busiest patterns (rings, wheels, network) with the longest names, for every district
     for district_slug in [*art.DISTRICT_COLOURS, "unknown-district"]:
         for field_slug in ("social-organizations", "new-employment", "internet"):
-            for title in ("一", TITLE):
-                cover = render_cover(title, "浦东新区", district_slug, "新就业群体", field_slug)
-                assert len(cover) < 4096, (district_slug, field_slug, len(cover))
+            cover = render_cover("浦东新区", district_slug, "新就业群体", field_slug)
+            assert len(cover) < 4096, (district_slug, field_slug, len(cover))
 
 
-def test_cover_does_not_repeat_the_title(bold: ImageFont.FreeTypeFont) -> None:
-    """Lists show the title beside the cover: two titles change only the pattern, never text on the left."""
-    one = render_cover("张江科学城楼宇党建", "浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")
-    two = render_cover("陆家嘴金融城党建", "浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")
-    bbox = _diff_bbox(one, two)
-    assert bbox is not None, "the title should vary the pattern"
-    assert bbox[0] >= art.COVER_SIZE[0] * 2 // 5  # only the pattern area (right of the district name's start)
-    other_district = render_cover("张江科学城楼宇党建", "徐汇区", "xuhui", "楼宇", "buildings", fmt="PNG")
+def test_cover_shows_only_district_and_field(bold: ImageFont.FreeTypeFont) -> None:
+    """Lists show the title beside the cover, so a cover is the district's and the field's alone: one
+    file per pair, whatever the case; the district name is what is written, the field sets the pattern."""
+    one = render_cover("浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")
+    assert one == render_cover("浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")
+    other_field = render_cover("浦东新区", "pudong", "园区", "parks", fmt="PNG")
+    bbox = _diff_bbox(one, other_field)
+    assert bbox is not None, "the field should change the pattern"
+    other_district = render_cover("徐汇区", "xuhui", "楼宇", "buildings", fmt="PNG")
     text_area = (0, art.COVER_SIZE[1] // 2, art.COVER_SIZE[0] * 2 // 5, art.COVER_SIZE[1])
     a = _img(one).convert("L").crop(text_area).point(lambda v: 255 if v > 240 else 0)
     b = _img(other_district).convert("L").crop(text_area).point(lambda v: 255 if v > 240 else 0)
     assert ImageChops.difference(a, b).getbbox() is not None  # the district name is what is written
+
+
+def test_cases_of_one_district_and_field_share_one_cover_file(tmp_path: Path) -> None:
+    """The media plan points every case of a district and field at one cover file."""
+    pairs_drawn = [("浦东新区", "楼宇"), ("浦东新区", "楼宇"), ("徐汇区", "楼宇"), ("浦东新区", "园区")]
+    rng = random.Random(3)
+    cases = [
+        case_from_data(f"case-{i}", {**make_case(i, rng), "district": district, "fields": [field]})
+        for i, (district, field) in enumerate([*pairs_drawn, ("徐汇区", "楼宇")])
+    ]
+    vocab = load_vocabularies()
+    plan = build_media(cases, vocab, root=tmp_path, site_name="案例库", site_description="")
+    pairs: dict[tuple[str | None, str | None], set[str]] = {}
+    for case in cases:
+        pairs.setdefault((case.district_slug, field_of(case, vocab)[1]), set()).add(plan.covers[case.id])
+    assert all(len(covers) == 1 for covers in pairs.values()), pairs
+    assert len({next(iter(c)) for c in pairs.values()}) == len(pairs) == 3
+    covers = {uri for uri in plan.files if uri.startswith("assets/covers/")}
+    assert covers == {next(iter(c)) for c in pairs.values()}
 
 
 def test_social_card_size_format_and_determinism(bold: ImageFont.FreeTypeFont) -> None:
@@ -340,8 +362,8 @@ def test_title_is_actually_drawn(bold: ImageFont.FreeTypeFont) -> None:
 
 
 def test_cover_colour_follows_district(bold: ImageFont.FreeTypeFont) -> None:
-    a = _img(render_cover("案例", "浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")).convert("RGB")
-    b = _img(render_cover("案例", "徐汇区", "xuhui", "楼宇", "buildings", fmt="PNG")).convert("RGB")
+    a = _img(render_cover("浦东新区", "pudong", "楼宇", "buildings", fmt="PNG")).convert("RGB")
+    b = _img(render_cover("徐汇区", "xuhui", "楼宇", "buildings", fmt="PNG")).convert("RGB")
     pa, pb = a.getpixel((4, a.height - 4)), b.getpixel((4, b.height - 4))
     assert isinstance(pa, tuple) and isinstance(pb, tuple)
     assert pa[0] > pa[2]  # pudong: warm
@@ -357,9 +379,9 @@ def test_cached_art(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, bold: Image
         return real(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(art, "render_cover", counting)
-    p1 = cached_cover(tmp_path, "案例一", "浦东新区", "pudong", "楼宇", "buildings")
-    p2 = cached_cover(tmp_path, "案例一", "浦东新区", "pudong", "楼宇", "buildings")
-    p3 = cached_cover(tmp_path, "案例二", "浦东新区", "pudong", "楼宇", "buildings")
+    p1 = cached_cover(tmp_path, "浦东新区", "pudong", "楼宇", "buildings")
+    p2 = cached_cover(tmp_path, "浦东新区", "pudong", "楼宇", "buildings")
+    p3 = cached_cover(tmp_path, "浦东新区", "pudong", "园区", "parks")
     assert p1 == p2 != p3 and calls["n"] == 2
     assert p1 is not None and p1.name.startswith("cover-") and p1.suffix == ".webp"
     assert (
@@ -381,16 +403,48 @@ def _pudong_card(title: str, summary: str) -> bytes:
 
 
 def test_shared_card_background_is_never_drawn_on(bold: ImageFont.FreeTypeFont) -> None:
-    """Cards reuse one pattern layer per district and field; drawing a card leaves it clean."""
+    """Cards reuse one pattern layer and one base (pill, site name) per district and field; drawing a
+    card leaves both clean."""
     art._social_background.cache_clear()
+    art._social_base.cache_clear()
     fresh = art._social_background("pudong", "buildings").tobytes()
     first = _pudong_card(TITLE, "摘要一")
+    shared = art._social_base("pudong", "buildings", "浦东新区·楼宇", art.DEFAULT_SITE_NAME).indices.tobytes()
     _pudong_card("另一个标题", "摘要二")
     render_social_card(TITLE, "摘要", "静安区", district_slug="jingan", fmt="JPEG")
     assert _pudong_card(TITLE, "摘要一") == first
     assert art._social_background("pudong", "buildings").tobytes() == fresh
+    assert (
+        art._social_base("pudong", "buildings", "浦东新区·楼宇", art.DEFAULT_SITE_NAME).indices.tobytes()
+        == shared
+    )
     art._social_background.cache_clear()
+    art._social_base.cache_clear()
     assert _pudong_card(TITLE, "摘要一") == first
+
+
+def _idat(png: bytes) -> bytes:
+    """The zlib stream of a PNG with one IDAT chunk."""
+    at = png.index(b"IDAT")
+    return png[at + 4 : at + 4 + int.from_bytes(png[at - 4 : at], "big")]
+
+
+def test_cards_deflated_around_their_pairs_rows_decode_to_their_pixels(bold: ImageFont.FreeTypeFont) -> None:
+    """A card deflates only its text rows and joins its pair's deflated rows above and below: a valid
+    zlib stream (checksum included) of exactly its rows, about as small as deflating it whole."""
+    base = art._social_base("pudong", "buildings", "浦东新区·楼宇", art.DEFAULT_SITE_NAME)
+    for title, summary in ((TITLE, "摘要"), ("短", None), (TITLE * 3, "浦东新区街头有一批先锋骑手。" * 9)):
+        card = _pudong_card(title, summary or "")
+        im = _img(card)
+        rows, _ = art._packed_rows(im)
+        assert base.deflated.deflate(rows) is not None  # the shared rows were used
+        assert zlib.decompress(_idat(card)) == rows
+        whole = art._palette_png(im)
+        assert zlib.decompress(_idat(whole)) == rows
+        assert len(card) <= len(whole) + 32
+    moved = base.indices.copy()
+    moved.putpixel((5, 5), 1)  # outside the text rows: deflated whole
+    assert base.deflated.deflate(art._packed_rows(moved)[0]) is None
 
 
 def _brightest(im: Image.Image) -> int:
@@ -420,12 +474,10 @@ def test_shared_art_cache_serves_every_project(
     first, second = tmp_path / "a" / ".cache", tmp_path / "b" / ".cache"
     assert namespace_root(first, "art") == namespace_root(second, "art") == shared.resolve()
     assert namespace_root(first, "pages") == first  # only content-keyed namespaces are shared
-    drawn = art.cached_cover(
-        namespace_root(first, "art") / "art", "标题", "浦东新区", "pudong", "楼宇", "buildings"
-    )
+    drawn = art.cached_cover(namespace_root(first, "art") / "art", "浦东新区", "pudong", "楼宇", "buildings")
     assert drawn is not None and drawn.parent == shared.resolve() / "art"
     found = art.cached_cover(
-        namespace_root(second, "art") / "art", "标题", "浦东新区", "pudong", "楼宇", "buildings", draw=False
+        namespace_root(second, "art") / "art", "浦东新区", "pudong", "楼宇", "buildings", draw=False
     )
     assert found == drawn
     monkeypatch.delenv(SHARED_ENV)

@@ -471,6 +471,7 @@ def doc_part(doc: SearchDoc, tables: WordTables, like: DocPart | None = None) ->
     of the body reads no pinyin.
     """
     syn, coll = tables.synonyms, tables.colloquial
+    words = {w for group in syn for w in group} | {w for _, means in coll for w in means}
     postings: dict[str, int] = {}
     numbers: dict[str, dict[int, int]] = {}
     pinyin: dict[str, int] = {}
@@ -487,9 +488,11 @@ def doc_part(doc: SearchDoc, tables: WordTables, like: DocPart | None = None) ->
         toks = key_tokens(key, unigrams=tier in ("title", "meta"))
         # a synonym group is one token, "~<index in meta.synonyms>": cases using any of its words;
         # a colloquial entry "~c<index>": cases using any of the words it means
-        groups = [group for group in syn if any(w in flat for w in group)]
-        toks.update(f"~{k}" for k, group in enumerate(syn) if any(w in flat for w in group))
-        toks.update(f"~c{k}" for k, (_, means) in enumerate(coll) if any(w in flat for w in means))
+        found = {w for w in words if w in flat}  # each word looked for once, not once per group
+        hits = [k for k, group in enumerate(syn) if not found.isdisjoint(group)]
+        groups = [syn[k] for k in hits]
+        toks.update(f"~{k}" for k in hits)
+        toks.update(f"~c{k}" for k, (_, means) in enumerate(coll) if not found.isdisjoint(means))
         if tier in ("title", "meta"):
             names = [text, *(w for group in groups for w in group if len(w) >= 3)]
             toks.update(initials_tokens(names))
