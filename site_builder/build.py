@@ -335,13 +335,20 @@ def place_file(cached: Path, target: Path) -> None:
     """Put a cached media file into the site: a hard link (no bytes copied), else a copy.
 
     The cache entry and the site file then share their bytes; nothing writes to either in place
-    (the cache replaces entries atomically, MkDocs deletes the site folder), and a damaged cache
-    entry fails its digest check and is made again.
+    (the cache replaces entries atomically; a build over the last site unlinks such a file before
+    the engine writes there, :meth:`site_builder.sitedir.InPlace.clear_for_write`), and a damaged
+    cache entry fails its digest check and is made again. A target that already is this entry
+    (the last build linked it) is left alone: nothing is written, and the entry's stamp holds.
     """
     try:
-        mode = os.stat(cached).st_mode
-        if mode & 0o044 != 0o044:  # cache entries are written 0600; the site's files are world-readable
-            os.chmod(cached, mode | 0o644)
+        st = os.stat(cached)
+        if st.st_mode & 0o044 != 0o044:  # cache entries are written 0600; the site's files are world-readable
+            os.chmod(cached, st.st_mode | 0o644)
+        try:
+            if os.path.samestat(st, os.stat(target)):  # a build over the last site: already there
+                return
+        except OSError:
+            pass
         try:
             os.link(cached, target)
         except FileExistsError:  # a preview rebuild: MkDocs keeps the site folder
@@ -352,9 +359,9 @@ def place_file(cached: Path, target: Path) -> None:
         shutil.copyfile(cached, target)
 
 
-def write_outputs(site: SiteModel, media: MediaPlan, settings: BuildSettings) -> int:
-    """Link every output file, photo, cover and social card from the cache into the site folder."""
-    count = 0
+def write_outputs(site: SiteModel, media: MediaPlan, settings: BuildSettings) -> list[str]:
+    """Link every output file, photo, cover and social card from the cache into the site folder;
+    return their site paths."""
     made: set[Path] = set()
     files = {**cached_outputs(site, settings, media), **media.files}
     for uri, cached in sorted(files.items()):
@@ -363,8 +370,7 @@ def write_outputs(site: SiteModel, media: MediaPlan, settings: BuildSettings) ->
             target.parent.mkdir(parents=True, exist_ok=True)
             made.add(target.parent)
         place_file(cached, target)
-        count += 1
-    return count
+    return sorted(files)
 
 
 @dataclass
@@ -375,23 +381,23 @@ class Generation:
     media: MediaPlan
     site: SiteModel
     settings: BuildSettings
-    writing: Forked[int] | None = None
+    writing: Forked[list[str]] | None = None
     body_entries: list[str] = field(default_factory=list)
     """The ``pages`` cache entries of the case bodies, in case order (for remembering this build)."""
     listed_entries: list[dict[str, object]] = field(default_factory=list)
     """The list pages, each with its ``site-pages`` cache entry in place of its body."""
     stopped: bool = False
 
-    def finish(self) -> int:
-        """Make sure the output and media files are in the site folder; return how many."""
+    def finish(self) -> list[str]:
+        """Make sure the output and media files are in the site folder; return their site paths."""
         if self.writing is not None:
-            count = self.writing.result()
+            placed = self.writing.result()
         else:
-            count = write_outputs(self.site, self.media, self.settings)
+            placed = write_outputs(self.site, self.media, self.settings)
         prune_caches(cache_root(self.settings.root))  # the one pruner, once every entry used is known
         forget_used()
         save_stamps()
-        return count
+        return placed
 
     def finish_in_background(self) -> threading.Thread:
         """Write the output and media files on a thread, for the preview server.
@@ -538,7 +544,7 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
     return generation
 
 
-def _start_writer(site: SiteModel, media: MediaPlan, settings: BuildSettings) -> Forked[int] | None:
+def _start_writer(site: SiteModel, media: MediaPlan, settings: BuildSettings) -> Forked[list[str]] | None:
     """Write the output files in a forked child when they have to be computed (else at finish)."""
     if should_split(len(site.cases), PARALLEL_FROM, allow=settings.parallel) and not outputs_cached(
         site, settings, media
@@ -822,9 +828,9 @@ class Rendering:
 
 @dataclass
 class Built:
-    """The end of a build: how many files were placed beside the pages, and the preview's writer."""
+    """The end of a build: the files placed beside the pages (site paths), and the preview's writer."""
 
-    files: int
+    placed: list[str]
     writer: threading.Thread | None = None
     stop: Callable[[], None] | None = None
     """Drops what ``writer`` has not written yet (the next save of the preview writes it all)."""
@@ -903,7 +909,7 @@ def build(
         generation.close()
         raise
     if project.command == "serve":  # the saved page first, then search and data a moment later
-        built = Built(0, generation.finish_in_background(), generation.stop_background)
+        built = Built([], generation.finish_in_background(), generation.stop_background)
     else:
         built = Built(steps.run("输出文件与图片", generation.finish))
     admin: dict[str, Any] = {

@@ -186,9 +186,9 @@ CACHES: tuple[Namespace, ...] = (
     Namespace(
         "rendered",
         "each generated page as the engine finished it, keyed by its data and the site-wide chrome",
-        ("rendered.py", "plugin.py"),
+        ("rendered.py", "plugin.py", "engines/zensical.py", "pages/render.py"),
         HOUR,
-        "no Markdown or theme template work for a page whose inputs did not change",
+        "an unchanged page never reaches the engine (no Markdown, template or write): it is linked into the site",
     ),
     Namespace(
         "pinyin",

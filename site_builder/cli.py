@@ -306,7 +306,9 @@ def cmd_build(args: argparse.Namespace) -> int:
     target.parent.mkdir(parents=True, exist_ok=True)
     sitedir.recover(target)
     sitedir.clean_leftovers(target)
-    with sitedir.scratch_folder(target) as scratch:
+    # MkDocs builds over the last site in place (only what changed is written); Zensical's adapter
+    # merges its pages into an empty folder
+    with sitedir.scratch_folder(target, reuse=args.engine == "mkdocs") as scratch:
         made = sitedir.identity(scratch)
         code = (
             _render_with_drafts(args.engine, config, scratch)

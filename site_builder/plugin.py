@@ -6,11 +6,16 @@ this module maps its stages onto MkDocs' events and nothing else:
 - ``on_config``: run the build to its checked site (before MkDocs cleans ``site/``); fill the 浏览
   navigation, the published addresses and ``config.extra``;
 - ``on_files``: run it to its pages and add them as virtual files (``File.generated``);
-- ``on_nav``: hand the site-wide chrome to the core (:class:`site_builder.rendered.Finished`), which
-  says which pages' finished HTML is unchanged; generated pages read their front matter and body
-  as given (no Markdown), and an unchanged one is written as it was (no theme templates);
-- ``on_pre_page`` / ``on_post_page``: date the sitemap; give each newly finished page back;
-- ``on_post_build`` / ``on_build_error``: run the build to its end, or stop it.
+- ``on_pre_build``: hide the last site from MkDocs' clean-up (:class:`site_builder.sitedir.InPlace`):
+  a build writes only what changed and deletes only what is stale, never the whole folder;
+- ``on_nav``: date the sitemap; hand the site-wide chrome to the core
+  (:class:`site_builder.rendered.Finished`), which says which pages' finished HTML is unchanged;
+  generated pages read their front matter and body as given (no Markdown);
+- ``on_env``: withhold the unchanged pages from MkDocs (no context, no template, no write): their
+  finished files are linked from the cache, or left in place when they are already there;
+- ``on_post_page``: give each newly finished page back;
+- ``on_post_build`` / ``on_build_error``: run the build to its end (the sitemap of every page, stale
+  files removed), or stop it.
 
 Templates read only ``page.meta`` (the generated front matter) and ``config.extra.sb``.
 """
@@ -18,6 +23,7 @@ Templates read only ``page.meta`` (the generated front matter) and ``config.extr
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import os
 import threading
@@ -29,13 +35,14 @@ import jinja2
 import mkdocs
 from mkdocs import utils as mkdocs_utils
 from mkdocs.commands import build as mkdocs_build
+from mkdocs.commands.build import _build_theme_template
 from mkdocs.config import config_options as c
 from mkdocs.config import load_config
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import Abort, PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
@@ -51,6 +58,7 @@ from site_builder.build import (
     advance,
     build,
     is_unused_theme_asset,
+    place_file,
     write_stubs,
 )
 from site_builder.cache import atomic_write, cache_root
@@ -63,6 +71,7 @@ from site_builder.pages.render import GeneratedPage
 from site_builder.preview import PreviewState
 from site_builder.rendered import Finished, portable, tree_digest
 from site_builder.sitedir import (
+    InPlace,
     disk_problem,
     localize_theme_scripts,
     shadowing_problems,
@@ -96,9 +105,16 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.stop_writer: Callable[[], None] | None = None
         self.preview = PreviewState()
         self.finished: Finished | None = None
+        self.in_place: InPlace | None = None
+        self.withheld: list[File] = []
+        """Generated pages whose finished file is placed from the cache: MkDocs never sees them."""
+        self.every_page: list[File] = []
+        self.nav: Navigation | None = None
+        self.env: jinja2.Environment | None = None
+        self.engine_writes: list[str] = []
+        self.placed: list[str] = []
         self.session: tuple[MkDocsConfig, Files, Navigation, Any] | None = None
         """The last build's config, files, navigation and template environment (for :meth:`render_pages`)."""
-        self.nav: Navigation | None = None
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = "serve" if command == "serve" else "build"
@@ -164,8 +180,16 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             command=self.command,
         )
 
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        self.in_place = None
+        if self.command == "build" and not self.dirty and self.run is not None:
+            self.in_place = InPlace(Path(config.site_dir))
+            self.in_place.hide()  # MkDocs cleans the site folder next: it finds nothing to delete
+
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
         assert self.run is not None
+        if self.in_place is not None:
+            self.in_place.reveal()
         root = Path(config.config_file_path or ".").parent
         clashes = shadowing_problems(
             (shown_path(Path(f.abs_src_path), root) if f.abs_src_path else f.src_uri, f.dest_uri)
@@ -213,12 +237,22 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         assert isinstance(built, Built)
         self.writer = built.writer
         self.stop_writer = built.stop
-        localize_theme_scripts(Path(config.site_dir))  # Material's unpkg.com fallbacks: none on this site
+        site = Path(config.site_dir)
+        if self.withheld:  # the sitemap lists every page, withheld or not, as MkDocs would
+            assert self.env is not None and self.nav is not None
+            config.theme.static_templates.add(SITEMAP)
+            _build_theme_template(SITEMAP, self.env, Files(self.every_page), config, self.nav)
+        localize_theme_scripts(site)  # Material's unpkg.com fallbacks: none on this site
+        if self.in_place is not None:
+            made = [*self.engine_writes, *self.placed, *(str(site / rel) for rel in built.placed)]
+            self.in_place.remove_stale(made)
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.run is not None:
             self.run.close()
             self.run = None
+        if self.in_place is not None:
+            self.in_place.reveal()  # a failure before MkDocs' clean-up: the last site as it was
         problem = disk_problem(error)
         if problem is not None:  # the machine's problem, not the code's: a sentence, no traceback
             log.error(problem)
@@ -227,16 +261,40 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
+        if isinstance(page, RenderedPage):
+            return markdown  # no Markdown: its body is the core's
         return fill_data_section(fill_contact(markdown, config.extra), page.url, OUTPUTS)
 
     def on_env(self, env: Any, *, config: MkDocsConfig, files: Files) -> Any:
+        # Material's templates compiled once, not on every build (about a second of CPU each time)
+        env = attach_bytecode_cache(env, cache_root(Path(config.config_file_path or ".").parent), "theme")
         env.loader = jinja2.ChoiceLoader(
             [jinja2.DictLoader({FINISHED_TEMPLATE: "{{ page.content }}"}), env.loader]
         )
-        # Material's templates compiled once, not on every build (about a second of CPU each time)
-        env = attach_bytecode_cache(env, cache_root(Path(config.config_file_path or ".").parent), "theme")
+        self.env = env
         if self.command == "serve" and self.nav is not None:
             self.session = (config, files, self.nav, env)
+        self.withheld = []
+        if self.command == "build" and not self.dirty:
+            self.withheld = [
+                f for f in files.documentation_pages() if isinstance(f.page, RenderedPage) and f.page.finished
+            ]
+        else:  # the preview renders a finished page through FINISHED_TEMPLATE (its banner goes in after)
+            for doc in files.documentation_pages():
+                if isinstance(doc.page, RenderedPage) and doc.page.finished is not None:
+                    doc.page.content = doc.page.finished.read_text(encoding="utf-8")
+        if self.withheld:  # from here on MkDocs writes only the pages it renders
+            self.every_page = list(files.documentation_pages())
+            for file in self.withheld:
+                files.remove(file)
+            config.theme.static_templates.discard(SITEMAP)  # written in on_post_build, of every page
+        site = Path(config.site_dir)
+        self.engine_writes = [
+            f.abs_dest_path for f in files if f.inclusion.value > InclusionLevel.DRAFT.value
+        ] + [str(site / name) for name in (*config.theme.static_templates, SITEMAP, SITEMAP + ".gz")]
+        if self.in_place is not None:
+            self.in_place.clear_for_write(self.engine_writes)
+        self.placed = _place_finished(self.withheld)
         return env
 
     def render_pages(self, pages: list[GeneratedPage]) -> list[Path]:
@@ -267,38 +325,45 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         return written
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
-        # The sitemap is rendered before the pages: its lastmod must be set here, not in the context.
+        self._date(page)  # a page new since the last build (the preview's render_pages)
+        return page
+
+    def _date(self, page: Page) -> None:
+        """The sitemap's date of ``page`` (the sitemap is rendered before the pages, or not at all
+        for the pages MkDocs never sees): its ``lastmod``, not the build time."""
         if self.rendering is not None:
             date = self.rendering.lastmod_of(page.file.src_uri)
             if date is not None:
                 page.update_date = date
-        return page
-
-    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
-        if isinstance(page, RenderedPage):
-            return html  # its body (or finished page) as the core gave it
-        generated = self.pages.get(page.file.src_uri)
-        return generated.html if generated else html
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         self.finished = None
         self.nav = nav
         if self.rendering is None:
             return nav
+        for doc in files.documentation_pages():
+            if doc.page is not None:
+                self._date(doc.page)
         # The preview's banner goes in after a page is kept (on_post_page), so it reuses pages too.
         if not self.dirty or self.command == "serve":
             self.finished = Finished(
                 Path(config.config_file_path or ".").parent, self.rendering.pages, _chrome(config, nav)
             )
-        reusable = self.finished.reusable() if self.finished is not None else {}
+        placeable = self.finished.placeable() if self.finished is not None else {}
         for src_uri, generated in self.pages.items():
             file = files.get_file_from_path(src_uri)
             if file is not None and file.page is not None:
                 file.page.__class__ = RenderedPage
                 assert isinstance(file.page, RenderedPage)
                 file.page.generated = generated
-                file.page.finished = reusable.get(src_uri)
+                file.page.finished = placeable.get(src_uri)
         return nav
+
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
+        if isinstance(page, RenderedPage):
+            return html  # its body as the core gave it
+        generated = self.pages.get(page.file.src_uri)
+        return generated.html if generated else html
 
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if self.finished is not None and isinstance(page, RenderedPage) and page.finished is None:
@@ -306,27 +371,73 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         return self.preview.inject(output, page.url) if self.command == "serve" else output
 
 
+SITEMAP = "sitemap.xml"
+
 FINISHED_TEMPLATE = "sb-finished.html"
-"""The template of a page whose finished HTML the core remembered: the page as it was."""
+"""The template of a page whose finished HTML the core remembered, where MkDocs still renders it
+(the preview, which adds its banner afterwards): the page as it was."""
+
+
+def _place_finished(files: list[File]) -> list[str]:
+    """Link each withheld page's finished file from the cache into the site (left alone when it is
+    there already); return the site paths."""
+    made: set[str] = set()
+    placed = []
+    for file in files:
+        assert isinstance(file.page, RenderedPage) and file.page.finished is not None
+        target = file.abs_dest_path
+        parent = os.path.dirname(target)
+        if parent not in made:
+            os.makedirs(parent, exist_ok=True)
+            made.add(parent)
+        place_file(file.page.finished, Path(target))
+        placed.append(target)
+    return placed
 
 
 class RenderedPage(Page):
     """A generated page: its front matter and body come from the core, so no Markdown runs; with
-    ``finished`` (its unchanged HTML from the last build) no theme template runs either."""
+    ``finished`` (the cache entry of its unchanged HTML from the last build) MkDocs renders and
+    writes nothing for it: the adapter places that file."""
 
     generated: GeneratedPage
-    finished: str | None = None
+    finished: Path | None = None
 
     def read_source(self, config: MkDocsConfig) -> None:
-        self.markdown, self.meta = get_data(self.file.content_string)
-        if self.finished is not None:
+        text = self.file.content_string
+        meta = read_front_matter(text)
+        if meta is None:
+            self.markdown, self.meta = get_data(text)
+        else:
+            self.markdown, self.meta = "", meta
+        if self.finished is not None:  # rendered only by the preview: the page as it was
             self.meta["template"] = FINISHED_TEMPLATE
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
-        self.content = self.finished if self.finished is not None else self.generated.html
+        self.content = "" if self.finished is not None else self.generated.html  # (the preview: on_env)
         self.toc = get_toc([])
         self._title_from_render = None
         self.present_anchor_ids = set()
+
+
+def read_front_matter(text: str) -> dict[str, Any] | None:
+    """The front matter :meth:`GeneratedPage.front_matter` wrote (one ``key: JSON`` per line),
+    without a YAML parser; None when ``text`` is not in that form."""
+    lines = text.split("\n")
+    if not lines or lines[0] != "---":
+        return None
+    data: dict[str, Any] = {}
+    for line in lines[1:]:
+        if line == "---":
+            return data
+        key, sep, value = line.partition(": ")
+        if not sep:
+            return None
+        try:
+            data[key] = json.loads(value)
+        except ValueError:
+            return None
+    return None
 
 
 def _chrome(config: MkDocsConfig, nav: Navigation) -> dict[str, Any]:

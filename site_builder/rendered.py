@@ -5,7 +5,8 @@ template data) and of what every page shares (the site-wide chrome: navigation, 
 the configuration, the theme's and the docs' files, the engine and its version). The core keys
 each page on both (:func:`page_key`, a row of :data:`site_builder.cache.CACHES`); an engine adapter
 hands over the chrome as plain data, asks which pages it may take from the cache
-(:meth:`Finished.reusable`) and gives back what it rendered (:meth:`Finished.keep`). The adapter
+(:meth:`Finished.placeable`: files to link into the site, so the engine never sees those pages)
+and gives back what it rendered (:meth:`Finished.keep`). The adapter
 decides nothing: a page whose key is in the cache is the same bytes a full render would write.
 """
 
@@ -75,17 +76,10 @@ class Finished:
         digest = fingerprint(dict(chrome))
         self.keys = {page.src_uri: page_key(digest, page) for page in pages}
 
-    def reusable(self) -> dict[str, str]:
-        """src_uri -> the finished HTML of every page whose inputs are unchanged since it was kept."""
-        found: dict[str, str] = {}
-        for src_uri, name in self.keys.items():
-            data = self.store.get(name)
-            if data is not None:
-                try:
-                    found[src_uri] = data.decode("utf-8")
-                except UnicodeDecodeError:
-                    continue
-        return found
+    def placeable(self) -> dict[str, Path]:
+        """src_uri -> the cache entry holding the finished HTML of every page whose inputs are
+        unchanged since it was kept: the adapter places that file (a hard link), reading nothing."""
+        return {src_uri: self.store.path(name) for src_uri, name in self.keys.items() if self.store.has(name)}
 
     def keep(self, src_uri: str, output: str) -> None:
         """Remember the finished HTML the engine rendered for a generated page."""

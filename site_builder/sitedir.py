@@ -29,6 +29,7 @@ from site_builder.browse import urls
 
 SCRATCH_PREFIX = "-build-"
 OLD_SUFFIX = "-old"
+SPARE_SUFFIX = "-spare"
 SITE_SIGNATURE = ("index.html", "sitemap.xml")
 """Files every site this tool builds has: a folder without them is not replaced."""
 LOCK_SUFFIX = ".lock"
@@ -78,6 +79,23 @@ def old_path(target: Path) -> Path:
     return target.with_name(f".{target.name}{OLD_SUFFIX}")
 
 
+def spare_path(target: Path) -> Path:
+    """Where the site a swap replaced waits to be built over by the next build (:func:`scratch_folder`)."""
+    return target.with_name(f".{target.name}{SPARE_SUFFIX}")
+
+
+def _keep_spare(old: Path, target: Path) -> None:
+    """Keep the replaced site ``old`` as the next build's starting point, or delete it."""
+    spare = spare_path(target)
+    if not spare.exists():
+        try:
+            old.rename(spare)
+            return
+        except OSError:
+            pass
+    shutil.rmtree(old, ignore_errors=True)
+
+
 def recover(target: Path) -> bool:
     """Put the previous site back if a swap was interrupted between its two renames."""
     old = old_path(target)
@@ -112,12 +130,17 @@ def _owned(scratch: Path) -> bool | None:
 
 
 @contextlib.contextmanager
-def scratch_folder(target: Path) -> Iterator[Path]:
+def scratch_folder(target: Path, *, reuse: bool = False) -> Iterator[Path]:
     """A new scratch folder beside ``target``, locked for as long as the build runs, then removed.
 
     Other builds tell a running build's folder from an interrupted one's by this lock (held by the
     process, released by the kernel when it dies), never by a clock: a second build whose clock
     runs ahead once deleted a running build's folder, which then published half a site.
+
+    With ``reuse`` the folder starts as the site the last swap replaced (:func:`spare_path`), for an
+    engine that builds over a site in place (:class:`InPlace`): unchanged files are then neither
+    deleted nor written again. Its dot entries and ``CNAME`` go: :func:`swap_in` carries the
+    current site's over.
     """
     scratch = Path(tempfile.mkdtemp(prefix=scratch_name(target), dir=target.parent))
     lock = _lock_path(scratch)
@@ -128,6 +151,8 @@ def scratch_folder(target: Path) -> Iterator[Path]:
         if fcntl is not None:
             fcntl.flock(fd, fcntl.LOCK_EX)
         os.replace(pending, lock)
+        if reuse:
+            _take_spare(target, scratch)
         scratch.chmod(DIR_MODE)
         (scratch / MARKER).write_text(os.urandom(16).hex(), encoding="ascii")
         yield scratch
@@ -136,6 +161,20 @@ def scratch_folder(target: Path) -> Iterator[Path]:
         lock.unlink(missing_ok=True)
         pending.unlink(missing_ok=True)
         os.close(fd)
+
+
+def _take_spare(target: Path, scratch: Path) -> None:
+    try:
+        os.rename(spare_path(target), scratch)  # onto the empty folder: one step, or nothing
+    except OSError:
+        return
+    for entry in os.listdir(scratch):
+        if entry.startswith(".") or entry in KEPT_NAMES:
+            path = scratch / entry
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 MARKER = ".site-builder-scratch"
@@ -261,6 +300,7 @@ def swap_in(scratch: Path, target: Path, *, expected: str | None = None) -> None
     ``expected`` is the scratch folder's :func:`identity` when it was made: a folder deleted and
     made again since (by another process) holds part of a site and is refused (:class:`ScratchLost`).
     Folders become 0755 and files 0644, and the old site's dot entries and ``CNAME`` are kept.
+    The old site is kept as :func:`spare_path` for the next build to start from.
     """
     if expected is not None:
         if not expected or identity(scratch) != expected:
@@ -270,13 +310,13 @@ def swap_in(scratch: Path, target: Path, *, expected: str | None = None) -> None
     carry_over(target, scratch)
     if target.exists():
         if _exchange(scratch, target):
-            shutil.rmtree(scratch, ignore_errors=True)
+            _keep_spare(scratch, target)
             return
         old = old_path(target)
         shutil.rmtree(old, ignore_errors=True)
         target.rename(old)
         scratch.rename(target)
-        shutil.rmtree(old, ignore_errors=True)
+        _keep_spare(old, target)
     else:
         scratch.rename(target)
 
@@ -412,3 +452,107 @@ def source_problems(folder: Path, root: Path) -> list[tuple[str, str]]:
         )
         found += [tuple(p.split(": ", 1)) for p in shadowing_problems(files)]
     return [(shown, message) for shown, message in found]
+
+
+# --- building over the last site ----------------------------------------------------------------
+
+STASH = ".site-builder-previous"
+"""A dot entry of the site folder holding the last site while the engine cleans the folder: the
+engine deletes every visible entry (``mkdocs build --clean``) and keeps dot entries."""
+
+
+class InPlace:
+    """Build over the last site in ``site_dir`` instead of deleting it and writing every file again.
+
+    A warm build changes a few files of thousands; deleting the folder and writing it whole costs
+    more than the engine's rendering of the changed pages. So the last site is hidden from the
+    engine's clean-up (:meth:`hide`, a handful of renames) and put back before anything is written
+    (:meth:`reveal`); the engine and the core then write what they make (:meth:`clear_for_write`
+    first, so a write never goes through a hard link into a cache entry), the adapter leaves
+    unchanged files where they are, and :meth:`remove_stale` deletes every file no one made or kept
+    this build. The folder then holds exactly what a build into an empty folder writes.
+    """
+
+    def __init__(self, site_dir: Path):
+        self.site_dir = site_dir
+        self.stash = site_dir / STASH
+        self.since: int | None = None
+        """The clock at :meth:`hide` (ns): a file written later is this build's."""
+
+    def hide(self) -> None:
+        """Move the last site's visible entries into :data:`STASH`, out of the engine's clean-up."""
+        if self.stash.exists():  # an interrupted build's: its files are not trusted
+            shutil.rmtree(self.stash, ignore_errors=True)
+        if not self.site_dir.is_dir():
+            return
+        entries = [e for e in os.listdir(self.site_dir) if not e.startswith(".")]
+        if not entries:
+            return
+        self.stash.mkdir()
+        self.since = os.stat(self.stash).st_mtime_ns
+        for entry in entries:
+            os.rename(self.site_dir / entry, self.stash / entry)
+
+    def reveal(self) -> None:
+        """Put the hidden entries back (the engine has cleaned the folder by now)."""
+        if not self.stash.is_dir():
+            return
+        for entry in os.listdir(self.stash):
+            target = self.site_dir / entry
+            if os.path.lexists(target):  # made by someone in between: theirs stays
+                continue
+            os.rename(self.stash / entry, target)
+        shutil.rmtree(self.stash, ignore_errors=True)
+
+    def clear_for_write(self, paths: Iterable[str]) -> None:
+        """Unlink each of ``paths`` that a write could not simply replace: a hard link (a cache
+        entry's other name), a link, a folder."""
+        if self.since is None:
+            return
+        for path in paths:
+            try:
+                st = os.lstat(path)
+            except OSError:
+                continue
+            if stat.S_ISDIR(st.st_mode):
+                shutil.rmtree(path)
+            elif st.st_nlink > 1 or not stat.S_ISREG(st.st_mode):
+                os.unlink(path)
+
+    def remove_stale(self, known: Iterable[str]) -> int:
+        """Delete every file this build neither made nor kept, and every folder left empty.
+
+        A file is this build's when its path is in ``known`` (what the engine and the core made
+        or left in place) or it was written after :meth:`hide` (by any other plugin). The top
+        level's dot entries are never touched (a gh-pages checkout's ``.git``). Returns how many
+        files went.
+        """
+        if self.since is None:
+            return 0
+        keep = {os.path.normpath(p) for p in known}
+        since = self.since
+        removed = 0
+
+        def sweep(folder: str, top: bool) -> bool:
+            nonlocal removed
+            empty = True
+            with os.scandir(folder) as it:
+                entries = list(it)
+            for entry in entries:
+                if top and entry.name.startswith("."):
+                    empty = False
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    if sweep(entry.path, False):
+                        os.rmdir(entry.path)
+                    else:
+                        empty = False
+                elif entry.path in keep or entry.stat(follow_symlinks=False).st_mtime_ns >= since:
+                    empty = False
+                else:
+                    os.unlink(entry.path)
+                    removed += 1
+            return empty
+
+        sweep(os.path.normpath(self.site_dir), True)
+        return removed

@@ -16,7 +16,11 @@ project to render:
   ``lastmod``), and Zensical's unused search files go.
 
 The build folder persists, so Zensical's own cache of rendered Markdown makes the next build fast;
-only files whose content changed are written again.
+only files whose content changed are written again. A generated page whose finished HTML is
+unchanged (:class:`site_builder.rendered.Finished`, keyed on the page and the generated config,
+theme and docs) is left out of the build folder, so Zensical renders only the pages that changed;
+its finished file is linked from the cache into the site. Pages the navigation or a hand-written
+page links to are always rendered (Zensical checks those links).
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ from __future__ import annotations
 import gzip
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,11 +47,14 @@ from site_builder.build import (
     advance,
     build,
     is_unused_theme_asset,
+    place_file,
 )
 from site_builder.cache import atomic_write, cache_root
 from site_builder.outputs.export import fill_data_section
 from site_builder.pages.contact import fill_contact
+from site_builder.pages.render import GeneratedPage
 from site_builder.publish import read_mkdocs_yml
+from site_builder.rendered import Finished, portable, tree_digest
 
 log = logging.getLogger("mkdocs.plugins.site_builder.zensical")
 
@@ -121,7 +129,7 @@ def render_site(config: Path, out: Path) -> None:
     rendering = advance(run)
     assert isinstance(rendering, Rendering)
     try:
-        generated = prepare(project, checked, rendering, config, work)
+        generated, finished, withheld = prepare(project, checked, rendering, config, work)
         rendered = work / "site"
         shutil.rmtree(rendered, ignore_errors=True)
         code = subprocess.call(
@@ -129,40 +137,102 @@ def render_site(config: Path, out: Path) -> None:
         )
         if code != 0:
             raise EngineFailed(f"Zensical 渲染失败（退出码 {code}）")
+        keep_finished(finished, rendering.pages, withheld, rendered)
     except BaseException:
         run.close()
         raise
     built = advance(run)
     assert isinstance(built, Built)
-    finish(rendered, out, rendering, checked.publishing.site_url)
+    finish(rendered, out, rendering, checked.publishing.site_url, place=withheld)
 
 
-def prepare(project: Project, checked: Checked, rendering: Rendering, config: Path, work: Path) -> Path:
-    """Write the build folder Zensical renders: docs (hand-written and generated) and its config.
+def prepare(
+    project: Project, checked: Checked, rendering: Rendering, config: Path, work: Path
+) -> tuple[Path, Finished, dict[str, Path]]:
+    """Write the build folder Zensical renders: docs (hand-written and the generated pages that
+    changed) and its config.
 
-    Returns the generated config file.
+    Returns the generated config file, the finished pages' keys and the withheld pages (page URL
+    -> the cache entry of its finished HTML).
     """
     docs = work / "docs"
     wanted: dict[Path, bytes] = {}
     assert project.docs_dir is not None
+    linked: set[str] = set()
     for source in sorted(p for p in project.docs_dir.rglob("*") if p.is_file()):
         rel = source.relative_to(project.docs_dir)
         data = source.read_bytes()
         if source.suffix == ".md":
             text = fill_contact(data.decode("utf-8"), {**project.extra, **checked.extra})
+            linked |= _link_targets(text, rel.parent.as_posix())
             data = fill_data_section(text, _page_url(rel.as_posix()), OUTPUTS).encode("utf-8")
         wanted[docs / rel] = data
+    settings = zensical_config(read_mkdocs_yml(config), project, checked, rendering, config)
+    text = yaml.safe_dump(settings, allow_unicode=True, sort_keys=False)
+    linked |= _nav_targets(settings.get("nav"))
+    chrome = {
+        "engine": "zensical",
+        "version": VERSION,
+        "config": portable(settings, project.root),
+        "sources": tree_digest(
+            [
+                Path(settings["theme"]["custom_dir"]) if settings["theme"].get("custom_dir") else None,
+                project.docs_dir,
+            ]
+        ),
+    }
+    finished = Finished(project.root, rendering.pages, chrome)
+    placeable = finished.placeable()
+    withheld: dict[str, Path] = {}
     for page in rendering.pages:
         if (docs / page.src_uri) in wanted:
             raise EngineFailed(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除")
-        wanted[docs / page.src_uri] = page.markdown().encode("utf-8")
+        if page.src_uri in placeable and page.src_uri not in linked:
+            withheld[page.url] = placeable[page.src_uri]
+        else:
+            wanted[docs / page.src_uri] = page.markdown().encode("utf-8")
     _sync(docs, wanted)
-    settings = zensical_config(read_mkdocs_yml(config), project, checked, rendering, config)
     generated = work / "mkdocs.yml"
-    _write_if_changed(
-        generated, yaml.safe_dump(settings, allow_unicode=True, sort_keys=False).encode("utf-8")
-    )
-    return generated
+    _write_if_changed(generated, text.encode("utf-8"))
+    return generated, finished, withheld
+
+
+_LINK = re.compile(r"\]\(\s*<?([^)\s>#?]+)")
+
+
+def _link_targets(markdown: str, folder: str) -> set[str]:
+    """The docs-relative paths a hand-written page links to (``[text](path)``), normalised."""
+    found = set()
+    for target in _LINK.findall(markdown):
+        if "://" in target or target.startswith(("mailto:", "/")):
+            continue
+        found.add(os.path.normpath(os.path.join(folder, target)))
+    return found
+
+
+def _nav_targets(nav: Any) -> set[str]:
+    """Every page path the navigation names."""
+    if isinstance(nav, str):
+        return {nav}
+    if isinstance(nav, list):
+        return set().union(*(_nav_targets(item) for item in nav)) if nav else set()
+    if isinstance(nav, dict):
+        return set().union(*(_nav_targets(item) for item in nav.values())) if nav else set()
+    return set()
+
+
+def keep_finished(
+    finished: Finished, pages: list[GeneratedPage], withheld: dict[str, Path], rendered: Path
+) -> None:
+    """Remember the finished HTML of every generated page Zensical rendered this time."""
+    for page in pages:
+        if page.url in withheld:
+            continue
+        path = rendered / page.url / "index.html"
+        try:
+            finished.keep(page.src_uri, path.read_text(encoding="utf-8"))
+        except OSError:
+            continue
 
 
 def zensical_config(
@@ -197,8 +267,16 @@ def zensical_config(
     return settings
 
 
-def finish(rendered: Path, out: Path, rendering: Rendering, site_url: str | None) -> None:
-    """Put Zensical's pages beside the files the core placed in ``out``; date the sitemap."""
+def finish(
+    rendered: Path,
+    out: Path,
+    rendering: Rendering,
+    site_url: str | None,
+    *,
+    place: dict[str, Path] | None = None,
+) -> None:
+    """Put Zensical's pages and the withheld pages' finished files (``place``: page URL -> cache
+    entry) beside the files the core placed in ``out``; date the sitemap."""
     for name in ZENSICAL_SEARCH_FILES:
         (rendered / name).unlink(missing_ok=True)
     for path in sorted(rendered.rglob("*")):
@@ -207,6 +285,10 @@ def finish(rendered: Path, out: Path, rendering: Rendering, site_url: str | None
             path.unlink()
     _merge(rendered, out)
     shutil.rmtree(rendered, ignore_errors=True)  # what is left: folders emptied by the move
+    for url, cached in sorted((place or {}).items()):
+        target = out / url / "index.html"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        place_file(cached, target)
     sitemap = render_sitemap(out, rendering, site_url)
     (out / "sitemap.xml").write_bytes(sitemap)
     with gzip.GzipFile(out / "sitemap.xml.gz", "wb", mtime=0) as gz:

@@ -16,6 +16,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from site_builder.browse import urls
+from site_builder.cache import atomic_write
 
 BUNDLE = "search/offline.js"
 _ATTR = re.compile(r'(\s(?:href|src|action)=")([^"]*)(")')
@@ -73,7 +74,7 @@ def make_offline(site_dir: Path) -> int:
         prefix = "../" * depth
         text = page.read_text(encoding="utf-8")
         new = rewrite_page(text, prefix)
-        if new != text:
-            page.write_text(new, encoding="utf-8")
+        if new != text:  # a new file: the page may be a hard link to a cache entry and to other sites
+            atomic_write(page, new.encode("utf-8"))
             count += 1
     return count
