@@ -349,6 +349,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if not host or not port.isdigit():
         print(f"地址「{args.dev_addr}」应写成 主机:端口，例如 127.0.0.1:8000", file=sys.stderr)
         return 2
+    saved = {key: os.environ.get(key) for key in ("SITE_URL", "NO_MKDOCS_2_WARNING")}
     os.environ.setdefault("SITE_URL", f"http://{host}:{port}/")
     os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")  # the plugin prints the project's own notice
     handler = logging.StreamHandler()
@@ -364,6 +365,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         root.removeHandler(handler)
         root.setLevel(before[0])
         root.propagate = before[1]
+        for key, value in saved.items():  # called in process (tests), the address must not outlive the server
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _render_with_drafts(engine: str, config: Path, out: Path) -> int:

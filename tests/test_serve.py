@@ -7,6 +7,7 @@ preview's reuse of unchanged work in process.
 
 from __future__ import annotations
 
+import os
 import shutil
 import socket
 import threading
@@ -137,6 +138,7 @@ def _gone(url: str, patience: float = 300) -> bool:
 
 
 def test_a_busy_port_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    before = {key: os.environ.get(key) for key in ("SITE_URL", "NO_MKDOCS_2_WARNING")}
     with socket.socket() as busy:
         busy.bind(("127.0.0.1", 0))
         busy.listen()
@@ -144,6 +146,8 @@ def test_a_busy_port_is_one_sentence(tmp_path: Path, capsys: pytest.CaptureFixtu
         assert main(["serve", "-f", str(tmp_path / "mkdocs.yml"), "-a", f"127.0.0.1:{port}"]) == 1
     err = capsys.readouterr().err
     assert f"127.0.0.1:{port} 不可用" in err and "-a 127.0.0.1:8001" in err and "Traceback" not in err
+    # in process, the serve address must not leak into later builds (their pages would name it)
+    assert {key: os.environ.get(key) for key in before} == before
 
 
 def test_a_file_closed_after_writing_is_handed_over_at_once() -> None:

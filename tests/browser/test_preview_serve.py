@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.support.devserver import mkdocs_serve
 from tests.support.project import FIXTURE_CASES, PATIENCE_MS, ROOT, make_project
@@ -35,8 +36,19 @@ def _project(tmp_path: Path) -> Path:
 
 
 def _edit_and_wait(page, edit, condition: str) -> None:  # type: ignore[no-untyped-def]
-    """Mark the open page, make the edit, and wait until live reload has replaced the page."""
-    page.evaluate("window.__sbBeforeEdit = true")
+    """Mark the open page, make the edit, and wait until live reload has replaced the page.
+
+    The previous edit's background build may still reload the page while it is being marked: then
+    the reloaded page is marked instead.
+    """
+    for attempt in range(20):
+        try:
+            page.wait_for_load_state()
+            page.evaluate("window.__sbBeforeEdit = true")
+            break
+        except PlaywrightError as error:
+            if "Execution context was destroyed" not in str(error) or attempt == 19:
+                raise
     edit()
     page.wait_for_function(f"() => ({RELOADED})() && ({condition})", timeout=PATIENCE_MS)
 
