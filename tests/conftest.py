@@ -9,6 +9,7 @@ each worker serves it and drives its own Chromium.
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """
     rank = {path: i for i, path in enumerate(LONG_ALONE)}
     items.sort(key=lambda item: rank.get(item.nodeid.split("::")[0], len(rank)))
+
+
+@pytest.fixture
+def cases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of the fixture cases in ``tmp_path/cases``, with ``tmp_path`` as the working folder."""
+    monkeypatch.chdir(tmp_path)
+    shutil.copytree(FIXTURE_CASES, tmp_path / "cases")
+    return tmp_path / "cases"
 
 
 @pytest.fixture(scope="session")

@@ -5,18 +5,8 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-import pytest
-
 from site_builder.cli import main
 from site_builder.preview import OVERLAY_ID, PreviewState
-from tests.support.project import FIXTURE_CASES
-
-
-@pytest.fixture
-def cases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    shutil.copytree(FIXTURE_CASES, tmp_path / "cases")
-    return tmp_path / "cases"
 
 
 def test_all_good_means_no_banner(cases: Path) -> None:

@@ -8,7 +8,6 @@ preview's reuse of unchanged work in process.
 from __future__ import annotations
 
 import os
-import shutil
 import socket
 import threading
 import time
@@ -199,13 +198,6 @@ def test_the_http_side_serves_pages_with_live_reload(tmp_path: Path) -> None:
     finally:
         server.shutdown()
         server.server_close()
-
-
-@pytest.fixture
-def cases(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    shutil.copytree(FIXTURE_CASES, tmp_path / "cases")
-    return tmp_path / "cases"
 
 
 def test_a_save_validates_only_the_changed_file(cases: Path) -> None:

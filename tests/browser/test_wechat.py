@@ -512,29 +512,27 @@ def _filter(open_page: Any, reader: str) -> int:
     return taps.count
 
 
-def _cite(open_page: Any, reader: str) -> int:
+def _tap_for_event(open_page: Any, reader: str, button: str, event: str) -> tuple[Any, Taps, Any]:
+    """Open the case page, tap ``button`` on its citation block, and return the ``event``'s detail."""
     pg = open_page(urls.case_url(CASE), reader)
     pg.evaluate(
-        "document.querySelector('.sb-cite').addEventListener('sb:copied', e => { window.__copied = e.detail; })"
+        f"document.querySelector('.sb-cite').addEventListener('{event}', e => {{ window.__detail = e.detail; }})"
     )
     taps = Taps(pg)
-    taps.tap(pg.get_by_role("button", name="复制引用"))
-    pg.wait_for_function("window.__copied !== undefined")
-    copied = pg.evaluate("window.__copied")
+    taps.tap(pg.get_by_role("button", name=button))
+    pg.wait_for_function("window.__detail !== undefined")
+    return pg, taps, pg.evaluate("window.__detail")
+
+
+def _cite(open_page: Any, reader: str) -> int:
+    pg, taps, copied = _tap_for_event(open_page, reader, "复制引用", "sb:copied")
     assert copied["ok"] and copied["text"] == pg.locator("#sb-cite-ref").inner_text().strip()
     assert CASE_TITLE in copied["text"] and "引用已复制" in pg.locator(".sb-cite__status").inner_text()
     return taps.count
 
 
 def _share(open_page: Any, reader: str) -> int:
-    pg = open_page(urls.case_url(CASE), reader)
-    pg.evaluate(
-        "document.querySelector('.sb-cite').addEventListener('sb:shared', e => { window.__shared = e.detail; })"
-    )
-    taps = Taps(pg)
-    taps.tap(pg.get_by_role("button", name="分享"))
-    pg.wait_for_function("window.__shared !== undefined")
-    shared = pg.evaluate("window.__shared")
+    _, taps, shared = _tap_for_event(open_page, reader, "分享", "sb:shared")
     assert shared["url"] == SITE_URL + urls.case_url(CASE)
     assert shared["how"] == ("wechat" if reader in WECHAT else "copied")
     return taps.count

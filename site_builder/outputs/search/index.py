@@ -611,20 +611,10 @@ def _assemble(
     numbers: dict[str, dict[int, dict[int, int]]] = {}
     pinyin: dict[str, dict[int, int]] = {}
     for n, part in enumerate(parts):
-        for tok, mask in part.postings.items():
-            per = postings.get(tok)
-            if per is None:
-                postings[tok] = {n: mask}
-            else:
-                per[n] = mask
+        _gather(postings, n, part.postings)
         for tok, values in part.numbers.items():
             numbers.setdefault(tok, {})[n] = values
-        for tok, mask in part.pinyin.items():
-            per = pinyin.get(tok)
-            if per is None:
-                pinyin[tok] = {n: mask}
-            else:
-                per[n] = mask
+        _gather(pinyin, n, part.pinyin)
 
     encoded = _encode(postings)
     encoded.update(_encode_numbers(numbers))
@@ -665,6 +655,16 @@ def _assemble(
 
 
 STATE_VERSION = 1
+
+
+def _gather(into: dict[str, dict[int, int]], n: int, masks: Mapping[str, int]) -> None:
+    """Add document ``n``'s token masks to the postings ``into`` (token -> document -> mask)."""
+    for tok, mask in masks.items():
+        per = into.get(tok)
+        if per is None:
+            into[tok] = {n: mask}
+        else:
+            per[n] = mask
 
 
 def _value_index(per_doc: Sequence[Mapping[str, Sequence[str]]], vocab: Vocabularies | None) -> Any:
