@@ -50,7 +50,11 @@ def _edit_and_wait(page, edit, condition: str) -> None:  # type: ignore[no-untyp
             if "Execution context was destroyed" not in str(error) or attempt == 19:
                 raise
     edit()
-    page.wait_for_function(f"() => ({RELOADED})() && ({condition})", timeout=PATIENCE_MS)
+    # a page caught mid-reload has no <h1> yet: the condition is asked again, not failed
+    page.wait_for_function(
+        f"() => {{ try {{ return ({RELOADED})() && ({condition}); }} catch (e) {{ return false; }} }}",
+        timeout=PATIENCE_MS,
+    )
 
 
 def test_preview_keeps_serving_and_shows_errors(browser, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
