@@ -712,6 +712,7 @@ def _doc_files(
                 "fillers": list(words.fillers),
                 "particles": words.particles,
                 "verbs": words.verbs,
+                "others": {"before": list(words.others_before), "after": list(words.others_after)},
             }
         ),
         # Every case's facet values and year, for the /search/ page's filters and counts.

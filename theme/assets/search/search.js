@@ -240,15 +240,20 @@
     // Words that stand for a group of cases: a synonym group k is the token "~k" (cases with any of
     // its words), a colloquial entry k the token "~ck" (cases with any word it means).
     meta.synUnits = [];
-    function addWords(words, token, marks) {
+    // own: the word is one the cases write (a colloquial entry's says word that is also one of its means)
+    function addWords(words, token, marks, own) {
       words.forEach(function (w) {
         var rs = runs(w);
-        if (rs.length === 1) meta.synUnits.push({ units: rs[0], token: token, marks: marks });
+        if (rs.length === 1) meta.synUnits.push({ units: rs[0], token: token, marks: marks, own: own(w) });
       });
     }
-    meta.synonyms.forEach(function (group, k) { addWords(group, "~" + k, group); });
-    (meta.colloquial || []).forEach(function (entry, k) { addWords(entry[0], "~c" + k, entry[0].concat(entry[1])); });
-    NOISE = meta.fillers || [];
+    meta.synonyms.forEach(function (group, k) { addWords(group, "~" + k, group, function () { return false; }); });
+    (meta.colloquial || []).forEach(function (entry, k) {
+      addWords(entry[0], "~c" + k, entry[0].concat(entry[1]), function (w) { return entry[1].indexOf(w) >= 0 && runs(w)[0].length > 2; });
+    });
+    OTHER_BEFORE = (meta.others || {}).before || [];
+    OTHER_AFTER = (meta.others || {}).after || [];
+    NOISE = (meta.fillers || []).concat(OTHER_BEFORE, OTHER_AFTER);
     STOP = meta.particles || "";
     VERBS = meta.verbs || "";
     state.meta = meta;
@@ -332,10 +337,22 @@
   function plan(query) {
     var key = normalize(query), clauses = [], phrases = [], terms = [], allToks = {}, marks = {}, ranges = {};
     var rs = runs(key).map(function (run) {
-      var nums = numberPhrases(run), syn = synonymsIn(run, nums.flags);
+      var nums = numberPhrases(run), syn = synonymsIn(run, nums.flags), noise = noiseIn(run);
       return { run: run, syn: syn, nums: nums.matches, covered: syn.flags.map(function (f, i) { return f || nums.flags[i]; }),
-        noise: noiseIn(run), counted: nums.flags };
+        noise: noise, counted: nums.flags, other: othersIn(run, noise) };
     });
+    // a case the reader names to set it aside (除了徐家汇…, B站之外…): when the rest of the query
+    // says what to find, its words need not match and the cases it names rank after the others
+    var others = [], otherToks = {};
+    if (rs.some(function (r) { return r.run.some(function (u, i) { return !r.noise[i] && !r.other[i] && STOP.indexOf(u) < 0; }); })) {
+      rs.forEach(function (r) {
+        if (r.other.indexOf(true) < 0) return;
+        others = others.concat(otherSpans(r, otherToks));
+        r.noise = r.noise.map(function (f, i) { return f || r.other[i]; });
+        r.syn.matches = r.syn.matches.filter(function (c) { return !r.other[c.start]; });
+        r.nums = r.nums.filter(function (c) { return !r.other[c.start]; });
+      });
+    } else rs.forEach(function (r) { r.other = r.run.map(function () { return false; }); });
     // words around a name (在哪里, 怎么样, 关于…的案例) do not have to match, unless they are all there is
     var content = rs.some(function (r) { return r.run.some(function (u, i) { return !r.noise[i] && STOP.indexOf(u) < 0; }); });
     var lone = [];
@@ -353,7 +370,7 @@
         alts.forEach(function (a) { a.forEach(function (t) { allToks[t] = true; }); });
         c.marks.forEach(function (w) { runs(normalize(w)).forEach(function (ws) { unitTokens(ws).forEach(function (t) { marks[t] = true; }); }); });
         phrases.push([c.token]);
-        clauses.push({ alts: alts, optional: false });
+        clauses.push({ alts: alts, optional: false, own: c.own ? alts[1] : null });
         terms.push({ alts: alts });
       });
       r.nums.forEach(function (c) {
@@ -382,6 +399,7 @@
         return dir < 0 ? run[k] + run[j] : run[j] + run[k];
       }
       run.forEach(function (u, i) {
+        if (r.other[i]) return;
         // CJK unigrams are indexed for titles/tags only; inside a longer run the bigrams decide.
         var toks = run.length > 1 && !isWord(u) ? [] : [u];
         if (i > 0) toks.push(run[i - 1] + u);
@@ -414,10 +432,13 @@
     // lone characters are optional when something else must match
     if (lone.length && clauses.some(function (c) { return !c.optional && lone.indexOf(c) < 0; }))
       lone.forEach(function (c) { c.optional = true; });
+    // tokens: what to fetch; scored: what ranks (number buckets only through their ranges; not
+    // the words of a case set aside, unless the rest of the query has them too)
+    var scored = Object.keys(allToks).filter(function (t) { return !/^#[0-9]/.test(t); }).concat(Object.keys(ranges));
     Object.keys(allToks).forEach(function (t) { marks[t] = true; });
-    // tokens: what to fetch; scored: what ranks (number buckets only through their ranges)
-    var tokens = Object.keys(allToks), scored = tokens.filter(function (t) { return !/^#[0-9]/.test(t); }).concat(Object.keys(ranges));
-    return { clauses: clauses, tokens: tokens, scored: scored, phrases: phrases, terms: terms, key: key, marks: marks, ranges: ranges,
+    Object.keys(otherToks).forEach(function (t) { allToks[t] = true; });
+    var tokens = Object.keys(allToks);
+    return { clauses: clauses, tokens: tokens, scored: scored, phrases: phrases, terms: terms, key: key, marks: marks, ranges: ranges, others: others,
       runs: rs.map(function (r) { return { run: r.run, covered: r.covered, noise: r.noise }; }) };
   }
 
@@ -427,7 +448,7 @@
     var flags = taken.slice(), cands = [], matches = [];
     state.meta.synUnits.forEach(function (w) {
       for (var i = 0; i + w.units.length <= run.length; i++) {
-        if (eqUnits(run, i, w.units)) cands.push({ start: i, len: w.units.length, token: w.token, marks: w.marks });
+        if (eqUnits(run, i, w.units)) cands.push({ start: i, len: w.units.length, token: w.token, marks: w.marks, own: w.own });
       }
     });
     // a Latin word of five letters or more one typo away from a synonym word (bilibli, fosnu)
@@ -468,6 +489,61 @@
       }
     });
     return flags;
+  }
+
+  // The words a reader sets aside (flags per unit): after 除了/看完… (OTHER_BEFORE) up to a filler
+  // word, 还/也 or the end of the run; before 之外/以外 (OTHER_AFTER) back to a filler word or the
+  // start of the run.  The marks themselves are filler words.
+  var OTHER_BEFORE = [], OTHER_AFTER = [], OTHER_ENDS = "还也";
+  function othersIn(run, noise) {
+    var flags = run.map(function () { return false; });
+    function mark(list, forward) {
+      list.forEach(function (w) {
+        var units = Array.from(w);
+        for (var i = 0; i + units.length <= run.length; i++) {
+          if (!eqUnits(run, i, units)) continue;
+          if (forward) for (var j = i + units.length; j < run.length && !noise[j] && OTHER_ENDS.indexOf(run[j]) < 0; j++) flags[j] = true;
+          else for (j = i - 1; j >= 0 && !noise[j]; j--) flags[j] = true;
+        }
+      });
+    }
+    mark(OTHER_BEFORE, true);
+    mark(OTHER_AFTER, false);
+    return flags;
+  }
+
+  // The stretches a run sets aside, each a list of what a case must hold to be the one named: a
+  // synonym or colloquial word (its token or its bigrams), else the bigrams inside the stretch (a
+  // lone character or Latin word: itself).  Their tokens go into toks (fetched, never scored).
+  function otherSpans(r, toks) {
+    var spans = [], run = r.run;
+    for (var i = 0; i < run.length; i++) {
+      if (!r.other[i]) continue;
+      var end = i;
+      while (end < run.length && r.other[end]) end++;
+      var items = [], inWord = run.map(function () { return false; }), k;
+      r.syn.matches.forEach(function (c) {
+        if (c.start < i || c.start + c.len > end) return;
+        items.push([[c.token], unitTokens(run.slice(c.start, c.start + c.len))]);
+        for (k = c.start; k < c.start + c.len; k++) inWord[k] = true;
+      });
+      if (end - i === 1 && !inWord[i]) items.push([[run[i]]]);
+      for (k = i; k + 1 < end; k++) if (!(inWord[k] && inWord[k + 1])) items.push([[run[k] + run[k + 1]]]);
+      items.forEach(function (alts) { alts.forEach(function (a) { a.forEach(function (t) { toks[t] = true; }); }); });
+      if (items.length) spans.push(items);
+      i = end;
+    }
+    return spans;
+  }
+
+  // Whether case n is one the reader set aside: it holds every item of a stretch in its title,
+  // tags or summary.
+  function setAside(p, masks, n) {
+    return (p.others || []).some(function (items) {
+      return items.every(function (alts) {
+        return alts.some(function (a) { return a.every(function (t) { return masks[t] && masks[t].a[n] & 7; }); });
+      });
+    }) ? 1 : 0;
   }
 
   /* ---------- numbers as people say them ---------- */
@@ -576,7 +652,9 @@
 
 
   function rank(hits) {
-    return hits.sort(function (a, b) { return (b.cover || 0) - (a.cover || 0) || b.score - a.score || a.n - b.n; });
+    return hits.sort(function (a, b) {
+      return (a.aside || 0) - (b.aside || 0) || (b.cover || 0) - (a.cover || 0) || b.score - a.score || a.n - b.n;
+    });
   }
 
   // Docs satisfying every clause (AND); a CJK character inside a run that nothing in the index can
@@ -671,7 +749,7 @@
     for (n = 0; n < N; n++) {
       if (!cover[n] || (vague && !strong[n])) continue;
       if (cover[n] / total >= PARTIAL_MIN || placed[n] / total >= floor - 1e-9)
-        out.push({ n: n, cover: Math.round(100 * placed[n] / total), score: scoreOf(n, p.scored, masks, p.phrases) });
+        out.push({ n: n, cover: Math.round(100 * placed[n] / total), score: scoreOf(n, p.scored, masks, p.phrases), aside: setAside(p, masks, n) });
     }
     return out;
   }
@@ -957,9 +1035,11 @@
   // (静安寺 楼宇: the case at 静安寺 before the cases of the 静安 district), then by score.
   function exactHits(p, masks) {
     var ext = p.clauses.filter(function (c) { return c.extends && c.extends.length; });
+    var own = p.clauses.filter(function (c) { return c.own; });
     return strict(p, masks).map(function (n) {
       var held = ext.filter(function (c) { return c.extends.some(function (t) { return masks[t] && masks[t].a[n]; }); }).length;
-      return { n: n, cover: held, score: scoreOf(n, p.scored, masks, p.phrases) };
+      held += own.filter(function (c) { return c.own.every(function (t) { return masks[t] && masks[t].a[n]; }); }).length;
+      return { n: n, cover: held, score: scoreOf(n, p.scored, masks, p.phrases), aside: setAside(p, masks, n) };
     });
   }
 
