@@ -371,7 +371,11 @@
         c.marks.forEach(function (w) { runs(normalize(w)).forEach(function (ws) { unitTokens(ws).forEach(function (t) { marks[t] = true; }); }); });
         phrases.push([c.token]);
         clauses.push({ alts: alts, optional: false, own: c.own ? alts[1] : null });
-        terms.push({ alts: alts });
+        var parts = [];
+        for (var k = c.start; k + 1 < c.start + c.len; k++) {
+          parts.push({ alts: [[run[k] + run[k + 1]]], at: [ri, k], soft: STOP.indexOf(run[k]) >= 0 || STOP.indexOf(run[k + 1]) >= 0 });
+        }
+        terms.push({ alts: alts, parts: parts });
       });
       r.nums.forEach(function (c) {
         var rk = "#r" + c.lo + "-" + c.hi + (c.open ? ")" : "]"), literal = unitTokens(run.slice(c.start, c.start + c.len));
@@ -707,7 +711,7 @@
   function partial(p, masks) {
     var N = state.meta.docs, total = 0, cover = new Float64Array(N), strong = new Uint8Array(N), n, prev = null;
     var unknown = Math.log(1 + N / (N / 2 + 1)), vague = false, known = {}, held = {}, placed = new Float64Array(N);
-    var sets = p.terms.map(function (term) {
+    function measure(term) {
       if (!term.alts.length) return null;
       var set = holders(term, masks), count = 0;
       // a bigram with a particle is a word only in a name (万有引力), not in running text (有党组织)
@@ -715,8 +719,15 @@
       for (n = 0; n < N; n++) count += set[n];
       if (count && term.at) known[term.at[0] + " " + term.at[1]] = true;
       return { set: set, count: count };
+    }
+    // a synonym or colloquial word no case uses (骑手之家) is read by its bigrams (骑手 | 之家)
+    var terms = [], sets = [];
+    p.terms.forEach(function (term) {
+      var m = measure(term);
+      if (m && !m.count && term.parts) term.parts.forEach(function (part) { terms.push(part); sets.push(measure(part)); });
+      else { terms.push(term); sets.push(m); }
     });
-    p.terms.forEach(function (term, k) {
+    terms.forEach(function (term, k) {
       if (!sets[k]) return;
       var set = sets[k].set, count = sets[k].count, w = Math.log(1 + N / (count + 1));
       if (term.seam) {
