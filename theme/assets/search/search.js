@@ -240,16 +240,18 @@
     // Words that stand for a group of cases: a synonym group k is the token "~k" (cases with any of
     // its words), a colloquial entry k the token "~ck" (cases with any word it means).
     meta.synUnits = [];
-    // own: the word is one the cases write (a colloquial entry's says word that is also one of its means)
+    // own (a word of three characters or more, which a case may hold as a word or only as bigrams
+    // apart): what shows a case holds it as a word, "word" (the group's token: any word of a synonym
+    // group) or "literal" (a colloquial entry's says word that is also one of its means: 饿了么)
     function addWords(words, token, marks, own) {
       words.forEach(function (w) {
         var rs = runs(w);
         if (rs.length === 1) meta.synUnits.push({ units: rs[0], token: token, marks: marks, own: own(w) });
       });
     }
-    meta.synonyms.forEach(function (group, k) { addWords(group, "~" + k, group, function () { return false; }); });
+    meta.synonyms.forEach(function (group, k) { addWords(group, "~" + k, group, function (w) { return runs(w)[0].length > 2 && "word"; }); });
     (meta.colloquial || []).forEach(function (entry, k) {
-      addWords(entry[0], "~c" + k, entry[0].concat(entry[1]), function (w) { return entry[1].indexOf(w) >= 0 && runs(w)[0].length > 2; });
+      addWords(entry[0], "~c" + k, entry[0].concat(entry[1]), function (w) { return entry[1].indexOf(w) >= 0 && runs(w)[0].length > 2 && "literal"; });
     });
     OTHER_BEFORE = (meta.others || {}).before || [];
     OTHER_AFTER = (meta.others || {}).after || [];
@@ -370,7 +372,7 @@
         alts.forEach(function (a) { a.forEach(function (t) { allToks[t] = true; }); });
         c.marks.forEach(function (w) { runs(normalize(w)).forEach(function (ws) { unitTokens(ws).forEach(function (t) { marks[t] = true; }); }); });
         phrases.push([c.token]);
-        clauses.push({ alts: alts, optional: false, own: c.own ? alts[1] : null });
+        clauses.push({ alts: alts, optional: false, own: c.own === "literal" ? alts[1] : c.own === "word" ? alts[0] : null });
         var parts = [];
         for (var k = c.start; k + 1 < c.start + c.len; k++) {
           parts.push({ alts: [[run[k] + run[k + 1]]], at: [ri, k], soft: STOP.indexOf(run[k]) >= 0 || STOP.indexOf(run[k + 1]) >= 0 });
