@@ -712,7 +712,11 @@ def _doc_files(
                 "fillers": list(words.fillers),
                 "particles": words.particles,
                 "verbs": words.verbs,
-                "others": {"before": list(words.others_before), "after": list(words.others_after)},
+                "others": {
+                    "before": list(words.others_before),
+                    "after": list(words.others_after),
+                    "around": [list(pair) for pair in words.others_around],
+                },
             }
         ),
         # Every case's facet values and year, for the /search/ page's filters and counts.

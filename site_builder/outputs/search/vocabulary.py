@@ -48,6 +48,7 @@ class SearchWords:
     verbs: str = ""
     others_before: tuple[str, ...] = ()
     others_after: tuple[str, ...] = ()
+    others_around: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ def load_search_words() -> SearchWords:
         str(data.get("verbs", "")),
         tuple(normalize(str(w)).strip() for w in others.get("before", [])),
         tuple(normalize(str(w)).strip() for w in others.get("after", [])),
+        tuple((normalize(str(a)), normalize(str(b))) for a, b in others.get("around", [])),
     )
 
 

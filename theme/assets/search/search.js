@@ -255,6 +255,7 @@
     });
     OTHER_BEFORE = (meta.others || {}).before || [];
     OTHER_AFTER = (meta.others || {}).after || [];
+    OTHER_AROUND = (meta.others || {}).around || [];
     NOISE = (meta.fillers || []).concat(OTHER_BEFORE, OTHER_AFTER);
     STOP = meta.particles || "";
     VERBS = meta.verbs || "";
@@ -348,9 +349,10 @@
     var others = [], otherToks = {};
     if (rs.some(function (r) { return r.run.some(function (u, i) { return !r.noise[i] && !r.other[i] && STOP.indexOf(u) < 0; }); })) {
       rs.forEach(function (r) {
+        r.noise = r.noise.map(function (f, i) { return f || r.other[i] > 0; });
+        r.other = r.other.map(function (f) { return f === 1; });
         if (r.other.indexOf(true) < 0) return;
         others = others.concat(otherSpans(r, otherToks));
-        r.noise = r.noise.map(function (f, i) { return f || r.other[i]; });
         r.syn.matches = r.syn.matches.filter(function (c) { return !r.other[c.start]; });
         r.nums = r.nums.filter(function (c) { return !r.other[c.start]; });
       });
@@ -497,30 +499,43 @@
     return flags;
   }
 
-  // The words a reader sets aside (flags per unit): after 除了/看完… (OTHER_BEFORE) up to a filler
-  // word, 还/也 or the end of the run; before 之外/以外 (OTHER_AFTER) back to a filler word or the
-  // start of the run.  The marks themselves are filler words.
-  var OTHER_BEFORE = [], OTHER_AFTER = [], OTHER_ENDS = "还也";
+  // The words a reader sets aside (flags per unit, 1): after 除了/看完… (OTHER_BEFORE) up to a filler
+  // word, a particle, 还/也 or the end of the run; before 之外/以外 (OTHER_AFTER) back to a filler word or the
+  // start of the run; between two single characters (OTHER_AROUND: 除…外), which are marks (2).
+  // The other marks are filler words.
+  var OTHER_BEFORE = [], OTHER_AFTER = [], OTHER_AROUND = [], OTHER_ENDS = "还也";
   function othersIn(run, noise) {
-    var flags = run.map(function () { return false; });
+    var flags = run.map(function () { return 0; });
     function mark(list, forward) {
       list.forEach(function (w) {
         var units = Array.from(w);
         for (var i = 0; i + units.length <= run.length; i++) {
           if (!eqUnits(run, i, units)) continue;
-          if (forward) for (var j = i + units.length; j < run.length && !noise[j] && OTHER_ENDS.indexOf(run[j]) < 0; j++) flags[j] = true;
-          else for (j = i - 1; j >= 0 && !noise[j]; j--) flags[j] = true;
+          if (forward) for (var j = i + units.length; j < run.length && !noise[j] && (OTHER_ENDS + STOP).indexOf(run[j]) < 0; j++) flags[j] = 1;
+          else for (j = i - 1; j >= 0 && !noise[j]; j--) flags[j] = 1;
         }
       });
     }
     mark(OTHER_BEFORE, true);
     mark(OTHER_AFTER, false);
+    // 除X外: the two characters around the name are marks too (2)
+    OTHER_AROUND.forEach(function (pair) {
+      for (var i = 0; i < run.length; i++) {
+        // 除外 is a mark after a name too (浦东除外): here only with no name before it (除外卖骑手外)
+        if (run[i] !== pair[0] || (noise[i] && !(run[i + 1] === pair[1] && (i === 0 || noise[i - 1])))) continue;
+        for (var k = i + 2; k < run.length && !noise[k] && run[k] !== pair[1]; k++);
+        if (k >= run.length || run[k] !== pair[1]) continue;
+        flags[i] = flags[k] = 2;
+        for (var j = i + 1; j < k; j++) flags[j] = 1;
+        i = k;
+      }
+    });
     return flags;
   }
 
   // The stretches a run sets aside, each a list of what a case must hold to be the one named: a
-  // synonym or colloquial word (its token or its bigrams), else the bigrams inside the stretch (a
-  // lone character or Latin word: itself).  Their tokens go into toks (fetched, never scored).
+  // synonym or colloquial word (its token or its bigrams), else the bigrams inside the stretch but
+  // those with a particle (a lone character or Latin word: itself).  Their tokens go into toks (fetched, never scored).
   function otherSpans(r, toks) {
     var spans = [], run = r.run;
     for (var i = 0; i < run.length; i++) {
@@ -534,7 +549,9 @@
         for (k = c.start; k < c.start + c.len; k++) inWord[k] = true;
       });
       if (end - i === 1 && !inWord[i]) items.push([[run[i]]]);
-      for (k = i; k + 1 < end; k++) if (!(inWord[k] && inWord[k + 1])) items.push([[run[k] + run[k + 1]]]);
+      for (k = i; k + 1 < end; k++) {
+        if (!(inWord[k] && inWord[k + 1]) && STOP.indexOf(run[k]) < 0 && STOP.indexOf(run[k + 1]) < 0) items.push([[run[k] + run[k + 1]]]);
+      }
       items.forEach(function (alts) { alts.forEach(function (a) { a.forEach(function (t) { toks[t] = true; }); }); });
       if (items.length) spans.push(items);
       i = end;
