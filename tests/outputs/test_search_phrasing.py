@@ -253,23 +253,24 @@ def test_a_case_the_reader_sets_aside_ranks_after_the_others(tmp_path: Path) -> 
 def test_the_word_as_typed_and_as_a_whole_ranks_first(tmp_path: Path) -> None:
     """A colloquial word that is itself one of the cases' words (饿了么, beside 外卖平台) ranks the
     case that writes it first; a synonym word of three characters (第一个 = 首个) held as a word ranks
-    above its bigrams found apart (第一责任人 … 建一个); a synonym word no case uses (骑手之家) is
-    weighed by its parts, so the riders' case is listed instead of nothing."""
+    above its bigrams found apart (第一责任人 … 建一个); a pinyin word of four syllables with one of
+    them mistyped (wuyouyinli) still finds its case, in the pinyin tier."""
     cases = [
         _case("platform", "外卖平台的骑手党建", "外卖平台的站点里建立党组织。", groups=["外卖骑手"]),
         _case("plaza", "商务楼里的党群空间", "楼里有包括饿了么在内的300多家企业。"),
         _case("first", "嘉兴大厦楼宇联合党支部", "这是全市第一个楼宇联合党支部。"),
         _case("duty", "上海楼宇党支部全覆盖", "书记是第一责任人，每栋楼宇建一个党支部。"),
+        _case("gravity", "万有引力党群服务中心", "新就业群体在这里就餐和休憩。"),
     ]
     files = build_search_files(cases, load_vocabularies())
     ids = [c.id for c in sorted(cases, key=lambda c: (-c.year, c.id))]
-    queries = ["饿了么", "第一个楼宇党支部", "骑手之家"]
+    queries = ["饿了么", "第一个楼宇党支部", "wuyouyinli", "wanyouyinli"]
     got = _node(tmp_path, files, queries, _RUN)
     assert isinstance(got, list)
     seen = {q: (tier, [ids[n] for n in found]) for q, (tier, found) in zip(queries, got, strict=True)}
     assert seen["饿了么"] == ("exact", ["plaza", "platform"])
     assert seen["第一个楼宇党支部"] == ("exact", ["first", "duty"])
-    assert seen["骑手之家"] == ("partial", ["platform"])
+    assert seen["wuyouyinli"] == ("pinyin", ["gravity"]) and seen["wanyouyinli"] == ("pinyin", ["gravity"])
 
 
 # Records every file the engine fetches (the harness's fetch, wrapped), then runs the queries.

@@ -375,11 +375,7 @@
         c.marks.forEach(function (w) { runs(normalize(w)).forEach(function (ws) { unitTokens(ws).forEach(function (t) { marks[t] = true; }); }); });
         phrases.push([c.token]);
         clauses.push({ alts: alts, optional: false, own: c.own === "literal" ? alts[1] : c.own === "word" ? alts[0] : null });
-        var parts = [];
-        for (var k = c.start; k + 1 < c.start + c.len; k++) {
-          parts.push({ alts: [[run[k] + run[k + 1]]], at: [ri, k], soft: STOP.indexOf(run[k]) >= 0 || STOP.indexOf(run[k + 1]) >= 0 });
-        }
-        terms.push({ alts: alts, parts: parts });
+        terms.push({ alts: alts });
       });
       r.nums.forEach(function (c) {
         var rk = "#r" + c.lo + "-" + c.hi + (c.open ? ")" : "]"), literal = unitTokens(run.slice(c.start, c.start + c.len));
@@ -739,13 +735,7 @@
       if (count && term.at) known[term.at[0] + " " + term.at[1]] = true;
       return { set: set, count: count };
     }
-    // a synonym or colloquial word no case uses (骑手之家) is read by its bigrams (骑手 | 之家)
-    var terms = [], sets = [];
-    p.terms.forEach(function (term) {
-      var m = measure(term);
-      if (m && !m.count && term.parts) term.parts.forEach(function (part) { terms.push(part); sets.push(measure(part)); });
-      else { terms.push(term); sets.push(m); }
-    });
+    var terms = p.terms, sets = terms.map(measure);
     terms.forEach(function (term, k) {
       if (!sets[k]) return;
       var set = sets[k].set, count = sets[k].count, w = Math.log(1 + N / (count + 1));
@@ -974,6 +964,7 @@
     if (!state.py && expected("py.json") + expected("p") > room(!!over, true)) { over(); return Promise.resolve([]); }
     return loadPinyin().then(function (py) {
       var plans = pinyinPlans(query, py, fuzzy, p, base).filter(function (clauses) { return clauses.every(function (c) { return c.length; }); });
+      var latin = syllables(query, py.syl) !== null;
       if (fuzzy && plans.every(function (clauses) { return clauses.length < 2; })) return [];
       plans = capPlans(plans, Math.max(0, Math.floor(room(!!over, true) / expected("p"))), over);
       var toks = [].concat.apply([], [].concat.apply([], plans)).filter(isPinyinToken);
@@ -982,6 +973,11 @@
         toks.forEach(function (t) { masks[t] = docMasks(pinyinPath(t), t); });
         plans.forEach(function (clauses) {
           var hits = strict({ clauses: clauses.map(function (c) { return { any: c }; }) }, masks);
+          // a word of four syllables or more with one of them mistyped (wuyouyinli): every pair but one
+          if (!hits.length && clauses.length >= 3 && latin) clauses.forEach(function (_, k) {
+            var rest = clauses.filter(function (c, j) { return j !== k; });
+            strict({ clauses: rest.map(function (c) { return { any: c }; }) }, masks).forEach(function (n) { if (hits.indexOf(n) < 0) hits.push(n); });
+          });
           // One pair of syllables is a loose key (价格 reads like 加个): then only titles and tags count.
           if (clauses.length < 2) hits = hits.filter(function (n) {
             return clauses[0].some(function (t) { return masks[t].a[n] & (F_TITLE | F_META); });
