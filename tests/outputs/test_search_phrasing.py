@@ -219,7 +219,7 @@ def test_sentences_in_the_readers_own_words(tmp_path: Path) -> None:
 @needs_node
 def test_a_case_the_reader_sets_aside_ranks_after_the_others(tmp_path: Path) -> None:
     """Issue 22, follow-up questions: a reader who names a case they have seen (除了徐家汇…, B站之外…,
-    除徐家汇外…, 看完哔哩哔哩…) wants another one; the name need not match and the case it names (in
+    除徐家汇外…, 看完哔哩哔哩…, 像哔哩哔哩那样…) wants another one; the name need not match and the case it names (in
     its title, tags or summary) comes after the others.  With nothing else in the query the name is
     searched as usual."""
     cases = [
@@ -235,6 +235,8 @@ def test_a_case_the_reader_sets_aside_ranks_after_the_others(tmp_path: Path) -> 
         "除了徐家汇 另一个靠物业公司搞党建的街道",
         "除徐家汇外的物业公司党建",
         "看完哔哩哔哩 杨浦互联网企业党支部",
+        "像哔哩哔哩那样的杨浦互联网企业党支部",
+        "和徐家汇差不多时候的物业公司党建",
         "徐家汇物业公司",
         "除了徐家汇",
     ]
@@ -245,6 +247,8 @@ def test_a_case_the_reader_sets_aside_ranks_after_the_others(tmp_path: Path) -> 
     assert seen["除了徐家汇 另一个靠物业公司搞党建的街道"][1][0] == "gumei"
     assert seen["除徐家汇外的物业公司党建"][1][:2] == ["gumei", "xjh"]
     assert seen["看完哔哩哔哩 杨浦互联网企业党支部"][1] == ["net", "bili"]
+    assert seen["像哔哩哔哩那样的杨浦互联网企业党支部"][1] == ["net", "bili"]
+    assert seen["和徐家汇差不多时候的物业公司党建"][1][:2] == ["gumei", "xjh"]
     assert seen["徐家汇物业公司"][1][0] == "xjh"  # no frame: the name is what the reader wants
     assert seen["除了徐家汇"][1] == ["xjh"]
 

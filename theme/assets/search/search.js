@@ -497,7 +497,8 @@
 
   // The words a reader sets aside (flags per unit, 1): after 除了/看完… (OTHER_BEFORE) up to a filler
   // word, a particle, 还/也 or the end of the run; before 之外/以外 (OTHER_AFTER) back to a filler word or the
-  // start of the run; between two single characters (OTHER_AROUND: 除…外), which are marks (2).
+  // start of the run; between a character and a closing word (OTHER_AROUND: 除…外, 像…那样), which
+  // are marks (2).
   // The other marks are filler words.
   var OTHER_BEFORE = [], OTHER_AFTER = [], OTHER_AROUND = [], OTHER_ENDS = "还也";
   function othersIn(run, noise) {
@@ -516,14 +517,16 @@
     mark(OTHER_AFTER, false);
     // 除X外: the two characters around the name are marks too (2)
     OTHER_AROUND.forEach(function (pair) {
+      var close = runs(pair[1])[0] || [];
       for (var i = 0; i < run.length; i++) {
         // 除外 is a mark after a name too (浦东除外): here only with no name before it (除外卖骑手外)
-        if (run[i] !== pair[0] || (noise[i] && !(run[i + 1] === pair[1] && (i === 0 || noise[i - 1])))) continue;
-        for (var k = i + 2; k < run.length && !noise[k] && run[k] !== pair[1]; k++);
-        if (k >= run.length || run[k] !== pair[1]) continue;
-        flags[i] = flags[k] = 2;
+        if (run[i] !== pair[0] || (noise[i] && !(eqUnits(run, i + 1, close) && (i === 0 || noise[i - 1])))) continue;
+        for (var k = i + 2; k < run.length && !eqUnits(run, k, close) && !noise[k]; k++);
+        if (k >= run.length || !eqUnits(run, k, close)) continue;
+        flags[i] = 2;
         for (var j = i + 1; j < k; j++) flags[j] = 1;
-        i = k;
+        for (j = k; j < k + close.length; j++) flags[j] = 2;
+        i = k + close.length - 1;
       }
     });
     return flags;
@@ -555,12 +558,12 @@
     return spans;
   }
 
-  // Whether case n is one the reader set aside: it holds every item of a stretch in its title,
-  // tags or summary.
+  // Whether case n is one the reader set aside: it holds every item of a stretch in its title or
+  // tags (a case that mentions the name in passing, in its summary or body, is not the one named).
   function setAside(p, masks, n) {
     return (p.others || []).some(function (items) {
       return items.every(function (alts) {
-        return alts.some(function (a) { return a.every(function (t) { return masks[t] && masks[t].a[n] & 7; }); });
+        return alts.some(function (a) { return a.every(function (t) { return masks[t] && masks[t].a[n] & (F_TITLE | F_META); }); });
       });
     }) ? 1 : 0;
   }
