@@ -277,6 +277,26 @@ def test_the_word_as_typed_and_as_a_whole_ranks_first(tmp_path: Path) -> None:
     assert seen["wuyouyinli"] == ("pinyin", ["gravity"]) and seen["wanyouyinli"] == ("pinyin", ["gravity"])
 
 
+@needs_node
+def test_initials_with_one_slip_of_the_finger(tmp_path: Path) -> None:
+    """Pinyin initials typed with one letter swapped, doubled or replaced by a key beside it (jtkk
+    for jtk 金头盔, pdjr for pdjt 浦东金头…) find their case in the pinyin tier, once nothing else
+    does; letters that are no name's initials even so find nothing."""
+    cases = [
+        _case("helmet", "浦东金头盔先锋骑手", "骑手在街区里示范服务。", tags=["金头盔"], groups=["外卖骑手"]),
+        _case("drivers", "宝山区为货车司机建畅享驿站", "驿站设在加油站里。", groups=["货车司机"]),
+    ]
+    files = build_search_files(cases, load_vocabularies())
+    ids = [c.id for c in sorted(cases, key=lambda c: (-c.year, c.id))]
+    queries = ["jtkk", "pdjr", "bsqw", "qwer"]
+    got = _node(tmp_path, files, queries, _RUN)
+    assert isinstance(got, list)
+    seen = {q: (tier, [ids[n] for n in found]) for q, (tier, found) in zip(queries, got, strict=True)}
+    assert seen["jtkk"] == ("pinyin", ["helmet"]) and seen["pdjr"] == ("pinyin", ["helmet"])
+    assert seen["bsqw"] == ("pinyin", ["drivers"])  # bsq: 宝山区
+    assert seen["qwer"] == ("none", [])
+
+
 # Records every file the engine fetches (the harness's fetch, wrapped), then runs the queries.
 _FETCHES = """async (s, qs) => { const out = []; const seen = []; const f = global.fetch;
   global.fetch = u => { seen.push(decodeURIComponent(new URL(u).pathname).split("/search/").pop()); return f(u); };

@@ -995,6 +995,53 @@
     });
   }
 
+  // Pinyin initials with one slip of the finger (csyz for cxyz 畅享驿站, jtkk for jtk): a lone Latin
+  // word of four to six letters that nothing else found is read as the initials of a name with
+  // one letter swapped with its neighbour, left out, or replaced by a key beside it on the
+  // keyboard; only titles and tags count (the initials tokens are theirs).  At most TYPO_FILES
+  // index shards, within what the typing session can spare (over() when it cannot).
+  var KEYS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"], TYPO_FILES = 24;
+  function besideKeys(ch) {
+    var out = "";
+    KEYS.forEach(function (row, r) {
+      var i = row.indexOf(ch);
+      if (i < 0) return;
+      out += (row[i - 1] || "") + (row[i + 1] || "");
+      [KEYS[r - 1], KEYS[r + 1]].forEach(function (near) { if (near) out += (near[i - 1] || "") + (near[i] || "") + (near[i + 1] || ""); });
+    });
+    return out;
+  }
+  function initialsTypos(p, over) {
+    var run = p.runs.length === 1 ? p.runs[0].run : [], w = run.length === 1 ? run[0] : "";
+    if (!/^[a-z]{4,6}$/.test(w)) return Promise.resolve([]);
+    var variants = [], i;
+    for (i = 0; i + 1 < w.length; i++) variants.push(w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2));
+    for (i = 0; i < w.length; i++) variants.push(w.slice(0, i) + w.slice(i + 1));
+    for (i = 0; i < w.length; i++) {
+      for (var ch of besideKeys(w[i])) variants.push(w.slice(0, i) + ch + w.slice(i + 1));
+    }
+    var toks = [], paths = new Set(), files = Math.min(TYPO_FILES, Math.floor(room(!!over, true) / expected("i")));
+    variants.forEach(function (v) {
+      var t = "^" + v, path = shardPath(t);
+      if (v === w || toks.indexOf(t) >= 0) return;
+      if (!fetched(path) && !paths.has(path)) {
+        if (paths.size >= files) { if (over && files < TYPO_FILES) over(); return; }
+        paths.add(path);
+      }
+      toks.push(t);
+    });
+    return loadAll(toks.map(shardPath)).then(function () {
+      var masks = {}, best = new Map();
+      toks.forEach(function (t) {
+        masks[t] = docMasks(shardPath(t), t);
+        masks[t].list.forEach(function (n) { best.set(n, Math.max(best.get(n) || 0, scoreOf(n, [t], masks, []))); });
+      });
+      var out = [];
+      best.forEach(function (score, n) { out.push({ n: n, score: score }); });
+      return rank(out);
+    });
+  }
+
   // A query that may be pinyin (Latin letters, tone marks or numbers, spaces): read with py.json.
   function syllablesPossible(query) {
     var text = query.normalize("NFKC").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
@@ -1109,8 +1156,10 @@
       Object.keys(p.ranges).forEach(function (k) { masks[k] = rangeMasks(p.ranges[k]); });
       var hits = exactHits(p, masks);
       if (hits.length) return tiered(rank(hits), "exact", p);
-      var part = rank(partial(p, masks)), cut = false;
-      return pinyinHits(query, p, masks, capped ? function () { cut = true; } : null).then(function (py) {
+      var part = rank(partial(p, masks)), cut = false, over = capped ? function () { cut = true; } : null;
+      return pinyinHits(query, p, masks, over).then(function (py) {
+        return py.length || part.length ? py : initialsTypos(p, over);
+      }).then(function (py) {
         var out;
         if (!py.length) out = tiered(part, part.length ? "partial" : "none", p);
         else {
