@@ -8,7 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from mkdocs.structure.files import File
 
+from site_builder import plugin
 from site_builder.plugin import RenderedPage
 from tests.support.project import FIXTURE_CASES, SMALL_SITE_ENV, build_in_process, make_project
 
@@ -35,7 +37,13 @@ def reused(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
         seen[self.file.src_uri] = self.finished is not None
         real(self, *args, **kwargs)  # type: ignore[arg-type]
 
+    def place(files: list[File]) -> list[str]:  # withheld pages: MkDocs neither reads nor renders them
+        seen.update((file.src_uri, True) for file in files)
+        return real_place(files)
+
+    real_place = plugin._place_finished
     monkeypatch.setattr(RenderedPage, "render", render)
+    monkeypatch.setattr(plugin, "_place_finished", place)
     return seen
 
 
