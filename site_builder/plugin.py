@@ -4,13 +4,15 @@ The build itself is :func:`site_builder.build.build`, one function from case fil
 this module maps its stages onto MkDocs' events and nothing else:
 
 - ``on_config``: run the build to its checked site (before MkDocs cleans ``site/``); fill the 浏览
-  navigation, the published addresses and ``config.extra``;
+  navigation, the published addresses and ``config.extra``; list the theme's files without its
+  hidden icon folders (:class:`ListedTheme`);
 - ``on_files``: run it to its pages and add them as virtual files (``File.generated``);
 - ``on_pre_build``: hide the last site from MkDocs' clean-up (:class:`site_builder.sitedir.InPlace`):
   a build writes only what changed and deletes only what is stale, never the whole folder;
 - ``on_nav``: date the sitemap; hand the site-wide chrome to the core
   (:class:`site_builder.rendered.Finished`), which says which pages' finished HTML is unchanged;
-  generated pages read their front matter and body as given (no Markdown);
+  generated pages read their front matter and body as given (no Markdown), and the unchanged ones
+  outside the navigation are not read at all (no front matter, no page events);
 - ``on_env``: withhold the unchanged pages from MkDocs (no context, no template, no write): their
   finished files are linked from the cache, or left in place when they are already there;
 - ``on_post_page``: give each newly finished page back;
@@ -230,7 +232,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
                 raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除")
             if page.src_uri in stubs:
                 files.append(File.generated(config, page.src_uri, abs_src_path=str(stubs[page.src_uri])))
-            else:  # a withheld page is never read: its front matter is written only for the rest (on_nav)
+            else:  # in a build, front matter only for the pages MkDocs will read (on_nav)
                 content = "" if self.withholding else page.front_matter()
                 files.append(File.generated(config, page.src_uri, content=content))
             self.pages[page.src_uri] = page
