@@ -24,6 +24,7 @@ Templates read only ``page.meta`` (the generated front matter) and ``config.extr
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -217,6 +218,8 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         assert isinstance(rendering, Rendering)
         config.extra["sb"] = rendering.extra
         self.rendering = rendering
+        if self.withholding:  # the core's site stays as it is: MkDocs' collections skip it
+            gc.freeze()
         for unused in [f for f in files if is_unused_theme_asset(f.src_uri)]:
             files.remove(unused)
         stubs: dict[str, Path] = {}
@@ -247,6 +250,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             raise PluginError(str(exc)) from None
         finally:
             self.run = None
+            _thaw()
         assert isinstance(built, Built)
         self.writer = built.writer
         self.stop_writer = built.stop
@@ -261,6 +265,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             self.in_place.remove_stale(made)
 
     def on_build_error(self, *, error: Exception) -> None:
+        _thaw()
         if self.run is not None:
             self.run.close()
             self.run = None
@@ -414,6 +419,15 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         if self.finished is not None and isinstance(page, RenderedPage) and page.finished is None:
             self.finished.keep(page.file.src_uri, output)
         return self.preview.inject(output, page.url) if self.command == "serve" else output
+
+
+def _thaw() -> None:
+    """Let the garbage collector see the core's site again (frozen in :meth:`CasesPlugin.on_files`).
+
+    A build's objects outlive it only in a process that builds again (tests, scripts): they are
+    collectable once the build ends. A process that froze its own objects (the preview server)
+    never builds in this mode."""
+    gc.unfreeze()
 
 
 SITEMAP = "sitemap.xml"
