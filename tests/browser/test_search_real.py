@@ -89,7 +89,8 @@ TYPED_PER_KIND = 2
 def test_hit_at_3_on_queries_derived_from_the_cases(page: Any) -> None:
     queries = _sample(realistic_queries(load_cases([ROOT / "cases"]).published()))
     per_kind: Counter[str] = Counter()
-    typed, entered = [], []
+    typed: list[Query] = []
+    entered: list[Query] = []
     for q in queries:
         per_kind[q.kind] += 1
         (typed if per_kind[q.kind] <= TYPED_PER_KIND else entered).append(q)
