@@ -4,8 +4,6 @@ change is written as it was, and the site is byte for byte the one a full render
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -103,38 +101,34 @@ def test_a_build_that_fails_after_rendering_leaves_the_site_byte_identical(
 ) -> None:
     """The engine fails at its end (a --strict warning) after reusing finished pages: ``site/``
     keeps every byte, and the next good build equals a full render."""
+    from tests.support.project import cli_in_process, environment
+
     config = make_project(tmp_path / "p", FIXTURE_CASES, cache_from=small_project)
     out = tmp_path / "p" / "site"
-    cmd = [sys.executable, "-m", "site_builder.cli", "build", "--site-dir", str(out), "--config", str(config)]
-    env = {**SMALL_SITE_ENV}
-    for _ in range(2):  # the second swap leaves a spare site, which the failing build starts from
-        first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path / "p", env=_env(env))
-        assert first.returncode == 0, first.stderr
-    before = _tree(out)
-    good = config.read_text(encoding="utf-8")
-    config.write_text(good.replace("nav:\n", "nav:\n- 不存在的页面: missing-page.md\n", 1), encoding="utf-8")
-    failed = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path / "p", env=_env(env))
-    assert failed.returncode != 0, failed.stderr
-    assert "missing-page.md" in failed.stderr and "Traceback" not in failed.stderr
-    assert _tree(out) == before
-    config.write_text(good, encoding="utf-8")
-    case = tmp_path / "p" / "cases" / "couriers-joint-meeting.yaml"
-    case.write_text(
-        case.read_text(encoding="utf-8").replace("summary: ", "summary: 快递员，", 1), encoding="utf-8"
-    )
-    again = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path / "p", env=_env(env))
+    cmd = ["build", "--site-dir", str(out), "--config", str(config)]
+    with environment(SMALL_SITE_ENV):
+        for _ in range(2):  # the second swap leaves a spare site, which the failing build starts from
+            first = cli_in_process(cmd, tmp_path / "p")
+            assert first.returncode == 0, first.stderr
+        before = _tree(out)
+        good = config.read_text(encoding="utf-8")
+        config.write_text(
+            good.replace("nav:\n", "nav:\n- 不存在的页面: missing-page.md\n", 1), encoding="utf-8"
+        )
+        failed = cli_in_process(cmd, tmp_path / "p")  # an escaping exception would fail the test here
+        assert failed.returncode != 0, failed.stderr
+        assert "missing-page.md" in failed.stderr and "Traceback" not in failed.stderr
+        assert _tree(out) == before
+        config.write_text(good, encoding="utf-8")
+        case = tmp_path / "p" / "cases" / "couriers-joint-meeting.yaml"
+        case.write_text(
+            case.read_text(encoding="utf-8").replace("summary: ", "summary: 快递员，", 1), encoding="utf-8"
+        )
+        again = cli_in_process(cmd, tmp_path / "p")
     assert again.returncode == 0, again.stderr
     full = build_in_process(config, tmp_path / "full", env=FULL)
     assert full.returncode == 0, full.stderr
     assert _differing(out, tmp_path / "full") == []
-
-
-def _env(extra: dict[str, str]) -> dict[str, str]:
-    import os
-
-    from site_builder.engines import engine_env
-
-    return engine_env({**os.environ, **extra})
 
 
 def test_keys_do_not_depend_on_where_the_checkout_lies(tmp_path: Path) -> None:

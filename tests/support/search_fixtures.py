@@ -193,6 +193,41 @@ def header_search(pg: Any, query: str, how: str = "type") -> list[str]:
     return shown_ids(pg)
 
 
+# Puts each query into the header box in one input event, as a paste or a phone's suggestion bar
+# does, and collects what the box shows for it: the ids of its result links and their tier.
+ENTER_EACH = """async queries => {
+  const form = document.querySelector('form.cs-header'), box = form.querySelector('#cs-header-input');
+  const enter = text => { box.value = text; box.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertText', data: text})); };
+  const out = [];
+  for (const q of queries) {
+    enter('');  // an emptied box: a new typing session, as box.fill('') before typing
+    const seen = new Promise(resolve => form.addEventListener('cs:results', function on(e) {
+      if (e.detail.q === q) { form.removeEventListener('cs:results', on); resolve(e.detail.tier); }
+    }));
+    box.focus();
+    enter(q);
+    const tier = await seen;
+    const ids = [...form.querySelectorAll('#cs-header-list a[role=option]')]
+      .map(a => new URL(a.getAttribute('href'), location.href).pathname)
+      .filter(path => path.includes('/cases/'))
+      .map(path => path.replace(/\\/+$/, '').split('/').pop());
+    out.push([ids, tier]);
+  }
+  return out;
+}"""
+
+
+def header_search_each(pg: Any, queries: list[str]) -> list[tuple[list[str], str]]:
+    """Each query entered into the header box in one input event: the case ids shown and their tier.
+
+    The box's own code runs (the input listener, the search, the list it draws); only the key
+    presses are left out, so many queries cost one round trip. :func:`header_search` types.
+    """
+    if pg.locator("#cs-header-input").count() == 0 or "/search/" in pg.url or "/cases/" in pg.url:
+        pg.goto(pg.url.split("/search/")[0].split("/cases/")[0] + "/about/")
+    return [(list(ids), str(tier)) for ids, tier in pg.evaluate(ENTER_EACH, queries)]
+
+
 def shown_tier(pg: Any) -> str:
     """The tier of the results :func:`header_search` waited for: exact, partial, pinyin or none."""
     return str(pg.evaluate("() => window.__csSeen.tier"))
