@@ -234,7 +234,12 @@ def trace_window(
         (
             e
             for e in events
-            if e.get("pid") == pid and e.get("tid") == tid and e.get("ph") == "X" and "dur" in e
+            if e.get("pid") == pid
+            and e.get("tid") == tid
+            and e.get("ph") == "X"
+            and "dur" in e
+            # the timeline's twin of ThreadControllerImpl::RunTask
+            and e.get("name") != "RunTask"
         ),
         key=lambda e: (e["ts"], -e["dur"]),
     )
@@ -247,11 +252,11 @@ def trace_window(
     stack: list[tuple[str, float]] = []
     for e in spans:
         ov = overlap(e)
-        if e["name"] == "ThreadControllerImpl::RunTask" and e["dur"]:
-            busy += ov
-            cpu += e.get("tdur", 0) * ov / e["dur"]
         while stack and stack[-1][1] <= e["ts"]:
             stack.pop()
+        if not stack and e["dur"]:  # a task (or a microtask checkpoint between tasks)
+            busy += ov
+            cpu += e.get("tdur", 0) * ov / e["dur"]
         if stack:
             kinds[_kind(stack[-1][0])] -= ov
         kinds[_kind(e["name"])] += ov

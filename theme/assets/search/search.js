@@ -237,9 +237,21 @@
     charKeys.clear();
   }
   function foldShard(ch) { return "search/fold/" + (ch.codePointAt(0) % state.meta.foldShards) + ".json"; }
+  // meta.foldKeys: one bit per character of FOLD_LO..FOLD_HI, set if the fold table has it; a
+  // character there without its bit folds to itself, and its shard is not fetched (a keystroke's
+  // search then starts at once).
+  var FOLD_LO = 0x3400, FOLD_HI = 0xa000;
+  function folds(cp) {
+    var bits = state.meta.foldBits;
+    if (!bits || cp < FOLD_LO || cp >= FOLD_HI) return true;
+    return ((bits.charCodeAt((cp - FOLD_LO) >> 3) >> ((cp - FOLD_LO) & 7)) & 1) === 1;
+  }
   function loadFold(text) {
     var paths = {};
-    for (var ch of text.normalize("NFKC").toLowerCase()) if (ch.codePointAt(0) >= 0x2e80) paths[foldShard(ch)] = true;
+    for (var ch of text.normalize("NFKC").toLowerCase()) {
+      var cp = ch.codePointAt(0);
+      if (cp >= 0x2e80 && folds(cp)) paths[foldShard(ch)] = true;
+    }
     return Promise.all(Object.keys(paths).map(function (path) {
       if (!state.files[path]) state.files[path] = getJSON(path).then(addFold);
       return state.files[path];
@@ -266,6 +278,7 @@
     });
     meta.synLatin = meta.synUnits.filter(function (w) { return w.units.length === 1 && /^[a-z]{5,}$/.test(w.units[0]); });
     NOISE = (meta.fillers || []).map(function (w) { return Array.from(w); });
+    meta.foldBits = meta.foldKeys && typeof atob === "function" ? atob(meta.foldKeys) : null;
     STOP = meta.particles || "";
     VERBS = meta.verbs || "";
     state.meta = meta;
