@@ -36,7 +36,7 @@
     base: null, foldMap: null, invisRe: null, meta: null, loading: null,
     files: {}, data: {}, // path -> promise / parsed JSON
     spent: 0, session: 0, sizes: {}, // bytes fetched in all; state.spent when the typing session began
-    budget: { session: 105000, reserve: 35000 }, // SESSION_BYTES and RESERVE_BYTES (below)
+    budget: { session: 105000, reserve: 35000, hard: 120000 }, // SESSION_BYTES, RESERVE_BYTES, HARD_BYTES (below)
     masks: new Map(), // "shard token" -> decoded postings
     py: null // {chars: Map(char -> [syllables]), syl: Set}
   };
@@ -194,7 +194,10 @@
    * it the first search of a query fetches what it needs; past it, it searches what is already
    * loaded, and the rest waits until the reader stops typing (the refinement).  Snippets and the
    * pinyin tier only spend what leaves state.budget.reserve (RESERVE_BYTES) to the keystrokes
-   * that follow. */
+   * that follow.  The refinement may take the session up to state.budget.hard (HARD_BYTES), and
+   * no further: what a session fetches is bounded by its bytes, not by how long the reader paused
+   * between keys (under load, or typing slowly, a pause mid-question is no sign that the question
+   * is finished). */
   function wireBytes(href, text) {
     var e = typeof performance !== "undefined" && performance.getEntriesByName ? performance.getEntriesByName(href) : [];
     e = e[e.length - 1];
@@ -214,10 +217,13 @@
   function expected(kind) { var k = state.sizes[kind]; return k && k[1] ? k[0] / k[1] : GUESS[kind]; }
   function fetched(path) { return !!state.files[path]; }
   // Bytes the current typing session may still fetch (Infinity outside the header box); extra:
-  // for what a list can do without (snippets, the pinyin tier), less the reserve.
+  // for what a list can do without (snippets, the pinyin tier), less the reserve.  capped is
+  // REFINING for the refinement (below), which may spend up to state.budget.hard (HARD_BYTES).
+  var REFINING = 2;
   function room(capped, extra) {
     var b = state.budget;
-    return capped ? b.session - (state.spent - state.session) - (extra ? b.reserve : 0) : Infinity;
+    if (!capped) return Infinity;
+    return (capped === REFINING ? b.hard : b.session) - (state.spent - state.session) - (extra ? b.reserve : 0);
   }
   // Fetch each file once; state.data[path] holds it when loaded.
   function load(path) {
@@ -946,11 +952,12 @@
     var pairs = p && base && !syllablesPossible(query) ? pinyinPairs(p, base) : null;
     if (pairs && (!pairs.length || pairs[0] === null)) return Promise.resolve([]);
     if (pairs && pairs.filter(function (x) { return !x.known; }).length > TYPO_PAIRS) return Promise.resolve([]);
-    if (!state.py && expected("py.json") + expected("p") > room(!!over, true)) { over(); return Promise.resolve([]); }
+    var level = over ? over.level || true : false;
+    if (!state.py && expected("py.json") + expected("p") > room(level, true)) { over(); return Promise.resolve([]); }
     return loadPinyin().then(function (py) {
       var plans = pinyinPlans(query, py, fuzzy, p, base).filter(function (clauses) { return clauses.every(function (c) { return c.length; }); });
       if (fuzzy && plans.every(function (clauses) { return clauses.length < 2; })) return [];
-      plans = capPlans(plans, Math.max(0, Math.floor(room(!!over, true) / expected("p"))), over);
+      plans = capPlans(plans, Math.max(0, Math.floor(room(level, true) / expected("p"))), over);
       var toks = [].concat.apply([], [].concat.apply([], plans)).filter(isPinyinToken);
       return loadAll(toks.map(pinyinPath)).then(function () {
         var masks = Object.assign({}, base || {}), best = new Map();
@@ -993,9 +1000,8 @@
   var EXACT_SHARDS = 20;
   // How long the header box must be left alone (no key, no composing) before it fetches what only
   // a reader who stopped typing sees: snippets (within the session's budget), then the whole
-  // search of a query whose first search was capped (the refinement, not limited by the budget
-  // but counted in it, so it waits longer: a pause, not a slow key).  A phone typist's keys come
-  // ~330 ms apart on average.
+  // search of a query whose first search was capped (the refinement, within HARD_BYTES, so it
+  // waits longer: a pause, not a slow key).  A phone typist's keys come ~330 ms apart on average.
   var SETTLE_MS = 600, REFINE_MS = 1000;
 
   // A bounded set of tokens for a plan whose new shards (not fetched yet) are more than
@@ -1078,9 +1084,18 @@
         if (!part.length && afford) return runFull(query, p, capped, current);
         out = tiered(part, part.length ? "partial" : "none", p);
       }
-      out.refine = function () { return runFull(query, p); };
+      if (capped !== REFINING) out.refine = refinement(query);
       return out;
     });
+  }
+
+  // The refinement of a capped search, run once the reader has stopped typing: the whole search
+  // as long as the typing session's bytes stay within HARD_BYTES (so a reader who pauses mid-way
+  // through a long question, or whose keys come slowly, never makes the session fetch more than
+  // that however long the pauses); else the same bounded search as a keystroke's with that larger
+  // room.  The results page (/search/) searches without a budget.
+  function refinement(query) {
+    return function () { return runFolded(query, REFINING); };
   }
 
   function runFull(query, p, capped, current) {
@@ -1093,7 +1108,9 @@
       if (hits.length) return tiered(rank(hits), "exact", p);
       var part = rank(partial(p, masks)), cut = false;
       if (current && !current()) return null;
-      return pinyinHits(query, p, masks, capped ? function () { cut = true; } : null).then(function (py) {
+      var over = capped ? function () { cut = true; } : null;
+      if (over) over.level = capped;
+      return pinyinHits(query, p, masks, over).then(function (py) {
         var out;
         if (!py.length) out = tiered(part, part.length ? "partial" : "none", p);
         else {
@@ -1101,7 +1118,7 @@
           out = tiered(py.concat(part.filter(function (h) { return !seen.has(h.n); })), "pinyin", p);
         }
         // the pinyin files the session could not afford: read once the reader stops typing
-        if (cut) out.refine = function () { return runFull(query, p); };
+        if (cut && capped !== REFINING) out.refine = refinement(query);
         return out;
       });
     });
