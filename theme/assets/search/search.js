@@ -1573,7 +1573,8 @@
     module.exports = {
       loadFold: loadFold, fold: fold, numerals: numerals, normalize: normalize, runs: runs,
       isWord: isWord, docTokens: docTokens, fnv1a: fnv1a, plan: plan, strict: strict, partial: partial,
-      syllables: syllables, pinyinPlans: pinyinPlans, fuzzySyllables: fuzzySyllables, state: state, init: init, run: run, segments: segments
+      syllables: syllables, pinyinPlans: pinyinPlans, fuzzySyllables: fuzzySyllables, state: state, init: init, run: run, segments: segments,
+      rank: rank, scoresOf: scoresOf, scoreOf: scoreOf
     };
   }
   if (typeof document !== "undefined") {
