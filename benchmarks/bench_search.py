@@ -385,13 +385,20 @@ def variant_site(site: Path, ref: str, dest: Path) -> Path:
     shutil.copytree(site, dest, copy_function=os.link)
     js = dest / "assets" / "search" / "search.js"
     js.unlink()
-    js.write_bytes(
-        subprocess.run(
-            ["git", "-C", str(ROOT), "show", f"{ref}:theme/assets/search/search.js"],
-            capture_output=True,
-            check=True,
-        ).stdout
-    )
+    code = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{ref}:theme/assets/search/search.js"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    js.write_bytes(code)
+    meta = dest / "search" / "meta.json"
+    if b"foldKeys" not in code:  # a search.js from before meta.json said which characters fold
+        data = json.loads(meta.read_bytes())
+        data.pop("foldKeys", None)
+        meta.unlink()
+        meta.write_text(
+            json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8"
+        )
     return dest
 
 
@@ -721,7 +728,11 @@ def main() -> None:
     ap.add_argument(
         "--query", action="append", help="latency: type this query instead of the bench's (repeatable)"
     )
-    ap.add_argument("--long", action="store_true", help="latency: also type LONG_QUERIES")
+    ap.add_argument(
+        "--long",
+        action="store_true",
+        help="latency: also type LONG_QUERIES; --typing: only the bench's and LONG_QUERIES",
+    )
     ap.add_argument("--no-trace", action="store_true", help="latency: no trace (no main-thread CPU)")
     ap.add_argument(
         "--profile",
@@ -744,11 +755,19 @@ def main() -> None:
                 sizes = write_site(site, n)
             sizes["build_s"] = round(time.perf_counter() - t, 2)
             if args.typing:
+                sample = args.query or (QUERIES + LONG_QUERIES if args.long else wide_sample())
+                variants = {"this": site}
+                if args.compare:
+                    variants = {
+                        args.compare: variant_site(site, args.compare, Path(tmp) / "ref"),
+                        "this": site,
+                    }
                 report[f"{n} typed"] = {
-                    mode: typed_summary(
-                        typed_session_bytes(site, wide_sample(), mode, 120 if mode == "fast" else args.key_ms)
+                    (mode if len(variants) == 1 else f"{mode}, {name}"): typed_summary(
+                        typed_session_bytes(path, sample, mode, 120 if mode == "fast" else args.key_ms)
                     )
                     for mode in args.typing
+                    for name, path in variants.items()
                 }
                 continue
             sites = {"this": site}
