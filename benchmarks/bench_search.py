@@ -644,9 +644,10 @@ EVAL_SET = ROOT / "tests" / "fixtures" / "search" / "phone_queries.yaml"
 # Records the detail of the header box's results event for one query (ids and tier).
 _LISTEN = """q => {
   window.__evalSeen = null;
-  document.querySelector('form.cs-header').addEventListener('cs:results', e => {
-    if (e.detail.q === q && window.__evalSeen === null) window.__evalSeen = e.detail;
-  });
+  const form = document.querySelector('form.cs-header');
+  if (window.__evalListen) form.removeEventListener('cs:results', window.__evalListen);  // the query before's
+  window.__evalListen = e => { if (e.detail.q === q && window.__evalSeen === null) window.__evalSeen = e.detail; };
+  form.addEventListener('cs:results', window.__evalListen);
 }"""
 
 

@@ -1312,8 +1312,10 @@
     }
     function fullHref() { return pageUrl("search/") + "?q=" + encodeURIComponent(input.value.trim()); }
 
-    function update() {
-      var q = input.value, my = ++seq;
+    // q: the text in the box when its last key or committed word came in (a pinyin keyboard may
+    // have begun composing the next word's letters by the time the search starts).
+    function update(q) {
+      var my = ++seq;
       if (!q.trim()) { list.textContent = ""; options = []; live.textContent = ""; open(false); return; }
       init(base).then(function () { return run(q, true, function () { return my === seq; }); }).then(function (h) { show(q, my, h); }).catch(function () { live.textContent = "搜索暂时不可用"; });
     }
@@ -1380,10 +1382,15 @@
       composing = !!e.isComposing;
       if (composing) return; // pinyin letters on their way to characters
       clearTimeout(timer);
-      timer = setTimeout(update, 0); // a newer key makes the search of this one stop (run's current)
+      var q = input.value;
+      timer = setTimeout(function () { update(q); }, 0); // a newer key makes the search of this one stop (run's current)
     });
     input.addEventListener("compositionstart", function () { composing = true; touched(); });
-    input.addEventListener("compositionend", function () { composing = false; touched(); clearTimeout(timer); timer = setTimeout(update, 0); });
+    input.addEventListener("compositionend", function () {
+      composing = false; touched(); clearTimeout(timer);
+      var q = input.value;
+      timer = setTimeout(function () { update(q); }, 0);
+    });
     input.addEventListener("focus", function () { init(base); if (options.length && input.value.trim()) open(true); });
     input.addEventListener("keydown", function (e) {
       if (e.isComposing) return;
