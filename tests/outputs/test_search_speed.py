@@ -2,7 +2,8 @@
 ``test_search_tokens.py``.  A query typed a key at a time, with the search of every superseded
 prefix stopped, ends with the list a fresh search gives; the ranking's numeric sort and the
 scores summed token by token equal the comparator sort and the per-document scores; a character
-the fold table does not have fetches no fold shard.
+the fold table does not have fetches no fold shard; pauses after every key (every refinement run)
+keep a typing session within its hard cap of bytes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from site_builder.casefile.loader import load_cases
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.outputs.search.index import FOLD_KEYS_RANGE, build_search_files
 from site_builder.textnorm import fold_table
+from tests.outputs.test_search_budget import SENTENCE
 from tests.outputs.test_search_tokens import JS, _node, needs_node
 from tests.support.project import ROOT
 from tests.support.synthetic import synthetic_cases
@@ -140,3 +142,37 @@ def test_only_characters_the_fold_table_has_fetch_a_fold_shard(tmp_path: Path) -
     assert got[0] == [0, "外卖骑手"]  # simplified: nothing to fetch
     assert got[1][0] >= 1 and got[1][1] == "外卖骑手"  # traditional: its shards, folded as before
     assert got[2][0] == 1  # outside the range: fetched as before
+
+
+# A reader who stops after every key long enough for the refinement (under load, keys a second
+# apart): every prefix's refinement runs before the next key.  Per query: the bytes the session
+# fetched, and the largest file it fetched.
+_PAUSED = """async (s, input) => { const [q, session, hard] = input;
+  const f = global.fetch, sizes = [];
+  global.fetch = u => f(u).then(r => ({ ok: r.ok, status: r.status,
+    text: () => r.text().then(t => { sizes.push(Math.round(t.length * 0.4)); return t; }) }));
+  s.state.budget.session = session; s.state.budget.hard = hard; s.state.session = s.state.spent;
+  const chars = Array.from(q); let refined = 0;
+  for (let i = 1; i <= chars.length; i++) {
+    const h = await s.run(chars.slice(0, i).join(""), true) || [];
+    if (h.refine) { refined++; await h.refine(); }
+  }
+  return [s.state.spent - s.state.session, Math.max(...sizes), refined]; }"""
+
+
+@needs_node
+def test_pauses_after_every_key_keep_the_session_within_its_hard_cap(tmp_path: Path) -> None:
+    """However long the pauses, the refinements of the prefixes spend at most the hard cap (one file
+    beyond the estimate at most), where they used to fetch every prefix's whole search."""
+    files = build_search_files(synthetic_cases(200), load_vocabularies())
+    free: Any = _node(
+        tmp_path / "free", files, [SENTENCE, 10**9, 10**9], f"async (s, i) => ({_PAUSED})(s, i)"
+    )
+    session, hard = free[0] // 4, free[0] // 3
+    got: Any = _node(
+        tmp_path / "capped", files, [SENTENCE, session, hard], f"async (s, i) => ({_PAUSED})(s, i)"
+    )
+    spent, largest, refined = got
+    assert refined > 0  # the bounded first searches were refined
+    assert spent <= hard + largest, (spent, hard, free[0])
+    assert spent < free[0]
