@@ -162,12 +162,16 @@ def shown_ids(pg: Any, selector: str = "#cs-header-list a[role=option]") -> list
     return [urlparse(h).path.rstrip("/").split("/")[-1] for h in hrefs if "/cases/" in h]
 
 
-# Records the detail of the first `event` on `selector` whose detail.q is the query (test-side only).
+# Records the detail of the first `event` on `selector` whose detail.q is the query (test-side only);
+# the listener of the query before is removed (every prefix typed is searched and shown, and one of
+# them may be an earlier query).
 LISTEN = """([selector, event, q]) => {
   window.__csSeen = null;
-  document.querySelector(selector).addEventListener(event, e => {
-    if (e.detail.q === q && window.__csSeen === null) window.__csSeen = e.detail;
-  });
+  const el = document.querySelector(selector), key = selector + " " + event;
+  window.__csListeners = window.__csListeners || {};
+  if (window.__csListeners[key]) el.removeEventListener(event, window.__csListeners[key]);
+  window.__csListeners[key] = e => { if (e.detail.q === q && window.__csSeen === null) window.__csSeen = e.detail; };
+  el.addEventListener(event, window.__csListeners[key]);
 }"""
 
 
