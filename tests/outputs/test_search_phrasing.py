@@ -255,12 +255,12 @@ def test_a_case_the_reader_sets_aside_ranks_after_the_others(tmp_path: Path) -> 
 
 @needs_node
 def test_the_word_as_typed_and_as_a_whole_ranks_first(tmp_path: Path) -> None:
-    """A colloquial word that is itself one of the cases' words (饿了么, beside 外卖平台) ranks the
+    """A colloquial word that is itself one of the cases' words (饿了么, beside 外卖行业) ranks the
     case that writes it first; a synonym word of three characters (第一个 = 首个) held as a word ranks
     above its bigrams found apart (第一责任人 … 建一个); a pinyin word of four syllables with one of
     them mistyped (wuyouyinli) still finds its case, in the pinyin tier."""
     cases = [
-        _case("platform", "外卖平台的骑手党建", "外卖平台的站点里建立党组织。", groups=["外卖骑手"]),
+        _case("platform", "外卖行业的骑手党建", "外卖行业的站点里建立党组织。", groups=["外卖骑手"]),
         _case("plaza", "商务楼里的党群空间", "楼里有包括饿了么在内的300多家企业。"),
         _case("first", "嘉兴大厦楼宇联合党支部", "这是全市第一个楼宇联合党支部。"),
         _case("duty", "上海楼宇党支部全覆盖", "书记是第一责任人，每栋楼宇建一个党支部。"),
