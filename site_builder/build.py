@@ -45,7 +45,7 @@ from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.casefile.yamlio import use_parse_cache
 from site_builder.checks.lint import lint_errors
-from site_builder.cms.admin import write_admin
+from site_builder.cms.admin import cached_admin_files
 from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseError, CaseFileError, InternalError, Location
 from site_builder.history import Addresses, address_book, address_files
@@ -921,9 +921,20 @@ def build(
     }
     inputs = (*sorted(admin.items()), dt.date.today())  # the form's latest year is next year
     if preview is None or not preview.admin_written(project.site_dir, inputs):  # saves skip it
-        steps.run("表单编辑器 /admin/", write_admin, project.site_dir, project.root, **admin)
+        built.placed += steps.run("表单编辑器 /admin/", write_admin, project.site_dir, project.root, **admin)
     steps.run("保存缓存", save_qr_codes, cache)
     return built
+
+
+def write_admin(site_dir: Path, root: Path, **admin: str) -> list[str]:
+    """Link the form editor's files (:func:`~site_builder.cms.admin.cached_admin_files`) into
+    ``site_dir``; return their site paths."""
+    files = cached_admin_files(root, **admin)
+    for parent in sorted({(site_dir / rel).parent for rel in files}):
+        parent.mkdir(parents=True, exist_ok=True)
+    for rel, cached in files.items():
+        place_file(cached, site_dir / rel)
+    return list(files)
 
 
 def advance(run: Generator[Checked | Rendering, None, Built]) -> Checked | Rendering | Built:
