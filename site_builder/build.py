@@ -69,6 +69,7 @@ from site_builder.pages.render import (
     GeneratedPage,
     PageInputs,
     cached_case_bodies,
+    case_inputs_keys,
     case_pages,
     list_page_key,
     list_pages,
@@ -627,12 +628,25 @@ def case_page_inputs(settings: BuildSettings, media: MediaPlan) -> PageInputs:
     )
 
 
+def _last_bodies() -> str:
+    """The entry of the last build's body entry of each case page with the hash of its inputs
+    (:func:`~site_builder.pages.render.case_inputs_keys`)."""
+    return f"last-{cache_key('pages', 'bodies')}.json"
+
+
 def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
     media = plan_media(site, settings)
     store = Store(cache_root(settings.root), "pages")
     ids = [c.id for c in site.cases]
     page_inputs = case_page_inputs(settings, media)
-    found = cached_case_bodies(site, ids, store, page_inputs)
+    keys = case_inputs_keys(site, ids, page_inputs)
+    last = _load_json(store.get(_last_bodies()))
+    known = {
+        i: e[1]
+        for i, e in (last.items() if isinstance(last, dict) else ())
+        if isinstance(e, list) and len(e) == 2 and e[0] == keys.get(i) and isinstance(e[1], str)
+    }
+    found = cached_case_bodies(site, ids, store, page_inputs, known)
     missing = [i for i in ids if i not in found]
     if settings.site_url:  # each page prints its QR code twice (body, template): made once, before any fork
         for i in missing:
@@ -648,6 +662,9 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
     )
     found.update(zip(missing, made, strict=True))
     rendered = [found[i] for i in ids]
+    table = {i: [keys[i], entry] for i, (entry, _) in zip(ids, rendered, strict=True)}
+    if table != last:
+        store.put(_last_bodies(), json.dumps(table, sort_keys=True).encode("utf-8"))
     listed, listed_entries = cached_site_pages(site, settings)
     pages = case_pages(site, [body for _, body in rendered]) + listed
     return Generation(pages, media, site, settings, writing, [entry for entry, _ in rendered], listed_entries)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, is_dataclass
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
@@ -16,7 +16,7 @@ from site_builder.browse import urls
 from site_builder.browse.facets import FacetSpec, has_reported_results
 from site_builder.browse.model import Facet, SiteModel, Term, case_digest, newest_first
 from site_builder.browse.urls import base_for
-from site_builder.cache import Store, cache_key, fingerprint
+from site_builder.cache import Store, cache_key, code_fingerprint, fingerprint
 from site_builder.casefile.models import Case, kind_of
 from site_builder.pages.charts import district_map, overview_charts
 from site_builder.pages.citation import Citation, cite_case, newest_review
@@ -278,16 +278,63 @@ def _case_contexts(
         yield i, context, f"{body_cache_key(context, memo)}.html"
 
 
+def site_inputs_key(site: SiteModel, inputs: PageInputs) -> str:
+    """A hash of everything :func:`case_context` reads besides a case and its related cases: the
+    page inputs (edit links, photos, covers, sharing, where reports go), the citation's fallback
+    date, every facet row a case page shows with all its terms (names, addresses, labels), and
+    the code of the pages, the browse model and the case model."""
+    facets = [[_plain(f), [_plain(t) for t in f.terms]] for f in site.facets.values() if f.spec.on_case]
+    share = Share(inputs.site_name, inputs.site_url, newest_review(site.cases))
+    return cache_key("pages", "inputs", vars(inputs), vars(share), facets, code_fingerprint("casefile"))
+
+
+def case_inputs_keys(site: SiteModel, ids: list[str], inputs: PageInputs) -> dict[str, str]:
+    """Case id -> a hash of what its page's template context is made of (:func:`_case_contexts`):
+    the site-wide inputs (:func:`site_inputs_key`), the case (its values and the district label
+    the vocabularies give it) and the card of each related case (all the page shows of it).
+    Equal hashes give equal contexts, so a page whose hash is unchanged since the last build has
+    the same body cache entry, found without making its context."""
+    site_key = site_inputs_key(site, inputs)
+    digests = site.case_digests
+    cards: dict[str, list[Any]] = {}
+    keys = {}
+    for i in ids:
+        case = site.by_id[i]
+        related = []
+        for r, _explicit in site.related(case):
+            card = cards.get(r.id)
+            if card is None:
+                card = cards[r.id] = _plain(card_of(r))
+            related.append(card)
+        keys[i] = fingerprint(site_key, i, digests[i], case.district_label, related)
+    return keys
+
+
 def cached_case_bodies(
-    site: SiteModel, ids: list[str], store: Store, inputs: PageInputs
+    site: SiteModel,
+    ids: list[str],
+    store: Store,
+    inputs: PageInputs,
+    known: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Case id -> ``(cache entry name, body)`` of the bodies already cached; the rest need rendering.
 
     Looking up is a fraction of rendering, so a build looks up every case first and starts worker
-    processes only for the cases that are left.
+    processes only for the cases that are left. ``known`` (case id -> body entry, for the cases
+    whose :func:`case_inputs_keys` are those of the last build) takes such a case straight to its
+    entry: an edit makes the template context and body key of the cases it touches only (the
+    edited case and those that show it among their related cases).
     """
     found: dict[str, tuple[str, str]] = {}
-    for i, _context, name in _case_contexts(site, ids, inputs):
+    todo = []
+    for i in ids:
+        entry = known.get(i) if known is not None else None
+        cached = store.get(entry) if entry else None
+        if cached is not None and entry is not None:
+            found[i] = (entry, cached.decode("utf-8"))
+        else:
+            todo.append(i)
+    for i, _context, name in _case_contexts(site, todo, inputs):
         cached = store.get(name)
         if cached is not None:
             found[i] = (name, cached.decode("utf-8"))
