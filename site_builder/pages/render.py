@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, is_dataclass
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from site_builder.browse import urls
 from site_builder.browse.facets import FacetSpec, has_reported_results
@@ -96,8 +97,30 @@ def template_env() -> jinja2.Environment:
     env.tests["ne_one"] = lambda cases: len(cases) != 1
     env.globals["covers"] = None
     env.globals["case_url"] = urls.case_url
+    env.globals["cards_html"] = cards_html
     env.globals["urls"] = urls
     return env
+
+
+def cards_html(cards: Iterable[Card], base: str) -> Markup:
+    """The ``cards`` macro of ``_macros.html``: a ``<ul>`` of :func:`card_html` rows."""
+    return Markup('<ul class="sb-cards">' + "".join("\n" + card_html(c, base) for c in cards) + "\n</ul>")
+
+
+@lru_cache(maxsize=16384)
+def card_html(card: Card, base: str) -> str:
+    """One case in a list: a compact row a phone shows four or more of per screen: title, district ·
+    year · fields, and two lines of summary. No cover beside it: a cover only repeated the district
+    and field of the meta line, and took the room the summary needs on a phone (covers stay in the
+    feeds and the open data). Every value is escaped; a row is remembered by its card and base,
+    since the all-cases lists and the term pages show the same rows again and again."""
+    fields = f"<span>{escape('、'.join(card.fields))}</span>" if card.fields else ""
+    return (
+        '<li class="sb-card">\n  <div class="sb-card__body">\n'
+        f'    <a class="sb-card__link" href="{escape(base)}{escape(urls.case_url(card.id))}">{escape(card.title)}</a>\n'
+        f'    <p class="sb-card__meta"><span>{escape(card.district_label)}</span><span>{card.year} 年</span>{fields}</p>\n'
+        f'    <p class="sb-card__summary">{escape(card.summary)}</p>\n  </div>\n</li>'
+    )
 
 
 @dataclass(frozen=True)
