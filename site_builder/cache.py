@@ -27,7 +27,6 @@ import json
 import os
 import re
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterable
@@ -290,6 +289,8 @@ def disabled_namespaces() -> frozenset[str]:
 
 def atomic_write(path: Path, data: bytes) -> None:
     """Write ``data`` so that readers see the old file or the whole new one, never a part."""
+    import tempfile  # here: ``validate`` on unchanged cases never writes, nor imports it
+
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
     try:
