@@ -395,7 +395,9 @@ class Generation:
             placed = self.writing.result()
         else:
             placed = write_outputs(self.site, self.media, self.settings)
-        prune_caches(cache_root(self.settings.root))  # the one pruner, once every entry used is known
+        prune_caches(
+            cache_root(self.settings.root), spaced=True
+        )  # the one pruner, once every entry used is known
         forget_used()
         save_stamps()
         return placed
