@@ -172,6 +172,8 @@ def test_list_page_keys_hold_what_the_pages_show() -> None:
     titled = keys([first.model_copy(update={"title": first.title + "（新）"}), *cases[1:]])
     changed = {url for url in base if titled[url] != base[url]}
     assert "cases/" in changed and "stats/" not in changed
+    facet_indexes = {f.url for f in render.listed_facets(SiteModel(cases, vocab))}
+    assert not changed & facet_indexes, "the facet indexes count a term's cases, they show no title"
     district = render.listed_facets(SiteModel(cases, vocab))[0]
     assert district.key == "district"
     mine = next(t.url for t in district.terms if first.id in [c.id for c in t.cases])

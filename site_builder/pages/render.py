@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
 from collections.abc import Iterable, Iterator, Mapping
@@ -400,14 +401,15 @@ def case_page(case: Case, body: str) -> GeneratedPage:
 
 @dataclass(frozen=True)
 class ListedTerm:
-    """A browse term as list pages show it: its names and address and the cards of its cases."""
+    """A browse term as list pages show it: its names and address and the cards of its cases (or,
+    where a page only counts them, :func:`counted_facets`, their ids)."""
 
     name: str
     slug: str
     url: str
     label: str
     title: str
-    cases: tuple[Card, ...]
+    cases: tuple[Card, ...] | tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -446,6 +448,22 @@ def listed_facets(site: SiteModel) -> list[ListedFacet]:
             ),
         )
         for f in site.facets.values()
+    ]
+
+
+def counted_facets(facets: list[ListedFacet]) -> list[ListedFacet]:
+    """``facets`` as the pages that only count each term's cases see them (the facet indexes, the
+    home page): each term's cases by id, not card, so a page's key changes when a term gains or
+    loses a case, not when a case's title or summary does."""
+    return [
+        dataclasses.replace(
+            f,
+            terms=tuple(
+                dataclasses.replace(t, cases=tuple(c if isinstance(c, str) else c.id for c in t.cases))
+                for t in f.terms
+            ),
+        )
+        for f in facets
     ]
 
 
@@ -498,12 +516,13 @@ def list_pages(site: SiteModel, *, site_title: str, home: bool = True) -> list[L
     """The pages that list or count cases: browse pages per facet and term, all cases, stats, home."""
     pages: list[ListPage] = []
     facet_list = listed_facets(site)
+    counted = counted_facets(facet_list)
     tile_map = district_map(site)
-    for facet in facet_list:
+    for facet, counts in zip(facet_list, counted, strict=True):
         url = facet.url
         context = {
-            "facet": facet,
-            "facets": facet_list,
+            "facet": counts,
+            "facets": counted,
             "base": base_for(url),
             "district_map": tile_map if facet.key == "district" else None,
         }
@@ -512,7 +531,9 @@ def list_pages(site: SiteModel, *, site_title: str, home: bool = True) -> list[L
         crumb = FacetCrumb(facet.key, facet.label, facet.url)
         for term in facet.terms:
             context = {"facet": crumb, "term": term, "heading": term.title, "base": base_for(term.url)}
-            desc = f"{term.title}：共 {len(term.cases)} 个案例。" + "；".join(c.title for c in term.cases[:5])
+            desc = f"{term.title}：共 {len(term.cases)} 个案例。" + "；".join(
+                c.title for c in term.cases[:5] if isinstance(c, Card)
+            )
             pages.append(
                 ListPage(urls.page_src(term.url), term.url, term.title, desc[:200], "term.html", context)
             )
@@ -539,7 +560,7 @@ def list_pages(site: SiteModel, *, site_title: str, home: bool = True) -> list[L
             "n_cases": len(site.cases),
             "n_districts": len(site.facets["district"].terms),
             "n_fields": len(site.facets["field"].terms),
-            "facets": facet_list,
+            "facets": counted,
             "newest": [card_of(c) for c in site.newest(6)],
             "base": "",
             "district_map": tile_map,
