@@ -46,7 +46,6 @@ from site_builder.casefile.vocab import load_vocabularies
 from site_builder.casefile.yamlio import use_parse_cache
 from site_builder.checks.lint import lint_errors
 from site_builder.cms.admin import cached_admin_files
-from site_builder.cms.config import repo_from_url
 from site_builder.errors import CaseError, CaseFileError, InternalError, Location
 from site_builder.history import Addresses, address_book, address_files
 from site_builder.media.art import art_identity
@@ -85,7 +84,7 @@ from site_builder.parallel import (
     should_split,
 )
 from site_builder.preview import PreviewState
-from site_builder.publish import Publishing, derive_publishing, edit_base
+from site_builder.publish import Publishing, derive_publishing, edit_base, repo_from_url
 from site_builder.sitedir import source_problems
 from site_builder.termhistory import term_address_files
 
@@ -547,9 +546,17 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
     return generation
 
 
-def _start_writer(site: SiteModel, media: MediaPlan, settings: BuildSettings) -> Forked[list[str]] | None:
-    """Write the output files in a forked child when they have to be computed (else at finish)."""
-    if should_split(len(site.cases), PARALLEL_FROM, allow=settings.parallel) and not outputs_cached(
+def _start_writer(
+    site: SiteModel, media: MediaPlan, settings: BuildSettings, changed: int | None = None
+) -> Forked[list[str]] | None:
+    """Write the output files in a forked child when they have to be computed (else at finish).
+
+    ``changed`` is how many cases the build makes afresh (default: all): an edit's outputs are
+    patched from the last build's in a fraction of what forking the whole process costs, so only
+    work on as many cases as forking pays for goes to a child.
+    """
+    work = len(site.cases) if changed is None else changed
+    if should_split(work, PARALLEL_FROM, allow=settings.parallel) and not outputs_cached(
         site, settings, media
     ):
         return fork_call(lambda: write_outputs(site, media, settings))
@@ -655,7 +662,7 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
             qr_image(urls.public(settings.site_url, urls.case_url(i)))
     # Workers only for work the cache does not hold: forking a large process costs more CPU than
     # looking up a few thousand cached entries.
-    writing = _start_writer(site, media, settings)
+    writing = _start_writer(site, media, settings, len(missing))
     made = map_chunks(
         lambda chunk: render_case_bodies(site, chunk, page_inputs, store=store),
         missing,

@@ -27,7 +27,6 @@ from typing import Any
 
 from site_builder.browse import urls
 from site_builder.cache import Store, cache_key, cache_root
-from site_builder.cms.config import render_cms_config
 from site_builder.errors import EnvironmentProblem
 
 PACKAGE = "@sveltia/cms"
@@ -438,6 +437,8 @@ def admin_files(
     root: Path, *, repo: str, branch: str, site_url: str, site_name: str, cases_dir: str
 ) -> dict[str, bytes]:
     """Every file of ``/admin/`` by its path inside the site folder."""
+    from site_builder.cms.config import render_cms_config  # the models and Pillow: only when made
+
     files = {item.dest: raw for item, raw in load_vendored(root).items()}
     locale = f"{urls.ADMIN}vendor/sveltia-cms@{VERSION}/locales/{LOCALE}.json"
     files[locale] = complete_locale(files[locale])
