@@ -32,6 +32,15 @@ such a rule can never yield a serious or critical violation: skipping it leaves 
 A rule without a fixed impact still runs."""
 
 
+# Waits until the page's running CSS transitions and animations have ended (Material slides the
+# header's page title in once a page scrolls): colours measured mid-fade are not the page's colours.
+SETTLED = """() => Promise.race([
+  Promise.all(document.getAnimations().filter(a => a.effect && isFinite(a.effect.getComputedTiming().endTime))
+    .map(a => a.finished.catch(() => null))),
+  new Promise(resolve => setTimeout(resolve, 2000)),
+])"""
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     """axe-core's serious and critical violations on ``page`` as it is now (loaded once per document)."""
     if not AXE.is_file():
@@ -39,5 +48,6 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     if not page.evaluate("typeof window.axe === 'object'"):
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
         page.add_script_tag(url=origin + AXE_PATH)
+    page.evaluate(SETTLED)
     result = page.evaluate(RUN)
     return [v for v in result["violations"] if v["impact"] in SERIOUS]
