@@ -18,7 +18,9 @@ terminal, and the banner on the pages. The core decides every page; this module 
 
 from __future__ import annotations
 
+import base64
 import contextlib
+import fcntl
 import gc
 import hashlib
 import html
@@ -32,7 +34,7 @@ import tempfile
 import threading
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, unquote, urlsplit
@@ -53,41 +55,63 @@ log = logging.getLogger("mkdocs.plugins.site_builder.serve")
 
 QUIET_SECONDS = 0.05
 """How long a file must stay unchanged before it is read when no event says its writer is done."""
-POLL_SECONDS = 25.0
-"""How long a page's reload request waits before it asks again."""
+PING_SECONDS = 20.0
+"""How often an open page's live-reload connection is pinged (a closed tab is noticed then)."""
+PREVIEW_DIR = "preview"
+"""The served folder's name under the project's cache root (see :func:`preview_folder`)."""
 RELOAD_PATH = "__sb/"
-"""Under the site's address: the live reload script and its long-poll endpoint."""
+"""Under the site's address: the live reload script and its WebSocket."""
+_WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+"""RFC 6455's constant for the handshake's ``Sec-WebSocket-Accept``."""
 
 RELOAD_JS = """(() => {
   const me = document.currentScript;
-  const base = me.src.replace(/livereload\\.js.*$/, "");
-  const page = me.dataset.page, stamp = me.dataset.stamp, since = me.dataset.since;
-  const ask = () => fetch(`${base}reload?page=${encodeURIComponent(page)}&stamp=${stamp}&since=${since}`,
-                          {cache: "no-store"})
-    .then((r) => r.text())
-    .then((answer) => (answer === "reload" ? location.reload() : ask()))
-    .catch(() => setTimeout(ask, 1000));
-  ask();
+  const {page, stamp, since} = me.dataset;
+  const socket = me.src.replace(/^http/, "ws").replace(/livereload\\.js.*$/, "") +
+    `socket?page=${encodeURIComponent(page)}&stamp=${stamp}&since=${since}`;
+  let pause = 250, gone = false;
+  const connect = () => {
+    const ws = new WebSocket(socket);
+    ws.onopen = () => { pause = 250; };
+    ws.onmessage = (event) => { if (event.data === "reload") { gone = true; location.reload(); } };
+    ws.onclose = () => { if (!gone) setTimeout(connect, pause); pause = Math.min(pause * 2, 4000); };
+  };
+  connect();
 })();
 """
+"""One WebSocket per open page (no HTTP connection held: the browser's six per host stay free for
+pages). The server answers "reload" once the page's file or banner changed, or the site was
+rebuilt, or it is a different server (restarted); a lost connection is opened again, so a page
+comes back by itself after the server restarts."""
 
 
 class Reloads:
-    """What open pages wait on: each served file's content, and whole-site rebuilds."""
+    """What open pages wait on: each served page's bytes and banner, and whole-site rebuilds."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, banner: Callable[[str], str] | None = None) -> None:
         self.root = root
+        self.banner = banner or (lambda url: "")
+        """The preview's error banner of a page URL ('' when every case file is fine)."""
         self.everything = 0
         """Counts full builds after which every page reloads (the theme or docs changed)."""
+        self.instance = os.urandom(4).hex()
+        """This server's name: a page served by another (before a restart) reloads."""
         self._changed = threading.Condition()
 
-    def stamp(self, rel: str) -> str:
-        """A digest of the served file at ``rel`` ('' when there is none)."""
-        try:
-            data = (self.root / rel).read_bytes()
-        except OSError:
-            return ""
-        return hashlib.blake2b(data, digest_size=8).hexdigest()
+    @property
+    def since(self) -> str:
+        """What a page served now carries: this server and its count of full builds."""
+        return f"{self.instance}.{self.everything}"
+
+    def stamp(self, rel: str, data: bytes | None = None) -> str:
+        """A digest of what is served at ``rel``: the file (``data``, when read already) and its
+        banner ('' when there is no file)."""
+        if data is None:
+            try:
+                data = (self.root / rel).read_bytes()
+            except OSError:
+                return ""
+        return hashlib.blake2b(data + self.banner(page_url(rel)).encode(), digest_size=8).hexdigest()
 
     def notify(self, *, everything: bool = False) -> None:
         """Files were written: pages whose file changed (or all, with ``everything``) reload."""
@@ -96,12 +120,19 @@ class Reloads:
                 self.everything += 1
             self._changed.notify_all()
 
-    def wait(self, rel: str, stamp: str, since: int, timeout: float) -> bool:
+    def stale(self, rel: str, stamp: str, since: str) -> bool:
+        """True when a page served as ``stamp`` after ``since`` is not what would be served now."""
+        return since != self.since or self.stamp(rel) != stamp
+
+    def wait(self, rel: str, stamp: str, since: str, timeout: float) -> bool:
         """True once the page at ``rel`` is not what was served (``stamp``) or the site was rebuilt."""
         with self._changed:
-            return self._changed.wait_for(
-                lambda: self.everything > since or self.stamp(rel) != stamp, timeout=timeout
-            )
+            return self._changed.wait_for(lambda: self.stale(rel, stamp, since), timeout=timeout)
+
+
+def page_url(rel: str) -> str:
+    """The page URL a served file stands for (``cases/x/index.html`` -> ``cases/x/``)."""
+    return rel[: -len("index.html")] if rel == "index.html" or rel.endswith("/index.html") else rel
 
 
 class PreviewHandler(http.server.BaseHTTPRequestHandler):
@@ -130,13 +161,11 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         rel = path[len(mount) :]
         if rel == RELOAD_PATH + "livereload.js":
             return self._send(200, RELOAD_JS.encode(), "text/javascript; charset=utf-8", head)
-        if rel == RELOAD_PATH + "reload":
+        if rel == RELOAD_PATH + "socket":
             query = parse_qs(split.query)
-            page = query.get("page", [""])[0]
-            stamp = query.get("stamp", [""])[0]
-            since = int(query.get("since", ["0"])[0] or 0)
-            changed = self.server.reloads.wait(page, stamp, since, POLL_SECONDS)
-            return self._send(200, b"reload" if changed else b"wait", "text/plain", head)
+            return self._live(
+                query.get("page", [""])[0], query.get("stamp", [""])[0], query.get("since", [""])[0]
+            )
         target = self.server.file_for(rel)
         if target is None:
             return self._not_found(head)
@@ -153,6 +182,26 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         if kind.startswith("text/html"):
             data = self.server.with_reload(data, rel)
         self._send(200, data, kind, head)
+
+    def _live(self, rel: str, stamp: str, since: str) -> None:
+        """The live-reload WebSocket of one open page: "reload" once it is stale, pings till then."""
+        key = self.headers.get("Sec-WebSocket-Key")
+        if "websocket" not in self.headers.get("Upgrade", "").lower() or not key:
+            return self._send(400, b"WebSocket expected", "text/plain", False)
+        accept = base64.b64encode(hashlib.sha1((key + _WS_GUID).encode()).digest()).decode()
+        self.send_response(101, "Switching Protocols")
+        self.send_header("Upgrade", "websocket")
+        self.send_header("Connection", "Upgrade")
+        self.send_header("Sec-WebSocket-Accept", accept)
+        self.end_headers()
+        self.close_connection = True
+        reloads = self.server.reloads
+        with contextlib.suppress(OSError):
+            while True:
+                if reloads.wait(rel, stamp, since, PING_SECONDS):
+                    self.wfile.write(_frame(0x1, b"reload") + _frame(0x8, b"\x03\xe8"))
+                    return
+                self.wfile.write(_frame(0x9, b""))  # a ping: a closed tab fails here
 
     def _not_found(self, head: bool) -> None:
         page = self.server.root / "404.html"
@@ -172,6 +221,11 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         if not head:
             with contextlib.suppress(ConnectionError):
                 self.wfile.write(data)
+
+
+def _frame(opcode: int, payload: bytes) -> bytes:
+    """One unmasked WebSocket frame from the server (payloads here are short)."""
+    return bytes([0x80 | opcode, len(payload)]) + payload
 
 
 _TYPES = {
@@ -219,11 +273,13 @@ class PreviewHTTPServer(http.server.ThreadingHTTPServer):
         return target
 
     def with_reload(self, page: bytes, rel: str) -> bytes:
-        """``page`` with the live reload script before its ``</body>``."""
+        """``page`` as the preview shows it: the error banner (if any) and the live reload script
+        before its ``</body>``. The files on disk stay as a build writes them."""
+        reloads = self.reloads
         script = (
-            f'<script src="{html.escape(self.mount + RELOAD_PATH)}livereload.js" '
-            f'data-page="{html.escape(rel)}" data-stamp="{self.reloads.stamp(rel)}" '
-            f'data-since="{self.reloads.everything}"></script>'
+            f'{reloads.banner(page_url(rel))}<script src="{html.escape(self.mount + RELOAD_PATH)}livereload.js" '
+            f'data-page="{html.escape(rel)}" data-stamp="{reloads.stamp(rel, page)}" '
+            f'data-since="{reloads.since}"></script>'
         ).encode()
         at = page.lower().rfind(b"</body>")
         return page + script if at < 0 else page[:at] + script + page[at:]
@@ -327,10 +383,14 @@ class Session:
 
         self.engine = LiveEngine(config_file, site_dir, site_url)
         self.site_dir = site_dir
-        self.reloads = Reloads(site_dir)
+        self.reloads = Reloads(site_dir, self.banner)
         self.changes = Changes()
         self.background = Background(lambda: self.reloads.notify())
         self.writer_joined = False
+
+    def banner(self, url: str) -> str:
+        """The error banner of the page at ``url``, as the last check of the case files found them."""
+        return self.engine.preview.overlay(url) if self.engine.plugin is not None else ""
 
     @property
     def cases_dir(self) -> Path:
@@ -461,46 +521,72 @@ def _interrupt(signum: int, frame: object) -> None:
     raise KeyboardInterrupt
 
 
+@contextlib.contextmanager
+def preview_folder(root: Path) -> Iterator[Path]:
+    """The folder the preview serves.
+
+    The project's own (``.cache/site_builder/preview/``), kept between sessions: the start then builds
+    over the last preview like any warm build (unchanged pages linked from the cache or left where
+    they are, stale files removed). While another preview of the same project runs, a temporary one.
+    """
+    folder = cache_root(root) / PREVIEW_DIR
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    with open(folder.with_name(PREVIEW_DIR + ".lock"), "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            spare = Path(tempfile.mkdtemp(prefix="site-builder-preview-"))
+            try:
+                yield spare
+            finally:
+                shutil.rmtree(spare, ignore_errors=True)
+            return
+        folder.mkdir(exist_ok=True)
+        yield folder
+
+
 def serve(config_file: Path, host: str, port: int) -> int:
     """Build, serve on ``host:port`` and rebuild on every save until Ctrl-C; the exit code."""
     site_url = os.environ.get("SITE_URL") or f"http://{host}:{port}/"
     mount = urlsplit(site_url).path or "/"
     mount = mount if mount.endswith("/") else mount + "/"
-    site_dir = Path(tempfile.mkdtemp(prefix="site-builder-preview-"))
-    session = Session(config_file, site_dir, site_url)
     stop = signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: the background build goes too
     try:
-        try:
-            server = PreviewHTTPServer((host, port), site_dir, mount, session.reloads)
-        except OSError as exc:
-            log.error(
-                "预览无法启动：地址 %s:%d 不可用（%s）。请关掉占用它的程序，或换一个端口：-a %s:8001",
-                host,
-                port,
-                exc.strerror,
-                host,
-            )
-            return 1
-        try:
-            session.start()
-        except Exception as exc:  # MkDocs has printed the problem
-            log.error("预览无法启动：%s", exc)
-            server.server_close()
-            return 1
-        observer = _watch(session, session.watched())
-        threading.Thread(target=server.serve_forever, name="preview-http", daemon=True).start()
-        log.info("Serving on http://%s:%d%s", host, port, mount)
-        try:
-            while True:
-                session.run_once()
-        except KeyboardInterrupt:
-            log.info("预览已停止")
-        finally:
-            session.background.stop()
-            server.shutdown()
-            server.server_close()
-            observer.stop()
-        return 0
+        with preview_folder(config_file.parent) as site_dir:
+            return _serve(Session(config_file, site_dir, site_url), host, port, mount)
     finally:
         signal.signal(signal.SIGTERM, stop)
-        shutil.rmtree(site_dir, ignore_errors=True)
+
+
+def _serve(session: Session, host: str, port: int, mount: str) -> int:
+    try:
+        server = PreviewHTTPServer((host, port), session.site_dir, mount, session.reloads)
+    except OSError as exc:
+        log.error(
+            "预览无法启动：地址 %s:%d 不可用（%s）。请关掉占用它的程序，或换一个端口：-a %s:8001",
+            host,
+            port,
+            exc.strerror,
+            host,
+        )
+        return 1
+    try:
+        session.start()
+    except Exception as exc:  # MkDocs has printed the problem
+        log.error("预览无法启动：%s", exc)
+        server.server_close()
+        return 1
+    observer = _watch(session, session.watched())
+    threading.Thread(target=server.serve_forever, name="preview-http", daemon=True).start()
+    log.info("Serving on http://%s:%d%s", host, port, mount)
+    try:
+        while True:
+            session.run_once()
+    except KeyboardInterrupt:
+        log.info("预览已停止")
+    finally:
+        session.background.stop()
+        server.shutdown()
+        server.server_close()
+        observer.stop()
+    return 0
