@@ -558,6 +558,18 @@ class LiveEngine:
         self.build()
         self.wait_for_writer()
 
+    @property
+    def served(self) -> list[Path]:
+        """The folder the preview serves: the one MkDocs builds into."""
+        return [self.site_dir]
+
+    def remove(self, src_uri: str, url: str) -> None:
+        """Take down the page of a deleted case (the next full build leaves it out)."""
+        (self.site_dir / url / "index.html").unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Nothing runs beside the preview: MkDocs lives in its process."""
+
     def render(self, pages: list[GeneratedPage]) -> list[Path]:
         """Render and write ``pages`` through the last build's state (see :meth:`CasesPlugin.render_pages`)."""
         assert self.plugin is not None

@@ -36,7 +36,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, quote, unquote, urlsplit
 
 from site_builder.browse import urls
@@ -50,6 +50,7 @@ from site_builder.build import (
 from site_builder.cache import Store, cache_root
 from site_builder.casefile.loader import CASE_SUFFIX
 from site_builder.pages.render import GeneratedPage, case_page, render_case_bodies
+from site_builder.preview import PreviewState
 
 log = logging.getLogger("mkdocs.plugins.site_builder.serve")
 
@@ -88,8 +89,9 @@ comes back by itself after the server restarts."""
 class Reloads:
     """What open pages wait on: each served page's bytes and banner, and whole-site rebuilds."""
 
-    def __init__(self, root: Path, banner: Callable[[str], str] | None = None) -> None:
-        self.root = root
+    def __init__(self, roots: Path | list[Path], banner: Callable[[str], str] | None = None) -> None:
+        self.roots = [roots] if isinstance(roots, Path) else roots
+        """The served folders: the first holding a file at a path serves it."""
         self.banner = banner or (lambda url: "")
         """The preview's error banner of a page URL ('' when every case file is fine)."""
         self.everything = 0
@@ -107,11 +109,33 @@ class Reloads:
         """A digest of what is served at ``rel``: the file (``data``, when read already) and its
         banner ('' when there is no file)."""
         if data is None:
+            found = self.file(rel)
             try:
-                data = (self.root / rel).read_bytes()
+                data = found.read_bytes() if found is not None else None
             except OSError:
+                data = None
+            if data is None:
                 return ""
         return hashlib.blake2b(data + self.banner(page_url(rel)).encode(), digest_size=8).hexdigest()
+
+    def file(self, rel: str) -> Path | None:
+        """The file served at ``rel`` (a folder's ``index.html``), never outside the served folders."""
+        for root in self.roots:
+            target = (root / rel).resolve()
+            if not target.is_relative_to(root.resolve()):
+                return None
+            if target.is_dir():
+                target = target / "index.html"
+            if target.is_file():
+                return target
+        return None
+
+    def is_folder(self, rel: str) -> bool:
+        """True when ``rel`` names a folder of a served folder (its address needs a final slash)."""
+        return any(
+            (root / rel).resolve().is_relative_to(root.resolve()) and (root / rel).is_dir()
+            for root in self.roots
+        )
 
     def notify(self, *, everything: bool = False) -> None:
         """Files were written: pages whose file changed (or all, with ``everything``) reload."""
@@ -166,14 +190,14 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
             return self._live(
                 query.get("page", [""])[0], query.get("stamp", [""])[0], query.get("since", [""])[0]
             )
-        target = self.server.file_for(rel)
+        reloads = self.server.reloads
+        if rel and not path.endswith("/") and reloads.is_folder(rel):
+            return self._send(301, b"", "text/plain", head, {"Location": quote(path + "/")})
+        target = reloads.file(rel)
         if target is None:
             return self._not_found(head)
-        if target.is_dir():
-            if not path.endswith("/"):
-                return self._send(301, b"", "text/plain", head, {"Location": quote(path + "/")})
-            rel = (rel + "/" if rel and not rel.endswith("/") else rel) + "index.html"
-            target = target / "index.html"
+        if target.name == "index.html" and not rel.endswith("index.html"):
+            rel += "index.html"
         try:
             data = target.read_bytes()
         except OSError:
@@ -204,8 +228,8 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
                 self.wfile.write(_frame(0x9, b""))  # a ping: a closed tab fails here
 
     def _not_found(self, head: bool) -> None:
-        page = self.server.root / "404.html"
-        data = page.read_bytes() if page.is_file() else "<h1>404：找不到这个页面</h1>".encode()
+        page = self.server.reloads.file("404.html")
+        data = page.read_bytes() if page is not None else "<h1>404：找不到这个页面</h1>".encode()
         self._send(404, self.server.with_reload(data, "404.html"), "text/html; charset=utf-8", head)
 
     def _send(
@@ -259,18 +283,10 @@ class PreviewHTTPServer(http.server.ThreadingHTTPServer):
 
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], root: Path, mount: str, reloads: Reloads) -> None:
+    def __init__(self, address: tuple[str, int], mount: str, reloads: Reloads) -> None:
         super().__init__(address, PreviewHandler)
-        self.root = root.resolve()
         self.mount = mount
         self.reloads = reloads
-
-    def file_for(self, rel: str) -> Path | None:
-        """The file or folder served at ``rel``, never outside the folder."""
-        target = (self.root / rel).resolve()
-        if not target.is_relative_to(self.root) or not target.exists():
-            return None
-        return target
 
     def with_reload(self, page: bytes, rel: str) -> bytes:
         """``page`` as the preview shows it: the error banner (if any) and the live reload script
@@ -375,22 +391,78 @@ def _settle() -> None:
     gc.freeze()
 
 
+class Live(Protocol):
+    """An engine kept alive for the preview (:class:`site_builder.plugin.LiveEngine` for MkDocs,
+    :class:`site_builder.engines.zensical.LiveZensical`): it renders what the core decides."""
+
+    @property
+    def preview(self) -> PreviewState:
+        """The preview state its builds use (broken files, last good versions)."""
+
+    @property
+    def served(self) -> list[Path]:
+        """The folders the preview serves, the first holding a file wins."""
+
+    watched: list[Path]
+
+    def build(self) -> None:
+        """A full build in this process."""
+
+    def build_in_child(self) -> None:
+        """A full build in the preview's forked child."""
+
+    def render(self, pages: list[GeneratedPage]) -> list[Path]:
+        """Render ``pages`` (a saved case's) through the last build's state."""
+
+    def remove(self, src_uri: str, url: str) -> None:
+        """Take down the page of a deleted case."""
+
+    def wait_for_writer(self) -> None:
+        """Wait for the last build's output files."""
+
+    def close(self) -> None:
+        """Stop what the engine runs beside the preview."""
+
+
+ENGINES = ("mkdocs", "zensical")
+"""Which engine renders the preview (``site-builder serve --engine``)."""
+
+
+def live_engine(engine: str, config_file: Path, site_dir: Path, site_url: str) -> Live:
+    """The kept-alive ``engine`` for a preview of ``config_file`` served from ``site_dir``."""
+    if engine == "zensical":
+        from site_builder.engines.zensical import LiveZensical
+
+        return LiveZensical(config_file, site_dir, site_url)
+    from site_builder.plugin import LiveEngine
+
+    return LiveEngine(config_file, site_dir, site_url)
+
+
 class Session:
     """The running preview: engine, served folder, watcher and the loop that reacts to saves."""
 
-    def __init__(self, config_file: Path, site_dir: Path, site_url: str) -> None:
-        from site_builder.plugin import LiveEngine
-
-        self.engine = LiveEngine(config_file, site_dir, site_url)
+    def __init__(self, config_file: Path, site_dir: Path, site_url: str, engine: str = "mkdocs") -> None:
+        self.engine = live_engine(engine, config_file, site_dir, site_url)
         self.site_dir = site_dir
-        self.reloads = Reloads(site_dir, self.banner)
+        self.started = False
+        self.reloads = Reloads(self.engine.served, self.banner)
         self.changes = Changes()
         self.background = Background(lambda: self.reloads.notify())
         self.writer_joined = False
+        self.reload_all = False
+        """The engine renders in another process (Zensical's server): after a full build, every
+        page reloads once it reports its pages written."""
+        if hasattr(self.engine, "on_rendered"):
+            self.engine.on_rendered = self._rendered
+
+    def _rendered(self) -> None:
+        everything, self.reload_all = self.reload_all, False
+        self.reloads.notify(everything=everything)
 
     def banner(self, url: str) -> str:
         """The error banner of the page at ``url``, as the last check of the case files found them."""
-        return self.engine.preview.overlay(url) if self.engine.plugin is not None else ""
+        return self.engine.preview.overlay(url) if self.started else ""
 
     @property
     def cases_dir(self) -> Path:
@@ -402,6 +474,7 @@ class Session:
     def start(self) -> None:
         """The first full build (fails loudly: nothing to serve yet)."""
         self.engine.build()
+        self.started = True
         _settle()
 
     def watched(self) -> list[Path]:
@@ -456,7 +529,7 @@ class Session:
         for gone in sorted(touched):
             url = urls.case_url(gone)
             if url not in shown:  # deleted (or a draft the site hides): its page goes
-                (self.site_dir / url / "index.html").unlink(missing_ok=True)
+                self.engine.remove(urls.case_src(gone), url)
                 shown.add(url)
         return sorted(shown)
 
@@ -477,6 +550,7 @@ class Session:
             return
         self.writer_joined = False
         _settle()
+        self.reload_all = hasattr(self.engine, "on_rendered")
         self.reloads.notify(everything=True)
 
 
@@ -522,16 +596,16 @@ def _interrupt(signum: int, frame: object) -> None:
 
 
 @contextlib.contextmanager
-def preview_folder(root: Path) -> Iterator[Path]:
+def preview_folder(root: Path, engine: str = "mkdocs") -> Iterator[Path]:
     """The folder the preview serves.
 
     The project's own (``.cache/site_builder/preview/``), kept between sessions: the start then builds
     over the last preview like any warm build (unchanged pages linked from the cache or left where
     they are, stale files removed). While another preview of the same project runs, a temporary one.
     """
-    folder = cache_root(root) / PREVIEW_DIR
+    folder = cache_root(root) / (PREVIEW_DIR if engine == "mkdocs" else f"{PREVIEW_DIR}-{engine}")
     folder.parent.mkdir(parents=True, exist_ok=True)
-    with open(folder.with_name(PREVIEW_DIR + ".lock"), "w") as lock:
+    with open(folder.with_name(folder.name + ".lock"), "w") as lock:
         try:
             fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
@@ -545,22 +619,27 @@ def preview_folder(root: Path) -> Iterator[Path]:
         yield folder
 
 
-def serve(config_file: Path, host: str, port: int) -> int:
-    """Build, serve on ``host:port`` and rebuild on every save until Ctrl-C; the exit code."""
+def serve(config_file: Path, host: str, port: int, engine: str = "mkdocs") -> int:
+    """Build, serve on ``host:port`` with ``engine`` rendering and rebuild on every save until
+    Ctrl-C; the exit code."""
     site_url = os.environ.get("SITE_URL") or f"http://{host}:{port}/"
     mount = urlsplit(site_url).path or "/"
     mount = mount if mount.endswith("/") else mount + "/"
     stop = signal.signal(signal.SIGTERM, _interrupt)  # stopped like Ctrl-C: the background build goes too
     try:
-        with preview_folder(config_file.parent) as site_dir:
-            return _serve(Session(config_file, site_dir, site_url), host, port, mount)
+        with preview_folder(config_file.parent, engine) as site_dir:
+            session = Session(config_file, site_dir, site_url, engine)
+            try:
+                return _serve(session, host, port, mount)
+            finally:
+                session.engine.close()
     finally:
         signal.signal(signal.SIGTERM, stop)
 
 
 def _serve(session: Session, host: str, port: int, mount: str) -> int:
     try:
-        server = PreviewHTTPServer((host, port), session.site_dir, mount, session.reloads)
+        server = PreviewHTTPServer((host, port), mount, session.reloads)
     except OSError as exc:
         log.error(
             "预览无法启动：地址 %s:%d 不可用（%s）。请关掉占用它的程序，或换一个端口：-a %s:8001",

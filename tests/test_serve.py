@@ -151,6 +151,39 @@ def test_serve_starts_as_a_warm_build_over_the_last_preview(tmp_path: Path, smal
         assert "案例编辑器" in _get(server.url + "admin/") and CASE in _get(server.url + "data/cases.json")
 
 
+def test_zensical_previews_with_the_same_loop(tmp_path: Path, small_project: Path) -> None:
+    # `site-builder serve --engine zensical`: Zensical's own server renders, the preview serves
+    # its pages with the core's files, the banner and live reload.
+    config = make_project(tmp_path / "project", FIXTURE_CASES, cache_from=small_project)
+    cases_dir = config.parent / "cases"
+    helmet = cases_dir / f"{CASE}.yaml"
+    good = helmet.read_text(encoding="utf-8")
+    year_line = next(i for i, line in enumerate(good.splitlines(), 1) if line.startswith("year:"))
+    with mkdocs_serve(config, engine="zensical") as server:
+        url = server.url + f"cases/{CASE}/"
+        page = _get(url)
+        assert TITLE in page and "livereload.js" in page and "sb-preview-errors" not in page
+        assert "案例编辑器" in _get(server.url + "admin/") and CASE in _get(server.url + "data/cases.json")
+
+        helmet.write_text(good.replace(f"title: {TITLE}", "title: 金色头盔：改过的标题"), encoding="utf-8")
+        assert "金色头盔：改过的标题" in _served(url, "金色头盔：改过的标题")
+        assert "金色头盔：改过的标题" in _served(server.url + "cases/", "金色头盔：改过的标题")
+        assert "金色头盔：改过的标题" in _served(server.url + "data/cases.json", "金色头盔：改过的标题")
+
+        # A mistake: every page shows the located error, and so does the terminal.
+        since = len(server.lines)
+        helmet.write_text(good.replace("year: 2021", "year: 二〇二一年"), encoding="utf-8")
+        other = _served(server.url + "cases/couriers-joint-meeting/", f"cases/{CASE}.yaml:{year_line}:")
+        assert "sb-preview-errors" in other and "上次正确的版本" in other
+        server.wait_for(rf"cases/{CASE}\.yaml:{year_line}:\d+: 年份 \(year\)", since)
+        helmet.write_text(good, encoding="utf-8")
+        assert "sb-preview-errors" not in _served(url, TITLE)
+
+        # A deleted case's page goes.
+        helmet.unlink()
+        assert _gone(url)
+
+
 def _served_without(url: str, text: str, patience: float = 300) -> str:
     """The page at ``url`` once it no longer contains ``text``."""
     deadline = time.monotonic() + patience
@@ -236,7 +269,7 @@ def test_the_http_side_serves_pages_with_banner_and_live_reload(tmp_path: Path) 
     (tmp_path.parent / "secret.txt").write_text("secret", encoding="utf-8")
     errors: list[str] = []
     reloads = Reloads(tmp_path, lambda url: f'<aside id="banner">{url}</aside>' if errors else "")
-    server = PreviewHTTPServer(("127.0.0.1", 0), tmp_path, "/", reloads)
+    server = PreviewHTTPServer(("127.0.0.1", 0), "/", reloads)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}/"
     try:
@@ -294,7 +327,7 @@ def test_a_page_reloads_after_the_server_restarts(tmp_path: Path) -> None:
     assert not before.stale("index.html", stamp, before.since)
     # The page was served by the server that ran before (its script reconnects to this one).
     after = Reloads(tmp_path)
-    server = PreviewHTTPServer(("127.0.0.1", 0), tmp_path, "/", after)
+    server = PreviewHTTPServer(("127.0.0.1", 0), "/", after)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         answer: list[str] = []
