@@ -524,6 +524,9 @@ class LiveEngine:
     the core names through the last build's navigation and templates. It decides nothing.
     """
 
+    background_delay = 0.0
+    """The full build after a save starts at once (a newer save stops it)."""
+
     def __init__(self, config_file: Path, site_dir: Path, site_url: str) -> None:
         self.config_file = config_file
         self.site_dir = site_dir

@@ -185,6 +185,8 @@ class PreviewHandler(http.server.BaseHTTPRequestHandler):
         rel = path[len(mount) :]
         if rel == RELOAD_PATH + "livereload.js":
             return self._send(200, RELOAD_JS.encode(), "text/javascript; charset=utf-8", head)
+        if rel == RELOAD_PATH + "reload":  # an open page of an earlier version's long-poll script
+            return self._send(200, b"reload", "text/plain", head)
         if rel == RELOAD_PATH + "socket":
             query = parse_qs(split.query)
             return self._live(
@@ -321,10 +323,11 @@ class Changes:
             self._last = time.monotonic()
             self._cond.notify_all()
 
-    def take(self) -> set[Path]:
-        """Block until something changed and is complete; the paths."""
+    def take(self, timeout: float | None = None) -> set[Path]:
+        """Block until something changed and is complete; the paths (none after ``timeout``)."""
         with self._cond:
-            self._cond.wait_for(lambda: bool(self._paths))
+            if not self._cond.wait_for(lambda: bool(self._paths), timeout):
+                return set()
             while not all(self._paths.values()) and (quiet := time.monotonic() - self._last) < QUIET_SECONDS:
                 self._cond.wait(QUIET_SECONDS - quiet)
             paths, self._paths = set(self._paths), {}
@@ -404,6 +407,8 @@ class Live(Protocol):
         """The folders the preview serves, the first holding a file wins."""
 
     watched: list[Path]
+    background_delay: float
+    """Seconds without a save before the full build that follows a save starts."""
 
     def build(self) -> None:
         """A full build in this process."""
@@ -450,6 +455,8 @@ class Session:
         self.changes = Changes()
         self.background = Background(lambda: self.reloads.notify())
         self.writer_joined = False
+        self.pending = False
+        """A save's full build waits for the editor to pause (:attr:`Live.background_delay`)."""
         self.reload_all = False
         """The engine renders in another process (Zensical's server): after a full build, every
         page reloads once it reports its pages written."""
@@ -483,7 +490,11 @@ class Session:
 
     def run_once(self) -> None:
         """Wait for the next save and bring the preview up to date."""
-        paths = self.changes.take()
+        paths = self.changes.take(self.engine.background_delay if self.pending else None)
+        if not paths:  # the editor paused: the rest of the site follows the last save
+            self.pending = False
+            self._in_background()
+            return
         self.background.stop()
         cases = self.cases_dir.resolve()
         touched = {p for p in paths if p.parent == cases}
@@ -506,7 +517,10 @@ class Session:
                 "、".join(shown) or "案例",
                 time.perf_counter() - start,
             )
-        self._in_background()
+        if self.engine.background_delay:
+            self.pending = True
+        else:
+            self._in_background()
 
     def render_saved(self, paths: Iterable[Path]) -> list[str]:
         """Check the saved files again and write their pages (a case, or the gaps of a broken one)."""
@@ -543,6 +557,7 @@ class Session:
 
     def full(self) -> None:
         """A full build here (the theme, docs, mkdocs.yml or a photo changed); every page reloads."""
+        self.pending = False
         try:
             self.engine.build()
         except Exception as exc:  # MkDocs has printed why; keep serving the last site

@@ -380,12 +380,21 @@ class LiveZensical:
     as :class:`site_builder.plugin.LiveEngine` keeps MkDocs.
 
     The core builds in this process (or, after a save, in the preview's forked child) and writes
-    the build folder (:func:`prepare`, every page: Zensical's server renders only what its own
-    cache does not hold) and, into the served folder ``site_dir``, the output files, media and
-    ``/admin/``. ``zensical serve`` watches the build folder and re-renders the pages whose
+    the build folder (:func:`prepare`: the pages a build has not kept finished, and those the
+    navigation or a hand-written page links to) and, into the served folder ``site_dir``, the
+    output files, media, ``/admin/`` and the finished pages (linked from the cache, as a build
+    places them). ``zensical serve`` watches the build folder and re-renders the pages whose
     Markdown changed into ``work/site``; the preview serves that folder first, then ``site_dir``
     (:attr:`served`), with its own banner and live reload. It decides nothing.
+
+    Zensical's server cannot be stopped mid-build, and a build of its own re-reads every page it
+    holds: so after a save the rest of the site is handed over only once the editor has paused
+    (:attr:`background_delay`), and a saved case's page never waits behind the list pages of the
+    previous save.
     """
+
+    background_delay = 2.0
+    """Seconds without a save before the full build that follows one starts."""
 
     def __init__(self, config_file: Path, site_dir: Path, site_url: str) -> None:
         self.config_file = config_file
@@ -419,13 +428,14 @@ class LiveZensical:
         rendering = advance(run)
         assert isinstance(rendering, Rendering)
         try:
-            prepare(project, checked, rendering, self.config_file, self.work, withhold=False)
+            _, _, withheld = prepare(project, checked, rendering, self.config_file, self.work)
         except BaseException:
             run.close()
             raise
         built = advance(run)
         assert isinstance(built, Built)
         self.writer = built.writer
+        self._place(withheld, sweep=self.server is None)
         assert project.docs_dir is not None
         data = read_mkdocs_yml(self.config_file)
         custom = (data.get("theme") or {}).get("custom_dir")
@@ -433,6 +443,22 @@ class LiveZensical:
         self.watched = [self.config_file, project.docs_dir, *theme]
         if self.server is None:
             self._start_server()
+
+    def _place(self, withheld: dict[str, Path], *, sweep: bool) -> None:
+        """Serve the finished pages the build withheld from Zensical from ``site_dir`` (linked from
+        the cache), no longer shadowed by what Zensical rendered of them before; with ``sweep`` (a
+        new session) drop the pages an earlier session placed that are not finished pages now."""
+        for url, cached in sorted(withheld.items()):
+            target = self.site_dir / url / "index.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            place_file(cached, target)
+            (self.work / "site" / url / "index.html").unlink(missing_ok=True)
+        if sweep:
+            for page in self.site_dir.rglob("index.html"):
+                url = page.parent.relative_to(self.site_dir).as_posix()
+                url = "" if url == "." else url + "/"
+                if url not in withheld and not url.startswith("admin/"):
+                    page.unlink()
 
     def _start_server(self) -> None:
         """``zensical serve`` of the build folder on a loopback port of its own (never visited)."""
