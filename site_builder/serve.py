@@ -380,7 +380,9 @@ class Background:
             return
         self.stopped = True
         with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.pid, signal.SIGKILL)
+            os.kill(self.pid, signal.SIGKILL)  # itself: it may not have its own group yet
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.pid, signal.SIGKILL)  # and what it started
         self.waiter.join()
         self.pid = self.waiter = None
 
