@@ -339,6 +339,7 @@ class Background:
 
     def __init__(self, on_done: Callable[[], None]) -> None:
         self.on_done = on_done
+        self.parent = os.getpid()
         self.pid: int | None = None
         self.waiter: threading.Thread | None = None
         self.stopped = False
@@ -348,7 +349,17 @@ class Background:
         self.stop()
         sys.stdout.flush()
         sys.stderr.flush()
-        pid = os.fork()
+        # No thread may be writing a log line as the child is made (it would inherit the stream's
+        # lock held, and hang on its first line): the handlers' locks are held across the fork.
+        handlers = [h for name in ("", "mkdocs") for h in logging.getLogger(name).handlers]
+        for handler in handlers:
+            handler.acquire()
+        try:
+            pid = os.fork()
+        finally:
+            if os.getpid() == self.parent:  # the child's are new ones (logging's own fork hook)
+                for handler in handlers:
+                    handler.release()
         if pid == 0:  # the child: its own process group, so stop() reaches its writer too
             code = 1
             try:
