@@ -32,7 +32,9 @@ from __future__ import annotations
 import argparse
 import contextlib
 import gzip
+import itertools
 import json
+import os
 import re
 import statistics
 import sys
@@ -140,71 +142,264 @@ def _serve(site: Path) -> tuple[str, Any]:
     return base, httpd
 
 
-def measure(site: Path, throttle: float, queries: list[str]) -> list[dict[str, Any]]:
-    """Type each query in a fresh page; return bytes before first result and latency."""
+# The reader's keystroke and the painted results of one query: every key is a CDP key event, so its
+# keydown carries the time the key was pressed (event.timeStamp, taken in the browser when the key
+# is dispatched, however busy the page is); the query's own results count once the frame that
+# shows them has been painted (its cs:results event, the next animation frame, then a task after
+# that frame).  Both are also performance marks, so a trace can cut out the same window.
+_MARKS = """q => {
+  window.__bench = {};
+  document.querySelector('#cs-header-input').addEventListener('keydown', e => {
+    window.__bench.key = e.timeStamp; });
+  document.querySelector('form.cs-header').addEventListener('cs:results', e => {
+    if (e.detail.q !== q || window.__bench.shown) return;
+    window.__bench.shown = performance.now();
+    window.__bench.tier = e.detail.tier;
+    requestAnimationFrame(() => { const c = new MessageChannel(); c.port1.onmessage = () => {
+      window.__bench.done = performance.now();
+      window.__bench.urls = performance.getEntriesByType('resource').map(r => r.name); };
+      c.port2.postMessage(0); });
+  });
+}"""
+KEY_MS = 120  # the latency rounds: a fast phone typist, so each key lands while its prefix is searched
+TRACE_CATEGORIES = [
+    "toplevel",
+    "devtools.timeline",
+    "disabled-by-default-devtools.timeline",
+    "blink.user_timing",
+]
+PROFILE_CATEGORY = "disabled-by-default-v8.cpu_profiler"
+_RENDER = {
+    "UpdateLayoutTree",
+    "Layout",
+    "Paint",
+    "PrePaint",
+    "Layerize",
+    "Commit",
+    "HitTest",
+    "UpdateLayer",
+    "RecalculateStyles",
+    "ScheduleStyleRecalculation",
+    "PaintImage",
+    "Decode Image",
+}
+_SCRIPT = {
+    "FunctionCall",
+    "TimerFire",
+    "EventDispatch",
+    "RunMicrotasks",
+    "FireAnimationFrame",
+    "EvaluateScript",
+    "FireIdleCallback",
+    "V8.StackGuard",
+    "V8.HandleInterrupts",
+    "v8.compile",
+    "v8.run",
+    "V8.GC_SCAVENGER",
+    "MajorGC",
+    "MinorGC",
+    "V8.GCScavenger",
+    "V8.GCFinalizeMC",
+    "V8.BytecodeBudgetInterrupt",
+}
+
+
+def type_keys(cdp: Any, text: str, key_ms: int) -> None:
+    """Type ``text`` one key event per character (keyDown with its text, keyUp), ``key_ms`` apart."""
+    for ch in text:
+        cdp.send("Input.dispatchKeyEvent", {"type": "keyDown", "text": ch, "unmodifiedText": ch, "key": ch})
+        cdp.send("Input.dispatchKeyEvent", {"type": "keyUp", "key": ch})
+        time.sleep(key_ms / 1000)
+
+
+def _kind(name: str) -> str:
+    return "script" if name in _SCRIPT else "render" if name in _RENDER else "other"
+
+
+def trace_window(
+    events: list[dict[str, Any]], sync_ms: float, key_ms: float, done_ms: float
+) -> dict[str, Any]:
+    """What the page's main thread did between the last keystroke and the painted results.
+
+    ``cpu_ms``: the thread's CPU time in its tasks (trace ``tdur``, the unthrottled work, not
+    stretched by other processes on the machine); ``busy_ms``: the wall time of those tasks (4x
+    throttled); ``script``/``render``/``other``: busy time by kind (self time of the timeline's
+    events); the rest of the window the thread was idle, waiting for the network or a timer.
+    With the V8 sampling profiler in the trace, ``functions``: self time by JS function."""
+    sync = next(e for e in events if e.get("name") == "cs-sync")
+    pid, tid = sync["pid"], sync["tid"]
+    off = sync["ts"] - sync_ms * 1000
+    lo, hi = key_ms * 1000 + off, done_ms * 1000 + off
+    spans = sorted(
+        (
+            e
+            for e in events
+            if e.get("pid") == pid
+            and e.get("tid") == tid
+            and e.get("ph") == "X"
+            and "dur" in e
+            # the timeline's twin of ThreadControllerImpl::RunTask
+            and e.get("name") != "RunTask"
+        ),
+        key=lambda e: (e["ts"], -e["dur"]),
+    )
+
+    def overlap(e: dict[str, Any]) -> float:
+        return float(max(0, min(e["ts"] + e["dur"], hi) - max(e["ts"], lo)))
+
+    cpu = busy = 0.0
+    kinds = {"script": 0.0, "render": 0.0, "other": 0.0}
+    stack: list[tuple[str, float]] = []
+    for e in spans:
+        ov = overlap(e)
+        while stack and stack[-1][1] <= e["ts"]:
+            stack.pop()
+        if not stack and e["dur"]:  # a task (or a microtask checkpoint between tasks)
+            busy += ov
+            cpu += e.get("tdur", 0) * ov / e["dur"]
+        if stack:
+            kinds[_kind(stack[-1][0])] -= ov
+        kinds[_kind(e["name"])] += ov
+        stack.append((e["name"], e["ts"] + e["dur"]))
+    out: dict[str, Any] = {"cpu_ms": round(cpu / 1000, 1), "busy_ms": round(busy / 1000, 1)}
+    out.update({k: round(max(v, 0) / 1000, 1) for k, v in kinds.items()})
+    # the V8 sampling profiler: self time per JS function ((program): native work, e.g. a fetch)
+    nodes: dict[tuple[str, int], dict[str, Any]] = {}
+    clock: dict[str, float] = {}
+    samples: list[tuple[float, tuple[str, int]]] = []
+    for e in events:
+        if e.get("pid") != pid or (e.get("tid") != tid and e.get("name") != "ProfileChunk"):
+            continue
+        if e.get("name") == "Profile":
+            clock[e["id"]] = e["args"]["data"]["startTime"]
+        elif e.get("name") == "ProfileChunk":
+            data = e["args"]["data"]
+            prof = data.get("cpuProfile") or {}
+            for node in prof.get("nodes") or []:
+                nodes[(e["id"], node["id"])] = node
+            for sid, dt in zip(prof.get("samples") or [], data.get("timeDeltas") or [], strict=False):
+                clock[e["id"]] = clock.get(e["id"], 0) + dt
+                samples.append((clock[e["id"]], (e["id"], sid)))
+    if samples:
+        samples.sort()
+        functions: dict[str, float] = {}
+        for (t, node_key), (t_next, _) in itertools.pairwise(samples):
+            if not lo <= t <= hi:
+                continue
+            frame = nodes.get(node_key, {}).get("callFrame", {})
+            name = frame.get("functionName") or "(anonymous)"
+            if frame.get("url"):
+                name += f" :{frame.get('lineNumber', -1) + 1}"
+            functions[name] = functions.get(name, 0) + (t_next - t) / 1000
+        out["functions"] = sorted(((k, round(v, 1)) for k, v in functions.items()), key=lambda kv: -kv[1])[
+            :25
+        ]
+    return out
+
+
+def measure(
+    sites: dict[str, Path],
+    throttle: float,
+    queries: list[str],
+    rounds: int = 1,
+    trace: bool = True,
+    profile: bool = False,
+) -> dict[str, list[list[dict[str, Any]]]]:
+    """Type each query into a fresh page of each site (the same data, a different ``search.js``),
+    interleaved query by query and in alternate order each round; per site, per round, per query:
+    the time from the last keystroke to the painted results, the gzip bytes fetched before them and
+    (with ``trace``) what the main thread did in between (``trace_window``)."""
     from playwright.sync_api import sync_playwright
 
-    results = []
-    base, httpd = _serve(site)
+    out: dict[str, list[list[dict[str, Any]]]] = {name: [[] for _ in range(rounds)] for name in sites}
+    servers = {name: _serve(site) for name, site in sites.items()}
+    sizes: dict[Path, int] = {}
     try:
         with sync_playwright() as p:
             browser = p.chromium.launch(
                 executable_path="/usr/bin/chromium",
                 args=["--no-sandbox", "--disable-background-networking", "--disable-component-update"],
             )
-            for q in queries:
-                ctx = browser.new_context()
-                page = ctx.new_page()
-                cdp = ctx.new_cdp_session(page)
-                cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
-                page.goto(base)
-                page.wait_for_function("window.caseSearch !== undefined")
-                page.evaluate(
-                    """q => {
-                      window.__bench = {};
-                      document.querySelector('#cs-header-input').addEventListener('input',
-                        () => { window.__bench.key = performance.now(); });
-                      document.querySelector('form.cs-header').addEventListener('cs:results', e => {
-                        if (e.detail.q === q && !window.__bench.done) {
-                          window.__bench.done = performance.now();
-                          window.__bench.tier = e.detail.tier;
-                          window.__bench.urls = performance.getEntriesByType('resource').map(r => r.name);
+            for r in range(rounds):
+                for q in queries:
+                    order = list(sites) if (r + queries.index(q)) % 2 == 0 else list(reversed(sites))
+                    for name in order:
+                        base, site = servers[name][0], sites[name]
+                        ctx = browser.new_context()
+                        page = ctx.new_page()
+                        cdp = ctx.new_cdp_session(page)
+                        cdp.send("Emulation.setCPUThrottlingRate", {"rate": throttle})
+                        page.goto(base)
+                        page.wait_for_function("window.caseSearch !== undefined")
+                        page.evaluate(_MARKS, q)
+                        page.click("#cs-header-input")
+                        if trace:
+                            browser.start_tracing(
+                                page=page,
+                                categories=TRACE_CATEGORIES + ([PROFILE_CATEGORY] if profile else []),
+                            )
+                        sync = page.evaluate("performance.mark('cs-sync').startTime")
+                        for i, word in enumerate(q.split(" ")):
+                            if i:
+                                type_keys(cdp, " ", KEY_MS)
+                                time.sleep(PAUSE_MS / 1000)  # a reader pausing between words
+                            type_keys(cdp, word, KEY_MS)
+                        page.wait_for_function("window.__bench.done", timeout=30000, polling=100)
+                        bench = page.evaluate("window.__bench")
+                        row: dict[str, Any] = {
+                            "query": q,
+                            "ms": round(bench["done"] - bench["key"]),
+                            "tier": bench["tier"],
                         }
-                      });
-                    }""",
-                    q,
-                )
-                page.click("#cs-header-input")
-                for i, word in enumerate(q.split(" ")):
-                    if i:
-                        page.keyboard.type(" ", delay=120)
-                        page.wait_for_timeout(PAUSE_MS)  # a reader pausing between words
-                    page.keyboard.type(word, delay=120)
-                page.wait_for_function("window.__bench.done", timeout=20000)
-                bench = page.evaluate("window.__bench")
-                elapsed = bench["done"] - bench["key"]
-                seen = [u for u in bench["urls"] if u.startswith(base) and u != base]
-                size = 0
-                for u in dict.fromkeys(seen):
-                    if not (site / unquote(u[len(base) :])).is_file():
-                        continue
-                    size += len(gzip.compress((site / unquote(u[len(base) :])).read_bytes(), 6))
-                n_results = page.locator("#cs-header-list a[role=option]").count() - 1
-                results.append(
-                    {
-                        "query": q,
-                        "ms": round(elapsed),
-                        "gzip_bytes": size,
-                        "requests": len(seen),
-                        "shown": n_results,
-                        "tier": bench["tier"],
-                    }
-                )
-                ctx.close()
+                        if trace:
+                            data = json.loads(browser.stop_tracing())
+                            events = data["traceEvents"] if isinstance(data, dict) else data
+                            row.update(trace_window(events, sync, bench["key"], bench["done"]))
+                        size = requests = 0
+                        for u in dict.fromkeys(bench["urls"]):
+                            f = site / unquote(u[len(base) :]) if u.startswith(base) and u != base else None
+                            if f is None or not f.is_file():
+                                continue
+                            if f not in sizes:
+                                sizes[f] = len(gzip.compress(f.read_bytes(), 6))
+                            size += sizes[f]
+                            requests += 1
+                        row["gzip_bytes"], row["requests"] = size, requests
+                        row["shown"] = page.locator("#cs-header-list a[role=option]").count() - 1
+                        out[name][r].append(row)
+                        ctx.close()
             browser.close()
     finally:
-        httpd.shutdown()
-    return results
+        for _, httpd in servers.values():
+            httpd.shutdown()
+    return out
+
+
+def variant_site(site: Path, ref: str, dest: Path) -> Path:
+    """``site`` with the ``search.js`` of git revision ``ref`` (hard links to the same data files)."""
+    import shutil
+    import subprocess
+
+    if dest.exists():
+        shutil.rmtree(dest)
+    shutil.copytree(site, dest, copy_function=os.link)
+    js = dest / "assets" / "search" / "search.js"
+    js.unlink()
+    code = subprocess.run(
+        ["git", "-C", str(ROOT), "show", f"{ref}:theme/assets/search/search.js"],
+        capture_output=True,
+        check=True,
+    ).stdout
+    js.write_bytes(code)
+    meta = dest / "search" / "meta.json"
+    if b"foldKeys" not in code:  # a search.js from before meta.json said which characters fold
+        data = json.loads(meta.read_bytes())
+        data.pop("foldKeys", None)
+        meta.unlink()
+        meta.write_text(
+            json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True), encoding="utf-8"
+        )
+    return dest
 
 
 # How a reader types on a phone (issue 22): "keys" one character per input event at --key-ms (a
@@ -410,14 +605,49 @@ def typed_hit_at_3(site: Path, queries: list[Any]) -> dict[str, Any]:
     }
 
 
+def latency_summary(runs: dict[str, list[list[dict[str, Any]]]]) -> dict[str, Any]:
+    """Per variant: each query's medians over the rounds (latency, main-thread CPU), the max and p95
+    over the queries; with two variants, the per-query ratio of the second to the first (median)."""
+    out: dict[str, Any] = {}
+    for name, rounds in runs.items():
+        rows = []
+        for i, r0 in enumerate(rounds[0]):
+            row = dict(r0)
+            for k in ("ms", "cpu_ms", "busy_ms", "script", "render", "other"):
+                if k in r0:
+                    row[k] = round(statistics.median(r[i][k] for r in rounds), 1)
+            row["ms_runs"] = [r[i]["ms"] for r in rounds]
+            rows.append(row)
+        ms = sorted(r["ms"] for r in rows)
+        out[name] = {
+            "queries": rows,
+            "max_ms": ms[-1],
+            "p95_ms": ms[min(len(ms) - 1, round(0.95 * (len(ms) - 1)))],
+            "median_ms": statistics.median(ms),
+            "max_gzip_bytes": max(r["gzip_bytes"] for r in rows),
+        }
+        if "cpu_ms" in rows[0]:
+            cpu = sorted(r["cpu_ms"] for r in rows)
+            out[name].update(max_cpu_ms=cpu[-1], median_cpu_ms=statistics.median(cpu))
+    if len(runs) == 2:
+        a, b = (out[name]["queries"] for name in runs)
+        out["ratio_ms"] = statistics.median(y["ms"] / max(x["ms"], 1) for x, y in zip(a, b, strict=True))
+        if "cpu_ms" in a[0]:
+            out["ratio_cpu"] = statistics.median(
+                y["cpu_ms"] / max(x["cpu_ms"], 0.1) for x, y in zip(a, b, strict=True)
+            )
+    return out
+
+
 EVAL_SET = ROOT / "tests" / "fixtures" / "search" / "phone_queries.yaml"
 
 # Records the detail of the header box's results event for one query (ids and tier).
 _LISTEN = """q => {
   window.__evalSeen = null;
-  document.querySelector('form.cs-header').addEventListener('cs:results', e => {
-    if (e.detail.q === q && window.__evalSeen === null) window.__evalSeen = e.detail;
-  });
+  const form = document.querySelector('form.cs-header');
+  if (window.__evalListen) form.removeEventListener('cs:results', window.__evalListen);  // the query before's
+  window.__evalListen = e => { if (e.detail.q === q && window.__evalSeen === null) window.__evalSeen = e.detail; };
+  form.addEventListener('cs:results', window.__evalListen);
 }"""
 
 
@@ -489,39 +719,64 @@ def main() -> None:
     )
     ap.add_argument("--key-ms", type=int, default=300, help="with --typing: ms between keys (fast: 120)")
     ap.add_argument(
-        "--bench-site", type=Path, help="a site written by write_site (default: write one per size)"
+        "--bench-site",
+        help="where to keep the site of each size ({n}: the size), written by write_site if missing and "
+        "reused with this working tree's search.js (default: a new one per run)",
+    )
+    ap.add_argument(
+        "--compare", metavar="REV", help="latency: type each query into REV's search.js too, interleaved"
+    )
+    ap.add_argument(
+        "--query", action="append", help="latency: type this query instead of the bench's (repeatable)"
+    )
+    ap.add_argument(
+        "--long",
+        action="store_true",
+        help="latency: also type LONG_QUERIES; --typing: only the bench's and LONG_QUERIES",
+    )
+    ap.add_argument("--no-trace", action="store_true", help="latency: no trace (no main-thread CPU)")
+    ap.add_argument(
+        "--profile",
+        action="store_true",
+        help="latency: the V8 sampling profiler too (self time per function)",
     )
     args = ap.parse_args()
     report: dict[str, Any] = {}
     for n in args.sizes:
         with tempfile.TemporaryDirectory() as tmp:
-            site = args.bench_site or Path(tmp)
+            site = Path(str(args.bench_site).format(n=n)) if args.bench_site else Path(tmp) / "site"
             t = time.perf_counter()
-            sizes = write_site(site, n) if args.bench_site is None else {}
+            if (site / "search" / "meta.json").is_file():
+                sizes: dict[str, float] = {}
+                js = site / "assets" / "search" / "search.js"
+                js.unlink()  # maybe a hard link of a variant's data: write a new file
+                js.write_bytes((ROOT / "theme" / "assets" / "search" / "search.js").read_bytes())
+            else:
+                site.mkdir(parents=True, exist_ok=True)
+                sizes = write_site(site, n)
             sizes["build_s"] = round(time.perf_counter() - t, 2)
             if args.typing:
+                sample = args.query or (QUERIES + LONG_QUERIES if args.long else wide_sample())
+                variants = {"this": site}
+                if args.compare:
+                    variants = {
+                        args.compare: variant_site(site, args.compare, Path(tmp) / "ref"),
+                        "this": site,
+                    }
                 report[f"{n} typed"] = {
-                    mode: typed_summary(
-                        typed_session_bytes(site, wide_sample(), mode, 120 if mode == "fast" else args.key_ms)
+                    (mode if len(variants) == 1 else f"{mode}, {name}"): typed_summary(
+                        typed_session_bytes(path, sample, mode, 120 if mode == "fast" else args.key_ms)
                     )
                     for mode in args.typing
+                    for name, path in variants.items()
                 }
                 continue
-            rounds = [measure(site, args.throttle, QUERIES) for _ in range(args.repeat)]
-            runs = [
-                {
-                    **r0,
-                    "ms": int(statistics.median(r[i]["ms"] for r in rounds)),
-                    "ms_runs": [r[i]["ms"] for r in rounds],
-                }
-                for i, r0 in enumerate(rounds[0])
-            ]
-            report[str(n)] = {
-                "data": sizes,
-                "queries": runs,
-                "max_ms": max(r["ms"] for r in runs),
-                "max_gzip_bytes": max(r["gzip_bytes"] for r in runs),
-            }
+            sites = {"this": site}
+            if args.compare:
+                sites = {args.compare: variant_site(site, args.compare, Path(tmp) / "ref"), "this": site}
+            queries = args.query or QUERIES + (LONG_QUERIES if args.long else [])
+            runs = measure(sites, args.throttle, queries, args.repeat, not args.no_trace, args.profile)
+            report[str(n)] = {"data": sizes, **latency_summary(runs)}
     if args.queries or args.eval:
         with tempfile.TemporaryDirectory() as tmp:
             site = args.site
@@ -536,8 +791,9 @@ def main() -> None:
                 from site_builder.casefile.loader import load_cases
                 from tests.support.search_queries import realistic_queries
 
-                queries = realistic_queries(load_cases([ROOT / "cases"]).published())
-                report["hit_at_3"] = typed_hit_at_3(site, queries)
+                report["hit_at_3"] = typed_hit_at_3(
+                    site, realistic_queries(load_cases([ROOT / "cases"]).published())
+                )
             if args.eval:
                 import yaml
 
@@ -565,14 +821,33 @@ def main() -> None:
             h = r
             print(f"hit@3 {h['hit_at_3']:.1%} {h['by_kind']} unrelated-first {h['unrelated_first']}")
             continue
-        ok = r["max_gzip_bytes"] <= BUDGET_BYTES and r["max_ms"] <= BUDGET_MS
-        print(
-            f"{n:>6} cases: max {r['max_gzip_bytes'] / 1000:.1f} kB, max {r['max_ms']} ms "
-            f"({'within budget' if ok else 'OVER BUDGET'}); per query: "
-            + ", ".join(
-                f"{q['query']} {q['gzip_bytes'] / 1000:.0f}kB/{q['ms']}ms/{q['tier']}" for q in r["queries"]
+        for name, v in r.items():
+            if not isinstance(v, dict) or "queries" not in v:
+                continue
+            ok = v["max_gzip_bytes"] <= BUDGET_BYTES and v["max_ms"] <= BUDGET_MS
+            cpu = (
+                f", main-thread CPU median {v['median_cpu_ms']} ms, max {v['max_cpu_ms']} ms"
+                if "max_cpu_ms" in v
+                else ""
             )
-        )
+            print(
+                f"{n:>6} cases, {name}: max {v['max_gzip_bytes'] / 1000:.1f} kB, latency max {v['max_ms']} ms, "
+                f"p95 {v['p95_ms']} ms, median {v['median_ms']} ms{cpu} ({'within budget' if ok else 'OVER BUDGET'})"
+            )
+            print(
+                "    "
+                + ", ".join(
+                    f"{q['query']} {q['gzip_bytes'] / 1000:.0f}kB/{q['ms']:.0f}ms"
+                    + (f"/cpu {q['cpu_ms']:.0f}" if "cpu_ms" in q else "")
+                    + f"/{q['tier']}"
+                    for q in v["queries"]
+                )
+            )
+        if "ratio_ms" in r:
+            print(
+                f"    per-query ratio this / {args.compare}: latency {r['ratio_ms']:.2f}, CPU {r.get('ratio_cpu', 0):.2f}"
+            )
+        print(f"    load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

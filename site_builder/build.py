@@ -45,8 +45,7 @@ from site_builder.casefile.models import Case
 from site_builder.casefile.vocab import load_vocabularies
 from site_builder.casefile.yamlio import use_parse_cache
 from site_builder.checks.lint import lint_errors
-from site_builder.cms.admin import write_admin
-from site_builder.cms.config import repo_from_url
+from site_builder.cms.admin import cached_admin_files
 from site_builder.errors import CaseError, CaseFileError, InternalError, Location
 from site_builder.history import Addresses, address_book, address_files
 from site_builder.media.art import art_identity
@@ -69,6 +68,7 @@ from site_builder.pages.render import (
     GeneratedPage,
     PageInputs,
     cached_case_bodies,
+    case_inputs_keys,
     case_pages,
     list_page_key,
     list_pages,
@@ -84,7 +84,7 @@ from site_builder.parallel import (
     should_split,
 )
 from site_builder.preview import PreviewState
-from site_builder.publish import Publishing, derive_publishing, edit_base
+from site_builder.publish import Publishing, derive_publishing, edit_base, repo_from_url
 from site_builder.sitedir import source_problems
 from site_builder.termhistory import term_address_files
 
@@ -394,7 +394,9 @@ class Generation:
             placed = self.writing.result()
         else:
             placed = write_outputs(self.site, self.media, self.settings)
-        prune_caches(cache_root(self.settings.root))  # the one pruner, once every entry used is known
+        prune_caches(
+            cache_root(self.settings.root), spaced=True
+        )  # the one pruner, once every entry used is known
         forget_used()
         save_stamps()
         return placed
@@ -544,9 +546,17 @@ def build_site(site: SiteModel, settings: BuildSettings) -> Generation:
     return generation
 
 
-def _start_writer(site: SiteModel, media: MediaPlan, settings: BuildSettings) -> Forked[list[str]] | None:
-    """Write the output files in a forked child when they have to be computed (else at finish)."""
-    if should_split(len(site.cases), PARALLEL_FROM, allow=settings.parallel) and not outputs_cached(
+def _start_writer(
+    site: SiteModel, media: MediaPlan, settings: BuildSettings, changed: int | None = None
+) -> Forked[list[str]] | None:
+    """Write the output files in a forked child when they have to be computed (else at finish).
+
+    ``changed`` is how many cases the build makes afresh (default: all): an edit's outputs are
+    patched from the last build's in a fraction of what forking the whole process costs, so only
+    work on as many cases as forking pays for goes to a child.
+    """
+    work = len(site.cases) if changed is None else changed
+    if should_split(work, PARALLEL_FROM, allow=settings.parallel) and not outputs_cached(
         site, settings, media
     ):
         return fork_call(lambda: write_outputs(site, media, settings))
@@ -627,19 +637,32 @@ def case_page_inputs(settings: BuildSettings, media: MediaPlan) -> PageInputs:
     )
 
 
+def _last_bodies() -> str:
+    """The entry of the last build's body entry of each case page with the hash of its inputs
+    (:func:`~site_builder.pages.render.case_inputs_keys`)."""
+    return f"last-{cache_key('pages', 'bodies')}.json"
+
+
 def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
     media = plan_media(site, settings)
     store = Store(cache_root(settings.root), "pages")
     ids = [c.id for c in site.cases]
     page_inputs = case_page_inputs(settings, media)
-    found = cached_case_bodies(site, ids, store, page_inputs)
+    keys = case_inputs_keys(site, ids, page_inputs)
+    last = _load_json(store.get(_last_bodies()))
+    known = {
+        i: e[1]
+        for i, e in (last.items() if isinstance(last, dict) else ())
+        if isinstance(e, list) and len(e) == 2 and e[0] == keys.get(i) and isinstance(e[1], str)
+    }
+    found = cached_case_bodies(site, ids, store, page_inputs, known)
     missing = [i for i in ids if i not in found]
     if settings.site_url:  # each page prints its QR code twice (body, template): made once, before any fork
         for i in missing:
             qr_image(urls.public(settings.site_url, urls.case_url(i)))
     # Workers only for work the cache does not hold: forking a large process costs more CPU than
     # looking up a few thousand cached entries.
-    writing = _start_writer(site, media, settings)
+    writing = _start_writer(site, media, settings, len(missing))
     made = map_chunks(
         lambda chunk: render_case_bodies(site, chunk, page_inputs, store=store),
         missing,
@@ -648,6 +671,9 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
     )
     found.update(zip(missing, made, strict=True))
     rendered = [found[i] for i in ids]
+    table = {i: [keys[i], entry] for i, (entry, _) in zip(ids, rendered, strict=True)}
+    if table != last:
+        store.put(_last_bodies(), json.dumps(table, sort_keys=True).encode("utf-8"))
     listed, listed_entries = cached_site_pages(site, settings)
     pages = case_pages(site, [body for _, body in rendered]) + listed
     return Generation(pages, media, site, settings, writing, [entry for entry, _ in rendered], listed_entries)
@@ -921,9 +947,20 @@ def build(
     }
     inputs = (*sorted(admin.items()), dt.date.today())  # the form's latest year is next year
     if preview is None or not preview.admin_written(project.site_dir, inputs):  # saves skip it
-        steps.run("表单编辑器 /admin/", write_admin, project.site_dir, project.root, **admin)
+        built.placed += steps.run("表单编辑器 /admin/", write_admin, project.site_dir, project.root, **admin)
     steps.run("保存缓存", save_qr_codes, cache)
     return built
+
+
+def write_admin(site_dir: Path, root: Path, **admin: str) -> list[str]:
+    """Link the form editor's files (:func:`~site_builder.cms.admin.cached_admin_files`) into
+    ``site_dir``; return their site paths."""
+    files = cached_admin_files(root, **admin)
+    for parent in sorted({(site_dir / rel).parent for rel in files}):
+        parent.mkdir(parents=True, exist_ok=True)
+    for rel, cached in files.items():
+        place_file(cached, site_dir / rel)
+    return list(files)
 
 
 def advance(run: Generator[Checked | Rendering, None, Built]) -> Checked | Rendering | Built:

@@ -57,7 +57,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def _validate(paths: list[Path], root: Path | None, strict: bool) -> int:
     """The checks of :func:`cmd_validate`, its report printed; the exit code."""
     from site_builder.casefile.loader import load_cases, remembered_findings
-    from site_builder.checks.lint import one_case_tags
+    from site_builder.checks.tags import one_case_tags
 
     result = load_cases(paths, cases_root=root)
     errors = list(result.errors)
@@ -69,7 +69,10 @@ def _validate(paths: list[Path], root: Path | None, strict: bool) -> int:
         for problem in sitedir.symlink_problems(published, Path.cwd()):
             shown, _, message = problem.partition(": ")
             errors.append(CaseError(Location(shown), "", message))
-    named = {c.id for c in result.cases if c.source_path is not None and _named_file(c.source_path, paths)}
+    given = {g.resolve() for g in paths if g.is_file()}
+    named = {
+        c.id for c in result.cases if given and c.source_path is not None and c.source_path.resolve() in given
+    }
     if result.cases:
         counts = _tag_counts(root, result.cases) if named else None
         options = (strict, sorted(named), sorted((counts or {}).items()), [str(p.resolve()) for p in paths])
@@ -130,12 +133,7 @@ def _collection_findings(
 
 def _has_photos(root: Path) -> bool:
     """Whether anything besides case files lies under ``root`` (photos to check with Pillow)."""
-    return any(not p.name.endswith(".yaml") for p in root.rglob("*") if p.is_file())
-
-
-def _named_file(path: Path, given: list[Path]) -> bool:
-    """Whether a loaded case is a file named on the command line (not found in a folder argument)."""
-    return any(g.is_file() and g.resolve() == path.resolve() for g in given)
+    return any(not name.endswith(".yaml") for _folder, _dirs, files in os.walk(root) for name in files)
 
 
 def _tag_counts(root: Path | None, cases: list[Any]) -> Counter[str]:
@@ -143,7 +141,7 @@ def _tag_counts(root: Path | None, cases: list[Any]) -> Counter[str]:
     shared with a case not named on the command line is not reported as used once."""
     import yaml
 
-    from site_builder.checks.lint import count_tags
+    from site_builder.checks.tags import count_tags
 
     counts = count_tags(cases)
     if root is None:

@@ -120,6 +120,8 @@ class EnvironmentProblem(Exception):
 
 def display_path(path: Path) -> str:
     """Show a path relative to the working directory when possible, with forward slashes."""
+    if not path.is_absolute() and ".." not in path.parts:  # what relpath gives, without its two getcwd
+        return os.path.normpath(path).replace(os.sep, "/")
     try:
         rel = os.path.relpath(path)
     except ValueError:

@@ -4,13 +4,15 @@ The build itself is :func:`site_builder.build.build`, one function from case fil
 this module maps its stages onto MkDocs' events and nothing else:
 
 - ``on_config``: run the build to its checked site (before MkDocs cleans ``site/``); fill the 浏览
-  navigation, the published addresses and ``config.extra``;
+  navigation, the published addresses and ``config.extra``; list the theme's files without its
+  hidden icon folders (:class:`ListedTheme`);
 - ``on_files``: run it to its pages and add them as virtual files (``File.generated``);
 - ``on_pre_build``: hide the last site from MkDocs' clean-up (:class:`site_builder.sitedir.InPlace`):
   a build writes only what changed and deletes only what is stale, never the whole folder;
 - ``on_nav``: date the sitemap; hand the site-wide chrome to the core
   (:class:`site_builder.rendered.Finished`), which says which pages' finished HTML is unchanged;
-  generated pages read their front matter and body as given (no Markdown);
+  generated pages read their front matter and body as given (no Markdown), and the unchanged ones
+  outside the navigation are not read at all (no front matter, no page events);
 - ``on_env``: withhold the unchanged pages from MkDocs (no context, no template, no write): their
   finished files are linked from the cache, or left in place when they are already there;
 - ``on_post_page``: give each newly finished page back;
@@ -23,6 +25,7 @@ Templates read only ``page.meta`` (the generated front matter) and ``config.extr
 from __future__ import annotations
 
 import contextlib
+import gc
 import hashlib
 import json
 import logging
@@ -47,6 +50,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Link, Navigation, Section
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
+from mkdocs.theme import Theme
 from mkdocs.utils.meta import get_data
 
 from site_builder.browse.facets import BROWSE_SECTION
@@ -113,12 +117,20 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.withheld: list[File] = []
         """Generated pages whose finished file is placed from the cache: MkDocs never sees them."""
         self.every_page: list[File] = []
+        self.unread: list[tuple[File, InclusionLevel]] = []
+        """Withheld pages outside the navigation, hidden from MkDocs' reading loop (see :meth:`on_nav`)."""
         self.nav: Navigation | None = None
         self.env: jinja2.Environment | None = None
         self.engine_writes: list[str] = []
         self.placed: list[str] = []
         self.session: tuple[MkDocsConfig, Files, Navigation, Any] | None = None
         """The last build's config, files, navigation and template environment (for :meth:`render_pages`)."""
+
+    @property
+    def withholding(self) -> bool:
+        """Whether unchanged pages skip MkDocs (a build and the project's preview server; ``mkdocs
+        serve`` and ``--dirty`` render them)."""
+        return (self.command == "build" and not self.dirty) or self.live
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = "serve" if command == "serve" else "build"
@@ -157,6 +169,8 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         config.repo_url = checked.publishing.repo_url
         config.repo_name = checked.publishing.repo_name
         config.extra.update(checked.extra)
+        if type(config.theme) is Theme:
+            config.theme.__class__ = ListedTheme
         if self.command == "serve":
             config.watch.append(str(project.cases_dir))
             if config.theme.custom_dir:
@@ -211,6 +225,8 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         assert isinstance(rendering, Rendering)
         config.extra["sb"] = rendering.extra
         self.rendering = rendering
+        if self.withholding:  # the core's site stays as it is: MkDocs' collections skip it
+            gc.freeze()
         for unused in [f for f in files if is_unused_theme_asset(f.src_uri)]:
             files.remove(unused)
         stubs: dict[str, Path] = {}
@@ -226,8 +242,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
                 raise PluginError(f"docs/{page.src_uri} 与自动生成的页面重名，请改名或删除")
             if page.src_uri in stubs:
                 files.append(File.generated(config, page.src_uri, abs_src_path=str(stubs[page.src_uri])))
-            else:
-                files.append(File.generated(config, page.src_uri, content=page.front_matter()))
+            else:  # in a build, front matter only for the pages MkDocs will read (on_nav)
+                content = "" if self.withholding else page.front_matter()
+                files.append(File.generated(config, page.src_uri, content=content))
             self.pages[page.src_uri] = page
         return files
 
@@ -240,20 +257,22 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             raise PluginError(str(exc)) from None
         finally:
             self.run = None
+            _thaw()
         assert isinstance(built, Built)
         self.writer = built.writer
         self.stop_writer = built.stop
-        site = Path(config.site_dir)
+        site = config.site_dir
         if self.withheld:  # the sitemap lists every page, withheld or not, as MkDocs would
             assert self.env is not None and self.nav is not None
             config.theme.static_templates.add(SITEMAP)
             _build_theme_template(SITEMAP, self.env, Files(self.every_page), config, self.nav)
-        localize_theme_scripts(site)  # Material's unpkg.com fallbacks: none on this site
+        localize_theme_scripts(Path(site))  # Material's unpkg.com fallbacks: none on this site
         if self.in_place is not None:
-            made = [*self.engine_writes, *self.placed, *(str(site / rel) for rel in built.placed)]
+            made = [*self.engine_writes, *self.placed, *(os.path.join(site, rel) for rel in built.placed)]
             self.in_place.remove_stale(made)
 
     def on_build_error(self, *, error: Exception) -> None:
+        _thaw()
         if self.run is not None:
             self.run.close()
             self.run = None
@@ -278,10 +297,11 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
             [jinja2.DictLoader({FINISHED_TEMPLATE: "{{ page.content }}"}), env.loader]
         )
         self.env = env
+        self._include_unread()  # when no page was read at all
         if self.command == "serve" and self.nav is not None:
             self.session = (config, files, self.nav, env)
         self.withheld = []
-        if (self.command == "build" and not self.dirty) or self.live:
+        if self.withholding:
             self.withheld = [
                 f for f in files.documentation_pages() if isinstance(f.page, RenderedPage) and f.page.finished
             ]
@@ -338,6 +358,8 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         return written
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page | None:
+        if self.unread:
+            self._include_unread()
         self._date(page)  # a page new since the last build (the preview's render_pages)
         return page
 
@@ -370,7 +392,36 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
                 assert isinstance(file.page, RenderedPage)
                 file.page.generated = generated
                 file.page.finished = placeable.get(src_uri)
+        self._skip_reading(files, nav)
         return nav
+
+    def _skip_reading(self, files: Files, nav: Navigation) -> None:
+        """No events, front matter or body for the pages :meth:`on_env` withholds.
+
+        MkDocs lists the pages it reads as soon as this event returns: a withheld page outside the
+        navigation is excluded from that list, then included again before the first page is read
+        (:meth:`on_pre_page`), so links to it resolve as before. Pages in the navigation are read
+        (the navigation shows their titles), as is every page rendered anew: their front matter
+        is written now.
+        """
+        self.unread = []
+        if not self.withholding:
+            return
+        in_nav = {id(page) for page in nav.pages}
+        for file in files.documentation_pages():
+            page = file.page
+            if not isinstance(page, RenderedPage):
+                continue
+            if page.finished is not None and id(page) not in in_nav:
+                self.unread.append((file, file.inclusion))
+                file.inclusion = InclusionLevel.EXCLUDED
+            else:
+                file.content_string = page.generated.front_matter()
+
+    def _include_unread(self) -> None:
+        for file, inclusion in self.unread:
+            file.inclusion = inclusion
+        self.unread = []
 
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str | None:
         if isinstance(page, RenderedPage):
@@ -384,6 +435,15 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         if self.command == "serve" and not self.live:  # `mkdocs serve`: the banner goes in here
             return self.preview.inject(output, page.url)
         return output
+
+
+def _thaw() -> None:
+    """Let the garbage collector see the core's site again (frozen in :meth:`CasesPlugin.on_files`).
+
+    A build's objects outlive it only in a process that builds again (tests, scripts): they are
+    collectable once the build ends. A process that froze its own objects (the preview server)
+    never builds in this mode."""
+    gc.unfreeze()
 
 
 SITEMAP = "sitemap.xml"
@@ -403,11 +463,41 @@ def _place_finished(files: list[File]) -> list[str]:
         target = file.abs_dest_path
         parent = os.path.dirname(target)
         if parent not in made:
-            os.makedirs(parent, exist_ok=True)
+            if not os.path.isdir(parent):  # one stat: the last site's folders are mostly there
+                os.makedirs(parent, exist_ok=True)
             made.add(parent)
         place_file(file.page.finished, Path(target))
         placed.append(target)
     return placed
+
+
+class ThemeFiles(jinja2.FileSystemLoader):
+    """The theme's template loader, listing its files without entering hidden folders.
+
+    MkDocs lists every file of the theme to copy its static assets, and drops each name with a
+    part that starts with a dot (``add_files_from_theme``: patterns ``.*`` and ``*/.*``). Material
+    keeps 14,000 icons in ``.icons/``: walking and matching them cost more than the rest of an
+    unchanged build's listing. Skipping hidden entries in the walk lists the same files.
+    """
+
+    def list_templates(self) -> list[str]:
+        found: set[str] = set()
+        for searchpath in self.searchpath:
+            for parent, dirs, names in os.walk(searchpath, followlinks=self.followlinks):
+                dirs[:] = [d for d in dirs if not d.startswith(".")]
+                rel = os.path.relpath(parent, searchpath)
+                prefix = "" if rel == "." else rel.replace(os.path.sep, "/") + "/"
+                found.update(prefix + name for name in names if not name.startswith("."))
+        return sorted(found)
+
+
+class ListedTheme(Theme):
+    """MkDocs' theme whose environment lists its files with :class:`ThemeFiles` (loading is unchanged)."""
+
+    def get_env(self) -> jinja2.Environment:
+        env = super().get_env()
+        env.loader = ThemeFiles(self.dirs)
+        return env
 
 
 class RenderedPage(Page):

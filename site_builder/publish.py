@@ -134,3 +134,9 @@ def edit_base(publishing: Publishing, cases_dir: str) -> str | None:
     if not publishing.repo_url:
         return None
     return f"{publishing.repo_url}/edit/{publishing.edit_branch}/{cases_dir.strip('/')}/"
+
+
+def repo_from_url(url: str | None) -> str:
+    """``owner/name`` of a GitHub repository address (empty when it is not one)."""
+    m = re.match(r"^https://github\.com/([^/\s]+/[^/\s]+?)(?:\.git)?/?$", url or "")
+    return m.group(1) if m else ""

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.support import cpu_probe
 from tests.support.pages_server import serve_like_pages
 from tests.support.project import (
     CHROMIUM,
@@ -40,6 +41,11 @@ LONG_ALONE = (
     "tests/test_cache_environment.py",
 )
 """Small modules whose tests run long (subprocess builds, the benchmark at 5 cases), most first."""
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """``SITE_BUILDER_TEST_CPU=FOLDER`` adds per-test CPU, Chromium included (``tests/support/cpu_probe.py``)."""
+    cpu_probe.register(config)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -220,6 +220,34 @@ def test_the_one_pruner_keeps_what_the_build_used_and_what_is_young(tmp_path: Pa
     forget_used()
 
 
+def test_a_builds_pruning_is_spaced_by_each_namespaces_age(tmp_path: Path) -> None:
+    forget_used()
+    old = time.time() - 30 * 24 * 3600
+    pages, art = Store(tmp_path, "pages"), Store(tmp_path, "art")
+
+    def stale() -> None:
+        for store in (pages, art):
+            store.put("unused-old", b"x")
+            for name in ("unused-old", ".unused-old.sha256"):
+                os.utime(store.path(name), (old, old))
+        forget_used()  # a new build: it uses "kept" only
+        pages.get("kept")
+        art.get("kept")
+
+    pages.put("kept", b"k")
+    art.put("kept", b"k")
+    stale()
+    assert prune_caches(tmp_path, spaced=True) == 2, "never pruned before: both namespaces"
+    stale()
+    assert prune_caches(tmp_path, spaced=True) == 1, "art entries age at once; pages was pruned just now"
+    assert pages.get("unused-old") == b"x" and art.get("unused-old") is None
+    stale()
+    os.utime(pages.dir / ".pruned", (old, old))
+    assert prune_caches(tmp_path, spaced=True) == 2, "a day after: pages again"
+    assert pages.get("kept") == b"k" and pages.get("unused-old") is None
+    forget_used()
+
+
 def test_entries_a_worker_made_are_kept_by_the_parent(tmp_path: Path) -> None:
     if not can_fork():
         pytest.skip("no fork here")

@@ -3,14 +3,15 @@ change is written as it was, and the site is byte for byte the one a full render
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
 import pytest
+from mkdocs.structure.files import File
 
+from site_builder import plugin
 from site_builder.plugin import RenderedPage
-from tests.support.project import FIXTURE_CASES, SMALL_SITE_ENV, build_in_process, make_project
+from tests.support.project import FIXTURE_CASES, ROOT, SMALL_SITE_ENV, build_in_process, make_project
 
 FULL = {**SMALL_SITE_ENV, "SITE_BUILDER_CACHE_OFF": "rendered"}
 """A build that renders every page (the reference)."""
@@ -35,7 +36,13 @@ def reused(monkeypatch: pytest.MonkeyPatch) -> dict[str, bool]:
         seen[self.file.src_uri] = self.finished is not None
         real(self, *args, **kwargs)  # type: ignore[arg-type]
 
+    def place(files: list[File]) -> list[str]:  # withheld pages: MkDocs neither reads nor renders them
+        seen.update((file.src_uri, True) for file in files)
+        return real_place(files)
+
+    real_place = plugin._place_finished
     monkeypatch.setattr(RenderedPage, "render", render)
+    monkeypatch.setattr(plugin, "_place_finished", place)
     return seen
 
 
@@ -94,38 +101,34 @@ def test_a_build_that_fails_after_rendering_leaves_the_site_byte_identical(
 ) -> None:
     """The engine fails at its end (a --strict warning) after reusing finished pages: ``site/``
     keeps every byte, and the next good build equals a full render."""
+    from tests.support.project import cli_in_process, environment
+
     config = make_project(tmp_path / "p", FIXTURE_CASES, cache_from=small_project)
     out = tmp_path / "p" / "site"
-    cmd = [sys.executable, "-m", "site_builder.cli", "build", "--site-dir", str(out), "--config", str(config)]
-    env = {**SMALL_SITE_ENV}
-    for _ in range(2):  # the second swap leaves a spare site, which the failing build starts from
-        first = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path / "p", env=_env(env))
-        assert first.returncode == 0, first.stderr
-    before = _tree(out)
-    good = config.read_text(encoding="utf-8")
-    config.write_text(good.replace("nav:\n", "nav:\n- 不存在的页面: missing-page.md\n", 1), encoding="utf-8")
-    failed = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path / "p", env=_env(env))
-    assert failed.returncode != 0, failed.stderr
-    assert "missing-page.md" in failed.stderr and "Traceback" not in failed.stderr
-    assert _tree(out) == before
-    config.write_text(good, encoding="utf-8")
-    case = tmp_path / "p" / "cases" / "couriers-joint-meeting.yaml"
-    case.write_text(
-        case.read_text(encoding="utf-8").replace("summary: ", "summary: 快递员，", 1), encoding="utf-8"
-    )
-    again = subprocess.run(cmd, capture_output=True, text=True, cwd=tmp_path / "p", env=_env(env))
+    cmd = ["build", "--site-dir", str(out), "--config", str(config)]
+    with environment(SMALL_SITE_ENV):
+        for _ in range(2):  # the second swap leaves a spare site, which the failing build starts from
+            first = cli_in_process(cmd, tmp_path / "p")
+            assert first.returncode == 0, first.stderr
+        before = _tree(out)
+        good = config.read_text(encoding="utf-8")
+        config.write_text(
+            good.replace("nav:\n", "nav:\n- 不存在的页面: missing-page.md\n", 1), encoding="utf-8"
+        )
+        failed = cli_in_process(cmd, tmp_path / "p")  # an escaping exception would fail the test here
+        assert failed.returncode != 0, failed.stderr
+        assert "missing-page.md" in failed.stderr and "Traceback" not in failed.stderr
+        assert _tree(out) == before
+        config.write_text(good, encoding="utf-8")
+        case = tmp_path / "p" / "cases" / "couriers-joint-meeting.yaml"
+        case.write_text(
+            case.read_text(encoding="utf-8").replace("summary: ", "summary: 快递员，", 1), encoding="utf-8"
+        )
+        again = cli_in_process(cmd, tmp_path / "p")
     assert again.returncode == 0, again.stderr
     full = build_in_process(config, tmp_path / "full", env=FULL)
     assert full.returncode == 0, full.stderr
     assert _differing(out, tmp_path / "full") == []
-
-
-def _env(extra: dict[str, str]) -> dict[str, str]:
-    import os
-
-    from site_builder.engines import engine_env
-
-    return engine_env({**os.environ, **extra})
 
 
 def test_keys_do_not_depend_on_where_the_checkout_lies(tmp_path: Path) -> None:
@@ -274,3 +277,65 @@ def test_zensical_renders_only_the_pages_that_changed(tmp_path: Path, small_proj
         encoding="utf-8"
     )
     assert _differing(tmp_path / "edited", tmp_path / "full") == []
+
+
+def test_withheld_pages_are_not_read_and_links_to_them_still_resolve(
+    tmp_path: Path, small_project: Path, reused: dict[str, bool], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unchanged page outside the navigation never reaches MkDocs' reading (no front matter,
+    no events), yet a hand-written page linking to it builds --strict to the same bytes."""
+    docs = tmp_path / "docs"
+    shutil.copytree(ROOT / "docs", docs)
+    about = docs / "about.md"
+    about.write_text(
+        about.read_text(encoding="utf-8") + "\n另见[金头盔骑手](cases/riders-golden-helmet.md)。\n",
+        encoding="utf-8",
+    )
+    config = make_project(tmp_path / "p", FIXTURE_CASES, cache_from=small_project)
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(f"docs_dir: {ROOT / 'docs'}", f"docs_dir: {docs}"),
+        encoding="utf-8",
+    )
+    first = build_in_process(config, tmp_path / "first", env=SMALL_SITE_ENV)
+    assert first.returncode == 0, first.stderr
+    read: list[str] = []
+    real_read = RenderedPage.read_source
+
+    def read_source(self: RenderedPage, config: object) -> None:
+        read.append(self.file.src_uri)
+        real_read(self, config)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RenderedPage, "read_source", read_source)
+    reused.clear()
+    again = build_in_process(config, tmp_path / "again", env=SMALL_SITE_ENV)
+    assert again.returncode == 0, again.stderr
+    assert "excluded from the built site" not in again.stderr  # MkDocs' note on a link to a draft
+    assert reused["cases/riders-golden-helmet.md"] is True
+    assert "cases/riders-golden-helmet.md" not in read
+    assert read and all(not uri.startswith("cases/") or uri == "cases/index.md" for uri in read), read
+    page = (tmp_path / "again" / "about" / "index.html").read_text(encoding="utf-8")
+    assert 'href="../cases/riders-golden-helmet/"' in page
+    assert _differing(tmp_path / "again", tmp_path / "first") == []
+
+
+def test_the_theme_lists_the_files_mkdocs_copies() -> None:
+    """The theme's listing skips hidden folders (Material's icons) and MkDocs copies the same files."""
+    import jinja2
+    from mkdocs.config import load_config
+    from mkdocs.structure.files import Files
+
+    config = load_config(config_file=str(ROOT / "mkdocs.yml"))
+    listed = plugin.ThemeFiles(config.theme.dirs).list_templates()
+    every = jinja2.FileSystemLoader(config.theme.dirs).list_templates()
+    assert len(listed) * 10 < len(every)
+    assert not any(part.startswith(".") for name in listed for part in name.split("/"))
+
+    def copied(env: jinja2.Environment) -> list[tuple[str, str | None]]:
+        files = Files([])
+        files.add_files_from_theme(env, config)
+        return [(f.src_uri, f.abs_src_path) for f in files]
+
+    stock = copied(config.theme.get_env())
+    config.theme.__class__ = plugin.ListedTheme
+    assert copied(config.theme.get_env()) == stock
+    assert any(uri.startswith("assets/javascripts/bundle.") for uri, _ in stock)

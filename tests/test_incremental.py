@@ -5,6 +5,7 @@ show the edited part of the case rendered again).
 
 from __future__ import annotations
 
+import dataclasses
 import shutil
 from pathlib import Path
 from typing import Any
@@ -111,6 +112,17 @@ def test_an_edited_site_from_the_cache_equals_a_clean_build(
     _set(moved_case, "district", district)
     _build(config, tmp_path / "edited" / "site")
 
+    # A new case (in the lists, the related cases of others, the index's order), then a deleted one.
+    seen = _count(monkeypatch)
+    added = moved_case.with_name("zz-added-case.yaml")
+    added.write_text(moved_case.read_text(encoding="utf-8"), encoding="utf-8")
+    _set(added, "title", "新增的案例：楼宇党群服务站")
+    _build(config, tmp_path / "edited" / "site")
+    assert seen["tokenized"] == [added.stem], "only the new case is tokenized"
+    monkeypatch.undo()
+    summary_case.unlink()
+    _build(config, tmp_path / "edited" / "site")
+
     clean = make_project(tmp_path / "clean", tmp_path / "edited" / "cases")
     for name in ART:
         art = cache_root(config.parent) / name
@@ -131,9 +143,11 @@ def test_search_files_from_cached_parts_are_the_same_bytes(tmp_path: Path) -> No
     assert build_search_files(cases, vocab, store=store) == expected, "parts made and stored"
     assert build_search_files(cases, vocab, store=store) == expected, "parts read back"
     entries = [
-        p for p in store.dir.iterdir() if p.suffix == ".json" and not p.name.startswith(("py-", "tables-"))
+        p
+        for p in store.dir.iterdir()
+        if p.suffix == ".json" and not p.name.startswith(("py-", "readings-", "tables-"))
     ]
-    assert len(entries) == len(cases), "one part per case, beside py.json and the word tables"
+    assert len(entries) == len(cases), "one part per case, beside py.json, its readings and the word tables"
     entries[0].write_text("{}", encoding="utf-8")  # damaged: fails its digest, made again
     forget_stamps()
     assert build_search_files(cases, vocab, store=store) == expected
@@ -158,8 +172,75 @@ def test_list_page_keys_hold_what_the_pages_show() -> None:
     titled = keys([first.model_copy(update={"title": first.title + "（新）"}), *cases[1:]])
     changed = {url for url in base if titled[url] != base[url]}
     assert "cases/" in changed and "stats/" not in changed
+    facet_indexes = {f.url for f in render.listed_facets(SiteModel(cases, vocab))}
+    assert not changed & facet_indexes, "the facet indexes count a term's cases, they show no title"
     district = render.listed_facets(SiteModel(cases, vocab))[0]
     assert district.key == "district"
-    mine = next(t.url for t in district.terms if first.id in [c.id for c in t.cases])
-    others = [t.url for t in district.terms if first.id not in [c.id for c in t.cases]]
+    listing = {t.url: [c if isinstance(c, str) else c.id for c in t.cases] for t in district.terms}
+    mine = next(url for url, ids in listing.items() if first.id in ids)
+    others = [url for url, ids in listing.items() if first.id not in ids]
     assert mine in changed and not changed & set(others), "only the terms listing the case"
+
+
+def test_a_case_pages_inputs_key_changes_whenever_its_body_key_does() -> None:
+    """The last build's body entry is taken for a case whose inputs key is unchanged, without making
+    its template context: so every change of the context (the body's key) must change that key."""
+    from site_builder.browse.model import SiteModel
+
+    vocab = load_vocabularies()
+    cases = [c for c in require_cases([FIXTURE_CASES], cases_root=FIXTURE_CASES).cases if not c.is_draft]
+    by_id = {c.id: c for c in cases}
+    inputs = render.PageInputs(
+        edit_base="https://example.org/edit/", site_name="站", site_url="https://x.org/"
+    )
+
+    def keys(site_cases: list[Any], page_inputs: render.PageInputs) -> tuple[dict[str, str], dict[str, str]]:
+        site = SiteModel(site_cases, vocab)
+        ids = [c.id for c in site.cases]
+        body = {i: name for i, _context, name in render._case_contexts(site, ids, page_inputs)}
+        return render.case_inputs_keys(site, ids, page_inputs), body
+
+    def edited(case_id: str, **update: Any) -> list[Any]:
+        return [c.model_copy(update=update) if c.id == case_id else c for c in cases]
+
+    base_inputs, base_body = keys(cases, inputs)
+    changes = {
+        "a related case's title": (edited("couriers-joint-meeting", title="改过的标题"), inputs),
+        "a review date (the citations' fallback date)": (
+            edited("hostile-text", updated="2099-01-01"),
+            inputs,
+        ),
+        "the site's address": (cases, dataclasses.replace(inputs, site_url="https://y.org/")),
+        "a related case's cover": (
+            cases,
+            dataclasses.replace(inputs, covers={"couriers-joint-meeting": "assets/covers/x.webp"}),
+        ),
+        "a new case": (
+            [*cases, by_id["luwan-building-branch"].model_copy().bind("zz-new", Path("zz-new.yaml"))],
+            inputs,
+        ),
+        "the former district's label": (
+            [_without_former(c) if c.former_district else c for c in cases],
+            inputs,
+        ),
+    }
+    assert by_id["luwan-building-branch"].former_district, "a fixture case names a former district"
+    for what, (site_cases, page_inputs) in changes.items():
+        after_inputs, after_body = keys(site_cases, page_inputs)
+        moved = {i for i in base_body.keys() & after_body.keys() if base_body[i] != after_body[i]}
+        assert moved, f"{what}: the change reaches some page"
+        stale = {i for i in moved if base_inputs[i] == after_inputs[i]}
+        assert stale == set(), f"{what}: a changed page would be taken from the last build"
+
+    first = cases[0]
+    after_inputs, _ = keys(edited(first.id, practice=first.practice + "又一句。"), inputs)
+    assert {i for i in base_inputs if after_inputs[i] != base_inputs[i]} == {first.id}, (
+        "a case's text reaches its own page only"
+    )
+
+
+def _without_former(case: Any) -> Any:
+    """The case as if its file named the current district (same values, another label)."""
+    copy = case.model_copy()
+    copy._former_district = None
+    return copy

@@ -106,8 +106,13 @@ def discover_case_files(paths: Iterable[Path]) -> tuple[list[Path], list[CaseErr
     errors: list[CaseError] = []
     for p in paths:
         if p.is_dir():
-            for child in sorted(p.iterdir()):
-                _discover_child(child, found, errors)
+            with os.scandir(p) as listing:  # file types from the listing: no stat of each case file
+                entries = sorted(listing, key=lambda e: e.name)
+            for entry in entries:
+                if entry.name.endswith(CASE_SUFFIX) and not entry.name.startswith(".") and not entry.is_dir():
+                    found.append(p / entry.name)
+                else:
+                    _discover_child(p / entry.name, found, errors)
         elif p.name.endswith(CASE_SUFFIX) and (p.exists() or p.is_symlink()):
             found.append(p)
         elif p.exists() or p.is_symlink():

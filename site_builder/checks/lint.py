@@ -51,12 +51,14 @@ from pydantic import BaseModel
 from site_builder.casefile.fields import submodels
 from site_builder.casefile.models import Case, field_meta, kind_of
 from site_builder.casefile.yamlio import dotted_path
+from site_builder.checks.tags import count_tags, one_case_tags
 from site_builder.errors import CaseError, Location, Severity, display_path
 from site_builder.textnorm import find_nonsimplified, fold, fold_table
 
 __all__ = [
     "DUPLICATE_BODY_SHARE",
     "DUPLICATE_TITLE_RATIO",
+    "count_tags",
     "find_bracketed_pinyin",
     "find_halfwidth_punctuation",
     "find_links",
@@ -1045,11 +1047,6 @@ def nearest_tag(tag: str, used: Mapping[str, int]) -> str | None:
     return best[2] if best else None
 
 
-def count_tags(cases: Sequence[Any]) -> Counter[str]:
-    """How many cases use each tag."""
-    return Counter(t for case in cases for t in set(getattr(case, "tags", None) or ()))
-
-
 def lint_tags(
     cases: Sequence[Any],
     positions: Mapping[str, PositionsLike] | None = None,
@@ -1088,11 +1085,6 @@ def lint_tags(
         )
         findings.append(CaseError(Location(shown, loc.line, loc.col), "tags", message, WARNING))
     return findings
-
-
-def one_case_tags(cases: Sequence[Any]) -> list[str]:
-    """Tags exactly one case uses (what ``validate`` over the whole folder counts in one line)."""
-    return sorted(t for t, n in count_tags(cases).items() if n == 1)
 
 
 def lint_cases(

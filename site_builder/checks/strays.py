@@ -110,11 +110,8 @@ def loose_photo_problems(
     Photos a case uses are checked on that case's ``images`` line by the loader; ``broken_files``
     are case files that did not validate, whose references are read from their raw text.
     """
-    photos = {
-        p.resolve(): p
-        for p in sorted(cases_dir.rglob("*"))
-        if p.suffix.lower() in PHOTO_SUFFIXES and p.is_file() and not p.is_symlink()
-    }
+    listed = sorted(p for p in cases_dir.rglob("*") if p.suffix.lower() in PHOTO_SUFFIXES)  # sort photos only
+    photos = {p.resolve(): p for p in listed if p.is_file() and not p.is_symlink()}
     for case in cases:
         base = (case.source_path or cases_dir / "x").parent
         for image in case.images:

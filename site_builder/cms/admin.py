@@ -27,7 +27,6 @@ from typing import Any
 
 from site_builder.browse import urls
 from site_builder.cache import Store, cache_key, cache_root
-from site_builder.cms.config import render_cms_config
 from site_builder.errors import EnvironmentProblem
 
 PACKAGE = "@sveltia/cms"
@@ -438,6 +437,8 @@ def admin_files(
     root: Path, *, repo: str, branch: str, site_url: str, site_name: str, cases_dir: str
 ) -> dict[str, bytes]:
     """Every file of ``/admin/`` by its path inside the site folder."""
+    from site_builder.cms.config import render_cms_config  # the models and Pillow: only when made
+
     files = {item.dest: raw for item, raw in load_vendored(root).items()}
     locale = f"{urls.ADMIN}vendor/sveltia-cms@{VERSION}/locales/{LOCALE}.json"
     files[locale] = complete_locale(files[locale])
@@ -478,8 +479,7 @@ def admin_files(
     return dict(sorted(files.items()))
 
 
-def write_admin(
-    site_dir: Path,
+def cached_admin_files(
     root: Path,
     *,
     repo: str,
@@ -487,13 +487,49 @@ def write_admin(
     site_url: str = "",
     site_name: str = "",
     cases_dir: str = "cases",
-) -> int:
-    """Copy the verified editor and its generated configuration into ``site_dir/admin``; return the file count."""
-    files = admin_files(
-        root, repo=repo, branch=branch, site_url=site_url, site_name=site_name, cases_dir=cases_dir
-    )
-    for rel, data in files.items():
-        target = site_dir / rel
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_bytes(data)
-    return len(files)
+) -> dict[str, Path]:
+    """Every file of ``/admin/`` (site path -> its entry in the "admin" cache), made when missing.
+
+    :func:`admin_files` reads and checks 3.5 MB of pinned npm files and renders the form's
+    configuration; the result depends on the arguments, the date (the form's latest year), the
+    code and those files, so a build whose inputs are unchanged links the entries of the last one.
+    The installed files enter the key by their stat (size, times, inode): a reinstall, an edit or
+    another checkout is read and checked against its sha256 again.
+    """
+    store = Store(cache_root(root), "admin")
+    args = {
+        "repo": repo,
+        "branch": branch,
+        "site_url": site_url,
+        "site_name": site_name,
+        "cases_dir": cases_dir,
+    }
+    name = f"{cache_key('admin', sorted(args.items()), dt.date.today(), _installed_signature(root))}.json"
+    blob = store.get(name)
+    try:
+        manifest = json.loads(blob) if blob is not None else None
+    except ValueError:
+        manifest = None
+    if not (
+        isinstance(manifest, dict)
+        and manifest
+        and all(isinstance(v, str) and store.has(v) for v in manifest.values())
+    ):
+        manifest = {rel: store.put_content(data) for rel, data in admin_files(root, **args).items()}
+        store.put(name, json.dumps(manifest, sort_keys=True).encode("utf-8"))
+    return {rel: store.path(content) for rel, content in sorted(manifest.items())}
+
+
+def _installed_signature(root: Path) -> list[list[object]]:
+    """Where each pinned file is installed and its stat (a changed file is read and checked again)."""
+    rows: list[list[object]] = []
+    for item in VENDORED:
+        folder = find_package(root, item.package)
+        for path in (folder / "package.json", folder / item.file):
+            try:
+                st = path.stat()
+            except OSError:
+                rows.append([str(path), None])
+                continue
+            rows.append([str(path), st.st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino])
+    return rows

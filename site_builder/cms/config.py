@@ -20,7 +20,7 @@ from site_builder.casefile.fields import FieldSpec, case_fields
 from site_builder.casefile.models import FIRST_YEAR, ID_MAX, ID_PATTERN, LAT_RANGE, LON_RANGE, METRIC_MAX
 from site_builder.casefile.vocab import Vocabularies, load_vocabularies
 from site_builder.media.photos import FIX_MAX_SIDE, FIX_QUALITY
-from site_builder.publish import read_mkdocs_yml
+from site_builder.publish import read_mkdocs_yml, repo_from_url
 
 CONFIG_PATH = Path("schema/cms-config.yml")
 HEADER = (
@@ -216,12 +216,6 @@ def widget(spec: FieldSpec, parent: str = "", today: dt.date | None = None) -> d
     if path == "title":
         out["comment"] = FORM_CANNOT_CHECK
     return out
-
-
-def repo_from_url(url: str | None) -> str:
-    """``owner/name`` of a GitHub repository address (empty when it is not one)."""
-    m = re.match(r"^https://github\.com/([^/\s]+/[^/\s]+?)(?:\.git)?/?$", url or "")
-    return m.group(1) if m else ""
 
 
 def build_cms_config(

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import html
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, is_dataclass
 from dataclasses import fields as dataclass_fields
 from functools import lru_cache
 from typing import Any
 
 import jinja2
+from markupsafe import Markup, escape
 
 from site_builder.browse import urls
 from site_builder.browse.facets import FacetSpec, has_reported_results
 from site_builder.browse.model import Facet, SiteModel, Term, case_digest, newest_first
 from site_builder.browse.urls import base_for
-from site_builder.cache import Store, cache_key, fingerprint
+from site_builder.cache import Store, cache_key, code_fingerprint, fingerprint
 from site_builder.casefile.models import Case, kind_of
 from site_builder.pages.charts import district_map, overview_charts
 from site_builder.pages.citation import Citation, cite_case, newest_review
@@ -96,8 +98,30 @@ def template_env() -> jinja2.Environment:
     env.tests["ne_one"] = lambda cases: len(cases) != 1
     env.globals["covers"] = None
     env.globals["case_url"] = urls.case_url
+    env.globals["cards_html"] = cards_html
     env.globals["urls"] = urls
     return env
+
+
+def cards_html(cards: Iterable[Card], base: str) -> Markup:
+    """The ``cards`` macro of ``_macros.html``: a ``<ul>`` of :func:`card_html` rows."""
+    return Markup('<ul class="sb-cards">' + "".join("\n" + card_html(c, base) for c in cards) + "\n</ul>")
+
+
+@lru_cache(maxsize=16384)
+def card_html(card: Card, base: str) -> str:
+    """One case in a list: a compact row a phone shows four or more of per screen: title, district ·
+    year · fields, and two lines of summary. No cover beside it: a cover only repeated the district
+    and field of the meta line, and took the room the summary needs on a phone (covers stay in the
+    feeds and the open data). Every value is escaped; a row is remembered by its card and base,
+    since the all-cases lists and the term pages show the same rows again and again."""
+    fields = f"<span>{escape('、'.join(card.fields))}</span>" if card.fields else ""
+    return (
+        '<li class="sb-card">\n  <div class="sb-card__body">\n'
+        f'    <a class="sb-card__link" href="{escape(base)}{escape(urls.case_url(card.id))}">{escape(card.title)}</a>\n'
+        f'    <p class="sb-card__meta"><span>{escape(card.district_label)}</span><span>{card.year} 年</span>{fields}</p>\n'
+        f'    <p class="sb-card__summary">{escape(card.summary)}</p>\n  </div>\n</li>'
+    )
 
 
 @dataclass(frozen=True)
@@ -278,16 +302,63 @@ def _case_contexts(
         yield i, context, f"{body_cache_key(context, memo)}.html"
 
 
+def site_inputs_key(site: SiteModel, inputs: PageInputs) -> str:
+    """A hash of everything :func:`case_context` reads besides a case and its related cases: the
+    page inputs (edit links, photos, covers, sharing, where reports go), the citation's fallback
+    date, every facet row a case page shows with all its terms (names, addresses, labels), and
+    the code of the pages, the browse model and the case model."""
+    facets = [[_plain(f), [_plain(t) for t in f.terms]] for f in site.facets.values() if f.spec.on_case]
+    share = Share(inputs.site_name, inputs.site_url, newest_review(site.cases))
+    return cache_key("pages", "inputs", vars(inputs), vars(share), facets, code_fingerprint("casefile"))
+
+
+def case_inputs_keys(site: SiteModel, ids: list[str], inputs: PageInputs) -> dict[str, str]:
+    """Case id -> a hash of what its page's template context is made of (:func:`_case_contexts`):
+    the site-wide inputs (:func:`site_inputs_key`), the case (its values and the district label
+    the vocabularies give it) and the card of each related case (all the page shows of it).
+    Equal hashes give equal contexts, so a page whose hash is unchanged since the last build has
+    the same body cache entry, found without making its context."""
+    site_key = site_inputs_key(site, inputs)
+    digests = site.case_digests
+    cards: dict[str, list[Any]] = {}
+    keys = {}
+    for i in ids:
+        case = site.by_id[i]
+        related = []
+        for r, _explicit in site.related(case):
+            card = cards.get(r.id)
+            if card is None:
+                card = cards[r.id] = _plain(card_of(r))
+            related.append(card)
+        keys[i] = fingerprint(site_key, i, digests[i], case.district_label, related)
+    return keys
+
+
 def cached_case_bodies(
-    site: SiteModel, ids: list[str], store: Store, inputs: PageInputs
+    site: SiteModel,
+    ids: list[str],
+    store: Store,
+    inputs: PageInputs,
+    known: Mapping[str, str] | None = None,
 ) -> dict[str, tuple[str, str]]:
     """Case id -> ``(cache entry name, body)`` of the bodies already cached; the rest need rendering.
 
     Looking up is a fraction of rendering, so a build looks up every case first and starts worker
-    processes only for the cases that are left.
+    processes only for the cases that are left. ``known`` (case id -> body entry, for the cases
+    whose :func:`case_inputs_keys` are those of the last build) takes such a case straight to its
+    entry: an edit makes the template context and body key of the cases it touches only (the
+    edited case and those that show it among their related cases).
     """
     found: dict[str, tuple[str, str]] = {}
-    for i, _context, name in _case_contexts(site, ids, inputs):
+    todo = []
+    for i in ids:
+        entry = known.get(i) if known is not None else None
+        cached = store.get(entry) if entry else None
+        if cached is not None and entry is not None:
+            found[i] = (entry, cached.decode("utf-8"))
+        else:
+            todo.append(i)
+    for i, _context, name in _case_contexts(site, todo, inputs):
         cached = store.get(name)
         if cached is not None:
             found[i] = (name, cached.decode("utf-8"))
@@ -330,14 +401,15 @@ def case_page(case: Case, body: str) -> GeneratedPage:
 
 @dataclass(frozen=True)
 class ListedTerm:
-    """A browse term as list pages show it: its names and address and the cards of its cases."""
+    """A browse term as list pages show it: its names and address and the cards of its cases (or,
+    where a page only counts them, :func:`counted_facets`, their ids)."""
 
     name: str
     slug: str
     url: str
     label: str
     title: str
-    cases: tuple[Card, ...]
+    cases: tuple[Card, ...] | tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -376,6 +448,22 @@ def listed_facets(site: SiteModel) -> list[ListedFacet]:
             ),
         )
         for f in site.facets.values()
+    ]
+
+
+def counted_facets(facets: list[ListedFacet]) -> list[ListedFacet]:
+    """``facets`` as the pages that only count each term's cases see them (the facet indexes, the
+    home page): each term's cases by id, not card, so a page's key changes when a term gains or
+    loses a case, not when a case's title or summary does."""
+    return [
+        dataclasses.replace(
+            f,
+            terms=tuple(
+                dataclasses.replace(t, cases=tuple(c if isinstance(c, str) else c.id for c in t.cases))
+                for t in f.terms
+            ),
+        )
+        for f in facets
     ]
 
 
@@ -428,12 +516,13 @@ def list_pages(site: SiteModel, *, site_title: str, home: bool = True) -> list[L
     """The pages that list or count cases: browse pages per facet and term, all cases, stats, home."""
     pages: list[ListPage] = []
     facet_list = listed_facets(site)
+    counted = counted_facets(facet_list)
     tile_map = district_map(site)
-    for facet in facet_list:
+    for facet, counts in zip(facet_list, counted, strict=True):
         url = facet.url
         context = {
-            "facet": facet,
-            "facets": facet_list,
+            "facet": counts,
+            "facets": counted,
             "base": base_for(url),
             "district_map": tile_map if facet.key == "district" else None,
         }
@@ -442,7 +531,9 @@ def list_pages(site: SiteModel, *, site_title: str, home: bool = True) -> list[L
         crumb = FacetCrumb(facet.key, facet.label, facet.url)
         for term in facet.terms:
             context = {"facet": crumb, "term": term, "heading": term.title, "base": base_for(term.url)}
-            desc = f"{term.title}：共 {len(term.cases)} 个案例。" + "；".join(c.title for c in term.cases[:5])
+            desc = f"{term.title}：共 {len(term.cases)} 个案例。" + "；".join(
+                c.title for c in term.cases[:5] if isinstance(c, Card)
+            )
             pages.append(
                 ListPage(urls.page_src(term.url), term.url, term.title, desc[:200], "term.html", context)
             )
@@ -469,7 +560,7 @@ def list_pages(site: SiteModel, *, site_title: str, home: bool = True) -> list[L
             "n_cases": len(site.cases),
             "n_districts": len(site.facets["district"].terms),
             "n_fields": len(site.facets["field"].terms),
-            "facets": facet_list,
+            "facets": counted,
             "newest": [card_of(c) for c in site.newest(6)],
             "base": "",
             "district_map": tile_map,

@@ -216,6 +216,87 @@ def test_sentences_in_the_readers_own_words(tmp_path: Path) -> None:
     assert seen["静安寺 楼宇"][0] == "exact" and seen["静安寺 楼宇"][1][0] == "temple"
 
 
+@needs_node
+def test_a_case_the_reader_sets_aside_ranks_after_the_others(tmp_path: Path) -> None:
+    """Issue 22, follow-up questions: a reader who names a case they have seen (除了徐家汇…, B站之外…,
+    除徐家汇外…, 看完哔哩哔哩…, 像哔哩哔哩那样…) wants another one; the name need not match and the case it names (in
+    its title, tags or summary) comes after the others.  With nothing else in the query the name is
+    searched as usual."""
+    cases = [
+        _case("bili", "哔哩哔哩成立党支部", "杨浦区的互联网企业哔哩哔哩建立党支部。", district="杨浦区"),
+        _case("net", "杨浦互联网企业党支部全覆盖", "杨浦区的互联网企业纷纷建立党支部。", district="杨浦区"),
+        _case("xjh", "徐家汇街道依托物业公司抓党建", "物业公司党组织联系楼宇。", district="徐汇区"),
+        _case("gumei", "古美街道与物业公司联建", "街道和物业公司党组织一起开展党建。", district="闵行区"),
+    ]
+    files = build_search_files(cases, load_vocabularies())
+    ids = [c.id for c in sorted(cases, key=lambda c: (-c.year, c.id))]
+    queries = [
+        "B站之外 杨浦还有哪些互联网企业建了支部",
+        "除了徐家汇 另一个靠物业公司搞党建的街道",
+        "除徐家汇外的物业公司党建",
+        "看完哔哩哔哩 杨浦互联网企业党支部",
+        "像哔哩哔哩那样的杨浦互联网企业党支部",
+        "和徐家汇差不多时候的物业公司党建",
+        "徐家汇物业公司",
+        "除了徐家汇",
+    ]
+    got = _node(tmp_path, files, queries, _RUN)
+    assert isinstance(got, list)
+    seen = {q: (tier, [ids[n] for n in found]) for q, (tier, found) in zip(queries, got, strict=True)}
+    assert seen["B站之外 杨浦还有哪些互联网企业建了支部"] == ("exact", ["net", "bili"])
+    assert seen["除了徐家汇 另一个靠物业公司搞党建的街道"][1][0] == "gumei"
+    assert seen["除徐家汇外的物业公司党建"][1][:2] == ["gumei", "xjh"]
+    assert seen["看完哔哩哔哩 杨浦互联网企业党支部"][1] == ["net", "bili"]
+    assert seen["像哔哩哔哩那样的杨浦互联网企业党支部"][1] == ["net", "bili"]
+    assert seen["和徐家汇差不多时候的物业公司党建"][1][:2] == ["gumei", "xjh"]
+    assert seen["徐家汇物业公司"][1][0] == "xjh"  # no frame: the name is what the reader wants
+    assert seen["除了徐家汇"][1] == ["xjh"]
+
+
+@needs_node
+def test_the_word_as_typed_and_as_a_whole_ranks_first(tmp_path: Path) -> None:
+    """A colloquial word that is itself one of the cases' words (饿了么, beside 外卖行业) ranks the
+    case that writes it first; a synonym word of three characters (第一个 = 首个) held as a word ranks
+    above its bigrams found apart (第一责任人 … 建一个); a pinyin word of four syllables with one of
+    them mistyped (wuyouyinli) still finds its case, in the pinyin tier."""
+    cases = [
+        _case("platform", "外卖行业的骑手党建", "外卖行业的站点里建立党组织。", groups=["外卖骑手"]),
+        _case("plaza", "商务楼里的党群空间", "楼里有包括饿了么在内的300多家企业。"),
+        _case("first", "嘉兴大厦楼宇联合党支部", "这是全市第一个楼宇联合党支部。"),
+        _case("duty", "上海楼宇党支部全覆盖", "书记是第一责任人，每栋楼宇建一个党支部。"),
+        _case("gravity", "万有引力党群服务中心", "新就业群体在这里就餐和休憩。"),
+    ]
+    files = build_search_files(cases, load_vocabularies())
+    ids = [c.id for c in sorted(cases, key=lambda c: (-c.year, c.id))]
+    queries = ["饿了么", "第一个楼宇党支部", "wuyouyinli", "wanyouyinli"]
+    got = _node(tmp_path, files, queries, _RUN)
+    assert isinstance(got, list)
+    seen = {q: (tier, [ids[n] for n in found]) for q, (tier, found) in zip(queries, got, strict=True)}
+    assert seen["饿了么"] == ("exact", ["plaza", "platform"])
+    assert seen["第一个楼宇党支部"] == ("exact", ["first", "duty"])
+    assert seen["wuyouyinli"] == ("pinyin", ["gravity"]) and seen["wanyouyinli"] == ("pinyin", ["gravity"])
+
+
+@needs_node
+def test_initials_with_one_slip_of_the_finger(tmp_path: Path) -> None:
+    """Pinyin initials typed with one letter swapped, doubled or replaced by a key beside it (jtkk
+    for jtk 金头盔, pdjr for pdjt 浦东金头…) find their case in the pinyin tier, once nothing else
+    does; letters that are no name's initials even so find nothing."""
+    cases = [
+        _case("helmet", "浦东金头盔先锋骑手", "骑手在街区里示范服务。", tags=["金头盔"], groups=["外卖骑手"]),
+        _case("drivers", "宝山区为货车司机建畅享驿站", "驿站设在加油站里。", groups=["货车司机"]),
+    ]
+    files = build_search_files(cases, load_vocabularies())
+    ids = [c.id for c in sorted(cases, key=lambda c: (-c.year, c.id))]
+    queries = ["jtkk", "pdjr", "bsqw", "qwer"]
+    got = _node(tmp_path, files, queries, _RUN)
+    assert isinstance(got, list)
+    seen = {q: (tier, [ids[n] for n in found]) for q, (tier, found) in zip(queries, got, strict=True)}
+    assert seen["jtkk"] == ("pinyin", ["helmet"]) and seen["pdjr"] == ("pinyin", ["helmet"])
+    assert seen["bsqw"] == ("pinyin", ["drivers"])  # bsq: 宝山区
+    assert seen["qwer"] == ("none", [])
+
+
 # Records every file the engine fetches (the harness's fetch, wrapped), then runs the queries.
 _FETCHES = """async (s, qs) => { const out = []; const seen = []; const f = global.fetch;
   global.fetch = u => { seen.push(decodeURIComponent(new URL(u).pathname).split("/search/").pop()); return f(u); };
@@ -296,6 +377,12 @@ def test_filler_words_are_one_list_for_python_and_js() -> None:
         words.fillers
     )
     assert meta["verbs"] == words.verbs and {"建", "搞", "装"} <= set(words.verbs)
+    assert meta["others"] == {
+        "before": list(words.others_before),
+        "after": list(words.others_after),
+        "around": [list(pair) for pair in words.others_around],
+    }
+    assert {"除了", "看完"} <= set(words.others_before) and {"之外", "以外"} <= set(words.others_after)
     source = JS.read_text(encoding="utf-8")
     assert "请问" not in source and "有没有" not in source  # no second, hand-kept copy in the JS
 

@@ -18,6 +18,18 @@ AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
 AXE_PATH = "/__tests__/axe-core/axe.min.js"
 """Where every test server answers with :data:`AXE` (outside any site's own paths)."""
 SERIOUS = ("serious", "critical")
+RUN = """() => axe.run(document, {
+  resultTypes: ['violations'],
+  rules: Object.fromEntries(axe._audit.rules
+    .filter(r => r.impact && !['serious', 'critical'].includes(r.impact))
+    .map(r => [r.id, {enabled: false}])),
+})"""
+"""axe-core's default run without the rules whose fixed impact is minor or moderate.
+
+A rule with an ``impact`` stamps it on every check it reports (axe's ``finalizeRuleResult``), so
+such a rule can never yield a serious or critical violation: skipping it leaves the result of
+:func:`axe_violations` unchanged and saves a third of a check's CPU (``region`` walks every node).
+A rule without a fixed impact still runs."""
 
 
 def axe_violations(page: Any) -> list[dict[str, Any]]:
@@ -27,5 +39,5 @@ def axe_violations(page: Any) -> list[dict[str, Any]]:
     if not page.evaluate("typeof window.axe === 'object'"):
         origin = "{0.scheme}://{0.netloc}".format(urlsplit(page.url))
         page.add_script_tag(url=origin + AXE_PATH)
-    result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    result = page.evaluate(RUN)
     return [v for v in result["violations"] if v["impact"] in SERIOUS]

@@ -162,12 +162,16 @@ def shown_ids(pg: Any, selector: str = "#cs-header-list a[role=option]") -> list
     return [urlparse(h).path.rstrip("/").split("/")[-1] for h in hrefs if "/cases/" in h]
 
 
-# Records the detail of the first `event` on `selector` whose detail.q is the query (test-side only).
+# Records the detail of the first `event` on `selector` whose detail.q is the query (test-side only);
+# the listener of the query before is removed (every prefix typed is searched and shown, and one of
+# them may be an earlier query).
 LISTEN = """([selector, event, q]) => {
   window.__csSeen = null;
-  document.querySelector(selector).addEventListener(event, e => {
-    if (e.detail.q === q && window.__csSeen === null) window.__csSeen = e.detail;
-  });
+  const el = document.querySelector(selector), key = selector + " " + event;
+  window.__csListeners = window.__csListeners || {};
+  if (window.__csListeners[key]) el.removeEventListener(event, window.__csListeners[key]);
+  window.__csListeners[key] = e => { if (e.detail.q === q && window.__csSeen === null) window.__csSeen = e.detail; };
+  el.addEventListener(event, window.__csListeners[key]);
 }"""
 
 
@@ -191,6 +195,41 @@ def header_search(pg: Any, query: str, how: str = "type") -> list[str]:
         cdp.detach()
     pg.wait_for_function("() => window.__csSeen !== null")
     return shown_ids(pg)
+
+
+# Puts each query into the header box in one input event, as a paste or a phone's suggestion bar
+# does, and collects what the box shows for it: the ids of its result links and their tier.
+ENTER_EACH = """async queries => {
+  const form = document.querySelector('form.cs-header'), box = form.querySelector('#cs-header-input');
+  const enter = text => { box.value = text; box.dispatchEvent(new InputEvent('input', {bubbles: true, inputType: 'insertText', data: text})); };
+  const out = [];
+  for (const q of queries) {
+    enter('');  // an emptied box: a new typing session, as box.fill('') before typing
+    const seen = new Promise(resolve => form.addEventListener('cs:results', function on(e) {
+      if (e.detail.q === q) { form.removeEventListener('cs:results', on); resolve(e.detail.tier); }
+    }));
+    box.focus();
+    enter(q);
+    const tier = await seen;
+    const ids = [...form.querySelectorAll('#cs-header-list a[role=option]')]
+      .map(a => new URL(a.getAttribute('href'), location.href).pathname)
+      .filter(path => path.includes('/cases/'))
+      .map(path => path.replace(/\\/+$/, '').split('/').pop());
+    out.push([ids, tier]);
+  }
+  return out;
+}"""
+
+
+def header_search_each(pg: Any, queries: list[str]) -> list[tuple[list[str], str]]:
+    """Each query entered into the header box in one input event: the case ids shown and their tier.
+
+    The box's own code runs (the input listener, the search, the list it draws); only the key
+    presses are left out, so many queries cost one round trip. :func:`header_search` types.
+    """
+    if pg.locator("#cs-header-input").count() == 0 or "/search/" in pg.url or "/cases/" in pg.url:
+        pg.goto(pg.url.split("/search/")[0].split("/cases/")[0] + "/about/")
+    return [(list(ids), str(tier)) for ids, tier in pg.evaluate(ENTER_EACH, queries)]
 
 
 def shown_tier(pg: Any) -> str:

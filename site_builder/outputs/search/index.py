@@ -22,7 +22,8 @@ Files (all JSON; what the header box fetches before its first result is kept sma
 * ``f.json``: every document's facet values and year (the ``/search/`` page's filters);
 * ``s/<k>.json``: summaries and highlights for snippets; ``d/<n>.json``: body text;
 * ``fold/<k>.json``: the fold table (character → simplified) in shards by code point; the
-  invisible characters are in ``meta.json``.
+  invisible characters, and which characters of the common range have an entry at all, are in
+  ``meta.json``.
 
 Documents are numbered newest first (year, then id), so that order breaks ties in ranking
 without any metadata.  Everything is deterministic: the same cases give byte-identical files.
@@ -30,6 +31,7 @@ without any metadata.  Everything is deterministic: the same cases give byte-ide
 
 from __future__ import annotations
 
+import base64
 import json
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -339,26 +341,36 @@ def _sharded(prefix: str, encoded: dict[str, list[int]]) -> tuple[dict[str, byte
 def _pinyin_table(indexed: set[str], store: Store | None = None) -> bytes:
     """``py.json``: the client table {syllable: characters} of the common characters and those of
     the indexed text (``indexed``: the characters of every part); with ``store``, kept by that set
-    of characters (an edit seldom adds one, and the readings of a few thousand characters are
-    pypinyin lookups)."""
+    of characters, and each character's readings kept too, so an edit that adds or drops a
+    character looks up the readings of the characters it added only (pypinyin's lookups of a few
+    thousand characters are a tenth of an edit)."""
     raw = resources.files("site_builder").joinpath("data/fold_table.json").read_text(encoding="utf-8")
-    chars = set(json.loads(raw).get("common", "")) | indexed
-    name = f"py-{cache_key('search-docs', ''.join(sorted(chars)))}.json" if store is not None else ""
-    found = store.get(name) if store is not None else None
+    chars = {ch for ch in set(json.loads(raw).get("common", "")) | indexed if "\u3400" <= ch <= "\u9fff"}
+    if store is None:
+        return _dumps(_readings_table(chars, {ch: readings(ch)[:3] for ch in chars}))
+    name = f"py-{cache_key('search-docs', ''.join(sorted(chars)))}.json"
+    found = store.get(name)
     if found is not None:
         return found
-    data = _dumps(_readings_table(chars))
-    if store is not None:
-        store.put(name, data)
+    known_name = f"readings-{cache_key('search-docs')}.json"
+    known = _load(store.get(known_name))
+    per_char: dict[str, Sequence[str]] = {}
+    if isinstance(known, dict):
+        per_char = {ch: r for ch, r in known.items() if ch in chars and isinstance(r, list)}
+    missing = chars - per_char.keys()
+    per_char.update((ch, list(readings(ch)[:3])) for ch in missing)
+    if missing or not isinstance(known, dict) or len(known) != len(per_char):
+        store.put(known_name, _dumps(dict(sorted(per_char.items()))))
+    data = _dumps(_readings_table(chars, per_char))
+    store.put(name, data)
     return data
 
 
-def _readings_table(chars: set[str]) -> dict[str, str]:
+def _readings_table(chars: set[str], per_char: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    """{syllable: characters} of ``chars`` from each one's readings (as many as pinyin_tokens indexes)."""
     table: dict[str, set[str]] = {}
     for ch in chars:
-        if not ("\u3400" <= ch <= "\u9fff"):
-            continue
-        for syl in readings(ch)[:3]:  # as many as pinyin_tokens indexes
+        for syl in per_char[ch]:
             if syl.isascii() and syl.isalpha():
                 table.setdefault(syl, set()).add(ch)
     return {syl: "".join(sorted(cs)) for syl, cs in sorted(table.items())}
@@ -703,6 +715,7 @@ def _doc_files(
                 "pinyin": {"shards": pshards, "width": pwidth},
                 "docShard": DOC_SHARD,
                 "foldShards": FOLD_SHARDS,
+                "foldKeys": _fold_keys(),
                 "invisible": INVISIBLE_CHARS,
                 "sumShard": SUMMARY_SHARD,
                 "caseUrl": CASE_PATTERN,
@@ -712,6 +725,11 @@ def _doc_files(
                 "fillers": list(words.fillers),
                 "particles": words.particles,
                 "verbs": words.verbs,
+                "others": {
+                    "before": list(words.others_before),
+                    "after": list(words.others_after),
+                    "around": [list(pair) for pair in words.others_around],
+                },
             }
         ),
         # Every case's facet values and year, for the /search/ page's filters and counts.
@@ -740,6 +758,22 @@ def _result_entry(d: SearchDoc, index_of: Mapping[str, Mapping[str, int]]) -> di
 
 def _summary_entry(d: SearchDoc) -> list[Any]:
     return [d.summary, list(d.highlights)]
+
+
+FOLD_KEYS_RANGE = (0x3400, 0xA000)  # CJK Extension A and Unified Ideographs: nearly every character typed
+
+
+@cache
+def _fold_keys() -> str:
+    """Which characters of ``FOLD_KEYS_RANGE`` the fold table changes, one bit each (base64, least
+    significant bit first): a typed character outside it needs no fold shard, so the search of a
+    keystroke does not wait for one (2.6 kB gzip in ``meta.json``, fetched when the box gets focus)."""
+    lo, hi = FOLD_KEYS_RANGE
+    bits = bytearray((hi - lo + 7) // 8)
+    for c in fold_table():
+        if lo <= ord(c) < hi:
+            bits[(ord(c) - lo) >> 3] |= 1 << ((ord(c) - lo) & 7)
+    return base64.b64encode(bytes(bits)).decode("ascii")
 
 
 @cache

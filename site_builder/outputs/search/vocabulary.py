@@ -40,11 +40,15 @@ COLLOQUIAL_KINDS = ("群体", "场所", "服务", "单位")
 
 @dataclass(frozen=True)
 class SearchWords:
-    """Filler words (matched as whole words), particles and light verbs (single characters) of queries."""
+    """Filler words (matched as whole words), particles and light verbs (single characters) of
+    queries, and the words that set a named case aside (除了…, …之外): before and after its name."""
 
     fillers: tuple[str, ...]
     particles: str
     verbs: str = ""
+    others_before: tuple[str, ...] = ()
+    others_after: tuple[str, ...] = ()
+    others_around: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -68,10 +72,14 @@ def load_search_words() -> SearchWords:
     data = yaml.safe_load(_data("search_words.yaml")) or {}
     words = {normalize(str(w)).strip() for w in data.get("fillers", [])}
     words.discard("")
+    others = data.get("others") or {}
     return SearchWords(
         tuple(sorted(words, key=lambda w: (-len(w), w))),
         str(data.get("particles", "")),
         str(data.get("verbs", "")),
+        tuple(normalize(str(w)).strip() for w in others.get("before", [])),
+        tuple(normalize(str(w)).strip() for w in others.get("after", [])),
+        tuple((normalize(str(a)), normalize(str(b))) for a, b in others.get("around", [])),
     )
 
 

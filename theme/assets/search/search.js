@@ -36,7 +36,7 @@
     base: null, foldMap: null, invisRe: null, meta: null, loading: null,
     files: {}, data: {}, // path -> promise / parsed JSON
     spent: 0, session: 0, sizes: {}, // bytes fetched in all; state.spent when the typing session began
-    budget: { session: 105000, reserve: 35000 }, // SESSION_BYTES and RESERVE_BYTES (below)
+    budget: { session: 105000, reserve: 35000, hard: 120000 }, // SESSION_BYTES, RESERVE_BYTES, HARD_BYTES (below)
     masks: new Map(), // "shard token" -> decoded postings
     py: null // {chars: Map(char -> [syllables]), syl: Set}
   };
@@ -122,6 +122,15 @@
 
   function normalize(text) { return numerals(fold(text)); }
 
+  // normalize() of one character (highlighting asks for every character of every title and
+  // snippet shown); forgotten when the fold table grows (addFold).
+  var charKeys = new Map();
+  function normalizeChar(c) {
+    var k = charKeys.get(c);
+    if (k === undefined) { k = normalize(c); charKeys.set(c, k); }
+    return k;
+  }
+
   function runs(key) {
     var out = [], cur = [], m;
     UNIT_RE.lastIndex = 0;
@@ -185,7 +194,10 @@
    * it the first search of a query fetches what it needs; past it, it searches what is already
    * loaded, and the rest waits until the reader stops typing (the refinement).  Snippets and the
    * pinyin tier only spend what leaves state.budget.reserve (RESERVE_BYTES) to the keystrokes
-   * that follow. */
+   * that follow.  The refinement may take the session up to state.budget.hard (HARD_BYTES), and
+   * no further: what a session fetches is bounded by its bytes, not by how long the reader paused
+   * between keys (under load, or typing slowly, a pause mid-question is no sign that the question
+   * is finished). */
   function wireBytes(href, text) {
     var e = typeof performance !== "undefined" && performance.getEntriesByName ? performance.getEntriesByName(href) : [];
     e = e[e.length - 1];
@@ -205,10 +217,13 @@
   function expected(kind) { var k = state.sizes[kind]; return k && k[1] ? k[0] / k[1] : GUESS[kind]; }
   function fetched(path) { return !!state.files[path]; }
   // Bytes the current typing session may still fetch (Infinity outside the header box); extra:
-  // for what a list can do without (snippets, the pinyin tier), less the reserve.
+  // for what a list can do without (snippets, the pinyin tier), less the reserve.  capped is
+  // REFINING for the refinement (below), which may spend up to state.budget.hard (HARD_BYTES).
+  var REFINING = 2;
   function room(capped, extra) {
     var b = state.budget;
-    return capped ? b.session - (state.spent - state.session) - (extra ? b.reserve : 0) : Infinity;
+    if (!capped) return Infinity;
+    return (capped === REFINING ? b.hard : b.session) - (state.spent - state.session) - (extra ? b.reserve : 0);
   }
   // Fetch each file once; state.data[path] holds it when loaded.
   function load(path) {
@@ -225,11 +240,24 @@
   function addFold(pairs) {
     var chars = Array.from(pairs);
     for (var i = 0; i + 1 < chars.length; i += 2) state.foldMap.set(chars[i], chars[i + 1]);
+    charKeys.clear();
   }
   function foldShard(ch) { return "search/fold/" + (ch.codePointAt(0) % state.meta.foldShards) + ".json"; }
+  // meta.foldKeys: one bit per character of FOLD_LO..FOLD_HI, set if the fold table has it; a
+  // character there without its bit folds to itself, and its shard is not fetched (a keystroke's
+  // search then starts at once).
+  var FOLD_LO = 0x3400, FOLD_HI = 0xa000;
+  function folds(cp) {
+    var bits = state.meta.foldBits;
+    if (!bits || cp < FOLD_LO || cp >= FOLD_HI) return true;
+    return ((bits.charCodeAt((cp - FOLD_LO) >> 3) >> ((cp - FOLD_LO) & 7)) & 1) === 1;
+  }
   function loadFold(text) {
     var paths = {};
-    for (var ch of text.normalize("NFKC").toLowerCase()) if (ch.codePointAt(0) >= 0x2e80) paths[foldShard(ch)] = true;
+    for (var ch of text.normalize("NFKC").toLowerCase()) {
+      var cp = ch.codePointAt(0);
+      if (cp >= 0x2e80 && folds(cp)) paths[foldShard(ch)] = true;
+    }
     return Promise.all(Object.keys(paths).map(function (path) {
       if (!state.files[path]) state.files[path] = getJSON(path).then(addFold);
       return state.files[path];
@@ -240,15 +268,31 @@
     // Words that stand for a group of cases: a synonym group k is the token "~k" (cases with any of
     // its words), a colloquial entry k the token "~ck" (cases with any word it means).
     meta.synUnits = [];
-    function addWords(words, token, marks) {
+    // own (a word of three characters or more, which a case may hold as a word or only as bigrams
+    // apart): what shows a case holds it as a word, "word" (the group's token: any word of a synonym
+    // group) or "literal" (a colloquial entry's says word that is also one of its means: 饿了么)
+    function addWords(words, token, marks, own) {
       words.forEach(function (w) {
         var rs = runs(w);
-        if (rs.length === 1) meta.synUnits.push({ units: rs[0], token: token, marks: marks });
+        if (rs.length === 1) meta.synUnits.push({ units: rs[0], token: token, marks: marks, own: own(w) });
       });
     }
-    meta.synonyms.forEach(function (group, k) { addWords(group, "~" + k, group); });
-    (meta.colloquial || []).forEach(function (entry, k) { addWords(entry[0], "~c" + k, entry[0].concat(entry[1])); });
-    NOISE = meta.fillers || [];
+    meta.synonyms.forEach(function (group, k) { addWords(group, "~" + k, group, function (w) { return runs(w)[0].length > 2 && "word"; }); });
+    (meta.colloquial || []).forEach(function (entry, k) {
+      addWords(entry[0], "~c" + k, entry[0].concat(entry[1]), function (w) { return entry[1].indexOf(w) >= 0 && runs(w)[0].length > 2 && "literal"; });
+    });
+    // synonymsIn looks words up by their first unit (in table order)
+    meta.synFirst = new Map();
+    meta.synUnits.forEach(function (w) {
+      if (!meta.synFirst.has(w.units[0])) meta.synFirst.set(w.units[0], []);
+      meta.synFirst.get(w.units[0]).push(w);
+    });
+    meta.synLatin = meta.synUnits.filter(function (w) { return w.units.length === 1 && /^[a-z]{5,}$/.test(w.units[0]); });
+    OTHER_BEFORE = (meta.others || {}).before || [];
+    OTHER_AFTER = (meta.others || {}).after || [];
+    OTHER_AROUND = (meta.others || {}).around || [];
+    NOISE = (meta.fillers || []).concat(OTHER_BEFORE, OTHER_AFTER).map(function (w) { return Array.from(w); });
+    meta.foldBits = meta.foldKeys && typeof atob === "function" ? atob(meta.foldKeys) : null;
     STOP = meta.particles || "";
     VERBS = meta.verbs || "";
     state.meta = meta;
@@ -332,10 +376,23 @@
   function plan(query) {
     var key = normalize(query), clauses = [], phrases = [], terms = [], allToks = {}, marks = {}, ranges = {};
     var rs = runs(key).map(function (run) {
-      var nums = numberPhrases(run), syn = synonymsIn(run, nums.flags);
+      var nums = numberPhrases(run), syn = synonymsIn(run, nums.flags), noise = noiseIn(run);
       return { run: run, syn: syn, nums: nums.matches, covered: syn.flags.map(function (f, i) { return f || nums.flags[i]; }),
-        noise: noiseIn(run), counted: nums.flags };
+        noise: noise, counted: nums.flags, other: othersIn(run, noise) };
     });
+    // a case the reader names to set it aside (除了徐家汇…, B站之外…): when the rest of the query
+    // says what to find, its words need not match and the cases it names rank after the others
+    var others = [], otherToks = {};
+    if (rs.some(function (r) { return r.run.some(function (u, i) { return !r.noise[i] && !r.other[i] && STOP.indexOf(u) < 0; }); })) {
+      rs.forEach(function (r) {
+        r.noise = r.noise.map(function (f, i) { return f || r.other[i] > 0; });
+        r.other = r.other.map(function (f) { return f === 1; });
+        if (r.other.indexOf(true) < 0) return;
+        others = others.concat(otherSpans(r, otherToks));
+        r.syn.matches = r.syn.matches.filter(function (c) { return !r.other[c.start]; });
+        r.nums = r.nums.filter(function (c) { return !r.other[c.start]; });
+      });
+    } else rs.forEach(function (r) { r.other = r.run.map(function () { return false; }); });
     // words around a name (在哪里, 怎么样, 关于…的案例) do not have to match, unless they are all there is
     var content = rs.some(function (r) { return r.run.some(function (u, i) { return !r.noise[i] && STOP.indexOf(u) < 0; }); });
     var lone = [];
@@ -353,7 +410,7 @@
         alts.forEach(function (a) { a.forEach(function (t) { allToks[t] = true; }); });
         c.marks.forEach(function (w) { runs(normalize(w)).forEach(function (ws) { unitTokens(ws).forEach(function (t) { marks[t] = true; }); }); });
         phrases.push([c.token]);
-        clauses.push({ alts: alts, optional: false });
+        clauses.push({ alts: alts, optional: false, own: c.own === "literal" ? alts[1] : c.own === "word" ? alts[0] : null });
         terms.push({ alts: alts });
       });
       r.nums.forEach(function (c) {
@@ -382,6 +439,7 @@
         return dir < 0 ? run[k] + run[j] : run[j] + run[k];
       }
       run.forEach(function (u, i) {
+        if (r.other[i]) return;
         // CJK unigrams are indexed for titles/tags only; inside a longer run the bigrams decide.
         var toks = run.length > 1 && !isWord(u) ? [] : [u];
         if (i > 0) toks.push(run[i - 1] + u);
@@ -414,10 +472,13 @@
     // lone characters are optional when something else must match
     if (lone.length && clauses.some(function (c) { return !c.optional && lone.indexOf(c) < 0; }))
       lone.forEach(function (c) { c.optional = true; });
+    // tokens: what to fetch; scored: what ranks (number buckets only through their ranges; not
+    // the words of a case set aside, unless the rest of the query has them too)
+    var scored = Object.keys(allToks).filter(function (t) { return !/^#[0-9]/.test(t); }).concat(Object.keys(ranges));
     Object.keys(allToks).forEach(function (t) { marks[t] = true; });
-    // tokens: what to fetch; scored: what ranks (number buckets only through their ranges)
-    var tokens = Object.keys(allToks), scored = tokens.filter(function (t) { return !/^#[0-9]/.test(t); }).concat(Object.keys(ranges));
-    return { clauses: clauses, tokens: tokens, scored: scored, phrases: phrases, terms: terms, key: key, marks: marks, ranges: ranges,
+    Object.keys(otherToks).forEach(function (t) { allToks[t] = true; });
+    var tokens = Object.keys(allToks);
+    return { clauses: clauses, tokens: tokens, scored: scored, phrases: phrases, terms: terms, key: key, marks: marks, ranges: ranges, others: others,
       runs: rs.map(function (r) { return { run: r.run, covered: r.covered, noise: r.noise }; }) };
   }
 
@@ -425,17 +486,17 @@
   // phrase): {flags, matches: [{start, len, token, marks}]}.
   function synonymsIn(run, taken) {
     var flags = taken.slice(), cands = [], matches = [];
-    state.meta.synUnits.forEach(function (w) {
-      for (var i = 0; i + w.units.length <= run.length; i++) {
-        if (eqUnits(run, i, w.units)) cands.push({ start: i, len: w.units.length, token: w.token, marks: w.marks });
-      }
+    // (the same candidates in the same order, for the stable sort below, as a scan of every word
+    // at every position: for one start, words in table order)
+    run.forEach(function (u, i) {
+      (state.meta.synFirst.get(u) || []).forEach(function (w) {
+        if (i + w.units.length <= run.length && eqUnits(run, i, w.units)) cands.push({ start: i, len: w.units.length, token: w.token, marks: w.marks, own: w.own });
+      });
     });
     // a Latin word of five letters or more one typo away from a synonym word (bilibli, fosnu)
     run.forEach(function (u, i) {
       if (taken[i] || !/^[a-z]{5,}$/.test(u) || cands.some(function (c) { return c.start === i; })) return;
-      var w = state.meta.synUnits.filter(function (w) {
-        return w.units.length === 1 && /^[a-z]{5,}$/.test(w.units[0]) && oneEditApart(u, w.units[0]);
-      })[0];
+      var w = state.meta.synLatin.filter(function (w) { return oneEditApart(u, w.units[0]); })[0];
       if (w) cands.push({ start: i, len: 1, token: w.token, marks: w.marks });
     });
     cands.sort(function (a, b) { return b.len - a.len || a.start - b.start; });
@@ -461,13 +522,85 @@
   // Filler words of questions (flags per unit).
   function noiseIn(run) {
     var flags = new Array(run.length).fill(false);
-    NOISE.forEach(function (w) {
-      var units = Array.from(w);
+    NOISE.forEach(function (units) {
       for (var i = 0; i + units.length <= run.length; i++) {
         if (eqUnits(run, i, units)) for (var j = i; j < i + units.length; j++) flags[j] = true;
       }
     });
     return flags;
+  }
+
+  // The words a reader sets aside (flags per unit, 1): after 除了/看完… (OTHER_BEFORE) up to a filler
+  // word, a particle, 还/也 or the end of the run; before 之外/以外 (OTHER_AFTER) back to a filler word or the
+  // start of the run; between a character and a closing word (OTHER_AROUND: 除…外, 像…那样), which
+  // are marks (2).
+  // The other marks are filler words.
+  var OTHER_BEFORE = [], OTHER_AFTER = [], OTHER_AROUND = [], OTHER_ENDS = "还也";
+  function othersIn(run, noise) {
+    var flags = run.map(function () { return 0; });
+    function mark(list, forward) {
+      list.forEach(function (w) {
+        var units = Array.from(w);
+        for (var i = 0; i + units.length <= run.length; i++) {
+          if (!eqUnits(run, i, units)) continue;
+          if (forward) for (var j = i + units.length; j < run.length && !noise[j] && (OTHER_ENDS + STOP).indexOf(run[j]) < 0; j++) flags[j] = 1;
+          else for (j = i - 1; j >= 0 && !noise[j]; j--) flags[j] = 1;
+        }
+      });
+    }
+    mark(OTHER_BEFORE, true);
+    mark(OTHER_AFTER, false);
+    // 除X外: the two characters around the name are marks too (2)
+    OTHER_AROUND.forEach(function (pair) {
+      var close = runs(pair[1])[0] || [];
+      for (var i = 0; i < run.length; i++) {
+        // 除外 is a mark after a name too (浦东除外): here only with no name before it (除外卖骑手外)
+        if (run[i] !== pair[0] || (noise[i] && !(eqUnits(run, i + 1, close) && (i === 0 || noise[i - 1])))) continue;
+        for (var k = i + 2; k < run.length && !eqUnits(run, k, close) && !noise[k]; k++);
+        if (k >= run.length || !eqUnits(run, k, close)) continue;
+        flags[i] = 2;
+        for (var j = i + 1; j < k; j++) flags[j] = 1;
+        for (j = k; j < k + close.length; j++) flags[j] = 2;
+        i = k + close.length - 1;
+      }
+    });
+    return flags;
+  }
+
+  // The stretches a run sets aside, each a list of what a case must hold to be the one named: a
+  // synonym or colloquial word (its token or its bigrams), else the bigrams inside the stretch but
+  // those with a particle (a lone character or Latin word: itself).  Their tokens go into toks (fetched, never scored).
+  function otherSpans(r, toks) {
+    var spans = [], run = r.run;
+    for (var i = 0; i < run.length; i++) {
+      if (!r.other[i]) continue;
+      var end = i;
+      while (end < run.length && r.other[end]) end++;
+      var items = [], inWord = run.map(function () { return false; }), k;
+      r.syn.matches.forEach(function (c) {
+        if (c.start < i || c.start + c.len > end) return;
+        items.push([[c.token], unitTokens(run.slice(c.start, c.start + c.len))]);
+        for (k = c.start; k < c.start + c.len; k++) inWord[k] = true;
+      });
+      if (end - i === 1 && !inWord[i]) items.push([[run[i]]]);
+      for (k = i; k + 1 < end; k++) {
+        if (!(inWord[k] && inWord[k + 1]) && STOP.indexOf(run[k]) < 0 && STOP.indexOf(run[k + 1]) < 0) items.push([[run[k] + run[k + 1]]]);
+      }
+      items.forEach(function (alts) { alts.forEach(function (a) { a.forEach(function (t) { toks[t] = true; }); }); });
+      if (items.length) spans.push(items);
+      i = end;
+    }
+    return spans;
+  }
+
+  // Whether case n is one the reader set aside: it holds every item of a stretch in its title or
+  // tags (a case that mentions the name in passing, in its summary or body, is not the one named).
+  function setAside(p, masks, n) {
+    return (p.others || []).some(function (items) {
+      return items.every(function (alts) {
+        return alts.some(function (a) { return a.every(function (t) { return masks[t] && masks[t].a[n] & (F_TITLE | F_META); }); });
+      });
+    }) ? 1 : 0;
   }
 
   /* ---------- numbers as people say them ---------- */
@@ -560,23 +693,80 @@
     for (var b = 0; b < 4; b++) if (mask & (1 << b)) s += WEIGHT[b];
     return s;
   }
+  var MASK_SCORE = [];
+  for (var mi = 0; mi < 256; mi++) MASK_SCORE.push(maskScore(mi));
+
+  // The phrases that can earn a bonus (scoreOf): not a lone CJK character.
+  function bonusPhrases(phrases) {
+    return phrases.filter(function (ph) { return ph.length >= 1 && !(ph.length === 1 && ph[0].length < 2 && !isWord(ph[0])); });
+  }
+  function phraseBonus(n, phrases, masks) {
+    var score = 0;
+    for (var k = 0; k < phrases.length; k++) {
+      var ph = phrases[k], all = 3;
+      for (var j = 0; j < ph.length; j++) all &= masks[ph[j]] ? masks[ph[j]].a[n] : 0;
+      if (all & 1) score += 60; else if (all & 2) score += 40;
+    }
+    return score;
+  }
 
   // Score of doc n: field weights of every matched token, plus whole phrases in the title/metadata.
   function scoreOf(n, toks, masks, phrases) {
     var score = 0;
-    toks.forEach(function (t) { var m = masks[t].a[n]; if (m) score += maskScore(m); });
-    phrases.forEach(function (ph) {
-      if (ph.length < 1 || (ph.length === 1 && ph[0].length < 2 && !isWord(ph[0]))) return;
-      var all = 3;
-      ph.forEach(function (t) { all &= masks[t] ? masks[t].a[n] : 0; });
-      if (all & 1) score += 60; else if (all & 2) score += 40;
-    });
-    return score;
+    for (var i = 0; i < toks.length; i++) { var m = masks[toks[i]].a[n]; if (m) score += MASK_SCORE[m & 255]; }
+    return score + phraseBonus(n, bonusPhrases(phrases), masks);
   }
 
+  // scoreOf for every document of nums (ascending, distinct), in one array by document: token by
+  // token over its postings when they are fewer than the documents times the tokens (a common
+  // query at 10,000 cases matches thousands of them), else document by document.
+  function scoresOf(nums, toks, masks, phrases) {
+    var out = new Float64Array(state.meta.docs), postings = 0, i, j, n;
+    for (i = 0; i < toks.length; i++) postings += masks[toks[i]].list.length;
+    if (postings < nums.length * toks.length) {
+      var want = new Uint8Array(state.meta.docs);
+      for (j = 0; j < nums.length; j++) want[nums[j]] = 1;
+      for (i = 0; i < toks.length; i++) {
+        var m = masks[toks[i]], list = m.list, a = m.a, last = -1;
+        for (j = 0; j < list.length; j++) {
+          n = list[j];
+          if (n !== last && want[n] && a[n]) out[n] += MASK_SCORE[a[n] & 255];
+          last = n;
+        }
+      }
+    } else {
+      for (j = 0; j < nums.length; j++) out[nums[j]] = scoreOf(nums[j], toks, masks, []);
+    }
+    var ph = bonusPhrases(phrases);
+    if (ph.length) for (j = 0; j < nums.length; j++) out[nums[j]] += phraseBonus(nums[j], ph, masks);
+    return out;
+  }
 
+  // Best first: by cover (partial: the share of the query; exact: lone characters held), then score,
+  // then document number: sorted as numbers in one typed array when the keys fit in a double.
+  var KEY_N = 2097152, KEY_SCORE = 1048576; // 2^21 documents, 2^20 of score
   function rank(hits) {
-    return hits.sort(function (a, b) { return (b.cover || 0) - (a.cover || 0) || b.score - a.score || a.n - b.n; });
+    // a case the reader set aside (aside: 1) comes after the others: then the comparison below
+    var fits = hits.length > 64, i, h;
+    for (i = 0; fits && i < hits.length; i++) {
+      h = hits[i];
+      fits = !h.aside && h.n >= 0 && h.n < KEY_N && Number.isInteger(h.n) && h.score >= 0 && h.score < KEY_SCORE && Number.isInteger(h.score) &&
+        (h.cover || 0) >= 0 && (h.cover || 0) < 4096 && Number.isInteger(h.cover || 0);
+    }
+    if (!fits) {
+      return hits.sort(function (a, b) {
+        return (a.aside || 0) - (b.aside || 0) || (b.cover || 0) - (a.cover || 0) || b.score - a.score || a.n - b.n;
+      });
+    }
+    var keys = new Float64Array(hits.length), at = new Map();
+    for (i = 0; i < hits.length; i++) {
+      h = hits[i];
+      keys[i] = (4294967295 - ((h.cover || 0) * KEY_SCORE + h.score)) * KEY_N + h.n;
+      at.set(h.n, h);
+    }
+    keys.sort();
+    for (i = 0; i < hits.length; i++) hits[i] = at.get(keys[i] % KEY_N);
+    return hits;
   }
 
   // Docs satisfying every clause (AND); a CJK character inside a run that nothing in the index can
@@ -629,7 +819,7 @@
   function partial(p, masks) {
     var N = state.meta.docs, total = 0, cover = new Float64Array(N), strong = new Uint8Array(N), n, prev = null;
     var unknown = Math.log(1 + N / (N / 2 + 1)), vague = false, known = {}, held = {}, placed = new Float64Array(N);
-    var sets = p.terms.map(function (term) {
+    function measure(term) {
       if (!term.alts.length) return null;
       var set = holders(term, masks), count = 0;
       // a bigram with a particle is a word only in a name (万有引力), not in running text (有党组织)
@@ -637,8 +827,9 @@
       for (n = 0; n < N; n++) count += set[n];
       if (count && term.at) known[term.at[0] + " " + term.at[1]] = true;
       return { set: set, count: count };
-    });
-    p.terms.forEach(function (term, k) {
+    }
+    var terms = p.terms, sets = terms.map(measure);
+    terms.forEach(function (term, k) {
       if (!sets[k]) return;
       var set = sets[k].set, count = sets[k].count, w = Math.log(1 + N / (count + 1));
       if (term.seam) {
@@ -671,8 +862,10 @@
     for (n = 0; n < N; n++) {
       if (!cover[n] || (vague && !strong[n])) continue;
       if (cover[n] / total >= PARTIAL_MIN || placed[n] / total >= floor - 1e-9)
-        out.push({ n: n, cover: Math.round(100 * placed[n] / total), score: scoreOf(n, p.scored, masks, p.phrases) });
+        out.push({ n: n, cover: Math.round(100 * placed[n] / total), score: 0, aside: setAside(p, masks, n) });
     }
+    var scores = scoresOf(out.map(function (h) { return h.n; }), p.scored, masks, p.phrases);
+    out.forEach(function (h) { h.score = scores[h.n]; });
     return out;
   }
 
@@ -863,17 +1056,24 @@
     var pairs = p && base && !syllablesPossible(query) ? pinyinPairs(p, base) : null;
     if (pairs && (!pairs.length || pairs[0] === null)) return Promise.resolve([]);
     if (pairs && pairs.filter(function (x) { return !x.known; }).length > TYPO_PAIRS) return Promise.resolve([]);
-    if (!state.py && expected("py.json") + expected("p") > room(!!over, true)) { over(); return Promise.resolve([]); }
+    var level = over ? over.level || true : false;
+    if (!state.py && expected("py.json") + expected("p") > room(level, true)) { over(); return Promise.resolve([]); }
     return loadPinyin().then(function (py) {
       var plans = pinyinPlans(query, py, fuzzy, p, base).filter(function (clauses) { return clauses.every(function (c) { return c.length; }); });
+      var latin = syllables(query, py.syl) !== null;
       if (fuzzy && plans.every(function (clauses) { return clauses.length < 2; })) return [];
-      plans = capPlans(plans, Math.max(0, Math.floor(room(!!over, true) / expected("p"))), over);
+      plans = capPlans(plans, Math.max(0, Math.floor(room(level, true) / expected("p"))), over);
       var toks = [].concat.apply([], [].concat.apply([], plans)).filter(isPinyinToken);
       return loadAll(toks.map(pinyinPath)).then(function () {
         var masks = Object.assign({}, base || {}), best = new Map();
         toks.forEach(function (t) { masks[t] = docMasks(pinyinPath(t), t); });
         plans.forEach(function (clauses) {
           var hits = strict({ clauses: clauses.map(function (c) { return { any: c }; }) }, masks);
+          // a word of four syllables or more with one of them mistyped (wuyouyinli): every pair but one
+          if (!hits.length && clauses.length >= 3 && latin) clauses.forEach(function (_, k) {
+            var rest = clauses.filter(function (c, j) { return j !== k; });
+            strict({ clauses: rest.map(function (c) { return { any: c }; }) }, masks).forEach(function (n) { if (hits.indexOf(n) < 0) hits.push(n); });
+          });
           // One pair of syllables is a loose key (价格 reads like 加个): then only titles and tags count.
           if (clauses.length < 2) hits = hits.filter(function (n) {
             return clauses[0].some(function (t) { return masks[t].a[n] & (F_TITLE | F_META); });
@@ -888,6 +1088,54 @@
     });
   }
 
+  // Pinyin initials with one slip of the finger (csyz for cxyz 畅享驿站, jtkk for jtk): a lone Latin
+  // word of four to six letters that nothing else found is read as the initials of a name with
+  // one letter swapped with its neighbour, left out, or replaced by a key beside it on the
+  // keyboard; only titles and tags count (the initials tokens are theirs).  At most TYPO_FILES
+  // index shards, within what the typing session can spare (over() when it cannot).
+  var KEYS = ["qwertyuiop", "asdfghjkl", "zxcvbnm"], TYPO_FILES = 24;
+  function besideKeys(ch) {
+    var out = "";
+    KEYS.forEach(function (row, r) {
+      var i = row.indexOf(ch);
+      if (i < 0) return;
+      out += (row[i - 1] || "") + (row[i + 1] || "");
+      [KEYS[r - 1], KEYS[r + 1]].forEach(function (near) { if (near) out += (near[i - 1] || "") + (near[i] || "") + (near[i + 1] || ""); });
+    });
+    return out;
+  }
+  function initialsTypos(p, over) {
+    var run = p.runs.length === 1 ? p.runs[0].run : [], w = run.length === 1 ? run[0] : "";
+    if (!/^[a-z]{4,6}$/.test(w)) return Promise.resolve([]);
+    var variants = [], i;
+    for (i = 0; i + 1 < w.length; i++) variants.push(w.slice(0, i) + w[i + 1] + w[i] + w.slice(i + 2));
+    for (i = 0; i < w.length; i++) variants.push(w.slice(0, i) + w.slice(i + 1));
+    for (i = 0; i < w.length; i++) {
+      for (var ch of besideKeys(w[i])) variants.push(w.slice(0, i) + ch + w.slice(i + 1));
+    }
+    var level = over ? over.level || true : false;
+    var toks = [], paths = new Set(), files = Math.min(TYPO_FILES, Math.floor(room(level, true) / expected("i")));
+    variants.forEach(function (v) {
+      var t = "^" + v, path = shardPath(t);
+      if (v === w || toks.indexOf(t) >= 0) return;
+      if (!fetched(path) && !paths.has(path)) {
+        if (paths.size >= files) { if (over && files < TYPO_FILES) over(); return; }
+        paths.add(path);
+      }
+      toks.push(t);
+    });
+    return loadAll(toks.map(shardPath)).then(function () {
+      var masks = {}, best = new Map();
+      toks.forEach(function (t) {
+        masks[t] = docMasks(shardPath(t), t);
+        masks[t].list.forEach(function (n) { best.set(n, Math.max(best.get(n) || 0, scoreOf(n, [t], masks, []))); });
+      });
+      var out = [];
+      best.forEach(function (score, n) { out.push({ n: n, score: score }); });
+      return rank(out);
+    });
+  }
+
   // A query that may be pinyin (Latin letters, tone marks or numbers, spaces): read with py.json.
   function syllablesPossible(query) {
     var text = query.normalize("NFKC").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "");
@@ -899,17 +1147,19 @@
   // capped (the header box, as it is typed): a long query first fetches at most EXACT_SHARDS index
   // shards (firstTokens); its hits then carry .refine(), the full search, for once the first
   // results are shown.
-  function run(query, capped) {
-    return loadFold(query).then(function () { return runFolded(query, capped); });
+  // current (the header box): a function that says whether the query is still the one in the box;
+  // once it is not (the reader typed on), the search stops after what it is fetching arrives and
+  // resolves to null: no ranking, no further tier, no files for a list nobody will see.
+  function run(query, capped, current) {
+    return loadFold(query).then(function () { return runFolded(query, capped, current); });
   }
 
   // The index shards a query may fetch before its first results.
   var EXACT_SHARDS = 20;
   // How long the header box must be left alone (no key, no composing) before it fetches what only
   // a reader who stopped typing sees: snippets (within the session's budget), then the whole
-  // search of a query whose first search was capped (the refinement, not limited by the budget
-  // but counted in it, so it waits longer: a pause, not a slow key).  A phone typist's keys come
-  // ~330 ms apart on average.
+  // search of a query whose first search was capped (the refinement, within HARD_BYTES, so it
+  // waits longer: a pause, not a slow key).  A phone typist's keys come ~330 ms apart on average.
   var SETTLE_MS = 600, REFINE_MS = 1000;
 
   // A bounded set of tokens for a plan whose new shards (not fetched yet) are more than
@@ -957,20 +1207,26 @@
   // (静安寺 楼宇: the case at 静安寺 before the cases of the 静安 district), then by score.
   function exactHits(p, masks) {
     var ext = p.clauses.filter(function (c) { return c.extends && c.extends.length; });
-    return strict(p, masks).map(function (n) {
-      var held = ext.filter(function (c) { return c.extends.some(function (t) { return masks[t] && masks[t].a[n]; }); }).length;
-      return { n: n, cover: held, score: scoreOf(n, p.scored, masks, p.phrases) };
+    var own = p.clauses.filter(function (c) { return c.own; });
+    var nums = strict(p, masks), scores = scoresOf(nums, p.scored, masks, p.phrases);
+    return nums.map(function (n) {
+      var held = 0;
+      for (var k = 0; k < ext.length; k++) if (ext[k].extends.some(function (t) { return masks[t] && masks[t].a[n]; })) held++;
+      for (k = 0; k < own.length; k++) if (own[k].own.every(function (t) { return masks[t] && masks[t].a[n]; })) held++;
+      return { n: n, cover: held, score: scores[n], aside: setAside(p, masks, n) };
     });
   }
 
   // capped (the header box): the search stays within the typing session's byte budget; its hits
   // carry .refine(), the whole search, when it left something out.
-  function runFolded(query, capped) {
+  function runFolded(query, capped, current) {
+    if (current && !current()) return Promise.resolve(null);
     var p = plan(query);
     if (!p.clauses.length) return Promise.resolve(null);
     var budget = room(capped), first = capped ? firstTokens(p, budget) : null;
-    if (!first) return runFull(query, p, capped);
+    if (!first) return runFull(query, p, capped, current);
     return loadAll(first.map(shardPath)).then(function () {
+      if (current && !current()) return null;
       var masks = {}, none = { a: new Uint8Array(state.meta.docs), list: [] }, have = new Set(first);
       p.tokens.forEach(function (t) { masks[t] = have.has(t) ? docMasks(shardPath(t), t) : none; });
       Object.keys(p.ranges).forEach(function (k) { masks[k] = rangeMasks(p.ranges[k]); });
@@ -985,23 +1241,38 @@
         }) });
         var part = rank(partial(checked, masks));
         // nothing to show yet: the whole search, if the session can afford it
-        if (!part.length && afford) return runFull(query, p, capped);
+        if (!part.length && afford) return runFull(query, p, capped, current);
         out = tiered(part, part.length ? "partial" : "none", p);
       }
-      out.refine = function () { return runFull(query, p); };
+      if (capped !== REFINING) out.refine = refinement(query);
       return out;
     });
   }
 
-  function runFull(query, p, capped) {
+  // The refinement of a capped search, run once the reader has stopped typing: the whole search
+  // as long as the typing session's bytes stay within HARD_BYTES (so a reader who pauses mid-way
+  // through a long question, or whose keys come slowly, never makes the session fetch more than
+  // that however long the pauses); else the same bounded search as a keystroke's with that larger
+  // room.  The results page (/search/) searches without a budget.
+  function refinement(query) {
+    return function () { return runFolded(query, REFINING); };
+  }
+
+  function runFull(query, p, capped, current) {
     return loadAll(p.tokens.map(shardPath)).then(function () {
+      if (current && !current()) return null;
       var masks = {};
       p.tokens.forEach(function (t) { masks[t] = docMasks(shardPath(t), t); });
       Object.keys(p.ranges).forEach(function (k) { masks[k] = rangeMasks(p.ranges[k]); });
       var hits = exactHits(p, masks);
       if (hits.length) return tiered(rank(hits), "exact", p);
       var part = rank(partial(p, masks)), cut = false;
-      return pinyinHits(query, p, masks, capped ? function () { cut = true; } : null).then(function (py) {
+      if (current && !current()) return null;
+      var over = capped ? function () { cut = true; } : null;
+      if (over) over.level = capped;
+      return pinyinHits(query, p, masks, over).then(function (py) {
+        return py.length || part.length ? py : initialsTypos(p, over);
+      }).then(function (py) {
         var out;
         if (!py.length) out = tiered(part, part.length ? "partial" : "none", p);
         else {
@@ -1009,7 +1280,7 @@
           out = tiered(py.concat(part.filter(function (h) { return !seen.has(h.n); })), "pinyin", p);
         }
         // the pinyin files the session could not afford: read once the reader stops typing
-        if (cut) out.refine = function () { return runFull(query, p); };
+        if (cut && capped !== REFINING) out.refine = refinement(query);
         return out;
       });
     });
@@ -1026,7 +1297,7 @@
   // Returns [{text, mark}] segments of `text` (display form) with query bigrams marked.
   function segments(text, p) {
     text = text.replace(state.invisRe, "");
-    var chars = Array.from(text), keys = chars.map(function (c) { return normalize(c); });
+    var chars = Array.from(text), keys = chars.map(normalizeChar);
     var marks = new Array(chars.length).fill(false);
     var want = {};
     if (p) want = p.marks;
@@ -1203,10 +1474,12 @@
     }
     function fullHref() { return pageUrl("search/") + "?q=" + encodeURIComponent(input.value.trim()); }
 
-    function update() {
-      var q = input.value, my = ++seq;
+    // q: the text in the box when its last key or committed word came in (a pinyin keyboard may
+    // have begun composing the next word's letters by the time the search starts).
+    function update(q) {
+      var my = ++seq;
       if (!q.trim()) { list.textContent = ""; options = []; live.textContent = ""; open(false); return; }
-      init(base).then(function () { return run(q, true); }).then(function (h) { show(q, my, h); }).catch(function () { live.textContent = "搜索暂时不可用"; });
+      init(base).then(function () { return run(q, true, function () { return my === seq; }); }).then(function (h) { show(q, my, h); }).catch(function () { live.textContent = "搜索暂时不可用"; });
     }
 
     // Shows hits (after their metadata); a capped first search is refined once it has been shown
@@ -1271,10 +1544,15 @@
       composing = !!e.isComposing;
       if (composing) return; // pinyin letters on their way to characters
       clearTimeout(timer);
-      timer = setTimeout(update, 30);
+      var q = input.value;
+      timer = setTimeout(function () { update(q); }, 0); // a newer key makes the search of this one stop (run's current)
     });
     input.addEventListener("compositionstart", function () { composing = true; touched(); });
-    input.addEventListener("compositionend", function () { composing = false; touched(); clearTimeout(timer); timer = setTimeout(update, 0); });
+    input.addEventListener("compositionend", function () {
+      composing = false; touched(); clearTimeout(timer);
+      var q = input.value;
+      timer = setTimeout(function () { update(q); }, 0);
+    });
     input.addEventListener("focus", function () { init(base); if (options.length && input.value.trim()) open(true); });
     input.addEventListener("keydown", function (e) {
       if (e.isComposing) return;
@@ -1464,7 +1742,8 @@
     module.exports = {
       loadFold: loadFold, fold: fold, numerals: numerals, normalize: normalize, runs: runs,
       isWord: isWord, docTokens: docTokens, fnv1a: fnv1a, plan: plan, strict: strict, partial: partial,
-      syllables: syllables, pinyinPlans: pinyinPlans, fuzzySyllables: fuzzySyllables, state: state, init: init, run: run, segments: segments
+      syllables: syllables, pinyinPlans: pinyinPlans, fuzzySyllables: fuzzySyllables, state: state, init: init, run: run, segments: segments,
+      rank: rank, scoresOf: scoresOf, scoreOf: scoreOf
     };
   }
   if (typeof document !== "undefined") {
