@@ -4,15 +4,19 @@ For each size, one throwaway project of synthetic cases and, beside it, the same
 Markdown pages (``write_plain_markdown``, as ``bench_build.py`` and the performance review use)
 with a plain ``mkdocs.yml`` for ``zensical serve``. Measured in one run, interleaved:
 
-- **serve start**: a build (``mkdocs build``, as ``make site``) fills the caches; then, in turns,
-  a warm build's CPU and the CPU of ``make serve``'s command from its start to the first case page
-  served (the whole process tree, read from ``/proc``), ``--starts`` times each; medians and the
-  ratio (goal: serve start <= 1.2x a warm build);
+- **serve start**: a build with the engine (``mkdocs build`` as ``make site``, or ``site-builder
+  build --engine zensical``) fills the caches and one serve session the preview folder (what the
+  last ``make serve`` left: its CPU to the first page is printed as the first start); then, in
+  turns, a warm build's CPU and the CPU of ``make serve``'s command from its start to the first
+  case page served (the whole process tree, Zensical's server included, read from ``/proc``),
+  ``--starts`` times each; medians and the ratio (goal: serve start <= 1.2x a warm build);
 - **save -> served**: ``make serve``'s command (``site-builder serve``: the project's preview
-  server, MkDocs kept alive in it; ``--engine zensical`` asks for ``site-builder serve --engine
-  zensical``, which does not exist) and ``zensical serve`` on the plain pages run at the same time; in turns, one case file of the project and the equivalent plain page are saved, and
-  the wall time until the page served over HTTP carries the new title is taken, ``--edits`` times
-  each; medians and the ratio (goal: <= 1.5x at 29 cases, <= 2x at 1,000).
+  server, MkDocs kept alive in it; with ``--engine zensical``, ``site-builder serve --engine
+  zensical``: Zensical's own server renders, the project's serves) and ``zensical serve`` on the
+  plain pages run at the same time; in turns, one case file of the project and the equivalent
+  plain page are saved, and the wall time until the page served over HTTP carries the new title
+  is taken, ``--edits`` times each; medians and the ratio (goal: <= 1.5x at 29 cases, <= 2x at
+  1,000).
 
 The load average is printed beside every figure: the machine is shared.
 
@@ -170,6 +174,20 @@ def serve_zensical(config: Path, log: Path) -> Server:
     return _start(cmd, config.parent, port, log)
 
 
+def _session_start(config: Path, engine: str, here: Path, port: int, case_id: str) -> tuple[float, float]:
+    """One serve session to its first case page: CPU of its process tree and wall seconds."""
+    server = serve_project(config, engine, here / "serve.log", port)
+    try:
+        page = server.base + f"cases/{case_id}/"
+        wall = _wait(lambda: _get(page) is not None, 1800, poll=0.05, server=server)
+        return _tree_cpu(server.proc.pid), wall
+    except TimeoutError:
+        print(server.tail(), file=sys.stderr)
+        raise
+    finally:
+        server.stop()
+
+
 def _retitle(path: Path, marker: str, pattern: str, template: str) -> None:
     text = path.read_text(encoding="utf-8")
     path.write_text(
@@ -185,6 +203,8 @@ class Result:
     warm_cpu: float
     start_cpu: float
     start_wall: float
+    first_start_cpu: float
+    """The priming session's start: no preview folder left by a previous ``make serve``."""
     start_load: float
     save_ours: float
     save_zensical: float
@@ -218,26 +238,22 @@ def bench(n: int, edits: int = 5, starts: int = 3, engine: str = "mkdocs") -> Re
         port = _free_port()
         # `make site` and `make serve` publish the same local address (site_builder.publish)
         os.environ["SITE_URL"] = f"http://127.0.0.1:{port}/"
-        _build(config, site)  # cold: what `make site` leaves behind
-        warm, start_cpu, start_wall, loads = [], [], [], []
+        _build(config, site, engine=engine)  # cold: what `make site` leaves behind
+        warm: list[float] = []
+        start_cpu: list[float] = []
+        start_wall: list[float] = []
+        loads: list[float] = []
         case_id = f"case-{n // 2:05d}"
+        first = _session_start(config, engine, here, port, case_id)  # what the last `make serve` left
         for rnd in range(starts):
             if rnd % 2:
-                warm.append(_build(config, site).cpu)
+                warm.append(_build(config, site, engine=engine).cpu)
             loads.append(_load())
-            server = serve_project(config, engine, here / "serve.log", port)
-            try:
-                page = server.base + f"cases/{case_id}/"
-                wall = _wait(lambda p=page: _get(p) is not None, 1800, poll=0.05, server=server)  # type: ignore[misc]
-                start_cpu.append(_tree_cpu(server.proc.pid))
-                start_wall.append(wall)
-            except TimeoutError:
-                print(server.tail(), file=sys.stderr)
-                raise
-            finally:
-                server.stop()
+            cpu, wall = _session_start(config, engine, here, port, case_id)
+            start_cpu.append(cpu)
+            start_wall.append(wall)
             if not rnd % 2:
-                warm.append(_build(config, site).cpu)
+                warm.append(_build(config, site, engine=engine).cpu)
 
         ours = serve_project(config, engine, here / "serve.log", port)
         peer = serve_zensical(plain_cfg, here / "zensical.log")
@@ -289,6 +305,7 @@ def bench(n: int, edits: int = 5, starts: int = 3, engine: str = "mkdocs") -> Re
             warm_cpu=statistics.median(warm),
             start_cpu=statistics.median(start_cpu),
             start_wall=statistics.median(start_wall),
+            first_start_cpu=first[0],
             start_load=statistics.median(loads),
             save_ours=statistics.median(times_ours),
             save_zensical=statistics.median(times_peer),
@@ -321,14 +338,15 @@ def print_results(results: list[Result], *, edits: int = 5, starts: int = 3, eng
             f"{r.cases:>6} {r.save_ours:>7.2f} {r.save_max:>6.2f} {r.save_zensical:>11.2f} "
             f"{r.save_ratio:>6.2f} {'<=' + str(goal) if goal else '-':>5} {r.save_load:>5.1f}"
         )
-    print(f"\nserve start -> first page vs a warm build (CPU s, medians of {starts})")
+    print(f"\nserve start -> first page vs a warm build (CPU s, medians of {starts}; engine: {engine})")
     print(
-        f"{'cases':>6} {'start cpu':>10} {'start wall':>11} {'warm cpu':>9} {'ratio':>6} {'goal':>5} {'load':>5}"
+        f"{'cases':>6} {'start cpu':>10} {'start wall':>11} {'warm cpu':>9} {'ratio':>6} {'goal':>5} "
+        f"{'load':>5} {'first start cpu':>16}"
     )
     for r in results:
         print(
             f"{r.cases:>6} {r.start_cpu:>10.2f} {r.start_wall:>11.2f} {r.warm_cpu:>9.2f} "
-            f"{r.start_ratio:>6.2f} {'<=' + str(GOAL_START):>5} {r.start_load:>5.1f}"
+            f"{r.start_ratio:>6.2f} {'<=' + str(GOAL_START):>5} {r.start_load:>5.1f} {r.first_start_cpu:>16.2f}"
         )
 
 

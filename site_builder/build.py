@@ -934,7 +934,7 @@ def build(
     except GeneratorExit:
         generation.close()
         raise
-    if project.command == "serve":  # the saved page first, then search and data a moment later
+    if project.command == "serve" and not fresh:  # the saved page first, search and data a moment later
         built = Built([], generation.finish_in_background(), generation.stop_background)
     else:
         built = Built(steps.run("输出文件与图片", generation.finish))

@@ -358,7 +358,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     root.setLevel(logging.INFO)
     root.propagate = False
     try:
-        return serve(Path(args.config).resolve(), host, int(port))
+        return serve(Path(args.config).resolve(), host, int(port), args.engine)
     finally:
         root.removeHandler(handler)
         root.setLevel(before[0])
@@ -586,6 +586,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sv.add_argument("--config", "-f", default="mkdocs.yml")
     sv.add_argument("--dev-addr", "-a", default="127.0.0.1:8000", help="主机:端口（默认 127.0.0.1:8000）")
+    sv.add_argument(
+        "--engine",
+        choices=("mkdocs", "zensical"),
+        default="mkdocs",
+        help="渲染预览的引擎：mkdocs（默认，进程内常驻）或 zensical（Zensical 自己的预览服务器渲染页面）",
+    )
     sv.set_defaults(func=cmd_serve)
     r = sub.add_parser("rename", help="给案例改名：更新其他案例的 related，旧地址自动跳转到新地址")
     r.add_argument("old", help="原来的案例编号")

@@ -24,13 +24,14 @@ Templates read only ``page.meta`` (the generated front matter) and ``config.extr
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
 import logging
 import os
 import threading
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -108,6 +109,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         self.writer: threading.Thread | None = None
         self.stop_writer: Callable[[], None] | None = None
         self.preview = PreviewState()
+        self.live = False
+        """Run by the project's preview server (:class:`LiveEngine`): pages are withheld as in any
+        build, and the server adds the error banner and live reload to each response."""
         self.finished: Finished | None = None
         self.in_place: InPlace | None = None
         self.withheld: list[File] = []
@@ -124,8 +128,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
 
     @property
     def withholding(self) -> bool:
-        """Whether unchanged pages skip MkDocs (a build; the preview and ``--dirty`` render them)."""
-        return self.command == "build" and not self.dirty
+        """Whether unchanged pages skip MkDocs (a build and the project's preview server; ``mkdocs
+        serve`` and ``--dirty`` render them)."""
+        return (self.command == "build" and not self.dirty) or self.live
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = "serve" if command == "serve" else "build"
@@ -195,7 +200,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         self.in_place = None
-        if self.withholding and self.run is not None:
+        # a build, or the preview server's start (over the last preview): over the last site, in place
+        over = (self.command == "build" and not self.dirty) or (self.live and self.preview.starting)
+        if over and self.run is not None:
             self.in_place = InPlace(Path(config.site_dir))
             self.in_place.hide()  # MkDocs cleans the site folder next: it finds nothing to delete
 
@@ -223,7 +230,7 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         for unused in [f for f in files if is_unused_theme_asset(f.src_uri)]:
             files.remove(unused)
         stubs: dict[str, Path] = {}
-        if self.dirty:  # `mkdocs serve --dirty`: stubs on disk, so unchanged pages are not rebuilt
+        if self.dirty and not self.live:  # `mkdocs serve --dirty`: stubs on disk, unchanged pages not rebuilt
             stubs = write_stubs(
                 rendering.pages,
                 cache_root(Path(config.config_file_path or ".").parent) / "stubs",
@@ -325,10 +332,17 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
         if self.session is None:
             raise RuntimeError("render_pages needs a finished serve build first")
         config, files, nav, env = self.session
+        withheld = {f.src_uri: f for f in self.withheld}
         written = []
         for generated in pages:
             self.pages[generated.src_uri] = generated
+            if self.finished is not None:  # kept under its new key, not the last build's
+                self.finished.renew(generated)
             file = files.get_file_from_path(generated.src_uri)
+            if file is None and generated.src_uri in withheld:  # placed by the last build: its nav page
+                file = withheld.pop(generated.src_uri)
+                files.append(file)
+                self.withheld = list(withheld.values())
             if file is None:
                 file = File.generated(config, generated.src_uri, content=generated.front_matter())
                 files.append(file)
@@ -418,7 +432,9 @@ class CasesPlugin(BasePlugin[CasesPluginConfig]):  # type: ignore[no-untyped-cal
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if self.finished is not None and isinstance(page, RenderedPage) and page.finished is None:
             self.finished.keep(page.file.src_uri, output)
-        return self.preview.inject(output, page.url) if self.command == "serve" else output
+        if self.command == "serve" and not self.live:  # `mkdocs serve`: the banner goes in here
+            return self.preview.inject(output, page.url)
+        return output
 
 
 def _thaw() -> None:
@@ -598,6 +614,9 @@ class LiveEngine:
     the core names through the last build's navigation and templates. It decides nothing.
     """
 
+    background_delay = 0.0
+    """The full build after a save starts at once (a newer save stops it)."""
+
     def __init__(self, config_file: Path, site_dir: Path, site_url: str) -> None:
         self.config_file = config_file
         self.site_dir = site_dir
@@ -616,7 +635,9 @@ class LiveEngine:
         plugin = next((p for p in config.plugins.values() if isinstance(p, CasesPlugin)), None)
         if plugin is None:
             raise PluginError("mkdocs.yml 的 plugins 里没有 site_builder，预览无法生成案例页面")
-        mkdocs_build.build(config, serve_url=self.site_url, dirty=True)
+        plugin.live = True
+        with _whole_writes():  # a page may be a link to its cache entry: replaced, never written through
+            mkdocs_build.build(config, serve_url=self.site_url, dirty=True)
         self.plugin = plugin
         theme = [
             Path(d) for d in config.theme.dirs if not Path(d).is_relative_to(Path(mkdocs.__file__).parent)
@@ -626,15 +647,27 @@ class LiveEngine:
     def build_in_child(self) -> None:
         """:meth:`build` in a forked child that may be killed at any moment (a newer save): every
         page is written whole or not at all, and only warnings are printed (the save's line was)."""
-        mkdocs_utils.write_file = _write_whole
         logging.getLogger("mkdocs").setLevel(logging.WARNING)
         self.build()
         self.wait_for_writer()
 
+    @property
+    def served(self) -> list[Path]:
+        """The folder the preview serves: the one MkDocs builds into."""
+        return [self.site_dir]
+
+    def remove(self, src_uri: str, url: str) -> None:
+        """Take down the page of a deleted case (the next full build leaves it out)."""
+        (self.site_dir / url / "index.html").unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Nothing runs beside the preview: MkDocs lives in its process."""
+
     def render(self, pages: list[GeneratedPage]) -> list[Path]:
         """Render and write ``pages`` through the last build's state (see :meth:`CasesPlugin.render_pages`)."""
         assert self.plugin is not None
-        return self.plugin.render_pages(pages)
+        with _whole_writes():
+            return self.plugin.render_pages(pages)
 
     @property
     def preview(self) -> PreviewState:
@@ -646,6 +679,17 @@ class LiveEngine:
         """Wait until the last build's search and data files are written."""
         if self.plugin is not None and self.plugin.writer is not None:
             self.plugin.writer.join()
+
+
+@contextlib.contextmanager
+def _whole_writes() -> Iterator[None]:
+    """MkDocs writes pages with :func:`_write_whole` meanwhile."""
+    write = mkdocs_utils.write_file
+    mkdocs_utils.write_file = _write_whole
+    try:
+        yield
+    finally:
+        mkdocs_utils.write_file = write
 
 
 def _write_whole(content: bytes, output_path: str) -> None:

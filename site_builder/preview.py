@@ -97,7 +97,7 @@ class PreviewState:
         self.cwd = os.getcwd()
         result = load_cases([cases_dir], cases_root=cases_dir, parallel=self.starting, memo=self.memo)
         errors = [e for e in result.errors if e.severity == "error"] + self._lint(
-            result.cases, result.positions
+            result.cases, result.positions, result.findings
         )
         by_file: dict[str, list[CaseError]] = defaultdict(list)
         for e in errors:
@@ -135,13 +135,16 @@ class PreviewState:
             shown = self.shown_paths[key] = display_path(path)
         return shown
 
-    def _lint(self, cases: list[Case], positions: dict[str, Any]) -> list[CaseError]:
-        """:func:`lint_errors` of ``cases``, computed only for case objects not linted before."""
+    def _lint(
+        self, cases: list[Case], positions: dict[str, Any], known: dict[str, list[CaseError]]
+    ) -> list[CaseError]:
+        """:func:`lint_errors` of ``cases``, computed only for case objects not linted before and
+        not remembered with their file (``known``: the loader's findings)."""
         linted = {}
         for case in cases:
             seen = self.linted.get(id(case))
             if seen is None or seen[0] is not case:
-                seen = (case, lint_errors([case], positions))
+                seen = (case, lint_errors([case], positions, known))
             linted[id(case)] = seen
         self.linted = linted
         return sorted(e for _, found in linted.values() for e in found)

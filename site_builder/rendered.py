@@ -77,13 +77,18 @@ class Finished:
 
     def __init__(self, root: Path, pages: Iterable[GeneratedPage], chrome: Mapping[str, Any]):
         self.store = Store(cache_root(root), NAMESPACE)
-        digest = fingerprint(dict(chrome))
+        digest = self.digest = fingerprint(dict(chrome))
         self.keys = {page.src_uri: page_key(digest, page) for page in pages}
 
     def placeable(self) -> dict[str, Path]:
         """src_uri -> the cache entry holding the finished HTML of every page whose inputs are
         unchanged since it was kept: the adapter places that file (a hard link), reading nothing."""
         return {src_uri: self.store.path(name) for src_uri, name in self.keys.items() if self.store.has(name)}
+
+    def renew(self, page: GeneratedPage) -> None:
+        """Key ``page`` on what it is now (the preview renders a saved case after the build that
+        made these keys), so what the engine renders for it is kept under its own key."""
+        self.keys[page.src_uri] = page_key(self.digest, page)
 
     def keep(self, src_uri: str, output: str) -> None:
         """Remember the finished HTML the engine rendered for a generated page."""

@@ -30,8 +30,13 @@ import logging
 import os
 import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import threading
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -53,6 +58,7 @@ from site_builder.cache import atomic_write, cache_root
 from site_builder.outputs.export import fill_data_section
 from site_builder.pages.contact import fill_contact
 from site_builder.pages.render import GeneratedPage
+from site_builder.preview import PreviewState
 from site_builder.publish import read_mkdocs_yml
 from site_builder.rendered import Finished, portable, tree_digest
 
@@ -147,10 +153,16 @@ def render_site(config: Path, out: Path) -> None:
 
 
 def prepare(
-    project: Project, checked: Checked, rendering: Rendering, config: Path, work: Path
+    project: Project,
+    checked: Checked,
+    rendering: Rendering,
+    config: Path,
+    work: Path,
+    *,
+    withhold: bool = True,
 ) -> tuple[Path, Finished, dict[str, Path]]:
     """Write the build folder Zensical renders: docs (hand-written and the generated pages that
-    changed) and its config.
+    changed, or every page without ``withhold``) and its config.
 
     Returns the generated config file, the finished pages' keys and the withheld pages (page URL
     -> the cache entry of its finished HTML).
@@ -182,7 +194,7 @@ def prepare(
         ),
     }
     finished = Finished(project.root, rendering.pages, chrome)
-    placeable = finished.placeable()
+    placeable = finished.placeable() if withhold else {}
     withheld: dict[str, Path] = {}
     for page in rendering.pages:
         if (docs / page.src_uri) in wanted:
@@ -361,3 +373,169 @@ def _sync(folder: Path, wanted: dict[Path, bytes]) -> None:
             path.unlink()
         elif path.is_dir() and not any(path.iterdir()):
             path.rmdir()
+
+
+class LiveZensical:
+    """Zensical's own dev server kept running for the preview server (:mod:`site_builder.serve`),
+    as :class:`site_builder.plugin.LiveEngine` keeps MkDocs.
+
+    The core builds in this process (or, after a save, in the preview's forked child) and writes
+    the build folder (:func:`prepare`: the pages a build has not kept finished, and those the
+    navigation or a hand-written page links to) and, into the served folder ``site_dir``, the
+    output files, media, ``/admin/`` and the finished pages (linked from the cache, as a build
+    places them). ``zensical serve`` watches the build folder and re-renders the pages whose
+    Markdown changed into ``work/site``; the preview serves that folder first, then ``site_dir``
+    (:attr:`served`), with its own banner and live reload. It decides nothing.
+
+    Zensical's server cannot be stopped mid-build, and a build of its own re-reads every page it
+    holds: so after a save the rest of the site is handed over only once the editor has paused
+    (:attr:`background_delay`), and a saved case's page never waits behind the list pages of the
+    previous save.
+    """
+
+    background_delay = 2.0
+    """Seconds without a save before the full build that follows one starts."""
+
+    def __init__(self, config_file: Path, site_dir: Path, site_url: str) -> None:
+        self.config_file = config_file
+        self.site_dir = site_dir
+        self.site_url = site_url
+        self.preview = PreviewState()
+        self.work = cache_root(config_file.parent) / "zensical-preview"
+        self.watched: list[Path] = []
+        """What the last build read besides the cases: mkdocs.yml, docs/, the theme."""
+        self.writer: threading.Thread | None = None
+        self.server: subprocess.Popen[str] | None = None
+        self._rendered = threading.Event()
+        """Set each time Zensical's server reports a finished build."""
+        self.on_rendered: Callable[[], None] = lambda: None
+        """Called each time Zensical's server has written the pages of a build (open pages reload)."""
+
+    @property
+    def served(self) -> list[Path]:
+        """The folders served, the first holding a file wins: Zensical's pages, then the core's files."""
+        return [self.work / "site", self.site_dir]
+
+    def build(self) -> None:
+        """A full build: the core's files written, every page's Markdown handed to Zensical's server
+        (started on the first build, which waits for its first rendering); raises when it fails."""
+        project = replace(read_project(self.config_file, self.site_dir), command="serve")
+        if self.writer is not None:  # the previous build's outputs: this build writes them again
+            self.writer.join()
+        run = build(project, self.preview)
+        checked = advance(run)
+        assert isinstance(checked, Checked)
+        rendering = advance(run)
+        assert isinstance(rendering, Rendering)
+        try:
+            _, _, withheld = prepare(project, checked, rendering, self.config_file, self.work)
+        except BaseException:
+            run.close()
+            raise
+        built = advance(run)
+        assert isinstance(built, Built)
+        self.writer = built.writer
+        self._place(withheld, sweep=self.server is None)
+        assert project.docs_dir is not None
+        data = read_mkdocs_yml(self.config_file)
+        custom = (data.get("theme") or {}).get("custom_dir")
+        theme = [self.config_file.parent / str(custom)] if custom else []
+        self.watched = [self.config_file, project.docs_dir, *theme]
+        if self.server is None:
+            self._start_server()
+
+    def _place(self, withheld: dict[str, Path], *, sweep: bool) -> None:
+        """Serve the finished pages the build withheld from Zensical from ``site_dir`` (linked from
+        the cache), no longer shadowed by what Zensical rendered of them before; with ``sweep`` (a
+        new session) drop the pages an earlier session placed that are not finished pages now."""
+        for url, cached in sorted(withheld.items()):
+            target = self.site_dir / url / "index.html"
+            target.parent.mkdir(parents=True, exist_ok=True)
+            place_file(cached, target)
+            (self.work / "site" / url / "index.html").unlink(missing_ok=True)
+        if sweep:
+            for page in self.site_dir.rglob("index.html"):
+                url = page.parent.relative_to(self.site_dir).as_posix()
+                url = "" if url == "." else url + "/"
+                if url not in withheld and not url.startswith("admin/"):
+                    page.unlink()
+
+    def _start_server(self) -> None:
+        """``zensical serve`` of the build folder on a loopback port of its own (never visited)."""
+        shutil.rmtree(self.work / "site", ignore_errors=True)  # its first build is this session's
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        cmd = [sys.executable, "-m", "zensical", "serve", "-a", f"127.0.0.1:{port}", "-f", "mkdocs.yml"]
+        self._rendered.clear()
+        self.server = subprocess.Popen(
+            cmd,
+            cwd=self.work,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            encoding="utf-8",
+            errors="replace",
+            start_new_session=True,  # not stopped by the terminal's Ctrl-C before the preview is
+        )
+        threading.Thread(target=self._relay, name="zensical-serve", daemon=True).start()
+        self.wait_for_render()
+
+    def _relay(self) -> None:
+        """Print what Zensical's server says (its problems are the editor's too), and note each
+        finished build."""
+        assert self.server is not None and self.server.stdout is not None
+        for line in self.server.stdout:
+            text = line.rstrip()
+            if text.startswith("Serving "):
+                continue  # its own address: the preview's is printed
+            if text:
+                log.info("Zensical：%s", text)
+            if text and text != "Build started":
+                self._rendered.set()
+                self.on_rendered()
+        self._rendered.set()
+
+    def wait_for_render(self, timeout: float = 1800) -> None:
+        """Block until Zensical's server reports a finished build (since the event was cleared);
+        raise when it has exited."""
+        if not self._rendered.wait(timeout) or (self.server is not None and self.server.poll() is not None):
+            code = self.server.poll() if self.server is not None else None
+            raise EngineFailed(f"Zensical 的预览服务器没有完成渲染（退出码 {code}）")
+
+    def build_in_child(self) -> None:
+        """:meth:`build` in the preview's forked child: the pages' Markdown and the core's files are
+        written whole or not at all; the running Zensical server renders what changed."""
+        logging.getLogger("mkdocs").setLevel(logging.WARNING)
+        self.build()
+        self.wait_for_writer()
+
+    def render(self, pages: list[GeneratedPage]) -> list[Path]:
+        """Hand ``pages`` to Zensical's server (their Markdown in the build folder); the files it
+        will write."""
+        written = []
+        for page in pages:
+            _write_if_changed(self.work / "docs" / page.src_uri, page.markdown().encode("utf-8"))
+            written.append(self.work / "site" / page.url / "index.html")
+        return written
+
+    def remove(self, src_uri: str, url: str) -> None:
+        """A page no longer made (a deleted case): its Markdown, and what was served for it."""
+        (self.work / "docs" / src_uri).unlink(missing_ok=True)
+        for folder in self.served:
+            (folder / url / "index.html").unlink(missing_ok=True)
+
+    def wait_for_writer(self) -> None:
+        """Wait until the last build's search and data files are written."""
+        if self.writer is not None:
+            self.writer.join()
+
+    def close(self) -> None:
+        """Stop Zensical's server."""
+        if self.server is not None and self.server.poll() is None:
+            os.killpg(self.server.pid, signal.SIGTERM)
+            try:
+                self.server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.server.pid, signal.SIGKILL)
+                self.server.wait()

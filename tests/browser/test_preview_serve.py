@@ -15,7 +15,7 @@ import pytest
 import yaml
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.support.devserver import mkdocs_serve
+from tests.support.devserver import free_port, mkdocs_serve
 from tests.support.project import FIXTURE_CASES, PATIENCE_MS, ROOT, make_project
 
 pytestmark = pytest.mark.browser
@@ -63,8 +63,9 @@ def test_preview_keeps_serving_and_shows_errors(browser, tmp_path: Path) -> None
     helmet = cases / "riders-golden-helmet.yaml"
     good = helmet.read_text(encoding="utf-8")
     year_line = next(i for i, line in enumerate(good.splitlines(), 1) if line.startswith("year:"))
-    with mkdocs_serve(config) as server:
-        context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    port = free_port()
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    with mkdocs_serve(config, port=port) as server:
         page = context.new_page()
         page.goto(server.url + "cases/riders-golden-helmet/")
         assert page.locator("h1").inner_text() == "金色头盔：骑手先锋在街区"
@@ -148,4 +149,17 @@ def test_preview_keeps_serving_and_shows_errors(browser, tmp_path: Path) -> None
             " && [...s.cssRules].some(r => r.selectorText === '.sb-probe'))",
             timeout=PATIENCE_MS,
         )
-        context.close()
+        page.evaluate("window.__sbBeforeEdit = true")
+
+    # 6. The server stops, the case changes meanwhile, the server starts again: the open page
+    # reconnects by itself and reloads with the new title.
+    helmet.write_text(
+        good.replace("title: 金色头盔：骑手先锋在街区", "title: 金色头盔：重启后"), encoding="utf-8"
+    )
+    with mkdocs_serve(config, port=port):
+        page.wait_for_function(
+            f"() => {{ try {{ return ({RELOADED})() && document.querySelector('h1').innerText === '金色头盔：重启后'; }}"
+            " catch (e) { return false; } }",
+            timeout=PATIENCE_MS,
+        )
+    context.close()

@@ -60,12 +60,15 @@ class DevServer:
 
 
 @contextlib.contextmanager
-def mkdocs_serve(config: Path) -> Iterator[DevServer]:
-    """Start ``site-builder serve`` as ``make serve`` does; stop it afterwards."""
-    port = free_port()
+def mkdocs_serve(config: Path, *, port: int | None = None, engine: str = "mkdocs") -> Iterator[DevServer]:
+    """Start ``site-builder serve`` as ``make serve`` does (on ``port``, a free one by default, with
+    ``engine`` rendering); stop it afterwards."""
+    port = port or free_port()
     url = f"http://127.0.0.1:{port}/"
     env = engine_env({**os.environ, "SITE_URL": url, "PYTHONUNBUFFERED": "1"})
     cmd = [sys.executable, "-m", "site_builder.cli", "serve", "-a", f"127.0.0.1:{port}"]
+    if engine != "mkdocs":
+        cmd += ["--engine", engine]
     proc = subprocess.Popen(
         [*cmd, "-f", str(config)],
         cwd=config.parent,
