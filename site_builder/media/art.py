@@ -193,11 +193,20 @@ def wrap_text(text: str, font: ImageFont.FreeTypeFont, max_width: int, max_lines
 
     lines: list[str] = []
     cur = ""
+    # the line's width so far, when widths add up (see _width): a line is measured as it grows
+    cur_width: float | None = 0.0 if _advances(font) is not None else None
     for tok in tokens:
         if not cur and tok.isspace():
             continue
-        if not cur or _width(font, cur + tok) <= max_width or tok in _NO_LINE_START:
+        if cur_width is None:
+            fits = _width(font, cur + tok) <= max_width
+        else:
+            tok_width = _width(font, tok)
+            fits = cur_width + tok_width <= max_width
+        if not cur or fits or tok in _NO_LINE_START:
             cur += tok
+            if cur_width is not None:
+                cur_width += tok_width
             continue
         carry = ""
         while len(cur) > 1 and cur[-1] in _NO_LINE_END:
@@ -205,6 +214,8 @@ def wrap_text(text: str, font: ImageFont.FreeTypeFont, max_width: int, max_lines
             cur = cur[:-1]
         lines.append(cur.rstrip())
         cur = (carry + tok).lstrip()
+        if cur_width is not None:
+            cur_width = _width(font, cur)
         if len(lines) > max_lines:
             break  # overflows: the rest of a long summary need not be measured
     if cur.strip():
