@@ -63,12 +63,14 @@ from site_builder.outputs.search.index import facet_values_table, update_search_
 from site_builder.outputs.search.page import search_page_html, search_page_shown
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
 from site_builder.pages.contact import EXTRA_KEY, note_in_job_summary, publisher_notice, read_publisher
+from site_builder.pages.markup import remember_markdown
 from site_builder.pages.qr import qr_image, remember_qr_codes, save_qr_codes
 from site_builder.pages.render import (
     GeneratedPage,
     PageInputs,
     cached_case_bodies,
     case_inputs_keys,
+    case_markdown,
     case_pages,
     list_page_key,
     list_pages,
@@ -662,14 +664,17 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
             qr_image(urls.public(settings.site_url, urls.case_url(i)))
     # Workers only for work the cache does not hold: forking a large process costs more CPU than
     # looking up a few thousand cached entries.
-    writing = _start_writer(site, media, settings, len(missing))
     made = map_chunks(
-        lambda chunk: render_case_bodies(site, chunk, page_inputs, store=store),
+        lambda chunk: _bodies_and_markdown(site, chunk, page_inputs, store),
         missing,
         threshold=PARALLEL_FROM,
         allow=settings.parallel,
     )
-    found.update(zip(missing, made, strict=True))
+    for _entry, _body, markdown in made:
+        remember_markdown(markdown)
+    # started once the case pages have rendered the Markdown the open data shows again
+    writing = _start_writer(site, media, settings, len(missing))
+    found.update(zip(missing, ((entry, body) for entry, body, _ in made), strict=True))
     rendered = [found[i] for i in ids]
     table = {i: [keys[i], entry] for i, (entry, _) in zip(ids, rendered, strict=True)}
     if table != last:
@@ -677,6 +682,14 @@ def _make_site(site: SiteModel, settings: BuildSettings) -> Generation:
     listed, listed_entries = cached_site_pages(site, settings)
     pages = case_pages(site, [body for _, body in rendered]) + listed
     return Generation(pages, media, site, settings, writing, [entry for entry, _ in rendered], listed_entries)
+
+
+def _bodies_and_markdown(
+    site: SiteModel, ids: list[str], inputs: PageInputs, store: Store
+) -> list[tuple[str, str, dict[str, str]]]:
+    """:func:`render_case_bodies`, each with the HTML of its case's Markdown (:func:`case_markdown`)."""
+    bodies = render_case_bodies(site, ids, inputs, store=store)
+    return [(entry, body, case_markdown(site.by_id[i])) for i, (entry, body) in zip(ids, bodies, strict=True)]
 
 
 def _pages_from_data(raw: object) -> list[GeneratedPage] | None:

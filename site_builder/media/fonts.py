@@ -19,6 +19,7 @@ from __future__ import annotations
 import functools
 import os
 import shutil
+import struct
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -129,6 +130,34 @@ def _load(path: str, index: int, size: int) -> ImageFont.FreeTypeFont:
     from PIL import ImageFont  # not at import: validate reads the fonts' signature without Pillow
 
     return ImageFont.truetype(path, size, index=index, layout_engine=ImageFont.Layout.BASIC)
+
+
+@functools.lru_cache(maxsize=16)
+def has_kern_table(path: str, index: int = 0) -> bool:
+    """Whether face ``index`` of the font file at ``path`` has a ``kern`` table: the only kerning
+    Pillow's basic layout applies (``FT_Get_Kerning``). Without one a text's width is the sum of its
+    characters' advances. True when the file cannot be read as an sfnt (TrueType/OpenType)."""
+    try:
+        with open(path, "rb") as f:
+            head = f.read(12)
+            start = 0
+            if head[:4] == b"ttcf":
+                count = struct.unpack(">I", head[8:12])[0]
+                if not 0 <= index < count:
+                    return True
+                f.seek(12 + 4 * index)
+                start = struct.unpack(">I", f.read(4))[0]
+                f.seek(start)
+                head = f.read(12)
+            if len(head) < 12 or head[:4] not in (b"\x00\x01\x00\x00", b"OTTO", b"true"):
+                return True
+            tables = struct.unpack(">H", head[4:6])[0]
+            records = f.read(16 * tables)
+    except (OSError, struct.error):
+        return True
+    if len(records) < 16 * tables:
+        return True
+    return any(records[i : i + 4] == b"kern" for i in range(0, len(records), 16))
 
 
 def _parse_env(value: str) -> FontSpec:

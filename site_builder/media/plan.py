@@ -21,7 +21,7 @@ from site_builder.errors import EnvironmentProblem, InternalError
 from site_builder.media import art
 from site_builder.media import photos as images
 from site_builder.media.fonts import CJKFontNotFoundError, MissingGlyphError
-from site_builder.parallel import map_chunks, should_split
+from site_builder.parallel import map_chunks
 
 # Under "mkdocs.plugins" so that `mkdocs build --strict` turns a missing-glyph warning into a failure.
 log = logging.getLogger("mkdocs.plugins.site_builder.media")
@@ -63,7 +63,7 @@ def build_media(
     bad = [f"{p}: {r}" for p, r in results.items() if isinstance(r, images.ImageRejectedError)]
     if bad:
         raise InternalError("validated images failed to process:\n" + "\n".join(bad))
-    _prerender_art(cases, vocab, plan, results, sources, cache, site_name)
+    _prerender_art(cases, vocab, cache, site_name)
     try:
         for case in cases:
             _case_media(case, vocab, plan, results, sources[case.id], cache, site_name)
@@ -85,36 +85,33 @@ def photo_paths(case: Case, root: Path) -> list[Path]:
     return [(case.source_path or root).parent / img.file.strip() for img in case.images]
 
 
-def _prerender_art(
-    cases: list[Case],
-    vocab: Vocabularies,
-    plan: MediaPlan,
-    results: dict[Path, images.ProcessedImage | images.ImageRejectedError],
-    sources: dict[str, list[Path]],
-    cache: Path,
-    site_name: str,
-) -> None:
-    """Fill the art cache on every core when many covers and cards are missing.
+def _prerender_art(cases: list[Case], vocab: Vocabularies, cache: Path, site_name: str) -> None:
+    """Fill the art cache with the missing covers and cards, grouped by district and field (cards of a
+    pair share their drawn and deflated parts, ``art._social_base``), on every core when many are
+    missing.
 
-    Covers and social cards take tens of milliseconds each to draw; on a cold cache this divides
-    the wait by the number of cores. The serial pass that follows then only reads the cache.
+    Covers and social cards take milliseconds each to draw; on a cold cache this divides the wait
+    by the number of cores. The pass in case order that follows then only reads the cache.
     """
-    if not should_split(len(cases), PARALLEL_ART_FROM):
+    if len(cases) < 2:
         return
     try:
         cases = [case for case in cases if _art_missing(case, vocab, cache, site_name)]
     except CJKFontNotFoundError:
-        return  # reported once by the serial pass
-    if not should_split(len(cases), PARALLEL_ART_FROM):
-        return  # a warm build: forking would only copy memory
+        return  # reported once by the pass in case order
+    if len(cases) < 2:
+        return  # a warm build: nothing to group, and forking would only copy memory
 
     def draw(part: list[Case]) -> list[bool]:
-        scratch = MediaPlan()
         for case in part:
+            field, slug = field_of(case, vocab)
             try:
-                _case_media(case, vocab, scratch, results, sources[case.id], cache, site_name)
+                for kind in _art_kinds(case):
+                    _art(case, field, slug, cache, site_name, kind)
+            except MissingGlyphError:
+                continue  # reported once by the pass in case order
             except CJKFontNotFoundError:
-                return [False] * len(part)  # reported once by the serial pass
+                return [False] * len(part)  # the same
         return [True] * len(part)
 
     # grouped by district and field: consecutive cards share their background (art._social_background)
@@ -224,5 +221,11 @@ def _art(case: Case, field: str | None, slug: str | None, cache: Path, site_name
 def _art_missing(case: Case, vocab: Vocabularies, cache: Path, site_name: str) -> bool:
     """True when a cover or card of ``case`` still has to be drawn (a stat per file when cached)."""
     field, slug = field_of(case, vocab)
-    kinds: tuple[ArtKind, ...] = ("social",) if case.images else ("cover", "social")
-    return any(_find_art(case, field, slug, cache, site_name, kind, draw=False) is None for kind in kinds)
+    return any(
+        _find_art(case, field, slug, cache, site_name, kind, draw=False) is None for kind in _art_kinds(case)
+    )
+
+
+def _art_kinds(case: Case) -> tuple[ArtKind, ...]:
+    """What is drawn for a case: a card, and a cover unless a photo is its cover."""
+    return ("social",) if case.images else ("cover", "social")

@@ -9,6 +9,7 @@ http(s), headings shifted below the page's section headings.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Mapping
 from functools import lru_cache
 
 import markdown
@@ -68,10 +69,37 @@ def _renderer() -> markdown.Markdown:
     return markdown.Markdown(extensions=["tables", "sane_lists", "nl2br"], output_format="html")
 
 
+_RENDERED: dict[str, str] = {}
+"""Text -> its sanitized HTML, for every text this process rendered or was handed (a pure function of
+the text and this code): a case page and the open data's table show the same fields."""
+_RENDERED_MAX = 1 << 15
+
+
 def render_markdown(text: str | None) -> str:
-    """Render one Markdown field to sanitized HTML ('' for empty input)."""
+    """Render one Markdown field to sanitized HTML ('' for empty input); each text once a process."""
     if not text or not text.strip():
         return ""
+    html = _RENDERED.get(text)
+    if html is None:
+        if len(_RENDERED) >= _RENDERED_MAX:  # a long-lived preview server: start again
+            _RENDERED.clear()
+        html = _RENDERED[text] = _render(text)
+    return html
+
+
+def rendered_markdown(texts: Iterable[str | None]) -> dict[str, str]:
+    """The HTML of those of ``texts`` this process has rendered: what a worker hands back to its parent."""
+    return {text: _RENDERED[text] for text in texts if text and text in _RENDERED}
+
+
+def remember_markdown(rendered: Mapping[str, str]) -> None:
+    """Take HTML a worker rendered (:func:`rendered_markdown`), so that neither this process nor one it
+    forks later renders those texts again."""
+    for text, html in rendered.items():
+        _RENDERED.setdefault(text, html)
+
+
+def _render(text: str) -> str:
     md = _renderer()
     md.reset()
     html = md.convert(_LONE_BRACKET.sub(_SET_ASIDE, text.replace(_SET_ASIDE, "")))

@@ -23,7 +23,7 @@ from site_builder.casefile.models import Case, kind_of
 from site_builder.pages.charts import district_map, overview_charts
 from site_builder.pages.citation import Citation, cite_case, newest_review
 from site_builder.pages.contact import Publisher, report_links
-from site_builder.pages.markup import render_markdown
+from site_builder.pages.markup import render_markdown, rendered_markdown
 from site_builder.pages.qr import qr_image
 
 STATS_TITLE = "统计"
@@ -384,6 +384,12 @@ def render_case_bodies(
             store.put(name, body.encode("utf-8"))
         out.append((name if store is not None else "", body))
     return out
+
+
+def case_markdown(case: Case) -> dict[str, str]:
+    """The HTML of a case's Markdown fields as this process rendered them for its page (the open data
+    shows the same fields: a worker hands them back, see :func:`site_builder.pages.markup.remember_markdown`)."""
+    return rendered_markdown(getattr(case, key) for key, _ in SECTIONS)
 
 
 def case_pages(site: SiteModel, bodies: list[str]) -> list[GeneratedPage]:

@@ -129,6 +129,25 @@ def test_wrap_kinsoku_and_latin_words(bold: ImageFont.FreeTypeFont) -> None:
         assert any("Bilibili" in line for line in lines)
 
 
+def test_text_widths_add_up_exactly_as_pillow_measures_them(bold: ImageFont.FreeTypeFont) -> None:
+    """Titles are measured from each character's advance (the basic layout adds them), exactly what
+    Pillow measures the whole text as; a font with a ``kern`` table is measured by Pillow itself."""
+    text = "".join(path.read_text(encoding="utf-8") for path in sorted((ROOT / "cases").glob("*.yaml")))
+    chars = sorted(set(text) - set("\n\r\t"))
+    rng = random.Random(5)
+    assert not fonts.has_kern_table(str(bold.path), bold.index)
+    for font in (bold, find_cjk_font("regular").load(34)):
+        for _ in range(300):
+            sample = "".join(rng.choice(chars) for _ in range(rng.randint(1, 40)))
+            assert art._width(font, sample) == font.getlength(sample), sample
+    kerning = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+    if kerning.is_file():  # Debian's fonts-dejavu-core: "AV" kerns, so it is measured whole
+        latin = ImageFont.truetype(str(kerning), 76, layout_engine=ImageFont.Layout.BASIC)
+        assert fonts.has_kern_table(str(kerning))
+        assert art._width(latin, "AV") == latin.getlength("AV") != latin.getlength("A") + latin.getlength("V")
+    assert fonts.has_kern_table(str(ROOT / "pyproject.toml"))  # not a font: measured whole
+
+
 def test_wrap_short_text_is_one_line(bold: ImageFont.FreeTypeFont) -> None:
     assert wrap_text("  外卖骑手\n暖心驿站 ", bold, 1000, 3) == ["外卖骑手 暖心驿站"]
     assert wrap_text("", bold, 1000, 3) == []

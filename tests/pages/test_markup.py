@@ -65,3 +65,40 @@ def test_links_and_code_keep_their_brackets() -> None:
     html = render_markdown("甲 [乙] [[丙]] `[丁]` [链接](https://example.org/)\n")
     assert "甲 [乙] [[丙]] <code>[丁]</code>" in html
     assert '<a href="https://example.org/"' in html
+
+
+def test_a_text_is_rendered_once_and_a_workers_html_is_taken_as_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A case page and the open data's table show the same fields: each text is rendered once a
+    process, and a worker's HTML handed to its parent (and to what the parent forks) is not rendered
+    again."""
+    from site_builder.outputs.export import markdown_text
+    from site_builder.pages import markup
+    from site_builder.pages.render import SECTIONS, case_markdown
+    from tests.support.synthetic import synthetic_cases
+
+    real = markup._render
+    calls: list[str] = []
+
+    def counted(text: str) -> str:
+        calls.append(text)
+        return real(text)
+
+    monkeypatch.setattr(markup, "_render", counted)
+    monkeypatch.setattr(markup, "_RENDERED", {})
+    case = synthetic_cases(1)[0]
+    texts = [t for t in (getattr(case, key) for key, _ in SECTIONS) if t and t.strip()]
+    assert texts
+    pages = {t: render_markdown(t) for t in texts}
+    assert sorted(calls) == sorted(set(texts))
+    cells = [markdown_text(t) for t in texts]  # the table's plain text, from the same HTML
+    assert sorted(calls) == sorted(set(texts))
+    handed = case_markdown(case)
+    assert handed == pages
+    monkeypatch.setattr(markup, "_RENDERED", {})  # the parent, which rendered none of them
+    markup.remember_markdown(handed)
+    assert [render_markdown(t) for t in texts] == [pages[t] for t in texts]
+    assert [markdown_text(t) for t in texts] == cells
+    assert sorted(calls) == sorted(set(texts))
+    assert markup.rendered_markdown(["从未渲染的文字", None, ""]) == {}
