@@ -63,7 +63,7 @@ from site_builder.outputs.search.index import facet_values_table, update_search_
 from site_builder.outputs.search.page import search_page_html, search_page_shown
 from site_builder.outputs.sitemap import lastmod_dates, site_lastmod
 from site_builder.pages.contact import EXTRA_KEY, note_in_job_summary, publisher_notice, read_publisher
-from site_builder.pages.markup import remember_markdown
+from site_builder.pages.markup import forget_markdown, remember_markdown
 from site_builder.pages.qr import qr_image, remember_qr_codes, save_qr_codes
 from site_builder.pages.render import (
     GeneratedPage,
@@ -902,6 +902,7 @@ def build(
     keeps the preview going past broken case files.
     """
     steps = Steps()
+    forget_markdown()
     cache = cache_root(project.root)
     cases = steps.run("载入并检查案例", load_published_cases, project, preview)
     site = steps.run("站点模型", model_site, cases, cache)

@@ -99,6 +99,12 @@ def remember_markdown(rendered: Mapping[str, str]) -> None:
         _RENDERED.setdefault(text, html)
 
 
+def forget_markdown() -> None:
+    """Start a build with no remembered HTML: the sanitizer or its settings may have changed since the
+    last build of a long-lived process (the preview server, tests building in process)."""
+    _RENDERED.clear()
+
+
 def _render(text: str) -> str:
     md = _renderer()
     md.reset()
